@@ -1,0 +1,96 @@
+/**
+ * `npm run lab -- <command>`: builds and drives the lab of real machines.
+ * Every command is idempotent, says what it did, and fails with one plain sentence.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { cut, heal, shape, clearShape, requireHost } from './net.ts';
+import { down, killOne, replaceOrg, startOne, status, up } from './lab.ts';
+import { linkExists } from './net.ts';
+import { BRIDGE } from './config.ts';
+
+const program = new Command('lab')
+  .description('A lab of real machines for Failguard: Samba AD, mail hosts on btrfs, a witness, alert receivers.')
+  .exitOverride()
+  .configureOutput({ outputError: () => undefined })
+  .showSuggestionAfterError(false);
+
+function requireUp(): void {
+  if (!linkExists(BRIDGE)) throw new Error('The lab is down; bring it up with: npm run lab -- up');
+}
+
+function printStatus(json: boolean): void {
+  const s = status();
+  if (json) {
+    process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+    return;
+  }
+  const line = (name: string, addr: string, running: boolean, extra = '') => `  ${name.padEnd(9)} ${addr.padEnd(13)} ${running ? 'running' : 'stopped'} ${extra}\n`;
+  process.stdout.write(`lab ${s.up ? 'up' : 'down'} (${s.labDir})\n`);
+  process.stdout.write(line('dc1', s.directory.address, s.directory.running, `${s.directory.url}  admin ${s.directory.bindDn}  CA ${s.caFile}`));
+  for (const h of s.hosts.filter((x) => x.name !== 'dc1')) process.stdout.write(line(h.name, h.address, h.running, `ssh root@${h.address} -i ${h.keyFile}  ${h.hostKeyFingerprint ?? ''}`));
+  process.stdout.write(line('receivers', s.receivers.smtp.address, s.receivers.running, `smtp→${s.receivers.smtp.maildir} snmp→${s.receivers.snmp.log} syslog→${s.receivers.syslog.log}`));
+  process.stdout.write(`  organisation: ${s.org.servers} servers, ${s.org.mailboxes} mailboxes (Exchange ${s.org.style ?? '-'} style)\n`);
+}
+
+program.command('up').description('build or restore the lab, start it, wait until every service answers').action(async () => {
+  await up();
+  printStatus(false);
+});
+program.command('down').description('stop everything the lab started and remove its network, mounts and loop devices').action(down);
+program.command('status').description('show the lab').option('--json', 'machine-readable output').action((o: { json?: boolean }) => printStatus(!!o.json));
+
+const int = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}; "${v}" is not.`);
+  return n;
+};
+program.command('org').description('replace the Exchange organisation with a generated one')
+  .requiredOption('--servers <n>', 'number of Exchange servers', int('servers', 1, 500))
+  .requiredOption('--mailboxes <n>', 'number of mailbox users', int('mailboxes', 0, 500_000))
+  .addOption(new Option('--version <year>', 'Exchange generation').choices(['2007', '2010', '2016']).default('2010'))
+  .option('--admin-groups <n>', 'administrative groups', int('admin-groups', 1, 20), 1)
+  .option('--seed <n>', 'seed for the generator', int('seed', 0, 2 ** 31), 1)
+  .action(async (o: { servers: number; mailboxes: number; version: string; adminGroups: number; seed: number }) => {
+    const { seconds, org } = await replaceOrg({ servers: o.servers, mailboxes: o.mailboxes, version: Number(o.version) as 2010, seed: o.seed, adminGroups: o.adminGroups });
+    process.stdout.write(`lab: organisation replaced: ${org.servers.length} servers, ${org.databases.length} databases, ${org.mailboxes} mailboxes in ${seconds.toFixed(1)} s\n`);
+  });
+
+program.command('cut').argument('<host>').argument('[peer]').description('partition a host from all others, or only from one peer')
+  .action((a: string, b?: string) => { requireUp(); console.log(`lab: ${cut(requireHost(a), b ? requireHost(b) : undefined)}`); });
+program.command('heal').argument('<host>').argument('[peer]').description('undo cut')
+  .action((a: string, b?: string) => { requireUp(); console.log(`lab: ${heal(requireHost(a), b ? requireHost(b) : undefined)}`); });
+program.command('shape').argument('<host>').description('shape a host link with tc')
+  .option('--rate <rate>', 'for example 100mbit').option('--delay <delay>', 'for example 20ms (needs netem)').option('--clear', 'remove shaping')
+  .action((name: string, o: { rate?: string; delay?: string; clear?: boolean }) => {
+    requireUp();
+    const h = requireHost(name);
+    console.log(`lab: ${o.clear ? clearShape(h) : shape(h, o.rate, o.delay)}`);
+  });
+program.command('kill').argument('<host>').description('stop every process of a host at once').action(killOne);
+program.command('start').argument('<host>').description('bring a killed host back').action(startOne);
+
+/** Commander's messages, turned into one plain sentence each. */
+function explain(e: CommanderError): string {
+  const arg = /'([^']+)'/.exec(e.message)?.[1];
+  switch (e.code) {
+    case 'commander.unknownCommand': return `"${arg}" is not a lab command; the commands are up, down, status, org, cut, heal, shape, kill and start.`;
+    case 'commander.unknownOption': return `"${arg}" is not an option here; see: npm run lab -- help`;
+    case 'commander.missingArgument': return `This command needs a host name; the hosts are dc1, mail1, mail2, witness and recv.`;
+    case 'commander.missingMandatoryOptionValue': return `${e.message.replace(/^error: /, '').replace(/^required option '([^']+)'.*/, 'The option $1 is required.')}`;
+    case 'commander.invalidArgument': return e.message.replace(/^error: option '[^']+' argument '[^']*' is invalid\. ?/, '');
+    default: return e.message.replace(/^error: /, '');
+  }
+}
+
+try {
+  if (process.argv.length <= 2) program.help();
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') process.exit(0);
+    process.stderr.write(`lab: ${explain(e)}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`lab: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,118 @@
+/**
+ * dc1: a Samba 4 Active Directory DC for LAB.TEST with the Exchange schema subset.
+ * Provisioning is slow, so it happens once; the result is cached in two layers:
+ * `dc1-base` (domain + schema + DNS) and `dc1` (base + the default organisation).
+ * `up` restores the default; `org` restores the base and bulk-loads a new organisation offline.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { BASE_DN, DNS_DOMAIN, DOMAIN, REALM, hostByName, paths } from './config.ts';
+import { attributesLdif, CLASSES, classLdif, userAuxLdif } from './schema.ts';
+import { buildOrg, type LabOrg, type OrgSpec } from './org.ts';
+import { configLdif, usersLdif } from './org-ldif.ts';
+import { issueCert, ensureAdminPassword } from './pki.ts';
+import { run, log } from './sh.ts';
+
+export const sambaConf = () => join(paths.samba, 'etc', 'smb.conf');
+const samLdb = () => join(paths.samba, 'private', 'sam.ldb');
+const baseCache = join(paths.cache, 'dc1-base');
+const defaultOrgFile = join(paths.cache, 'org-default.json');
+
+export const DEFAULT_ORG: OrgSpec = { servers: 2, mailboxes: 500, version: 2010, seed: 1, adminGroups: 1, names: ['MAIL1', 'MAIL2'], databasesPerServer: 4 };
+
+const schemaOpt = ['--option=dsdb:schema update allowed=true'];
+
+export function dcCached(): boolean {
+  return existsSync(join(paths.dcCache, 'etc', 'smb.conf')) && existsSync(join(baseCache, 'etc', 'smb.conf')) && existsSync(defaultOrgFile);
+}
+
+/** Step 1 of the build: provision the domain and extend its schema, all offline. */
+export function provisionDc(): void {
+  const dc = hostByName('dc1')!;
+  const password = ensureAdminPassword();
+  rmSync(paths.samba, { recursive: true, force: true });
+  mkdirSync(paths.samba, { recursive: true });
+  log('provisioning the LAB.TEST domain (Samba, LMDB backend)');
+  run('samba-tool', ['domain', 'provision', `--realm=${REALM}`, `--domain=${DOMAIN}`, '--server-role=dc', '--dns-backend=SAMBA_INTERNAL',
+    '--host-name=dc1', `--host-ip=${dc.address}`, `--targetdir=${paths.samba}`, '--backend-store=mdb', '--use-rfc2307',
+    `--option=interfaces=${dc.address} 127.0.0.1`, '--option=bind interfaces only=yes',
+    `--option=log file=${join(paths.samba, 'log', '%m.log')}`, '--option=logging=file', `--adminpass=${password}`], { secret: password });
+  const tls = issueCert(join(paths.root, 'hosts', 'dc1', 'tls'), [`dc1.${DNS_DOMAIN}`, DNS_DOMAIN]);
+  const conf = readFileSync(sambaConf(), 'utf8')
+    // Provisioning copies the machine's resolver in as a forwarder: the lab DC must never query outside the lab.
+    .replace(/^\s*dns forwarder\s*=.*\n/m, '')
+    .replace(/\[global\]\n/, `[global]\n\ttls enabled = yes\n\ttls keyfile = ${tls.key}\n\ttls certfile = ${tls.cert}\n\ttls cafile = ${paths.caCert}\n\tldap server require strong auth = yes\n`);
+  writeFileSync(sambaConf(), conf);
+  log('loading the Exchange schema subset');
+  const tmp = join(paths.root, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, 'attributes.ldif'), attributesLdif());
+  run('ldbadd', ['-H', samLdb(), join(tmp, 'attributes.ldif'), ...schemaOpt]);
+  // Samba refuses a class naming another new class in the same transaction: one ldbadd per class.
+  for (const c of CLASSES) {
+    writeFileSync(join(tmp, 'class.ldif'), classLdif(c));
+    run('ldbadd', ['-H', samLdb(), join(tmp, 'class.ldif'), ...schemaOpt]);
+  }
+  writeFileSync(join(tmp, 'user-aux.ldif'), userAuxLdif());
+  run('ldbmodify', ['-H', samLdb(), join(tmp, 'user-aux.ldif'), ...schemaOpt]);
+  // A lockout policy, so a locked-out account can be produced and tested.
+  run('samba-tool', ['domain', 'passwordsettings', 'set', '-H', samLdb(), '--account-lockout-threshold=5',
+    '--account-lockout-duration=30', '--reset-account-lockout-after=30']);
+}
+
+/** Step 2 (needs dc1 running): DNS records a real site would have, added through the DC itself. */
+export function addDnsRecords(): void {
+  const password = ensureAdminPassword();
+  const env = { ...process.env, PASSWD: password, USER: 'Administrator' };
+  const add = (zone: string, name: string, type: string, data: string) =>
+    run('ip', ['netns', 'exec', 'fg-dc1', 'samba-tool', 'dns', 'add', '127.0.0.1', zone, name, type, data, '-s', sambaConf(), '-U', 'Administrator'], { env });
+  const reverse = '0.18.198.in-addr.arpa';
+  run('ip', ['netns', 'exec', 'fg-dc1', 'samba-tool', 'dns', 'zonecreate', '127.0.0.1', reverse, '-s', sambaConf(), '-U', 'Administrator'], { env });
+  for (const name of ['mail1', 'mail2', 'witness', 'recv']) {
+    const h = hostByName(name)!;
+    add(DNS_DOMAIN, name, 'A', h.address);
+    add(reverse, h.address.split('.')[3]!, 'PTR', `${name}.${DNS_DOMAIN}`);
+  }
+  add(reverse, hostByName('dc1')!.address.split('.')[3]!, 'PTR', `dc1.${DNS_DOMAIN}`);
+  add(DNS_DOMAIN, 'mail', 'A', hostByName('mail1')!.address);
+  add(DNS_DOMAIN, '@', 'MX', `mail.${DNS_DOMAIN} 10`);
+}
+
+/** Writes an organisation into the (stopped) DC's database: configuration objects, then users in bulk. */
+export async function loadOrg(org: LabOrg): Promise<void> {
+  const tmp = join(paths.root, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, 'org-config.ldif'), configLdif(org));
+  run('ldbadd', ['-H', samLdb(), join(tmp, 'org-config.ldif')]);
+  const usersFile = join(tmp, 'org-users.ldif');
+  const out = createWriteStream(usersFile);
+  for (const chunk of usersLdif(org)) if (!out.write(chunk)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+  run('ldbadd', ['-H', samLdb(), '-o', 'batch_mode:1', usersFile], { timeoutMs: 60 * 60 * 1000 });
+  writeFileSync(paths.org, JSON.stringify(org, null, 2));
+  rmSync(usersFile, { force: true });
+}
+
+export function saveCache(which: 'base' | 'default'): void {
+  const dest = which === 'base' ? baseCache : paths.dcCache;
+  rmSync(dest, { recursive: true, force: true });
+  mkdirSync(paths.cache, { recursive: true });
+  run('cp', ['-a', '--sparse=always', paths.samba, dest]);
+  if (which === 'default') writeFileSync(defaultOrgFile, readFileSync(paths.org));
+}
+
+/** Puts the cached DC back in place (the DC must be stopped). */
+export function restoreDc(which: 'base' | 'default'): void {
+  rmSync(paths.samba, { recursive: true, force: true });
+  run('cp', ['-a', '--sparse=always', which === 'base' ? baseCache : paths.dcCache, paths.samba]);
+  if (which === 'default') writeFileSync(paths.org, readFileSync(defaultOrgFile));
+  else rmSync(paths.org, { force: true });
+}
+
+export function generateOrg(spec: OrgSpec): LabOrg {
+  return buildOrg(spec);
+}
+
+export { BASE_DN };

@@ -1,0 +1,111 @@
+/**
+ * Prepares a lab host's private files: its /etc overrides, logs, state, the btrfs
+ * volume image and its init script. Identities (SSH host keys) survive `down`;
+ * data (volume, logs, mail) is restored fresh on every `up`.
+ */
+import { chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { DNS_DOMAIN, paths, type HostSpec } from './config.ts';
+import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, resolvConf, rsyslogConf, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
+import { issueCert, sshPublicKey } from './pki.ts';
+import { run } from './sh.ts';
+
+export const fsOf = (name: string) => join(paths.host(name), 'fs');
+export const imageOf = (name: string) => join(paths.host(name), 'srv.img');
+export const hostKeysOf = (name: string) => join(paths.root, 'identity', name);
+
+/** Files and folders of the host's own that shadow the machine's, in its mount namespace. */
+export function privateMounts(h: HostSpec): string[] {
+  const common = ['etc/ssh', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'var/log', 'opt'];
+  if (h.kind === 'mail') return [...common, 'etc/postfix', 'etc/dovecot', 'var/lib/postfix', 'var/lib/dovecot'];
+  return common;
+}
+
+function uidOf(user: string): number {
+  return Number(run('id', ['-u', user]).stdout.trim());
+}
+function gidOf(group: string): number {
+  return Number(run('getent', ['group', group]).stdout.split(':')[2]);
+}
+
+function ensureHostKeys(name: string): void {
+  const dir = hostKeysOf(name);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const type of ['ed25519', 'ecdsa', 'rsa']) {
+    const f = join(dir, `ssh_host_${type}_key`);
+    if (!existsSync(f)) run('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', `root@${name}`, '-f', f]);
+  }
+}
+
+/** The btrfs image every mail host starts from: subvolume `mail` with the Maildir root and queue. */
+export function ensureMailImage(): void {
+  if (existsSync(paths.mailImageCache)) return;
+  mkdirSync(paths.cache, { recursive: true });
+  const tmp = `${paths.mailImageCache}.tmp`;
+  rmSync(tmp, { force: true });
+  run('truncate', ['-s', '1G', tmp]);
+  run('mkfs.btrfs', ['-q', '-L', 'srv', tmp]);
+  // Mounted in a throwaway mount namespace, so nothing can leak into the machine's mounts.
+  const script = `set -e; m=$(mktemp -d); mount -o loop "${tmp}" "$m"; btrfs -q subvolume create "$m/mail"; ` +
+    `mkdir -p "$m/mail/vmail/${DNS_DOMAIN}"; chown -R ${VMAIL_UID}:${VMAIL_UID} "$m/mail/vmail"; umount "$m"; rmdir "$m"`;
+  run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script]);
+  run('mv', [tmp, paths.mailImageCache]);
+}
+
+export function prepareHostFs(h: HostSpec, mailPassword: string): void {
+  const root = fsOf(h.name);
+  rmSync(root, { recursive: true, force: true });
+  for (const d of ['etc/ssh', 'var/log', 'opt']) mkdirSync(join(root, d), { recursive: true });
+  writeFileSync(join(root, 'etc/hostname'), `${h.name}\n`);
+  writeFileSync(join(root, 'etc/hosts'), hostsFile(h));
+  writeFileSync(join(root, 'etc/resolv.conf'), resolvConf(h));
+  ensureHostKeys(h.name);
+  for (const type of ['ed25519', 'ecdsa', 'rsa']) {
+    for (const suffix of ['', '.pub']) copyFileSync(join(hostKeysOf(h.name), `ssh_host_${type}_key${suffix}`), join(root, 'etc/ssh', `ssh_host_${type}_key${suffix}`));
+    chmodSync(join(root, 'etc/ssh', `ssh_host_${type}_key`), 0o600);
+  }
+  if (existsSync('/etc/ssh/moduli')) copyFileSync('/etc/ssh/moduli', join(root, 'etc/ssh/moduli'));
+  writeFileSync(join(root, 'etc/ssh/sshd_config'), sshdConfig(h));
+  writeFileSync(join(root, 'etc/ssh/authorized_keys'), `${sshPublicKey()}\n`, { mode: 0o600 });
+  if (h.kind === 'mail') prepareMail(h, root, mailPassword);
+  if (h.kind === 'receivers') prepareReceivers(h);
+}
+
+function prepareMail(h: HostSpec, root: string, mailPassword: string): void {
+  const pf = join(root, 'etc/postfix');
+  cpSync('/etc/postfix', pf, { recursive: true });
+  writeFileSync(join(pf, 'main.cf'), postfixMain(h));
+  writeFileSync(join(pf, 'master.cf'), postfixMaster(readFileSync('/etc/postfix/master.cf', 'utf8')));
+  writeFileSync(join(pf, 'vmailbox'), postfixVmailbox());
+  const dv = join(root, 'etc/dovecot');
+  mkdirSync(dv, { recursive: true });
+  writeFileSync(join(dv, 'dovecot.conf'), dovecotConf(h));
+  writeFileSync(join(dv, 'users'), dovecotUsers(mailPassword), { mode: 0o640 });
+  chownSync(join(dv, 'users'), 0, gidOf('dovecot'));
+  const tls = issueCert(join(paths.host(h.name), 'tls'), [`${h.name}.${DNS_DOMAIN}`, `mail.${DNS_DOMAIN}`]);
+  mkdirSync(join(dv, 'tls'), { recursive: true });
+  copyFileSync(tls.cert, join(dv, 'tls/cert.pem'));
+  copyFileSync(tls.key, join(dv, 'tls/key.pem'));
+  const pfData = join(root, 'var/lib/postfix');
+  mkdirSync(pfData, { recursive: true });
+  chownSync(pfData, uidOf('postfix'), gidOf('postfix'));
+  mkdirSync(join(root, 'var/lib/dovecot'), { recursive: true });
+  // The volume is restored from the pristine image: the standby starts empty, as a new server would.
+  run('cp', ['--sparse=always', paths.mailImageCache, imageOf(h.name)]);
+}
+
+export function receiverPaths() {
+  const dir = paths.receivers;
+  return { dir, smtpMaildir: join(dir, 'smtp'), snmpLog: join(dir, 'snmptraps.log'), syslogLog: join(dir, 'syslog.log'),
+    snmpConf: join(paths.host('recv'), 'snmptrapd.conf'), rsyslogConf: join(paths.host('recv'), 'rsyslog.conf') };
+}
+
+function prepareReceivers(h: HostSpec): void {
+  const p = receiverPaths();
+  rmSync(p.dir, { recursive: true, force: true });
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(p.smtpMaildir, sub), { recursive: true });
+  writeFileSync(p.snmpLog, '');
+  writeFileSync(p.syslogLog, '');
+  writeFileSync(p.snmpConf, snmptrapdConf());
+  writeFileSync(p.rsyslogConf, rsyslogConf(h, p.syslogLog));
+}
