@@ -1,0 +1,43 @@
+/**
+ * The back end behind the contract: one handler per method. Electron IPC, the HTTP
+ * server and tests all call these same functions; requests arrive untrusted and are
+ * validated here.
+ */
+import type { EventName, Events, MethodName, RequestOf, ResponseOf } from '../../shared/contract.ts';
+import type { TransportKind } from '../../shared/app.ts';
+import type { StepId } from '../../shared/wizard.ts';
+import { Operations } from './operations.ts';
+import { UserError } from './errors.ts';
+import { VERSION } from './version.ts';
+
+export interface CallContext {
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
+}
+
+export type Handlers = { [M in MethodName]: (request: RequestOf<M>, ctx: CallContext) => Promise<ResponseOf<M>> };
+
+export interface BackendOptions {
+  transport: TransportKind;
+}
+
+/** Steps whose features exist; each feature issue adds its step here when it lands. */
+export const BUILT_STEPS: StepId[] = [];
+
+function requireString(req: unknown, key: string): string {
+  const v = (req as Record<string, unknown> | null)?.[key];
+  if (typeof v !== 'string' || v.length === 0) throw new UserError('bad-request', `The request needs "${key}" as text.`, { field: key });
+  return v;
+}
+
+export function createHandlers(opts: BackendOptions, operations = new Operations()): Handlers {
+  return {
+    'app.info': async () => ({ name: 'Failguard', version: VERSION, transport: opts.transport, node: process.versions.node, builtSteps: [...BUILT_STEPS] }),
+    'operation.cancel': async (req) => ({ cancelled: operations.cancel(requireString(req, 'operationId')) }),
+  };
+}
+
+/** Calls a handler by a name that came from outside (IPC channel, URL path). */
+export async function dispatch(handlers: Handlers, method: MethodName, request: unknown, ctx: CallContext): Promise<unknown> {
+  const handler = handlers[method] as (req: unknown, ctx: CallContext) => Promise<unknown>;
+  return handler(request ?? {}, ctx);
+}

@@ -1,0 +1,49 @@
+/**
+ * The `failguard` command line. Parsing only: each command calls the same services the
+ * wizard uses. Errors are one sentence on stderr and a non-zero exit code.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { VERSION } from '../backend/version.ts';
+import { UserError } from '../backend/errors.ts';
+import { explainCommanderError, isHelpOrVersion } from './commander-errors.ts';
+import { serve } from './serve-command.ts';
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port must be a number from 0 to 65535; "${v}" is not.`);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('failguard')
+    .description('Protect an Exchange server with replication and failover.')
+    .version(VERSION, '-v, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .showSuggestionAfterError(false);
+  program.command('serve')
+    .description('serve the wizard to a browser on this machine (127.0.0.1 only)')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', port, 0)
+    .option('--open', 'open the address in a browser', false)
+    .action((o: { port: number; open: boolean }) => serve(o));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (isHelpOrVersion(e)) return EXIT.ok;
+      process.stderr.write(`failguard: ${explainCommanderError(e, 'failguard', program.commands.map((c) => c.name()))}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`failguard: ${e instanceof UserError || e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.failure;
+  }
+}

@@ -1,0 +1,31 @@
+/** `failguard serve`: the wizard in a browser on this machine. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { startServer } from '../serve/server.ts';
+import { UserError } from '../backend/errors.ts';
+
+/** The built renderer: dist/renderer beside the compiled or the source tree. */
+export function rendererDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'dist', 'renderer');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new UserError('not-built', 'The user interface is not built yet; run npm run build first.');
+}
+
+export async function serve(opts: { port: number; open: boolean }): Promise<void> {
+  const running = await startServer({ port: opts.port, rendererDir: rendererDir() });
+  process.stdout.write(`Failguard is serving on 127.0.0.1 only. Open:\n${running.url}\n`);
+  if (opts.open) {
+    const opener = spawn('xdg-open', [running.url], { stdio: 'ignore', detached: true });
+    opener.on('error', () => process.stdout.write('No browser could be opened here; open the address above yourself.\n'));
+    opener.unref();
+  }
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

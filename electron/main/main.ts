@@ -1,0 +1,37 @@
+/**
+ * Electron main process: one window, locked down; everything real lives in the Node
+ * services the CLI and `serve` share. Not run here (no Electron binary on this machine).
+ */
+import { app, BrowserWindow, session, shell } from 'electron';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { registerIpc } from './ipc.ts';
+import { APP_CSP, secureWindowOptions } from './window-options.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+// dist/node/electron/main -> dist/renderer and dist/node/electron/preload
+const indexHtml = join(here, '..', '..', '..', 'renderer', 'index.html');
+const preload = join(here, '..', 'preload', 'preload.cjs');
+const appUrl = pathToFileURL(indexHtml).toString();
+
+app.enableSandbox();
+
+app.whenReady().then(async () => {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  registerIpc(() => BrowserWindow.getAllWindows(), appUrl);
+  const win = new BrowserWindow(secureWindowOptions(preload));
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (e, url) => {
+    if (url !== appUrl) e.preventDefault();
+  });
+  win.once('ready-to-show', () => win.show());
+  await win.loadURL(appUrl);
+});
+
+app.on('window-all-closed', () => app.quit());

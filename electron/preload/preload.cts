@@ -1,0 +1,29 @@
+/**
+ * The preload: a hand-picked API, one function per contract method and one subscription
+ * per event; no generic invoke(channel). Sandboxed preloads cannot load other files, so
+ * the names are written out here; `satisfies` ties them to the contract.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { Events, MethodName, Methods } from '../../shared/contract.ts';
+
+type Envelope<T> = { ok: true; result: T } | { ok: false; error: { code: string; message: string } };
+type Invoke = { [M in MethodName]: (request: Methods[M]['request']) => Promise<Envelope<Methods[M]['response']>> };
+type Subscribe = { [E in keyof Events]: (listener: (payload: Events[E]) => void) => () => void };
+
+const call = <M extends MethodName>(method: M) => (request: Methods[M]['request']) => ipcRenderer.invoke(method, request) as Promise<Envelope<Methods[M]['response']>>;
+const subscribe = <E extends keyof Events>(event: E) => (listener: (payload: Events[E]) => void) => {
+  const wrapped = (_e: IpcRendererEvent, payload: Events[E]) => listener(payload);
+  ipcRenderer.on(`event:${event}`, wrapped);
+  return () => void ipcRenderer.removeListener(`event:${event}`, wrapped);
+};
+
+const invoke = {
+  'app.info': call('app.info'),
+  'operation.cancel': call('operation.cancel'),
+} satisfies Invoke;
+
+const on = {
+  'operation.progress': subscribe('operation.progress'),
+} satisfies Subscribe;
+
+contextBridge.exposeInMainWorld('failguard', { invoke, on });

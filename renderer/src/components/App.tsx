@@ -1,0 +1,27 @@
+import { useEffect } from 'react';
+import { StepNav } from './StepNav.tsx';
+import { StepPanel } from './StepPanel.tsx';
+import { useAppStore } from './store-context.tsx';
+import { messages } from '../messages.ts';
+
+export function App() {
+  const info = useAppStore((s) => s.info);
+  const backendError = useAppStore((s) => s.backendError);
+  const loadInfo = useAppStore((s) => s.loadInfo);
+  useEffect(() => void loadInfo(), [loadInfo]);
+  return (
+    <div className="app">
+      <header>
+        <h1>{messages.appTitle}</h1>
+        <span className="tagline">{messages.tagline}</span>
+        <span className="version" data-testid="version">{info ? `v${info.version}` : ''}</span>
+      </header>
+      {backendError ? <p role="alert" className="error">{backendError}</p> : null}
+      {!info && !backendError ? <p className="muted">{messages.connecting}</p> : null}
+      <div className="wizard">
+        <StepNav />
+        <StepPanel />
+      </div>
+    </div>
+  );
+}

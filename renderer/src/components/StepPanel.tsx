@@ -1,0 +1,28 @@
+import { STEP_TITLES, assertNever, type StepId } from '../../../shared/wizard.ts';
+import { selectStepAvailability } from '../store/selectors.ts';
+import { useAppStore } from './store-context.tsx';
+import { messages } from '../messages.ts';
+
+/** The body of the current step; each step's feature replaces its "not available" panel when it lands. */
+export function StepPanel() {
+  const step = useAppStore((s) => s.currentStep);
+  const availability = useAppStore((s) => selectStepAvailability(s, s.currentStep));
+  return (
+    <section className="panel" data-testid={`step-${step}`} aria-labelledby="step-title">
+      <h2 id="step-title">{STEP_TITLES[step]}</h2>
+      {availability.state === 'not-built' ? <p className="not-built" data-testid="not-built">{messages.notBuilt}</p> : <StepBody step={step} />}
+    </section>
+  );
+}
+
+function StepBody({ step }: { step: StepId }) {
+  switch (step) {
+    case 'servers':
+    case 'preflight':
+    case 'options':
+    case 'protect':
+      return <p className="not-built">{messages.notBuilt}</p>;
+    default:
+      return assertNever(step);
+  }
+}

@@ -1,0 +1,16 @@
+/** The one store, made of typed slices; the back end is given to it, never imported. */
+import { create } from 'zustand';
+import type { Backend } from '../../../shared/contract.ts';
+import { createAppSlice, type AppSlice } from './app-slice.ts';
+import { createWizardSlice, type WizardSlice } from './wizard-slice.ts';
+
+export type Store = AppSlice & WizardSlice;
+
+export function createAppStore(backend: Backend) {
+  return create<Store>()((...a) => ({
+    ...createAppSlice(backend)(...a),
+    ...createWizardSlice(...a),
+  }));
+}
+
+export type AppStore = ReturnType<typeof createAppStore>;

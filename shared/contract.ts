@@ -1,0 +1,58 @@
+/**
+ * The contract between the UI and the back end: every method (request → response) and
+ * every event (pushed from the back end) with its types. Both transports (Electron IPC
+ * and the HTTP + SSE of `failguard serve`) and both sides' wrappers are typed from this
+ * one map, so a change here shows everywhere it matters.
+ */
+import type { AppInfo } from './app.ts';
+import type { OperationProgress } from './operation.ts';
+
+export interface Methods {
+  /** What is running: version, transport, which wizard steps are built. */
+  'app.info': { request: Record<string, never>; response: AppInfo };
+  /** Asks a long operation to stop; resolves once the request is recorded. */
+  'operation.cancel': { request: { operationId: string }; response: { cancelled: boolean } };
+}
+
+export interface Events {
+  /** Progress of a long operation (discovery, pre-flight, provisioning, ...). */
+  'operation.progress': OperationProgress;
+}
+
+export type MethodName = keyof Methods;
+export type EventName = keyof Events;
+export type RequestOf<M extends MethodName> = Methods[M]['request'];
+export type ResponseOf<M extends MethodName> = Methods[M]['response'];
+
+/**
+ * Every method and event name, as values. `satisfies` makes the compiler refuse a list
+ * that misses a name or invents one, so the preload and the HTTP router cannot drift.
+ */
+export const METHOD_NAMES = ['app.info', 'operation.cancel'] as const satisfies readonly MethodName[];
+export const EVENT_NAMES = ['operation.progress'] as const satisfies readonly EventName[];
+type Missing<All, Listed> = Exclude<All, Listed>;
+const _allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> extends never ? true : never = true;
+const _allEventsListed: Missing<EventName, (typeof EVENT_NAMES)[number]> extends never ? true : never = true;
+void _allMethodsListed;
+void _allEventsListed;
+
+/** What a failed call carries across any transport: a stable code and one plain sentence. */
+export interface ContractError {
+  code: string;
+  message: string;
+  /** The form field the error concerns, so the UI can show it there. */
+  field?: string;
+  /** Structured details for the UI (for example the certificate to ask about). */
+  details?: unknown;
+}
+
+/** The back end as the UI sees it: one typed call, one typed subscription. */
+export interface Backend {
+  call<M extends MethodName>(method: M, request: RequestOf<M>): Promise<ResponseOf<M>>;
+  /** Returns a function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+export function isMethodName(x: string): x is MethodName {
+  return (METHOD_NAMES as readonly string[]).includes(x);
+}

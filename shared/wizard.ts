@@ -1,0 +1,49 @@
+/**
+ * The wizard's steps: a closed union. Whether a step can be opened is derived from the
+ * data the user has produced so far, never stored as a flag of its own.
+ */
+export const STEPS = ['servers', 'preflight', 'options', 'protect'] as const;
+export type StepId = (typeof STEPS)[number];
+
+export const STEP_TITLES: Record<StepId, string> = {
+  servers: 'Servers',
+  preflight: 'Pre-flight',
+  options: 'Options',
+  protect: 'Protect',
+};
+
+/** The facts step availability depends on; each later issue adds the data it produces. */
+export interface WizardFacts {
+  builtSteps: readonly StepId[];
+  /** A source and at least one target are chosen. */
+  serversChosen: boolean;
+  /** Pre-flight ran and no failure remains (warnings accepted). */
+  preflightClear: boolean;
+  /** Options are complete and valid. */
+  optionsValid: boolean;
+}
+
+export type StepAvailability =
+  | { state: 'open' }
+  | { state: 'locked'; reason: string }
+  | { state: 'not-built' };
+
+export function stepAvailability(step: StepId, f: WizardFacts): StepAvailability {
+  if (!f.builtSteps.includes(step)) return { state: 'not-built' };
+  switch (step) {
+    case 'servers':
+      return { state: 'open' };
+    case 'preflight':
+      return f.serversChosen ? { state: 'open' } : { state: 'locked', reason: 'Choose a source server and at least one target first.' };
+    case 'options':
+      return f.preflightClear ? { state: 'open' } : { state: 'locked', reason: 'Pre-flight must pass first (warnings can be accepted).' };
+    case 'protect':
+      return f.optionsValid && f.preflightClear ? { state: 'open' } : { state: 'locked', reason: 'Complete the options first.' };
+    default:
+      return assertNever(step);
+  }
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`Unexpected value: ${String(x)}`);
+}
