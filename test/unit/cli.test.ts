@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main, EXIT } from '../../electron/cli/main.ts';
+import { VERSION } from '../../electron/backend/version.ts';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  return { out, err };
+}
+afterEach(() => vi.restoreAllMocks());
+
+describe('the failguard CLI', () => {
+  it('prints its version', async () => {
+    const io = capture();
+    expect(await main(['--version'])).toBe(EXIT.ok);
+    expect(io.out.join('')).toBe(`${VERSION}\n`);
+  });
+
+  it('lists serve in its help', async () => {
+    const io = capture();
+    expect(await main(['--help'])).toBe(EXIT.ok);
+    expect(io.out.join('')).toMatch(/serve/);
+  });
+
+  it.each([
+    [['--bogus'], /"--bogus" is not an option/],
+    [['frobnicate'], /"frobnicate" is not a failguard command; the commands are serve/],
+    [['serve', '--port', 'abc'], /--port must be a number from 0 to 65535; "abc" is not\./],
+    [['serve', '--port', '70000'], /--port must be a number/],
+  ])('%j fails with one sentence and exit code 2', async (argv, sentence) => {
+    const io = capture();
+    expect(await main(argv)).toBe(EXIT.usage);
+    const text = io.err.join('');
+    expect(text).toMatch(sentence);
+    expect(text.trim().split('\n')).toHaveLength(1);
+    expect(io.out.join('')).toBe('');
+  });
+});
+
+describe('the Node.js that runs', () => {
+  it('is 22 or newer (npm scripts use the one in node_modules)', () => {
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(22);
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ESLint } from 'eslint';
+
+const eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
+async function ruleIds(file: string, code: string): Promise<string[]> {
+  const [r] = await eslint.lintText(code, { filePath: file });
+  return (r?.messages ?? []).map((m) => m.ruleId ?? 'parse');
+}
+
+describe('lint enforces the layers', () => {
+  it.each([
+    ['renderer/src/x.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n"],
+    ['renderer/src/x.ts', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n"],
+    ['renderer/src/x.ts', "import { createHandlers } from '../../electron/backend/handlers.ts';\nexport const a = createHandlers;\n"],
+    ['shared/x.ts', "import { join } from 'path';\nexport const a = join;\n"],
+    ['shared/x.ts', "import { App } from '../renderer/src/components/App.tsx';\nexport const a = App;\n"],
+    ['agent/x.ts', "import { UserError } from '../electron/backend/errors.ts';\nexport const a = UserError;\n"],
+  ])('refuses %s importing across a layer', async (file, code) => {
+    expect(await ruleIds(file, code)).toContain('no-restricted-imports');
+  });
+
+  it('refuses I/O globals in shared/', async () => {
+    expect(await ruleIds('shared/x.ts', "export const a = () => fetch('/x');\n")).toContain('no-restricted-globals');
+  });
+
+  it('refuses switching certificate verification off anywhere', async () => {
+    expect(await ruleIds('electron/x.ts', 'export const o = { rejectUnauthorized: false };\n')).toContain('no-restricted-syntax');
+  });
+
+  it('accepts the contract from the renderer', async () => {
+    expect(await ruleIds('renderer/src/x.ts', "import type { Backend } from '../../shared/contract.ts';\nexport type B = Backend;\n")).toEqual([]);
+  });
+});
