@@ -129,8 +129,9 @@ export async function killHost(name: string): Promise<boolean> {
   if (!s) return false;
   const alive = processAlive(s.initPid, initScriptOf(name));
   if (alive) process.kill(s.initPid, 'SIGKILL');
+  // Wait until both processes are gone from /proc (the machine's init reaps the orphaned unshare).
   for (let i = 0; i < 250; i++) {
-    if (!processAlive(s.initPid, initScriptOf(name)) && !processAlive(s.unsharePid, initScriptOf(name))) break;
+    if (!existsSync(`/proc/${s.initPid}`) && !existsSync(`/proc/${s.unsharePid}`)) break;
     await sleep(20);
   }
   const state = readState();

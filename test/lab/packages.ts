@@ -12,7 +12,7 @@ export const REQUIRED: ReadonlyArray<[string, string]> = [
 export function missingPackages(): string[] {
   const missing = new Set<string>();
   for (const [cmd, pkg] of REQUIRED) {
-    const found = run('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`], { allowFail: true }).code === 0;
+    const found = run('sh', ['-c', `command -v ${cmd}`], { allowFail: true }).code === 0;
     if (!found) missing.add(pkg);
   }
   if (run('/usr/bin/python3', ['-c', 'import aiosmtpd, samba'], { allowFail: true }).code !== 0) missing.add('python3-aiosmtpd python3-samba');

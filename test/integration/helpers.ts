@@ -1,0 +1,136 @@
+/** What integration tests need around the lab: its status, its commands, and small real clients. */
+import { spawnSync } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client as SshClient } from 'ssh2';
+import type { status as statusFn } from '../lab/lab.ts';
+
+export type LabStatus = ReturnType<typeof statusFn>;
+
+export function lab(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['test/lab/cli.ts', ...args], { encoding: 'utf8', env: process.env });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function labStatus(): LabStatus {
+  const r = lab('status', '--json');
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as LabStatus;
+}
+
+export function hostOf(s: LabStatus, name: string) {
+  const h = s.hosts.find((x) => x.name === name);
+  if (!h) throw new Error(`no host ${name} in lab status`);
+  return h;
+}
+
+/** Runs a shell command inside a lab host's namespaces. */
+export function inHost(s: LabStatus, name: string, command: string): { code: number; stdout: string; stderr: string } {
+  const pid = hostOf(s, name).pid ?? s.pids[name]?.initPid;
+  if (!pid) throw new Error(`${name} is not running`);
+  const r = spawnSync('nsenter', ['-t', String(pid), '-a', '/bin/bash', '-c', command], { encoding: 'utf8' });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function sshFingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** Runs a command over SSH with the lab's key; rejects if the host key is not the expected one. */
+export function sshExec(host: { address: string; keyFile: string }, expectedFingerprint: string, command: string): Promise<{ stdout: string; seen: string }> {
+  return new Promise((resolve, reject) => {
+    const c = new SshClient();
+    let seen = '';
+    c.on('ready', () => {
+      c.exec(command, (err, stream) => {
+        if (err) return reject(err);
+        let out = '';
+        stream.on('data', (d: Buffer) => (out += d.toString()));
+        stream.on('close', () => { c.end(); resolve({ stdout: out, seen }); });
+      });
+    });
+    c.on('error', reject);
+    c.connect({
+      host: host.address, port: 22, username: 'root', privateKey: readFileSync(host.keyFile), readyTimeout: 10_000,
+      algorithms: { serverHostKey: ['ssh-ed25519'] },
+      hostVerifier: (key: Buffer) => { seen = sshFingerprint(key); return seen === expectedFingerprint; },
+    });
+  });
+}
+
+/** A line-oriented conversation over TCP (SMTP, IMAP). */
+export class LineConn {
+  #buf = '';
+  #waiters: Array<() => void> = [];
+  readonly sock: Socket;
+  private constructor(sock: Socket) {
+    this.sock = sock;
+    sock.on('data', (d) => { this.#buf += d.toString('utf8'); for (const w of this.#waiters.splice(0)) w(); });
+  }
+  static open(host: string, port: number): Promise<LineConn> {
+    return new Promise((resolve, reject) => {
+      const s = connect({ host, port }, () => resolve(new LineConn(s)));
+      s.on('error', reject);
+    });
+  }
+  /** Waits until the received text matches, and returns (and consumes) it. */
+  async until(re: RegExp, timeoutMs = 10_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const m = re.exec(this.#buf);
+      if (m) {
+        const got = this.#buf.slice(0, m.index + m[0].length);
+        this.#buf = this.#buf.slice(m.index + m[0].length);
+        return got;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; got: ${this.#buf.slice(-200)}`);
+      await new Promise<void>((r) => { this.#waiters.push(r); setTimeout(r, 200); });
+    }
+  }
+  send(line: string): void {
+    this.sock.write(`${line}\r\n`);
+  }
+  close(): void {
+    this.sock.destroy();
+  }
+}
+
+export async function sendMail(host: string, from: string, to: string, subject: string, body: string): Promise<string> {
+  const c = await LineConn.open(host, 25);
+  await c.until(/^220 .*\r\n/m);
+  c.send('EHLO failguard-test');
+  await c.until(/^250 .*\r\n/m);
+  for (const [cmd, expect] of [[`MAIL FROM:<${from}>`, /^250 .*\r\n/m], [`RCPT TO:<${to}>`, /^250 .*\r\n/m], ['DATA', /^354 .*\r\n/m]] as const) {
+    c.send(cmd);
+    await c.until(expect);
+  }
+  c.send(`From: <${from}>\r\nTo: <${to}>\r\nSubject: ${subject}\r\n\r\n${body}\r\n.`);
+  const accepted = await c.until(/^250 .*\r\n/m);
+  c.send('QUIT');
+  c.close();
+  return accepted;
+}
+
+/** Logs in over IMAP and returns the full text of the messages whose subject matches. */
+export async function imapFetchBySubject(host: string, user: string, password: string, subject: string): Promise<string[]> {
+  const c = await LineConn.open(host, 143);
+  await c.until(/^\* OK.*\r\n/m);
+  let n = 0;
+  const cmd = async (text: string) => {
+    const tag = `a${++n}`;
+    c.send(`${tag} ${text}`);
+    const got = await c.until(new RegExp(`^${tag} (OK|NO|BAD).*\\r\\n`, 'm'));
+    if (!new RegExp(`^${tag} OK`, 'm').test(got)) throw new Error(`IMAP ${text.split(' ')[0]} failed: ${got.trim().split('\n').at(-1)}`);
+    return got;
+  };
+  await cmd(`LOGIN ${user} ${password}`);
+  await cmd('SELECT INBOX');
+  const search = await cmd(`SEARCH SUBJECT "${subject}"`);
+  const ids = (/^\* SEARCH ?(.*)\r\n/m.exec(search)?.[1] ?? '').split(' ').filter(Boolean);
+  const out: string[] = [];
+  for (const id of ids) out.push(await cmd(`FETCH ${id} BODY[]`));
+  await cmd('LOGOUT').catch(() => undefined);
+  c.close();
+  return out;
+}
