@@ -5,8 +5,9 @@ import { messages } from '../messages.ts';
 
 /** The body of the current step; each step's feature replaces its "not available" panel when it lands. */
 export function StepPanel() {
-  const step = useAppStore((s) => s.currentStep);
-  const availability = useAppStore((s) => selectStepAvailability(s, s.currentStep));
+  const state = useAppStore((s) => s);
+  const step = state.currentStep;
+  const availability = selectStepAvailability(state, step);
   return (
     <section className="panel" data-testid={`step-${step}`} aria-labelledby="step-title">
       <h2 id="step-title">{STEP_TITLES[step]}</h2>
