@@ -9,6 +9,8 @@ import type { StepId } from '../../shared/wizard.ts';
 import { Operations } from './operations.ts';
 import { UserError } from './errors.ts';
 import { VERSION } from './version.ts';
+import { discover } from '../directory/discover.ts';
+import type { DiscoverRequest } from '../../shared/directory.ts';
 
 export interface CallContext {
   emit<E extends EventName>(event: E, payload: Events[E]): void;
@@ -21,7 +23,7 @@ export interface BackendOptions {
 }
 
 /** Steps whose features exist; each feature issue adds its step here when it lands. */
-export const BUILT_STEPS: StepId[] = [];
+export const BUILT_STEPS: StepId[] = ['servers'];
 
 function requireString(req: unknown, key: string): string {
   const v = (req as Record<string, unknown> | null)?.[key];
@@ -29,9 +31,30 @@ function requireString(req: unknown, key: string): string {
   return v;
 }
 
+function requireObject<T>(req: unknown, keys: string[]): T {
+  for (const k of keys) {
+    const v = (req as Record<string, unknown> | null)?.[k];
+    if (typeof v !== 'object' || v === null) throw new UserError('bad-request', `The request needs "${k}".`, { field: k });
+  }
+  return req as T;
+}
+
 export function createHandlers(opts: BackendOptions, operations = new Operations()): Handlers {
   return {
     'app.info': async () => ({ name: 'Failguard', version: VERSION, transport: opts.transport, node: process.versions.node, builtSteps: [...BUILT_STEPS] }),
+    'directory.discover': async (req, ctx) => {
+      const operationId = requireString(req, 'operationId');
+      const r = requireObject<DiscoverRequest>(req, ['target', 'credentials']);
+      const op = operations.start(operationId);
+      const progress = (stage: string, done: number, total: number | null, finished = false) =>
+        ctx.emit('operation.progress', { operationId, stage, done, total, finished });
+      try {
+        return await discover(r, { signal: op.signal, onProgress: progress });
+      } finally {
+        progress('Finished', 0, null, true);
+        op.end();
+      }
+    },
     'operation.cancel': async (req) => ({ cancelled: operations.cancel(requireString(req, 'operationId')) }),
   };
 }

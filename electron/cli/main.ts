@@ -7,6 +7,7 @@ import { VERSION } from '../backend/version.ts';
 import { UserError } from '../backend/errors.ts';
 import { explainCommanderError, isHelpOrVersion } from './commander-errors.ts';
 import { serve } from './serve-command.ts';
+import { discoverWithTrust, topologyTable, type DirectoryCliOptions } from './discover-command.ts';
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -29,7 +30,26 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 0)
     .option('--open', 'open the address in a browser', false)
     .action((o: { port: number; open: boolean }) => serve(o));
+  withDirectoryOptions(program.command('discover'))
+    .description('find the Exchange organisation in Active Directory')
+    .option('--json', 'print the topology as JSON')
+    .action(async (o: DirectoryCliOptions & { json?: boolean }) => {
+      const t = await discoverWithTrust(o);
+      process.stdout.write(o.json ? `${JSON.stringify(t, null, 2)}\n` : topologyTable(t));
+    });
   return program;
+}
+
+/** The options every command that reads the directory takes. */
+export function withDirectoryOptions(c: Command): Command {
+  return c
+    .option('--domain <name>', 'the AD domain; its DCs are found through DNS SRV records')
+    .option('--dns <address>', 'the DNS server to ask (when it is not this machine\'s resolver)')
+    .option('--dc <url>', 'one DC: ldaps://host, or ldap://host for StartTLS')
+    .option('--user <name>', 'user@domain, DOMAIN\\user or a DN')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--ca <file>', 'a CA certificate (PEM) to trust for the DC')
+    .option('--trust <sha256>', 'trust the DC certificate with this SHA-256 fingerprint');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -19,6 +19,7 @@ const subscribe = <E extends keyof Events>(event: E) => (listener: (payload: Eve
 
 const invoke = {
   'app.info': call('app.info'),
+  'directory.discover': call('directory.discover'),
   'operation.cancel': call('operation.cancel'),
 } satisfies Invoke;
 

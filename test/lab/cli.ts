@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { cut, heal, shape, clearShape, requireHost } from './net.ts';
-import { down, killOne, replaceOrg, startOne, status, up } from './lab.ts';
+import { down, killOne, removeOrg, replaceOrg, resetOrg, startOne, status, up } from './lab.ts';
 import { linkExists } from './net.ts';
 import { BRIDGE } from './config.ts';
 
@@ -44,13 +44,26 @@ const int = (name: string, min: number, max: number) => (v: string) => {
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}; "${v}" is not.`);
   return n;
 };
-program.command('org').description('replace the Exchange organisation with a generated one')
-  .requiredOption('--servers <n>', 'number of Exchange servers', int('servers', 1, 500))
-  .requiredOption('--mailboxes <n>', 'number of mailbox users', int('mailboxes', 0, 500_000))
+program.command('org').description('replace the Exchange organisation with a generated one (or none, or the default)')
+  .option('--servers <n>', 'number of Exchange servers', int('servers', 1, 500))
+  .option('--mailboxes <n>', 'number of mailbox users', int('mailboxes', 0, 500_000))
+  .option('--empty', 'no Exchange organisation at all')
+  .option('--default', 'the lab\'s default organisation (MAIL1, MAIL2, 500 mailboxes)')
   .addOption(new Option('--version <year>', 'Exchange generation').choices(['2007', '2010', '2016']).default('2010'))
   .option('--admin-groups <n>', 'administrative groups', int('admin-groups', 1, 20), 1)
   .option('--seed <n>', 'seed for the generator', int('seed', 0, 2 ** 31), 1)
-  .action(async (o: { servers: number; mailboxes: number; version: string; adminGroups: number; seed: number }) => {
+  .action(async (o: { servers?: number; mailboxes?: number; version: string; adminGroups: number; seed: number; empty?: boolean; default?: boolean }) => {
+    if (o.empty) {
+      await removeOrg();
+      process.stdout.write('lab: the directory now has no Exchange organisation\n');
+      return;
+    }
+    if (o.default) {
+      await resetOrg();
+      process.stdout.write('lab: the default organisation is back\n');
+      return;
+    }
+    if (o.servers === undefined || o.mailboxes === undefined) throw new Error('org needs --servers and --mailboxes (or --empty, or --default).');
     const { seconds, org } = await replaceOrg({ servers: o.servers, mailboxes: o.mailboxes, version: Number(o.version) as 2010, seed: o.seed, adminGroups: o.adminGroups });
     process.stdout.write(`lab: organisation replaced: ${org.servers.length} servers, ${org.databases.length} databases, ${org.mailboxes} mailboxes in ${seconds.toFixed(1)} s\n`);
   });

@@ -13,6 +13,7 @@ import { buildOrg, type LabOrg, type OrgSpec } from './org.ts';
 import { configLdif, usersLdif } from './org-ldif.ts';
 import { issueCert, ensureAdminPassword } from './pki.ts';
 import { run, log } from './sh.ts';
+import { randomBytes } from 'node:crypto';
 
 export const sambaConf = () => join(paths.samba, 'etc', 'smb.conf');
 const samLdb = () => join(paths.samba, 'private', 'sam.ldb');
@@ -23,8 +24,13 @@ export const DEFAULT_ORG: OrgSpec = { servers: 2, mailboxes: 500, version: 2010,
 
 const schemaOpt = ['--option=dsdb:schema update allowed=true'];
 
+/** Bumped whenever what the build puts into the DC changes, so an older cache is rebuilt. */
+const CACHE_VERSION = '3';
+const cacheVersionFile = join(paths.cache, 'dc1.version');
+
 export function dcCached(): boolean {
-  return existsSync(join(paths.dcCache, 'etc', 'smb.conf')) && existsSync(join(baseCache, 'etc', 'smb.conf')) && existsSync(defaultOrgFile);
+  const version = existsSync(cacheVersionFile) ? readFileSync(cacheVersionFile, 'utf8').trim() : '';
+  return version === CACHE_VERSION && existsSync(join(paths.dcCache, 'etc', 'smb.conf')) && existsSync(join(baseCache, 'etc', 'smb.conf')) && existsSync(defaultOrgFile);
 }
 
 /** Step 1 of the build: provision the domain and extend its schema, all offline. */
@@ -79,6 +85,34 @@ export function addDnsRecords(): void {
   add(DNS_DOMAIN, '@', 'MX', `mail.${DNS_DOMAIN} 10`);
 }
 
+/** Accounts in every state a sign-in can fail in, for the directory's bad-input tests. */
+export const TEST_ACCOUNTS = { reader: 'fg-reader', disabled: 'fg-disabled', mustChange: 'fg-mustchange', expired: 'fg-expired', locked: 'fg-locked' } as const;
+export const testPasswordFile = join(paths.secrets, 'test-users.password');
+
+export function testPassword(): string {
+  if (!existsSync(testPasswordFile)) writeFileSync(testPasswordFile, `Tu-${randomBytes(9).toString('base64url')}-4b!`, { mode: 0o600 });
+  return readFileSync(testPasswordFile, 'utf8').trim();
+}
+
+/** Step 2b (dc1 running): the test accounts, through the DC like an administrator would. */
+export function createTestAccounts(): void {
+  const env = { ...process.env, PASSWD: ensureAdminPassword(), USER: 'Administrator' };
+  const tool = (...args: string[]) => run('ip', ['netns', 'exec', 'fg-dc1', 'samba-tool', ...args, '-H', 'ldap://127.0.0.1', '-s', sambaConf(), '-U', 'Administrator'], { env, secret: testPassword() });
+  for (const name of Object.values(TEST_ACCOUNTS)) {
+    tool('user', 'create', name, testPassword(), ...(name === TEST_ACCOUNTS.mustChange ? ['--must-change-at-next-login'] : []));
+  }
+  tool('user', 'disable', TEST_ACCOUNTS.disabled);
+}
+
+/** Step 2c (dc1 stopped): a password set in 2000 is long past the domain's maximum age (42 days). */
+export function expireTestPassword(): void {
+  const tmp = join(paths.root, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  const ldif = join(tmp, 'expire.ldif');
+  writeFileSync(ldif, `dn: CN=${TEST_ACCOUNTS.expired},CN=Users,${BASE_DN}\nchangetype: modify\nreplace: pwdLastSet\npwdLastSet: 125911584000000000\n-\n`);
+  run('ldbmodify', ['-H', samLdb(), '--controls=relax:0', ldif]);
+}
+
 /** Writes an organisation into the (stopped) DC's database: configuration objects, then users in bulk. */
 export async function loadOrg(org: LabOrg): Promise<void> {
   const tmp = join(paths.root, 'tmp');
@@ -100,11 +134,15 @@ export function saveCache(which: 'base' | 'default'): void {
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(paths.cache, { recursive: true });
   run('cp', ['-a', '--sparse=always', paths.samba, dest]);
-  if (which === 'default') writeFileSync(defaultOrgFile, readFileSync(paths.org));
+  if (which === 'default') {
+    writeFileSync(defaultOrgFile, readFileSync(paths.org));
+    writeFileSync(cacheVersionFile, CACHE_VERSION);
+  }
 }
 
 /** Puts the cached DC back in place (the DC must be stopped). */
 export function restoreDc(which: 'base' | 'default'): void {
+  // \`base\` has no organisation at all; \`default\` has the lab's.
   rmSync(paths.samba, { recursive: true, force: true });
   run('cp', ['-a', '--sparse=always', which === 'base' ? baseCache : paths.dcCache, paths.samba]);
   if (which === 'default') writeFileSync(paths.org, readFileSync(defaultOrgFile));

@@ -144,3 +144,14 @@ input(type="imtcp" address="${h.address}" port="514")
 *.* action(type="omfile" file="${logFile}")
 `;
 }
+
+/** A legacy LDAP server without TLS: it refuses StartTLS, as an old or misconfigured DC would. */
+export function slapdConf(dbDir: string): string {
+  return `include /etc/ldap/schema/core.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+database mdb
+suffix "dc=legacy,dc=test"
+directory ${dbDir}
+`;
+}

@@ -6,7 +6,7 @@
 import { chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { DNS_DOMAIN, paths, type HostSpec } from './config.ts';
-import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, resolvConf, rsyslogConf, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
+import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, resolvConf, rsyslogConf, slapdConf, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
 import { issueCert, sshPublicKey } from './pki.ts';
 import { run } from './sh.ts';
 
@@ -97,7 +97,8 @@ function prepareMail(h: HostSpec, root: string, mailPassword: string): void {
 export function receiverPaths() {
   const dir = paths.receivers;
   return { dir, smtpMaildir: join(dir, 'smtp'), snmpLog: join(dir, 'snmptraps.log'), syslogLog: join(dir, 'syslog.log'),
-    snmpConf: join(paths.host('recv'), 'snmptrapd.conf'), rsyslogConf: join(paths.host('recv'), 'rsyslog.conf') };
+    snmpConf: join(paths.host('recv'), 'snmptrapd.conf'), rsyslogConf: join(paths.host('recv'), 'rsyslog.conf'),
+    slapdConf: join(paths.host('recv'), 'slapd.conf'), slapdDb: join(paths.host('recv'), 'slapd-db') };
 }
 
 function prepareReceivers(h: HostSpec): void {
@@ -108,4 +109,7 @@ function prepareReceivers(h: HostSpec): void {
   writeFileSync(p.syslogLog, '');
   writeFileSync(p.snmpConf, snmptrapdConf());
   writeFileSync(p.rsyslogConf, rsyslogConf(h, p.syslogLog));
+  rmSync(p.slapdDb, { recursive: true, force: true });
+  mkdirSync(p.slapdDb, { recursive: true });
+  writeFileSync(p.slapdConf, slapdConf(p.slapdDb));
 }

@@ -8,7 +8,7 @@ import { BRIDGE, netnsOf } from './config.ts';
 import { ensureAdminPassword, ensureCa, ensureSshKey, fingerprintOf } from './pki.ts';
 import { ensureMailImage, fsOf, hostKeysOf, imageOf, prepareHostFs, receiverPaths } from './host-fs.ts';
 import { initPidOf, isRunning, killHost, readState, startHost } from './hosts.ts';
-import { DEFAULT_ORG, addDnsRecords, dcCached, generateOrg, loadOrg, provisionDc, restoreDc, saveCache } from './dc.ts';
+import { DEFAULT_ORG, TEST_ACCOUNTS, addDnsRecords, createTestAccounts, dcCached, expireTestPassword, testPassword, testPasswordFile, generateOrg, loadOrg, provisionDc, restoreDc, saveCache } from './dc.ts';
 import { dnsA, ldapsBind, readBanner, waitFor } from './probe.ts';
 import { assertPackages } from './packages.ts';
 import { MAILBOX_USERS } from './host-config.ts';
@@ -52,7 +52,10 @@ async function buildDcCache(): Promise<void> {
   await waitForHost(dc);
   log('adding DNS records (mail1, mail2, witness, mail, MX, reverse zone)');
   addDnsRecords();
+  log('adding test accounts (disabled, must change password, expired password, lockout)');
+  createTestAccounts();
   await killHost('dc1');
+  expireTestPassword();
   saveCache('base');
   log('loading the default Exchange organisation (MAIL1, MAIL2, 500 mailboxes)');
   await loadOrg(generateOrg(DEFAULT_ORG));
@@ -66,6 +69,7 @@ export async function up(): Promise<void> {
   ensureCa();
   ensureSshKey();
   ensureAdminPassword();
+  testPassword();
   const mailPassword = ensureMailPassword();
   mkdirSync(paths.hosts, { recursive: true });
   ensureBridge();
@@ -133,20 +137,32 @@ function requireKnown(name: string): HostSpec {
   return h;
 }
 
-export async function replaceOrg(spec: OrgSpec): Promise<{ seconds: number; org: LabOrg }> {
+/** Restores the DC from a cache layer: `base` has no Exchange organisation, `default` the lab's own. */
+async function restoreAndRestartDc(which: 'base' | 'default', loadOffline?: () => Promise<void>): Promise<void> {
   assertRoot();
   if (!dcCached()) throw new Error('The lab has not been built yet; run: npm run lab -- up');
-  const started = Date.now();
-  const org = generateOrg(spec);
   const wasRunning = isRunning('dc1');
   await killHost('dc1');
-  restoreDc('base');
-  log(`loading ${spec.servers} servers and ${spec.mailboxes} mailboxes (Exchange ${spec.version} style, seed ${spec.seed})`);
-  await loadOrg(org);
+  restoreDc(which);
+  await loadOffline?.();
   if (wasRunning || linkExists(BRIDGE)) {
     await startHost(hostByName('dc1')!);
     await waitForHost(hostByName('dc1')!);
   }
+}
+
+/** The domain without Exchange. */
+export const removeOrg = () => restoreAndRestartDc('base');
+/** The default organisation back. */
+export const resetOrg = () => restoreAndRestartDc('default');
+
+export async function replaceOrg(spec: OrgSpec): Promise<{ seconds: number; org: LabOrg }> {
+  const started = Date.now();
+  const org = generateOrg(spec);
+  await restoreAndRestartDc('base', async () => {
+    log(`loading ${spec.servers} servers and ${spec.mailboxes} mailboxes (Exchange ${spec.version} style, seed ${spec.seed})`);
+    await loadOrg(org);
+  });
   return { seconds: (Date.now() - started) / 1000, org };
 }
 
@@ -180,10 +196,14 @@ export function status() {
       smtp: { address: recv.address, port: 25, maildir: r.smtpMaildir },
       snmp: { address: recv.address, port: 162, log: r.snmpLog },
       syslog: { address: recv.address, port: 514, log: r.syslogLog },
+      /** An LDAP server without TLS (OpenLDAP): it refuses StartTLS. */
+      legacyLdap: { url: `ldap://${recv.address}:389` },
       running: isRunning('recv'),
     },
+    testAccounts: { ...Object.fromEntries(Object.entries(TEST_ACCOUNTS).map(([k, v]) => [k, `${v}@${DNS_DOMAIN}`])), passwordFile: testPasswordFile } as Record<keyof typeof TEST_ACCOUNTS, string> & { passwordFile: string },
     mail: { domain: DNS_DOMAIN, users: MAILBOX_USERS, passwordFile: mailPasswordFile, smtpPort: 25, imapPort: 143 },
     org: { file: paths.org, style: org.style ?? null, servers: org.servers?.length ?? 0, mailboxes: org.mailboxes ?? 0 },
     pids: readState(),
   };
 }
+

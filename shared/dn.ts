@@ -1,0 +1,52 @@
+/** Distinguished names (RFC 4514): split into RDNs with escapes undone, compared without case. */
+export interface Rdn {
+  type: string;
+  value: string;
+}
+
+export function parseDn(dn: string): Rdn[] {
+  const out: Rdn[] = [];
+  let type = '';
+  let value = '';
+  let inValue = false;
+  for (let i = 0; i < dn.length; i++) {
+    const ch = dn[i]!;
+    if (ch === '\\' && i + 1 < dn.length) {
+      const hex = dn.slice(i + 1, i + 3);
+      if (/^[0-9a-f]{2}$/i.test(hex)) {
+        value += String.fromCharCode(parseInt(hex, 16));
+        i += 2;
+      } else {
+        value += dn[i + 1];
+        i += 1;
+      }
+      continue;
+    }
+    if (!inValue && ch === '=') { inValue = true; continue; }
+    if (ch === ',' || ch === ';') {
+      out.push({ type: type.trim(), value: value.trim() });
+      type = '';
+      value = '';
+      inValue = false;
+      continue;
+    }
+    if (inValue) value += ch;
+    else type += ch;
+  }
+  if (type.trim()) out.push({ type: type.trim(), value: value.trim() });
+  return out;
+}
+
+export const sameDn = (a: string, b: string): boolean => normalizeDn(a) === normalizeDn(b);
+
+export function normalizeDn(dn: string): string {
+  return parseDn(dn).map((r) => `${r.type.toLowerCase()}=${r.value.toLowerCase()}`).join(',');
+}
+
+/** The value of the first RDN: `CN=MAIL1,CN=Servers,...` → `MAIL1`. */
+export const rdnValue = (dn: string): string => parseDn(dn)[0]?.value ?? dn;
+
+/** Escapes a value for use inside an LDAP filter (RFC 4515), e.g. the parentheses of FYDIBOHF23SPDLT. */
+export function escapeFilterValue(v: string): string {
+  return v.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
