@@ -3,8 +3,8 @@
  * priority first, then heaviest weight), through a chosen DNS server when the DC is not
  * this machine's resolver; or one DC named by URL.
  */
-import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { DnsError, resolve4, resolveSrv, type SrvRecord } from './dns-client.ts';
 import type { DirectoryTarget } from '../../shared/directory.ts';
 import { UserError } from '../backend/errors.ts';
 
@@ -18,16 +18,10 @@ export interface DcEndpoint {
   security: 'ldaps' | 'starttls';
 }
 
-function resolver(dnsServer: string | undefined): Resolver {
-  const r = new Resolver({ timeout: 2000, tries: 2 });
-  if (dnsServer) r.setServers([dnsServer]);
-  return r;
-}
-
 export async function resolveAddress(host: string, dnsServer: string | undefined): Promise<string> {
   if (isIP(host)) return host;
   try {
-    const [first] = await resolver(dnsServer).resolve4(host);
+    const [first] = await resolve4(host, dnsServer);
     if (first) return first;
   } catch {
     /* explained below */
@@ -45,12 +39,12 @@ export async function locateDcs(target: DirectoryTarget): Promise<DcEndpoint[]> 
   }
   const domain = target.domain.trim().toLowerCase().replace(/\.$/, '');
   const name = `_ldap._tcp.dc._msdcs.${domain}`;
-  let records: Awaited<ReturnType<Resolver['resolveSrv']>>;
+  let records: SrvRecord[];
   try {
-    records = await resolver(dnsServer).resolveSrv(name);
+    records = await resolveSrv(name, dnsServer);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ETIMEOUT' || code === 'ECONNREFUSED' ? `the DNS server${dnsServer ? ` ${dnsServer}` : ''} did not answer` : `DNS has no ${name} record`;
+    const code = e instanceof DnsError ? e.code : (e as NodeJS.ErrnoException).code;
+    const why = code === 'TIMEOUT' || code === 'ECONNREFUSED' || code === 'REFUSED' || code === 'SERVFAIL' ? `the DNS server${dnsServer ? ` ${dnsServer}` : ''} did not answer` : `DNS has no ${name} record`;
     throw new UserError('no-dc-found', `No domain controller for ${domain} was found: ${why}. Check the domain name and the DNS server, or connect to a DC by its address.`, { field: 'domain' });
   }
   if (records.length === 0) throw new UserError('no-dc-found', `DNS lists no domain controller for ${domain}; connect to a DC by its address instead.`, { field: 'domain' });

@@ -41,7 +41,8 @@ async function openOne(dc: DcEndpoint, o: SessionOptions): Promise<LdapSession> 
     url: `${dc.security === 'ldaps' ? 'ldaps' : 'ldap'}://${dc.address}:${dc.port}`,
     timeout,
     connectTimeout: timeout,
-    tlsOptions,
+    // ldapts treats any tlsOptions as "TLS from the first byte", so StartTLS gets them only at upgrade time.
+    ...(dc.security === 'ldaps' ? { tlsOptions } : {}),
     createSecureConnection: capturingConnect((c) => (presented = c)),
   });
   const fail = (e: unknown) => {

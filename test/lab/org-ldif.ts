@@ -56,12 +56,12 @@ function guid(seed: number, n: number): string {
   return createHash('md5').update(`${seed}:${n}`).digest('base64');
 }
 
-/** Mailbox users, streamed in chunks: one per mailbox, homed as the organisation says. */
-export function* usersLdif(org: LabOrg): Generator<string> {
-  yield entry(MAILBOX_OU, [['objectClass', 'organizationalUnit']]);
+/** Mailbox users, in chunks of `chunkSize` users: one per mailbox, homed as the organisation says. The OU leads the first chunk. */
+export function* usersLdif(org: LabOrg, chunkSize = 2000): Generator<{ ldif: string; users: number }> {
   const serverByName = new Map(org.servers.map((s) => [s.name, s]));
   let n = 0;
-  let chunk: string[] = [];
+  let chunk: string[] = [entry(MAILBOX_OU, [['objectClass', 'organizationalUnit']])];
+  let users = 0;
   for (const d of org.databases) {
     const server = serverByName.get(d.server)!;
     for (let i = 0; i < d.mailboxes; i++) {
@@ -73,13 +73,14 @@ export function* usersLdif(org: LabOrg): Generator<string> {
         ['msExchHomeServerName', server.legacyExchangeDN], ['legacyExchangeDN', `/o=${ORG_NAME}/ou=${server.adminGroup}/cn=Recipients/cn=${alias}`],
         ['msExchMailboxGuid::', guid(org.seed, n)], ['msExchRecipientTypeDetails', 1], ['msExchRecipientDisplayType', 1073741824],
         ['userAccountControl', 514]]));
-      if (chunk.length === 1000) {
-        yield chunk.join('');
+      if (++users === chunkSize) {
+        yield { ldif: chunk.join(''), users };
         chunk = [];
+        users = 0;
       }
     }
   }
-  if (chunk.length) yield chunk.join('');
+  if (chunk.length) yield { ldif: chunk.join(''), users };
 }
 
 export const mailboxAlias = (n: number) => `user${String(n).padStart(6, '0')}`;

@@ -101,6 +101,8 @@ export function classLdif(c: Klass): string {
   const lines = [`dn: ${dn}`, 'objectClass: top', 'objectClass: classSchema', `cn: ${c.name}`, `governsID: ${oidOf(c)}`,
     `lDAPDisplayName: ${c.name}`, `subClassOf: ${c.subClassOf}`, `objectClassCategory: ${c.category}`, 'rDNAttID: cn',
     `defaultObjectCategory: ${dn}`];
+  // As Exchange's own classes: administrators write, every authenticated user reads.
+  if (c.category === 1) lines.push('defaultSecurityDescriptor: D:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;EA)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;SY)(A;;RPLCLORC;;;AU)');
   for (const p of c.possSuperiors ?? []) lines.push(`possSuperiors: ${p}`);
   for (const m of c.mayContain ?? []) lines.push(`mayContain: ${m}`);
   return lines.join('\n') + '\n';

@@ -37,7 +37,7 @@ describe('the lab organisation generator', () => {
 
   it('writes one user per mailbox, homed on its database', () => {
     const org = buildOrg({ servers: 3, mailboxes: 2500, version: 2010, seed: 3, adminGroups: 1 });
-    const text = [...usersLdif(org)].join('');
+    const text = [...usersLdif(org)].map((c) => c.ldif).join('');
     expect(text.match(/^objectClass: user$/gm)).toHaveLength(2500);
     for (const d of org.databases) expect(text.split(`homeMDB: ${d.dn}\n`).length - 1).toBe(d.mailboxes);
   });

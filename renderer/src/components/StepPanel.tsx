@@ -2,6 +2,7 @@ import { STEP_TITLES, assertNever, type StepId } from '../../../shared/wizard.ts
 import { selectStepAvailability } from '../store/selectors.ts';
 import { useAppStore } from './store-context.tsx';
 import { messages } from '../messages.ts';
+import { ServersStep } from './ServersStep.tsx';
 
 /** The body of the current step; each step's feature replaces its "not available" panel when it lands. */
 export function StepPanel() {
@@ -19,6 +20,7 @@ export function StepPanel() {
 function StepBody({ step }: { step: StepId }) {
   switch (step) {
     case 'servers':
+      return <ServersStep />;
     case 'preflight':
     case 'options':
     case 'protect':

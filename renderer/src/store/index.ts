@@ -3,13 +3,15 @@ import { create } from 'zustand';
 import type { Backend } from '../../../shared/contract.ts';
 import { createAppSlice, type AppSlice } from './app-slice.ts';
 import { createWizardSlice, type WizardSlice } from './wizard-slice.ts';
+import { createServersSlice, type ServersSlice } from './servers-slice.ts';
 
-export type Store = AppSlice & WizardSlice;
+export type Store = AppSlice & WizardSlice & ServersSlice;
 
 export function createAppStore(backend: Backend) {
   return create<Store>()((...a) => ({
     ...createAppSlice(backend)(...a),
     ...createWizardSlice(...a),
+    ...createServersSlice(backend)(...a),
   }));
 }
 
