@@ -5,6 +5,7 @@ import { lab, labStatus } from './helpers.ts';
 import type { LabOrg } from '../lab/org.ts';
 import type { Topology } from '../../shared/topology.ts';
 import type { DirectoryTarget } from '../../shared/directory.ts';
+import { protectionSet } from '../../shared/protection-set.ts';
 
 const s = labStatus();
 const d = s.directory;
@@ -87,6 +88,11 @@ describe('discovery against the lab DC', () => {
       expect(t.dags).toHaveLength(1);
       // Transport-only servers (every tenth) and DAG members appear as they are, not as errors.
       expect(t.servers.filter((x) => !x.roles.includes('mailbox')).map((x) => x.name)).toEqual(['EX10', 'EX20']);
+      // A DAG member whose databases are all mounted on another member owns none, and says why.
+      const idle = o.dags[0]!.members.at(-1)!;
+      expect(t.databases.filter((x) => x.server === idle)).toEqual([]);
+      expect(protectionSet(t, idle)).toMatchObject({ items: [], notes: [expect.stringContaining('DAG1')] });
+      expect(protectionSet(t, 'EX10').notes[0]).toMatch(/no Mailbox role/);
     }
   });
 

@@ -127,6 +127,11 @@ export function buildOrg(spec: OrgSpec): LabOrg {
         dn: `CN=Public Folder Database,CN=${sg},CN=InformationStore,${s.dn}` });
     }
   }
+  // In a DAG, a member can own nothing: its copies are all mounted elsewhere (here: on the first member).
+  if (dags[0] && dags[0].members.length >= 3) {
+    const [first, last] = [dags[0].members[0]!, dags[0].members.at(-1)!];
+    for (const d of databases) if (d.server === last) d.server = first;
+  }
   // The default lab keeps every mailbox on its first server, so the second is an empty standby.
   const homes = databases.filter((d) => d.kind === 'mailbox' && (!spec.names || d.server === mailboxServers[0]?.name));
   if (homes.length === 0 && spec.mailboxes > 0) throw new Error('This organisation has no mailbox database to hold mailboxes.');

@@ -24,6 +24,7 @@ describe('the lab organisation generator', () => {
     expect(org.servers.filter((s) => s.roles === ROLE.HubTransport)).toHaveLength(2);
     expect(org.dags).toHaveLength(1);
     expect(org.dags[0]!.members).toHaveLength(18);
+    expect(org.databases.filter((d) => d.server === org.dags[0]!.members.at(-1))).toEqual([]);
   });
 
   it('gives 2007 organisations storage groups and public folder databases', () => {
