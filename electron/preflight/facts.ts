@@ -1,0 +1,61 @@
+/** Everything the rules judge: gathered first (probes), judged after (pure rules). */
+import type { HostRole } from '../../shared/preflight.ts';
+import type { Topology } from '../../shared/topology.ts';
+import type { LinuxFacts, Probed } from '../hosts/linux/facts.ts';
+
+export type Reach = { ok: true; hostKey: string } | { ok: false; code: string; error: string };
+
+/** What one host sees of another over the network. */
+export interface PathFacts {
+  peer: string;
+  /** TCP connect to the peer's replication port: refused means the path is open and nothing listens yet. */
+  replicationPort: Probed<'open' | 'refused' | 'filtered'>;
+  ssh: Probed<'open' | 'refused' | 'filtered'>;
+  /** Largest unfragmented ICMP payload that got through (MTU − 28), or null if even small pings failed. */
+  pathMtu: Probed<{ mtu: number | null; rttMs: number | null }>;
+}
+
+export interface HostFacts {
+  role: HostRole;
+  /** The name in the directory (MAIL1) or as given. */
+  name: string;
+  address: string;
+  reach: Reach;
+  linux?: LinuxFacts;
+  /** From this host towards the source (targets, witness) or the targets (witness). */
+  paths: PathFacts[];
+  /** The DC as seen from this host (TCP 636). */
+  dcPath?: Probed<'open' | 'refused' | 'filtered'>;
+}
+
+export interface DnsFacts {
+  /** Per host name: A records as the DC's DNS answers, and the PTR of its address. */
+  forward: Record<string, Probed<string[]>>;
+  reverse: Record<string, Probed<string | null>>;
+  /** The name clients use (mail.<domain>) and the MX of the domain. */
+  clientName: string;
+  clientA: Probed<string[]>;
+  mx: Probed<string[]>;
+}
+
+export interface DirectoryFacts {
+  dnsDomain: string;
+  dcAddress: string;
+  topology: Probed<Topology>;
+  dns: DnsFacts;
+}
+
+export interface PreflightFacts {
+  /** The controller's clock when the probes ran (seconds since 1970). */
+  controllerClock: number;
+  /** Replication port the agent will listen on. */
+  replicationPort: number;
+  source: HostFacts;
+  targets: HostFacts[];
+  witness: HostFacts | null;
+  directory: DirectoryFacts | null;
+}
+
+export function allHosts(f: PreflightFacts): HostFacts[] {
+  return [f.source, ...f.targets, ...(f.witness ? [f.witness] : [])];
+}

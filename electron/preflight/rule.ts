@@ -1,0 +1,119 @@
+/**
+ * The shape of a rule (meta + pure evaluate + optional fix) and the helpers that keep
+ * each rule file to its judgement: unreachable hosts and failed probes become "error"
+ * findings here, never a pass or a failure.
+ */
+import type { Category, Evidence, Finding, FixPlan, FixStep, HostRole, Outcome, Platform, RuleInfo, Severity } from '../../shared/preflight.ts';
+import type { Probed } from '../hosts/linux/facts.ts';
+import type { HostFacts, PreflightFacts } from './facts.ts';
+import { allHosts } from './facts.ts';
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  category: Category;
+  platform: Platform;
+  severity: Severity;
+  rationale: string;
+  resolution: string;
+}
+
+export interface RuleFix {
+  kind: 'safe' | 'confirm';
+  /** Null when this finding has no automatic fix (then the resolution text applies). */
+  plan(f: PreflightFacts, finding: Finding): FixPlan | null;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  evaluate(f: PreflightFacts): Finding[];
+  fix?: RuleFix;
+}
+
+export function ruleInfo(r: Rule): RuleInfo {
+  return { ...r.meta, fixable: !!r.fix, fixKind: r.fix?.kind ?? 'manual' };
+}
+
+/** A probe's failure, carried up to become an "error" finding. */
+export class ProbeFailed extends Error {
+  readonly source: string;
+  constructor(message: string, source: string) {
+    super(message);
+    this.source = source;
+  }
+}
+
+export function need<T>(p: Probed<T> | undefined, what: string): T {
+  if (!p) throw new ProbeFailed(`${what} was not probed`, what);
+  if (!p.ok) throw new ProbeFailed(`${what} could not be read (${p.error})`, p.command);
+  return p.value;
+}
+
+export type Verdict =
+  | { pass: true; message: string; evidence?: Evidence[] }
+  | { pass: false; message: string; evidence?: Evidence[] }
+  | { notApplicable: string };
+
+export const ok = (message: string, evidence: Evidence[] = []): Verdict => ({ pass: true, message, evidence });
+export const miss = (message: string, evidence: Evidence[] = []): Verdict => ({ pass: false, message, evidence });
+export const na = (why: string): Verdict => ({ notApplicable: why });
+
+function missOutcome(s: Severity): Outcome {
+  return s === 'error' ? 'failure' : 'warning';
+}
+
+export function toFinding(meta: RuleMeta, v: Verdict, host?: string): Finding {
+  const base = { ruleId: meta.id, ...(host ? { host } : {}) };
+  if ('notApplicable' in v) return { ...base, outcome: 'not-applicable', message: v.notApplicable, evidence: [] };
+  return { ...base, outcome: v.pass ? 'pass' : missOutcome(meta.severity), message: v.message, evidence: v.evidence ?? [] };
+}
+
+function errorFinding(meta: RuleMeta, e: unknown, host?: string): Finding {
+  const source = e instanceof ProbeFailed ? e.source : undefined;
+  return { ruleId: meta.id, ...(host ? { host } : {}), outcome: 'error', message: `The check could not run: ${(e as Error).message}.`, evidence: source ? [{ label: 'probe', value: 'failed', source }] : [] };
+}
+
+/** A rule judged once per host of the given roles. */
+export function hostRule(meta: RuleMeta, roles: readonly HostRole[], judge: (h: HostFacts, f: PreflightFacts) => Verdict, fix?: RuleFix): Rule {
+  return {
+    meta,
+    fix,
+    evaluate(f) {
+      return allHosts(f).filter((h) => roles.includes(h.role)).map((h) => {
+        if (!h.reach.ok && meta.category !== 'connectivity') return { ruleId: meta.id, host: h.name, outcome: 'error', message: `${h.name} could not be reached, so this was not checked.`, evidence: [{ label: 'connection', value: h.reach.error }] };
+        try {
+          return toFinding(meta, judge(h, f), h.name);
+        } catch (e) {
+          return errorFinding(meta, e, h.name);
+        }
+      });
+    },
+  };
+}
+
+/** A rule judged once for the whole set-up (directory, DNS, source-versus-target comparisons). */
+export function globalRule(meta: RuleMeta, judge: (f: PreflightFacts) => Verdict | Array<Verdict & { host?: string }>, fix?: RuleFix): Rule {
+  return {
+    meta,
+    fix,
+    evaluate(f) {
+      try {
+        const v = judge(f);
+        return (Array.isArray(v) ? v : [v]).map((x) => toFinding(meta, x, (x as { host?: string }).host));
+      } catch (e) {
+        return [errorFinding(meta, e)];
+      }
+    },
+  };
+}
+
+export function hostOf(f: PreflightFacts, name: string | undefined): HostFacts | undefined {
+  return allHosts(f).find((h) => h.name === name);
+}
+
+export function plan(ruleId: string, kind: 'safe' | 'confirm', summary: string, steps: FixStep[], host?: string): FixPlan {
+  return { ruleId, kind, summary, steps, ...(host ? { host } : {}) };
+}
+
+/** Single-quotes a value for the remote shell. */
+export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

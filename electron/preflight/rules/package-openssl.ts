@@ -1,0 +1,3 @@
+import { packageInstalled } from '../rule-kinds.ts';
+
+export default packageInstalled('package-openssl', 'openssl', ['source', 'target']);
