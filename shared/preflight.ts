@@ -40,11 +40,15 @@ export interface Finding {
 }
 
 export interface FixStep {
+  /** A host name, or `directory` for a change made through LDAP on the DC. */
   host: string;
   description: string;
+  /** The exact shell command (or, for the directory, the change written as samba-tool would). */
   command: string;
   /** How to put it back, where the system allows. */
   undo?: string;
+  /** For directory steps: the DNS record to write. */
+  dns?: { zone: string; name: string; type: 'A' | 'PTR'; value: string; previous: string[] };
 }
 
 export interface FixPlan {

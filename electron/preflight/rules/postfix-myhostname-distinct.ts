@@ -1,4 +1,4 @@
-import { globalRule, miss, need, ok, na } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan } from '../rule.ts';
 
 export default globalRule({
   id: 'postfix-myhostname-distinct', title: 'Each mail host has its own Postfix host name', category: 'application', platform: 'linux', severity: 'warning',
@@ -10,4 +10,13 @@ export default globalRule({
   const b = need(t.linux.postfix, 'Postfix settings').myhostname ?? '';
   const evidence = [{ label: f.source.name, value: a || '(default)', source: 'postconf -n' }, { label: t.name, value: b || '(default)', source: 'postconf -n' }];
   return { ...(a !== b || !a ? ok('The names differ.', evidence) : miss(`Both hosts call themselves ${a}.`, evidence)), host: t.name };
-}));
+}), {
+  kind: 'safe',
+  plan: (f, x) => {
+    const t = f.targets.find((h) => h.name === x.host);
+    const name = t?.linux?.hostname.ok ? t.linux.hostname.value.fqdn : null;
+    const old = t?.linux?.postfix.ok ? t.linux.postfix.value.myhostname : undefined;
+    if (!t || !name) return null;
+    return plan('postfix-myhostname-distinct', 'safe', `Let Postfix on ${t.name} greet as ${name}`, [{ host: t.name, description: `set myhostname = ${name}`, command: `postconf -e myhostname=${name}`, undo: old ? `postconf -e myhostname=${old}` : undefined }], t.name);
+  },
+});

@@ -1,4 +1,4 @@
-import { hostRule, miss, need, ok } from '../rule.ts';
+import { hostRule, miss, need, ok, plan } from '../rule.ts';
 
 export default hostRule({
   id: 'source-deferred-queue', title: 'The source is not holding back a pile of mail', category: 'application', platform: 'linux', severity: 'warning',
@@ -9,4 +9,7 @@ export default hostRule({
   const d = q.deferred ?? 0;
   const evidence = [{ label: 'deferred', value: String(d), source: 'find <queue>/deferred -type f' }];
   return d < 100 ? ok(`${d} deferred messages.`, evidence) : miss(`${d} messages are deferred on ${h.name}.`, evidence);
+}, {
+  kind: 'confirm',
+  plan: (_f, x) => plan('source-deferred-queue', 'confirm', `Retry the deferred mail on ${x.host} now`, [{ host: x.host!, description: 'ask Postfix to retry every deferred message at once', command: 'postqueue -f' }], x.host),
 });

@@ -1,4 +1,4 @@
-import { hostRule, miss, need, ok } from '../rule.ts';
+import { hostRule, miss, need, ok, plan } from '../rule.ts';
 
 export default hostRule({
   id: 'time-sync-configured', title: 'The host keeps its clock synchronised', category: 'time', platform: 'linux', severity: 'warning',
@@ -9,4 +9,7 @@ export default hostRule({
   const evidence = [{ label: 'time service', value: t.source, source: 'chronyc tracking / timedatectl' }];
   if (t.synchronised === true) return ok('The clock is synchronised.', evidence);
   return miss(t.synchronised === null ? `No time synchronisation service runs on ${h.name}.` : `${h.name}'s time service is not synchronised.`, evidence);
+}, {
+  kind: 'confirm',
+  plan: (_f, x) => plan('time-sync-configured', 'confirm', `Install chrony on ${x.host}`, [{ host: x.host!, description: 'install and start chrony from the configured package sources', command: 'DEBIAN_FRONTEND=noninteractive apt-get install -y chrony', undo: 'apt-get remove -y chrony' }], x.host),
 });

@@ -1,0 +1,20 @@
+import { hostRule, miss, need, ok, plan } from '../rule.ts';
+
+export default hostRule({
+  id: 'agent-dir-secure', title: 'Failguard\'s folder is private to root', category: 'security', platform: 'linux', severity: 'warning',
+  rationale: 'The agent runs as root from /opt/failguard; anyone who can write there can run code as root.',
+  resolution: 'chown root:root /opt/failguard; chmod 750 /opt/failguard.',
+}, ['source', 'target', 'witness'], (h) => {
+  const d = need(h.linux?.agentDir, '/opt/failguard');
+  if (!d) return ok('Not installed yet; provisioning creates it private.', [{ label: '/opt/failguard', value: 'absent', source: 'stat /opt/failguard' }]);
+  const evidence = [{ label: '/opt/failguard', value: `${d.owner}:${d.group} ${d.mode}`, source: 'stat /opt/failguard' }];
+  return d.owner === 'root' && (parseInt(d.mode, 8) & 0o022) === 0 ? ok('Private to root.', evidence) : miss(`/opt/failguard on ${h.name} is ${d.owner}:${d.group} ${d.mode}.`, evidence);
+}, {
+  kind: 'safe',
+  plan: (f, x) => {
+    const h = [f.source, ...f.targets, ...(f.witness ? [f.witness] : [])].find((y) => y.name === x.host);
+    const d = h?.linux?.agentDir.ok ? h.linux.agentDir.value : null;
+    if (!d) return null;
+    return plan('agent-dir-secure', 'safe', `Make /opt/failguard private on ${x.host}`, [{ host: x.host!, description: 'owner root, no write for group or others', command: 'chown root:root /opt/failguard && chmod 750 /opt/failguard', undo: `chown '${d.owner}:${d.group}' /opt/failguard && chmod ${d.mode} /opt/failguard` }], x.host);
+  },
+});
