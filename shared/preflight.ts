@@ -94,3 +94,23 @@ export function exitCodeFor(findings: readonly Finding[]): 0 | 1 | 2 | 3 {
   if (findings.some((f) => f.outcome === 'warning')) return 1;
   return 0;
 }
+
+import type { DirectoryCredentials, DirectoryTarget, DirectoryTrust } from './directory.ts';
+import type { HostKeyPin, HostTarget } from './hosts.ts';
+
+/** The agent's replication port; pre-flight checks the path to it before the agent exists. */
+export const REPLICATION_PORT = 7420;
+
+export interface PreflightRequest {
+  operationId: string;
+  /** Host names should be the directory's server names (MAIL1), so directory rules can match them. */
+  source: HostTarget;
+  targets: HostTarget[];
+  witness?: HostTarget;
+  directory?: { target: DirectoryTarget; credentials: DirectoryCredentials; trust?: DirectoryTrust };
+  /** Host keys pinned in the job. */
+  pins: HostKeyPin[];
+  /** Fingerprints the user has just accepted (trust on first use). */
+  acceptHostKeys?: string[];
+  replicationPort?: number;
+}

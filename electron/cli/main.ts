@@ -8,6 +8,8 @@ import { UserError } from '../backend/errors.ts';
 import { explainCommanderError, isHelpOrVersion } from './commander-errors.ts';
 import { serve } from './serve-command.ts';
 import { discoverWithTrust, topologyTable, type DirectoryCliOptions } from './discover-command.ts';
+import { preflight, printRules, type PreflightCliOptions } from './preflight-command.ts';
+import { Option } from 'commander';
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -37,6 +39,26 @@ export function buildProgram(): Command {
       const t = await discoverWithTrust(o);
       process.stdout.write(o.json ? `${JSON.stringify(t, null, 2)}\n` : topologyTable(t));
     });
+  program.command('rules')
+    .description('list the pre-flight rules')
+    .option('--json', 'print the catalog as JSON')
+    .action((o: { json?: boolean }) => printRules(!!o.json));
+  withDirectoryOptions(program.command('preflight'))
+    .description('check source, targets, witness, directory and network before protection')
+    .option('--source <host>', 'the server to protect (its directory name, DNS name or address)')
+    .option('--target <host>', 'a server to fail over to (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--witness <host>', 'the tie-breaking host')
+    .option('--ssh-user <name>', 'the account on the servers', 'root')
+    .option('--ssh-key <file>', 'private key (default: the SSH agent)')
+    .option('--pins <file>', 'pinned host keys of this job (JSON); accepted keys are added')
+    .option('--accept-host-key <sha256>', 'trust this host key fingerprint (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--fix', 'apply every automatic fix (this is your consent), then check again')
+    .option('--report <file>', 'write a report')
+    .addOption(new Option('--format <format>', 'report format').choices(['html', 'pdf', 'json', 'junit']))
+    .option('--json', 'print the report as JSON')
+    .action(async (o: PreflightCliOptions) => {
+      process.exitCode = await preflight(o);
+    });
   return program;
 }
 
@@ -55,8 +77,9 @@ export function withDirectoryOptions(c: Command): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    process.exitCode = undefined;
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (isHelpOrVersion(e)) return EXIT.ok;
@@ -64,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     process.stderr.write(`failguard: ${e instanceof UserError || e instanceof Error ? e.message : String(e)}\n`);
-    return EXIT.failure;
+    // preflight's own codes: 3 means it could not run at all.
+    return program.args[0] === 'preflight' ? 3 : EXIT.failure;
   }
 }

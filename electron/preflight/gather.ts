@@ -1,0 +1,106 @@
+/**
+ * Probing, apart from judging: one batched script per host, hosts in parallel, the
+ * directory and its DNS beside them. Whatever cannot be probed is recorded as such.
+ */
+import type { PreflightRequest, HostRole } from '../../shared/preflight.ts';
+import { REPLICATION_PORT } from '../../shared/preflight.ts';
+import type { HostTarget } from '../../shared/hosts.ts';
+import type { Topology } from '../../shared/topology.ts';
+import { UserError } from '../backend/errors.ts';
+import { discover } from '../directory/discover.ts';
+import { locateDcs } from '../directory/dc-locator.ts';
+import { DnsError, query, readName, resolve4 } from '../directory/dns-client.ts';
+import { linuxProbeScript } from '../hosts/linux/probe-script.ts';
+import { parseLinuxFacts, type Probed } from '../hosts/linux/facts.ts';
+import { parsePathProbe, pathProbeScript, type Peer } from '../hosts/linux/path-probe.ts';
+import type { SshPool } from '../hosts/ssh-pool.ts';
+import type { DirectoryFacts, HostFacts, PreflightFacts } from './facts.ts';
+
+export interface GatherOptions {
+  pool: SshPool;
+  signal?: AbortSignal;
+  onProgress?: (stage: string) => void;
+}
+
+async function probeDns<T>(command: string, fn: () => Promise<T>): Promise<Probed<T>> {
+  try {
+    return { ok: true, value: await fn(), command, raw: '' };
+  } catch (e) {
+    if (e instanceof DnsError && (e.code === 'NXDOMAIN' || e.code === 'NODATA')) return { ok: true, value: [] as unknown as T, command, raw: e.code };
+    return { ok: false, error: (e as Error).message, command, raw: '' };
+  }
+}
+
+async function ptr(address: string, server: string): Promise<string | null> {
+  const [a, b, c, d] = address.split('.');
+  try {
+    const { msg, answers } = await query(`${d}.${c}.${b}.${a}.in-addr.arpa`, 12, server);
+    return answers[0] ? readName(msg, answers[0].offset)[0] : null;
+  } catch (e) {
+    if (e instanceof DnsError && (e.code === 'NXDOMAIN' || e.code === 'NODATA')) return null;
+    throw e;
+  }
+}
+
+async function mx(domain: string, server: string): Promise<string[]> {
+  const { msg, answers } = await query(domain, 15, server);
+  return answers.map((a) => readName(msg, a.offset + 2)[0]);
+}
+
+async function gatherDirectory(req: PreflightRequest, hosts: HostTarget[], signal?: AbortSignal): Promise<DirectoryFacts | null> {
+  if (!req.directory) return null;
+  let topology: Probed<Topology>;
+  try {
+    topology = { ok: true, value: await discover(req.directory, { signal }), command: 'LDAP: Exchange organisation', raw: '' };
+  } catch (e) {
+    topology = { ok: false, error: (e as Error).message, command: 'LDAP: Exchange organisation', raw: '' };
+  }
+  const dcs = await locateDcs(req.directory.target).catch(() => []);
+  const dcAddress = req.directory.target.dnsServer || dcs[0]?.address || '';
+  const dnsDomain = topology.ok ? topology.value.directory.dnsDomain : req.directory.target.kind === 'domain' ? req.directory.target.domain : '';
+  const clientName = `mail.${dnsDomain}`;
+  const forward: DirectoryFacts['dns']['forward'] = {};
+  const reverse: DirectoryFacts['dns']['reverse'] = {};
+  await Promise.all(hosts.map(async (h) => {
+    forward[h.name] = await probeDns(`A ${h.name.toLowerCase()}.${dnsDomain}`, () => resolve4(`${h.name.toLowerCase()}.${dnsDomain}`, dcAddress));
+    reverse[h.name] = await probeDns(`PTR ${h.address}`, () => ptr(h.address, dcAddress));
+  }));
+  return {
+    dnsDomain, dcAddress, topology,
+    dns: { forward, reverse, clientName, clientA: await probeDns(`A ${clientName}`, () => resolve4(clientName, dcAddress)), mx: await probeDns(`MX ${dnsDomain}`, () => mx(dnsDomain, dcAddress)) },
+  };
+}
+
+async function gatherHost(target: HostTarget, role: HostRole, peers: Peer[], req: PreflightRequest, dcAddress: string | undefined, o: GatherOptions): Promise<HostFacts> {
+  const base = { role, name: target.name, address: target.address, paths: [] };
+  let host;
+  try {
+    host = await o.pool.get(target);
+  } catch (e) {
+    const err = e instanceof UserError ? e : new UserError('host-error', String(e));
+    return { ...base, reach: { ok: false, code: err.code, error: err.message } };
+  }
+  o.onProgress?.(`Probing ${target.name}`);
+  const facts = await host.exec('bash -s', { stdin: linuxProbeScript(), timeoutMs: 60_000, signal: o.signal });
+  const linux = parseLinuxFacts(facts.stdout);
+  const paths = await host.exec('bash -s', { stdin: pathProbeScript(peers, req.replicationPort ?? REPLICATION_PORT, dcAddress), timeoutMs: 60_000, signal: o.signal });
+  const parsed = parsePathProbe(paths.stdout, peers, req.replicationPort ?? REPLICATION_PORT);
+  return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, linux, paths: parsed.paths, ...(parsed.dc ? { dcPath: parsed.dc } : {}) };
+}
+
+export async function gatherFacts(req: PreflightRequest, o: GatherOptions): Promise<PreflightFacts> {
+  const all = [req.source, ...req.targets, ...(req.witness ? [req.witness] : [])];
+  o.onProgress?.('Reading the directory');
+  const directoryP = gatherDirectory(req, all, o.signal);
+  const dcAddress = req.directory ? (req.directory.target.dnsServer || (await locateDcs(req.directory.target).catch(() => []))[0]?.address) : undefined;
+  const controllerClock = Date.now() / 1000;
+  const toSource: Peer[] = [{ name: req.source.name, address: req.source.address }];
+  const [source, targets, witness, directory] = await Promise.all([
+    gatherHost(req.source, 'source', [], req, undefined, o),
+    Promise.all(req.targets.map((t) => gatherHost(t, 'target', toSource, req, dcAddress, o))),
+    req.witness ? gatherHost(req.witness, 'witness', [...toSource, ...req.targets.map((t) => ({ name: t.name, address: t.address }))], req, undefined, o) : Promise.resolve(null),
+    directoryP,
+  ]);
+  return { controllerClock, replicationPort: req.replicationPort ?? REPLICATION_PORT, source, targets, witness, directory };
+}
+
