@@ -2,6 +2,7 @@
 import type { HostRole } from '../../shared/preflight.ts';
 import type { Topology } from '../../shared/topology.ts';
 import type { LinuxFacts, Probed } from '../hosts/linux/facts.ts';
+import type { WindowsFacts } from '../hosts/windows/facts.ts';
 
 export type Reach = { ok: true; hostKey: string } | { ok: false; code: string; error: string };
 
@@ -22,6 +23,8 @@ export interface HostFacts {
   address: string;
   reach: Reach;
   linux?: LinuxFacts;
+  /** Windows + Exchange hosts (not run live: tested on recorded outputs). */
+  windows?: WindowsFacts;
   /** From this host towards the source (targets, witness) or the targets (witness). */
   paths: PathFacts[];
   /** The DC as seen from this host (TCP 636). */

@@ -14,6 +14,8 @@ import { linuxProbeScript } from '../hosts/linux/probe-script.ts';
 import { parseLinuxFacts, type Probed } from '../hosts/linux/facts.ts';
 import { parsePathProbe, pathProbeScript, type Peer } from '../hosts/linux/path-probe.ts';
 import type { SshPool } from '../hosts/ssh-pool.ts';
+import { windowsProbeCommand } from '../hosts/windows/probe-script.ts';
+import { parseWindowsFacts, splitWindowsSections } from '../hosts/windows/facts.ts';
 import type { DirectoryFacts, HostFacts, PreflightFacts } from './facts.ts';
 
 export interface GatherOptions {
@@ -81,6 +83,12 @@ async function gatherHost(target: HostTarget, role: HostRole, peers: Peer[], req
     return { ...base, reach: { ok: false, code: err.code, error: err.message } };
   }
   o.onProgress?.(`Probing ${target.name}`);
+  // The platform is probed, not assumed: Linux answers uname; Windows (OpenSSH with cmd or PowerShell) does not.
+  const uname = await host.exec('uname -s', { timeoutMs: 20_000, signal: o.signal }).catch(() => ({ code: 1, stdout: '' }));
+  if (uname.code !== 0 || !/linux/i.test(uname.stdout)) {
+    const win = await host.exec(windowsProbeCommand(), { timeoutMs: 120_000, signal: o.signal });
+    return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, windows: parseWindowsFacts(splitWindowsSections(win.stdout)) };
+  }
   const facts = await host.exec('bash -s', { stdin: linuxProbeScript(), timeoutMs: 60_000, signal: o.signal });
   const linux = parseLinuxFacts(facts.stdout);
   const paths = await host.exec('bash -s', { stdin: pathProbeScript(peers, req.replicationPort ?? REPLICATION_PORT, dcAddress), timeoutMs: 60_000, signal: o.signal });

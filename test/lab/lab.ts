@@ -82,7 +82,7 @@ export async function up(): Promise<void> {
     const needsData = fresh || (h.kind === 'dc' ? !existsSync(join(paths.samba, 'etc', 'smb.conf')) : !existsSync(fsOf(h.name)));
     if (needsData) {
       if (h.kind === 'dc') restoreDc('default');
-      else prepareHostFs(h, mailPassword);
+      prepareHostFs(h, mailPassword);
     }
     await startHost(h);
     log(`started ${h.name} (${h.address})`);

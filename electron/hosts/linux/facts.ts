@@ -8,7 +8,8 @@ import { LINUX_PROBES, splitSections, type RawSection } from './probe-script.ts'
 export type Probed<T> = { ok: true; value: T; command: string; raw: string } | { ok: false; error: string; command: string; raw: string };
 
 export interface Mount { target: string; source: string; fstype: string; options: string[] }
-export interface PathInfo { path: string; owner: string; group: string; mode: string; type: string }
+/** Owner and group are numeric ids (names may not exist on every host); names kept for people. */
+export interface PathInfo { path: string; owner: string; group: string; mode: string; type: string; ownerName?: string; groupName?: string }
 export interface Link { name: string; mtu: number; up: boolean }
 export interface Listener { address: string; port: number }
 
@@ -90,7 +91,7 @@ export function parseLinuxFacts(stdout: string): LinuxFacts {
       return dev && fs ? { deviceBytes: Number(dev[1]), fsBytes: Number(fs[1]) } : null;
     }, () => true),
     subvolumes: probed(s, 'subvolumes', (o) => ({ list: lines(o).filter((l) => l.startsWith('ID ')).map((l) => l.replace(/^.* path /, '')), mailIsSubvolume: /mail-is-subvolume yes/.test(o) })),
-    dataPaths: probed(s, 'data-paths', (o) => tabs(o).map(([path, owner, group, mode, type]) => ({ path: path!, owner: owner ?? 'missing', group: group ?? '', mode: mode ?? '', type: type ?? '' }))),
+    dataPaths: probed(s, 'data-paths', (o) => tabs(o).map(([path, owner, group, mode, type, ownerName, groupName]) => ({ path: path!, owner: owner ?? 'missing', group: group ?? '', mode: mode ?? '', type: type ?? '', ...(ownerName ? { ownerName, groupName: groupName ?? '' } : {}) }))),
     postfix: probed(s, 'postfix', (o) => kv(o, /\s*=\s*/)),
     postfixQueue: probed(s, 'postfix-queue', (o) => Object.fromEntries(tabs(o).map(([d, n]) => [d!, Number(n)]))),
     dovecot: probed(s, 'dovecot', (o) => kv(o, /\s*=\s*/), (rc) => rc === 0 || rc === 1),

@@ -7,8 +7,8 @@ export default hostRule({
 }, ['source', 'target', 'witness'], (h) => {
   const d = need(h.linux?.agentDir, '/opt/failguard');
   if (!d) return ok('Not installed yet; provisioning creates it private.', [{ label: '/opt/failguard', value: 'absent', source: 'stat /opt/failguard' }]);
-  const evidence = [{ label: '/opt/failguard', value: `${d.owner}:${d.group} ${d.mode}`, source: 'stat /opt/failguard' }];
-  return d.owner === 'root' && (parseInt(d.mode, 8) & 0o022) === 0 ? ok('Private to root.', evidence) : miss(`/opt/failguard on ${h.name} is ${d.owner}:${d.group} ${d.mode}.`, evidence);
+  const evidence = [{ label: '/opt/failguard', value: `uid ${d.owner}, gid ${d.group}, mode ${d.mode}`, source: 'stat /opt/failguard' }];
+  return d.owner === '0' && (parseInt(d.mode, 8) & 0o022) === 0 ? ok('Private to root.', evidence) : miss(`/opt/failguard on ${h.name} is owned by uid ${d.owner} with mode ${d.mode}.`, evidence);
 }, {
   kind: 'safe',
   plan: (f, x) => {

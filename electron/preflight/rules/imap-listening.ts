@@ -10,5 +10,5 @@ export default hostRule({
   return l.some((x) => x.address !== '127.0.0.1') ? ok('IMAP is open on the network.', evidence) : miss(`${h.name} does not serve IMAP to the network.`, evidence);
 }, {
   kind: 'confirm',
-  plan: (_f, x) => plan('imap-listening', 'confirm', `Start Dovecot on ${x.host}`, [{ host: x.host!, description: 'start Dovecot', command: 'pgrep -x dovecot >/dev/null || dovecot', undo: 'doveadm stop' }], x.host),
+  plan: (_f, x) => plan('imap-listening', 'confirm', `Start Dovecot on ${x.host}`, [{ host: x.host!, description: 'start Dovecot', command: 'pgrep -x dovecot >/dev/null || dovecot </dev/null >/dev/null 2>&1', undo: 'doveadm stop' }], x.host),
 });

@@ -61,6 +61,12 @@ import targetSpaceForSource from './target-space-for-source.ts';
 import tcpKeepalive from './tcp-keepalive.ts';
 import timeSyncConfigured from './time-sync-configured.ts';
 import volumeFreeSpace from './volume-free-space.ts';
+import winDnsServers from './win-dns-servers.ts';
+import winDomainMember from './win-domain-member.ts';
+import winExchangeServices from './win-exchange-services.ts';
+import winNicSpeed from './win-nic-speed.ts';
+import winPagefile from './win-pagefile.ts';
+import winStaticAddress from './win-static-address.ts';
 import witnessAdminRights from './witness-admin-rights.ts';
 import witnessSeesSource from './witness-sees-source.ts';
 import witnessSeesTargets from './witness-sees-targets.ts';
@@ -131,6 +137,12 @@ export const RULES: readonly Rule[] = [
   tcpKeepalive,
   timeSyncConfigured,
   volumeFreeSpace,
+  winDnsServers,
+  winDomainMember,
+  winExchangeServices,
+  winNicSpeed,
+  winPagefile,
+  winStaticAddress,
   witnessAdminRights,
   witnessSeesSource,
   witnessSeesTargets,

@@ -1,4 +1,4 @@
-import { globalRule, miss, ok, na } from '../rule.ts';
+import { globalRule, miss, ok } from '../rule.ts';
 
 export default globalRule({
   id: 'witness-separate', title: 'The witness is a host of its own', category: 'witness', platform: 'any', severity: 'error',

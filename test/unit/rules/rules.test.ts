@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { RULES } from '../../../electron/preflight/rules/index.ts';
+import { ruleInfo } from '../../../electron/preflight/rule.ts';
+import { goodFacts, goodWindowsFacts } from './facts-builder.ts';
+import { FAIL } from './cases.ts';
+
+const ids = RULES.map((r) => r.meta.id);
+const goodLinuxFacts = goodFacts;
+
+describe('the rule catalog', () => {
+  it('has at least 60 rules in at least 8 categories, 60% with an automatic fix', () => {
+    expect(RULES.length).toBeGreaterThanOrEqual(60);
+    expect(new Set(RULES.map((r) => r.meta.category)).size).toBeGreaterThanOrEqual(8);
+    expect(RULES.filter((r) => r.fix).length / RULES.length).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('names each rule file by its permanent id, sorted, each id once', () => {
+    const files = readdirSync(new URL('../../../electron/preflight/rules/', import.meta.url)).filter((f) => f !== 'index.ts').map((f) => f.replace(/\.ts$/, ''));
+    expect(ids).toEqual(files.sort());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+  });
+
+  it('fails when a rule lacks its doc entry or its test case', () => {
+    for (const r of RULES) {
+      const doc = new URL(`../../../docs/rules/${r.meta.id}.md`, import.meta.url);
+      expect(existsSync(doc), `docs/rules/${r.meta.id}.md`).toBe(true);
+      const text = readFileSync(doc, 'utf8');
+      expect(text).toContain(`# ${r.meta.id}`);
+      expect(text).toContain(r.meta.resolution);
+      expect(FAIL[r.meta.id], `a failing case for ${r.meta.id}`).toBeTypeOf('function');
+    }
+    expect(Object.keys(FAIL).filter((k) => !ids.includes(k))).toEqual([]);
+  });
+
+  it('gives every rule a title, a rationale and a resolution', () => {
+    for (const r of RULES.map(ruleInfo)) {
+      expect(r.title.length, r.id).toBeGreaterThan(10);
+      expect(r.rationale.length, r.id).toBeGreaterThan(20);
+      expect(r.resolution.length, r.id).toBeGreaterThan(10);
+    }
+  });
+});
+
+describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (_id, rule) => {
+  // Windows rules judge recorded Exchange 2019 outputs; every other rule the recorded lab hosts.
+  const goodFacts = rule.meta.platform === 'windows' ? goodWindowsFacts : goodLinuxFacts;
+  it('passes on a good set-up', () => {
+    const findings = rule.evaluate(goodFacts());
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.map((f) => f.outcome).filter((o) => o !== 'pass' && o !== 'not-applicable'), JSON.stringify(findings)).toEqual([]);
+    expect(findings.some((f) => f.outcome === 'pass')).toBe(true);
+  });
+
+  it('catches the broken fact, with evidence, as its severity says', () => {
+    const f = goodFacts();
+    FAIL[rule.meta.id]!(f);
+    const bad = rule.evaluate(f).filter((x) => x.outcome !== 'pass' && x.outcome !== 'not-applicable');
+    expect(bad.length, JSON.stringify(rule.evaluate(f))).toBeGreaterThan(0);
+    expect(bad.every((x) => x.outcome === (rule.meta.severity === 'error' ? 'failure' : 'warning'))).toBe(true);
+    if (rule.meta.id !== 'ssh-reachable' && rule.meta.id !== 'witness-separate') expect(bad.every((x) => x.evidence.length > 0)).toBe(true);
+  });
+
+  it('reports a failed probe as an error, never as a pass or a failure', () => {
+    const f = goodFacts();
+    for (const h of [f.source, ...f.targets, f.witness!]) {
+      h.linux = undefined;
+      if (h.windows) for (const k of Object.keys(h.windows) as Array<keyof typeof h.windows>) if (k !== 'platform') (h.windows as unknown as Record<string, unknown>)[k] = { ok: false, error: 'timeout', command: 'x', raw: '' };
+      h.paths = h.paths.map((p) => ({ ...p, replicationPort: { ok: false, error: 'timeout', command: 'x', raw: '' }, ssh: { ok: false, error: 'timeout', command: 'x', raw: '' }, pathMtu: { ok: false, error: 'timeout', command: 'x', raw: '' } }));
+      if (h.dcPath) h.dcPath = { ok: false, error: 'timeout', command: 'x', raw: '' };
+    }
+    f.directory!.topology = { ok: false, error: 'LDAP timeout', command: 'x', raw: '' };
+    for (const k of Object.keys(f.directory!.dns.forward)) f.directory!.dns.forward[k] = { ok: false, error: 'timeout', command: 'x', raw: '' };
+    for (const k of Object.keys(f.directory!.dns.reverse)) f.directory!.dns.reverse[k] = { ok: false, error: 'timeout', command: 'x', raw: '' };
+    f.directory!.dns.clientA = { ok: false, error: 'timeout', command: 'x', raw: '' };
+    f.directory!.dns.mx = { ok: false, error: 'timeout', command: 'x', raw: '' };
+    const outcomes = rule.evaluate(f).map((x) => x.outcome);
+    // Rules that need no probe (reachability, the witness's address) still judge; every other one says "error".
+    if (!['ssh-reachable', 'witness-separate'].includes(rule.meta.id)) expect(outcomes.filter((o) => o !== 'not-applicable').every((o) => o === 'error'), outcomes.join()).toBe(true);
+  });
+
+  it.runIf(!!rule.fix)('plans a fix for what it caught: exact commands on named hosts', () => {
+    const f = goodFacts();
+    FAIL[rule.meta.id]!(f);
+    const bad = rule.evaluate(f).filter((x) => x.outcome === 'failure' || x.outcome === 'warning');
+    const plans = bad.map((x) => rule.fix!.plan(f, x));
+    // A fix may decline a case it cannot repair honestly (volume-free-space without spare device space).
+    if (rule.meta.id === 'volume-free-space') return expect(plans).toEqual([null]);
+    for (const p of plans) {
+      expect(p).not.toBeNull();
+      expect(p!.ruleId).toBe(rule.meta.id);
+      expect(p!.kind).toBe(rule.fix!.kind);
+      expect(p!.steps.length).toBeGreaterThan(0);
+      for (const s of p!.steps) expect(s.command.trim().length).toBeGreaterThan(3);
+    }
+  });
+});
