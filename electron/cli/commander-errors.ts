@@ -17,9 +17,12 @@ export function explainCommanderError(e: CommanderError, program: string, comman
       return `The option ${quoted ?? ''} needs a value.`;
     case 'commander.missingMandatoryOptionValue':
       return `The option ${quoted ?? ''} is required.`;
-    case 'commander.invalidArgument':
+    case 'commander.invalidArgument': {
+      const choice = /option '(--[\w-]+)[^']*' argument '([^']*)' is invalid\. Allowed choices are (.*)\.$/.exec(e.message);
+      if (choice) return `"${choice[2]}" is not allowed for ${choice[1]}; choose ${choice[3]!.replace(/, ([^,]*)$/, ' or $1')}.`;
       // Our own argument parsers throw a full sentence; commander wraps it.
       return e.message.replace(/^error: (option|command-argument value) '[^']*'( argument '[^']*')? is invalid\.\s*/, '').replace(/^error: /, '');
+    }
     default:
       return e.message.replace(/^error: /, '');
   }

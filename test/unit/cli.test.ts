@@ -44,3 +44,28 @@ describe('the Node.js that runs', () => {
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(22);
   });
 });
+
+describe('failguard rules and preflight (no lab)', () => {
+  it('rules --json lists the catalog with the fields tools need', async () => {
+    const io = capture();
+    expect(await main(['rules', '--json'])).toBe(EXIT.ok);
+    const rules = JSON.parse(io.out.join('')) as Array<Record<string, unknown>>;
+    expect(rules.length).toBeGreaterThanOrEqual(60);
+    for (const r of rules) {
+      expect(Object.keys(r)).toEqual(expect.arrayContaining(['id', 'title', 'category', 'platform', 'severity', 'fixable']));
+      expect(typeof r.fixable).toBe('boolean');
+    }
+  });
+
+  it.each([
+    [['preflight'], /--source NAME --target NAME/],
+    [['preflight', '--source', 'a', '--target', 'b', '--report', 'x.html'], /--format html, pdf, json or junit/],
+    [['preflight', '--source', 'a', '--target', 'b', '--format', 'docx'], /"docx"|docx/],
+  ])('%j: one sentence, exit code 2 or 3, nothing run', async (argv, sentence) => {
+    const io = capture();
+    const code = await main(argv);
+    expect([2, 3]).toContain(code);
+    expect(io.err.join('')).toMatch(sentence);
+    expect(io.err.join('').trim().split('\n')).toHaveLength(1);
+  });
+});
