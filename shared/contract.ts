@@ -8,12 +8,19 @@ import type { AppInfo } from './app.ts';
 import type { OperationProgress } from './operation.ts';
 import type { DiscoverRequest } from './directory.ts';
 import type { Topology } from './topology.ts';
+import type { PreflightReport, PreflightRunRequest, PreflightRunResult, ReportFormat, RuleInfo } from './preflight.ts';
 
 export interface Methods {
   /** What is running: version, transport, which wizard steps are built. */
   'app.info': { request: Record<string, never>; response: AppInfo };
   /** Finds a DC, signs in over TLS and reads the Exchange organisation; progress under operationId. */
   'directory.discover': { request: DiscoverRequest; response: Topology };
+  /** The pre-flight rule catalog. */
+  'preflight.rules': { request: Record<string, never>; response: RuleInfo[] };
+  /** Runs every rule (and, with consent, the chosen fixes, then checks again); progress under operationId. */
+  'preflight.run': { request: PreflightRunRequest; response: PreflightRunResult };
+  /** Renders a report; PDF comes back base64-encoded. */
+  'preflight.report': { request: { report: PreflightReport; format: ReportFormat }; response: { fileName: string; mimeType: string; content: string; encoding: 'utf8' | 'base64' } };
   /** Asks a long operation to stop; resolves once the request is recorded. */
   'operation.cancel': { request: { operationId: string }; response: { cancelled: boolean } };
 }
@@ -32,7 +39,7 @@ export type ResponseOf<M extends MethodName> = Methods[M]['response'];
  * Every method and event name, as values. `satisfies` makes the compiler refuse a list
  * that misses a name or invents one, so the preload and the HTTP router cannot drift.
  */
-export const METHOD_NAMES = ['app.info', 'directory.discover', 'operation.cancel'] as const satisfies readonly MethodName[];
+export const METHOD_NAMES = ['app.info', 'directory.discover', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run'] as const satisfies readonly MethodName[];
 export const EVENT_NAMES = ['operation.progress'] as const satisfies readonly EventName[];
 type Missing<All, Listed> = Exclude<All, Listed>;
 const _allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> extends never ? true : never = true;

@@ -114,3 +114,21 @@ export interface PreflightRequest {
   acceptHostKeys?: string[];
   replicationPort?: number;
 }
+
+/** What step 2 asks for: hosts as the user set them up in the wizard, the fixes they consented to. */
+export interface PreflightRunRequest extends PreflightRequest {
+  /** Plans (as returned by an earlier run) the user reviewed and consented to; empty: only check. */
+  fixes?: FixPlan[];
+}
+
+export interface PreflightRunResult {
+  report: PreflightReport;
+  /** Fixes available for what did not pass, to review before consenting. */
+  plans: FixPlan[];
+  /** Hosts whose key is not pinned yet: the UI shows the fingerprint and asks. */
+  unknownHostKeys: Array<{ host: string; address: string; fingerprint: string }>;
+  /** Keys seen on this run (to pin in the job). */
+  hostKeys: Array<{ host: string; address: string; fingerprint: string }>;
+}
+
+export type ReportFormat = 'html' | 'pdf' | 'json' | 'junit';

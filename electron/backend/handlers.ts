@@ -11,6 +11,9 @@ import { UserError } from './errors.ts';
 import { VERSION } from './version.ts';
 import { discover } from '../directory/discover.ts';
 import type { DiscoverRequest } from '../../shared/directory.ts';
+import type { PreflightRunRequest } from '../../shared/preflight.ts';
+import { catalog } from '../preflight/run.ts';
+import { renderReportService, runPreflightService } from '../preflight/service.ts';
 
 export interface CallContext {
   emit<E extends EventName>(event: E, payload: Events[E]): void;
@@ -23,7 +26,7 @@ export interface BackendOptions {
 }
 
 /** Steps whose features exist; each feature issue adds its step here when it lands. */
-export const BUILT_STEPS: StepId[] = ['servers'];
+export const BUILT_STEPS: StepId[] = ['servers', 'preflight'];
 
 function requireString(req: unknown, key: string): string {
   const v = (req as Record<string, unknown> | null)?.[key];
@@ -54,6 +57,25 @@ export function createHandlers(opts: BackendOptions, operations = new Operations
         progress('Finished', 0, null, true);
         op.end();
       }
+    },
+    'preflight.rules': async () => catalog(),
+    'preflight.run': async (req, ctx) => {
+      const operationId = requireString(req, 'operationId');
+      const r = requireObject<PreflightRunRequest>(req, ['source']);
+      if (!Array.isArray(r.targets) || r.targets.length === 0) throw new UserError('bad-request', 'Choose at least one target.', { field: 'targets' });
+      const op = operations.start(operationId);
+      let step = 0;
+      try {
+        return await runPreflightService({ ...r, pins: Array.isArray(r.pins) ? r.pins : [] }, { signal: op.signal, onProgress: (stage) => ctx.emit('operation.progress', { operationId, stage, done: ++step, total: null, finished: false }) });
+      } finally {
+        ctx.emit('operation.progress', { operationId, stage: 'Finished', done: step, total: step, finished: true });
+        op.end();
+      }
+    },
+    'preflight.report': async (req) => {
+      const r = requireObject<{ report: never; format: 'html' }>(req, ['report']);
+      if (!['html', 'pdf', 'json', 'junit'].includes(r.format)) throw new UserError('bad-request', 'Choose a report format: html, pdf, json or junit.', { field: 'format' });
+      return renderReportService(r.report, r.format);
     },
     'operation.cancel': async (req) => ({ cancelled: operations.cancel(requireString(req, 'operationId')) }),
   };

@@ -50,6 +50,7 @@ export function need<T>(p: Probed<T> | undefined, what: string): T {
 }
 
 export type Verdict =
+  | { error: string }
   | { pass: true; message: string; evidence?: Evidence[] }
   | { pass: false; message: string; evidence?: Evidence[] }
   | { notApplicable: string };
@@ -65,6 +66,7 @@ function missOutcome(s: Severity): Outcome {
 export function toFinding(meta: RuleMeta, v: Verdict, host?: string): Finding {
   const base = { ruleId: meta.id, ...(host ? { host } : {}) };
   if ('notApplicable' in v) return { ...base, outcome: 'not-applicable', message: v.notApplicable, evidence: [] };
+  if ('error' in v) return { ...base, outcome: 'error', message: v.error, evidence: [] };
   return { ...base, outcome: v.pass ? 'pass' : missOutcome(meta.severity), message: v.message, evidence: v.evidence ?? [] };
 }
 
@@ -117,3 +119,16 @@ export function plan(ruleId: string, kind: 'safe' | 'confirm', summary: string, 
 
 /** Single-quotes a value for the remote shell. */
 export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Judges each target against the source; a pair with an unreachable host is an error, not a verdict. */
+export function perTarget(f: PreflightFacts, judge: (t: HostFacts) => Verdict): Array<Verdict & { host: string }> {
+  return f.targets.map((t) => {
+    const down = [f.source, t].find((h) => !h.reach.ok);
+    if (down) return { error: `${down.name} could not be reached, so this was not checked.`, host: t.name };
+    try {
+      return { ...judge(t), host: t.name };
+    } catch (e) {
+      return { error: `The check could not run: ${(e as Error).message}.`, host: t.name };
+    }
+  });
+}

@@ -21,6 +21,9 @@ const invoke = {
   'app.info': call('app.info'),
   'directory.discover': call('directory.discover'),
   'operation.cancel': call('operation.cancel'),
+  'preflight.report': call('preflight.report'),
+  'preflight.rules': call('preflight.rules'),
+  'preflight.run': call('preflight.run'),
 } satisfies Invoke;
 
 const on = {

@@ -1,4 +1,4 @@
-import { globalRule, miss, need, ok, na, plan, shq } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan, shq, perTarget } from '../rule.ts';
 
 const PATHS = ['/srv/mail/vmail', '/srv/mail/queue'];
 
@@ -6,7 +6,7 @@ export default globalRule({
   id: 'data-owner-match', title: 'Mail folders have the same owner and mode on source and target', category: 'permissions', platform: 'linux', severity: 'error',
   rationale: 'After failover the target\'s services must read and write the replicated folders exactly as the source\'s did.',
   resolution: 'Give the target\'s folders the source\'s owner, group and mode (chown, chmod).',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   if (!f.source.linux || !t.linux) return { ...na('Not a Linux pair.'), host: t.name };
   const src = need(f.source.linux.dataPaths, 'mail folders on the source');
   const dst = need(t.linux.dataPaths, 'mail folders on the target');

@@ -1,10 +1,10 @@
-import { globalRule, miss, need, ok, na, plan, shq } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan, shq, perTarget } from '../rule.ts';
 
 export default globalRule({
   id: 'dovecot-mail-location-match', title: 'Dovecot finds the Maildirs at the same place on source and target', category: 'replication', platform: 'linux', severity: 'error',
   rationale: 'After failover the target serves the source\'s replicated data with its own configuration: both must agree on the Maildir location.',
   resolution: 'Set the Maildir location on the target to the source\'s value.',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   if (!f.source.linux || !t.linux) return { ...na('Not a Linux pair.'), host: t.name };
   const a = need(f.source.linux.dovecot, 'the Maildir location on the source')['mail_location'] ?? '(unset)';
   const b = need(t.linux.dovecot, 'the Maildir location on the target')['mail_location'] ?? '(unset)';

@@ -1,10 +1,10 @@
-import { globalRule, miss, need, ok, na } from '../rule.ts';
+import { globalRule, miss, need, ok, na, perTarget } from '../rule.ts';
 
 export default globalRule({
   id: 'latency', title: 'Round trips between target and source are short', category: 'network', platform: 'network', severity: 'warning',
   rationale: 'Long round trips slow replication and make the failover monitor\'s timeouts harder to choose.',
   resolution: 'Expect a larger lag; choose compression and a longer failover timeout in the options.',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   const p = t.paths.find((x) => x.peer === f.source.name);
   if (!p) return { ...na(`${t.name} was not probed.`), host: t.name };
   const m = need(p.pathMtu, 'round trips');

@@ -1,4 +1,4 @@
-import { globalRule, miss, need, ok, na, plan } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan, perTarget } from '../rule.ts';
 
 /** The MTU of the interface that carries the host's address (the first that is up and not loopback). */
 export function mainMtu(links: ReadonlyArray<{ name: string; mtu: number; up: boolean }>): { name: string; mtu: number } | null {
@@ -9,7 +9,7 @@ export default globalRule({
   id: 'mtu-match', title: 'Source and target use the same MTU', category: 'network', platform: 'linux', severity: 'error',
   rationale: 'Different MTUs on one path drop large packets when path MTU discovery is blocked: small checks pass, replication stalls.',
   resolution: 'Set the target\'s interface MTU to the source\'s (ip link set dev <if> mtu <n>, and in the network configuration).',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   if (!f.source.linux || !t.linux) return { ...na('Not a Linux pair.'), host: t.name };
   const a = mainMtu(need(f.source.linux.links, 'network interfaces on the source'));
   const b = mainMtu(need(t.linux.links, 'network interfaces on the target'));

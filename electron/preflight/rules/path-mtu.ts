@@ -1,10 +1,10 @@
-import { globalRule, miss, need, ok, na, plan } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan, perTarget } from '../rule.ts';
 
 export default globalRule({
   id: 'path-mtu', title: 'Full-size packets pass between target and source', category: 'network', platform: 'network', severity: 'warning',
   rationale: 'A path that drops full-size packets (a VPN or a tunnel) makes bulk transfers hang.',
   resolution: 'Lower the MTU on both hosts to what the path carries, or fix the device that drops them.',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   const p = t.paths.find((x) => x.peer === f.source.name);
   if (!p) return { ...na(`${t.name} was not probed.`), host: t.name };
   const m = need(p.pathMtu, 'the path MTU');

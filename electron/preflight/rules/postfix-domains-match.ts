@@ -1,10 +1,10 @@
-import { globalRule, miss, need, ok, na, plan, shq } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan, shq, perTarget } from '../rule.ts';
 
 export default globalRule({
   id: 'postfix-domains-match', title: 'Source and target accept mail for the same domains', category: 'application', platform: 'linux', severity: 'error',
   rationale: 'After failover the target serves the source\'s replicated data with its own configuration: both must agree on the mail domains.',
   resolution: 'Set the mail domains on the target to the source\'s value.',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   if (!f.source.linux || !t.linux) return { ...na('Not a Linux pair.'), host: t.name };
   const a = need(f.source.linux.postfix, 'the mail domains on the source')['virtual_mailbox_domains'] ?? '(unset)';
   const b = need(t.linux.postfix, 'the mail domains on the target')['virtual_mailbox_domains'] ?? '(unset)';

@@ -1,10 +1,10 @@
-import { globalRule, miss, need, ok, na, plan } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan, perTarget } from '../rule.ts';
 
 export default globalRule({
   id: 'postfix-myhostname-distinct', title: 'Each mail host has its own Postfix host name', category: 'application', platform: 'linux', severity: 'warning',
   rationale: 'Two hosts that greet as the same name make mail loops and headers impossible to trace.',
   resolution: 'Set myhostname on each host to its own name (postconf -e myhostname=...).',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   if (!f.source.linux || !t.linux) return { ...na('Not a Linux pair.'), host: t.name };
   const a = need(f.source.linux.postfix, 'Postfix settings').myhostname ?? '';
   const b = need(t.linux.postfix, 'Postfix settings').myhostname ?? '';

@@ -1,10 +1,10 @@
-import { globalRule, miss, need, ok, na, plan, shq } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan, shq, perTarget } from '../rule.ts';
 
 export default globalRule({
   id: 'postfix-queue-path-match', title: 'The Postfix queue path is the same on source and target', category: 'replication', platform: 'linux', severity: 'error',
   rationale: 'After failover the target serves the source\'s replicated data with its own configuration: both must agree on the Postfix queue path.',
   resolution: 'Set the Postfix queue path on the target to the source\'s value.',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   if (!f.source.linux || !t.linux) return { ...na('Not a Linux pair.'), host: t.name };
   const a = need(f.source.linux.postfix, 'the Postfix queue path on the source')['queue_directory'] ?? '(unset)';
   const b = need(t.linux.postfix, 'the Postfix queue path on the target')['queue_directory'] ?? '(unset)';

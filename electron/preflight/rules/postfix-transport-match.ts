@@ -1,10 +1,10 @@
-import { globalRule, miss, need, ok, na, plan, shq } from '../rule.ts';
+import { globalRule, miss, need, ok, na, plan, shq, perTarget } from '../rule.ts';
 
 export default globalRule({
   id: 'postfix-transport-match', title: 'Source and target deliver mail the same way', category: 'application', platform: 'linux', severity: 'error',
   rationale: 'After failover the target serves the source\'s replicated data with its own configuration: both must agree on the delivery transport.',
   resolution: 'Set the delivery transport on the target to the source\'s value.',
-}, (f) => f.targets.map((t) => {
+}, (f) => perTarget(f, (t) => {
   if (!f.source.linux || !t.linux) return { ...na('Not a Linux pair.'), host: t.name };
   const a = need(f.source.linux.postfix, 'the delivery transport on the source')['virtual_transport'] ?? '(unset)';
   const b = need(t.linux.postfix, 'the delivery transport on the target')['virtual_transport'] ?? '(unset)';

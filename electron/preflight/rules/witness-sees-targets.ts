@@ -1,4 +1,4 @@
-import { globalRule, miss, need, ok, na } from '../rule.ts';
+import { globalRule, miss, need, ok, na, perTarget } from '../rule.ts';
 
 export default globalRule({
   id: 'witness-sees-targets', title: 'The witness can reach every target', category: 'witness', platform: 'network', severity: 'error',
@@ -7,7 +7,7 @@ export default globalRule({
 }, (f) => {
   const w = f.witness;
   if (!w) return na('No witness was given.');
-  return f.targets.map((t) => {
+  return perTarget(f, (t) => {
     const p = w.paths.find((x) => x.peer === t.name);
     if (!p) return { ...na('The witness was not probed.'), host: t.name };
     const s = need(p.ssh, 'the path to the target');

@@ -3,6 +3,7 @@ import { selectStepAvailability } from '../store/selectors.ts';
 import { useAppStore } from './store-context.tsx';
 import { messages } from '../messages.ts';
 import { ServersStep } from './ServersStep.tsx';
+import { PreflightStep } from './PreflightStep.tsx';
 
 /** The body of the current step; each step's feature replaces its "not available" panel when it lands. */
 export function StepPanel() {
@@ -22,6 +23,7 @@ function StepBody({ step }: { step: StepId }) {
     case 'servers':
       return <ServersStep />;
     case 'preflight':
+      return <PreflightStep />;
     case 'options':
     case 'protect':
       return <p className="not-built">{messages.notBuilt}</p>;

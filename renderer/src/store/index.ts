@@ -4,14 +4,16 @@ import type { Backend } from '../../../shared/contract.ts';
 import { createAppSlice, type AppSlice } from './app-slice.ts';
 import { createWizardSlice, type WizardSlice } from './wizard-slice.ts';
 import { createServersSlice, type ServersSlice } from './servers-slice.ts';
+import { createPreflightSlice, type PreflightSlice } from './preflight-slice.ts';
 
-export type Store = AppSlice & WizardSlice & ServersSlice;
+export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice;
 
 export function createAppStore(backend: Backend) {
   return create<Store>()((...a) => ({
     ...createAppSlice(backend)(...a),
     ...createWizardSlice(...a),
     ...createServersSlice(backend)(...a),
+    ...createPreflightSlice(backend)(...a),
   }));
 }
 

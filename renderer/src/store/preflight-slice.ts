@@ -1,0 +1,105 @@
+/**
+ * Step 2: how to reach the servers, the last run, the fixes the user chose, and whether
+ * the remaining warnings were accepted. Whether step 3 opens is derived from the run.
+ */
+import type { StateCreator } from 'zustand';
+import type { Backend } from '../../../shared/contract.ts';
+import type { HostKeyPin, HostTarget } from '../../../shared/hosts.ts';
+import type { FixPlan, PreflightRunResult, ReportFormat } from '../../../shared/preflight.ts';
+import { BackendError } from '../backend/backend-error.ts';
+import type { Store } from './index.ts';
+
+export interface PreflightSlice {
+  ssh: { user: string; keyFile: string; witness: string; addresses: Record<string, string> };
+  pins: HostKeyPin[];
+  preflight: { running: boolean; operationId: string | null; stage: string; error: string | null; result: PreflightRunResult | null };
+  chosenFixes: string[];
+  reviewingFixes: boolean;
+  warningsAccepted: boolean;
+  setSsh(patch: Partial<PreflightSlice['ssh']>): void;
+  setAddress(server: string, address: string): void;
+  runPreflight(withFixes?: FixPlan[]): Promise<void>;
+  cancelPreflight(): Promise<void>;
+  trustHostKeys(): Promise<void>;
+  toggleFix(key: string): void;
+  reviewFixes(open: boolean): void;
+  applyChosenFixes(): Promise<void>;
+  acceptWarnings(accepted: boolean): void;
+  exportReport(format: ReportFormat): Promise<{ fileName: string; mimeType: string; content: string; encoding: 'utf8' | 'base64' } | null>;
+}
+
+export const fixKey = (p: FixPlan) => `${p.ruleId}|${p.summary}`;
+
+export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], [], PreflightSlice> => (set, get) => {
+  const hostFor = (name: string, address: string): HostTarget => ({
+    name, address, port: 22, user: get().ssh.user || 'root',
+    auth: get().ssh.keyFile ? { kind: 'key', keyFile: get().ssh.keyFile } : { kind: 'agent' },
+  });
+  return {
+    ssh: { user: 'root', keyFile: '', witness: '', addresses: {} },
+    pins: [],
+    preflight: { running: false, operationId: null, stage: '', error: null, result: null },
+    chosenFixes: [],
+    reviewingFixes: false,
+    warningsAccepted: false,
+    setSsh(patch) { set({ ssh: { ...get().ssh, ...patch } }); },
+    setAddress(server, address) { set({ ssh: { ...get().ssh, addresses: { ...get().ssh.addresses, [server]: address } } }); },
+    async runPreflight(withFixes = []) {
+      const s = get();
+      const t = s.topology;
+      if (!t || !s.source) return;
+      const addressOf = (name: string) => s.ssh.addresses[name] || t.servers.find((x) => x.name === name)?.fqdn || name;
+      const operationId = `preflight-${Date.now().toString(36)}`;
+      set({ preflight: { ...s.preflight, running: true, operationId, stage: 'Starting', error: null }, reviewingFixes: false });
+      const off = backend.on('operation.progress', (p) => { if (p.operationId === operationId && !p.finished) set({ preflight: { ...get().preflight, stage: p.stage } }); });
+      const f = s.form;
+      try {
+        const result = await backend.call('preflight.run', {
+          operationId,
+          source: hostFor(s.source, addressOf(s.source)),
+          targets: s.targets.map((n) => hostFor(n, addressOf(n))),
+          ...(s.ssh.witness.trim() ? { witness: hostFor('witness', s.ssh.witness.trim()) } : {}),
+          directory: {
+            target: f.mode === 'domain' ? { kind: 'domain', domain: f.domain.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) } : { kind: 'url', url: f.url.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) },
+            credentials: { username: f.username, password: f.password },
+            trust: { ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned },
+          },
+          pins: s.pins,
+          fixes: withFixes,
+        });
+        const pins = [...get().pins];
+        for (const k of result.hostKeys) if (!pins.some((p) => p.host === k.address)) pins.push({ host: k.address, port: 22, algorithm: 'ssh', fingerprint: k.fingerprint });
+        set({ pins, preflight: { running: false, operationId: null, stage: '', error: null, result }, chosenFixes: [], warningsAccepted: false });
+      } catch (e) {
+        set({ preflight: { ...get().preflight, running: false, operationId: null, error: e instanceof BackendError ? e.message : String(e) } });
+      } finally {
+        off();
+      }
+    },
+    async cancelPreflight() {
+      const id = get().preflight.operationId;
+      if (id) await backend.call('operation.cancel', { operationId: id });
+    },
+    async trustHostKeys() {
+      const unknown = get().preflight.result?.unknownHostKeys ?? [];
+      set({ pins: [...get().pins, ...unknown.map((k) => ({ host: k.address, port: 22, algorithm: 'ssh', fingerprint: k.fingerprint }))] });
+      await get().runPreflight();
+    },
+    toggleFix(key) {
+      const chosen = get().chosenFixes;
+      set({ chosenFixes: chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key] });
+    },
+    reviewFixes(open) { set({ reviewingFixes: open }); },
+    async applyChosenFixes() {
+      const plans = (get().preflight.result?.plans ?? []).filter((p) => get().chosenFixes.includes(fixKey(p)));
+      await get().runPreflight(plans);
+    },
+    acceptWarnings(accepted) { set({ warningsAccepted: accepted }); },
+    async exportReport(format) {
+      const result = get().preflight.result;
+      if (!result) return null;
+      const accepted = get().warningsAccepted ? result.report.findings.filter((f) => f.outcome === 'warning').map((f) => ({ ruleId: f.ruleId, ...(f.host ? { host: f.host } : {}), by: get().form.username, at: new Date().toISOString() })) : [];
+      return backend.call('preflight.report', { report: { ...result.report, acceptedWarnings: accepted }, format });
+    },
+  };
+};
