@@ -89,7 +89,7 @@ async function gatherHost(target: HostTarget, role: HostRole, peers: Peer[], req
     const win = await host.exec(windowsProbeCommand(), { timeoutMs: 120_000, signal: o.signal });
     return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, windows: parseWindowsFacts(splitWindowsSections(win.stdout)) };
   }
-  const facts = await host.exec('bash -s', { stdin: linuxProbeScript(), timeoutMs: 60_000, signal: o.signal });
+  const facts = await host.exec('bash -s', { stdin: linuxProbeScript(role === 'witness' ? 'witness' : 'mail'), timeoutMs: 60_000, signal: o.signal });
   const linux = parseLinuxFacts(facts.stdout);
   const paths = await host.exec('bash -s', { stdin: pathProbeScript(peers, req.replicationPort ?? REPLICATION_PORT, dcAddress), timeoutMs: 60_000, signal: o.signal });
   const parsed = parsePathProbe(paths.stdout, peers, req.replicationPort ?? REPLICATION_PORT);

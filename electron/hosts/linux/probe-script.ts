@@ -38,8 +38,11 @@ export const LINUX_PROBES: ReadonlyArray<[string, string]> = [
   ['agent-dir', 'stat --printf "%n\\t%u\\t%g\\t%a\\n" /opt/failguard 2>/dev/null || echo missing'],
 ];
 
-export function linuxProbeScript(): string {
-  const parts = LINUX_PROBES.map(([name, cmd]) => `out=$( { ${cmd} ; } 2>&1 ); rc=$?; printf '\\n${SECTION_MARK} %s %s\\n%s\\n' '${name}' "$rc" "$out"`);
+/** Sections only mail hosts need; the witness skips them (postconf alone can take seconds on a host without a mail set-up). */
+export const MAIL_ONLY = new Set(['listening', 'srv-mount', 'srv-df', 'srv-device', 'subvolumes', 'data-paths', 'postfix', 'postfix-queue', 'dovecot']);
+
+export function linuxProbeScript(kind: 'mail' | 'witness' = 'mail'): string {
+  const parts = LINUX_PROBES.filter(([name]) => kind === 'mail' || !MAIL_ONLY.has(name)).map(([name, cmd]) => `out=$( { ${cmd} ; } 2>&1 ); rc=$?; printf '\\n${SECTION_MARK} %s %s\\n%s\\n' '${name}' "$rc" "$out"`);
   return `export LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin\n${parts.join('\n')}\nprintf '\\n${SECTION_MARK} end 0\\n'\n`;
 }
 
