@@ -3,7 +3,7 @@
  * host role in its own rule file. The id names the parameter and never changes.
  */
 import type { Category, HostRole, Severity } from '../../shared/preflight.ts';
-import { hostRule, miss, need, ok, plan, type Rule } from './rule.ts';
+import { globalRule, hostRule, miss, na, need, ok, perTarget, plan, type Rule } from './rule.ts';
 
 export function packageInstalled(id: string, pkg: string, roles: HostRole[], severity: Severity = 'error'): Rule {
   return hostRule({
@@ -35,5 +35,31 @@ export function processState(id: string, o: { proc: string; label: string; role:
     kind: o.role === 'target' ? 'safe' : 'confirm',
     plan: (_f, finding) => plan(id, o.role === 'target' ? 'safe' : 'confirm', `${o.running ? 'Start' : 'Stop'} ${o.label} on ${finding.host}`,
       [{ host: finding.host!, description: `${o.running ? 'start' : 'stop'} ${o.label}`, command: o.running ? o.start : o.stop, undo: o.running ? o.stop : o.start }], finding.host),
+  });
+}
+
+/** A setting that must be the same on source and target (the target serves the source's data with its own configuration). */
+export function settingMatches(id: string, o: { title: string; label: string; key: string; facts: 'postfix' | 'dovecot'; category: Category; set: (value: string) => string }): Rule {
+  return globalRule({
+    id, title: o.title, category: o.category, platform: 'linux', severity: 'error',
+    rationale: `After failover the target serves the data of the source with its own configuration: both must agree on ${o.label}.`,
+    resolution: `Set ${o.label} on the target to the value of the source.`,
+  }, (f) => perTarget(f, (t) => {
+    if (!f.source.linux || !t.linux) return na('Not a Linux pair.');
+    const a = need(f.source.linux[o.facts], `${o.label} on the source`)[o.key] ?? '(unset)';
+    const b = need(t.linux[o.facts], `${o.label} on the target`)[o.key] ?? '(unset)';
+    const evidence = [{ label: f.source.name, value: a, source: o.key }, { label: t.name, value: b, source: o.key }];
+    return a === b ? ok(`${o.label} is the same.`, evidence) : miss(`${o.label} differs: ${a} on ${f.source.name}, ${b} on ${t.name}.`, evidence);
+  }), {
+    kind: 'safe',
+    plan: (f, x) => {
+      const src = f.source.linux?.[o.facts];
+      const t = f.targets.find((h) => h.name === x.host);
+      const dst = t?.linux?.[o.facts];
+      const v = src?.ok ? src.value[o.key] : undefined;
+      if (!t || v === undefined) return null;
+      const old = dst?.ok ? dst.value[o.key] : undefined;
+      return plan(id, 'safe', `Set ${o.label} on ${t.name} to ${v}`, [{ host: t.name, description: `set ${o.key} = ${v}`, command: o.set(v), undo: old === undefined ? undefined : o.set(old) }], t.name);
+    },
   });
 }

@@ -6,6 +6,7 @@
 import type { Category, Evidence, Finding, FixPlan, FixStep, HostRole, Outcome, Platform, RuleInfo, Severity } from '../../shared/preflight.ts';
 import type { Probed } from '../hosts/linux/facts.ts';
 import type { HostFacts, PreflightFacts } from './facts.ts';
+import type { ExchangeServer, Topology } from '../../shared/topology.ts';
 import { allHosts } from './facts.ts';
 
 export interface RuleMeta {
@@ -130,5 +131,24 @@ export function perTarget(f: PreflightFacts, judge: (t: HostFacts) => Verdict): 
     } catch (e) {
       return { error: `The check could not run: ${(e as Error).message}.`, host: t.name };
     }
+  });
+}
+
+/** A rule judged on the Exchange organisation; `server` finds a server by name, case-insensitively. */
+export function directoryRule(meta: RuleMeta, judge: (d: { topology: Topology; server: (name: string) => ExchangeServer | undefined }, f: PreflightFacts) => Verdict | Array<Verdict & { host?: string }>): Rule {
+  return globalRule(meta, (f) => {
+    if (!f.directory) return na('No directory was given.');
+    const topology = need(f.directory.topology, 'the Exchange organisation');
+    return judge({ topology, server: (name) => topology.servers.find((s) => s.name.toLowerCase() === name.toLowerCase()) }, f);
+  });
+}
+
+/** Each target's directory server compared with the source's; absent servers are not applicable here (other rules say so). */
+export function perTargetServer(d: { server: (name: string) => ExchangeServer | undefined }, f: PreflightFacts, judge: (source: ExchangeServer, target: ExchangeServer) => Verdict): Array<Verdict & { host: string }> | Verdict {
+  const s = d.server(f.source.name);
+  if (!s) return na('The source is not in the organisation.');
+  return f.targets.map((x) => {
+    const t = d.server(x.name);
+    return { ...(t ? judge(s, t) : na('The target is not in the organisation.')), host: x.name };
   });
 }

@@ -8,7 +8,8 @@ import { parseWindowsFacts, splitWindowsSections, windowsFactsFromFiles } from '
 import { RULES } from '../../electron/preflight/rules/index.ts';
 
 const require = createRequire(import.meta.url);
-const FIXTURES = new URL('../../../shared/fixtures/exchange-recorded/', import.meta.url).pathname;
+// Byte-for-byte copies of ../shared/fixtures/exchange-recorded (MIT, see its README and LICENSE).
+const FIXTURES = new URL('../fixtures/exchange-recorded/', import.meta.url).pathname;
 const recorded = (version: string) => Object.fromEntries(readdirSync(`${FIXTURES}${version}`).filter((n) => n.endsWith('.xml')).map((n) => [n.replace(/\.xml$/, ''), readFileSync(`${FIXTURES}${version}/${n}`, 'utf8')]));
 
 async function powershellParser(): Promise<Parser> {

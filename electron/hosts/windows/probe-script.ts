@@ -1,7 +1,7 @@
 /**
  * The Windows + Exchange probe: one PowerShell script over OpenSSH that writes each
  * section as CliXml (PSSerializer), the same serialisation as the recorded samples in
- * ../shared/fixtures/exchange-recorded, so one parser reads both.
+ * test/fixtures/exchange-recorded (copied from ../shared/fixtures), so one parser reads both.
  * Not run live: Windows and Exchange cannot run here; the script is parsed with
  * tree-sitter-powershell in the tests and its outputs are tested on recorded samples.
  */

@@ -1,13 +1,10 @@
-import { globalRule, miss, need, ok, na } from '../rule.ts';
+import { directoryRule, miss, ok, na } from '../rule.ts';
 
-export default globalRule({
+export default directoryRule({
   id: 'dir-not-dag-member', title: 'The source is not in a database availability group', category: 'directory', platform: 'directory', severity: 'warning',
   rationale: 'A DAG already replicates its databases; a second copy mechanism fights it at failover.',
   resolution: 'Let the DAG protect DAG members; use Failguard for servers outside one.',
-}, (f) => {
-  if (!f.directory) return na('No directory was given.');
-  const t = need(f.directory.topology, 'the Exchange organisation');
-  const server = (name: string) => t.servers.find((s) => s.name.toLowerCase() === name.toLowerCase());
+}, ({ server }, f) => {
   const s = server(f.source.name);
   if (!s) return na('The source is not in the organisation.');
   const evidence = [{ label: 'DAG', value: s.dag ?? 'none', source: 'msExchMDBAvailabilityGroupLink' }];

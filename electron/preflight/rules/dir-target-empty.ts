@@ -1,14 +1,11 @@
-import { globalRule, miss, need, ok, na } from '../rule.ts';
+import { directoryRule, miss, ok } from '../rule.ts';
 import { mailboxTotal } from '../../../shared/topology.ts';
 
-export default globalRule({
+export default directoryRule({
   id: 'dir-target-empty', title: 'Targets hold no mailboxes of their own', category: 'directory', platform: 'directory', severity: 'warning',
   rationale: 'Mailboxes homed on a target compete for space and are not protected by this job.',
   resolution: 'Move those mailboxes elsewhere, or protect the target in its own job.',
-}, (f) => {
-  if (!f.directory) return na('No directory was given.');
-  const t = need(f.directory.topology, 'the Exchange organisation');
-  const server = (name: string) => t.servers.find((s) => s.name.toLowerCase() === name.toLowerCase());
+}, ({ topology: t, server }, f) => {
   return f.targets.map((x) => {
     const n = mailboxTotal(t, server(x.name)?.name ?? x.name);
     const evidence = [{ label: 'mailboxes', value: String(n), source: 'LDAP: homeMDBBL' }];

@@ -1,13 +1,10 @@
-import { globalRule, miss, need, ok, na } from '../rule.ts';
+import { directoryRule, miss, ok } from '../rule.ts';
 
-export default globalRule({
+export default directoryRule({
   id: 'dir-target-is-exchange', title: 'Each target is a mailbox server in the directory', category: 'directory', platform: 'directory', severity: 'error',
   rationale: 'A target takes over the databases of the source: it must be an Exchange mailbox server of the same organisation.',
   resolution: 'Install Exchange with the Mailbox role on the target, or choose another.',
-}, (f) => {
-  if (!f.directory) return na('No directory was given.');
-  const t = need(f.directory.topology, 'the Exchange organisation');
-  const server = (name: string) => t.servers.find((s) => s.name.toLowerCase() === name.toLowerCase());
+}, ({ server }, f) => {
   return f.targets.map((x) => {
     const s = server(x.name);
     const evidence = [{ label: x.name, value: s ? `${s.version.product}, roles ${s.roles.join(', ')}` : 'not in the organisation', source: 'LDAP: msExchExchangeServer' }];

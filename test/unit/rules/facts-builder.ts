@@ -66,7 +66,7 @@ export function val<T>(p: { ok: boolean; value?: T }): T {
 /** Windows + Exchange servers from the recorded Exchange 2019 outputs (not run live). */
 export function goodWindowsFacts(): PreflightFacts {
   const f = goodFacts();
-  const dir = '/work/shared/fixtures/exchange-recorded/2019/'.replace('/work/shared', new URL('../../../../shared', import.meta.url).pathname);
+  const dir = new URL('../../fixtures/exchange-recorded/2019/', import.meta.url).pathname;
   const files = Object.fromEntries(readdirSync(dir).filter((n) => n.endsWith('.xml')).map((n) => [n.replace(/\.xml$/, ''), readFileSync(`${dir}${n}`, 'utf8')]));
   for (const h of [f.source, ...f.targets]) {
     h.linux = undefined;
