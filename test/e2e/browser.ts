@@ -2,6 +2,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { join } from 'node:path';
 
 export const ARTEFACTS = join(process.cwd(), 'test-results', 'e2e');
@@ -33,4 +34,19 @@ export function serve(args: string[] = []): Promise<Served> {
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
   });
+}
+
+/** One served UI and one Chromium for a test file, started before its tests and stopped after. */
+export function useServedBrowser(): { browser: () => Browser; served: () => Served } {
+  let browser: Browser | undefined;
+  let served: Served | undefined;
+  beforeAll(async () => {
+    served = await serve();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await served?.stop();
+  });
+  return { browser: () => browser!, served: () => served! };
 }

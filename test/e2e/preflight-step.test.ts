@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { ARTEFACTS, launchChromium, serve, type Served } from './browser.ts';
+import { ARTEFACTS, useServedBrowser } from './browser.ts';
 import { inHost, labStatus } from '../integration/helpers.ts';
 
 const s = labStatus();
 const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
-let browser: Browser;
-let served: Served;
-
-beforeAll(async () => {
-  served = await serve();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-});
+const ui = useServedBrowser();
 
 describe('step 2 in Chromium against the lab', () => {
   it('runs pre-flight, asks about host keys, fixes a chosen finding after review, and opens step 3 only when clear', async () => {
     inHost(s, 'mail2', 'sysctl -qw net.ipv4.tcp_keepalive_time=7200');
-    const page = await browser.newPage();
-    await page.goto(served.url);
+    const page = await ui.browser().newPage();
+    await page.goto(ui.served().url);
     await page.fill('#domain', 'lab.test');
     await page.fill('#dnsServer', s.directory.dnsServer);
     await page.fill('#username', s.directory.bindDn);
@@ -42,7 +31,11 @@ describe('step 2 in Chromium against the lab', () => {
     const shown = await page.getByTestId('unknown-host-keys').textContent();
     for (const h of s.hosts.filter((x) => x.name !== 'dc1')) expect(shown).toContain(h.hostKeyFingerprint);
     await page.getByRole('button', { name: 'Trust these keys and run again' }).click();
-    await page.waitForFunction('!document.querySelector(\'[data-testid="unknown-host-keys"]\') && !!document.querySelector(\'[data-testid="preflight-summary"]\') && !document.querySelector(\'[data-testid="preflight-progress"]\')', null, { timeout: 60_000 });
+    // A function, not a string: the page's CSP forbids eval.
+    await page.waitForFunction(() => {
+      const q = (sel: string) => (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(sel);
+      return !q('[data-testid="unknown-host-keys"]') && !!q('[data-testid="preflight-summary"]') && !q('[data-testid="preflight-progress"]');
+    }, null, { timeout: 60_000 });
     expect(await page.locator('details.finding[data-outcome="failure"]').count()).toBe(0);
     expect(await page.locator('details.finding[data-outcome="error"]').count()).toBe(0);
     const keepalive = page.locator('details.finding[data-rule="tcp-keepalive"][data-host="MAIL2"]');

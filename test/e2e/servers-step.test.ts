@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { ARTEFACTS, launchChromium, serve, type Served } from './browser.ts';
+import { ARTEFACTS, useServedBrowser } from './browser.ts';
 import { labStatus } from '../integration/helpers.ts';
 
 const s = labStatus();
 const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const dcCert = join(s.labDir, 'hosts', 'dc1', 'tls', 'cert.pem');
-let browser: Browser;
-let served: Served;
-
-beforeAll(async () => {
-  served = await serve();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-});
+const ui = useServedBrowser();
 
 async function fillForm(page: Page, pw: string) {
   await page.fill('#domain', 'lab.test');
@@ -30,8 +20,8 @@ async function fillForm(page: Page, pw: string) {
 
 describe('step 1 in Chromium against the lab DC', () => {
   it('validates inline before anything is sent', async () => {
-    const page = await browser.newPage();
-    await page.goto(served.url);
+    const page = await ui.browser().newPage();
+    await page.goto(ui.served().url);
     await page.getByRole('button', { name: 'Connect and discover' }).click();
     await expect(page.getByTestId('error-domain').textContent()).resolves.toMatch(/DNS name/);
     await expect(page.getByTestId('error-username').isVisible()).resolves.toBe(true);
@@ -41,8 +31,8 @@ describe('step 1 in Chromium against the lab DC', () => {
   });
 
   it('connects, asks to trust the certificate, shows the servers and picks source and target', async () => {
-    const page = await browser.newPage();
-    await page.goto(served.url);
+    const page = await ui.browser().newPage();
+    await page.goto(ui.served().url);
     await fillForm(page, password);
     await page.getByRole('button', { name: 'Connect and discover' }).click();
     const dialog = page.getByTestId('certificate-dialog');
@@ -70,8 +60,8 @@ describe('step 1 in Chromium against the lab DC', () => {
   });
 
   it('shows a wrong password next to the password field', async () => {
-    const page = await browser.newPage();
-    await page.goto(served.url);
+    const page = await ui.browser().newPage();
+    await page.goto(ui.served().url);
     await fillForm(page, 'definitely-wrong');
     await page.getByRole('button', { name: 'Connect and discover' }).click();
     // The lab CA is not trusted in a fresh page: trust it first, then the bind fails.

@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { ARTEFACTS, launchChromium, serve, type Served } from './browser.ts';
+import { ARTEFACTS, useServedBrowser } from './browser.ts';
 import { VERSION } from '../../electron/backend/version.ts';
 
-let browser: Browser;
-let served: Served;
-
-beforeAll(async () => {
-  served = await serve();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-});
+const ui = useServedBrowser();
 
 describe('failguard serve in Chromium', () => {
   it('shows the wizard frame: four steps in order, the version, nothing faked', async () => {
-    const page = await browser.newPage();
+    const page = await ui.browser().newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    const res = await page.goto(served.url);
+    const res = await page.goto(ui.served().url);
     expect(res?.status()).toBe(200);
     await page.getByTestId('version').filter({ hasText: `v${VERSION}` }).waitFor();
     const steps = await page.locator('nav.steps li').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-step'), li.getAttribute('data-state')]));
@@ -40,24 +29,24 @@ describe('failguard serve in Chromium', () => {
   });
 
   it('refuses the page and the API without the token', async () => {
-    const context = await browser.newContext();
+    const context = await ui.browser().newContext();
     const page = await context.newPage();
-    const res = await page.goto(`${served.origin}/`);
+    const res = await page.goto(`${ui.served().origin}/`);
     expect(res?.status()).toBe(403);
-    const api = await fetch(`${served.origin}/api/call/app.info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const api = await fetch(`${ui.served().origin}/api/call/app.info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(api.status).toBe(403);
-    const wrong = await fetch(`${served.origin}/?token=${served.token.slice(1)}x`);
+    const wrong = await fetch(`${ui.served().origin}/?token=${ui.served().token.slice(1)}x`);
     expect(wrong.status).toBe(403);
     await context.close();
   });
 
   it('refuses a page from another origin calling the API (the browser sends Origin)', async () => {
-    const page = await browser.newPage();
-    await page.goto(served.url);
+    const page = await ui.browser().newPage();
+    await page.goto(ui.served().url);
     // From the served page itself the call works with the cookie; with a forged Origin it is refused.
     const ok = await page.evaluate(async () => (await fetch('/api/call/app.info', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
     expect(ok).toBe(200);
-    const forged = await fetch(`${served.origin}/api/call/app.info`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example', cookie: `fg_token=${served.token}` }, body: '{}' });
+    const forged = await fetch(`${ui.served().origin}/api/call/app.info`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example', cookie: `fg_token=${ui.served().token}` }, body: '{}' });
     expect(forged.status).toBe(403);
     await page.close();
   });

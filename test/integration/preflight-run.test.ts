@@ -7,6 +7,8 @@ import { findingsOf, labHost, labRequest, pins, preflightOnce, s, sh } from './p
 import { lab } from './helpers.ts';
 import { buildReport } from '../../electron/reports/build-report.ts';
 import { renderReport } from '../../electron/reports/write.ts';
+import { applyPlan } from '../../electron/preflight/apply-fix.ts';
+import { SshPool } from '../../electron/hosts/ssh-pool.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'fg-reports-'));
 afterAll(() => { lab('heal', 'mail2'); });
@@ -57,6 +59,26 @@ describe('pre-flight on the lab', () => {
     const texts = [r.stdout, r.stderr, ...readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')),
       ...logDirs.flatMap((d) => readdirSync(d).filter((f) => statSync(join(d, f)).isFile()).map((f) => readFileSync(join(d, f), 'utf8')))];
     for (const t of texts) for (const secret of secrets) expect(t.includes(secret)).toBe(false);
+  });
+});
+
+describe('a fix that fails', () => {
+  it('says why and leaves things as they were (the steps before it are undone)', async () => {
+    const before = sh('mail2', 'sysctl -n net.ipv4.tcp_keepalive_time').trim();
+    const req = labRequest();
+    const pool = new SshPool({ pins: req.pins });
+    try {
+      const result = await applyPlan({ ruleId: 'tcp-keepalive', kind: 'safe', summary: 'two steps, the second fails', host: 'MAIL2', steps: [
+        { host: 'MAIL2', description: 'change the keepalive', command: 'sysctl -qw net.ipv4.tcp_keepalive_time=601', undo: `sysctl -qw net.ipv4.tcp_keepalive_time=${before}` },
+        { host: 'MAIL2', description: 'a step that cannot work', command: 'ip link set dev nosuchif mtu 1500' },
+      ] }, req, pool, undefined);
+      expect(result.applied).toBe(false);
+      expect(result.error).toMatch(/^"a step that cannot work" failed on MAIL2 \(exit \d+\): .+; the steps before it were undone\.$/);
+      expect(result.journal.map((j) => [j.command.startsWith('undo: '), j.code === 0])).toEqual([[false, true], [false, false], [true, true]]);
+      expect(sh('mail2', 'sysctl -n net.ipv4.tcp_keepalive_time').trim()).toBe(before);
+    } finally {
+      await pool.closeAll();
+    }
   });
 });
 
