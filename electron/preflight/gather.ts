@@ -96,17 +96,21 @@ async function gatherHost(target: HostTarget, role: HostRole, peers: Peer[], req
   return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, linux, paths: parsed.paths, ...(parsed.dc ? { dcPath: parsed.dc } : {}) };
 }
 
-export async function gatherFacts(req: PreflightRequest, o: GatherOptions): Promise<PreflightFacts> {
+export async function gatherFacts(req: PreflightRequest, options: GatherOptions): Promise<PreflightFacts> {
   const all = [req.source, ...req.targets, ...(req.witness ? [req.witness] : [])];
+  // Progress per host: each host's probes finish on their own; say which and how many are left.
+  let finished = 0;
+  const o: GatherOptions = { ...options, onProgress: (stage) => options.onProgress?.(`${stage} (${finished} of ${all.length} hosts done)`) };
+  const counted = async (p: Promise<HostFacts>) => { const h = await p; finished++; options.onProgress?.(`${h.name}: ${h.reach.ok ? 'probed' : 'not reachable'} (${finished} of ${all.length} hosts done)`); return h; };
   o.onProgress?.('Reading the directory');
   const directoryP = gatherDirectory(req, all, o.signal);
   const dcAddress = req.directory ? (req.directory.target.dnsServer || (await locateDcs(req.directory.target).catch(() => []))[0]?.address) : undefined;
   const controllerClock = Date.now() / 1000;
   const toSource: Peer[] = [{ name: req.source.name, address: req.source.address }];
   const [source, targets, witness, directory] = await Promise.all([
-    gatherHost(req.source, 'source', [], req, undefined, o),
-    Promise.all(req.targets.map((t) => gatherHost(t, 'target', toSource, req, dcAddress, o))),
-    req.witness ? gatherHost(req.witness, 'witness', [...toSource, ...req.targets.map((t) => ({ name: t.name, address: t.address }))], req, undefined, o) : Promise.resolve(null),
+    counted(gatherHost(req.source, 'source', [], req, undefined, o)),
+    Promise.all(req.targets.map((t) => counted(gatherHost(t, 'target', toSource, req, dcAddress, o)))),
+    req.witness ? counted(gatherHost(req.witness, 'witness', [...toSource, ...req.targets.map((t) => ({ name: t.name, address: t.address }))], req, undefined, o)) : Promise.resolve(null),
     directoryP,
   ]);
   return { controllerClock, replicationPort: req.replicationPort ?? REPLICATION_PORT, source, targets, witness, directory };

@@ -36,13 +36,14 @@ export interface PreflightRun {
 
 export async function runPreflight(req: PreflightRequest, o: GatherOptions & { fix?: (plans: FixPlan[]) => FixPlan[]; directoryWriter?: DirectoryWriter }): Promise<PreflightRun> {
   let facts = await gatherFacts(req, o);
+  o.onProgress?.(`Judging ${RULES.length} rules`);
   let findings = evaluateAll(facts);
   const plans = planFixes(facts, findings);
   const chosen = o.fix ? o.fix(plans) : [];
   const fixes: FixResult[] = [];
   if (chosen.length) {
-    for (const p of chosen) {
-      o.onProgress?.(`Fixing: ${p.summary}`);
+    for (const [i, p] of chosen.entries()) {
+      o.onProgress?.(`Fix ${i + 1} of ${chosen.length}: ${p.summary}`);
       fixes.push(await applyPlan(p, req, o.pool, o.directoryWriter, o.signal));
     }
     o.onProgress?.('Checking again after the fixes');
