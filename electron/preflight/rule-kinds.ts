@@ -3,6 +3,7 @@
  * host role in its own rule file. The id names the parameter and never changes.
  */
 import type { Category, HostRole, Severity } from '../../shared/preflight.ts';
+import { dnsFix } from './dns-fix.ts';
 import { globalRule, hostRule, miss, na, need, ok, perTarget, plan, type Rule } from './rule.ts';
 
 export function packageInstalled(id: string, pkg: string, roles: HostRole[], severity: Severity = 'error'): Rule {
@@ -61,5 +62,55 @@ export function settingMatches(id: string, o: { title: string; label: string; ke
       const old = dst?.ok ? dst.value[o.key] : undefined;
       return plan(id, 'safe', `Set ${o.label} on ${t.name} to ${v}`, [{ host: t.name, description: `set ${o.key} = ${v}`, command: o.set(v), undo: old === undefined ? undefined : o.set(old) }], t.name);
     },
+  });
+}
+
+/** The source's or each target's name resolves to its address in the directory's DNS. */
+export function dnsForward(id: string, role: 'source' | 'target'): Rule {
+  return globalRule({
+    id, title: `The ${role} name resolves to its address in the directory DNS`, category: 'dns', platform: 'directory', severity: 'error',
+    rationale: `Clients, the agent and failover itself find the ${role} by name.`,
+    resolution: `Correct the A record of the ${role} in the DNS zone of the directory.`,
+  }, (f) => {
+    const d = f.directory;
+    if (!d) return na('No directory was given.');
+    return (role === 'source' ? [f.source] : f.targets).map((h) => {
+      const got = need(d.dns.forward[h.name], `the A record of ${h.name}`);
+      const evidence = [{ label: `${h.name.toLowerCase()}.${d.dnsDomain}`, value: got.join(', ') || 'no record', source: `DNS A query to ${d.dcAddress}` }];
+      return { ...(got.length === 1 && got[0] === h.address ? ok(`${h.name} is ${h.address}.`, evidence) : miss(`DNS says ${h.name} is ${got.join(', ') || 'nowhere'}; it is ${h.address}.`, evidence)), host: h.name };
+    });
+  }, dnsFix(id, 'A'));
+}
+
+/** The source's or each target's address resolves back to its name (PTR). */
+export function dnsReverse(id: string, role: 'source' | 'target'): Rule {
+  return globalRule({
+    id, title: `The ${role} address resolves back to its name`, category: 'dns', platform: 'directory', severity: 'warning',
+    rationale: 'Receiving mail servers check that an address resolves back to its name; a missing PTR sends mail to spam.',
+    resolution: `Add a PTR record for the ${role} address in the reverse zone.`,
+  }, (f) => {
+    const d = f.directory;
+    if (!d) return na('No directory was given.');
+    return (role === 'source' ? [f.source] : f.targets).map((h) => {
+      const want = `${h.name.toLowerCase()}.${d.dnsDomain}`;
+      const got = need(d.dns.reverse[h.name], `the PTR record of ${h.address}`);
+      const evidence = [{ label: h.address, value: got ?? 'no record', source: `DNS PTR query to ${d.dcAddress}` }];
+      return { ...(got?.toLowerCase() === want ? ok(`${h.address} is ${want}.`, evidence) : miss(`${h.address} resolves back to ${got ?? 'nothing'}, not ${want}.`, evidence)), host: h.name };
+    });
+  }, dnsFix(id, 'PTR'));
+}
+
+/** A mail service the source must offer to the network, and the command that starts it. */
+export function sourceListens(id: string, o: { port: number; protocol: string; service: string; severity: Severity; rationale: string; resolution: string; start: string; stop: string }): Rule {
+  return hostRule({
+    id, title: `The source ${o.protocol === 'SMTP' ? 'accepts mail' : `serves ${o.protocol}`} on port ${o.port}`, category: 'application', platform: 'linux', severity: o.severity,
+    rationale: o.rationale, resolution: o.resolution,
+  }, ['source'], (h) => {
+    const l = need(h.linux?.listening, 'listening ports').filter((x) => x.port === o.port);
+    const evidence = [{ label: `port ${o.port}`, value: l.map((x) => x.address).join(', ') || 'nothing listens', source: 'ss -ltn' }];
+    return l.some((x) => x.address !== '127.0.0.1') ? ok(`${o.protocol} is open on the network.`, evidence) : miss(`${h.name} does not offer ${o.protocol} to the network.`, evidence);
+  }, {
+    kind: 'confirm',
+    plan: (_f, x) => plan(id, 'confirm', `Start ${o.service} on ${x.host}`, [{ host: x.host!, description: `start ${o.service}`, command: o.start, undo: o.stop }], x.host),
   });
 }

@@ -3,21 +3,14 @@
  * each rule file to its judgement: unreachable hosts and failed probes become "error"
  * findings here, never a pass or a failure.
  */
-import type { Category, Evidence, Finding, FixPlan, FixStep, HostRole, Outcome, Platform, RuleInfo, Severity } from '../../shared/preflight.ts';
+import type { Evidence, Finding, FixPlan, FixStep, HostRole, Outcome, RuleInfo, Severity } from '../../shared/preflight.ts';
 import type { Probed } from '../hosts/linux/facts.ts';
 import type { HostFacts, PreflightFacts } from './facts.ts';
 import type { ExchangeServer, Topology } from '../../shared/topology.ts';
 import { allHosts } from './facts.ts';
 
-export interface RuleMeta {
-  id: string;
-  title: string;
-  category: Category;
-  platform: Platform;
-  severity: Severity;
-  rationale: string;
-  resolution: string;
-}
+/** What a rule file declares; whether it can fix is known from its `fix`. */
+export type RuleMeta = Omit<RuleInfo, 'fixable' | 'fixKind'>;
 
 export interface RuleFix {
   kind: 'safe' | 'confirm';
