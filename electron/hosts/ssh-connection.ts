@@ -99,6 +99,7 @@ export function explainSshError(e: Error & { code?: string; level?: string }, t:
 
 function execOn(client: Client, t: HostTarget, command: string, o: ExecOptions): Promise<ExecResult> {
   const started = performance.now();
+  if (o.signal?.aborted) return Promise.reject(new UserError('host-cancelled', `The work on ${t.name} was cancelled.`));
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream) => {
       if (err) return reject(new UserError('host-error', `Could not run a command on ${t.name}: ${err.message}.`));

@@ -28,7 +28,8 @@ export async function applyPlan(plan: FixPlan, req: PreflightRequest, pool: SshP
     const target = hosts.find((h) => h.name === step.host);
     if (!target) return { code: 1, output: `unknown host ${step.host}` };
     try {
-      const r = await (await pool.get(target)).exec(command, { timeoutMs: 120_000, signal });
+      // Undo runs even after a cancel: leaving a half-applied fix would be worse.
+      const r = await (await pool.get(target)).exec(command, { timeoutMs: 120_000, ...(mode === 'do' ? { signal } : {}) });
       return { code: r.code, output: `${r.stdout}${r.stderr}`.trim().slice(-2000) };
     } catch (e) {
       return { code: 1, output: (e as Error).message };

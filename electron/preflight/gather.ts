@@ -84,7 +84,10 @@ async function gatherHost(target: HostTarget, role: HostRole, peers: Peer[], req
   }
   o.onProgress?.(`Probing ${target.name}`);
   // The platform is probed, not assumed: Linux answers uname; Windows (OpenSSH with cmd or PowerShell) does not.
-  const uname = await host.exec('uname -s', { timeoutMs: 20_000, signal: o.signal }).catch(() => ({ code: 1, stdout: '' }));
+  const uname = await host.exec('uname -s', { timeoutMs: 20_000, signal: o.signal }).catch((e: unknown) => {
+    if (e instanceof UserError && e.code === 'host-cancelled') throw e;
+    return { code: 1, stdout: '' };
+  });
   if (uname.code !== 0 || !/linux/i.test(uname.stdout)) {
     const win = await host.exec(windowsProbeCommand(), { timeoutMs: 120_000, signal: o.signal });
     return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, windows: parseWindowsFacts(splitWindowsSections(win.stdout)) };

@@ -9,6 +9,7 @@ import { ruleInfo, type Rule } from './rule.ts';
 import { gatherFacts, type GatherOptions } from './gather.ts';
 import type { PreflightFacts } from './facts.ts';
 import { applyPlan, type DirectoryWriter } from './apply-fix.ts';
+import { UserError } from '../backend/errors.ts';
 
 export function evaluateAll(f: PreflightFacts, rules: readonly Rule[] = RULES): Finding[] {
   return rules.flatMap((r) => r.evaluate(f));
@@ -35,7 +36,9 @@ export interface PreflightRun {
 }
 
 export async function runPreflight(req: PreflightRequest, o: GatherOptions & { fix?: (plans: FixPlan[]) => FixPlan[]; directoryWriter?: DirectoryWriter }): Promise<PreflightRun> {
+  const cancelled = () => new UserError('cancelled', 'The pre-flight was cancelled; nothing was changed.');
   let facts = await gatherFacts(req, o);
+  if (o.signal?.aborted) throw cancelled();
   o.onProgress?.(`Judging ${RULES.length} rules`);
   let findings = evaluateAll(facts);
   const plans = planFixes(facts, findings);
@@ -43,9 +46,12 @@ export async function runPreflight(req: PreflightRequest, o: GatherOptions & { f
   const fixes: FixResult[] = [];
   if (chosen.length) {
     for (const [i, p] of chosen.entries()) {
+      // Between fixes, not within one: a fix half applied would be worse than either state.
+      if (o.signal?.aborted) break;
       o.onProgress?.(`Fix ${i + 1} of ${chosen.length}: ${p.summary}`);
       fixes.push(await applyPlan(p, req, o.pool, o.directoryWriter, o.signal));
     }
+    if (o.signal?.aborted) throw new UserError('cancelled', `The pre-flight was cancelled after ${fixes.length} of ${chosen.length} fixes (each applied or undone whole); run it again to see where things stand.`);
     o.onProgress?.('Checking again after the fixes');
     facts = await gatherFacts(req, o);
     findings = evaluateAll(facts);

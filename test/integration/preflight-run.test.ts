@@ -8,6 +8,7 @@ import { lab } from './helpers.ts';
 import { buildReport } from '../../electron/reports/build-report.ts';
 import { renderReport } from '../../electron/reports/write.ts';
 import { applyPlan } from '../../electron/preflight/apply-fix.ts';
+import { runPreflightService } from '../../electron/preflight/service.ts';
 import { SshPool } from '../../electron/hosts/ssh-pool.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'fg-reports-'));
@@ -59,6 +60,16 @@ describe('pre-flight on the lab', () => {
     const texts = [r.stdout, r.stderr, ...readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')),
       ...logDirs.flatMap((d) => readdirSync(d).filter((f) => statSync(join(d, f)).isFile()).map((f) => readFileSync(join(d, f), 'utf8')))];
     for (const t of texts) for (const secret of secrets) expect(t.includes(secret)).toBe(false);
+  });
+});
+
+describe('cancelling', () => {
+  it('stops a running pre-flight with a plain sentence', async () => {
+    const ac = new AbortController();
+    const stages: string[] = [];
+    const run = runPreflightService(labRequest(), { signal: ac.signal, onProgress: (st) => { stages.push(st); if (st.startsWith('Probing')) ac.abort(); } });
+    await expect(run).rejects.toMatchObject({ code: expect.stringMatching(/cancelled/) });
+    expect(stages.some((st) => st.startsWith('Probing'))).toBe(true);
   });
 });
 
