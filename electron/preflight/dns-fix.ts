@@ -23,7 +23,8 @@ export function dnsFix(ruleId: string, type: 'A' | 'PTR'): RuleFix {
       if (type === 'PTR') {
         const { zone, name } = reverseZoneOf(h.address);
         const value = `${h.name.toLowerCase()}.${d.dnsDomain}`;
-        const previous = d.dns.reverse[h.name]?.ok && d.dns.reverse[h.name]!.ok ? [((d.dns.reverse[h.name] as { value: string | null }).value ?? '')].filter(Boolean) : [];
+        const seen = d.dns.reverse[h.name];
+        const previous = seen?.ok && seen.value ? [seen.value] : [];
         return plan(ruleId, 'confirm', `Make ${h.address} resolve back to ${value}`, [{ host: 'directory', description: `set the PTR record ${name}.${zone} to ${value}`,
           command: `samba-tool dns ${previous.length ? 'update' : 'add'} <dc> ${zone} ${name} PTR ${value}`, dns: { zone, name, type: 'PTR', value, previous } }]);
       }

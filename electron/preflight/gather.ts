@@ -49,7 +49,7 @@ async function mx(domain: string, server: string): Promise<string[]> {
   return answers.map((a) => readName(msg, a.offset + 2)[0]);
 }
 
-async function gatherDirectory(req: PreflightRequest, hosts: HostTarget[], signal?: AbortSignal): Promise<DirectoryFacts | null> {
+async function gatherDirectory(req: PreflightRequest, hosts: HostTarget[], dcAddress: string, signal?: AbortSignal): Promise<DirectoryFacts | null> {
   if (!req.directory) return null;
   let topology: Probed<Topology>;
   try {
@@ -57,8 +57,6 @@ async function gatherDirectory(req: PreflightRequest, hosts: HostTarget[], signa
   } catch (e) {
     topology = { ok: false, error: (e as Error).message, command: 'LDAP: Exchange organisation', raw: '' };
   }
-  const dcs = await locateDcs(req.directory.target).catch(() => []);
-  const dcAddress = req.directory.target.dnsServer || dcs[0]?.address || '';
   const dnsDomain = topology.ok ? topology.value.directory.dnsDomain : req.directory.target.kind === 'domain' ? req.directory.target.domain : '';
   const clientName = `mail.${dnsDomain}`;
   const forward: DirectoryFacts['dns']['forward'] = {};
@@ -105,9 +103,10 @@ export async function gatherFacts(req: PreflightRequest, options: GatherOptions)
   let finished = 0;
   const o: GatherOptions = { ...options, onProgress: (stage) => options.onProgress?.(`${stage} (${finished} of ${all.length} hosts done)`) };
   const counted = async (p: Promise<HostFacts>) => { const h = await p; finished++; options.onProgress?.(`${h.name}: ${h.reach.ok ? 'probed' : 'not reachable'} (${finished} of ${all.length} hosts done)`); return h; };
-  o.onProgress?.('Reading the directory');
-  const directoryP = gatherDirectory(req, all, o.signal);
+  // The DC is located once: the directory facts query its DNS, the targets probe its LDAPS port.
   const dcAddress = req.directory ? (req.directory.target.dnsServer || (await locateDcs(req.directory.target).catch(() => []))[0]?.address) : undefined;
+  o.onProgress?.('Reading the directory');
+  const directoryP = gatherDirectory(req, all, dcAddress ?? '', o.signal);
   const controllerClock = Date.now() / 1000;
   const toSource: Peer[] = [{ name: req.source.name, address: req.source.address }];
   const [source, targets, witness, directory] = await Promise.all([

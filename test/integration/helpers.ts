@@ -1,7 +1,6 @@
 /** What integration tests need around the lab: its status, its commands, and small real clients. */
 import { spawnSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Client as SshClient } from 'ssh2';
 import type { status as statusFn } from '../lab/lab.ts';
@@ -33,9 +32,8 @@ export function inHost(s: LabStatus, name: string, command: string): { code: num
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-export function sshFingerprint(key: Buffer): string {
-  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
-}
+export { sshFingerprint } from '../../electron/hosts/ssh-connection.ts';
+import { sshFingerprint } from '../../electron/hosts/ssh-connection.ts';
 
 /** Runs a command over SSH with the lab's key; rejects if the host key is not the expected one. */
 export function sshExec(host: { address: string; keyFile: string }, expectedFingerprint: string, command: string): Promise<{ stdout: string; seen: string }> {

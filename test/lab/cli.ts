@@ -3,6 +3,7 @@
  * Every command is idempotent, says what it did, and fails with one plain sentence.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { explainCommanderError, isHelpOrVersion } from '../../electron/cli/commander-errors.ts';
 import { cut, heal, shape, clearShape, requireHost } from './net.ts';
 import { down, killOne, removeOrg, replaceOrg, resetOrg, startOne, status, up } from './lab.ts';
 import { linkExists } from './net.ts';
@@ -82,26 +83,13 @@ program.command('shape').argument('<host>').description('shape a host link with 
 program.command('kill').argument('<host>').description('stop every process of a host at once').action(killOne);
 program.command('start').argument('<host>').description('bring a killed host back').action(startOne);
 
-/** Commander's messages, turned into one plain sentence each. */
-function explain(e: CommanderError): string {
-  const arg = /'([^']+)'/.exec(e.message)?.[1];
-  switch (e.code) {
-    case 'commander.unknownCommand': return `"${arg}" is not a lab command; the commands are up, down, status, org, cut, heal, shape, kill and start.`;
-    case 'commander.unknownOption': return `"${arg}" is not an option here; see: npm run lab -- help`;
-    case 'commander.missingArgument': return `This command needs a host name; the hosts are dc1, mail1, mail2, witness and recv.`;
-    case 'commander.missingMandatoryOptionValue': return `${e.message.replace(/^error: /, '').replace(/^required option '([^']+)'.*/, 'The option $1 is required.')}`;
-    case 'commander.invalidArgument': return e.message.replace(/^error: option '[^']+' argument '[^']*' is invalid\. ?/, '');
-    default: return e.message.replace(/^error: /, '');
-  }
-}
-
 try {
   if (process.argv.length <= 2) program.help();
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') process.exit(0);
-    process.stderr.write(`lab: ${explain(e)}\n`);
+    if (isHelpOrVersion(e)) process.exit(0);
+    process.stderr.write(`lab: ${explainCommanderError(e, 'lab', program.commands.map((c) => c.name()))}\n`);
     process.exit(2);
   }
   process.stderr.write(`lab: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -151,5 +151,3 @@ export function execInHost(name: string, command: string, opts: { allowFail?: bo
 export function hostLogDir(name: string): string {
   return join(fsOf(name), 'var/log');
 }
-
-export { existsSync };

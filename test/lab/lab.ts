@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BASE_DN, DNS_DOMAIN, DOMAIN, HOSTS, REALM, hostByName, paths, type HostSpec } from './config.ts';
-import { ensureBridge, ensureHostNetwork, linkExists, netnsExists, removeNetwork } from './net.ts';
+import { ensureBridge, ensureHostNetwork, linkExists, netnsExists, removeNetwork, requireHost } from './net.ts';
 import { BRIDGE, netnsOf } from './config.ts';
 import { ensureAdminPassword, ensureCa, ensureSshKey, fingerprintOf } from './pki.ts';
 import { ensureMailImage, fsOf, hostKeysOf, imageOf, prepareHostFs, receiverPaths } from './host-fs.ts';
@@ -118,7 +118,7 @@ export async function down(): Promise<void> {
 
 export async function startOne(name: string): Promise<void> {
   assertRoot();
-  const h = requireKnown(name);
+  const h = requireHost(name);
   if (!linkExists(BRIDGE) || !netnsExists(netnsOf(h.name))) throw new Error('The lab is down; bring it up with: npm run lab -- up');
   if (!(await startHost(h))) { log(`${name} is already running`); return; }
   await waitForHost(h);
@@ -127,14 +127,8 @@ export async function startOne(name: string): Promise<void> {
 
 export async function killOne(name: string): Promise<void> {
   assertRoot();
-  requireKnown(name);
+  requireHost(name);
   log((await killHost(name)) ? `${name} is off (every process ended at once)` : `${name} was not running`);
-}
-
-function requireKnown(name: string): HostSpec {
-  const h = hostByName(name);
-  if (!h) throw new Error(`There is no lab host called "${name}"; the hosts are ${HOSTS.map((x) => x.name).join(', ')}.`);
-  return h;
 }
 
 /** Restores the DC from a cache layer: `base` has no Exchange organisation, `default` the lab's own. */
