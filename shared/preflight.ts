@@ -1,4 +1,6 @@
 /** Pre-flight results as the UI, the CLI and the reports see them. */
+import type { FixPlan, InterruptedRun, PlanRunResult } from './plan.ts';
+import type { CoveredHost } from './wizard.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 /** error = the probe itself failed: never counted as a pass or a failure. */
@@ -39,33 +41,10 @@ export interface Finding {
   evidence: Evidence[];
 }
 
-export interface FixStep {
-  /** A host name, or `directory` for a change made through LDAP on the DC. */
-  host: string;
-  description: string;
-  /** The exact shell command (or, for the directory, the change written as samba-tool would). */
-  command: string;
-  /** How to put it back, where the system allows. */
-  undo?: string;
-  /** For directory steps: the DNS record to write. */
-  dns?: { zone: string; name: string; type: 'A' | 'PTR'; value: string; previous: string[] };
-}
-
-export interface FixPlan {
-  ruleId: string;
-  host?: string;
-  kind: 'safe' | 'confirm';
-  summary: string;
-  steps: FixStep[];
-}
-
-export interface FixResult {
+/** A fix as it ran on the plan engine, and the rule's outcome when it ran again after it. */
+export interface FixResult extends PlanRunResult {
   plan: FixPlan;
-  applied: boolean;
-  /** Outcome of the rule when it ran again after the fix. */
   recheck: Outcome | null;
-  error?: string;
-  journal: Array<{ host: string; command: string; code: number; output: string; at: string }>;
 }
 
 export interface PreflightReport {
@@ -79,20 +58,28 @@ export interface PreflightReport {
   fixes: FixResult[];
   acceptedWarnings: Array<{ ruleId: string; host?: string; by: string; at: string }>;
   summary: Record<Outcome, number>;
+  /** The worst outcome, by the one fold (`foldOutcomes`). */
+  worst: Outcome;
 }
 
-export function worstOutcome(findings: readonly Finding[]): Outcome {
-  const order: Outcome[] = ['error', 'failure', 'warning', 'pass', 'not-applicable'];
-  for (const o of order) if (findings.some((f) => f.outcome === o)) return o;
-  return 'not-applicable';
+/** From worst to best: a known failure outranks a check that could not run, which outranks a warning. */
+export const OUTCOME_ORDER: readonly Outcome[] = ['failure', 'error', 'warning', 'pass', 'not-applicable'];
+
+/** Exit codes of `failguard preflight` for each worst outcome (documented in `failguard --help` and the README). */
+export const OUTCOME_EXIT: Record<Outcome, 0 | 1 | 2 | 3> = { 'failure': 2, 'error': 3, 'warning': 1, 'pass': 0, 'not-applicable': 0 };
+
+export interface OutcomeFold {
+  worst: Outcome;
+  counts: Record<Outcome, number>;
+  exitCode: 0 | 1 | 2 | 3;
 }
 
-/** CLI exit code: 0 all passed, 1 warnings only, 2 failures, 3 some checks could not run (and none failed). */
-export function exitCodeFor(findings: readonly Finding[]): 0 | 1 | 2 | 3 {
-  if (findings.some((f) => f.outcome === 'failure')) return 2;
-  if (findings.some((f) => f.outcome === 'error')) return 3;
-  if (findings.some((f) => f.outcome === 'warning')) return 1;
-  return 0;
+/** The one fold of findings: the run, the CLI, the store and the reports all use it. */
+export function foldOutcomes(findings: readonly { outcome: Outcome }[]): OutcomeFold {
+  const counts: Record<Outcome, number> = { 'pass': 0, 'warning': 0, 'failure': 0, 'error': 0, 'not-applicable': 0 };
+  for (const f of findings) counts[f.outcome]++;
+  const worst = OUTCOME_ORDER.find((o) => counts[o] > 0) ?? 'not-applicable';
+  return { worst, counts, exitCode: OUTCOME_EXIT[worst] };
 }
 
 import type { DirectoryCredentials, DirectoryTarget, DirectoryTrust } from './directory.ts';
@@ -117,8 +104,8 @@ export interface PreflightRequest {
 
 /** What step 2 asks for: hosts as the user set them up in the wizard, the fixes they consented to. */
 export interface PreflightRunRequest extends PreflightRequest {
-  /** Plans (as returned by an earlier run) the user reviewed and consented to; empty: only check. */
-  fixes?: FixPlan[];
+  /** Ids of plans (offered by an earlier run) the user reviewed and consented to; empty: only check. */
+  consent?: string[];
 }
 
 export interface PreflightRunResult {
@@ -127,8 +114,20 @@ export interface PreflightRunResult {
   plans: FixPlan[];
   /** Hosts whose key is not pinned yet: the UI shows the fingerprint and asks. */
   unknownHostKeys: Array<{ host: string; address: string; fingerprint: string }>;
+  /** The hosts this run covered, as they were requested (before name resolution): step 3 opens only for this selection. */
+  covered: CoveredHost[];
+  /** Runs the journal showed unfinished, found at the start of this one: resumed here, or still waiting for their hosts. */
+  recovered: RecoveredRun[];
   /** Keys seen on this run (to pin in the job). */
   hostKeys: Array<{ host: string; address: string; fingerprint: string }>;
 }
 
 export type ReportFormat = 'html' | 'pdf' | 'json' | 'junit';
+
+export interface RecoveredRun {
+  run: InterruptedRun;
+  /** What resuming did, plan by plan; absent when the run is still waiting. */
+  results?: PlanRunResult[];
+  /** Why it was not resumed now (its hosts are not all part of this run). */
+  waiting?: string;
+}

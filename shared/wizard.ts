@@ -17,8 +17,10 @@ export interface WizardFacts {
   builtSteps: readonly StepId[];
   /** A source and at least one target are chosen. */
   serversChosen: boolean;
-  /** Pre-flight ran and no failure remains (warnings accepted). */
+  /** Pre-flight ran on exactly the current selection (source, every target, witness) and no failure remains (warnings accepted). */
   preflightClear: boolean;
+  /** A pre-flight result exists, but for another selection than the current one. */
+  preflightStale?: boolean;
   /** Options are complete and valid. */
   optionsValid: boolean;
 }
@@ -36,7 +38,8 @@ export function stepAvailability(step: StepId, f: WizardFacts): StepAvailability
     case 'preflight':
       return f.serversChosen ? { state: 'open' } : { state: 'locked', reason: 'Choose a source server and at least one target first.' };
     case 'options':
-      return f.preflightClear ? { state: 'open' } : { state: 'locked', reason: 'Pre-flight must pass first (warnings can be accepted).' };
+      if (f.preflightClear) return { state: 'open' };
+      return { state: 'locked', reason: f.preflightStale ? 'The servers changed since the last pre-flight; run it again.' : 'Pre-flight must pass first (warnings can be accepted).' };
     case 'protect':
       return f.optionsValid && f.preflightClear ? { state: 'open' } : { state: 'locked', reason: 'Complete the options first.' };
     default:
@@ -46,4 +49,15 @@ export function stepAvailability(step: StepId, f: WizardFacts): StepAvailability
 
 export function assertNever(x: never): never {
   throw new Error(`Unexpected value: ${String(x)}`);
+}
+
+/** A host as a pre-flight covered it: its role, the name it was checked under and the address it was given. */
+export interface CoveredHost { role: 'source' | 'target' | 'witness'; name: string; address: string }
+
+/** True when a pre-flight covered exactly these hosts (in any order): a result for MAIL1 → MAIL2 does not count for MAIL1 → MAIL2 + MAIL3. */
+export function coversSelection(covered: readonly CoveredHost[], selection: readonly CoveredHost[]): boolean {
+  const key = (h: CoveredHost) => `${h.role}|${h.name.toLowerCase()}|${h.address.toLowerCase()}`;
+  const a = new Set(covered.map(key));
+  const b = new Set(selection.map(key));
+  return a.size === b.size && [...a].every((k) => b.has(k));
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { DirectoryTarget, DirectoryTrust, CertificateInfo } from '../../shared/directory.ts';
 import { ROLE_LABELS, mailboxTotal, type Topology } from '../../shared/topology.ts';
 import { discover } from '../directory/discover.ts';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 
 export interface DirectoryCliOptions {
   domain?: string;

@@ -4,15 +4,31 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { VERSION } from '../backend/version.ts';
-import { UserError } from '../backend/errors.ts';
+import { toUserError } from '../../shared/errors.ts';
 import { explainCommanderError, isHelpOrVersion } from './commander-errors.ts';
 import { serve } from './serve-command.ts';
 import { discoverWithTrust, topologyTable, type DirectoryCliOptions } from './discover-command.ts';
 import { preflight, printRules, type PreflightCliOptions } from './preflight-command.ts';
 import { Option } from 'commander';
 
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/**
+ * Exit codes a script can trust: a bad command line or bad input never shares a code
+ * with a check's outcome. 1-3 are preflight's outcomes (OUTCOME_EXIT in shared/preflight.ts).
+ */
+export const EXIT = { ok: 0, warnings: 1, failures: 2, unchecked: 3, failed: 4, usage: 64, cancelled: 130 } as const;
+
+export const EXIT_HELP = `
+Exit codes:
+  0    done (preflight: every check passed)
+  1    preflight: warnings only
+  2    preflight: at least one check failed
+  3    preflight: some checks could not run (and none failed)
+  4    the work could not be done (a server, the directory or a file refused; the message says what to do)
+  64   the command line or its input was wrong (nothing was done)
+  130  cancelled`;
+
+/** Input errors: the person gave something that cannot work; nothing was done. */
+const USAGE_CODES = new Set(['bad-usage', 'bad-input', 'bad-request']);
 
 function port(v: string): number {
   const n = Number(v);
@@ -26,7 +42,8 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
-    .showSuggestionAfterError(false);
+    .showSuggestionAfterError(false)
+    .addHelpText('after', EXIT_HELP);
   program.command('serve')
     .description('serve the wizard to a browser on this machine (127.0.0.1 only)')
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 0)
@@ -86,8 +103,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`failguard: ${explainCommanderError(e, 'failguard', program.commands.map((c) => c.name()))}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`failguard: ${e instanceof UserError || e instanceof Error ? e.message : String(e)}\n`);
-    // preflight's own codes: 3 means it could not run at all.
-    return program.args[0] === 'preflight' ? 3 : EXIT.failure;
+    const err = toUserError(e);
+    process.stderr.write(`failguard: ${err.message}\n`);
+    if (err.code === 'cancelled') return EXIT.cancelled;
+    return USAGE_CODES.has(err.code) ? EXIT.usage : EXIT.failed;
   }
 }

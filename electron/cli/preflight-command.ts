@@ -1,15 +1,13 @@
-/** `failguard rules` and `failguard preflight`: the pre-flight catalog, and a run with fixes and reports. */
-import { readFile, writeFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
-import type { HostKeyPin, HostTarget } from '../../shared/hosts.ts';
-import { exitCodeFor, type PreflightRequest } from '../../shared/preflight.ts';
-import { UserError } from '../backend/errors.ts';
-import { SshPool } from '../hosts/ssh-pool.ts';
-import { resolve4 } from '../directory/dns-client.ts';
-import { catalog, runPreflight } from '../preflight/run.ts';
-import { buildReport } from '../reports/build-report.ts';
-import { writeReport, type ReportFormat } from '../reports/write.ts';
-import { directoryWriterFor } from '../preflight/directory-writer.ts';
+/** `failguard rules` and `failguard preflight`: parsing and printing only; the pre-flight service does the work. */
+import type { HostTarget } from '../../shared/hosts.ts';
+import { foldOutcomes, type PreflightRunRequest, type ReportFormat } from '../../shared/preflight.ts';
+import { describeStep } from '../../shared/plan.ts';
+import { UserError } from '../../shared/errors.ts';
+import { catalog } from '../preflight/run.ts';
+import { runPreflightService } from '../preflight/service.ts';
+import { checkReportPath, writeReport } from '../reports/write.ts';
+import { addAcceptedPins, readPins } from '../hosts/pin-store.ts';
+import { OfferedPlans } from '../plans/offered.ts';
 import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
 
 export function printRules(json: boolean): void {
@@ -37,56 +35,43 @@ export interface PreflightCliOptions extends DirectoryCliOptions {
   json?: boolean;
 }
 
-async function resolveHost(name: string, dns: string | undefined, domain: string | undefined, o: PreflightCliOptions): Promise<HostTarget> {
-  let address = name;
-  if (!isIP(name)) {
-    const fqdn = name.includes('.') || !domain ? name : `${name}.${domain}`;
-    address = (await resolve4(fqdn, dns).catch(() => [] as string[]))[0] ?? '';
-    if (!address) throw new UserError('bad-input', `The host ${name} does not resolve${dns ? ` through ${dns}` : ''}; give its address, or the DNS server that knows it (--dns).`);
-  }
-  const auth = o.sshKey ? { kind: 'key' as const, keyFile: o.sshKey } : { kind: 'agent' as const };
-  return { name, address, port: 22, user: o.sshUser, auth };
-}
-
 export async function preflight(o: PreflightCliOptions): Promise<number> {
-  if (!o.source || !o.target?.length) throw new UserError('bad-input', 'Give the server to protect and at least one target: --source NAME --target NAME.');
-  if (o.report && !o.format) throw new UserError('bad-input', 'Say which report to write: --format html, pdf, json or junit.');
-  const started = new Date();
+  if (!o.source || !o.target?.length) throw new UserError('bad-usage', 'Give the server to protect and at least one target: --source NAME --target NAME.');
+  if (o.report && !o.format) throw new UserError('bad-usage', 'Say which report to write: --format html, pdf, json or junit.');
+  if (o.report) await checkReportPath(o.report);
   const directory = o.domain || o.dc ? await directoryRequest(o) : undefined;
-  const domain = o.domain ?? undefined;
-  const pins: HostKeyPin[] = o.pins ? JSON.parse(await readFile(o.pins, 'utf8').catch(() => '[]')) as HostKeyPin[] : [];
-  // Hosts are named as the directory names its servers (MAIL1), so directory rules can match them.
-  const named = async (n: string) => ({ ...(await resolveHost(n, o.dns, domain, o)), name: directory ? n.toUpperCase() : n });
-  const req: PreflightRequest = {
+  const pins = o.pins ? await readPins(o.pins) : [];
+  const auth: HostTarget['auth'] = o.sshKey ? { kind: 'key', keyFile: o.sshKey } : { kind: 'agent' };
+  // Hosts are named as the directory names its servers (MAIL1), so directory rules can match them; the service resolves the addresses.
+  const host = (n: string, named = true): HostTarget => ({ name: directory && named ? n.split('.')[0]!.toUpperCase() : n, address: n, port: 22, user: o.sshUser, auth });
+  const req: PreflightRunRequest = {
     operationId: `cli-${Date.now()}`,
-    source: await named(o.source),
-    targets: await Promise.all(o.target.map(named)),
-    ...(o.witness ? { witness: await resolveHost(o.witness, o.dns, domain, o) } : {}),
-    ...(directory ? { directory } : {}),
-    pins,
-    acceptHostKeys: o.acceptHostKey ?? [],
+    source: host(o.source), targets: o.target.map((t) => host(t)), ...(o.witness ? { witness: host(o.witness, false) } : {}),
+    ...(directory ? { directory } : {}), pins, acceptHostKeys: o.acceptHostKey ?? [],
   };
-  const pool = new SshPool({ pins, acceptUnknown: o.acceptHostKey ?? [] });
-  try {
-    const writer = directory ? await directoryWriterFor(directory) : undefined;
-    const run = await runPreflight(req, { pool, fix: o.fix ? (plans) => plans : undefined, directoryWriter: writer, onProgress: (s) => process.stderr.write(`${s}\n`) });
-    await writer?.close();
-    const report = buildReport(req, run, started);
-    if (o.pins && o.acceptHostKey?.length) {
-      const seen = [run.facts.source, ...run.facts.targets, ...(run.facts.witness ? [run.facts.witness] : [])];
-      const newPins = seen.flatMap((h) => (h.reach.ok && o.acceptHostKey!.includes(h.reach.hostKey) ? [{ host: h.address, port: 22, algorithm: 'ssh', fingerprint: h.reach.hostKey }] : []));
-      await writeFile(o.pins, JSON.stringify([...pins.filter((p) => !newPins.some((n) => n.host === p.host)), ...newPins], null, 2));
+  const result = await runPreflightService(req, { offered: new OfferedPlans(), consentToAll: !!o.fix, onProgress: (s) => process.stderr.write(`${s}\n`) });
+  const report = result.report;
+  if (o.pins && o.acceptHostKey?.length) await addAcceptedPins(o.pins, pins, result.hostKeys, o.acceptHostKey);
+  if (o.report) await writeReport(report, o.report, o.format!);
+  if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    for (const r of result.recovered) {
+      process.stdout.write(`JOURNAL  an interrupted run from ${r.run.startedAt} (${r.run.plans.map((p) => p.title).join('; ')}): ${r.results ? r.results.map((x) => `${x.title}: ${x.outcome}`).join('; ') : r.waiting}\n`);
     }
-    if (o.report) await writeReport(report, o.report, o.format!);
-    if (o.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      for (const f of run.findings.filter((x) => x.outcome !== 'pass' && x.outcome !== 'not-applicable')) process.stdout.write(`${f.outcome.toUpperCase().padEnd(8)} ${f.ruleId}${f.host ? ` [${f.host}]` : ''}: ${f.message}\n`);
-      for (const x of run.fixes) process.stdout.write(`FIX      ${x.plan.summary}: ${x.applied ? `applied, now ${x.recheck}` : x.error}\n`);
-      const s = report.summary;
-      process.stdout.write(`${s.pass} passed, ${s.warning} warnings, ${s.failure} failed, ${s.error} could not be checked, ${s['not-applicable']} not applicable.${run.plans.length && !o.fix ? ` ${run.plans.length} can be fixed automatically: run again with --fix.` : ''}\n`);
+    for (const f of report.findings.filter((x) => x.outcome !== 'pass' && x.outcome !== 'not-applicable')) process.stdout.write(`${f.outcome.toUpperCase().padEnd(8)} ${f.ruleId}${f.host ? ` [${f.host}]` : ''}: ${f.message}\n`);
+    for (const x of report.fixes) {
+      process.stdout.write(`FIX      ${x.title}: ${x.outcome === 'applied' ? `applied, now ${x.recheck}` : x.error}\n`);
+      for (const st of x.steps) process.stdout.write(`           ${st.status.padEnd(16)} ${st.where}: ${st.action}\n`);
     }
-    return exitCodeFor(run.findings);
-  } finally {
-    await pool.closeAll();
+    if (result.plans.length && !o.fix) {
+      process.stdout.write(`${result.plans.length} can be fixed automatically; run again with --fix to apply these exactly:\n`);
+      for (const p of result.plans) {
+        process.stdout.write(`  ${p.title} (${p.id.slice(0, 19)})\n`);
+        for (const st of p.steps.map(describeStep)) process.stdout.write(`    ${st.where}: ${st.action}\n      undo: ${st.undo}\n`);
+      }
+    }
+    const s = report.summary;
+    process.stdout.write(`${s.pass} passed, ${s.warning} warnings, ${s.failure} failed, ${s.error} could not be checked, ${s['not-applicable']} not applicable.\n`);
   }
+  return foldOutcomes(report.findings).exitCode;
 }

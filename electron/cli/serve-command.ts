@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { startServer } from '../serve/server.ts';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 
 /** The built renderer: dist/renderer beside the compiled or the source tree. */
 export function rendererDir(): string {

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { DnsError, resolve4, resolveSrv, type SrvRecord } from './dns-client.ts';
 import type { DirectoryTarget } from '../../shared/directory.ts';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 
 export interface DcEndpoint {
   /** The name the certificate must carry. */

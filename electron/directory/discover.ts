@@ -2,7 +2,7 @@
 import type { DiscoverRequest } from '../../shared/directory.ts';
 import { validateDiscoverInput } from '../../shared/directory.ts';
 import type { Topology } from '../../shared/topology.ts';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 import { openSession } from './ldap-session.ts';
 import { readOrganisation, readRootDse } from './exchange-reader.ts';
 

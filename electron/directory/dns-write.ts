@@ -67,3 +67,65 @@ export async function clearDnsRecords(client: Client, baseDn: string, zone: stri
   if (keep.length === 0) await client.del(dn);
   else await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'dnsRecord', values: keep }) })]);
 }
+
+/** A dnsNode exactly as stored: every dnsRecord value and the tombstone flag, to put back byte for byte. */
+export interface DnsNodeSnapshot {
+  exists: boolean;
+  /** base64 of each dnsRecord value, in the order the directory returned them. */
+  records: string[];
+  tombstoned: string | null;
+}
+
+export async function readDnsNode(client: Client, baseDn: string, zone: string, name: string): Promise<DnsNodeSnapshot> {
+  try {
+    const { searchEntries } = await client.search(nodeDn(zone, name, baseDn), { scope: 'base', filter: '(objectClass=dnsNode)', attributes: ['dnsRecord', 'dNSTombstoned'], explicitBufferAttributes: ['dnsRecord'] });
+    const e = searchEntries[0];
+    if (!e) return { exists: false, records: [], tombstoned: null };
+    const records = ([] as Buffer[]).concat((e.dnsRecord as Buffer[] | Buffer | undefined) ?? []);
+    const t = e.dNSTombstoned;
+    return { exists: true, records: records.map((b) => b.toString('base64')), tombstoned: typeof t === 'string' ? t : Array.isArray(t) && typeof t[0] === 'string' ? t[0] : null };
+  } catch (e) {
+    if ((e as { code?: number }).code === 32) return { exists: false, records: [], tombstoned: null };
+    throw e;
+  }
+}
+
+/** Puts a dnsNode back exactly as a snapshot saw it (every value, in order), or removes it if it did not exist. */
+export async function restoreDnsNode(client: Client, baseDn: string, zone: string, name: string, snap: DnsNodeSnapshot): Promise<void> {
+  const dn = nodeDn(zone, name, baseDn);
+  const now = await readDnsNode(client, baseDn, zone, name);
+  if (!snap.exists) {
+    if (now.exists) await client.del(dn);
+    return;
+  }
+  const records = snap.records.map((r) => Buffer.from(r, 'base64'));
+  if (!now.exists) {
+    await client.add(dn, [new Attribute({ type: 'objectClass', values: ['top', 'dnsNode'] }), new Attribute({ type: 'dnsRecord', values: records }),
+      ...(snap.tombstoned ? [new Attribute({ type: 'dNSTombstoned', values: [snap.tombstoned] })] : [])]);
+    return;
+  }
+  await client.modify(dn, [
+    new Change({ operation: 'replace', modification: new Attribute({ type: 'dnsRecord', values: records }) }),
+    ...(snap.tombstoned && snap.tombstoned !== now.tombstoned ? [new Change({ operation: 'replace', modification: new Attribute({ type: 'dNSTombstoned', values: [snap.tombstoned] }) })] : []),
+  ]);
+}
+
+/** The type and value of one dnsRecord (A and PTR; other types give their number and no value). */
+export function decodeDnsRecord(v: Buffer): { type: number; value: string | null } {
+  const type = recordType(v);
+  const data = v.subarray(24, 24 + v.readUInt16LE(0));
+  if (type === TYPE.A && data.length === 4) return { type, value: [...data].join('.') };
+  if (type === TYPE.PTR && data.length >= 2) {
+    const labels: string[] = [];
+    let pos = 2;
+    for (let i = 0; i < data[1]! && pos < data.length; i++) {
+      const len = data[pos]!;
+      labels.push(data.subarray(pos + 1, pos + 1 + len).toString('ascii'));
+      pos += len + 1;
+    }
+    return { type, value: labels.join('.') };
+  }
+  return { type, value: null };
+}
+
+export const TYPE_CODE = TYPE;

@@ -6,7 +6,7 @@
 import type { Client, Entry } from 'ldapts';
 import { decodeRoles, parseExchangeVersion, type Dag, type DirectoryInfo, type ExchangeServer, type MailboxDatabase, type StorageGroup, type Topology } from '../../shared/topology.ts';
 import { normalizeDn, parseDn, rdnValue } from '../../shared/dn.ts';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 import { countRangedValues } from './ranged.ts';
 
 const PAGE = { pageSize: 500 };

@@ -4,7 +4,7 @@
  * failures come from Node. The password never appears in any of these.
  */
 import type { CertificateInfo, DirectoryErrorCode } from '../../shared/directory.ts';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 
 /** AD's bind sub-codes (../shared/docs/exchange-ad.md §7). */
 const BIND_SUBCODES: Record<string, [DirectoryErrorCode, string]> = {

@@ -6,7 +6,7 @@
 import { Client } from 'ldapts';
 import type { PeerCertificate } from 'node:tls';
 import type { DirectoryCredentials, DirectoryTarget, DirectoryTrust } from '../../shared/directory.ts';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 import { locateDcs, type DcEndpoint } from './dc-locator.ts';
 import { capturingConnect, describePresented, tlsOptionsFor } from './tls-trust.ts';
 import { explainBindError, explainConnectError, explainStartTlsError } from './ldap-errors.ts';

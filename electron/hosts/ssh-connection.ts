@@ -7,7 +7,7 @@ import { Client, type ConnectConfig } from 'ssh2';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { HostKeyPin, HostTarget } from '../../shared/hosts.ts';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 
 export interface ExecResult { code: number; stdout: string; stderr: string; ms: number }
 

@@ -1,20 +1,11 @@
 /** Everything the rules judge: gathered first (probes), judged after (pure rules). */
 import type { HostRole } from '../../shared/preflight.ts';
 import type { Topology } from '../../shared/topology.ts';
-import type { LinuxFacts, Probed } from '../hosts/linux/facts.ts';
+import type { LinuxFacts } from '../hosts/linux/facts.ts';
+import type { PathFacts, Probed } from '../../shared/probe.ts';
 import type { WindowsFacts } from '../hosts/windows/facts.ts';
 
 export type Reach = { ok: true; hostKey: string } | { ok: false; code: string; error: string };
-
-/** What one host sees of another over the network. */
-export interface PathFacts {
-  peer: string;
-  /** TCP connect to the peer's replication port: refused means the path is open and nothing listens yet. */
-  replicationPort: Probed<'open' | 'refused' | 'filtered'>;
-  ssh: Probed<'open' | 'refused' | 'filtered'>;
-  /** Largest unfragmented ICMP payload that got through (MTU − 28), or null if even small pings failed. */
-  pathMtu: Probed<{ mtu: number | null; rttMs: number | null }>;
-}
 
 export interface HostFacts {
   role: HostRole;

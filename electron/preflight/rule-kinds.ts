@@ -17,7 +17,7 @@ export function packageInstalled(id: string, pkg: string, roles: HostRole[], sev
       : miss(`${pkg} is not installed on ${h.name}.`, [{ label: pkg, value: 'not installed', source: 'dpkg-query -W' }]);
   }, {
     kind: 'confirm',
-    plan: (_f, finding) => plan(id, 'confirm', `Install ${pkg} on ${finding.host}`, [{ host: finding.host!, description: `install ${pkg} from the configured package sources`, command: `DEBIAN_FRONTEND=noninteractive apt-get install -y ${pkg}`, undo: `apt-get remove -y ${pkg}` }], finding.host),
+    plan: (_f, finding) => plan(id, 'confirm', `Install ${pkg} on ${finding.host}`, [{ kind: 'command', host: finding.host!, description: `install ${pkg} from the configured package sources`, command: `DEBIAN_FRONTEND=noninteractive apt-get install -y ${pkg}`, undo: `apt-get remove -y ${pkg}` }], finding.host),
   });
 }
 
@@ -35,7 +35,7 @@ export function processState(id: string, o: { proc: string; label: string; role:
   }, {
     kind: o.role === 'target' ? 'safe' : 'confirm',
     plan: (_f, finding) => plan(id, o.role === 'target' ? 'safe' : 'confirm', `${o.running ? 'Start' : 'Stop'} ${o.label} on ${finding.host}`,
-      [{ host: finding.host!, description: `${o.running ? 'start' : 'stop'} ${o.label}`, command: o.running ? o.start : o.stop, undo: o.running ? o.stop : o.start }], finding.host),
+      [{ kind: 'command', host: finding.host!, description: `${o.running ? 'start' : 'stop'} ${o.label}`, command: o.running ? o.start : o.stop, undo: o.running ? o.stop : o.start }], finding.host),
   });
 }
 
@@ -60,7 +60,7 @@ export function settingMatches(id: string, o: { title: string; label: string; ke
       const v = src?.ok ? src.value[o.key] : undefined;
       if (!t || v === undefined) return null;
       const old = dst?.ok ? dst.value[o.key] : undefined;
-      return plan(id, 'safe', `Set ${o.label} on ${t.name} to ${v}`, [{ host: t.name, description: `set ${o.key} = ${v}`, command: o.set(v), undo: old === undefined ? undefined : o.set(old) }], t.name);
+      return plan(id, 'safe', `Set ${o.label} on ${t.name} to ${v}`, [{ kind: 'command', host: t.name, description: `set ${o.key} = ${v}`, command: o.set(v), undo: old === undefined ? undefined : o.set(old) }], t.name);
     },
   });
 }
@@ -111,6 +111,6 @@ export function sourceListens(id: string, o: { port: number; protocol: string; s
     return l.some((x) => x.address !== '127.0.0.1') ? ok(`${o.protocol} is open on the network.`, evidence) : miss(`${h.name} does not offer ${o.protocol} to the network.`, evidence);
   }, {
     kind: 'confirm',
-    plan: (_f, x) => plan(id, 'confirm', `Start ${o.service} on ${x.host}`, [{ host: x.host!, description: `start ${o.service}`, command: o.start, undo: o.stop }], x.host),
+    plan: (_f, x) => plan(id, 'confirm', `Start ${o.service} on ${x.host}`, [{ kind: 'command', host: x.host!, description: `start ${o.service}`, command: o.start, undo: o.stop }], x.host),
   });
 }

@@ -3,8 +3,10 @@
  * each rule file to its judgement: unreachable hosts and failed probes become "error"
  * findings here, never a pass or a failure.
  */
-import type { Evidence, Finding, FixPlan, FixStep, HostRole, Outcome, RuleInfo, Severity } from '../../shared/preflight.ts';
-import type { Probed } from '../hosts/linux/facts.ts';
+import type { Evidence, Finding, HostRole, Outcome, RuleInfo, Severity } from '../../shared/preflight.ts';
+import type { FixPlan, PlanStep } from '../../shared/plan.ts';
+import { sealPlan } from '../plans/plan-id.ts';
+import type { Probed } from '../../shared/probe.ts';
 import type { HostFacts, PreflightFacts } from './facts.ts';
 import type { ExchangeServer, Topology } from '../../shared/topology.ts';
 import { allHosts } from './facts.ts';
@@ -107,8 +109,9 @@ export function hostOf(f: PreflightFacts, name: string | undefined): HostFacts |
   return allHosts(f).find((h) => h.name === name);
 }
 
-export function plan(ruleId: string, kind: 'safe' | 'confirm', summary: string, steps: FixStep[], host?: string): FixPlan {
-  return { ruleId, kind, summary, steps, ...(host ? { host } : {}) };
+/** A fix's plan, sealed with its id; a failed step undoes the steps before it. */
+export function plan(ruleId: string, kind: 'safe' | 'confirm', title: string, steps: PlanStep[], host?: string): FixPlan {
+  return sealPlan({ ruleId, kind, title, onFailure: 'undo' as const, steps, ...(host ? { host } : {}) });
 }
 
 /** Single-quotes a value for the remote shell. */

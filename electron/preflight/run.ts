@@ -1,15 +1,19 @@
 /**
- * Running pre-flight: gather, judge every rule, and (on consent) fix: each plan is
- * applied step by step and journaled; a failed step undoes the steps before it; then
- * the facts are gathered again and the rule must pass to count as fixed.
+ * Running pre-flight: gather, judge every rule, and (on consent) fix: the consented plans
+ * run on the plan engine (journaled; a failed step undoes the steps before it); then the
+ * facts are gathered again and the rule must pass to count as fixed.
  */
-import type { Finding, FixPlan, FixResult, PreflightRequest, RuleInfo } from '../../shared/preflight.ts';
+import { foldOutcomes, type Finding, type FixResult, type PreflightRequest, type RuleInfo } from '../../shared/preflight.ts';
+import type { FixPlan } from '../../shared/plan.ts';
+import { stepHost } from '../../shared/plan.ts';
+import { UserError } from '../../shared/errors.ts';
 import { RULES } from './rules/index.ts';
 import { ruleInfo, type Rule } from './rule.ts';
 import { gatherFacts, type GatherOptions } from './gather.ts';
 import type { PreflightFacts } from './facts.ts';
-import { applyPlan, type DirectoryWriter } from './apply-fix.ts';
-import { UserError } from '../backend/errors.ts';
+import type { PlanContext } from '../plans/executors.ts';
+import { Journal } from '../plans/journal.ts';
+import { runPlans } from '../plans/engine.ts';
 
 export function evaluateAll(f: PreflightFacts, rules: readonly Rule[] = RULES): Finding[] {
   return rules.flatMap((r) => r.evaluate(f));
@@ -35,29 +39,32 @@ export interface PreflightRun {
   fixes: FixResult[];
 }
 
-export async function runPreflight(req: PreflightRequest, o: GatherOptions & { fix?: (plans: FixPlan[]) => FixPlan[]; directoryWriter?: DirectoryWriter }): Promise<PreflightRun> {
-  const cancelled = () => new UserError('cancelled', 'The pre-flight was cancelled; nothing was changed.');
+/** Which of the freshly made plans run, and which consented ones are refused (with why). */
+export type ConsentDecision = (fresh: FixPlan[]) => { run: FixPlan[]; refused: FixResult[] };
+
+export interface FixRuntime { ctx: PlanContext; journalDir: string }
+
+export async function runPreflight(req: PreflightRequest, o: GatherOptions & { consent?: ConsentDecision; fixes?: FixRuntime }): Promise<PreflightRun> {
   let facts = await gatherFacts(req, o);
-  if (o.signal?.aborted) throw cancelled();
+  if (o.signal?.aborted) throw new UserError('cancelled', 'The pre-flight was cancelled; nothing was changed.');
   o.onProgress?.(`Judging ${RULES.length} rules`);
   let findings = evaluateAll(facts);
   const plans = planFixes(facts, findings);
-  const chosen = o.fix ? o.fix(plans) : [];
-  const fixes: FixResult[] = [];
-  if (chosen.length) {
-    for (const [i, p] of chosen.entries()) {
-      // Between fixes, not within one: a fix half applied would be worse than either state.
-      if (o.signal?.aborted) break;
-      o.onProgress?.(`Fix ${i + 1} of ${chosen.length}: ${p.summary}`);
-      fixes.push(await applyPlan(p, req, o.pool, o.directoryWriter, o.signal));
-    }
-    if (o.signal?.aborted) throw new UserError('cancelled', `The pre-flight was cancelled after ${fixes.length} of ${chosen.length} fixes (each applied or undone whole); run it again to see where things stand.`);
+  const chosen = o.consent ? o.consent(plans) : { run: [], refused: [] };
+  const fixes: FixResult[] = [...chosen.refused];
+  if (chosen.run.length) {
+    if (!o.fixes) throw new UserError('bad-input', 'Fixes need the connections of this run; nothing was changed.');
+    const journal = Journal.create(o.fixes.journalDir, chosen.run, [...new Set(chosen.run.flatMap((p) => p.steps.map(stepHost)))]);
+    const results = await runPlans(chosen.run, o.fixes.ctx, journal, { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    const applied = results.map((r, i) => ({ ...r, plan: chosen.run[i]!, recheck: null as FixResult['recheck'] }));
+    fixes.push(...applied);
+    if (o.signal?.aborted) throw new UserError('cancelled', `The pre-flight was cancelled after ${results.filter((r) => r.outcome !== 'cancelled').length} of ${chosen.run.length} fixes (each applied or undone whole); run it again to see where things stand.`);
     o.onProgress?.('Checking again after the fixes');
     facts = await gatherFacts(req, o);
     findings = evaluateAll(facts);
-    for (const r of fixes) {
+    for (const r of applied) {
       const again = findings.filter((x) => x.ruleId === r.plan.ruleId && (!r.plan.host || x.host === r.plan.host));
-      r.recheck = again.length ? (again.some((x) => x.outcome === 'failure') ? 'failure' : again.some((x) => x.outcome === 'error') ? 'error' : again.some((x) => x.outcome === 'warning') ? 'warning' : 'pass') : null;
+      r.recheck = again.length ? foldOutcomes(again).worst : null;
     }
   }
   return { facts, findings, plans, fixes };

@@ -1,32 +1,48 @@
-/** The pre-flight service behind the contract: run (with consented fixes), and render reports. */
-import type { PreflightRunRequest, PreflightRunResult, PreflightReport, ReportFormat } from '../../shared/preflight.ts';
+/**
+ * The pre-flight service behind the contract and the CLI: check the request before any
+ * work, finish runs the journal shows unfinished, run (with consented fixes on the plan
+ * engine), remember the plans offered, and render reports.
+ */
+import type { PreflightRunRequest, PreflightRunResult, PreflightReport, RecoveredRun, ReportFormat } from '../../shared/preflight.ts';
+import type { FixPlan } from '../../shared/plan.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
 import { runPreflight } from './run.ts';
-import { directoryWriterFor } from './directory-writer.ts';
 import { buildReport } from '../reports/build-report.ts';
 import { renderReport } from '../reports/write.ts';
 import { allHosts } from './facts.ts';
-import { isIP } from 'node:net';
-import type { HostTarget } from '../../shared/hosts.ts';
-import { resolve4 } from '../directory/dns-client.ts';
+import { prepareRequest } from './prepare.ts';
+import { consentTo, consentToAll } from './consent.ts';
+import { OfferedPlans } from '../plans/offered.ts';
+import { planContext } from '../plans/context.ts';
+import { recoverInterrupted } from '../plans/recover.ts';
+import { journalDir } from '../backend/data-dir.ts';
 
-/** Host names (mail1.lab.test) are resolved through the directory's DNS server when one was given. */
-async function withAddresses(req: PreflightRunRequest): Promise<PreflightRunRequest> {
-  const dns = req.directory?.target.dnsServer;
-  const resolve = async (h: HostTarget): Promise<HostTarget> => (isIP(h.address) ? h : { ...h, address: (await resolve4(h.address, dns).catch(() => []))[0] ?? h.address });
-  return { ...req, source: await resolve(req.source), targets: await Promise.all(req.targets.map(resolve)), ...(req.witness ? { witness: await resolve(req.witness) } : {}) };
+export interface PreflightServiceOptions {
+  signal?: AbortSignal;
+  onProgress?: (stage: string) => void;
+  /** The plans offered so far; consent can name only these. */
+  offered: OfferedPlans<FixPlan>;
+  /** `failguard preflight --fix`: consent to every plan this run offers. */
+  consentToAll?: boolean;
+  journalDir?: string;
 }
 
-export async function runPreflightService(request: PreflightRunRequest, o: { signal?: AbortSignal; onProgress?: (stage: string) => void }): Promise<PreflightRunResult> {
+export async function runPreflightService(request: PreflightRunRequest, o: PreflightServiceOptions): Promise<PreflightRunResult> {
   const started = new Date();
-  const req = await withAddresses(request);
+  // Refused before any work: an id never offered, a host twice, a name that does not resolve, a key that is not a private key.
+  const consented = o.offered.lookup(request.consent ?? []);
+  const req = await prepareRequest(request);
+  const applying = consented.length > 0 || !!o.consentToAll;
   const pool = new SshPool({ pins: req.pins, acceptUnknown: req.acceptHostKeys ?? [] });
-  const writer = req.directory && req.fixes?.length ? await directoryWriterFor(req.directory) : undefined;
+  const ctx = planContext({ hosts: [req.source, ...req.targets, ...(req.witness ? [req.witness] : [])], pool, ...(req.directory ? { directory: req.directory } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  const dir = o.journalDir ?? journalDir();
+  const progress = { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
   try {
-    // Only the plans the user reviewed are applied, matched by rule and summary (plans are rebuilt from fresh facts).
-    const consented = req.fixes ?? [];
-    const run = await runPreflight(req, { pool, signal: o.signal, onProgress: o.onProgress, directoryWriter: writer,
-      fix: consented.length ? (plans) => plans.filter((p) => consented.some((c) => c.ruleId === p.ruleId && c.summary === p.summary)) : undefined });
+    // A run cut short earlier is finished first when this run applies changes; otherwise it is only reported.
+    const recovered: RecoveredRun[] = await recoverInterrupted(dir, applying ? ctx : null, progress);
+    const run = await runPreflight(req, { pool, ...progress, fixes: { ctx, journalDir: dir },
+      ...(o.consentToAll ? { consent: consentToAll } : consented.length ? { consent: consentTo(consented) } : {}) });
+    o.offered.offer(run.plans);
     const hosts = allHosts(run.facts);
     const seen = hosts.flatMap((h) => (h.reach.ok ? [{ host: h.name, address: h.address, fingerprint: h.reach.hostKey }] : []));
     const unknown = hosts.flatMap((h) => {
@@ -34,9 +50,11 @@ export async function runPreflightService(request: PreflightRunRequest, o: { sig
       const fp = /fingerprint is (SHA256:\S+?)\./.exec(h.reach.error)?.[1];
       return fp ? [{ host: h.name, address: h.address, fingerprint: fp }] : [];
     });
-    return { report: buildReport(req, run, started), plans: run.plans, unknownHostKeys: unknown, hostKeys: seen };
+    const covered = [{ role: 'source' as const, h: request.source }, ...request.targets.map((h) => ({ role: 'target' as const, h })), ...(request.witness ? [{ role: 'witness' as const, h: request.witness }] : [])]
+      .map(({ role, h }) => ({ role, name: h.name, address: h.address }));
+    return { report: buildReport(req, run, started), plans: run.plans, unknownHostKeys: unknown, hostKeys: seen, recovered, covered };
   } finally {
-    await writer?.close();
+    await ctx.close();
     await pool.closeAll();
   }
 }

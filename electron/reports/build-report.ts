@@ -1,13 +1,12 @@
 /** The pre-flight report object every format is written from. Secrets never enter it. */
 import { hostname } from 'node:os';
-import type { Outcome, PreflightReport, PreflightRequest } from '../../shared/preflight.ts';
+import { foldOutcomes, type PreflightReport, type PreflightRequest } from '../../shared/preflight.ts';
 import type { PreflightRun } from '../preflight/run.ts';
 import { catalog } from '../preflight/run.ts';
 import { VERSION } from '../backend/version.ts';
 
 export function buildReport(req: PreflightRequest, run: PreflightRun, startedAt: Date, accepted: PreflightReport['acceptedWarnings'] = []): PreflightReport {
-  const summary: Record<Outcome, number> = { pass: 0, warning: 0, failure: 0, error: 0, 'not-applicable': 0 };
-  for (const f of run.findings) summary[f.outcome]++;
+  const fold = foldOutcomes(run.findings);
   return {
     schema: 'failguard.preflight/1',
     tool: { name: 'Failguard', version: VERSION },
@@ -24,6 +23,7 @@ export function buildReport(req: PreflightRequest, run: PreflightRun, startedAt:
     findings: run.findings,
     fixes: run.fixes,
     acceptedWarnings: accepted,
-    summary,
+    summary: fold.counts,
+    worst: fold.worst,
   };
 }

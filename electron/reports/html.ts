@@ -1,9 +1,11 @@
 /** One self-contained HTML file (no external assets) that reads well on screen and on paper. */
-import type { Outcome, PreflightReport } from '../../shared/preflight.ts';
+import { OUTCOME_ORDER, type FixResult, type Outcome, type PreflightReport } from '../../shared/preflight.ts';
+import type { PlanOutcome } from '../../shared/plan.ts';
 
 const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 const LABEL: Record<Outcome, string> = { pass: 'Passed', warning: 'Warning', failure: 'Failed', error: 'Could not check', 'not-applicable': 'Not applicable' };
-const ORDER: Outcome[] = ['failure', 'error', 'warning', 'pass', 'not-applicable'];
+const ORDER = OUTCOME_ORDER;
+const FIX_LABEL: Record<PlanOutcome, string> = { applied: 'Applied', undone: 'Failed, undone', stopped: 'Failed, stopped', refused: 'Refused', cancelled: 'Cancelled' };
 
 const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;margin:24px auto;max-width:1000px;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d7dde5;padding-bottom:4px}
@@ -21,7 +23,8 @@ export function toHtml(r: PreflightReport): string {
     const resolution = f.outcome === 'failure' || f.outcome === 'warning' ? `<div><i>What to do:</i> ${esc(rule?.resolution ?? '')}</div>` : '';
     return `<tr data-rule="${esc(f.ruleId)}" data-outcome="${f.outcome}"><td class="o ${f.outcome}">${LABEL[f.outcome]}</td><td><b>${esc(rule?.title ?? f.ruleId)}</b> <span class="muted">${esc(f.ruleId)} · ${esc(rule?.category ?? '')}</span><div>${esc(f.message)}</div><div class="ev">${ev}${resolution}</div></td><td>${esc(f.host ?? '—')}</td></tr>`;
   }).join('\n');
-  const fixes = r.fixes.map((x) => `<tr><td class="o ${x.applied && x.recheck === 'pass' ? 'pass' : 'failure'}">${x.applied ? (x.recheck === 'pass' ? 'Fixed' : 'Applied, still not passing') : 'Failed'}</td><td><b>${esc(x.plan.summary)}</b>${x.error ? `<div>${esc(x.error)}</div>` : ''}<div class="ev">${x.journal.map((j) => `<div><code>${esc(j.host)}$ ${esc(j.command)}</code> → ${j.code}</div>`).join('')}</div></td><td>${esc(x.plan.ruleId)}</td></tr>`).join('\n');
+  const fixLabel = (x: FixResult) => (x.outcome === 'applied' ? (x.recheck === 'pass' ? 'Fixed' : 'Applied, still not passing') : FIX_LABEL[x.outcome]);
+  const fixes = r.fixes.map((x) => `<tr data-fix="${esc(x.plan.ruleId)}" data-outcome="${x.outcome}"><td class="o ${x.outcome === 'applied' && x.recheck === 'pass' ? 'pass' : 'failure'}">${fixLabel(x)}</td><td><b>${esc(x.title)}</b>${x.error ? `<div>${esc(x.error)}</div>` : ''}<div class="ev">${x.steps.map((st) => `<div>${esc(st.status)} · ${esc(st.where)}: <code>${esc(st.action)}</code>${st.output ? ` → ${esc(st.output.split('\n').at(-1) ?? '')}` : ''}</div>`).join('')}</div></td><td>${esc(x.plan.ruleId)}</td></tr>`).join('\n');
   const accepted = r.acceptedWarnings.map((a) => `<tr><td>${esc(a.ruleId)}</td><td>${esc(a.host ?? '')}</td><td>${esc(a.by)}</td><td>${esc(a.at)}</td></tr>`).join('');
   const s = r.summary;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Failguard pre-flight report</title><style>${CSS}</style></head><body>

@@ -1,6 +1,6 @@
 /** PDF: the HTML report printed by Chromium (the same page the auditor would print). */
 import { chromium } from 'playwright-core';
-import { UserError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 
 export async function htmlToPdf(html: string, executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'): Promise<Buffer> {
   let browser;

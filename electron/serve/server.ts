@@ -9,7 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { isMethodName, type EventName, type Events } from '../../shared/contract.ts';
 import { createHandlers, dispatch, type CallContext } from '../backend/handlers.ts';
-import { toContractError, UserError } from '../backend/errors.ts';
+import { toContractError } from '../backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 import { checkRequest, TOKEN_COOKIE } from './guard.ts';
 import { SECURITY_HEADERS } from './headers.ts';
 

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { discover } from '../../electron/directory/discover.ts';
 import { labStatus } from './helpers.ts';
 import type { CertificateInfo, DirectoryTarget, DirectoryTrust } from '../../shared/directory.ts';
-import { UserError } from '../../electron/backend/errors.ts';
+import { UserError } from '../../shared/errors.ts';
 
 const s = labStatus();
 const d = s.directory;

@@ -14,7 +14,7 @@ const BASE = 'DC=lab,DC=test';
 describe('pre-flight catches what the lab breaks, fixes it, and passes again', () => {
   it('a stopped service on the source (Postfix)', async () => {
     const r = await breakCatchFix({ rule: 'source-postfix-running', host: 'MAIL1', breakIt: () => void sh('mail1', 'postfix stop'), restore: () => void sh('mail1', 'postfix status || postfix start') });
-    expect(r.plan.steps.map((x) => x.command)).toEqual(['postfix start']);
+    expect(r.plan.steps.map((x) => (x.kind === 'command' ? x.command : x.kind))).toEqual(['postfix start']);
   });
 
   it('a service running on the standby (Dovecot on the target)', async () => {

@@ -2,10 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { HostTarget } from '../../shared/hosts.ts';
-import type { Finding, FixPlan, PreflightRequest } from '../../shared/preflight.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Finding, PreflightRequest } from '../../shared/preflight.ts';
+import type { FixPlan } from '../../shared/plan.ts';
 import { SshPool } from '../../electron/hosts/ssh-pool.ts';
-import { runPreflight, type PreflightRun } from '../../electron/preflight/run.ts';
-import { directoryWriterFor } from '../../electron/preflight/directory-writer.ts';
+import { runPreflight, type ConsentDecision, type PreflightRun } from '../../electron/preflight/run.ts';
+import { planContext } from '../../electron/plans/context.ts';
+import { consentTo } from '../../electron/preflight/consent.ts';
 import { hostOf, inHost, labStatus, type LabStatus } from './helpers.ts';
 
 export const s: LabStatus = labStatus();
@@ -26,13 +31,16 @@ export function labRequest(over: Partial<PreflightRequest> = {}): PreflightReque
   };
 }
 
-export async function preflightOnce(req = labRequest(), fix?: (plans: FixPlan[]) => FixPlan[]): Promise<PreflightRun> {
+/** A journal folder of the test's own (the app's data folder is never touched by tests). */
+export const testJournalDir = () => mkdtempSync(join(tmpdir(), 'fg-journal-'));
+
+export async function preflightOnce(req = labRequest(), consent?: ConsentDecision, journalDir = testJournalDir()): Promise<PreflightRun> {
   const pool = new SshPool({ pins: req.pins, acceptUnknown: req.acceptHostKeys ?? [] });
-  const writer = req.directory ? await directoryWriterFor(req.directory) : undefined;
+  const ctx = planContext({ hosts: [req.source, ...req.targets, ...(req.witness ? [req.witness] : [])], pool, ...(req.directory ? { directory: req.directory } : {}) });
   try {
-    return await runPreflight(req, { pool, fix, directoryWriter: writer });
+    return await runPreflight(req, { pool, ...(consent ? { consent } : {}), fixes: { ctx, journalDir } });
   } finally {
-    await writer?.close();
+    await ctx.close();
     await pool.closeAll();
   }
 }
@@ -52,11 +60,13 @@ export async function breakCatchFix(o: { rule: string; host: string; breakIt: ()
     const broken = await preflightOnce();
     const before = findingsOf(broken, o.rule, o.host);
     expect(before.map((f) => f.outcome), `${o.rule} should catch it`).toEqual([expect.stringMatching(/^(failure|warning)$/)]);
-    const plan = broken.plans.find((p) => p.ruleId === o.rule && (p.host === o.host || p.steps.some((st) => st.host === o.host || st.host === 'directory')));
+    const plan = broken.plans.find((p) => p.ruleId === o.rule && p.host === o.host);
     expect(plan, `${o.rule} should offer a fix`).toBeDefined();
-    const fixed = await preflightOnce(labRequest(), (plans) => plans.filter((p) => p === plan || (p.ruleId === plan!.ruleId && p.summary === plan!.summary)));
+    // Consent by id, as the wizard gives it: the fresh facts must give the very plan reviewed.
+    const fixed = await preflightOnce(labRequest(), consentTo([plan!]));
     const result = fixed.fixes[0]!;
-    expect(result.applied, result.error).toBe(true);
+    expect(result.outcome, result.error).toBe('applied');
+    expect(result.planId).toBe(plan!.id);
     expect(result.recheck).toBe('pass');
     const after = findingsOf(fixed, o.rule, o.host);
     expect(after.map((f) => f.outcome)).toEqual(['pass']);

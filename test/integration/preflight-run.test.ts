@@ -3,13 +3,12 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { findingsOf, labHost, labRequest, pins, preflightOnce, s, sh } from './preflight-helpers.ts';
+import { findingsOf, labHost, labRequest, pins, preflightOnce, s, sh, testJournalDir } from './preflight-helpers.ts';
 import { lab } from './helpers.ts';
 import { buildReport } from '../../electron/reports/build-report.ts';
 import { renderReport } from '../../electron/reports/write.ts';
-import { applyPlan } from '../../electron/preflight/apply-fix.ts';
 import { runPreflightService } from '../../electron/preflight/service.ts';
-import { SshPool } from '../../electron/hosts/ssh-pool.ts';
+import { OfferedPlans } from '../../electron/plans/offered.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'fg-reports-'));
 afterAll(() => { lab('heal', 'mail2'); });
@@ -51,7 +50,7 @@ describe('pre-flight on the lab', () => {
     const fps = s.hosts.flatMap((h) => ['--accept-host-key', h.hostKeyFingerprint!]);
     const args = ['bin/failguard.js', 'preflight', '--source', 'mail1', '--target', 'mail2', '--witness', 'witness', '--domain', 'lab.test', '--dns', s.directory.dnsServer,
       '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile, '--ssh-key', key, ...fps, '--pins', join(out, 'pins.json'), '--report', join(out, 'report.html'), '--format', 'html'];
-    const r = spawnSync(process.execPath, args, { input: readFileSync(s.directory.passwordFile, 'utf8'), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, args, { input: readFileSync(s.directory.passwordFile, 'utf8'), encoding: 'utf8', env: { ...process.env, FAILGUARD_DATA_DIR: testJournalDir() } });
     expect([0, 1]).toContain(r.status);
     const pinned = JSON.parse(readFileSync(join(out, 'pins.json'), 'utf8')) as Array<{ fingerprint: string }>;
     expect(pinned.map((p) => p.fingerprint).sort()).toEqual(s.hosts.filter((h) => h.name !== 'dc1').map((h) => h.hostKeyFingerprint).sort());
@@ -67,29 +66,9 @@ describe('cancelling', () => {
   it('stops a running pre-flight with a plain sentence', async () => {
     const ac = new AbortController();
     const stages: string[] = [];
-    const run = runPreflightService(labRequest(), { signal: ac.signal, onProgress: (st) => { stages.push(st); if (st.startsWith('Probing')) ac.abort(); } });
+    const run = runPreflightService(labRequest(), { offered: new OfferedPlans(), journalDir: testJournalDir(), signal: ac.signal, onProgress: (st) => { stages.push(st); if (st.startsWith('Probing')) ac.abort(); } });
     await expect(run).rejects.toMatchObject({ code: expect.stringMatching(/cancelled/) });
     expect(stages.some((st) => st.startsWith('Probing'))).toBe(true);
-  });
-});
-
-describe('a fix that fails', () => {
-  it('says why and leaves things as they were (the steps before it are undone)', async () => {
-    const before = sh('mail2', 'sysctl -n net.ipv4.tcp_keepalive_time').trim();
-    const req = labRequest();
-    const pool = new SshPool({ pins: req.pins });
-    try {
-      const result = await applyPlan({ ruleId: 'tcp-keepalive', kind: 'safe', summary: 'two steps, the second fails', host: 'MAIL2', steps: [
-        { host: 'MAIL2', description: 'change the keepalive', command: 'sysctl -qw net.ipv4.tcp_keepalive_time=601', undo: `sysctl -qw net.ipv4.tcp_keepalive_time=${before}` },
-        { host: 'MAIL2', description: 'a step that cannot work', command: 'ip link set dev nosuchif mtu 1500' },
-      ] }, req, pool, undefined);
-      expect(result.applied).toBe(false);
-      expect(result.error).toMatch(/^"a step that cannot work" failed on MAIL2 \(exit \d+\): .+; the steps before it were undone\.$/);
-      expect(result.journal.map((j) => [j.command.startsWith('undo: '), j.code === 0])).toEqual([[false, true], [false, false], [true, true]]);
-      expect(sh('mail2', 'sysctl -n net.ipv4.tcp_keepalive_time').trim()).toBe(before);
-    } finally {
-      await pool.closeAll();
-    }
   });
 });
 

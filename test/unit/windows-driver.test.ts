@@ -48,6 +48,7 @@ describe('the Windows probe (not run live)', () => {
       FAIL[rule.meta.id]!(f);
       for (const finding of rule.evaluate(f).filter((x) => x.outcome === 'failure' || x.outcome === 'warning')) {
         for (const step of rule.fix!.plan(f, finding)!.steps) {
+          if (step.kind !== 'command') throw new Error(`${rule.meta.id}: a Windows fix is a command`);
           const inner = /-Command "(.*)"$/.exec(step.command)?.[1] ?? step.command;
           expect(errors(parser.parse(inner)!.rootNode), `${rule.meta.id}: ${inner}`).toEqual([]);
         }

@@ -4,8 +4,8 @@
  * never pass or fail).
  */
 import { LINUX_PROBES, splitSections, type RawSection } from './probe-script.ts';
+import type { Probed } from '../../../shared/probe.ts';
 
-export type Probed<T> = { ok: true; value: T; command: string; raw: string } | { ok: false; error: string; command: string; raw: string };
 
 export interface Mount { target: string; source: string; fstype: string; options: string[] }
 /** Owner and group are numeric ids (names may not exist on every host); names kept for people. */

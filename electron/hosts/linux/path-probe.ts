@@ -3,8 +3,7 @@
  * filtered), the largest unfragmented packet and the round trip. Run on the host, one
  * script for all its peers; parsed here into PathFacts.
  */
-import type { PathFacts } from '../../preflight/facts.ts';
-import type { Probed } from './facts.ts';
+import type { PathFacts, Probed } from '../../../shared/probe.ts';
 
 export interface Peer { name: string; address: string }
 

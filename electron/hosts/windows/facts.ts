@@ -2,7 +2,7 @@
  * A Windows + Exchange server's facts, from CliXml sections (live probe or recorded
  * sample). Not run live: only recorded outputs from Exchange 2013/2016/2019 feed it here.
  */
-import type { Probed } from '../linux/facts.ts';
+import type { Probed } from '../../../shared/probe.ts';
 import { parseCliXml, type CliValue } from './clixml.ts';
 import { WINDOWS_MARK } from './probe-script.ts';
 

@@ -15,6 +15,6 @@ export default hostRule({
     const h = [f.source, ...f.targets, ...(f.witness ? [f.witness] : [])].find((y) => y.name === x.host);
     const d = h?.linux?.agentDir.ok ? h.linux.agentDir.value : null;
     if (!d) return null;
-    return plan('agent-dir-secure', 'safe', `Make /opt/failguard private on ${x.host}`, [{ host: x.host!, description: 'owner root, no write for group or others', command: 'chown root:root /opt/failguard && chmod 750 /opt/failguard', undo: `chown '${d.owner}:${d.group}' /opt/failguard && chmod ${d.mode} /opt/failguard` }], x.host);
+    return plan('agent-dir-secure', 'safe', `Make /opt/failguard private on ${x.host}`, [{ kind: 'command', host: x.host!, description: 'owner root, no write for group or others', command: 'chown root:root /opt/failguard && chmod 750 /opt/failguard', undo: `chown '${d.owner}:${d.group}' /opt/failguard && chmod ${d.mode} /opt/failguard` }], x.host);
   },
 });

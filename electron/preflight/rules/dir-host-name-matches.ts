@@ -16,6 +16,6 @@ export default hostRule({
     const old = h?.linux?.hostname.ok ? h.linux.hostname.value.short : null;
     if (!h || !old) return null;
     const name = h.name.toLowerCase();
-    return plan('dir-host-name-matches', 'confirm', `Rename ${old} to ${name}`, [{ host: h.name, description: `set the host name to ${name}`, command: `hostname ${name} && echo ${name} > /etc/hostname`, undo: `hostname ${old} && echo ${old} > /etc/hostname` }], h.name);
+    return plan('dir-host-name-matches', 'confirm', `Rename ${old} to ${name}`, [{ kind: 'command', host: h.name, description: `set the host name to ${name}`, command: `hostname ${name} && echo ${name} > /etc/hostname`, undo: `hostname ${old} && echo ${old} > /etc/hostname` }], h.name);
   },
 });

@@ -21,6 +21,6 @@ export default hostRule({
     const rules = h?.linux?.firewall.ok ? blockingRules(h.linux.firewall.value.iptables, f.replicationPort) : [];
     if (!rules.length) return null;
     return plan('firewall-allows-replication', 'confirm', `Remove ${rules.length} blocking firewall rule(s) on ${x.host}`,
-      rules.map((r) => ({ host: x.host!, description: `delete: ${r}`, command: `iptables ${r.replace(/^-A /, '-D ')}`, undo: `iptables ${r}` })), x.host);
+      rules.map((r) => ({ kind: 'command', host: x.host!, description: `delete: ${r}`, command: `iptables ${r.replace(/^-A /, '-D ')}`, undo: `iptables ${r}` })), x.host);
   },
 });

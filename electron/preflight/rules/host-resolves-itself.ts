@@ -15,6 +15,6 @@ export default hostRule({
     const h = [f.source, ...f.targets].find((y) => y.name === x.host);
     const name = h?.linux?.hostname.ok ? h.linux.hostname.value : null;
     if (!h || !name) return null;
-    return plan('host-resolves-itself', 'safe', `Name ${h.address} ${name.fqdn} in /etc/hosts on ${h.name}`, [{ host: h.name, description: 'add a line to /etc/hosts', command: `printf '%s %s %s # failguard\\n' ${h.address} ${name.fqdn} ${name.short} >> /etc/hosts`, undo: "sed -i '/ # failguard$/d' /etc/hosts" }], h.name);
+    return plan('host-resolves-itself', 'safe', `Name ${h.address} ${name.fqdn} in /etc/hosts on ${h.name}`, [{ kind: 'command', host: h.name, description: 'add a line to /etc/hosts', command: `printf '%s %s %s # failguard\\n' ${h.address} ${name.fqdn} ${name.short} >> /etc/hosts`, undo: "sed -i '/ # failguard$/d' /etc/hosts" }], h.name);
   },
 });

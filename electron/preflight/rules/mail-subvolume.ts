@@ -13,9 +13,9 @@ export default hostRule({
   plan: (_f, x) => {
     const keep = '/srv/mail.before-failguard';
     return plan('mail-subvolume', 'confirm', `Make /srv/mail a subvolume on ${x.host}, keeping its content`, [
-      { host: x.host!, description: `move what is in /srv/mail aside to ${keep}`, command: `if [ -e /srv/mail ]; then mv /srv/mail ${keep}; fi`, undo: `[ -e ${keep} ] && mv ${keep} /srv/mail` },
-      { host: x.host!, description: 'create the subvolume', command: 'btrfs subvolume create /srv/mail', undo: 'btrfs subvolume delete /srv/mail' },
-      { host: x.host!, description: 'copy the content back (reflinks: no extra space), keeping owners and modes', command: `if [ -e ${keep} ]; then cp -a --reflink=auto ${keep}/. /srv/mail/ && chown --reference=${keep} /srv/mail && chmod --reference=${keep} /srv/mail && rm -rf ${keep}; fi` },
+      { kind: 'command', host: x.host!, description: `move what is in /srv/mail aside to ${keep}`, command: `if [ -e /srv/mail ]; then mv /srv/mail ${keep}; fi`, undo: `[ -e ${keep} ] && mv ${keep} /srv/mail` },
+      { kind: 'command', host: x.host!, description: 'create the subvolume', command: 'btrfs subvolume create /srv/mail', undo: 'btrfs subvolume delete /srv/mail' },
+      { kind: 'command', host: x.host!, description: 'copy the content back (reflinks: no extra space), keeping owners and modes', command: `if [ -e ${keep} ]; then cp -a --reflink=auto ${keep}/. /srv/mail/ && chown --reference=${keep} /srv/mail && chmod --reference=${keep} /srv/mail && rm -rf ${keep}; fi` },
     ], x.host);
   },
 });

@@ -22,6 +22,6 @@ export default globalRule({
     const a = f.source.linux?.links.ok ? mainMtu(f.source.linux.links.value) : null;
     const b = t?.linux?.links.ok ? mainMtu(t.linux.links.value) : null;
     if (!t || !a || !b) return null;
-    return plan('mtu-match', 'safe', `Set ${t.name}'s ${b.name} MTU to ${a.mtu}`, [{ host: t.name, description: `set the MTU of ${b.name} to ${a.mtu}`, command: `ip link set dev ${b.name} mtu ${a.mtu}`, undo: `ip link set dev ${b.name} mtu ${b.mtu}` }], t.name);
+    return plan('mtu-match', 'safe', `Set ${t.name}'s ${b.name} MTU to ${a.mtu}`, [{ kind: 'command', host: t.name, description: `set the MTU of ${b.name} to ${a.mtu}`, command: `ip link set dev ${b.name} mtu ${a.mtu}`, undo: `ip link set dev ${b.name} mtu ${b.mtu}` }], t.name);
   },
 });

@@ -17,6 +17,6 @@ export default globalRule({
     const name = t?.linux?.hostname.ok ? t.linux.hostname.value.fqdn : null;
     const old = t?.linux?.postfix.ok ? t.linux.postfix.value.myhostname : undefined;
     if (!t || !name) return null;
-    return plan('postfix-myhostname-distinct', 'safe', `Let Postfix on ${t.name} greet as ${name}`, [{ host: t.name, description: `set myhostname = ${name}`, command: `postconf -e myhostname=${name}`, undo: old ? `postconf -e myhostname=${old}` : undefined }], t.name);
+    return plan('postfix-myhostname-distinct', 'safe', `Let Postfix on ${t.name} greet as ${name}`, [{ kind: 'command', host: t.name, description: `set myhostname = ${name}`, command: `postconf -e myhostname=${name}`, undo: old ? `postconf -e myhostname=${old}` : undefined }], t.name);
   },
 });

@@ -15,10 +15,10 @@ export default hostRule({
     const old = h.linux?.postfix.ok ? h.linux.postfix.value.queue_directory : undefined;
     if (!old) return null;
     return plan('queue-on-mail-volume', 'confirm', `Move the Postfix queue of ${h.name} into /srv/mail/queue (mail is held for a moment)`, [
-      { host: x.host!, description: 'stop Postfix so the queue does not change while it moves', command: 'postfix stop', undo: 'postfix start' },
-      { host: x.host!, description: 'copy the queue into the subvolume', command: `mkdir -p /srv/mail/queue && cp -a ${old}/. /srv/mail/queue/` },
-      { host: x.host!, description: 'point Postfix at it', command: "postconf -e queue_directory=/srv/mail/queue", undo: `postconf -e queue_directory=${old}` },
-      { host: x.host!, description: 'start Postfix again', command: 'postfix start' },
+      { kind: 'command', host: x.host!, description: 'stop Postfix so the queue does not change while it moves', command: 'postfix stop', undo: 'postfix start' },
+      { kind: 'command', host: x.host!, description: 'copy the queue into the subvolume', command: `mkdir -p /srv/mail/queue && cp -a ${old}/. /srv/mail/queue/` },
+      { kind: 'command', host: x.host!, description: 'point Postfix at it', command: "postconf -e queue_directory=/srv/mail/queue", undo: `postconf -e queue_directory=${old}` },
+      { kind: 'command', host: x.host!, description: 'start Postfix again', command: 'postfix start' },
     ], x.host);
   },
 });

@@ -12,7 +12,7 @@ export default hostRule({
 }, {
   kind: 'confirm',
   plan: (f, x) => f.directory ? plan('resolver-uses-dc', 'confirm', `Ask the DC first for names on ${x.host}`, [
-    { host: x.host!, description: 'keep a copy of /etc/resolv.conf', command: 'cp -p /etc/resolv.conf /etc/resolv.conf.before-failguard', undo: 'cp -p /etc/resolv.conf.before-failguard /etc/resolv.conf' },
-    { host: x.host!, description: `put nameserver ${f.directory.dcAddress} first`, command: `{ echo 'nameserver ${f.directory.dcAddress}'; grep -v '^nameserver ${f.directory.dcAddress}$' /etc/resolv.conf.before-failguard; } > /etc/resolv.conf` },
+    { kind: 'command', host: x.host!, description: 'keep a copy of /etc/resolv.conf', command: 'cp -p /etc/resolv.conf /etc/resolv.conf.before-failguard', undo: 'cp -p /etc/resolv.conf.before-failguard /etc/resolv.conf' },
+    { kind: 'command', host: x.host!, description: `put nameserver ${f.directory.dcAddress} first`, command: `{ echo 'nameserver ${f.directory.dcAddress}'; grep -v '^nameserver ${f.directory.dcAddress}$' /etc/resolv.conf.before-failguard; } > /etc/resolv.conf` },
   ], x.host) : null,
 });

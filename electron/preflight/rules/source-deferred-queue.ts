@@ -11,5 +11,5 @@ export default hostRule({
   return d < 100 ? ok(`${d} deferred messages.`, evidence) : miss(`${d} messages are deferred on ${h.name}.`, evidence);
 }, {
   kind: 'confirm',
-  plan: (_f, x) => plan('source-deferred-queue', 'confirm', `Retry the deferred mail on ${x.host} now`, [{ host: x.host!, description: 'ask Postfix to retry every deferred message at once', command: 'postqueue -f' }], x.host),
+  plan: (_f, x) => plan('source-deferred-queue', 'confirm', `Retry the deferred mail on ${x.host} now`, [{ kind: 'command', host: x.host!, description: 'ask Postfix to retry every deferred message at once', command: 'postqueue -f' }], x.host),
 });

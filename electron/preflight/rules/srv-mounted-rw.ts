@@ -11,5 +11,5 @@ export default hostRule({
   return m.options.includes('rw') ? ok('/srv is mounted read-write.', evidence) : miss(`/srv on ${h.name} is mounted read-only.`, evidence);
 }, {
   kind: 'confirm',
-  plan: (_f, x) => plan('srv-mounted-rw', 'confirm', `Remount /srv read-write on ${x.host}`, [{ host: x.host!, description: 'remount /srv read-write', command: 'mount -o remount,rw /srv', undo: 'mount -o remount,ro /srv' }], x.host),
+  plan: (_f, x) => plan('srv-mounted-rw', 'confirm', `Remount /srv read-write on ${x.host}`, [{ kind: 'command', host: x.host!, description: 'remount /srv read-write', command: 'mount -o remount,rw /srv', undo: 'mount -o remount,ro /srv' }], x.host),
 });

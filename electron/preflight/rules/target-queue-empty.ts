@@ -11,5 +11,5 @@ export default hostRule({
   return n === 0 ? ok('The queue is empty.', evidence) : miss(`${n} messages wait in ${h.name}'s queue.`, evidence);
 }, {
   kind: 'confirm',
-  plan: (_f, x) => plan('target-queue-empty', 'confirm', `Delete the queued messages on ${x.host}`, [{ host: x.host!, description: 'delete every queued message (they cannot be restored)', command: 'postsuper -d ALL' }], x.host),
+  plan: (_f, x) => plan('target-queue-empty', 'confirm', `Delete the queued messages on ${x.host}`, [{ kind: 'command', host: x.host!, description: 'delete every queued message (they cannot be restored)', command: 'postsuper -d ALL' }], x.host),
 });

@@ -11,5 +11,5 @@ export default hostRule({
   return miss(t.synchronised === null ? `No time synchronisation service runs on ${h.name}.` : `${h.name}'s time service is not synchronised.`, evidence);
 }, {
   kind: 'confirm',
-  plan: (_f, x) => plan('time-sync-configured', 'confirm', `Install chrony on ${x.host}`, [{ host: x.host!, description: 'install and start chrony from the configured package sources', command: 'DEBIAN_FRONTEND=noninteractive apt-get install -y chrony', undo: 'apt-get remove -y chrony' }], x.host),
+  plan: (_f, x) => plan('time-sync-configured', 'confirm', `Install chrony on ${x.host}`, [{ kind: 'command', host: x.host!, description: 'install and start chrony from the configured package sources', command: 'DEBIAN_FRONTEND=noninteractive apt-get install -y chrony', undo: 'apt-get remove -y chrony' }], x.host),
 });

@@ -16,6 +16,6 @@ export default hostRule({
     const dev = [f.source, ...f.targets].find((h) => h.name === x.host)?.linux?.srvDevice;
     if (!dev?.ok || !dev.value || dev.value.deviceBytes <= dev.value.fsBytes * 1.05) return null;
     return plan('volume-free-space', 'confirm', `Grow /srv to its whole device on ${x.host} (${(dev.value.fsBytes / 2 ** 20).toFixed(0)} → ${(dev.value.deviceBytes / 2 ** 20).toFixed(0)} MiB)`,
-      [{ host: x.host!, description: 'grow the btrfs file system to the size of its device', command: 'btrfs filesystem resize max /srv' }], x.host);
+      [{ kind: 'command', host: x.host!, description: 'grow the btrfs file system to the size of its device', command: 'btrfs filesystem resize max /srv' }], x.host);
   },
 });

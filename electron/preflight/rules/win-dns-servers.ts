@@ -19,7 +19,7 @@ export default hostRule({
     const h = [f.source, ...f.targets].find((y) => y.name === x.host);
     const cfg = h?.windows?.nicConfig.ok ? h.windows.nicConfig.value[0] : undefined;
     if (!f.directory || !cfg || cfg.index === null) return null;
-    return plan('win-dns-servers', 'confirm', `Point ${x.host} at the DC for DNS`, [{ host: x.host!, description: `set the DNS servers of adapter ${cfg.index} to ${f.directory.dcAddress}`,
+    return plan('win-dns-servers', 'confirm', `Point ${x.host} at the DC for DNS`, [{ kind: 'command', host: x.host!, description: `set the DNS servers of adapter ${cfg.index} to ${f.directory.dcAddress}`,
       command: `powershell -NoProfile -Command "Set-DnsClientServerAddress -InterfaceIndex ${cfg.index} -ServerAddresses '${f.directory.dcAddress}'"`,
       undo: cfg.dns.length ? `powershell -NoProfile -Command "Set-DnsClientServerAddress -InterfaceIndex ${cfg.index} -ServerAddresses ${cfg.dns.map((d) => `'${d}'`).join(',')}"` : undefined }], x.host);
   },

@@ -20,8 +20,8 @@ export default hostRule({
     if (!mem) return null;
     const mb = Math.round(mem / 1024 / 4);
     return plan('win-pagefile', 'confirm', `Give ${x.host} a fixed ${mb} MB page file (takes effect after a restart)`, [
-      { host: x.host!, description: 'turn off automatic page file management', command: 'powershell -NoProfile -Command "Get-CimInstance Win32_ComputerSystem | Set-CimInstance -Property @{AutomaticManagedPagefile=$false}"', undo: 'powershell -NoProfile -Command "Get-CimInstance Win32_ComputerSystem | Set-CimInstance -Property @{AutomaticManagedPagefile=$true}"' },
-      { host: x.host!, description: `set C:\\pagefile.sys to ${mb} MB`, command: `powershell -NoProfile -Command "$p = Get-CimInstance Win32_PageFileSetting; if (-not $p) { $p = New-CimInstance -ClassName Win32_PageFileSetting -Property @{Name='C:\\pagefile.sys'} }; $p | Set-CimInstance -Property @{InitialSize=${mb}; MaximumSize=${mb}}"` },
+      { kind: 'command', host: x.host!, description: 'turn off automatic page file management', command: 'powershell -NoProfile -Command "Get-CimInstance Win32_ComputerSystem | Set-CimInstance -Property @{AutomaticManagedPagefile=$false}"', undo: 'powershell -NoProfile -Command "Get-CimInstance Win32_ComputerSystem | Set-CimInstance -Property @{AutomaticManagedPagefile=$true}"' },
+      { kind: 'command', host: x.host!, description: `set C:\\pagefile.sys to ${mb} MB`, command: `powershell -NoProfile -Command "$p = Get-CimInstance Win32_PageFileSetting; if (-not $p) { $p = New-CimInstance -ClassName Win32_PageFileSetting -Property @{Name='C:\\pagefile.sys'} }; $p | Set-CimInstance -Property @{InitialSize=${mb}; MaximumSize=${mb}}"` },
     ], x.host);
   },
 });

@@ -1,11 +1,11 @@
 import { useAppStore } from './store-context.tsx';
-import { fixKey } from '../store/preflight-slice.ts';
+import { describeStep } from '../../../shared/plan.ts';
 import { messages } from '../messages.ts';
 
-/** The plan, exactly as it will run, before anything changes on a server or in the directory. */
+/** The plans, rendered from their own steps (so what is shown is what runs), before anything changes on a server or in the directory. */
 export function FixReview() {
   const s = useAppStore((x) => x);
-  const plans = (s.preflight.result?.plans ?? []).filter((p) => s.chosenFixes.includes(fixKey(p)));
+  const plans = (s.preflight.result?.plans ?? []).filter((p) => s.chosenFixes.includes(p.id));
   if (!s.reviewingFixes) return null;
   return (
     <div className="dialog-backdrop">
@@ -13,9 +13,12 @@ export function FixReview() {
         <h3 id="fix-title">{messages.preflight.reviewTitle}</h3>
         <p>{messages.preflight.reviewExplain}</p>
         {plans.map((p) => (
-          <div key={fixKey(p)} className="plan" data-plan={p.ruleId}>
-            <b>{p.summary}</b> <span className="muted">({p.kind === 'safe' ? messages.preflight.safe : messages.preflight.confirm})</span>
-            <ol>{p.steps.map((st, i) => <li key={i}>{st.description}<br /><code>{st.host}$ {st.command}</code>{st.undo ? <div className="muted small">{messages.preflight.undo}: <code>{st.undo}</code></div> : null}</li>)}</ol>
+          <div key={p.id} className="plan" data-plan={p.ruleId} data-plan-id={p.id}>
+            <b>{p.title}</b> <span className="muted">({p.kind === 'safe' ? messages.preflight.safe : messages.preflight.confirm})</span>
+            <ol>{p.steps.map((st, i) => {
+              const v = describeStep(st);
+              return <li key={i}>{st.description}<br /><code data-step-kind={st.kind}>{v.where}: {v.action}</code><div className="muted small">{messages.preflight.undo}: {v.undo}</div></li>;
+            })}</ol>
           </div>
         ))}
         <div className="actions">

@@ -1,9 +1,8 @@
-import type { Category, Finding, Outcome, RuleInfo } from '../../../shared/preflight.ts';
+import { OUTCOME_ORDER, type Category, type Finding, type Outcome, type RuleInfo } from '../../../shared/preflight.ts';
 import { useAppStore } from './store-context.tsx';
-import { fixKey } from '../store/preflight-slice.ts';
 import { messages } from '../messages.ts';
 
-const GROUPS: Outcome[] = ['failure', 'error', 'warning', 'pass', 'not-applicable'];
+const GROUPS: readonly Outcome[] = OUTCOME_ORDER;
 
 /** Findings grouped by outcome, then category; evidence on demand; fixes to choose. */
 export function PreflightResults() {
@@ -11,7 +10,7 @@ export function PreflightResults() {
   const r = s.preflight.result;
   if (!r) return null;
   const rules = new Map<string, RuleInfo>(r.report.rules.map((x) => [x.id, x]));
-  const planFor = (f: Finding) => r.plans.find((p) => p.ruleId === f.ruleId && (!p.host || p.host === f.host || p.steps.some((st) => st.host === 'directory')));
+  const planFor = (f: Finding) => r.plans.find((p) => p.ruleId === f.ruleId && (!p.host || p.host === f.host));
   const sum = r.report.summary;
   return (
     <div className="preflight-results">
@@ -25,10 +24,16 @@ export function PreflightResults() {
           <button type="button" className="primary" onClick={() => void s.trustHostKeys()}>{messages.preflight.trustKeys}</button>
         </div>
       ) : null}
+      {r.recovered.length ? (
+        <div className="notice" data-testid="recovered-runs">
+          <p>{messages.preflight.recovered}</p>
+          <ul>{r.recovered.map((x) => <li key={x.run.runId} data-run={x.run.runId}>{messages.preflight.recoveredRun(x.run.startedAt, x.run.plans.map((p) => p.title))}: {x.results ? x.results.map((y) => `${y.title}: ${messages.preflight.planOutcome[y.outcome]}`).join('; ') : x.waiting}</li>)}</ul>
+        </div>
+      ) : null}
       {r.report.fixes.length ? (
         <div className="fix-results" data-testid="fix-results">
           <h3>{messages.preflight.fixResults}</h3>
-          <ul>{r.report.fixes.map((x) => <li key={fixKey(x.plan)} data-fix={x.plan.ruleId} data-recheck={x.recheck ?? 'none'}>{x.plan.summary}: {x.applied ? messages.preflight.recheck(x.recheck) : x.error}</li>)}</ul>
+          <ul>{r.report.fixes.map((x) => <li key={x.planId} data-fix={x.plan.ruleId} data-outcome={x.outcome} data-recheck={x.recheck ?? 'none'}>{x.title}: {x.outcome === 'applied' ? messages.preflight.recheck(x.recheck) : x.error}</li>)}</ul>
         </div>
       ) : null}
       {GROUPS.map((outcome) => {
@@ -43,7 +48,7 @@ export function PreflightResults() {
                 <h4>{messages.preflight.category[c] ?? c}</h4>
                 {items.filter((f) => (rules.get(f.ruleId)?.category ?? 'other') === c).map((f) => {
                   const plan = planFor(f);
-                  const key = plan ? fixKey(plan) : '';
+                  const key = plan?.id ?? '';
                   return (
                     <details key={`${f.ruleId}-${f.host ?? ''}`} className="finding" data-rule={f.ruleId} data-host={f.host ?? ''} data-outcome={f.outcome}>
                       <summary>

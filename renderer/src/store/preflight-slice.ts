@@ -5,7 +5,8 @@
 import type { StateCreator } from 'zustand';
 import type { Backend } from '../../../shared/contract.ts';
 import type { HostKeyPin, HostTarget } from '../../../shared/hosts.ts';
-import type { FixPlan, PreflightRunResult, ReportFormat } from '../../../shared/preflight.ts';
+import type { PreflightRunResult, ReportFormat } from '../../../shared/preflight.ts';
+import type { CoveredHost } from '../../../shared/wizard.ts';
 import { BackendError } from '../backend/backend-error.ts';
 import type { Store } from './index.ts';
 
@@ -13,22 +14,33 @@ export interface PreflightSlice {
   ssh: { user: string; keyFile: string; witness: string; addresses: Record<string, string> };
   pins: HostKeyPin[];
   preflight: { running: boolean; operationId: string | null; stage: string; error: string | null; result: PreflightRunResult | null };
+  /** Ids of the plans the user ticked: consent names exactly these. */
   chosenFixes: string[];
   reviewingFixes: boolean;
   warningsAccepted: boolean;
   setSsh(patch: Partial<PreflightSlice['ssh']>): void;
   setAddress(server: string, address: string): void;
-  runPreflight(withFixes?: FixPlan[]): Promise<void>;
+  runPreflight(consent?: string[]): Promise<void>;
   cancelPreflight(): Promise<void>;
   trustHostKeys(): Promise<void>;
-  toggleFix(key: string): void;
+  toggleFix(planId: string): void;
   reviewFixes(open: boolean): void;
   applyChosenFixes(): Promise<void>;
   acceptWarnings(accepted: boolean): void;
   exportReport(format: ReportFormat): Promise<{ fileName: string; mimeType: string; content: string; encoding: 'utf8' | 'base64' } | null>;
 }
 
-export const fixKey = (p: FixPlan) => `${p.ruleId}|${p.summary}`;
+/** The host the wizard would check under each role now; the same list decides whether the last run still covers the selection. */
+export function selectionHosts(s: Store): CoveredHost[] {
+  const t = s.topology;
+  if (!t || !s.source) return [];
+  const addressOf = (name: string) => s.ssh.addresses[name] || t.servers.find((x) => x.name === name)?.fqdn || name;
+  return [
+    { role: 'source', name: s.source, address: addressOf(s.source) },
+    ...s.targets.map((n) => ({ role: 'target' as const, name: n, address: addressOf(n) })),
+    ...(s.ssh.witness.trim() ? [{ role: 'witness' as const, name: 'witness', address: s.ssh.witness.trim() }] : []),
+  ];
+}
 
 export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], [], PreflightSlice> => (set, get) => {
   const hostFor = (name: string, address: string): HostTarget => ({
@@ -44,11 +56,11 @@ export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], 
     warningsAccepted: false,
     setSsh(patch) { set({ ssh: { ...get().ssh, ...patch } }); },
     setAddress(server, address) { set({ ssh: { ...get().ssh, addresses: { ...get().ssh.addresses, [server]: address } } }); },
-    async runPreflight(withFixes = []) {
+    async runPreflight(consent = []) {
       const s = get();
-      const t = s.topology;
-      if (!t || !s.source) return;
-      const addressOf = (name: string) => s.ssh.addresses[name] || t.servers.find((x) => x.name === name)?.fqdn || name;
+      const hosts = selectionHosts(s);
+      if (!hosts.length) return;
+      const host = (role: CoveredHost['role']) => hosts.filter((h) => h.role === role).map((h) => hostFor(h.name, h.address));
       const operationId = `preflight-${Date.now().toString(36)}`;
       set({ preflight: { ...s.preflight, running: true, operationId, stage: 'Starting', error: null }, reviewingFixes: false });
       const off = backend.on('operation.progress', (p) => { if (p.operationId === operationId && !p.finished) set({ preflight: { ...get().preflight, stage: p.stage } }); });
@@ -56,16 +68,16 @@ export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], 
       try {
         const result = await backend.call('preflight.run', {
           operationId,
-          source: hostFor(s.source, addressOf(s.source)),
-          targets: s.targets.map((n) => hostFor(n, addressOf(n))),
-          ...(s.ssh.witness.trim() ? { witness: hostFor('witness', s.ssh.witness.trim()) } : {}),
+          source: host('source')[0]!,
+          targets: host('target'),
+          ...(host('witness').length ? { witness: host('witness')[0]! } : {}),
           directory: {
             target: f.mode === 'domain' ? { kind: 'domain', domain: f.domain.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) } : { kind: 'url', url: f.url.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) },
             credentials: { username: f.username, password: f.password },
             trust: { ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned },
           },
           pins: s.pins,
-          fixes: withFixes,
+          consent,
         });
         const pins = [...get().pins];
         for (const k of result.hostKeys) if (!pins.some((p) => p.host === k.address)) pins.push({ host: k.address, port: 22, algorithm: 'ssh', fingerprint: k.fingerprint });
@@ -85,14 +97,14 @@ export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], 
       set({ pins: [...get().pins, ...unknown.map((k) => ({ host: k.address, port: 22, algorithm: 'ssh', fingerprint: k.fingerprint }))] });
       await get().runPreflight();
     },
-    toggleFix(key) {
+    toggleFix(planId) {
       const chosen = get().chosenFixes;
-      set({ chosenFixes: chosen.includes(key) ? chosen.filter((k) => k !== key) : [...chosen, key] });
+      set({ chosenFixes: chosen.includes(planId) ? chosen.filter((k) => k !== planId) : [...chosen, planId] });
     },
     reviewFixes(open) { set({ reviewingFixes: open }); },
     async applyChosenFixes() {
-      const plans = (get().preflight.result?.plans ?? []).filter((p) => get().chosenFixes.includes(fixKey(p)));
-      await get().runPreflight(plans);
+      const offered = new Set((get().preflight.result?.plans ?? []).map((p) => p.id));
+      await get().runPreflight(get().chosenFixes.filter((id) => offered.has(id)));
     },
     acceptWarnings(accepted) { set({ warningsAccepted: accepted }); },
     async exportReport(format) {

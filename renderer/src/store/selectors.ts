@@ -1,5 +1,7 @@
 /** Derived state: computed from the store's data on every read, never stored. */
-import { stepAvailability, type StepAvailability, type StepId, type WizardFacts } from '../../../shared/wizard.ts';
+import { coversSelection, stepAvailability, type StepAvailability, type StepId, type WizardFacts } from '../../../shared/wizard.ts';
+import { foldOutcomes } from '../../../shared/preflight.ts';
+import { selectionHosts } from './preflight-slice.ts';
 import type { Store } from './index.ts';
 import { checkSelection } from './selection.ts';
 
@@ -8,6 +10,7 @@ export function selectWizardFacts(s: Store): WizardFacts {
     builtSteps: s.info?.builtSteps ?? [],
     serversChosen: checkSelection(s.topology, s.source, s.targets).complete,
     preflightClear: preflightClear(s),
+    preflightStale: !!s.preflight.result && !coversSelection(s.preflight.result.covered, selectionHosts(s)),
     optionsValid: false,
   };
 }
@@ -16,11 +19,12 @@ export function selectStepAvailability(s: Store, step: StepId): StepAvailability
   return stepAvailability(step, selectWizardFacts(s));
 }
 
-/** Step 3 opens when the last run has no failure and no unchecked rule, and any warnings were accepted. */
+/** Step 3 opens when the last run covered exactly the current selection, has no failure and no unchecked rule, and any warnings were accepted. */
 export function preflightClear(s: Store): boolean {
   const r = s.preflight.result;
   if (!r || s.preflight.running) return false;
-  const outcomes = r.report.findings.map((f) => f.outcome);
-  if (outcomes.includes('failure') || outcomes.includes('error')) return false;
-  return !outcomes.includes('warning') || s.warningsAccepted;
+  if (!coversSelection(r.covered, selectionHosts(s))) return false;
+  const worst = foldOutcomes(r.report.findings).worst;
+  if (worst === 'failure' || worst === 'error') return false;
+  return worst !== 'warning' || s.warningsAccepted;
 }

@@ -5,7 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { windowsFactsFromFiles } from '../../../electron/hosts/windows/facts.ts';
 import { parseLinuxFacts, type LinuxFacts } from '../../../electron/hosts/linux/facts.ts';
-import type { HostFacts, PathFacts, PreflightFacts } from '../../../electron/preflight/facts.ts';
+import type { HostFacts, PreflightFacts } from '../../../electron/preflight/facts.ts';
+import type { PathFacts } from '../../../shared/probe.ts';
 import { parseExchangeVersion, type Topology } from '../../../shared/topology.ts';
 
 const fixture = (name: string) => parseLinuxFacts(readFileSync(new URL(`../../fixtures/linux-probe/${name}.txt`, import.meta.url), 'utf8'));

@@ -1,3 +1,5 @@
+import { planIntact } from '../../../electron/plans/plan-id.ts';
+import { describeStep } from '../../../shared/plan.ts';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { RULES } from '../../../electron/preflight/rules/index.ts';
@@ -92,7 +94,13 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (_id, rule) => {
       expect(p!.ruleId).toBe(rule.meta.id);
       expect(p!.kind).toBe(rule.fix!.kind);
       expect(p!.steps.length).toBeGreaterThan(0);
-      for (const s of p!.steps) expect(s.command.trim().length).toBeGreaterThan(3);
+      expect(planIntact(p!), 'the id is the hash of the content').toBe(true);
+      expect(p!.onFailure).toBe('undo');
+      for (const s of p!.steps) {
+        if (s.kind === 'command') expect(s.command.trim().length).toBeGreaterThan(3);
+        else expect(s.kind === 'dns-record' ? s.value : s.dn).toMatch(/\S{3}/);
+        expect(describeStep(s).action.length).toBeGreaterThan(3);
+      }
     }
   });
 });

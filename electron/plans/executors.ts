@@ -1,0 +1,140 @@
+/**
+ * One executor per step kind: what it reads before (the snapshot, journaled so undo can
+ * put back exactly that), how it applies, how it verifies, how it undoes. Adding a kind
+ * to `PlanStep` fails to compile until it has an executor here.
+ */
+import { Attribute, Change, type Client } from 'ldapts';
+import type { PlanStep } from '../../shared/plan.ts';
+import { UserError } from '../../shared/errors.ts';
+import type { SshHost } from '../hosts/ssh-connection.ts';
+import { decodeDnsRecord, readDnsNode, restoreDnsNode, setDnsRecord, TYPE_CODE, type DnsNodeSnapshot } from '../directory/dns-write.ts';
+
+/** What a run gives its steps: connections by host name and the directory, both opened on first use. */
+export interface PlanContext {
+  host(name: string): Promise<SshHost>;
+  directory(): Promise<{ client: Client; baseDn: string }>;
+  signal?: AbortSignal;
+}
+
+/** A step that did not do what it should; the message is the evidence (last output line or the reason). */
+export class StepFailed extends UserError {
+  constructor(why: string) {
+    super('step-failed', why);
+  }
+}
+
+export interface Executor<S extends PlanStep> {
+  /** The state the step will change, read before it runs (journaled; undo restores it). */
+  snapshot(step: S, ctx: PlanContext): Promise<unknown>;
+  apply(step: S, ctx: PlanContext): Promise<string>;
+  /** true: the step's effect is in place; false: it is not; null: this step cannot tell (commands without `verify`). */
+  verify(step: S, ctx: PlanContext): Promise<boolean | null>;
+  canUndo(step: S): boolean;
+  undo(step: S, ctx: PlanContext, snapshot: unknown): Promise<string>;
+}
+
+const tail = (s: string) => s.trim().slice(-2000);
+
+async function sh(ctx: PlanContext, host: string, command: string, signal?: AbortSignal): Promise<{ code: number; output: string }> {
+  const r = await (await ctx.host(host)).exec(command, { timeoutMs: 120_000, ...(signal ? { signal } : {}) });
+  return { code: r.code, output: tail(`${r.stdout}${r.stderr}`) };
+}
+
+const command: Executor<Extract<PlanStep, { kind: 'command' }>> = {
+  snapshot: async () => null,
+  async apply(step, ctx) {
+    const r = await sh(ctx, step.host, step.command, ctx.signal);
+    if (r.code !== 0) throw new StepFailed(`exit ${r.code}: ${r.output.split('\n').at(-1) || 'no output'}`);
+    return r.output;
+  },
+  async verify(step, ctx) {
+    if (!step.verify) return null;
+    return (await sh(ctx, step.host, step.verify)).code === 0;
+  },
+  canUndo: (step) => !!step.undo,
+  async undo(step, ctx) {
+    if (!step.undo) throw new StepFailed('this step cannot be undone automatically');
+    // Undo runs even after a cancel: leaving a half-applied plan would be worse.
+    const r = await sh(ctx, step.host, step.undo);
+    if (r.code !== 0) throw new StepFailed(`exit ${r.code}: ${r.output.split('\n').at(-1) || 'no output'}`);
+    return r.output;
+  },
+};
+
+const dnsRecord: Executor<Extract<PlanStep, { kind: 'dns-record' }>> = {
+  async snapshot(step, ctx) {
+    const { client, baseDn } = await ctx.directory();
+    return readDnsNode(client, baseDn, step.zone, step.name);
+  },
+  async apply(step, ctx) {
+    const { client, baseDn } = await ctx.directory();
+    await setDnsRecord(client, baseDn, step.zone, step.name, step.type, step.value);
+    return 'written';
+  },
+  async verify(step, ctx) {
+    const { client, baseDn } = await ctx.directory();
+    const node = await readDnsNode(client, baseDn, step.zone, step.name);
+    const ofType = node.records.map((r) => decodeDnsRecord(Buffer.from(r, 'base64'))).filter((r) => r.type === TYPE_CODE[step.type]);
+    return ofType.length === 1 && ofType[0]!.value?.toLowerCase() === step.value.toLowerCase();
+  },
+  canUndo: () => true,
+  async undo(step, ctx, snapshot) {
+    const { client, baseDn } = await ctx.directory();
+    await restoreDnsNode(client, baseDn, step.zone, step.name, snapshot as DnsNodeSnapshot);
+    return 'the records are as they were';
+  },
+};
+
+type Values = Record<string, string[]>;
+
+async function readAttributes(client: Client, dn: string, attributes: string[]): Promise<Values> {
+  const { searchEntries } = await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes });
+  const e = searchEntries[0] ?? {};
+  const lower = Object.fromEntries(Object.entries(e).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.fromEntries(attributes.map((a) => {
+    const v = lower[a.toLowerCase()];
+    return [a, v === undefined ? [] : ([] as unknown[]).concat(v).map(String)];
+  }));
+}
+
+const same = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+
+const directoryModify: Executor<Extract<PlanStep, { kind: 'directory-modify' }>> = {
+  async snapshot(step, ctx) {
+    const { client } = await ctx.directory();
+    return readAttributes(client, step.dn, step.changes.map((c) => c.attribute));
+  },
+  async apply(step, ctx) {
+    const { client } = await ctx.directory();
+    await client.modify(step.dn, step.changes.map((c) => new Change({ operation: c.operation, modification: new Attribute({ type: c.attribute, values: c.values }) })));
+    return 'modified';
+  },
+  async verify(step, ctx) {
+    const { client } = await ctx.directory();
+    const now = await readAttributes(client, step.dn, step.changes.map((c) => c.attribute));
+    return step.changes.every((c) => {
+      const v = now[c.attribute] ?? [];
+      if (c.operation === 'replace') return same(v, c.values);
+      if (c.operation === 'add') return c.values.every((x) => v.includes(x));
+      return c.values.length ? c.values.every((x) => !v.includes(x)) : v.length === 0;
+    });
+  },
+  canUndo: () => true,
+  async undo(step, ctx, snapshot) {
+    const { client } = await ctx.directory();
+    const before = snapshot as Values;
+    const attrs = [...new Set(step.changes.map((c) => c.attribute))];
+    await client.modify(step.dn, attrs.map((a) => new Change({ operation: 'replace', modification: new Attribute({ type: a, values: before[a] ?? [] }) })));
+    return 'the previous values are back';
+  },
+};
+
+const EXECUTORS: { [K in PlanStep['kind']]: Executor<Extract<PlanStep, { kind: K }>> } = {
+  'command': command,
+  'dns-record': dnsRecord,
+  'directory-modify': directoryModify,
+};
+
+export function executorFor<S extends PlanStep>(step: S): Executor<S> {
+  return EXECUTORS[step.kind] as unknown as Executor<S>;
+}

@@ -1,0 +1,150 @@
+/**
+ * Plans: everything irreversible Failguard does (pre-flight fixes today; provisioning,
+ * failover and failback next) is a plan of steps that a person reviews before it runs.
+ * A plan is data. Its id is a hash of its whole content (computed by the back end), so
+ * consent given to an id is consent to exactly these steps; what the review shows is
+ * rendered from the steps here, so it cannot differ from what runs.
+ */
+
+export type DnsRecordType = 'A' | 'PTR';
+
+/** One attribute change of a directory modify, values as text. */
+export interface DirectoryChange {
+  operation: 'replace' | 'add' | 'delete';
+  attribute: string;
+  values: string[];
+}
+
+/**
+ * The closed union of step kinds. Each kind has one executor, one verification and one
+ * undo, in `electron/plans/executors.ts`.
+ */
+export type PlanStep =
+  | {
+    kind: 'command';
+    /** The host, by the name the plan's run knows it (MAIL2, witness). */
+    host: string;
+    description: string;
+    /** Runs with `sh -c` as the SSH user; exit 0 is success. */
+    command: string;
+    /** Exit 0 proves the step took effect (also how an interrupted run tells whether it ran); without it, exit 0 of the command is the proof. */
+    verify?: string;
+    /** Puts back the state before the step; absent: it cannot be undone automatically. */
+    undo?: string;
+  }
+  | {
+    kind: 'dns-record';
+    description: string;
+    /** Written in the AD-integrated zone over LDAP on the DC. */
+    zone: string;
+    name: string;
+    type: DnsRecordType;
+    value: string;
+    /** What the records held when the plan was made (the exact bytes are journaled when the step runs). */
+    previous: string[];
+  }
+  | {
+    kind: 'directory-modify';
+    description: string;
+    dn: string;
+    changes: DirectoryChange[];
+  };
+
+export type StepKind = PlanStep['kind'];
+
+/** What happens when a step fails: undo the steps before it (fixes, provisioning), or stop and wait for a person (failover). */
+export type FailurePolicy = 'undo' | 'stop';
+
+export interface Plan {
+  /** `sha256:` + hex digest of every other field: any change to a step gives another id. */
+  id: string;
+  title: string;
+  onFailure: FailurePolicy;
+  steps: PlanStep[];
+}
+
+/** A plan as a pre-flight rule offers it. */
+export interface FixPlan extends Plan {
+  ruleId: string;
+  /** The host the fix is about (absent for directory-wide fixes). */
+  host?: string;
+  /** safe: touches only the target or Failguard's own files; confirm: each fix needs its own yes. */
+  kind: 'safe' | 'confirm';
+}
+
+/** One step as a person reads it: where it runs, exactly what runs, and how it is undone. */
+export interface StepView {
+  where: string;
+  action: string;
+  undo: string;
+}
+
+/** Renders a step from its own fields; the review dialog, the CLI and the reports all use this. */
+export function describeStep(step: PlanStep): StepView {
+  switch (step.kind) {
+    case 'command':
+      return { where: step.host, action: step.command, undo: step.undo ?? 'cannot be undone automatically' };
+    case 'dns-record':
+      return {
+        where: 'directory (LDAP on the domain controller)',
+        action: `replace the ${step.type} records of ${step.name}.${step.zone} (${step.previous.length ? step.previous.join(', ') : 'none'}) with ${step.type} ${step.value}, TTL 900 s`,
+        undo: step.previous.length ? `put back ${step.previous.join(', ')} exactly as read before the change` : `remove the ${step.type} record again`,
+      };
+    case 'directory-modify':
+      return {
+        where: 'directory (LDAP on the domain controller)',
+        action: `modify ${step.dn}: ${step.changes.map((c) => `${c.operation} ${c.attribute}${c.values.length ? ` = ${c.values.join(', ')}` : ''}`).join('; ')}`,
+        undo: 'put back the previous values exactly as read before the change',
+      };
+    default:
+      return assertNeverStep(step);
+  }
+}
+
+/** The host a step touches (the directory counts as one). */
+export function stepHost(step: PlanStep): string {
+  return step.kind === 'command' ? step.host : 'directory';
+}
+
+function assertNeverStep(x: never): never {
+  throw new Error(`Unknown plan step: ${JSON.stringify(x)}`);
+}
+
+/** What happened to one step of a run, as the journal recorded it. */
+export interface StepRecord {
+  index: number;
+  where: string;
+  action: string;
+  status: 'applied' | 'failed' | 'undone' | 'undo-failed' | 'verified-earlier';
+  output: string;
+  at: string;
+}
+
+export type PlanOutcome =
+  /** Every step ran and was verified. */
+  | 'applied'
+  /** A step failed and the steps before it were undone. */
+  | 'undone'
+  /** A step failed and the plan stopped there for a person (or its undo failed too). */
+  | 'stopped'
+  /** Not run: the plan no longer matches the facts, or was never offered. */
+  | 'refused'
+  /** Not run: cancelled before it started. */
+  | 'cancelled';
+
+export interface PlanRunResult {
+  planId: string;
+  title: string;
+  outcome: PlanOutcome;
+  /** One plain sentence when the outcome is not `applied`. */
+  error?: string;
+  steps: StepRecord[];
+}
+
+/** A journal that did not end: the next start finds it and says what it did with it. */
+export interface InterruptedRun {
+  runId: string;
+  startedAt: string;
+  plans: Array<{ planId: string; title: string; stepsDone: number; steps: number }>;
+  hosts: string[];
+}

@@ -1,0 +1,96 @@
+/**
+ * Schemas of everything that crosses a transport (IPC, `serve`'s HTTP) and, next, of the
+ * job file: untrusted input is parsed here, never cast. Each schema is checked against its
+ * TypeScript type, so the two cannot drift.
+ */
+import { z } from 'zod';
+import type { DiscoverRequest } from './directory.ts';
+import type { HostTarget } from './hosts.ts';
+import type { PreflightReport, PreflightRunRequest, ReportFormat } from './preflight.ts';
+import type { MethodName, RequestOf } from './contract.ts';
+
+const text = (max = 4096) => z.string().max(max);
+const name = z.string().min(1, 'must not be empty').max(255);
+const port = z.number().int().min(1).max(65535);
+const operationId = z.string().min(1, 'must not be empty').max(200);
+const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'not an SSH fingerprint (SHA256:…)');
+
+export const directoryTargetSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('domain'), domain: name, dnsServer: text(255).optional() }),
+  z.strictObject({ kind: z.literal('url'), url: name, dnsServer: text(255).optional() }),
+]);
+
+const pinnedCertificate = z.strictObject({ fingerprint256: text(200), pem: text(65536), subject: text(2048) });
+
+export const directoryRequestSchema = z.strictObject({
+  target: directoryTargetSchema,
+  credentials: z.strictObject({ username: text(1024), password: text(1024) }),
+  trust: z.strictObject({ caPem: text(262144).optional(), pinned: z.array(pinnedCertificate).max(20).optional() }).optional(),
+});
+
+export const discoverRequestSchema = directoryRequestSchema.extend({ operationId }) satisfies z.ZodType<DiscoverRequest>;
+
+export const sshAuthSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('key'), keyFile: name.max(4096), passphrase: text(1024).optional() }),
+  z.strictObject({ kind: z.literal('agent'), socket: text(4096).optional() }),
+  z.strictObject({ kind: z.literal('password'), password: text(1024) }),
+]);
+
+export const hostTargetSchema = z.strictObject({ name, address: name, port, user: name, auth: sshAuthSchema }) satisfies z.ZodType<HostTarget>;
+
+export const hostKeyPinSchema = z.strictObject({ host: name, port, algorithm: text(100), fingerprint });
+
+export const preflightRunRequestSchema = z.strictObject({
+  operationId,
+  source: hostTargetSchema,
+  targets: z.array(hostTargetSchema).min(1, 'choose at least one target').max(16),
+  witness: hostTargetSchema.optional(),
+  directory: directoryRequestSchema.optional(),
+  pins: z.array(hostKeyPinSchema).max(100),
+  acceptHostKeys: z.array(fingerprint).max(100).optional(),
+  replicationPort: port.optional(),
+  consent: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id')).max(500).optional(),
+}) satisfies z.ZodType<PreflightRunRequest>;
+
+export const reportFormatSchema = z.enum(['html', 'pdf', 'json', 'junit']) satisfies z.ZodType<ReportFormat>;
+
+const outcome = z.enum(['pass', 'warning', 'failure', 'error', 'not-applicable']);
+const evidence = z.object({ label: text(), value: text(65536), source: text().optional() });
+const stepRecord = z.object({ index: z.number().int(), where: text(), action: text(65536), status: z.enum(['applied', 'failed', 'undone', 'undo-failed', 'verified-earlier']), output: text(65536), at: text(64) });
+
+/** A report sent back to be rendered: the shape every format reads, so a malformed one is refused, not half drawn. */
+export const reportSchema = z.object({
+  schema: z.literal('failguard.preflight/1'),
+  tool: z.object({ name: z.literal('Failguard'), version: text(64) }),
+  startedAt: text(64),
+  finishedAt: text(64),
+  environment: z.object({ source: text(), targets: z.array(text()), witness: text().nullable(), directory: text().nullable(), controller: text() }),
+  rules: z.array(z.object({ id: name, title: text(), category: text(64), platform: text(64), severity: z.enum(['error', 'warning', 'info']), rationale: text(), resolution: text(), fixable: z.boolean(), fixKind: z.enum(['safe', 'confirm', 'manual']) })).max(1000),
+  findings: z.array(z.object({ ruleId: name, outcome, host: text(255).optional(), message: text(65536), evidence: z.array(evidence).max(100) })).max(100000),
+  fixes: z.array(z.object({ plan: z.object({ ruleId: name, title: text() }).passthrough(), planId: text(), title: text(), outcome: z.enum(['applied', 'undone', 'stopped', 'refused', 'cancelled']), error: text(65536).optional(), steps: z.array(stepRecord), recheck: outcome.nullable() })).max(1000),
+  acceptedWarnings: z.array(z.object({ ruleId: name, host: text(255).optional(), by: text(1024), at: text(64) })).max(100000),
+  summary: z.record(outcome, z.number().int().min(0)),
+  worst: outcome,
+});
+
+const empty = z.strictObject({});
+
+/** One schema per contract method: the request is parsed by it before the handler sees it. */
+export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
+  'app.info': empty,
+  'directory.discover': discoverRequestSchema,
+  'preflight.rules': empty,
+  'preflight.run': preflightRunRequestSchema,
+  'preflight.report': z.strictObject({ report: reportSchema as unknown as z.ZodType<PreflightReport>, format: reportFormatSchema }),
+  'operation.cancel': z.strictObject({ operationId }),
+};
+
+/** The first problem as `field.path: what is wrong`, for a `bad-request` error that names the field. */
+export function firstIssue(error: z.ZodError): { field: string; message: string } {
+  const issue = error.issues[0]!;
+  const field = issue.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(request)';
+  const what = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is missing'
+    : issue.code === 'unrecognized_keys' ? `has a field it does not know (${issue.keys.join(', ')})`
+      : issue.message.replace(/^Invalid input: /, '').replace(/^Too big: expected (\w+) to have <=?(\d+) .*$/, 'is too long (at most $2)');
+  return { field: issue.code === 'unrecognized_keys' && issue.keys[0] ? (field === '(request)' ? issue.keys[0] : `${field}.${issue.keys[0]}`) : field, message: `${field}: ${what}` };
+}
