@@ -1,6 +1,5 @@
 /** The plan engine on the lab: undo on failure, exact DNS restore, resume after a kill, consent by id. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { Attribute, Change } from 'ldapts';
 import type { PlanStep } from '../../shared/plan.ts';
