@@ -13,6 +13,8 @@ export interface HostFacts {
   name: string;
   address: string;
   reach: Reach;
+  /** The host answered SSH, but its probe failed or took too long: every check of it is an "error", in this sentence. */
+  probeError?: string;
   linux?: LinuxFacts;
   /** Windows + Exchange hosts (not run live: tested on recorded outputs). */
   windows?: WindowsFacts;

@@ -6,7 +6,7 @@ import type { PreflightRequest, HostRole } from '../../shared/preflight.ts';
 import { REPLICATION_PORT } from '../../shared/preflight.ts';
 import type { HostTarget } from '../../shared/hosts.ts';
 import type { Topology } from '../../shared/topology.ts';
-import { UserError } from '../../shared/errors.ts';
+import { plainMessage, UserError } from '../../shared/errors.ts';
 import { discover } from '../directory/discover.ts';
 import { locateDcs } from '../directory/dc-locator.ts';
 import { DnsError, query, readName, resolve4 } from '../directory/dns-client.ts';
@@ -23,6 +23,8 @@ export interface GatherOptions {
   pool: SshPool;
   signal?: AbortSignal;
   onProgress?: (stage: string) => void;
+  /** How long one host's probe script may run (default 60 s); a probe that takes longer is an error for that host only. */
+  probeTimeoutMs?: number;
 }
 
 async function probeDns<T>(command: string, fn: () => Promise<T>): Promise<Probed<T>> {
@@ -72,8 +74,21 @@ async function gatherDirectory(req: PreflightRequest, hosts: HostTarget[], dcAdd
   };
 }
 
+/** One host's facts; a probe that fails or hangs becomes that host's `probeError` (its checks say "error"), never a failed run. */
 async function gatherHost(target: HostTarget, role: HostRole, peers: Peer[], req: PreflightRequest, dcAddress: string | undefined, o: GatherOptions): Promise<HostFacts> {
   const base = { role, name: target.name, address: target.address, paths: [] };
+  try {
+    return await probeHost(target, base, peers, req, dcAddress, o);
+  } catch (e) {
+    // A cancel stops the whole run; anything else is this host's problem alone.
+    if (o.signal?.aborted || (e instanceof UserError && e.code === 'host-cancelled')) throw e;
+    const host = await o.pool.get(target).catch(() => null);
+    return { ...base, reach: host ? { ok: true, hostKey: host.hostKey.fingerprint } : { ok: false, code: 'host-error', error: plainMessage(e) }, probeError: plainMessage(e) };
+  }
+}
+
+async function probeHost(target: HostTarget, base: Pick<HostFacts, 'role' | 'name' | 'address' | 'paths'>, peers: Peer[], req: PreflightRequest, dcAddress: string | undefined, o: GatherOptions): Promise<HostFacts> {
+  const timeoutMs = o.probeTimeoutMs ?? 60_000;
   let host;
   try {
     host = await o.pool.get(target);
@@ -88,12 +103,12 @@ async function gatherHost(target: HostTarget, role: HostRole, peers: Peer[], req
     return { code: 1, stdout: '' };
   });
   if (uname.code !== 0 || !/linux/i.test(uname.stdout)) {
-    const win = await host.exec(windowsProbeCommand(), { timeoutMs: 120_000, signal: o.signal });
+    const win = await host.exec(windowsProbeCommand(), { timeoutMs: timeoutMs * 2, signal: o.signal });
     return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, windows: parseWindowsFacts(splitWindowsSections(win.stdout)) };
   }
-  const facts = await host.exec('bash -s', { stdin: linuxProbeScript(role === 'witness' ? 'witness' : 'mail'), timeoutMs: 60_000, signal: o.signal });
+  const facts = await host.exec('bash -s', { stdin: linuxProbeScript(base.role === 'witness' ? 'witness' : 'mail'), timeoutMs, signal: o.signal });
   const linux = parseLinuxFacts(facts.stdout);
-  const paths = await host.exec('bash -s', { stdin: pathProbeScript(peers, req.replicationPort ?? REPLICATION_PORT, dcAddress), timeoutMs: 60_000, signal: o.signal });
+  const paths = await host.exec('bash -s', { stdin: pathProbeScript(peers, req.replicationPort ?? REPLICATION_PORT, dcAddress), timeoutMs, signal: o.signal });
   const parsed = parsePathProbe(paths.stdout, peers, req.replicationPort ?? REPLICATION_PORT);
   return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, linux, paths: parsed.paths, ...(parsed.dc ? { dcPath: parsed.dc } : {}) };
 }

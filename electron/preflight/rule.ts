@@ -71,6 +71,10 @@ function errorFinding(meta: RuleMeta, e: unknown, host?: string): Finding {
   return { ruleId: meta.id, ...(host ? { host } : {}), outcome: 'error', message: `The check could not run: ${(e as Error).message}.`, evidence: source ? [{ label: 'probe', value: 'failed', source }] : [] };
 }
 
+function probeFailedFinding(meta: RuleMeta, h: HostFacts): Finding {
+  return { ruleId: meta.id, host: h.name, outcome: 'error', message: `The probe of ${h.name} did not finish, so this was not checked.`, evidence: [{ label: 'probe', value: h.probeError ?? 'failed' }] };
+}
+
 /** A rule judged once per host of the given roles. */
 export function hostRule(meta: RuleMeta, roles: readonly HostRole[], judge: (h: HostFacts, f: PreflightFacts) => Verdict, fix?: RuleFix): Rule {
   return {
@@ -79,6 +83,7 @@ export function hostRule(meta: RuleMeta, roles: readonly HostRole[], judge: (h: 
     evaluate(f) {
       return allHosts(f).filter((h) => roles.includes(h.role)).map((h) => {
         if (!h.reach.ok && meta.category !== 'connectivity') return { ruleId: meta.id, host: h.name, outcome: 'error', message: `${h.name} could not be reached, so this was not checked.`, evidence: [{ label: 'connection', value: h.reach.error }] };
+        if (h.probeError && meta.category !== 'connectivity') return probeFailedFinding(meta, h);
         try {
           return toFinding(meta, judge(h, f), h.name);
         } catch (e) {
@@ -122,6 +127,8 @@ export function perTarget(f: PreflightFacts, judge: (t: HostFacts) => Verdict): 
   return f.targets.map((t) => {
     const down = [f.source, t].find((h) => !h.reach.ok);
     if (down) return { error: `${down.name} could not be reached, so this was not checked.`, host: t.name };
+    const unprobed = [f.source, t].find((h) => h.probeError);
+    if (unprobed) return { error: `The probe of ${unprobed.name} did not finish, so this was not checked.`, host: t.name };
     try {
       return { ...judge(t), host: t.name };
     } catch (e) {

@@ -9,6 +9,8 @@ import { buildReport } from '../../electron/reports/build-report.ts';
 import { renderReport } from '../../electron/reports/write.ts';
 import { runPreflightService } from '../../electron/preflight/service.ts';
 import { OfferedPlans } from '../../electron/plans/offered.ts';
+import { SshPool } from '../../electron/hosts/ssh-pool.ts';
+import { runPreflight } from '../../electron/preflight/run.ts';
 
 const out = mkdtempSync(join(tmpdir(), 'fg-reports-'));
 afterAll(() => { lab('heal', 'mail2'); });
@@ -69,6 +71,37 @@ describe('cancelling', () => {
     const run = runPreflightService(labRequest(), { offered: new OfferedPlans(), journalDir: testJournalDir(), signal: ac.signal, onProgress: (st) => { stages.push(st); if (st.startsWith('Probing')) ac.abort(); } });
     await expect(run).rejects.toMatchObject({ code: expect.stringMatching(/cancelled/) });
     expect(stages.some((st) => st.startsWith('Probing'))).toBe(true);
+  });
+});
+
+describe('a probe that fails is a finding, never a crash', () => {
+  it('one host answers SSH but its probe hangs: errors for that host, normal results for the others', async () => {
+    // In mail2's own mount namespace only: /etc/os-release becomes a FIFO nobody writes, so the probe's cat blocks.
+    sh('mail2', 'mkfifo /run/fg-hang && mount --bind /run/fg-hang /etc/os-release');
+    try {
+      const req = labRequest();
+      const pool = new SshPool({ pins: req.pins });
+      const started = Date.now();
+      let run;
+      try {
+        run = await runPreflight(req, { pool, probeTimeoutMs: 4000 });
+      } finally {
+        await pool.closeAll();
+      }
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(findingsOf(run, 'ssh-reachable', 'MAIL2')[0]!.outcome).toBe('pass');
+      const mail2 = run.findings.filter((f) => f.host === 'MAIL2' && f.ruleId !== 'ssh-reachable' && f.outcome !== 'not-applicable');
+      expect(mail2.length).toBeGreaterThan(20);
+      expect(new Set(mail2.filter((f) => !f.ruleId.startsWith('dns-') && !f.ruleId.startsWith('dir-')).map((f) => f.outcome))).toEqual(new Set(['error']));
+      expect(findingsOf(run, 'target-postfix-stopped', 'MAIL2')[0]!.evidence[0]!.value).toMatch(/took longer than 4 s/);
+      // The others were judged normally.
+      expect(findingsOf(run, 'source-postfix-running', 'MAIL1')[0]!.outcome).toBe('pass');
+      expect(findingsOf(run, 'os-supported', 'MAIL1')[0]!.outcome).toBe('pass');
+      expect(findingsOf(run, 'dns-forward-target', 'MAIL2')[0]!.outcome).toBe('pass');
+      expect(run.findings.filter((f) => f.host === 'MAIL1' && f.outcome === 'error')).toEqual([]);
+    } finally {
+      sh('mail2', 'fuser -k /run/fg-hang >/dev/null 2>&1; umount /etc/os-release; rm -f /run/fg-hang');
+    }
   });
 });
 
