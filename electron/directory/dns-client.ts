@@ -1,14 +1,16 @@
 /**
- * A small DNS client (RFC 1035 over UDP, TCP when truncated) for SRV and A queries.
- * Node's resolver (c-ares) rejects some answers of Samba's internal DNS server as
- * malformed (EBADRESP) although dig and Windows accept them, so Failguard asks itself.
+ * A small DNS client for the queries Failguard makes itself (SRV, A, PTR, MX), UDP with TCP
+ * when truncated; the wire format is dns-packet's. Node's resolver (c-ares) rejects some
+ * answers of Samba's internal DNS server as malformed (EBADRESP) although dig and Windows
+ * accept them, so Failguard asks the server directly. The same library carries the
+ * RFC 2136 updates of failover.
  */
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { getServers } from 'node:dns';
 import { randomInt } from 'node:crypto';
-
-export const TYPE = { A: 1, SRV: 33 } as const;
+import * as dnsPacket from 'dns-packet';
+import type { Answer, DecodedPacket, RecordType } from 'dns-packet';
 
 export interface SrvRecord { priority: number; weight: number; port: number; name: string }
 
@@ -20,57 +22,20 @@ export class DnsError extends Error {
   }
 }
 
-export function buildQuery(id: number, name: string, type: number): Buffer {
-  const labels = name.replace(/\.$/, '').split('.').filter(Boolean);
-  const qname = Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([Buffer.byteLength(l)]), Buffer.from(l)])), Buffer.from([0])]);
-  const header = Buffer.alloc(12);
-  header.writeUInt16BE(id, 0);
-  header.writeUInt16BE(0x0100, 2); // recursion desired
-  header.writeUInt16BE(1, 4);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt16BE(type, 0);
-  tail.writeUInt16BE(1, 2); // IN
-  return Buffer.concat([header, qname, tail]);
+export function buildQuery(id: number, name: string, type: RecordType): Buffer {
+  return dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, class: 'IN', name: name.replace(/\.$/, '') }] });
 }
 
-/** Reads a possibly compressed name at `offset`; returns it and the offset after it. */
-export function readName(msg: Buffer, offset: number): [string, number] {
-  const labels: string[] = [];
-  let pos = offset;
-  let end = -1;
-  for (let hops = 0; hops < 64; hops++) {
-    if (pos >= msg.length) throw new DnsError('BADRESP', 'truncated name');
-    const len = msg[pos]!;
-    if (len === 0) return [labels.join('.'), end === -1 ? pos + 1 : end];
-    if ((len & 0xc0) === 0xc0) {
-      if (end === -1) end = pos + 2;
-      pos = ((len & 0x3f) << 8) | msg[pos + 1]!;
-      continue;
-    }
-    labels.push(msg.subarray(pos + 1, pos + 1 + len).toString('latin1'));
-    pos += len + 1;
+/** Decodes an answer to query `id`; anything that is not one is BADRESP. */
+export function parseResponse(msg: Buffer, id: number): DecodedPacket & { rcode?: string } {
+  let p: DecodedPacket & { rcode?: string };
+  try {
+    p = dnsPacket.decode(msg) as DecodedPacket & { rcode?: string };
+  } catch {
+    throw new DnsError('BADRESP', 'the DNS answer could not be read');
   }
-  throw new DnsError('BADRESP', 'name compression loop');
-}
-
-export interface Answer { name: string; type: number; data: Buffer; offset: number }
-
-export function parseResponse(msg: Buffer, id: number): { rcode: number; truncated: boolean; answers: Answer[] } {
-  if (msg.length < 12 || msg.readUInt16BE(0) !== id) throw new DnsError('BADRESP', 'response does not match the query');
-  const flags = msg.readUInt16BE(2);
-  const qd = msg.readUInt16BE(4);
-  const an = msg.readUInt16BE(6);
-  let pos = 12;
-  for (let i = 0; i < qd; i++) pos = readName(msg, pos)[1] + 4;
-  const answers: Answer[] = [];
-  for (let i = 0; i < an; i++) {
-    const [name, after] = readName(msg, pos);
-    const type = msg.readUInt16BE(after);
-    const rdlen = msg.readUInt16BE(after + 8);
-    answers.push({ name, type, data: msg.subarray(after + 10, after + 10 + rdlen), offset: after + 10 });
-    pos = after + 10 + rdlen;
-  }
-  return { rcode: flags & 0x0f, truncated: (flags & 0x0200) !== 0, answers };
+  if (p.id !== id || p.type !== 'response') throw new DnsError('BADRESP', 'the DNS answer does not match the question');
+  return p;
 }
 
 function exchangeUdp(server: string, query: Buffer, timeoutMs: number): Promise<Buffer> {
@@ -99,25 +64,22 @@ function exchangeTcp(server: string, query: Buffer, timeoutMs: number): Promise<
   });
 }
 
-export async function query(name: string, type: number, server?: string, timeoutMs = 2000): Promise<{ msg: Buffer; answers: Answer[] }> {
+/** The answers of `type` for `name`; NXDOMAIN and NODATA are DnsErrors the caller can tell apart. */
+export async function query(name: string, type: RecordType, server?: string, timeoutMs = 2000): Promise<Answer[]> {
   const servers = server ? [server] : getServers().map((s) => s.replace(/^\[|\](:\d+)?$/g, '').replace(/:53$/, ''));
   let last: unknown = new DnsError('TIMEOUT', 'no DNS server is configured');
   for (const s of servers) {
     const id = randomInt(0, 0xffff);
     const q = buildQuery(id, name, type);
     try {
-      let msg = await exchangeUdp(s, q, timeoutMs);
-      let r = parseResponse(msg, id);
-      if (r.truncated) {
-        msg = await exchangeTcp(s, q, timeoutMs);
-        r = parseResponse(msg, id);
-      }
-      if (r.rcode === 3) throw new DnsError('NXDOMAIN', `${name} does not exist`);
-      if (r.rcode === 2) throw new DnsError('SERVFAIL', `the DNS server ${s} failed to answer for ${name}`);
-      if (r.rcode === 5) throw new DnsError('REFUSED', `the DNS server ${s} refused to answer for ${name}`);
-      const answers = r.answers.filter((a) => a.type === type);
+      let r = parseResponse(await exchangeUdp(s, q, timeoutMs), id);
+      if (r.flag_tc) r = parseResponse(await exchangeTcp(s, q, timeoutMs), id);
+      if (r.rcode === 'NXDOMAIN') throw new DnsError('NXDOMAIN', `${name} does not exist`);
+      if (r.rcode === 'SERVFAIL') throw new DnsError('SERVFAIL', `the DNS server ${s} failed to answer for ${name}`);
+      if (r.rcode === 'REFUSED') throw new DnsError('REFUSED', `the DNS server ${s} refused to answer for ${name}`);
+      const answers = (r.answers ?? []).filter((a) => a.type === type);
       if (answers.length === 0) throw new DnsError('NODATA', `${name} has no such record`);
-      return { msg, answers };
+      return answers;
     } catch (e) {
       last = e;
       if (e instanceof DnsError && (e.code === 'NXDOMAIN' || e.code === 'NODATA')) throw e;
@@ -127,11 +89,26 @@ export async function query(name: string, type: number, server?: string, timeout
 }
 
 export async function resolveSrv(name: string, server?: string): Promise<SrvRecord[]> {
-  const { msg, answers } = await query(name, TYPE.SRV, server);
-  return answers.map((a) => ({ priority: a.data.readUInt16BE(0), weight: a.data.readUInt16BE(2), port: a.data.readUInt16BE(4), name: readName(msg, a.offset + 6)[0] }));
+  return (await query(name, 'SRV', server)).flatMap((a) => (a.type === 'SRV' ? [{ priority: a.data.priority ?? 0, weight: a.data.weight ?? 0, port: a.data.port, name: a.data.target }] : []));
 }
 
 export async function resolve4(name: string, server?: string): Promise<string[]> {
-  const { answers } = await query(name, TYPE.A, server);
-  return answers.filter((a) => a.data.length === 4).map((a) => [...a.data].join('.'));
+  return (await query(name, 'A', server)).flatMap((a) => (a.type === 'A' ? [a.data] : []));
+}
+
+/** The name an address resolves back to (the first PTR), or null. */
+export async function resolvePtr(address: string, server?: string): Promise<string | null> {
+  const [a, b, c, d] = address.split('.');
+  try {
+    const answers = await query(`${d}.${c}.${b}.${a}.in-addr.arpa`, 'PTR', server);
+    const first = answers[0];
+    return first?.type === 'PTR' ? first.data : null;
+  } catch (e) {
+    if (e instanceof DnsError && (e.code === 'NXDOMAIN' || e.code === 'NODATA')) return null;
+    throw e;
+  }
+}
+
+export async function resolveMx(domain: string, server?: string): Promise<string[]> {
+  return (await query(domain, 'MX', server)).flatMap((a) => (a.type === 'MX' ? [a.data.exchange] : []));
 }

@@ -9,7 +9,7 @@ import type { Topology } from '../../shared/topology.ts';
 import { plainMessage, UserError } from '../../shared/errors.ts';
 import { discover } from '../directory/discover.ts';
 import { locateDcs } from '../directory/dc-locator.ts';
-import { DnsError, query, readName, resolve4 } from '../directory/dns-client.ts';
+import { DnsError, resolve4, resolveMx, resolvePtr } from '../directory/dns-client.ts';
 import { linuxProbeScript } from '../hosts/linux/probe-script.ts';
 import { parseLinuxFacts } from '../hosts/linux/facts.ts';
 import type { Probed } from '../../shared/probe.ts';
@@ -36,22 +36,6 @@ async function probeDns<T>(command: string, fn: () => Promise<T>): Promise<Probe
   }
 }
 
-async function ptr(address: string, server: string): Promise<string | null> {
-  const [a, b, c, d] = address.split('.');
-  try {
-    const { msg, answers } = await query(`${d}.${c}.${b}.${a}.in-addr.arpa`, 12, server);
-    return answers[0] ? readName(msg, answers[0].offset)[0] : null;
-  } catch (e) {
-    if (e instanceof DnsError && (e.code === 'NXDOMAIN' || e.code === 'NODATA')) return null;
-    throw e;
-  }
-}
-
-async function mx(domain: string, server: string): Promise<string[]> {
-  const { msg, answers } = await query(domain, 15, server);
-  return answers.map((a) => readName(msg, a.offset + 2)[0]);
-}
-
 async function gatherDirectory(req: PreflightRequest, hosts: HostTarget[], dcAddress: string, signal?: AbortSignal): Promise<DirectoryFacts | null> {
   if (!req.directory) return null;
   let topology: Probed<Topology>;
@@ -66,11 +50,11 @@ async function gatherDirectory(req: PreflightRequest, hosts: HostTarget[], dcAdd
   const reverse: DirectoryFacts['dns']['reverse'] = {};
   await Promise.all(hosts.map(async (h) => {
     forward[h.name] = await probeDns(`A ${h.name.toLowerCase()}.${dnsDomain}`, () => resolve4(`${h.name.toLowerCase()}.${dnsDomain}`, dcAddress));
-    reverse[h.name] = await probeDns(`PTR ${h.address}`, () => ptr(h.address, dcAddress));
+    reverse[h.name] = await probeDns(`PTR ${h.address}`, () => resolvePtr(h.address, dcAddress));
   }));
   return {
     dnsDomain, dcAddress, topology,
-    dns: { forward, reverse, clientName, clientA: await probeDns(`A ${clientName}`, () => resolve4(clientName, dcAddress)), mx: await probeDns(`MX ${dnsDomain}`, () => mx(dnsDomain, dcAddress)) },
+    dns: { forward, reverse, clientName, clientA: await probeDns(`A ${clientName}`, () => resolve4(clientName, dcAddress)), mx: await probeDns(`MX ${dnsDomain}`, () => resolveMx(dnsDomain, dcAddress)) },
   };
 }
 
