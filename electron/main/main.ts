@@ -7,6 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerIpc } from './ipc.ts';
 import { APP_CSP, secureWindowOptions } from './window-options.ts';
+import { electronPdfPrinter } from './electron-pdf.ts';
+import { setPdfPrinter } from '../reports/pdf.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // dist/node/electron/main -> dist/renderer and dist/node/electron/preload
@@ -15,6 +17,9 @@ const preload = join(here, '..', 'preload', 'preload.cjs');
 const appUrl = pathToFileURL(indexHtml).toString();
 
 app.enableSandbox();
+// Journals and (next) jobs live in the app's own data folder; PDFs come from Electron's printing.
+process.env.FAILGUARD_DATA_DIR ||= app.getPath('userData');
+setPdfPrinter(electronPdfPrinter);
 
 app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {

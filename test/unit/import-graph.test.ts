@@ -93,6 +93,17 @@ describe('the import graph', () => {
     }
   });
 
+  it('loads no devDependency on the back end\'s import path (the packaged app has none); Electron itself only in the shell', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    const dev = new Set(Object.keys(pkg.devDependencies));
+    const bad = [...graph].filter(([f]) => !f.startsWith('electron/main/') && !f.startsWith('electron/preload/'))
+      .flatMap(([f, i]) => i.external.filter((x) => dev.has(x.startsWith('@') ? x.split('/').slice(0, 2).join('/') : x.split('/')[0]!)).map((x) => `${f} imports ${x}`));
+    expect(bad).toEqual([]);
+    const shell = [...graph].filter(([f]) => f.startsWith('electron/main/') || f.startsWith('electron/preload/'))
+      .flatMap(([f, i]) => i.external.filter((x) => dev.has(x.split('/')[0]!) && x !== 'electron').map((x) => `${f} imports ${x}`));
+    expect(shell).toEqual([]);
+  });
+
   it('lets rules reach nothing that does I/O', () => {
     const rules = all.filter((f) => f.startsWith('electron/preflight/rules/'));
     expect(rules.length).toBeGreaterThan(60);
