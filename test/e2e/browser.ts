@@ -1,7 +1,8 @@
 /** Debian's Chromium driven by playwright-core, and `failguard serve` as a real child process. */
 import { chromium, type Browser } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll } from 'vitest';
 import { join } from 'node:path';
 
@@ -20,7 +21,9 @@ export interface Served { url: string; origin: string; token: string; child: Chi
 /** Starts the built CLI's `serve` and waits for the address it prints. */
 export function serve(args: string[] = []): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/failguard.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own data folder (journals), as a fresh install would have.
+    const env = { ...process.env, FAILGUARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'fg-serve-data-')) };
+    const child = spawn(process.execPath, ['bin/failguard.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`serve printed no address: ${out}`)), 15_000);
     child.stdout!.on('data', (d: Buffer) => {

@@ -35,7 +35,7 @@ describe('step 2 in Chromium against the lab', () => {
     await page.waitForFunction(() => {
       const q = (sel: string) => (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector(sel);
       return !q('[data-testid="unknown-host-keys"]') && !!q('[data-testid="preflight-summary"]') && !q('[data-testid="preflight-progress"]');
-    }, null, { timeout: 60_000 });
+    }, null, { timeout: 60_000 }).catch(async (e: unknown) => { throw new Error(`${String(e)}\n${await page.locator('body').innerText()}`); });
     expect(await page.locator('details.finding[data-outcome="failure"]').count()).toBe(0);
     expect(await page.locator('details.finding[data-outcome="error"]').count()).toBe(0);
     const keepalive = page.locator('details.finding[data-rule="tcp-keepalive"][data-host="MAIL2"]');
@@ -51,6 +51,7 @@ describe('step 2 in Chromium against the lab', () => {
     await page.getByRole('button', { name: 'Apply 1 fix' }).click();
     await page.getByTestId('fix-results').waitFor({ timeout: 60_000 });
     expect(await page.locator('[data-fix="tcp-keepalive"]').getAttribute('data-recheck')).toBe('pass');
+    expect(await page.locator('[data-fix="tcp-keepalive"]').getAttribute('data-outcome')).toBe('applied');
     expect(inHost(s, 'mail2', 'sysctl -n net.ipv4.tcp_keepalive_time').stdout.trim()).toBe('600');
     expect(await page.locator('details.finding[data-rule="tcp-keepalive"][data-host="MAIL2"]').getAttribute('data-outcome')).toBe('pass');
     // Remaining warnings keep step 3 locked until accepted.
