@@ -7,7 +7,7 @@ import { Client, type ConnectConfig } from 'ssh2';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { HostKeyPin, HostTarget } from '../../shared/hosts.ts';
-import { UserError } from '../../shared/errors.ts';
+import { plainMessage, UserError } from '../../shared/errors.ts';
 
 export interface ExecResult { code: number; stdout: string; stderr: string; ms: number }
 
@@ -94,7 +94,7 @@ export function explainSshError(e: Error & { code?: string; level?: string }, t:
   if (e.code === 'EHOSTUNREACH' || e.code === 'ENETUNREACH') return new UserError('host-unreachable', `${where} cannot be reached from here; check the network path.`);
   if (e.code === 'ENOTFOUND') return new UserError('host-unreachable', `The name ${t.address} does not resolve; check it.`);
   if (e.code === 'ETIMEDOUT' || /timed out/i.test(e.message)) return new UserError('host-timeout', `${where} did not answer in time; check that it is up and that no firewall drops SSH.`);
-  return new UserError('host-error', `SSH to ${where} failed: ${e.message}.`);
+  return new UserError('host-error', `SSH to ${where} failed: ${plainMessage(e).replace(/\.$/, '')}.`);
 }
 
 function execOn(client: Client, t: HostTarget, command: string, o: ExecOptions): Promise<ExecResult> {
@@ -102,7 +102,7 @@ function execOn(client: Client, t: HostTarget, command: string, o: ExecOptions):
   if (o.signal?.aborted) return Promise.reject(new UserError('host-cancelled', `The work on ${t.name} was cancelled.`));
   return new Promise((resolve, reject) => {
     client.exec(command, (err, stream) => {
-      if (err) return reject(new UserError('host-error', `Could not run a command on ${t.name}: ${err.message}.`));
+      if (err) return reject(new UserError('host-error', `Could not run a command on ${t.name}: ${plainMessage(err).replace(/\.$/, '')}.`));
       let stdout = '';
       let stderr = '';
       let done = false;

@@ -6,7 +6,7 @@ import type { PreflightRequest, HostRole } from '../../shared/preflight.ts';
 import { REPLICATION_PORT } from '../../shared/preflight.ts';
 import type { HostTarget } from '../../shared/hosts.ts';
 import type { Topology } from '../../shared/topology.ts';
-import { plainMessage, UserError } from '../../shared/errors.ts';
+import { plainMessage, toUserError, UserError } from '../../shared/errors.ts';
 import { discover } from '../directory/discover.ts';
 import { locateDcs } from '../directory/dc-locator.ts';
 import { DnsError, resolve4, resolveMx, resolvePtr } from '../directory/dns-client.ts';
@@ -32,7 +32,7 @@ async function probeDns<T>(command: string, fn: () => Promise<T>): Promise<Probe
     return { ok: true, value: await fn(), command, raw: '' };
   } catch (e) {
     if (e instanceof DnsError && (e.code === 'NXDOMAIN' || e.code === 'NODATA')) return { ok: true, value: [] as unknown as T, command, raw: e.code };
-    return { ok: false, error: (e as Error).message, command, raw: '' };
+    return { ok: false, error: plainMessage(e), command, raw: '' };
   }
 }
 
@@ -42,7 +42,7 @@ async function gatherDirectory(req: PreflightRequest, hosts: HostTarget[], dcAdd
   try {
     topology = { ok: true, value: await discover(req.directory, { signal }), command: 'LDAP: Exchange organisation', raw: '' };
   } catch (e) {
-    topology = { ok: false, error: (e as Error).message, command: 'LDAP: Exchange organisation', raw: '' };
+    topology = { ok: false, error: plainMessage(e), command: 'LDAP: Exchange organisation', raw: '' };
   }
   const dnsDomain = topology.ok ? topology.value.directory.dnsDomain : req.directory.target.kind === 'domain' ? req.directory.target.domain : '';
   const clientName = `mail.${dnsDomain}`;
@@ -77,7 +77,7 @@ async function probeHost(target: HostTarget, base: Pick<HostFacts, 'role' | 'nam
   try {
     host = await o.pool.get(target);
   } catch (e) {
-    const err = e instanceof UserError ? e : new UserError('host-error', String(e));
+    const err = toUserError(e, 'host-error');
     return { ...base, reach: { ok: false, code: err.code, error: err.message } };
   }
   o.onProgress?.(`Probing ${target.name}`);

@@ -6,6 +6,7 @@
 import type { Evidence, Finding, HostRole, Outcome, RuleInfo, Severity } from '../../shared/preflight.ts';
 import type { FixPlan, PlanStep } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
+import { plainMessage, UserError } from '../../shared/errors.ts';
 import type { Probed } from '../../shared/probe.ts';
 import type { HostFacts, PreflightFacts } from './facts.ts';
 import type { ExchangeServer, Topology } from '../../shared/topology.ts';
@@ -31,10 +32,10 @@ export function ruleInfo(r: Rule): RuleInfo {
 }
 
 /** A probe's failure, carried up to become an "error" finding. */
-export class ProbeFailed extends Error {
+export class ProbeFailed extends UserError {
   readonly source: string;
   constructor(message: string, source: string) {
-    super(message);
+    super('probe-failed', message);
     this.source = source;
   }
 }
@@ -68,7 +69,7 @@ export function toFinding(meta: RuleMeta, v: Verdict, host?: string): Finding {
 
 function errorFinding(meta: RuleMeta, e: unknown, host?: string): Finding {
   const source = e instanceof ProbeFailed ? e.source : undefined;
-  return { ruleId: meta.id, ...(host ? { host } : {}), outcome: 'error', message: `The check could not run: ${(e as Error).message}.`, evidence: source ? [{ label: 'probe', value: 'failed', source }] : [] };
+  return { ruleId: meta.id, ...(host ? { host } : {}), outcome: 'error', message: `The check could not run: ${plainMessage(e).replace(/\.$/, '')}.`, evidence: source ? [{ label: 'probe', value: 'failed', source }] : [] };
 }
 
 function probeFailedFinding(meta: RuleMeta, h: HostFacts): Finding {
@@ -132,7 +133,7 @@ export function perTarget(f: PreflightFacts, judge: (t: HostFacts) => Verdict): 
     try {
       return { ...judge(t), host: t.name };
     } catch (e) {
-      return { error: `The check could not run: ${(e as Error).message}.`, host: t.name };
+      return { error: `The check could not run: ${plainMessage(e).replace(/\.$/, '')}.`, host: t.name };
     }
   });
 }
