@@ -1,3 +1,4 @@
+import { capture } from './capture-output.ts';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,13 +8,6 @@ import { main, EXIT, EXIT_HELP } from '../../electron/cli/main.ts';
 import { OUTCOME_EXIT } from '../../shared/preflight.ts';
 import { isRawErrorText, plainMessage, UserError } from '../../shared/errors.ts';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  return { out, err };
-}
 afterEach(() => vi.restoreAllMocks());
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-cli-errors-'));

@@ -1,14 +1,8 @@
+import { capture } from './capture-output.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main, EXIT } from '../../electron/cli/main.ts';
 import { VERSION } from '../../electron/backend/version.ts';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  return { out, err };
-}
 afterEach(() => vi.restoreAllMocks());
 
 describe('the failguard CLI', () => {
