@@ -1,5 +1,6 @@
 /** Facts about the running application that the UI shows or adapts to. */
 import type { StepId } from './wizard.ts';
+import type { InterruptedRun } from './plan.ts';
 
 export type TransportKind = 'electron-ipc' | 'http';
 
@@ -11,4 +12,6 @@ export interface AppInfo {
   node: string;
   /** The wizard steps whose features exist in this build; others are shown as not available yet. */
   builtSteps: StepId[];
+  /** Plan runs the journal shows cut short (app killed, connection lost): the next run that applies changes on their servers finishes them. */
+  interrupted: InterruptedRun[];
 }

@@ -106,6 +106,8 @@ export interface PreflightRequest {
 export interface PreflightRunRequest extends PreflightRequest {
   /** Ids of plans (offered by an earlier run) the user reviewed and consented to; empty: only check. */
   consent?: string[];
+  /** A run cut short earlier on these servers is finished (default) or rolled back when this run applies changes. */
+  interrupted?: 'resume' | 'rollback';
 }
 
 export interface PreflightRunResult {

@@ -49,6 +49,7 @@ export const preflightRunRequestSchema = z.strictObject({
   pins: z.array(hostKeyPinSchema).max(100),
   acceptHostKeys: z.array(fingerprint).max(100).optional(),
   replicationPort: port.optional(),
+  interrupted: z.enum(['resume', 'rollback']).optional(),
   consent: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id')).max(500).optional(),
 }) satisfies z.ZodType<PreflightRunRequest>;
 

@@ -14,6 +14,8 @@ import { catalog } from '../preflight/run.ts';
 import { renderReportService, runPreflightService } from '../preflight/service.ts';
 import { OfferedPlans } from '../plans/offered.ts';
 import { parseRequest } from './validate.ts';
+import { findInterrupted } from '../plans/journal.ts';
+import { journalDir } from './data-dir.ts';
 
 export interface CallContext {
   emit<E extends EventName>(event: E, payload: Events[E]): void;
@@ -32,7 +34,7 @@ export function createHandlers(opts: BackendOptions, operations = new Operations
   // The plans this back end offered: consent names their ids.
   const offered = new OfferedPlans<FixPlan>();
   return {
-    'app.info': async () => ({ name: 'Failguard', version: VERSION, transport: opts.transport, node: process.versions.node, builtSteps: [...BUILT_STEPS] }),
+    'app.info': async () => ({ name: 'Failguard', version: VERSION, transport: opts.transport, node: process.versions.node, builtSteps: [...BUILT_STEPS], interrupted: findInterrupted(journalDir()).map((r) => r.summary) }),
     'directory.discover': async (r, ctx) => {
       const operationId = r.operationId;
       const op = operations.start(operationId);

@@ -70,6 +70,7 @@ export function buildProgram(): Command {
     .option('--pins <file>', 'pinned host keys of this job (JSON); accepted keys are added')
     .option('--accept-host-key <sha256>', 'trust this host key fingerprint (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--fix', 'apply every automatic fix (this is your consent), then check again')
+    .addOption(new Option('--interrupted <what>', 'with --fix: finish (resume) or undo (rollback) a run on these servers that was cut short').choices(['resume', 'rollback']).default('resume'))
     .option('--report <file>', 'write a report')
     .addOption(new Option('--format <format>', 'report format').choices(['html', 'pdf', 'json', 'junit']))
     .option('--json', 'print the report as JSON')

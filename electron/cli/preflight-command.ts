@@ -30,6 +30,7 @@ export interface PreflightCliOptions extends DirectoryCliOptions {
   pins?: string;
   acceptHostKey?: string[];
   fix?: boolean;
+  interrupted?: 'resume' | 'rollback';
   report?: string;
   format?: ReportFormat;
   json?: boolean;
@@ -47,7 +48,7 @@ export async function preflight(o: PreflightCliOptions): Promise<number> {
   const req: PreflightRunRequest = {
     operationId: `cli-${Date.now()}`,
     source: host(o.source), targets: o.target.map((t) => host(t)), ...(o.witness ? { witness: host(o.witness, false) } : {}),
-    ...(directory ? { directory } : {}), pins, acceptHostKeys: o.acceptHostKey ?? [],
+    ...(directory ? { directory } : {}), pins, acceptHostKeys: o.acceptHostKey ?? [], ...(o.interrupted ? { interrupted: o.interrupted } : {}),
   };
   const result = await runPreflightService(req, { offered: new OfferedPlans(), consentToAll: !!o.fix, onProgress: (s) => process.stderr.write(`${s}\n`) });
   const report = result.report;

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { startServer } from '../serve/server.ts';
+import { findInterrupted } from '../plans/journal.ts';
+import { journalDir } from '../backend/data-dir.ts';
 import { UserError } from '../../shared/errors.ts';
 
 /** The built renderer: dist/renderer beside the compiled or the source tree. */
@@ -20,6 +22,10 @@ export function rendererDir(): string {
 export async function serve(opts: { port: number; open: boolean }): Promise<void> {
   const running = await startServer({ port: opts.port, rendererDir: rendererDir() });
   process.stdout.write(`Failguard is serving on 127.0.0.1 only. Open:\n${running.url}\n`);
+  // What the journal holds from before: said at start, finished by the next run that applies changes on those servers.
+  for (const r of findInterrupted(journalDir())) {
+    process.stdout.write(`Found a run cut short on ${r.summary.startedAt} (${r.summary.plans.map((p) => `${p.title}: ${p.stepsDone} of ${p.steps} steps`).join('; ')}); the next run that applies changes on ${r.summary.hosts.join(', ')} finishes it.\n`);
+  }
   if (opts.open) {
     const opener = spawn('xdg-open', [running.url], { stdio: 'ignore', detached: true });
     opener.on('error', () => process.stdout.write('No browser could be opened here; open the address above yourself.\n'));

@@ -151,3 +151,34 @@ export async function resumeRun(open: OpenRun, ctx: PlanContext, o: RunOptions =
   open.journal.write({ t: 'end' });
   return results;
 }
+
+/** Rolls back a run that was cut short: every step it verified (and the step cut short, if its effect is in place) is undone, newest first. */
+export async function rollbackRun(open: OpenRun, ctx: PlanContext, o: RunOptions = {}): Promise<PlanRunResult[]> {
+  const head = open.records[0] as Extract<JournalRecord, { t: 'run' }>;
+  open.journal.write({ t: 'resumed' });
+  const results: PlanRunResult[] = [];
+  for (const plan of [...head.plans].reverse()) {
+    const p = progressOf(plan, open.records);
+    if (p.ended && p.ended.outcome !== 'applied') {
+      results.unshift({ planId: plan.id, title: plan.title, outcome: p.ended.outcome, ...(p.ended.error ? { error: p.ended.error } : {}), steps: [] });
+      continue;
+    }
+    o.onProgress?.(`Rolling back: ${plan.title}`);
+    const steps: StepRecord[] = [];
+    const toUndo = p.verified.filter((i) => !p.undone.includes(i));
+    let unknown: number | null = null;
+    if (p.inFlight) {
+      const applied = await executorFor(plan.steps[p.inFlight.index]!).verify(plan.steps[p.inFlight.index]!, ctx).catch(() => null);
+      if (applied === true) toUndo.push(p.inFlight.index);
+      else if (applied === null) unknown = p.inFlight.index;
+    }
+    const ok = await undoSteps(plan, toUndo, p.snapshots, ctx, open.journal, steps);
+    const cut = unknown === null ? '' : ` The step cut short ("${describeStep(plan.steps[unknown]!).action}" on ${stepHost(plan.steps[unknown]!)}) cannot tell whether it ran; check it by hand.`;
+    const outcome = ok && unknown === null ? 'undone' as const : 'stopped' as const;
+    const error = ok ? `Rolled back after the interruption.${cut}` : `Rolled back after the interruption, but a step could not be undone; put it right by hand.${cut}`;
+    open.journal.write({ t: 'plan-end', planId: plan.id, outcome, error });
+    results.unshift({ planId: plan.id, title: plan.title, outcome, error, steps });
+  }
+  open.journal.write({ t: 'end' });
+  return results;
+}

@@ -39,7 +39,7 @@ export async function runPreflightService(request: PreflightRunRequest, o: Prefl
   const progress = { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
   try {
     // A run cut short earlier is finished first when this run applies changes; otherwise it is only reported.
-    const recovered: RecoveredRun[] = await recoverInterrupted(dir, applying ? ctx : null, progress);
+    const recovered: RecoveredRun[] = await recoverInterrupted(dir, applying ? ctx : null, { ...progress, mode: req.interrupted ?? 'resume' });
     const run = await runPreflight(req, { pool, ...progress, fixes: { ctx, journalDir: dir },
       ...(o.consentToAll ? { consent: consentToAll } : consented.length ? { consent: consentTo(consented) } : {}) });
     o.offered.offer(run.plans);

@@ -73,6 +73,11 @@ export const messages = {
     format: 'Report format',
     export: 'Export report',
   },
+  interrupted: {
+    found: 'Failguard found changes that were cut short (the app closed or a connection was lost). Nothing is guessed: the next pre-flight that applies fixes on these servers finishes them step by step, checking each step that already ran.',
+    run: (at: string, plans: Array<{ title: string; done: number; of: number }>, hosts: string[]) =>
+      `${new Date(at).toLocaleString()}: ${plans.map((p) => `${p.title} (${p.done} of ${p.of} steps done)`).join('; ')} — on ${hosts.join(', ')}`,
+  },
   cert: {
     title: 'Trust this certificate?',
     explain: 'The domain controller presented a certificate that no CA on this computer vouches for. Compare the fingerprint with the one your DC administrator sees; trust it only if they match.',

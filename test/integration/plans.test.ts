@@ -109,6 +109,23 @@ describe('the plan engine on the lab', () => {
   });
 });
 
+describe('a run cut short can be rolled back instead', () => {
+  it('undoes what the killed run did, newest first, and ends its journal', async () => {
+    sh('mail2', 'rm -f /root/fg-step1 /root/fg-step2');
+    const plan = fixPlan('two marker files, rolled back', [
+      { kind: 'command', host: 'MAIL2', description: 'first marker', command: 'echo one > /root/fg-step1', verify: 'test -s /root/fg-step1', undo: 'rm -f /root/fg-step1' },
+      { kind: 'command', host: 'MAIL2', description: 'second marker', command: 'echo two > /root/fg-step2', verify: 'test -s /root/fg-step2', undo: 'rm -f /root/fg-step2' },
+    ]);
+    const dir = testJournalDir();
+    const child = spawnSync(process.execPath, ['test/integration/kill-after-first-step.ts'], { input: JSON.stringify({ journalDir: dir, plan, host: labHost('mail2'), pins }), encoding: 'utf8' });
+    expect(child.signal).toBe('SIGKILL');
+    const [rec] = await recoverInterrupted(dir, ctx, { mode: 'rollback' });
+    expect(rec!.results!.map((x) => [x.outcome, x.steps.map((st) => [st.index, st.status])])).toEqual([['undone', [[0, 'undone']]]]);
+    expect(sh('mail2', 'ls /root | grep fg-step || true').trim()).toBe('');
+    expect(findInterrupted(dir)).toEqual([]);
+  });
+});
+
 describe('consent names plan ids', () => {
   it('a fix whose facts changed between review and apply is refused, and nothing changes', async () => {
     const offered = new OfferedPlans<import('../../shared/plan.ts').FixPlan>();

@@ -18,6 +18,12 @@ export function App() {
       </header>
       {backendError ? <p role="alert" className="error">{backendError}</p> : null}
       {!info && !backendError ? <p className="muted">{messages.connecting}</p> : null}
+      {info?.interrupted.length ? (
+        <div className="notice" role="status" data-testid="interrupted-runs">
+          <p>{messages.interrupted.found}</p>
+          <ul>{info.interrupted.map((r) => <li key={r.runId}>{messages.interrupted.run(r.startedAt, r.plans.map((p) => ({ title: p.title, done: p.stepsDone, of: p.steps })), r.hosts)}</li>)}</ul>
+        </div>
+      ) : null}
       <div className="wizard">
         <StepNav />
         <StepPanel />
