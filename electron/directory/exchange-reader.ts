@@ -144,4 +144,6 @@ async function countMailboxes(client: Client, databases: MailboxDatabase[], o: R
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 8) }, worker));
+  // A cancel that came while the last counts ran still means: no result.
+  if (o.signal?.aborted) throw new UserError('cancelled', 'The discovery was cancelled.');
 }
