@@ -86,12 +86,19 @@ export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'operation.cancel': z.strictObject({ operationId }),
 };
 
+/** A zod issue's path as people read it: `targets[0].address`. */
+export function issueField(issue: z.core.$ZodIssue): string {
+  const path = [...issue.path, ...(issue.code === 'unrecognized_keys' && issue.keys[0] ? [issue.keys[0]] : [])];
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(request)';
+}
+
 /** The first problem as `field.path: what is wrong`, for a `bad-request` error that names the field. */
 export function firstIssue(error: z.ZodError): { field: string; message: string } {
   const issue = error.issues[0]!;
-  const field = issue.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(request)';
+  // The sentence names where the problem is (the object holding an unknown field); the field is the one to point at.
+  const where = issueField(issue.code === 'unrecognized_keys' ? { ...issue, keys: [] } : issue);
   const what = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is missing'
     : issue.code === 'unrecognized_keys' ? `has a field it does not know (${issue.keys.join(', ')})`
       : issue.message.replace(/^Invalid input: /, '').replace(/^Too big: expected (\w+) to have <=?(\d+) .*$/, 'is too long (at most $2)');
-  return { field: issue.code === 'unrecognized_keys' && issue.keys[0] ? (field === '(request)' ? issue.keys[0] : `${field}.${issue.keys[0]}`) : field, message: `${field}: ${what}` };
+  return { field: issueField(issue), message: `${where}: ${what}` };
 }

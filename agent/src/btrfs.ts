@@ -1,0 +1,46 @@
+/** The btrfs commands the engine runs, each a child process with its errors kept as plain sentences. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { UserError } from '../../shared/errors.ts';
+
+const ENV = { ...process.env, LC_ALL: 'C', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+
+export function run(args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(args[0]!, args.slice(1), { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d));
+    p.stderr.on('data', (d: Buffer) => (err += d));
+    p.on('error', (e) => reject(new UserError('agent-command', `${args[0]} could not start: ${e.message}`)));
+    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new UserError('agent-command', `${args.slice(0, 3).join(' ')} failed (exit ${code}): ${err.trim().split('\n').at(-1) ?? ''}`))));
+    p.stdin.end(input);
+  });
+}
+
+/** An atomic, read-only snapshot of the protected subvolume. */
+export const snapshot = (subvolume: string, dest: string) => run(['btrfs', 'subvolume', 'snapshot', '-r', subvolume, dest]);
+
+export const deleteSubvolume = (path: string) => run(['btrfs', 'subvolume', 'delete', '--commit-after', path]);
+
+/** Names in a folder of points (empty when the folder does not exist yet). */
+export async function listNames(dir: string): Promise<string[]> {
+  return readdir(dir).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
+}
+
+/** A received subvolume is complete only once receive made it read-only with its received UUID. */
+export async function isCompleteReceive(path: string): Promise<boolean> {
+  const show = await run(['btrfs', 'subvolume', 'show', path]).catch(() => '');
+  const ro = (await run(['btrfs', 'property', 'get', '-ts', path, 'ro']).catch(() => '')).includes('ro=true');
+  return ro && /Received UUID:\s+[0-9a-f-]{36}/.test(show);
+}
+
+/** `btrfs send [-p parent] point` as a stream. */
+export function sendStream(point: string, parent: string | null): ChildProcess {
+  return spawn('btrfs', ['send', '-q', ...(parent ? ['-p', parent] : []), point], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** `btrfs receive dir` fed from stdin. */
+export function receiveProcess(dir: string): ChildProcess {
+  return spawn('btrfs', ['receive', '-e', dir], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+}

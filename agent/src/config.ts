@@ -1,0 +1,44 @@
+/** The agent's configuration, written by provisioning from the job: who this host is, its role, its peers, where its points live. */
+import { z } from 'zod';
+import { compressionSchema } from '../../shared/job.ts';
+import { readFile } from 'node:fs/promises';
+import { UserError } from '../../shared/errors.ts';
+import { issueField } from '../../shared/schemas.ts';
+
+const retention = z.strictObject({ last: z.number().int().min(2), hourlyForHours: z.number().int().min(0) });
+
+export const agentConfigSchema = z.strictObject({
+  version: z.literal(1),
+  jobId: z.string().min(1),
+  host: z.string().min(1),
+  role: z.enum(['source', 'target', 'witness']),
+  listen: z.strictObject({ address: z.string(), port: z.number().int() }),
+  tls: z.strictObject({ ca: z.string(), cert: z.string(), key: z.string() }),
+  /** The protected subvolume (source) and where points live. */
+  subvolume: z.string(),
+  pointsDir: z.string(),
+  receiveDir: z.string(),
+  stateDir: z.string(),
+  /** Source: one entry per target, each with its own path, compression, schedule and interval. */
+  targets: z.array(z.strictObject({
+    name: z.string(), address: z.string(), port: z.number().int(), sourceAddress: z.string().optional(),
+    compression: compressionSchema, schedule: z.string(), intervalSeconds: z.number().min(1),
+  })).default([]),
+  /** Target: what it keeps of what it receives. */
+  retention: retention.default({ last: 60, hourlyForHours: 24 }),
+});
+
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+
+export async function loadConfig(file: string): Promise<AgentConfig> {
+  const text = await readFile(file, 'utf8').catch(() => { throw new UserError('agent-config', `The agent's configuration ${file} cannot be read; provision the host again.`); });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UserError('agent-config', `The agent's configuration ${file} is not valid JSON; provision the host again.`);
+  }
+  const r = agentConfigSchema.safeParse(data);
+  if (!r.success) throw new UserError('agent-config', `The agent's configuration ${file} is not valid (${issueField(r.error.issues[0]!)}: ${r.error.issues[0]!.message}); provision the host again.`);
+  return r.data;
+}

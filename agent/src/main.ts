@@ -1,0 +1,68 @@
+/**
+ * failguard-agent: the program Failguard installs on protected servers. It runs on its own
+ * Node runtime (shipped beside it), keeps its state on the host and goes on when the app
+ * is closed. `run CONFIG` is the daemon; `status CONFIG` prints its state as JSON (the app
+ * reads it over SSH, never through an open port of its own).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from './config.ts';
+import { StateFile } from './state.ts';
+import { listen, loadTls } from './peer.ts';
+import { Receiver } from './receiver.ts';
+import { Shipper } from './shipper.ts';
+import { Snapshotter } from './snapshotter.ts';
+import { AGENT_VERSION } from './version.ts';
+import { plainMessage } from '../../shared/errors.ts';
+
+async function run(configFile: string): Promise<void> {
+  const c = await loadConfig(configFile);
+  // Counters survive a restart: they are the host's history, not this process's.
+  let before: { targets?: Record<string, import('./state.ts').TargetState> } = {};
+  try {
+    before = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof before;
+  } catch { /* first start */ }
+  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, startedAt: Date.now(), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
+  for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
+  st.log(`agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})`);
+  const tls = loadTls(c);
+  const receiver = new Receiver(c, st);
+  if (c.role === 'target') await receiver.start();
+  const server = listen(c, tls, (s, header, rest) => {
+    if (header.op === 'ping') return void s.end(`${JSON.stringify({ ok: true, host: c.host, role: c.role, version: AGENT_VERSION })}\n`);
+    if (c.role !== 'target') return void s.end(`${JSON.stringify({ error: `${c.host} is the ${c.role}, not a target` })}\n`);
+    void receiver.handle(s, header, rest);
+  }, (m) => st.log(m));
+  server.on('error', (e) => { st.log(`cannot listen on ${c.listen.address}:${c.listen.port}: ${e.message}`); process.exit(3); });
+  const shippers = c.role === 'source' ? c.targets.map((t) => new Shipper(c, t, tls, st)) : [];
+  const snap = c.role === 'source' ? new Snapshotter(c, st, () => shippers.forEach((s) => s.poke())) : null;
+  await snap?.start();
+  for (const s of shippers) void s.run();
+  const stop = () => {
+    st.log('agent stopping');
+    snap?.stop();
+    shippers.forEach((s) => s.stop());
+    server.close();
+    st.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  setInterval(() => st.flush(), 1000).unref();
+}
+
+async function status(configFile: string): Promise<void> {
+  const c = await loadConfig(configFile);
+  process.stdout.write(readFileSync(join(c.stateDir, 'state.json'), 'utf8') + '\n');
+}
+
+const [cmd, file] = process.argv.slice(2);
+const commands: Record<string, (f: string) => Promise<void>> = { run, status };
+if (!cmd || !file || !commands[cmd]) {
+  process.stderr.write('usage: failguard-agent run|status CONFIG\n');
+  process.exit(64);
+}
+commands[cmd]!(file).catch((e: unknown) => {
+  process.stderr.write(`failguard-agent: ${plainMessage(e)}\n`);
+  process.exit(4);
+});

@@ -1,0 +1,82 @@
+/**
+ * Agent-to-agent connections: TLS with mutual authentication against the job's CA; a peer
+ * is accepted only when its certificate names this job (O = job id). One JSON line opens
+ * each exchange; a `receive` is followed by the stream, and answered with one JSON line.
+ */
+import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import type { AgentConfig } from './config.ts';
+
+export interface TlsMaterial { ca: Buffer; cert: Buffer; key: Buffer }
+
+export const loadTls = (c: AgentConfig): TlsMaterial => ({ ca: readFileSync(c.tls.ca), cert: readFileSync(c.tls.cert), key: readFileSync(c.tls.key) });
+
+/** The job a peer's certificate belongs to (its Organisation), or null. */
+export function peerJob(s: TLSSocket): string | null {
+  const o = s.getPeerCertificate()?.subject?.O;
+  return typeof o === 'string' ? o : Array.isArray(o) ? o[0] ?? null : null;
+}
+
+export function listen(c: AgentConfig, tls: TlsMaterial, onExchange: (s: TLSSocket, header: Record<string, unknown>, rest: Buffer) => void, log: (m: string) => void): Server {
+  const server = createServer({ ...tls, requestCert: true, minVersion: 'TLSv1.3' }, (s) => {
+    // The chain was verified against the job's CA; the job itself must match too.
+    if (!s.authorized || peerJob(s) !== c.jobId) {
+      log(`refused a peer from ${s.remoteAddress}: ${s.authorized ? 'its certificate is for another job' : s.authorizationError}`);
+      s.destroy();
+      return;
+    }
+    readHeader(s).then(({ header, rest }) => onExchange(s, header, rest), (e: Error) => { log(`a peer sent no valid request: ${e.message}`); s.destroy(); });
+  });
+  server.listen(c.listen.port, c.listen.address);
+  return server;
+}
+
+/** Reads the first line as JSON; returns what came after it (the start of a stream). */
+export function readHeader(s: TLSSocket): Promise<{ header: Record<string, unknown>; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const onData = (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const nl = buf.indexOf(10);
+      if (nl < 0) {
+        if (buf.length > 65536) { cleanup(); reject(new Error('header too long')); }
+        return;
+      }
+      cleanup();
+      s.pause();
+      try {
+        resolve({ header: JSON.parse(buf.subarray(0, nl).toString('utf8')) as Record<string, unknown>, rest: buf.subarray(nl + 1) });
+      } catch (e) {
+        reject(e as Error);
+      }
+    };
+    const onEnd = () => { cleanup(); reject(new Error('the connection ended before a request')); };
+    const cleanup = () => { s.off('data', onData); s.off('end', onEnd); s.off('error', onEnd); };
+    s.on('data', onData);
+    s.once('end', onEnd);
+    s.once('error', onEnd);
+  });
+}
+
+/** Opens a connection to a peer of this job; the peer's certificate must name the job and the expected host. */
+export function dial(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ ...tls, host: peer.address, port: peer.port, minVersion: 'TLSv1.3', ...(peer.localAddress ? { localAddress: peer.localAddress } : {}),
+      // The chain is verified by Node against the job's CA; the identity is the host name in CN and the job in O.
+      checkServerIdentity: (_host, cert) => (cert.subject.CN === peer.name && cert.subject.O === jobId ? undefined : new Error(`the peer at ${peer.address} is not ${peer.name} of this job`)) });
+    const timer = setTimeout(() => { s.destroy(); reject(new Error(`${peer.name} (${peer.address}:${peer.port}) did not answer`)); }, 10_000);
+    s.once('secureConnect', () => { clearTimeout(timer); resolve(s); });
+    s.once('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+/** One request, one JSON answer (no stream). */
+export async function ask(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }, header: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const s = await dial(tls, jobId, peer);
+  try {
+    s.end(`${JSON.stringify(header)}\n`);
+    return (await readHeader(s)).header;
+  } finally {
+    s.destroy();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The target side: answers which points it holds, and receives a point as `btrfs send`
+ * data (decompressed here) into `btrfs receive`. A point counts only when receive made it
+ * complete (read-only, with its received UUID); a partial one is deleted, never kept.
+ */
+import type { TLSSocket } from 'node:tls';
+import { join } from 'node:path';
+import { createZstdDecompress } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { PassThrough } from 'node:stream';
+import { Deframer } from './frames.ts';
+import { mkdir } from 'node:fs/promises';
+import type { AgentConfig } from './config.ts';
+import type { StateFile } from './state.ts';
+import { deleteSubvolume, isCompleteReceive, listNames, receiveProcess } from './btrfs.ts';
+import { parsePoint, pointsToKeep, sortedPoints } from './points.ts';
+
+/** Complete points only; partial receives found here are removed (at start and before each receive). */
+export async function receivedPoints(dir: string, removePartial: boolean): Promise<string[]> {
+  const out: string[] = [];
+  for (const n of await listNames(dir)) {
+    if (!parsePoint(n)) continue;
+    if (await isCompleteReceive(join(dir, n))) out.push(n);
+    else if (removePartial) await deleteSubvolume(join(dir, n)).catch(() => undefined);
+  }
+  return sortedPoints(out).map((p) => p.name);
+}
+
+export class Receiver {
+  readonly #c: AgentConfig;
+  readonly #st: StateFile;
+  #busy = false;
+  constructor(c: AgentConfig, st: StateFile) {
+    this.#c = c;
+    this.#st = st;
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.#c.receiveDir, { recursive: true });
+    const pts = await receivedPoints(this.#c.receiveDir, true);
+    this.#record(pts, null);
+  }
+
+  #record(pts: string[], from: string | null): void {
+    const newest = pts.at(-1) ?? null;
+    this.#st.state.points = pts;
+    this.#st.state.received = { count: pts.length, newest, newestAt: newest ? parsePoint(newest)!.at : null, lastFrom: from ?? this.#st.state.received?.lastFrom ?? null };
+    this.#st.touch();
+  }
+
+  async handle(s: TLSSocket, header: Record<string, unknown>, rest: Buffer): Promise<void> {
+    const reply = (r: Record<string, unknown>) => s.end(`${JSON.stringify(r)}\n`);
+    if (header.op === 'points') return void reply({ points: await receivedPoints(this.#c.receiveDir, false) });
+    if (header.op !== 'receive') return void reply({ error: `unknown request ${String(header.op)}` });
+    const point = String(header.point);
+    const parent = header.parent === null ? null : String(header.parent);
+    if (!parsePoint(point) || (parent !== null && !parsePoint(parent))) return void reply({ error: 'not a point name' });
+    if (this.#busy) return void reply({ error: 'busy receiving another point' });
+    this.#busy = true;
+    const dest = join(this.#c.receiveDir, point);
+    try {
+      const have = await receivedPoints(this.#c.receiveDir, true);
+      if (have.includes(point)) return void reply({ ok: true, already: true });
+      if (parent && !have.includes(parent)) return void reply({ error: `the parent ${parent} is not here`, points: have });
+      const recv = receiveProcess(this.#c.receiveDir);
+      let err = '';
+      recv.stderr!.on('data', (d: Buffer) => (err += d));
+      const exit = new Promise<number>((r) => recv.on('close', (code) => r(code ?? -1)));
+      const frames = new Deframer();
+      const input = new PassThrough();
+      input.write(rest);
+      s.pipe(input);
+      // The end frame ends the data; the socket stays open for the answer.
+      frames.once('frames-end', () => { s.unpipe(input); input.end(); });
+      try {
+        if (header.compression === 'off') await pipeline(input, frames, recv.stdin!);
+        else await pipeline(input, frames, createZstdDecompress(), recv.stdin!);
+      } catch (e) {
+        recv.kill('SIGKILL');
+        throw e;
+      }
+      const code = await exit;
+      if (code !== 0 || !(await isCompleteReceive(dest))) throw new Error(`btrfs receive ended with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`);
+      const pts = await this.#prune(point);
+      this.#record(pts, String(header.from ?? ''));
+      this.#st.log(`received ${point}${parent ? ` (incremental from ${parent})` : ' (full)'}`);
+      reply({ ok: true });
+    } catch (e) {
+      await deleteSubvolume(dest).catch(() => undefined);
+      this.#st.log(`receiving ${point} failed: ${(e as Error).message}`);
+      if (!s.destroyed) reply({ error: (e as Error).message });
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /** Keeps what the retention says, and always the newest point (the parent of the next send). */
+  async #prune(newest: string): Promise<string[]> {
+    const pts = await receivedPoints(this.#c.receiveDir, false);
+    const keep = pointsToKeep(pts, this.#c.retention, Date.now(), new Set([newest]));
+    for (const p of pts) if (!keep.has(p)) await deleteSubvolume(join(this.#c.receiveDir, p)).catch(() => undefined);
+    return pts.filter((p) => keep.has(p));
+  }
+}

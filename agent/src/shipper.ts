@@ -1,0 +1,130 @@
+/**
+ * The source side, one shipper per target: after each new point, ask the target which
+ * points it holds, and send the newest point incrementally from the newest common one
+ * (`btrfs send -p`), compressed and paced by the target's schedule, over the chosen path.
+ * Any interruption ends the attempt; the next one starts again from the newest common
+ * point. A full send happens only when no common point exists, and the log says so.
+ */
+import { join } from 'node:path';
+import { createZstdCompress, constants as zc } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { AgentConfig } from './config.ts';
+import type { StateFile, TargetState } from './state.ts';
+import { ask, dial, readHeader, type TlsMaterial } from './peer.ts';
+import { newestCommon, parsePoint, sortedPoints } from './points.ts';
+import { listNames, sendStream } from './btrfs.ts';
+import { Framer } from './frames.ts';
+import { Throttle } from './throttle.ts';
+import { limitAt, parseSchedule } from '../../shared/schedule.ts';
+
+type TargetConfig = AgentConfig['targets'][number];
+
+const counter = (add: (n: number) => void) => new Transform({ transform(chunk: Buffer, _e, done) { add(chunk.length); done(null, chunk); } });
+
+export class Shipper {
+  readonly #c: AgentConfig;
+  readonly #t: TargetConfig;
+  readonly #tls: TlsMaterial;
+  readonly #st: StateFile;
+  readonly #limits: ReadonlyArray<number | null>;
+  #wake: (() => void) | null = null;
+  #stopped = false;
+
+  constructor(c: AgentConfig, t: TargetConfig, tls: TlsMaterial, st: StateFile) {
+    this.#c = c;
+    this.#t = t;
+    this.#tls = tls;
+    this.#st = st;
+    const sched = parseSchedule(t.schedule);
+    this.#limits = sched.ok ? sched.limits : Array(168).fill(null);
+    st.state.targets[t.name] ??= { state: 'connecting', lastPoint: null, lastPointAt: null, lastParent: null, fullSends: 0, sends: 0, bytesRaw: 0, bytesWire: 0, current: null, lastError: null, limitBytesPerSecond: null };
+  }
+
+  get ts(): TargetState {
+    return this.#st.state.targets[this.#t.name]!;
+  }
+
+  /** A new point exists: ship it when the current send is done. */
+  poke(): void {
+    this.#wake?.();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.poke();
+  }
+
+  async run(): Promise<void> {
+    let backoff = 500;
+    while (!this.#stopped) {
+      try {
+        const shipped = await this.#once();
+        backoff = 500;
+        if (!shipped) await new Promise<void>((r) => { this.#wake = r; setTimeout(r, 5000); });
+        this.#wake = null;
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (this.ts.lastError !== msg) this.#st.log(`${this.#t.name}: ${msg}; trying again`);
+        Object.assign(this.ts, { state: 'error', lastError: msg, current: null });
+        this.#st.touch();
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(10_000, backoff * 2);
+      }
+    }
+  }
+
+  #peer() {
+    return { name: this.#t.name, address: this.#t.address, port: this.#t.port, ...(this.#t.sourceAddress ? { localAddress: this.#t.sourceAddress } : {}) };
+  }
+
+  /** Ships the newest point if the target lacks it; false when there was nothing to do. */
+  async #once(): Promise<boolean> {
+    const local = sortedPoints(await listNames(this.#c.pointsDir)).map((p) => p.name);
+    const newest = local.at(-1);
+    if (!newest) return false;
+    const there = await ask(this.#tls, this.#c.jobId, this.#peer(), { op: 'points' });
+    if (there.error) throw new Error(`${this.#t.name} says: ${String(there.error)}`);
+    const remote = (there.points as string[] | undefined) ?? [];
+    const parent = newestCommon(local, remote);
+    if (parent === newest) {
+      Object.assign(this.ts, { state: 'idle', lastPoint: newest, lastPointAt: parsePoint(newest)!.at, lastError: null, current: null });
+      this.#st.touch();
+      return false;
+    }
+    if (!parent) this.#st.log(`${this.#t.name}: no common point${remote.length ? ` (it holds ${remote.length} points this host no longer has)` : ''}: full send of ${newest}`);
+    await this.#send(newest, parent);
+    return true;
+  }
+
+  async #send(point: string, parent: string | null): Promise<void> {
+    const ts = this.ts;
+    const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0 };
+    Object.assign(ts, { state: 'sending', current: cur, lastError: null });
+    this.#st.touch();
+    const s = await dial(this.#tls, this.#c.jobId, this.#peer());
+    const send = sendStream(join(this.#c.pointsDir, point), parent ? join(this.#c.pointsDir, parent) : null);
+    let err = '';
+    send.stderr!.on('data', (d: Buffer) => (err += d));
+    const sent = new Promise<number>((r) => send.on('close', (code) => r(code ?? -1)));
+    try {
+      s.write(`${JSON.stringify({ op: 'receive', point, parent, compression: this.#t.compression, from: this.#c.host })}\n`);
+      const raw = counter((n) => { cur.bytesRaw += n; ts.bytesRaw += n; this.#st.touch(); });
+      const wire = counter((n) => { cur.bytesWire += n; ts.bytesWire += n; });
+      const throttle = new Throttle(() => (ts.limitBytesPerSecond = limitAt(this.#limits, new Date())));
+      const level = this.#t.compression === 'strong' ? 9 : 1;
+      const stages = this.#t.compression === 'off' ? [] : [createZstdCompress({ params: { [zc.ZSTD_c_compressionLevel]: level } })];
+      const answer = readHeader(s);
+      await pipeline([send.stdout!, raw, ...stages, wire, throttle, new Framer(), s] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { end: false });
+      const code = await sent;
+      if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) ?? code}`);
+      const { header } = await answer;
+      if (!header.ok) throw new Error(`${this.#t.name} did not take ${point}: ${String(header.error)}`);
+      Object.assign(ts, { state: 'idle', lastPoint: point, lastPointAt: parsePoint(point)!.at, lastParent: parent, current: null, lastError: null, sends: ts.sends + 1, fullSends: ts.fullSends + (parent ? 0 : 1) });
+      this.#st.touch();
+    } finally {
+      send.kill('SIGKILL');
+      s.destroy();
+    }
+  }
+}

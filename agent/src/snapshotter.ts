@@ -1,0 +1,67 @@
+/**
+ * The source side's consistency points: every interval, one atomic read-only snapshot of
+ * the protected subvolume. Everything written before the snapshot is in it, nothing
+ * written after — the point is what a crash at that instant would have left on disk.
+ * Kept: each target's newest confirmed point (the parent of its next send) and the newest
+ * two; intermediate points are never needed, since each send goes from the newest common
+ * point straight to the newest.
+ */
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { AgentConfig } from './config.ts';
+import type { StateFile } from './state.ts';
+import { deleteSubvolume, listNames, snapshot } from './btrfs.ts';
+import { pointName, sortedPoints } from './points.ts';
+
+export class Snapshotter {
+  readonly #c: AgentConfig;
+  readonly #st: StateFile;
+  readonly #onPoint: () => void;
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+
+  constructor(c: AgentConfig, st: StateFile, onPoint: () => void) {
+    this.#c = c;
+    this.#st = st;
+    this.#onPoint = onPoint;
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.#c.pointsDir, { recursive: true });
+    const interval = Math.min(...this.#c.targets.map((t) => t.intervalSeconds), 3600) * 1000;
+    this.#timer = setInterval(() => void this.tick(), interval);
+    await this.tick();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  async tick(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      const pts = sortedPoints(await listNames(this.#c.pointsDir));
+      const seq = (pts.at(-1)?.seq ?? 0) + 1;
+      await snapshot(this.#c.subvolume, join(this.#c.pointsDir, pointName(seq, Date.now())));
+      await this.#prune();
+      this.#onPoint();
+    } catch (e) {
+      this.#st.log(`a consistency point could not be taken: ${(e as Error).message}`);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #prune(): Promise<void> {
+    const pts = sortedPoints(await listNames(this.#c.pointsDir)).map((p) => p.name);
+    const keep = new Set(pts.slice(-2));
+    for (const t of Object.values(this.#st.state.targets)) {
+      if (t.lastPoint) keep.add(t.lastPoint);
+      if (t.current) { keep.add(t.current.point); if (t.current.parent) keep.add(t.current.parent); }
+    }
+    for (const p of pts) if (!keep.has(p)) await deleteSubvolume(join(this.#c.pointsDir, p)).catch(() => undefined);
+    this.#st.state.points = pts.filter((p) => keep.has(p));
+    this.#st.touch();
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * A job: what is protected, where to, and how — the versioned JSON file the wizard saves
+ * and the CLI runs (`failguard protect --job FILE`). It holds host-key pins and
+ * certificate fingerprints, never a secret (no password, passphrase or private key).
+ * Parsed with its schema; every error names the field in plain words.
+ */
+import { z } from 'zod';
+import { parseSchedule } from './schedule.ts';
+import { REPLICATION_PORT } from './preflight.ts';
+
+export const JOB_VERSION = 1;
+
+const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'not an IP address');
+const name = z.string().min(1, 'must not be empty').max(255);
+const absolutePath = z.string().regex(/^\/[^\0]*$/, 'not an absolute path');
+const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'not an SSH fingerprint (SHA256:…)');
+
+/** How Failguard reaches a host: never a password or passphrase (those live in the keychain). */
+export const jobHostSchema = z.strictObject({
+  /** The directory's name for the server (MAIL1), or the witness's own name. */
+  name,
+  address: ipv4,
+  sshPort: z.number().int().min(1).max(65535).default(22),
+  sshUser: name.default('root'),
+  /** A private key file on this computer; absent: the SSH agent. */
+  sshKeyFile: absolutePath.optional(),
+});
+
+export const compressionSchema = z.enum(['off', 'fast', 'strong']);
+
+export const targetOptionsSchema = z.strictObject({
+  /** The addresses that carry replication (absent: the hosts' own addresses). */
+  path: z.strictObject({ sourceAddress: ipv4.optional(), targetAddress: ipv4.optional() }).default({}),
+  compression: compressionSchema.default('fast'),
+  /** The weekly bandwidth schedule as text (`shared/schedule.ts`); empty: unlimited. */
+  schedule: z.string().max(4000).default('').superRefine((s, ctx) => {
+    const p = parseSchedule(s);
+    if (!p.ok) ctx.addIssue({ code: 'custom', message: p.error });
+  }),
+  intervalSeconds: z.number().min(1, 'at least 1 second').max(3600).default(1),
+  retention: z.strictObject({
+    /** The newest points kept on the target. */
+    last: z.number().int().min(2, 'keep at least 2 points').max(10000).default(60),
+    /** Besides those, one point per hour for this many hours. */
+    hourlyForHours: z.number().int().min(0).max(24 * 31).default(24),
+  }).prefault({}),
+});
+
+export const jobTargetSchema = jobHostSchema.extend({ options: targetOptionsSchema.prefault({}) });
+
+export const jobSchema = z.strictObject({
+  version: z.literal(JOB_VERSION),
+  /** Stable for the job's life: agents accept only peers whose certificate names it. */
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id'),
+  name: name.max(100),
+  source: jobHostSchema,
+  targets: z.array(jobTargetSchema).min(1, 'give at least one target').max(8),
+  witness: jobHostSchema.optional(),
+  /** What is replicated: folders on one btrfs subvolume (Linux); on Windows the protection set's paths. */
+  protect: z.array(absolutePath).min(1).max(64).default(['/srv/mail']),
+  replicationPort: z.number().int().min(1).max(65535).default(REPLICATION_PORT),
+  /** Host keys pinned on first use; checked on every connection. */
+  hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),
+  /** SHA-256 fingerprints of the job's CA and of each agent's certificate. */
+  certificates: z.strictObject({
+    ca: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not a SHA-256 fingerprint').optional(),
+    agents: z.record(z.string(), z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not a SHA-256 fingerprint')).default({}),
+  }).prefault({}),
+}).superRefine((j, ctx) => {
+  const seen = new Map<string, string>();
+  const hosts: Array<[string, { name: string; address: string }]> = [['source', j.source], ...j.targets.map((t, i): [string, typeof t] => [`targets[${i}]`, t]), ...(j.witness ? [['witness', j.witness] as [string, typeof j.source]] : [])];
+  for (const [where, h] of hosts) {
+    for (const key of [`name:${h.name.toLowerCase()}`, `address:${h.address}`]) {
+      const other = seen.get(key);
+      if (other) ctx.addIssue({ code: 'custom', path: [...where.replace(/\[(\d+)\]/, '.$1').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), key.startsWith('name') ? 'name' : 'address'], message: `the same server as ${other}; each server can have one role only` });
+      else seen.set(key, where);
+    }
+  }
+});
+
+export type Job = z.output<typeof jobSchema>;
+export type JobTarget = Job['targets'][number];
+export type TargetOptions = JobTarget['options'];
+export type Compression = z.output<typeof compressionSchema>;
