@@ -44,6 +44,18 @@ export type PlanStep =
     previous: string[];
   }
   | {
+    kind: 'upload';
+    host: string;
+    description: string;
+    /** A file on this computer; its SHA-256 is part of the plan, so a changed file is a changed plan. */
+    localFile: string;
+    sha256: string;
+    size: number;
+    remotePath: string;
+    /** Unix mode, e.g. 0o755. */
+    mode: number;
+  }
+  | {
     kind: 'directory-modify';
     description: string;
     dn: string;
@@ -90,6 +102,12 @@ export function describeStep(step: PlanStep): StepView {
         action: `replace the ${step.type} records of ${step.name}.${step.zone} (${step.previous.length ? step.previous.join(', ') : 'none'}) with ${step.type} ${step.value}, TTL 900 s`,
         undo: step.previous.length ? `put back ${step.previous.join(', ')} exactly as read before the change` : `remove the ${step.type} record again`,
       };
+    case 'upload':
+      return {
+        where: step.host,
+        action: `copy ${step.localFile.split(/[\\/]/).at(-1)} (${step.size} bytes, SHA-256 ${step.sha256.slice(0, 16)}…) to ${step.remotePath}, mode ${step.mode.toString(8).padStart(4, '0')}`,
+        undo: `put back the previous ${step.remotePath} (kept beside it while the plan runs), or remove it if there was none`,
+      };
     case 'directory-modify':
       return {
         where: 'directory (LDAP on the domain controller)',
@@ -103,7 +121,7 @@ export function describeStep(step: PlanStep): StepView {
 
 /** The host a step touches (the directory counts as one). */
 export function stepHost(step: PlanStep): string {
-  return step.kind === 'command' ? step.host : 'directory';
+  return step.kind === 'command' || step.kind === 'upload' ? step.host : 'directory';
 }
 
 function assertNeverStep(x: never): never {

@@ -18,6 +18,8 @@ export interface SshHost {
   /** The key the server presented, as pinned or to pin. */
   hostKey: HostKeyPin;
   exec(command: string, o?: ExecOptions): Promise<ExecResult>;
+  /** Copies a local file to the host over SFTP (the caller renames it into place and checks its hash). */
+  upload(localFile: string, remotePath: string, mode: number): Promise<void>;
   close(): void;
 }
 
@@ -83,6 +85,16 @@ export async function connectHost(target: HostTarget, o: ConnectOptions): Promis
     target,
     hostKey,
     exec: (command, eo = {}) => execOn(client, target, command, eo),
+    upload: (localFile, remotePath, mode) => new Promise<void>((resolve, reject) => {
+      client.sftp((err, sftp) => {
+        if (err) return reject(new UserError('host-error', `${target.name} offers no SFTP (${plainMessage(err).replace(/\.$/, '')}); enable the sftp subsystem of sshd.`));
+        sftp.fastPut(localFile, remotePath, { mode }, (e) => {
+          sftp.end();
+          if (e) reject(new UserError('host-error', `Copying a file to ${target.name} failed: ${plainMessage(e).replace(/\.$/, '')}`));
+          else resolve();
+        });
+      });
+    }),
     close: () => client.end(),
   };
 }

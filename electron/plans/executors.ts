@@ -6,6 +6,8 @@
 import { Attribute, Change, type Client } from 'ldapts';
 import type { PlanStep } from '../../shared/plan.ts';
 import { UserError } from '../../shared/errors.ts';
+import { sha256File } from '../hosts/file-hash.ts';
+import { shq } from '../hosts/shell.ts';
 import type { SshHost } from '../hosts/ssh-connection.ts';
 import { decodeDnsRecord, readDnsNode, restoreDnsNode, setDnsRecord, TYPE_CODE, type DnsNodeSnapshot } from '../directory/dns-write.ts';
 
@@ -129,10 +131,53 @@ const directoryModify: Executor<Extract<PlanStep, { kind: 'directory-modify' }>>
   },
 };
 
+type Upload = Extract<PlanStep, { kind: 'upload' }>;
+const prevOf = (s: Upload) => `${s.remotePath}.failguard-prev`;
+const remoteHash = async (ctx: PlanContext, s: Upload): Promise<string | null> => {
+  const r = await sh(ctx, s.host, `sha256sum ${shq(s.remotePath)} 2>/dev/null`);
+  return r.code === 0 ? r.output.split(/\s+/)[0]! : null;
+};
+
+const upload: Executor<Upload> = {
+  async snapshot(step, ctx) {
+    // The file it replaces is kept beside it until the run ends, so undo can put it back exactly.
+    const before = await remoteHash(ctx, step);
+    if (before && before !== step.sha256) {
+      const r = await sh(ctx, step.host, `cp -p ${shq(step.remotePath)} ${shq(prevOf(step))}`);
+      if (r.code !== 0) throw new StepFailed(`the current ${step.remotePath} could not be kept for undo: ${r.output}`);
+    }
+    return { before };
+  },
+  async apply(step, ctx) {
+    const local = await sha256File(step.localFile).catch(() => null);
+    if (local?.sha256 !== step.sha256) throw new StepFailed(`${step.localFile} changed since the plan was made; review the plan again`);
+    const tmp = `${step.remotePath}.failguard-new`;
+    const dir = step.remotePath.replace(/\/[^/]*$/, '') || '/';
+    const mk = await sh(ctx, step.host, `mkdir -p ${shq(dir)}`);
+    if (mk.code !== 0) throw new StepFailed(`the folder ${dir} could not be made: ${mk.output}`);
+    await (await ctx.host(step.host)).upload(step.localFile, tmp, step.mode);
+    const mv = await sh(ctx, step.host, `chmod ${step.mode.toString(8)} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(step.remotePath)}`);
+    if (mv.code !== 0) throw new StepFailed(`the copy could not be put in place: ${mv.output}`);
+    return `${step.size} bytes`;
+  },
+  async verify(step, ctx) {
+    return (await remoteHash(ctx, step)) === step.sha256;
+  },
+  canUndo: () => true,
+  async undo(step, ctx, snapshot) {
+    const before = (snapshot as { before: string | null } | null)?.before ?? null;
+    const cmd = before === step.sha256 ? 'true' : before ? `mv -f ${shq(prevOf(step))} ${shq(step.remotePath)}` : `rm -f ${shq(step.remotePath)}`;
+    const r = await sh(ctx, step.host, cmd);
+    if (r.code !== 0) throw new StepFailed(`exit ${r.code}: ${r.output}`);
+    return before ? 'the previous file is back' : 'removed';
+  },
+};
+
 const EXECUTORS: { [K in PlanStep['kind']]: Executor<Extract<PlanStep, { kind: K }>> } = {
   'command': command,
   'dns-record': dnsRecord,
   'directory-modify': directoryModify,
+  'upload': upload,
 };
 
 export function executorFor<S extends PlanStep>(step: S): Executor<S> {

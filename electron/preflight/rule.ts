@@ -120,8 +120,7 @@ export function plan(ruleId: string, kind: 'safe' | 'confirm', title: string, st
   return sealPlan({ ruleId, kind, title, onFailure: 'undo' as const, steps, ...(host ? { host } : {}) });
 }
 
-/** Single-quotes a value for the remote shell. */
-export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+export { shq } from '../hosts/shell.ts';
 
 /** Judges each target against the source; a pair with an unreachable host is an error, not a verdict. */
 export function perTarget(f: PreflightFacts, judge: (t: HostFacts) => Verdict): Array<Verdict & { host: string }> {

@@ -1,0 +1,2 @@
+/** Single-quotes a value for the remote POSIX shell. */
+export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
