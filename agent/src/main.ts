@@ -22,7 +22,7 @@ async function run(configFile: string): Promise<void> {
   try {
     before = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof before;
   } catch { /* first start */ }
-  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, startedAt: Date.now(), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
+  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
   for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
   st.log(`agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})`);
   const tls = loadTls(c);

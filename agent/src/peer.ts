@@ -74,8 +74,10 @@ export function dial(tls: TlsMaterial, jobId: string, peer: { name: string; addr
 export async function ask(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }, header: Record<string, unknown>): Promise<Record<string, unknown>> {
   const s = await dial(tls, jobId, peer);
   try {
-    s.end(`${JSON.stringify(header)}\n`);
-    return (await readHeader(s)).header;
+    // Not ended here: a TLS peer that sees our end closes its side too, before it could answer.
+    const answer = readHeader(s);
+    s.write(`${JSON.stringify(header)}\n`);
+    return (await answer).header;
   } finally {
     s.destroy();
   }

@@ -25,6 +25,8 @@ export interface AgentState {
   host: string;
   role: string;
   pid: number;
+  /** The runtime it runs on (its own, shipped beside it). */
+  node: string;
   startedAt: number;
   updatedAt: number;
   /** Source: points on this host; target: complete points received. */

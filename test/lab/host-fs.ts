@@ -17,7 +17,7 @@ export const hostKeysOf = (name: string) => join(paths.root, 'identity', name);
 /** Files and folders of the host's own that shadow the machine's, in its mount namespace. */
 export function privateMounts(h: HostSpec): string[] {
   // Each host has its own /root too: the machine's root profile (pyenv and the like) must not run on every SSH command.
-  const common = ['etc/ssh', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'var/log', 'opt', 'root'];
+  const common = ['etc/ssh', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/failguard', 'var/log', 'var/lib/failguard', 'opt', 'root'];
   if (h.kind === 'mail') return [...common, 'etc/postfix', 'etc/dovecot', 'var/lib/postfix', 'var/lib/dovecot'];
   return common;
 }
@@ -56,7 +56,7 @@ export function ensureMailImage(): void {
 export function prepareHostFs(h: HostSpec, mailPassword: string): void {
   const root = fsOf(h.name);
   rmSync(root, { recursive: true, force: true });
-  for (const d of ['etc/ssh', 'var/log', 'opt', 'root']) mkdirSync(join(root, d), { recursive: true, mode: 0o700 });
+  for (const d of ['etc/ssh', 'etc/failguard', 'var/log', 'var/lib/failguard', 'opt', 'root']) mkdirSync(join(root, d), { recursive: true, mode: 0o700 });
   writeFileSync(join(root, 'etc/hostname'), `${h.name}\n`);
   writeFileSync(join(root, 'etc/hosts'), hostsFile(h));
   writeFileSync(join(root, 'etc/resolv.conf'), resolvConf(h));

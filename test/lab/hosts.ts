@@ -73,12 +73,16 @@ set -eu
 hostname ${h.name}
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+# Mount points of the agent's configuration and state (their content is the host's own).
+mkdir -p /etc/failguard /var/lib/failguard
 ${mounts.join('\n')}
 ${h.kind === 'mail' ? `mount -o loop ${imageOf(h.name)} /srv
 mkdir -p /srv/mail/queue` : ''}
 mkdir -p /run/sshd
 /usr/sbin/sshd -f /etc/ssh/sshd_config -E /var/log/sshd.log
 ${servicesOf(h).join('\n')}
+# An installed agent starts with its host, as an enabled service would.
+[ -x /opt/failguard/agentd ] && /opt/failguard/agentd start || true
 echo "${h.name} is up"
 trap 'exit 0' TERM INT
 while true; do sleep 3600 & wait $! || true; done

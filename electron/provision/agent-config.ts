@@ -1,0 +1,36 @@
+/** The agent's configuration for one host of a job (written to /etc/failguard/agent.json): pure, from the job alone. */
+import { posix } from 'node:path';
+import type { Job } from '../../shared/job.ts';
+import { UserError } from '../../shared/errors.ts';
+import { HOST_PATHS } from './host-layout.ts';
+
+export type HostRoleInJob = 'source' | 'target' | 'witness';
+
+export function jobHosts(job: Job): Array<{ role: HostRoleInJob; name: string; address: string; addresses: string[] }> {
+  const pathAddresses = (name: string, own: string, side: 'sourceAddress' | 'targetAddress') =>
+    [own, ...job.targets.flatMap((t) => (side === 'sourceAddress' || t.name === name ? [t.options.path[side]] : [])).filter((x): x is string => !!x)];
+  return [
+    ...job.targets.map((t) => ({ role: 'target' as const, name: t.name, address: t.address, addresses: pathAddresses(t.name, t.address, 'targetAddress') })),
+    { role: 'source' as const, name: job.source.name, address: job.source.address, addresses: pathAddresses(job.source.name, job.source.address, 'sourceAddress') },
+    ...(job.witness ? [{ role: 'witness' as const, name: job.witness.name, address: job.witness.address, addresses: [job.witness.address] }] : []),
+  ];
+}
+
+export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string }) {
+  if (job.protect.length !== 1) throw new UserError('bad-job', 'On Linux the protection set must be one btrfs subvolume, so that one snapshot catches it whole; put the data under one subvolume (e.g. /srv/mail).', { field: 'protect' });
+  const subvolume = job.protect[0]!;
+  const base = posix.join(posix.dirname(subvolume), '.failguard');
+  const target = job.targets.find((t) => t.name === host.name);
+  return {
+    version: 1 as const, jobId: job.id, host: host.name, role: host.role,
+    listen: { address: '0.0.0.0', port: job.replicationPort },
+    tls: { ca: HOST_PATHS.ca, cert: HOST_PATHS.cert, key: HOST_PATHS.key },
+    subvolume, pointsDir: posix.join(base, 'points'), receiveDir: posix.join(base, 'received'), stateDir: HOST_PATHS.stateDir,
+    targets: host.role === 'source' ? job.targets.map((t) => ({
+      name: t.name, address: t.options.path.targetAddress ?? t.address, port: job.replicationPort,
+      ...(t.options.path.sourceAddress ? { sourceAddress: t.options.path.sourceAddress } : {}),
+      compression: t.options.compression, schedule: t.options.schedule, intervalSeconds: t.options.intervalSeconds,
+    })) : [],
+    retention: target?.options.retention ?? { last: 60, hourlyForHours: 24 },
+  };
+}

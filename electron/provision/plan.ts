@@ -1,0 +1,56 @@
+/**
+ * The provisioning plan: for each host of the job, exactly the changes that make it run
+ * the job's agent — files copied only where their hash differs, the agent stopped before
+ * and started after, and verified answering. An unchanged job gives an empty plan.
+ * Targets come first, so receivers are ready before the source ships.
+ */
+import type { Job } from '../../shared/job.ts';
+import type { Plan, PlanStep } from '../../shared/plan.ts';
+import { sealPlan } from '../plans/plan-id.ts';
+import { shq } from '../hosts/shell.ts';
+import { HOST_PATHS as P } from './host-layout.ts';
+import type { HostRoleInJob } from './agent-config.ts';
+
+/** A file that must be on a host: where, from which local file, with what hash and mode. */
+export interface ShippedFile { remotePath: string; localFile: string; sha256: string; size: number; mode: number; what: string }
+
+/** What a host has now: the hash of each file Failguard put there, whether the agent runs, whether systemd does. */
+export interface HostNow { files: Record<string, string | null>; agentRunning: boolean; systemd: boolean }
+
+/** One script that reads a host's current state in one round trip. */
+export function hostNowScript(paths: readonly string[]): string {
+  return [...paths.map((p) => `printf 'file\\t%s\\t%s\\n' ${shq(p)} "$(sha256sum ${shq(p)} 2>/dev/null | cut -d' ' -f1)"`),
+    `${P.agentd} status >/dev/null 2>&1 && echo 'agent running' || echo 'agent stopped'`,
+    '[ -d /run/systemd/system ] && echo "systemd yes" || echo "systemd no"'].join('\n');
+}
+
+export function parseHostNow(out: string): HostNow {
+  const files: Record<string, string | null> = {};
+  for (const m of out.matchAll(/^file\t([^\t]+)\t([0-9a-f]{64})?$/gm)) files[m[1]!] = m[2] ?? null;
+  return { files, agentRunning: /^agent running$/m.test(out), systemd: /^systemd yes$/m.test(out) };
+}
+
+const START_VERIFY = `for i in $(seq 50); do ${P.agentd} status && [ -f ${P.stateDir}/state.json ] && [ $(( $(date +%s) - $(stat -c %Y ${P.stateDir}/state.json) )) -le 3 ] && exit 0; sleep 0.2; done; exit 1`;
+
+export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; name: string; files: ShippedFile[]; now: HostNow }>): Plan {
+  const steps: PlanStep[] = [];
+  for (const h of hosts) {
+    const changed = h.files.filter((f) => h.now.files[f.remotePath] !== f.sha256);
+    if (!changed.length && h.now.agentRunning) continue;
+    if (changed.length && h.now.agentRunning) {
+      steps.push({ kind: 'command', host: h.name, description: `stop the agent on ${h.name} while its files change`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` });
+    }
+    if (changed.length) {
+      steps.push({ kind: 'command', host: h.name, description: `make Failguard's folders on ${h.name}`, command: `mkdir -p ${P.dir}/bin ${P.confDir} ${P.stateDir} && chmod 755 ${P.dir} && chmod 700 ${P.confDir} ${P.stateDir}`, verify: `test -d ${P.dir}/bin -a -d ${P.confDir} -a -d ${P.stateDir}` });
+      for (const f of changed) steps.push({ kind: 'upload', host: h.name, description: `copy ${f.what} to ${h.name}`, localFile: f.localFile, sha256: f.sha256, size: f.size, remotePath: f.remotePath, mode: f.mode });
+    }
+    steps.push({ kind: 'command', host: h.name, description: `start the agent on ${h.name} (${h.role}) and check that it answers`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });
+  }
+  if (steps.some((s) => s.kind === 'upload')) {
+    // Files replaced are kept beside the new ones until here, so that any failure before could put them back.
+    for (const h of [...new Set(steps.filter((s) => s.kind === 'upload').map((s) => (s as { host: string }).host))]) {
+      steps.push({ kind: 'command', host: h, description: `remove the replaced copies kept for undo on ${h}`, command: `rm -f ${P.dir}/*.failguard-prev ${P.dir}/bin/*.failguard-prev ${P.confDir}/*.failguard-prev` });
+    }
+  }
+  return sealPlan({ title: `Protect ${job.source.name} → ${job.targets.map((t) => t.name).join(', ')} (${job.name})`, onFailure: 'undo' as const, steps });
+}

@@ -1,0 +1,106 @@
+/**
+ * Provisioning behind the CLI and (next) the wizard: from a job, the plan that makes every
+ * host run its agent (reviewed by id), applied on the plan engine; and the agents' status,
+ * read over SSH (the app opens no port of its own).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Job } from '../../shared/job.ts';
+import type { HostTarget } from '../../shared/hosts.ts';
+import type { Plan, PlanRunResult } from '../../shared/plan.ts';
+import { UserError } from '../../shared/errors.ts';
+import { SshPool } from '../hosts/ssh-pool.ts';
+import { sha256File } from '../hosts/file-hash.ts';
+import { dataDir, journalDir } from '../backend/data-dir.ts';
+import { planContext } from '../plans/context.ts';
+import { Journal } from '../plans/journal.ts';
+import { runPlans } from '../plans/engine.ts';
+import { recoverInterrupted } from '../plans/recover.ts';
+import { stepHost } from '../../shared/plan.ts';
+import { agentArtifacts } from './agent-artifacts.ts';
+import { agentConfig, jobHosts } from './agent-config.ts';
+import { AGENTD, HOST_PATHS as P } from './host-layout.ts';
+import { jobPki } from './pki.ts';
+import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
+
+export interface ProvisionOptions { signal?: AbortSignal; onProgress?: (stage: string) => void; dataDir?: string }
+
+export function hostTargets(job: Job): HostTarget[] {
+  return [job.source, ...job.targets, ...(job.witness ? [job.witness] : [])].map((h) => ({
+    name: h.name, address: h.address, port: h.sshPort, user: h.sshUser,
+    auth: h.sshKeyFile ? { kind: 'key' as const, keyFile: h.sshKeyFile } : { kind: 'agent' as const },
+  }));
+}
+
+const file = async (remotePath: string, localFile: string, mode: number, what: string): Promise<ShippedFile> => ({ remotePath, localFile, mode, what, ...(await sha256File(localFile)) });
+
+/** The files each host needs, prepared locally (configuration, supervisor, certificates) with their hashes. */
+async function shippedFiles(job: Job, base: string) {
+  const art = agentArtifacts();
+  const hosts = jobHosts(job);
+  const pki = await jobPki(join(base, 'pki'), job.id, hosts.map((h) => ({ name: h.name, addresses: h.addresses })));
+  const common = [await file(P.node, art.node, 0o755, 'the agent\'s Node runtime'), await file(P.agent, art.bundle, 0o644, 'the agent'), await file(P.ca, pki.caFile, 0o644, 'the job\'s CA certificate')];
+  const out: Array<{ role: (typeof hosts)[number]['role']; name: string; files: ShippedFile[] }> = [];
+  for (const h of hosts) {
+    const dir = join(base, 'hosts', h.name.toLowerCase());
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(join(dir, 'agent.json'), `${JSON.stringify(agentConfig(job, h), null, 2)}\n`, { mode: 0o600 });
+    await writeFile(join(dir, 'agentd'), AGENTD, { mode: 0o755 });
+    const a = pki.agents[h.name]!;
+    out.push({ role: h.role, name: h.name, files: [...common, await file(P.agentd, join(dir, 'agentd'), 0o755, 'the agent supervisor'), await file(P.config, join(dir, 'agent.json'), 0o600, 'the agent configuration'),
+      await file(P.cert, a.certFile, 0o644, 'the agent certificate'), await file(P.key, a.keyFile, 0o600, 'the agent key')] });
+  }
+  return { hosts: out, fingerprints: { ca: pki.ca.fingerprint256, agents: Object.fromEntries(Object.entries(pki.agents).map(([k, v]) => [k, v.fingerprint256])) } };
+}
+
+/** The plan that would run now, and the certificate fingerprints to keep in the job. */
+export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOptions = {}): Promise<{ plan: Plan; fingerprints: Job['certificates'] }> {
+  const base = join(o.dataDir ?? dataDir(), 'jobs', job.id);
+  o.onProgress?.('Preparing the agent, its configuration and certificates');
+  const { hosts, fingerprints } = await shippedFiles(job, base);
+  const targets = hostTargets(job);
+  const withNow = await Promise.all(hosts.map(async (h) => {
+    o.onProgress?.(`Reading ${h.name}`);
+    const ssh = await pool.get(targets.find((t) => t.name === h.name)!);
+    const r = await ssh.exec('sh -s', { stdin: hostNowScript(h.files.map((f) => f.remotePath)), timeoutMs: 30_000, ...(o.signal ? { signal: o.signal } : {}) });
+    return { ...h, now: parseHostNow(r.stdout) };
+  }));
+  return { plan: provisioningPlan(job, withNow), fingerprints: { ca: fingerprints.ca, agents: fingerprints.agents } };
+}
+
+/** Applies the provisioning plan the person reviewed (by id); refused when the plan of now differs. */
+export async function protect(job: Job, consent: string | 'now', o: ProvisionOptions = {}): Promise<{ plan: Plan; results: PlanRunResult[]; fingerprints: Job['certificates'] }> {
+  const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
+  const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}) });
+  try {
+    const dir = join(o.dataDir ?? dataDir(), 'journal');
+    await recoverInterrupted(o.dataDir ? dir : journalDir(), ctx, { ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    const { plan, fingerprints } = await planProvisioning(job, pool, o);
+    if (consent !== 'now' && consent !== plan.id) throw new UserError('plan-changed', `The servers or the job changed since you reviewed the plan (it is now ${plan.id.slice(0, 19)}); review it again.`, { field: 'plan' });
+    if (!plan.steps.length) return { plan, results: [], fingerprints };
+    const journal = Journal.create(o.dataDir ? dir : journalDir(), [plan], [...new Set(plan.steps.map(stepHost))]);
+    const results = await runPlans([plan], ctx, journal, { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    return { plan, results, fingerprints };
+  } finally {
+    await ctx.close();
+    await pool.closeAll();
+  }
+}
+
+/** Each agent's own state, read over SSH. */
+export async function agentStatus(job: Job): Promise<Array<{ host: string; state: unknown; error?: string }>> {
+  const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
+  try {
+    return await Promise.all(hostTargets(job).map(async (t) => {
+      try {
+        const r = await (await pool.get(t)).exec(`${P.node} ${P.agent} status ${P.config}`, { timeoutMs: 20_000 });
+        if (r.code !== 0) return { host: t.name, state: null, error: r.stderr.trim().replace(/^failguard-agent: /, '') || 'the agent is not installed' };
+        return { host: t.name, state: JSON.parse(r.stdout) as unknown };
+      } catch (e) {
+        return { host: t.name, state: null, error: (e as Error).message };
+      }
+    }));
+  } finally {
+    await pool.closeAll();
+  }
+}
