@@ -21,7 +21,8 @@ export function run(args: string[], input?: string): Promise<string> {
 /** An atomic, read-only snapshot of the protected subvolume. */
 export const snapshot = (subvolume: string, dest: string) => run(['btrfs', 'subvolume', 'snapshot', '-r', subvolume, dest]);
 
-export const deleteSubvolume = (path: string) => run(['btrfs', 'subvolume', 'delete', '--commit-after', path]);
+/** Deletes a subvolume; the space is freed in the background (no wait for the commit). */
+export const deleteSubvolume = (path: string) => run(['btrfs', 'subvolume', 'delete', path]);
 
 /** Names in a folder of points (empty when the folder does not exist yet). */
 export async function listNames(dir: string): Promise<string[]> {

@@ -15,13 +15,20 @@ import type { StateFile } from './state.ts';
 import { deleteSubvolume, isCompleteReceive, listNames, receiveProcess } from './btrfs.ts';
 import { parsePoint, pointsToKeep, sortedPoints } from './points.ts';
 
-/** Complete points only; partial receives found here are removed (at start and before each receive). */
-export async function receivedPoints(dir: string, removePartial: boolean): Promise<string[]> {
+/**
+ * Complete points only; partial receives found here are removed (at start and before each
+ * receive). A received point never changes, so once seen complete it is not asked again.
+ */
+export async function receivedPoints(dir: string, removePartial: boolean, known: Set<string> = new Set()): Promise<string[]> {
   const out: string[] = [];
-  for (const n of await listNames(dir)) {
+  const names = await listNames(dir);
+  for (const n of [...known]) if (!names.includes(n)) known.delete(n);
+  for (const n of names) {
     if (!parsePoint(n)) continue;
-    if (await isCompleteReceive(join(dir, n))) out.push(n);
-    else if (removePartial) await deleteSubvolume(join(dir, n)).catch(() => undefined);
+    if (known.has(n) || await isCompleteReceive(join(dir, n))) {
+      known.add(n);
+      out.push(n);
+    } else if (removePartial) await deleteSubvolume(join(dir, n)).catch(() => undefined);
   }
   return sortedPoints(out).map((p) => p.name);
 }
@@ -30,6 +37,7 @@ export class Receiver {
   readonly #c: AgentConfig;
   readonly #st: StateFile;
   #busy = false;
+  readonly #complete = new Set<string>();
   constructor(c: AgentConfig, st: StateFile) {
     this.#c = c;
     this.#st = st;
@@ -37,7 +45,7 @@ export class Receiver {
 
   async start(): Promise<void> {
     await mkdir(this.#c.receiveDir, { recursive: true });
-    const pts = await receivedPoints(this.#c.receiveDir, true);
+    const pts = await receivedPoints(this.#c.receiveDir, true, this.#complete);
     this.#record(pts, null);
   }
 
@@ -50,7 +58,7 @@ export class Receiver {
 
   async handle(s: TLSSocket, header: Record<string, unknown>, rest: Buffer): Promise<void> {
     const reply = (r: Record<string, unknown>) => s.end(`${JSON.stringify(r)}\n`);
-    if (header.op === 'points') return void reply({ points: await receivedPoints(this.#c.receiveDir, false) });
+    if (header.op === 'points') return void reply({ points: await receivedPoints(this.#c.receiveDir, false, this.#complete) });
     if (header.op !== 'receive') return void reply({ error: `unknown request ${String(header.op)}` });
     const point = String(header.point);
     const parent = header.parent === null ? null : String(header.parent);
@@ -59,7 +67,7 @@ export class Receiver {
     this.#busy = true;
     const dest = join(this.#c.receiveDir, point);
     try {
-      const have = await receivedPoints(this.#c.receiveDir, true);
+      const have = await receivedPoints(this.#c.receiveDir, true, this.#complete);
       if (have.includes(point)) return void reply({ ok: true, already: true });
       if (parent && !have.includes(parent)) return void reply({ error: `the parent ${parent} is not here`, points: have });
       const recv = receiveProcess(this.#c.receiveDir);
@@ -81,10 +89,11 @@ export class Receiver {
       }
       const code = await exit;
       if (code !== 0 || !(await isCompleteReceive(dest))) throw new Error(`btrfs receive ended with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`);
-      const pts = await this.#prune(point);
-      this.#record(pts, String(header.from ?? ''));
-      this.#st.log(`received ${point}${parent ? ` (incremental from ${parent})` : ' (full)'}`);
+      this.#complete.add(point);
+      // Answer first: pruning old points must not hold up the source.
       reply({ ok: true });
+      if (!parent) this.#st.log(`received ${point} (full)`);
+      this.#record(await this.#prune(point), String(header.from ?? ''));
     } catch (e) {
       await deleteSubvolume(dest).catch(() => undefined);
       this.#st.log(`receiving ${point} failed: ${(e as Error).message}`);
@@ -96,7 +105,7 @@ export class Receiver {
 
   /** Keeps what the retention says, and always the newest point (the parent of the next send). */
   async #prune(newest: string): Promise<string[]> {
-    const pts = await receivedPoints(this.#c.receiveDir, false);
+    const pts = await receivedPoints(this.#c.receiveDir, false, this.#complete);
     const keep = pointsToKeep(pts, this.#c.retention, Date.now(), new Set([newest]));
     for (const p of pts) if (!keep.has(p)) await deleteSubvolume(join(this.#c.receiveDir, p)).catch(() => undefined);
     return pts.filter((p) => keep.has(p));

@@ -1,0 +1,114 @@
+/**
+ * The agent and replication on the lab: provisioned by the plan engine, running on its own
+ * runtime, shipping a consistency point every second from mail1 to mail2, and resuming
+ * from the newest common point after its agents are killed or the link is cut.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseJob } from '../../electron/jobs/job-file.ts';
+import { agentStatus, planProvisioning, protect, hostTargets } from '../../electron/provision/service.ts';
+import { SshPool } from '../../electron/hosts/ssh-pool.ts';
+import type { Job } from '../../shared/job.ts';
+import { lab } from './helpers.ts';
+import { s, sh } from './preflight-helpers.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'fg-repl-'));
+const key = s.hosts[0]!.keyFile;
+const job: Job = parseJob(JSON.stringify({
+  version: 1, id: '6f1c2a3e-0b4d-4e5f-8a9b-1c2d3e4f5a6b', name: 'Lab replication',
+  source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
+  hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
+}));
+
+interface TargetState { state: string; lastPoint: string | null; fullSends: number; sends: number; bytesRaw: number; bytesWire: number }
+interface State { role: string; node: string; pid: number; points: string[]; targets: Record<string, TargetState>; received: { count: number; newest: string | null; newestAt: number | null } }
+
+async function states(): Promise<Record<string, State>> {
+  return Object.fromEntries((await agentStatus(job)).map((h) => [h.host, h.state as State]));
+}
+
+/** Waits until the target holds a point taken after `since` (ms), and returns the states then. */
+async function pointAfter(since: number, timeoutMs = 30_000): Promise<Record<string, State>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const st = await states();
+    if ((st.MAIL2?.received.newestAt ?? 0) > since) return st;
+    if (Date.now() > end) throw new Error(`no point newer than ${new Date(since).toISOString()} reached MAIL2: ${JSON.stringify(st.MAIL1?.targets)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const received = (point: string, file: string) => sh('mail2', `cat /srv/.failguard/received/${point}/${file}`);
+
+beforeAll(async () => {
+  const r = await protect(job, 'now', { dataDir });
+  expect(r.results.map((x) => [x.outcome, x.error])).toEqual([['applied', undefined]]);
+});
+afterAll(() => {
+  lab('heal', 'mail1', 'mail2');
+  for (const h of ['mail1', 'mail2']) sh(h, '/opt/failguard/agentd stop; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; for p in /srv/.failguard/points/* /srv/.failguard/received/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; rm -rf /srv/.failguard /srv/mail/fg-test');
+});
+
+describe('the agent, provisioned', () => {
+  it('runs on its own runtime, as source on mail1 and target on mail2', async () => {
+    const st = await states();
+    expect(st.MAIL1).toMatchObject({ role: 'source', node: expect.stringMatching(/^v2[4-9]\./) });
+    expect(st.MAIL2).toMatchObject({ role: 'target', node: st.MAIL1!.node });
+    // The host's own Node (if any) is not what it runs on.
+    expect(sh('mail1', `readlink /proc/${st.MAIL1!.pid}/exe`).trim()).toBe('/opt/failguard/bin/node');
+  });
+
+  it('changes nothing when the job is run again unchanged', async () => {
+    const pool = new SshPool({ pins: job.hostKeys });
+    try {
+      expect((await planProvisioning(job, pool, { dataDir })).plan.steps).toEqual([]);
+    } finally {
+      await pool.closeAll();
+    }
+    expect(hostTargets(job).map((h) => h.name)).toEqual(['MAIL1', 'MAIL2']);
+  });
+});
+
+describe('replication', () => {
+  it('ships what is written on mail1 to mail2 within seconds, incrementally after the first point', async () => {
+    const at = Date.now();
+    sh('mail1', `mkdir -p /srv/mail/fg-test && echo "written at ${at}" > /srv/mail/fg-test/marker && sync`);
+    const st = await pointAfter(at + 50);
+    expect(received(st.MAIL2!.received.newest!, 'fg-test/marker').trim()).toBe(`written at ${at}`);
+    const t = st.MAIL1!.targets.MAIL2!;
+    expect(t.fullSends).toBe(1);
+    expect(t.sends).toBeGreaterThan(2);
+    expect(t.bytesWire).toBeLessThan(t.bytesRaw);
+    // Nothing of the target writes into what it received.
+    expect(sh('mail2', `btrfs property get -ts /srv/.failguard/received/${st.MAIL2!.received.newest} ro`).trim()).toBe('ro=true');
+  });
+
+  it.each([
+    ['source', 'mail1', 'MAIL1'],
+    ['target', 'mail2', 'MAIL2'],
+  ] as const)('resumes from the newest common point when the %s agent is killed (no full send)', async (_role, host, name) => {
+    const st0 = await states();
+    const before = st0.MAIL1!.targets.MAIL2!;
+    sh(host, `kill -9 ${st0[name]!.pid}`);
+    const at = Date.now();
+    sh('mail1', `echo "after the fault ${at}" > /srv/mail/fg-test/marker2 && sync`);
+    const st = await pointAfter(at + 50);
+    expect(received(st.MAIL2!.received.newest!, 'fg-test/marker2').trim()).toBe(`after the fault ${at}`);
+    expect(st.MAIL1!.targets.MAIL2!.fullSends).toBe(before.fullSends);
+    // The supervisor started it again.
+    expect(st[name]!.pid).not.toBe(st0[name]!.pid);
+  });
+
+  it('resumes after the link is cut and healed, without a full send', async () => {
+    const before = (await states()).MAIL1!.targets.MAIL2!;
+    expect(lab('cut', 'mail1', 'mail2').code).toBe(0);
+    const cutAt = Date.now();
+    await new Promise((r) => setTimeout(r, 4000));
+    expect((await states()).MAIL2!.received.newestAt! < cutAt + 1500).toBe(true);
+    expect(lab('heal', 'mail1', 'mail2').code).toBe(0);
+    const st = await pointAfter(Date.now() + 50);
+    expect(st.MAIL1!.targets.MAIL2!.fullSends).toBe(before.fullSends);
+  });
+});
