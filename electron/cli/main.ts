@@ -10,6 +10,7 @@ import { serve } from './serve-command.ts';
 import { discoverWithTrust, topologyTable, type DirectoryCliOptions } from './discover-command.ts';
 import { preflight, printRules, type PreflightCliOptions } from './preflight-command.ts';
 import { Option } from 'commander';
+import { protectCommand, statusCommand, unprotectCommand, type PlanCliOptions } from './protect-command.ts';
 
 /**
  * Exit codes a script can trust: a bad command line or bad input never shares a code
@@ -28,7 +29,7 @@ Exit codes:
   130  cancelled`;
 
 /** Input errors: the person gave something that cannot work; nothing was done. */
-const USAGE_CODES = new Set(['bad-usage', 'bad-input', 'bad-request']);
+const USAGE_CODES = new Set(['bad-usage', 'bad-input', 'bad-request', 'bad-job']);
 
 function port(v: string): number {
   const n = Number(v);
@@ -77,6 +78,25 @@ export function buildProgram(): Command {
     .action(async (o: PreflightCliOptions) => {
       process.exitCode = await preflight(o);
     });
+  program.command('protect')
+    .description('install and start the agents of a job (shows the plan; --apply ID or --yes runs it)')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
+    .option('--yes', 'run the plan as it is now (consent without review)')
+    .action(async (o: PlanCliOptions) => { process.exitCode = await protectCommand(o); });
+  program.command('status')
+    .description('the agents of a job: replication state, newest point (RPO), throughput')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--json', 'print the agents\' states as JSON')
+    .option('--watch', 'print again every 2 seconds until interrupted')
+    .action(async (o: { job: string; json?: boolean; watch?: boolean }) => { process.exitCode = await statusCommand(o); });
+  program.command('unprotect')
+    .description('stop and remove the agents of a job; the data stays (and the points, unless --purge)')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--purge', 'also delete every consistency point Failguard made')
+    .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
+    .option('--yes', 'run the plan as it is now')
+    .action(async (o: PlanCliOptions & { purge?: boolean }) => { process.exitCode = await unprotectCommand(o); });
   return program;
 }
 

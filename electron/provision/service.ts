@@ -87,6 +87,20 @@ export async function protect(job: Job, consent: string | 'now', o: ProvisionOpt
   }
 }
 
+/** Runs a plan of this job (unprotect) on the engine, journaled; the plan reviewed by id. */
+export async function runJobPlan(job: Job, plan: Plan, consent: string | 'now', o: ProvisionOptions = {}): Promise<PlanRunResult[]> {
+  if (consent !== 'now' && consent !== plan.id) throw new UserError('plan-changed', `The job changed since you reviewed the plan (it is now ${plan.id.slice(0, 19)}); review it again.`, { field: 'plan' });
+  const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
+  const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}) });
+  try {
+    const journal = Journal.create(o.dataDir ? join(o.dataDir, 'journal') : journalDir(), [plan], [...new Set(plan.steps.map(stepHost))]);
+    return await runPlans([plan], ctx, journal, { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  } finally {
+    await ctx.close();
+    await pool.closeAll();
+  }
+}
+
 /** Each agent's own state, read over SSH. */
 export async function agentStatus(job: Job): Promise<Array<{ host: string; state: unknown; error?: string }>> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });

@@ -1,0 +1,28 @@
+/**
+ * Removing protection: agents stopped and removed, configuration and certificates gone,
+ * the data kept — and the points too, unless `purge` (then every point Failguard made on
+ * the host is deleted). A plan like any other, shown before it runs.
+ */
+import { posix } from 'node:path';
+import type { Job } from '../../shared/job.ts';
+import type { Plan, PlanStep } from '../../shared/plan.ts';
+import { sealPlan } from '../plans/plan-id.ts';
+import { shq } from '../hosts/shell.ts';
+import { HOST_PATHS as P } from './host-layout.ts';
+import { agentConfig, jobHosts } from './agent-config.ts';
+
+export function unprotectPlan(job: Job, purge: boolean): Plan {
+  const steps: PlanStep[] = [];
+  for (const h of jobHosts(job)) {
+    steps.push({ kind: 'command', host: h.name, description: `stop the agent on ${h.name}`, command: `[ ! -x ${P.agentd} ] || ${P.agentd} stop`, verify: `[ ! -x ${P.agentd} ] || ! ${P.agentd} status` });
+    steps.push({ kind: 'command', host: h.name, description: `remove the agent, its configuration and certificates from ${h.name}`, command: `rm -rf ${P.dir} ${P.confDir}/* ${P.stateDir}/* && rm -f ${P.unit}`, verify: `! test -e ${P.agentd}` });
+    if (purge && h.role !== 'witness') {
+      const c = agentConfig(job, h);
+      const dirs = [c.pointsDir, c.receiveDir].map(shq).join(' ');
+      steps.push({ kind: 'command', host: h.name, description: `delete every consistency point Failguard made on ${h.name} (the protected data itself stays)`,
+        command: `for d in ${dirs}; do for p in "$d"/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; done; rmdir ${dirs} 2>/dev/null; rmdir ${shq(posix.dirname(c.pointsDir))} 2>/dev/null; true`,
+        verify: `for d in ${dirs}; do [ ! -e "$d" ] || exit 1; done` });
+    }
+  }
+  return sealPlan({ title: `Stop protecting ${job.source.name}${purge ? ' and delete its consistency points' : ' (data and points kept)'}`, onFailure: 'stop' as const, steps });
+}

@@ -1,0 +1,77 @@
+/** `failguard protect`, `status` and `unprotect` from the command line against the lab: plan shown, applied by id, run again unchanged, removed. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { s, sh } from './preflight-helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fg-protect-cli-'));
+const jobFile = join(dir, 'lab.job.json');
+const env = { ...process.env, FAILGUARD_DATA_DIR: join(dir, 'data') };
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000 });
+const key = s.hosts[0]!.keyFile;
+writeFileSync(jobFile, JSON.stringify({
+  version: 1, id: '2a9d7c1e-5b3f-4a8e-9d0c-7e6f5a4b3c2d', name: 'CLI job',
+  source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key, options: { compression: 'strong', schedule: 'mon-sun 00-24 200mbit' } }],
+  witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
+  hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
+}, null, 2));
+afterAll(() => cli('unprotect', '--job', jobFile, '--purge', '--yes'));
+
+describe('failguard protect / status / unprotect', () => {
+  it('shows the plan and changes nothing, then applies exactly that plan by its id', () => {
+    const shown = cli('protect', '--job', jobFile);
+    expect(shown.status, shown.stderr).toBe(0);
+    const id = /--apply (sha256:[0-9a-f]{64})/.exec(shown.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(shown.stdout).toContain('/opt/failguard/bin/node');
+    expect(sh('mail1', 'test -e /opt/failguard/agentd && echo yes || echo no').trim()).toBe('no');
+    const applied = cli('protect', '--job', jobFile, '--apply', id!);
+    expect(applied.status, applied.stdout + applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/^Done: Protect MAIL1 → MAIL2/m);
+    // The job now pins the agents' certificates (and holds no secret).
+    const job = JSON.parse(readFileSync(jobFile, 'utf8')) as { certificates: { ca: string; agents: Record<string, string> } };
+    expect(job.certificates.ca).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(Object.keys(job.certificates.agents).sort()).toEqual(['MAIL1', 'MAIL2', 'witness']);
+    expect(readFileSync(jobFile, 'utf8')).not.toMatch(/PRIVATE KEY|password/i);
+  });
+
+  it('runs again unchanged without changing anything', () => {
+    const again = cli('protect', '--job', jobFile);
+    expect(again.stdout).toContain('Nothing to do');
+    const stale = cli('protect', '--job', jobFile, '--apply', `sha256:${'0'.repeat(64)}`);
+    expect(stale.status).toBe(4);
+    expect(stale.stderr).toMatch(/changed since you reviewed the plan .*review it again\.\n$/);
+  });
+
+  it('status shows both agents replicating', async () => {
+    await new Promise((r) => setTimeout(r, 3000));
+    const st = cli('status', '--job', jobFile, '--json');
+    expect(st.status, st.stderr).toBe(0);
+    const all = JSON.parse(st.stdout) as Array<{ host: string; state: { role: string; targets: Record<string, { sends: number; bytesWire: number; bytesRaw: number }>; received: { count: number } } }>;
+    expect(all.map((h) => [h.host, h.state.role])).toEqual([['MAIL1', 'source'], ['MAIL2', 'target'], ['witness', 'witness']]);
+    expect(all[0]!.state.targets.MAIL2!.sends).toBeGreaterThan(0);
+    expect(all[1]!.state.received.count).toBeGreaterThan(0);
+    const text = cli('status', '--job', jobFile);
+    expect(text.stdout).toMatch(/MAIL2 +target .*RPO/);
+  });
+
+  it('a job file edited into nonsense is refused with one sentence, and left as it is', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"version": 1, "id": "x"');
+    const r = cli('protect', '--job', bad);
+    expect(r.status).toBe(64);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/not a complete job file/);
+    expect(readFileSync(bad, 'utf8')).toBe('{"version": 1, "id": "x"');
+  });
+
+  it('unprotect removes agents and points, and keeps the data', () => {
+    sh('mail1', 'mkdir -p /srv/mail/fg-keep && echo keep > /srv/mail/fg-keep/f');
+    const r = cli('unprotect', '--job', jobFile, '--purge', '--yes');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    for (const h of ['mail1', 'mail2', 'witness']) for (const p of ['/opt/failguard', '/srv/.failguard']) expect(sh(h, `test -e ${p} && echo left || echo gone`).trim(), `${h}:${p}`).toBe('gone');
+    expect(sh('mail1', 'cat /srv/mail/fg-keep/f && rm -rf /srv/mail/fg-keep').trim()).toBe('keep');
+  });
+});
