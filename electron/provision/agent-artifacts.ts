@@ -7,7 +7,9 @@ import { UserError } from '../../shared/errors.ts';
 
 export function agentArtifacts(): { bundle: string; node: string } {
   let dir = dirname(fileURLToPath(import.meta.url));
-  let bundle: string | null = null;
+  // Packaged: extraResources/agent; built from source: dist/agent beside the compiled tree.
+  const packaged = (process as { resourcesPath?: string }).resourcesPath;
+  let bundle: string | null = packaged && existsSync(join(packaged, 'agent', 'failguard-agent.mjs')) ? join(packaged, 'agent', 'failguard-agent.mjs') : null;
   for (let i = 0; i < 6 && !bundle; i++, dir = dirname(dir)) {
     for (const c of [join(dir, 'dist', 'agent', 'failguard-agent.mjs'), join(dir, 'agent', 'failguard-agent.mjs')]) if (existsSync(c)) bundle = c;
   }
