@@ -1,0 +1,34 @@
+# Opens every mailbox of one received point with Dovecot: a writable clone of the point, a
+# private Dovecot instance (own base_dir, no listeners) pointed at it, force-resync and a
+# status per user. Prints "FAIL ..." for anything Dovecot could not open. Args: point users...
+set -u
+point=$1; shift
+c=/srv/.failguard/check-$point; b=/run/fg-check; conf=/run/fg-check.conf
+btrfs -q subvolume snapshot "/srv/.failguard/received/$point" "$c" || { echo "FAIL clone"; exit 0; }
+# The configuration lives outside base_dir: Dovecot links base_dir/dovecot.conf to it.
+mkdir -p "$b"
+cat > "$conf" <<CONF
+base_dir = $b
+protocols =
+ssl = no
+log_path = $b/log
+first_valid_uid = 5000
+mail_location = maildir:$c/vmail/%d/%n/Maildir
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u /etc/dovecot/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u /etc/dovecot/users
+  override_fields = home=$c/vmail/%d/%n
+}
+CONF
+dovecot -c "$conf" </dev/null >/dev/null 2>&1 || echo "FAIL dovecot did not start"
+for u in "$@"; do
+  doveadm -c "$conf" force-resync -u "$u" '*' >/dev/null 2>&1 || echo "FAIL force-resync $u"
+  doveadm -c "$conf" mailbox status -u "$u" messages INBOX >/dev/null 2>&1 || echo "FAIL status $u"
+done
+doveadm -c "$conf" stop </dev/null >/dev/null 2>&1
+sleep 0.2
+btrfs -q subvolume delete "$c"; rm -rf "$b" "$conf"
