@@ -10,7 +10,7 @@ import { serve } from './serve-command.ts';
 import { discoverWithTrust, topologyTable, type DirectoryCliOptions } from './discover-command.ts';
 import { preflight, printRules, type PreflightCliOptions } from './preflight-command.ts';
 import { Option } from 'commander';
-import { protectCommand, statusCommand, unprotectCommand, type PlanCliOptions } from './protect-command.ts';
+import { protectCommand, statusCommand, unprotectCommand, verifyCommand, type PlanCliOptions } from './protect-command.ts';
 
 /**
  * Exit codes a script can trust: a bad command line or bad input never shares a code
@@ -90,6 +90,12 @@ export function buildProgram(): Command {
     .option('--json', 'print the agents\' states as JSON')
     .option('--watch', 'print again every 2 seconds until interrupted')
     .action(async (o: { job: string; json?: boolean; watch?: boolean }) => { process.exitCode = await statusCommand(o); });
+  program.command('verify')
+    .description('compare the newest common point of the source and each target, file by file')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--target <name>', 'only this target')
+    .option('--json', 'print each result as JSON')
+    .action(async (o: { job: string; target?: string; json?: boolean }) => { process.exitCode = await verifyCommand(o); });
   program.command('unprotect')
     .description('stop and remove the agents of a job; the data stays (and the points, unless --purge)')
     .requiredOption('--job <file>', 'the job file')

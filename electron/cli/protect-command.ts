@@ -6,6 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import { readJob, writeJob } from '../jobs/job-file.ts';
 import { agentStatus, hostTargets, planProvisioning, protect, runJobPlan } from '../provision/service.ts';
 import { unprotectPlan } from '../provision/unprotect.ts';
+import { verifyTarget } from '../provision/verify.ts';
 import { runPreflightService } from '../preflight/service.ts';
 import { OfferedPlans } from '../plans/offered.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
@@ -100,4 +101,18 @@ export async function statusCommand(o: { job: string; json?: boolean; watch?: bo
     if (!o.watch) return all.every((h) => h.state) ? 0 : 4;
     await new Promise((r) => setTimeout(r, 2000));
   }
+}
+
+export async function verifyCommand(o: { job: string; target?: string; json?: boolean }): Promise<number> {
+  const job = await readJob(o.job);
+  const targets = o.target ? [o.target] : job.targets.map((t) => t.name);
+  let differ = false;
+  for (const t of targets) {
+    const r = await verifyTarget(job, t);
+    differ ||= r.differences.length > 0;
+    if (o.json) { out(JSON.stringify(r)); continue; }
+    out(`${job.source.name} → ${r.target}, point ${r.point}: ${r.files} files, ${r.bytes} bytes, ${r.differences.length ? `${r.differences.length} differ:` : 'identical.'}`);
+    for (const d of r.differences.slice(0, 50)) out(`  ${d.path}: ${d.source ? `${d.source.size} bytes` : 'missing'} on the source, ${d.target ? `${d.target.size} bytes` : 'missing'} on the target`);
+  }
+  return differ ? 4 : 0;
 }

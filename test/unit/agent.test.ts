@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Deframer, Framer } from '../../agent/src/frames.ts';
+import { newestCommon, parsePoint, pointName, pointsToKeep, sortedPoints } from '../../agent/src/points.ts';
+
+const H = 3_600_000;
+const t0 = Date.UTC(2026, 10, 30, 0, 0, 0);
+
+describe('consistency point names and retention', () => {
+  it('orders by sequence and ignores anything that is not a point', () => {
+    const names = [pointName(10, t0 + 10), 'check-x', pointName(2, t0 + 2), pointName(9, t0 + 9)];
+    expect(sortedPoints(names).map((p) => p.seq)).toEqual([2, 9, 10]);
+    expect(parsePoint('p123')).toBeNull();
+  });
+
+  it('finds the newest point both sides hold (the parent of the next send)', () => {
+    const a = [1, 2, 3, 4].map((i) => pointName(i, t0 + i));
+    expect(newestCommon(a, [a[0]!, a[2]!])).toBe(a[2]);
+    expect(newestCommon(a, [])).toBeNull();
+    expect(newestCommon(a, [pointName(99, t0)])).toBeNull();
+  });
+
+  it('keeps the newest N, one per hour for the given hours, and every protected point', () => {
+    const pts = Array.from({ length: 48 * 4 }, (_, i) => pointName(i + 1, t0 + i * 15 * 60_000)); // every 15 minutes for two days
+    const now = t0 + 48 * H;
+    const keep = pointsToKeep(pts, { last: 3, hourlyForHours: 6 }, now, new Set([pts[0]!]));
+    expect(pts.slice(-3).every((p) => keep.has(p))).toBe(true);
+    expect(keep.has(pts[0]!)).toBe(true);
+    const hourly = [...keep].filter((p) => !pts.slice(-3).includes(p) && p !== pts[0]);
+    expect(hourly.length).toBeGreaterThanOrEqual(5);
+    expect(hourly.length).toBeLessThanOrEqual(7);
+    expect(hourly.every((p) => now - parsePoint(p)!.at <= 6 * H)).toBe(true);
+    expect(keep.size).toBeLessThan(pts.length / 10);
+  });
+});
+
+describe('frames carry a stream and say where it ends', () => {
+  it('round-trips any bytes, and stops at the end frame', async () => {
+    const data = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i * 7) % 251));
+    const framed: Buffer[] = [];
+    await pipeline(Readable.from([data.subarray(0, 100), data.subarray(100)]), new Framer(), async (src: AsyncIterable<Buffer>) => { for await (const c of src) framed.push(c); });
+    const wire = Buffer.concat([...framed, Buffer.from('next request\n')]);
+    const d = new Deframer();
+    const got: Buffer[] = [];
+    d.on('data', (c: Buffer) => got.push(c));
+    const ended = new Promise((r) => d.once('frames-end', r));
+    // Arrives in odd-sized pieces, as TCP would deliver it.
+    for (let i = 0; i < wire.length; i += 65_537) d.write(wire.subarray(i, i + 65_537));
+    await ended;
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseJob } from '../../electron/jobs/job-file.ts';
+import { agentConfig, jobHosts } from '../../electron/provision/agent-config.ts';
+import { parseHostNow, provisioningPlan, type ShippedFile } from '../../electron/provision/plan.ts';
+import { compareListings, parseListing } from '../../electron/provision/verify.ts';
+import { agentConfigSchema } from '../../agent/src/config.ts';
+
+const job = parseJob(JSON.stringify({ version: 1, id: '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11', name: 'Lab', source: { name: 'MAIL1', address: '198.18.0.11' },
+  targets: [{ name: 'MAIL2', address: '198.18.0.12', options: { path: { sourceAddress: '198.18.1.11', targetAddress: '198.18.1.12' }, compression: 'strong', schedule: 'mon-fri 08-18 20mbit' } }], witness: { name: 'witness', address: '198.18.0.13' } }));
+const f = (remotePath: string, sha256: string): ShippedFile => ({ remotePath, localFile: `/local${remotePath}`, sha256, size: 1, mode: 0o644, what: remotePath });
+const files = [f('/opt/failguard/agent.mjs', 'a'.repeat(64)), f('/etc/failguard/agent.json', 'b'.repeat(64))];
+const now = (agentRunning: boolean, hashes: Array<string | null>) => ({ files: Object.fromEntries(files.map((x, i) => [x.remotePath, hashes[i] ?? null])), agentRunning, systemd: false });
+
+describe('the provisioning plan', () => {
+  it('is empty when every host runs the job as it is', () => {
+    const p = provisioningPlan(job, jobHosts(job).map((h) => ({ ...h, files, now: now(true, files.map((x) => x.sha256)) })));
+    expect(p.steps).toEqual([]);
+  });
+
+  it('copies only what differs, stops the agent before and starts it after, targets before the source', () => {
+    const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'MAIL1' ? now(true, [files[0]!.sha256, 'c'.repeat(64)]) : now(true, files.map((x) => x.sha256)) }));
+    const p = provisioningPlan(job, hosts);
+    expect(p.steps.map((s) => [s.kind, s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.remotePath])).toEqual([
+      ['command', '/opt/failguard/agentd stop'], ['command', 'mkdir -p'], ['upload', '/etc/failguard/agent.json'], ['command', '/opt/failguard/agentd start'], ['command', 'rm -f'],
+    ]);
+    expect(jobHosts(job).map((h) => h.role)).toEqual(['target', 'source', 'witness']);
+  });
+
+  it('starts an agent that is installed but not running, and changes nothing else', () => {
+    const hosts = jobHosts(job).map((h) => ({ ...h, files, now: now(h.name !== 'MAIL2', files.map((x) => x.sha256)) }));
+    expect(provisioningPlan(job, hosts).steps.map((s) => (s.kind === 'command' ? `${s.host}: ${s.command}` : s.kind))).toEqual(['MAIL2: /opt/failguard/agentd start']);
+  });
+
+  it('reads what a host has now', () => {
+    expect(parseHostNow(`file\t/opt/failguard/agent.mjs\t${'a'.repeat(64)}\nfile\t/etc/failguard/agent.json\t\nagent running\nsystemd no\n`))
+      .toEqual({ files: { '/opt/failguard/agent.mjs': 'a'.repeat(64), '/etc/failguard/agent.json': null }, agentRunning: true, systemd: false });
+  });
+});
+
+describe('the agent configuration made from the job', () => {
+  it('is valid for the agent and carries each target\'s path, compression and schedule', () => {
+    const [target, source, witness] = jobHosts(job);
+    const src = agentConfigSchema.parse(agentConfig(job, source!));
+    expect(src.targets).toEqual([{ name: 'MAIL2', address: '198.18.1.12', port: 7420, sourceAddress: '198.18.1.11', compression: 'strong', schedule: 'mon-fri 08-18 20mbit', intervalSeconds: 1 }]);
+    expect(src).toMatchObject({ role: 'source', subvolume: '/srv/mail', pointsDir: '/srv/.failguard/points' });
+    expect(agentConfigSchema.parse(agentConfig(job, target!))).toMatchObject({ role: 'target', receiveDir: '/srv/.failguard/received', targets: [] });
+    expect(agentConfigSchema.parse(agentConfig(job, witness!)).role).toBe('witness');
+    // Each agent's certificate names every address it is reached on.
+    expect(target!.addresses).toEqual(['198.18.0.12', '198.18.1.12']);
+    expect(source!.addresses).toEqual(['198.18.0.11', '198.18.1.11']);
+  });
+
+  it('refuses a protection set of several subvolumes (one snapshot could not catch it whole)', () => {
+    expect(() => agentConfig({ ...job, protect: ['/srv/mail', '/srv/queue'] }, jobHosts(job)[1]!)).toThrow(/one btrfs subvolume/);
+  });
+});
+
+describe('verify compares a point file by file', () => {
+  it('reports files missing on either side and files that differ', () => {
+    const a = parseListing(`x\t3\t${'1'.repeat(64)}\ny\t4\t${'2'.repeat(64)}\nz\t5\t${'3'.repeat(64)}\n`);
+    const b = parseListing(`x\t3\t${'1'.repeat(64)}\ny\t4\t${'9'.repeat(64)}\nw\t1\t${'4'.repeat(64)}\n`);
+    expect(compareListings(a, b).map((d) => [d.path, !!d.source, !!d.target])).toEqual([['w', false, true], ['y', true, true], ['z', true, false]]);
+    expect(compareListings(a, a)).toEqual([]);
+  });
+});
