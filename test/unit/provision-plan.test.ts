@@ -20,7 +20,7 @@ describe('the provisioning plan', () => {
   it('copies only what differs, stops the agent before and starts it after, targets before the source', () => {
     const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'MAIL1' ? now(true, [files[0]!.sha256, 'c'.repeat(64)]) : now(true, files.map((x) => x.sha256)) }));
     const p = provisioningPlan(job, hosts);
-    expect(p.steps.map((s) => [s.kind, s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.remotePath])).toEqual([
+    expect(p.steps.map((s) => [s.kind, s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
       ['command', '/opt/failguard/agentd stop'], ['command', 'mkdir -p'], ['upload', '/etc/failguard/agent.json'], ['command', '/opt/failguard/agentd start'], ['command', 'rm -f'],
     ]);
     expect(jobHosts(job).map((h) => h.role)).toEqual(['target', 'source', 'witness']);
