@@ -76,8 +76,8 @@ describe('cancelling', () => {
 
 describe('a probe that fails is a finding, never a crash', () => {
   it('one host answers SSH but its probe hangs: errors for that host, normal results for the others', async () => {
-    // In mail2's own mount namespace only: /etc/os-release becomes a FIFO nobody writes, so the probe's cat blocks.
-    sh('mail2', 'mkfifo /run/fg-hang && mount --bind /run/fg-hang /etc/os-release');
+    // In mail2's own mount namespace only: os-release (/etc/os-release links to it) becomes a FIFO nobody writes, so the probe's cat blocks.
+    sh('mail2', 'mkfifo /run/fg-hang && mount --bind /run/fg-hang /usr/lib/os-release');
     try {
       const req = labRequest();
       const pool = new SshPool({ pins: req.pins });
@@ -100,7 +100,10 @@ describe('a probe that fails is a finding, never a crash', () => {
       expect(findingsOf(run, 'dns-forward-target', 'MAIL2')[0]!.outcome).toBe('pass');
       expect(run.findings.filter((f) => f.host === 'MAIL1' && f.outcome === 'error')).toEqual([]);
     } finally {
-      sh('mail2', 'fuser -k /run/fg-hang >/dev/null 2>&1; umount /etc/os-release; rm -f /run/fg-hang');
+      // Opening the FIFO for writing releases the readers still blocked in it; then every layer of the mount goes.
+      sh('mail2', "timeout 5 sh -c ': > /usr/lib/os-release'; while grep -q ' /usr/lib/os-release ' /proc/mounts; do umount -l /usr/lib/os-release || break; done; rm -f /run/fg-hang");
+      expect(sh('mail2', 'grep -c os-release /proc/mounts || true').trim()).toBe('0');
+      expect(sh('mail2', 'timeout 5 head -1 /etc/os-release')).toMatch(/^PRETTY_NAME=/);
     }
   });
 });
