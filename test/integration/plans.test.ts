@@ -23,6 +23,20 @@ const BASE = 'DC=lab,DC=test';
 const fixPlan = (title: string, steps: PlanStep[]) => sealPlan({ title, onFailure: 'undo' as const, steps });
 const failing: PlanStep = { kind: 'command', host: 'MAIL2', description: 'a step that cannot work', command: 'ip link set dev nosuchif mtu 1500' };
 
+/** A two-step plan on MAIL2 run by a child process that SIGKILLs itself once the first step is journaled done. */
+function killedAfterFirstStep(title: string) {
+  sh('mail2', 'rm -f /root/fg-step1 /root/fg-step2');
+  const plan = fixPlan(title, [
+    { kind: 'command', host: 'MAIL2', description: 'first marker', command: 'echo one > /root/fg-step1', verify: 'test -s /root/fg-step1', undo: 'rm -f /root/fg-step1' },
+    { kind: 'command', host: 'MAIL2', description: 'second marker', command: 'test -s /root/fg-step1 && echo two > /root/fg-step2', verify: 'test -s /root/fg-step2', undo: 'rm -f /root/fg-step2' },
+  ]);
+  const dir = testJournalDir();
+  const child = spawnSync(process.execPath, ['test/integration/kill-after-first-step.ts'], { input: JSON.stringify({ journalDir: dir, plan, host: labHost('mail2'), pins }), encoding: 'utf8' });
+  expect(child.signal).toBe('SIGKILL');
+  expect(child.stdout).not.toContain('not killed');
+  return { plan, dir };
+}
+
 describe('the plan engine on the lab', () => {
   it('a failed step undoes the steps before it, newest first, and says why', async () => {
     const before = sh('mail2', 'sysctl -n net.ipv4.tcp_keepalive_time').trim();
@@ -84,15 +98,7 @@ describe('the plan engine on the lab', () => {
   });
 
   it('a run killed between two steps is resumed by the next run from its journal', async () => {
-    sh('mail2', 'rm -f /root/fg-step1 /root/fg-step2');
-    const plan = fixPlan('two marker files', [
-      { kind: 'command', host: 'MAIL2', description: 'first marker', command: 'echo one > /root/fg-step1', verify: 'test -s /root/fg-step1', undo: 'rm -f /root/fg-step1' },
-      { kind: 'command', host: 'MAIL2', description: 'second marker', command: 'test -s /root/fg-step1 && echo two > /root/fg-step2', verify: 'test -s /root/fg-step2', undo: 'rm -f /root/fg-step2' },
-    ]);
-    const dir = testJournalDir();
-    const child = spawnSync(process.execPath, ['test/integration/kill-after-first-step.ts'], { input: JSON.stringify({ journalDir: dir, plan, host: labHost('mail2'), pins }), encoding: 'utf8' });
-    expect(child.signal).toBe('SIGKILL');
-    expect(child.stdout).not.toContain('not killed');
+    const { plan, dir } = killedAfterFirstStep('two marker files');
     expect(sh('mail2', 'ls /root | grep fg-step || true').trim().split('\n')).toEqual(['fg-step1']);
     const [open] = findInterrupted(dir);
     expect(open!.summary.plans).toEqual([{ planId: plan.id, title: 'two marker files', stepsDone: 1, steps: 2 }]);
@@ -111,14 +117,7 @@ describe('the plan engine on the lab', () => {
 
 describe('a run cut short can be rolled back instead', () => {
   it('undoes what the killed run did, newest first, and ends its journal', async () => {
-    sh('mail2', 'rm -f /root/fg-step1 /root/fg-step2');
-    const plan = fixPlan('two marker files, rolled back', [
-      { kind: 'command', host: 'MAIL2', description: 'first marker', command: 'echo one > /root/fg-step1', verify: 'test -s /root/fg-step1', undo: 'rm -f /root/fg-step1' },
-      { kind: 'command', host: 'MAIL2', description: 'second marker', command: 'echo two > /root/fg-step2', verify: 'test -s /root/fg-step2', undo: 'rm -f /root/fg-step2' },
-    ]);
-    const dir = testJournalDir();
-    const child = spawnSync(process.execPath, ['test/integration/kill-after-first-step.ts'], { input: JSON.stringify({ journalDir: dir, plan, host: labHost('mail2'), pins }), encoding: 'utf8' });
-    expect(child.signal).toBe('SIGKILL');
+    const { dir } = killedAfterFirstStep('two marker files, rolled back');
     const [rec] = await recoverInterrupted(dir, ctx, { mode: 'rollback' });
     expect(rec!.results!.map((x) => [x.outcome, x.steps.map((st) => [st.index, st.status])])).toEqual([['undone', [[0, 'undone']]]]);
     expect(sh('mail2', 'ls /root | grep fg-step || true').trim()).toBe('');

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inHost, lab, labStatus, sendMail, type LabStatus } from '../integration/helpers.ts';
+import { rng } from '../lab/org.ts';
 
 export type FaultKind = 'source-agent' | 'target-agent' | 'link' | 'target-host' | 'source-host';
 export const FAULTS: readonly FaultKind[] = ['source-agent', 'target-agent', 'link', 'target-host', 'source-host'];
@@ -19,23 +20,11 @@ export interface TortureResult { killPoints: number; checkedPoints: number; inco
 const here = import.meta.dirname;
 const DIR = 'torture';
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runTorture(o: { killPoints: number; seed?: number; log?: (m: string) => void }): Promise<TortureResult> {
   const log = o.log ?? (() => undefined);
-  const rand = prng(o.seed ?? 1);
+  const rand = rng(o.seed ?? 1);
   let s: LabStatus = labStatus();
   const sh = (host: string, cmd: string) => inHost(s, host, cmd);
   const refresh = () => { s = labStatus(); };
