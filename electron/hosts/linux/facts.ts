@@ -90,7 +90,7 @@ export function parseLinuxFacts(stdout: string): LinuxFacts {
       const fs = /devid\s+\d+\s+size\s+(\d+)/.exec(o);
       return dev && fs ? { deviceBytes: Number(dev[1]), fsBytes: Number(fs[1]) } : null;
     }, () => true),
-    subvolumes: probed(s, 'subvolumes', (o) => ({ list: lines(o).filter((l) => l.startsWith('ID ')).map((l) => l.replace(/^.* path /, '')), mailIsSubvolume: /mail-is-subvolume yes/.test(o) })),
+    subvolumes: probed(s, 'subvolumes', (o) => ({ list: lines(o).filter((l) => l.startsWith('ID ')).map((l) => l.replace(/^.* path /, '').replace(/^<FS_TREE>\//, '')).filter((p) => !p.startsWith('.failguard/')), mailIsSubvolume: /mail-is-subvolume yes/.test(o) })),
     dataPaths: probed(s, 'data-paths', (o) => tabs(o).map(([path, owner, group, mode, type, ownerName, groupName]) => ({ path: path!, owner: owner ?? 'missing', group: group ?? '', mode: mode ?? '', type: type ?? '', ...(ownerName ? { ownerName, groupName: groupName ?? '' } : {}) }))),
     postfix: probed(s, 'postfix', (o) => kv(o, /\s*=\s*/)),
     postfixQueue: probed(s, 'postfix-queue', (o) => Object.fromEntries(tabs(o).map(([d, n]) => [d!, Number(n)]))),

@@ -43,6 +43,7 @@ import postfixDomainsMatch from './postfix-domains-match.ts';
 import postfixMyhostnameDistinct from './postfix-myhostname-distinct.ts';
 import postfixQueuePathMatch from './postfix-queue-path-match.ts';
 import postfixTransportMatch from './postfix-transport-match.ts';
+import protectionSetOneSubvolume from './protection-set-one-subvolume.ts';
 import queueOnMailVolume from './queue-on-mail-volume.ts';
 import replicationPortReachable from './replication-port-reachable.ts';
 import resolverUsesDc from './resolver-uses-dc.ts';
@@ -119,6 +120,7 @@ export const RULES: readonly Rule[] = [
   postfixMyhostnameDistinct,
   postfixQueuePathMatch,
   postfixTransportMatch,
+  protectionSetOneSubvolume,
   queueOnMailVolume,
   replicationPortReachable,
   resolverUsesDc,

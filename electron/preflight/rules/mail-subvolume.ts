@@ -6,7 +6,7 @@ export default hostRule({
   resolution: 'Create it with btrfs subvolume create /srv/mail and move the Maildirs and the Postfix queue into it.',
 }, ['source', 'target'], (h) => {
   const s = need(h.linux?.subvolumes, 'btrfs subvolumes');
-  const evidence = [{ label: 'subvolumes of /srv', value: s.list.join(', ') || 'none', source: 'btrfs subvolume list -o /srv' }];
+  const evidence = [{ label: 'subvolumes of /srv', value: s.list.join(', ') || 'none', source: 'btrfs subvolume list /srv' }];
   return s.mailIsSubvolume ? ok('/srv/mail is a subvolume.', evidence) : miss(`/srv/mail on ${h.name} is not a btrfs subvolume.`, evidence);
 }, {
   kind: 'confirm',

@@ -40,6 +40,7 @@ export const FAIL: Record<string, Mutate> = {
   'imap-listening': (f) => { src(f).listening = { ok: true, value: val(src(f).listening).filter((l) => l.port !== 143), command: 'x', raw: '' }; },
   'latency': (f) => { val(f.targets[0]!.paths[0]!.pathMtu).rttMs = 120; },
   'mail-subvolume': (f) => { val(tgt(f).subvolumes).mailIsSubvolume = false; },
+  'protection-set-one-subvolume': (f) => { val(src(f).subvolumes).list.push('mail/vmail'); },
   'memory-minimum': (f) => { val(src(f).memory).totalKb = 256 * 1024; },
   'mtu-match': (f) => { val(tgt(f).links).find((l) => l.name !== 'lo')!.mtu = 1400; },
   'os-supported': (f) => { val(src(f).osRelease).ID = 'alpine'; val(src(f).osRelease).ID_LIKE = ''; },
