@@ -45,3 +45,10 @@ export function sendStream(point: string, parent: string | null): ChildProcess {
 export function receiveProcess(dir: string): ChildProcess {
   return spawn('btrfs', ['receive', '-e', dir], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
 }
+
+/** The bytes of data in a point (for the progress of a full send); null when it cannot be told. */
+export async function dataBytes(path: string): Promise<number | null> {
+  const out = await run(['du', '-sb', path]).catch(() => '');
+  const n = Number(out.split(/\s+/)[0]);
+  return Number.isFinite(n) && n > 0 ? n : null;
+}

@@ -13,7 +13,7 @@ import type { AgentConfig } from './config.ts';
 import type { StateFile, TargetState } from './state.ts';
 import { ask, dial, readHeader, type TlsMaterial } from './peer.ts';
 import { newestCommon, parsePoint, sortedPoints } from './points.ts';
-import { listNames, sendStream } from './btrfs.ts';
+import { dataBytes, listNames, sendStream } from './btrfs.ts';
 import { Framer } from './frames.ts';
 import { Throttle } from './throttle.ts';
 import { limitAt, parseSchedule } from '../../shared/schedule.ts';
@@ -99,7 +99,8 @@ export class Shipper {
 
   async #send(point: string, parent: string | null): Promise<void> {
     const ts = this.ts;
-    const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0 };
+    // A full send (the initial sync) is measured first, so that status can show progress and an ETA.
+    const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0, estimateBytes: parent ? null : await dataBytes(join(this.#c.pointsDir, point)) };
     Object.assign(ts, { state: 'sending', current: cur, lastError: null });
     this.#st.touch();
     const s = await dial(this.#tls, this.#c.jobId, this.#peer());

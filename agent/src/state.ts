@@ -14,7 +14,8 @@ export interface TargetState {
   sends: number;
   bytesRaw: number;
   bytesWire: number;
-  current: { point: string; parent: string | null; startedAt: number; bytesRaw: number; bytesWire: number } | null;
+  /** The send under way; a full send (initial sync) carries an estimate of its size, for progress and ETA. */
+  current: { point: string; parent: string | null; startedAt: number; bytesRaw: number; bytesWire: number; estimateBytes: number | null } | null;
   lastError: string | null;
   limitBytesPerSecond: number | null;
 }

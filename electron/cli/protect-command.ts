@@ -77,7 +77,26 @@ export async function unprotectCommand(o: PlanCliOptions & { purge?: boolean }):
   return printResults(await runJobPlan(job, plan, consent, { onProgress: (s) => process.stderr.write(`${s}\n`) }));
 }
 
-interface TargetView { state: string; lastPointAt: number | null; sends: number; fullSends: number; bytesRaw: number; bytesWire: number; lastError: string | null; current: { bytesRaw: number } | null }
+interface TargetView { state: string; lastPointAt: number | null; sends: number; fullSends: number; bytesRaw: number; bytesWire: number; lastError: string | null; current: { startedAt: number; bytesRaw: number; estimateBytes: number | null; parent: string | null } | null }
+
+export interface SendProgress { initialSync: boolean; bytes: number; totalBytes: number | null; share: number | null; bytesPerSecond: number; etaSeconds: number | null }
+
+/** Progress of the send under way: throughput, and for a full send (initial sync) the share done and the time left. */
+export function sendProgress(c: NonNullable<TargetView['current']>, now: number): SendProgress {
+  const bytesPerSecond = c.bytesRaw / Math.max(0.001, (now - c.startedAt) / 1000);
+  const totalBytes = c.parent ? null : c.estimateBytes;
+  const share = totalBytes ? Math.min(1, c.bytesRaw / totalBytes) : null;
+  const etaSeconds = totalBytes && bytesPerSecond > 0 ? Math.max(0, (totalBytes - c.bytesRaw) / bytesPerSecond) : null;
+  return { initialSync: !c.parent, bytes: c.bytesRaw, totalBytes, share, bytesPerSecond, etaSeconds };
+}
+
+function formatProgress(p: SendProgress): string {
+  const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+  if (p.share === null || p.totalBytes === null) return `sending, ${mb(p.bytes)} at ${mb(p.bytesPerSecond)}/s`;
+  const eta = p.etaSeconds === null ? '' : `, about ${p.etaSeconds < 90 ? `${Math.ceil(p.etaSeconds)} s` : `${Math.ceil(p.etaSeconds / 60)} min`} left`;
+  return `initial sync ${(p.share * 100).toFixed(0)}% of ${mb(p.totalBytes)} at ${mb(p.bytesPerSecond)}/s${eta}`;
+}
+
 interface AgentView { role: string; version: string; received: { newestAt: number | null; count: number }; targets: Record<string, TargetView> }
 
 export async function statusCommand(o: { job: string; json?: boolean; watch?: boolean }): Promise<number> {
@@ -94,6 +113,7 @@ export async function statusCommand(o: { job: string; json?: boolean; watch?: bo
         out(`  ${h.host.padEnd(10)} ${a.role.padEnd(7)} agent ${a.version}${a.role === 'target' ? `, ${a.received.count} points, newest ${a.received.newestAt ? `${((now - a.received.newestAt) / 1000).toFixed(1)} s old (RPO)` : 'none yet'}` : ''}`);
         for (const [t, v] of Object.entries(a.targets)) {
           const ratio = v.bytesWire ? (v.bytesRaw / v.bytesWire).toFixed(1) : '-';
+          if (v.current) out(`    → ${t.padEnd(8)} ${formatProgress(sendProgress(v.current, now))}`);
           out(`    → ${t.padEnd(8)} ${v.state.padEnd(10)} last point ${v.lastPointAt ? `${((now - v.lastPointAt) / 1000).toFixed(1)} s old` : 'none'}, ${v.sends} sends (${v.fullSends} full), compression ${ratio}:1${v.lastError ? `, last error: ${v.lastError}` : ''}`);
         }
       }
