@@ -68,37 +68,43 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
   return { plan: provisioningPlan(job, withNow), fingerprints: { ca: fingerprints.ca, agents: fingerprints.agents } };
 }
 
-/** Applies the provisioning plan the person reviewed (by id); refused when the plan of now differs. */
-export async function protect(job: Job, consent: string | 'now', o: ProvisionOptions = {}): Promise<{ plan: Plan; results: PlanRunResult[]; fingerprints: Job['certificates'] }> {
+/** The connections a job's plans run through (SSH pool with the job's pins, plan context) and its journal folder, closed after. */
+async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>): Promise<T> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}) });
   try {
-    const dir = join(o.dataDir ?? dataDir(), 'journal');
-    await recoverInterrupted(o.dataDir ? dir : journalDir(), ctx, { ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
-    const { plan, fingerprints } = await planProvisioning(job, pool, o);
-    if (consent !== 'now' && consent !== plan.id) throw new UserError('plan-changed', `The servers or the job changed since you reviewed the plan (it is now ${plan.id.slice(0, 19)}); review it again.`, { field: 'plan' });
-    if (!plan.steps.length) return { plan, results: [], fingerprints };
-    const journal = Journal.create(o.dataDir ? dir : journalDir(), [plan], [...new Set(plan.steps.map(stepHost))]);
-    const results = await runPlans([plan], ctx, journal, { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
-    return { plan, results, fingerprints };
+    return await fn(pool, ctx, o.dataDir ? join(o.dataDir, 'journal') : journalDir());
   } finally {
     await ctx.close();
     await pool.closeAll();
   }
 }
 
+const runOptions = (o: ProvisionOptions) => ({ ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+
+/** Runs one reviewed plan in a new journal. */
+function runOne(plan: Plan, ctx: ReturnType<typeof planContext>, journals: string, o: ProvisionOptions): Promise<PlanRunResult[]> {
+  return runPlans([plan], ctx, Journal.create(journals, [plan], [...new Set(plan.steps.map(stepHost))]), runOptions(o));
+}
+
+const refuseStale = (plan: Plan, consent: string | 'now', what: string) => {
+  if (consent !== 'now' && consent !== plan.id) throw new UserError('plan-changed', `${what} changed since you reviewed the plan (it is now ${plan.id.slice(0, 19)}); review it again.`, { field: 'plan' });
+};
+
+/** Applies the provisioning plan the person reviewed (by id); refused when the plan of now differs. */
+export async function protect(job: Job, consent: string | 'now', o: ProvisionOptions = {}): Promise<{ plan: Plan; results: PlanRunResult[]; fingerprints: Job['certificates'] }> {
+  return withJob(job, o, async (pool, ctx, journals) => {
+    await recoverInterrupted(journals, ctx, runOptions(o));
+    const { plan, fingerprints } = await planProvisioning(job, pool, o);
+    refuseStale(plan, consent, 'The servers or the job');
+    return { plan, results: plan.steps.length ? await runOne(plan, ctx, journals, o) : [], fingerprints };
+  });
+}
+
 /** Runs a plan of this job (unprotect) on the engine, journaled; the plan reviewed by id. */
 export async function runJobPlan(job: Job, plan: Plan, consent: string | 'now', o: ProvisionOptions = {}): Promise<PlanRunResult[]> {
-  if (consent !== 'now' && consent !== plan.id) throw new UserError('plan-changed', `The job changed since you reviewed the plan (it is now ${plan.id.slice(0, 19)}); review it again.`, { field: 'plan' });
-  const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
-  const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}) });
-  try {
-    const journal = Journal.create(o.dataDir ? join(o.dataDir, 'journal') : journalDir(), [plan], [...new Set(plan.steps.map(stepHost))]);
-    return await runPlans([plan], ctx, journal, { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
-  } finally {
-    await ctx.close();
-    await pool.closeAll();
-  }
+  refuseStale(plan, consent, 'The job');
+  return withJob(job, o, (_pool, ctx, journals) => runOne(plan, ctx, journals, o));
 }
 
 /** Each agent's own state, read over SSH. */
