@@ -38,7 +38,7 @@ export class Shipper {
     this.#st = st;
     const sched = parseSchedule(t.schedule);
     this.#limits = sched.ok ? sched.limits : Array(168).fill(null);
-    st.state.targets[t.name] ??= { state: 'connecting', lastPoint: null, lastPointAt: null, lastParent: null, fullSends: 0, sends: 0, bytesRaw: 0, bytesWire: 0, current: null, lastError: null, limitBytesPerSecond: null };
+    st.state.targets[t.name] ??= { state: 'connecting', lastPoint: null, lastPointAt: null, lastParent: null, fullSends: 0, sends: 0, bytesRaw: 0, bytesWire: 0, current: null, lastError: null, limitBytesPerSecond: null, lastSend: null, lastFullSend: null };
   }
 
   get ts(): TargetState {
@@ -100,7 +100,8 @@ export class Shipper {
   async #send(point: string, parent: string | null): Promise<void> {
     const ts = this.ts;
     // A full send (the initial sync) is measured first, so that status can show progress and an ETA.
-    const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0, estimateBytes: parent ? null : await dataBytes(join(this.#c.pointsDir, point)) };
+    const estimateBytes = parent ? null : await dataBytes(join(this.#c.pointsDir, point));
+    const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0, estimateBytes };
     Object.assign(ts, { state: 'sending', current: cur, lastError: null });
     this.#st.touch();
     const s = await dial(this.#tls, this.#c.jobId, this.#peer());
@@ -121,7 +122,9 @@ export class Shipper {
       if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) ?? code}`);
       const { header } = await answer;
       if (!header.ok) throw new Error(`${this.#t.name} did not take ${point}: ${String(header.error)}`);
-      Object.assign(ts, { state: 'idle', lastPoint: point, lastPointAt: parsePoint(point)!.at, lastParent: parent, current: null, lastError: null, sends: ts.sends + 1, fullSends: ts.fullSends + (parent ? 0 : 1) });
+      const { estimateBytes: _, ...sendDone } = cur;
+      const done = { ...sendDone, endedAt: Date.now() };
+      Object.assign(ts, { state: 'idle', lastPoint: point, lastPointAt: parsePoint(point)!.at, lastParent: parent, lastSend: done, lastFullSend: parent ? (ts.lastFullSend ?? null) : done, current: null, lastError: null, sends: ts.sends + 1, fullSends: ts.fullSends + (parent ? 0 : 1) });
       this.#st.touch();
     } finally {
       send.kill('SIGKILL');

@@ -18,7 +18,13 @@ export interface TargetState {
   current: { point: string; parent: string | null; startedAt: number; bytesRaw: number; bytesWire: number; estimateBytes: number | null } | null;
   lastError: string | null;
   limitBytesPerSecond: number | null;
+  /** The last completed send: how long it took and what it carried (throughput, compression). */
+  lastSend: CompletedSend | null;
+  /** The last full send (the initial sync, or a resync with no common point). */
+  lastFullSend: CompletedSend | null;
 }
+
+export interface CompletedSend { point: string; parent: string | null; startedAt: number; endedAt: number; bytesRaw: number; bytesWire: number }
 
 export interface AgentState {
   version: string;

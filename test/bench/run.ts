@@ -5,6 +5,7 @@
 const benches: Record<string, () => Promise<{ main: (argv: string[]) => Promise<void> }>> = {
   discover: () => import('./discover.ts'),
   preflight: () => import('./preflight.ts'),
+  replication: () => import('./replication.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -43,7 +43,7 @@ describe('step 1 in Chromium against the lab DC', () => {
     await page.screenshot({ path: join(ARTEFACTS, 'servers-trust-certificate.png') });
     await page.getByRole('button', { name: 'Trust and connect' }).click();
     await page.getByTestId('org-summary').waitFor();
-    expect(await page.getByTestId('org-summary').textContent()).toBe('Failguard Lab: 2 servers, 8 databases, 500 mailboxes.');
+    expect(await page.getByTestId('org-summary').textContent()).toBe('Failguard Lab: 3 servers, 12 databases, 500 mailboxes.');
     expect(await page.getByTestId('mailboxes-MAIL1').textContent()).toBe('500');
     expect(await page.getByTestId('dbs-MAIL2').textContent()).toBe('4');
     // Defaults: the busiest server is the source, the one empty server of the same version the target.

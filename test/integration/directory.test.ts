@@ -16,7 +16,7 @@ describe('the lab DC (Samba AD)', () => {
     await c.bind(d.bindDn, password);
     const cfg = `CN=Configuration,${d.baseDn}`;
     const { searchEntries: servers } = await c.search(cfg, { filter: '(objectClass=msExchExchangeServer)', attributes: ['cn', 'serialNumber', 'msExchCurrentServerRoles'] });
-    expect(servers.map((e) => e.cn).sort()).toEqual(['MAIL1', 'MAIL2']);
+    expect(servers.map((e) => e.cn).sort()).toEqual(['MAIL1', 'MAIL2', 'MAIL3']);
     const { searchEntries: dbs } = await c.search(cfg, { filter: '(objectClass=msExchPrivateMDB)', attributes: ['cn', 'msExchOwningServer', 'msExchEDBFile', 'homeMDBBL'] });
     const org = JSON.parse(readFileSync(s.org.file, 'utf8')) as LabOrg;
     expect(dbs.map((e) => e.cn).sort()).toEqual(org.databases.map((x) => x.name).sort());

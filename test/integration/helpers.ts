@@ -32,6 +32,14 @@ export function inHost(s: LabStatus, name: string, command: string): { code: num
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Takes Failguard off lab hosts again: agent stopped, its files and every point gone, and the test's own folder removed. */
+export function resetProtection(s: LabStatus, hosts: readonly string[], testDir: string): void {
+  for (const h of hosts) {
+    inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
+      `for p in /srv/.failguard/points/* /srv/.failguard/received/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; rm -rf /srv/.failguard /srv/mail/${testDir}`);
+  }
+}
+
 export { sshFingerprint } from '../../electron/hosts/ssh-connection.ts';
 import { sshFingerprint } from '../../electron/hosts/ssh-connection.ts';
 

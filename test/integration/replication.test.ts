@@ -11,7 +11,7 @@ import { parseJob } from '../../electron/jobs/job-file.ts';
 import { agentStatus, planProvisioning, protect, hostTargets } from '../../electron/provision/service.ts';
 import { SshPool } from '../../electron/hosts/ssh-pool.ts';
 import type { Job } from '../../shared/job.ts';
-import { lab } from './helpers.ts';
+import { lab, labStatus, resetProtection } from './helpers.ts';
 import { s, sh } from './preflight-helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fg-repl-'));
@@ -48,7 +48,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   lab('heal', 'mail1', 'mail2');
-  for (const h of ['mail1', 'mail2']) sh(h, '/opt/failguard/agentd stop; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; for p in /srv/.failguard/points/* /srv/.failguard/received/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; rm -rf /srv/.failguard /srv/mail/fg-test');
+  resetProtection(labStatus(), ['mail1', 'mail2'], 'fg-test');
 });
 
 describe('the agent, provisioned', () => {

@@ -7,7 +7,7 @@ import { parseJob } from '../../electron/jobs/job-file.ts';
 import { protect } from '../../electron/provision/service.ts';
 import { runTorture } from '../torture/torture.ts';
 import { s } from './preflight-helpers.ts';
-import { inHost, labStatus } from './helpers.ts';
+import { inHost, labStatus, resetProtection } from './helpers.ts';
 
 const key = s.hosts[0]!.keyFile;
 const job = parseJob(JSON.stringify({
@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => {
   // The torture run restarts hosts: their namespaces are new, so ask the lab again.
   const now = labStatus();
-  for (const h of ['mail1', 'mail2']) inHost(now, h, '/opt/failguard/agentd stop; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; for p in /srv/.failguard/points/* /srv/.failguard/received/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; rm -rf /srv/.failguard /srv/mail/torture');
+  resetProtection(now, ['mail1', 'mail2'], 'torture');
 });
 
 describe('write order under fire', () => {

@@ -49,7 +49,7 @@ program.command('org').description('replace the Exchange organisation with a gen
   .option('--servers <n>', 'number of Exchange servers', int('servers', 1, 500))
   .option('--mailboxes <n>', 'number of mailbox users', int('mailboxes', 0, 500_000))
   .option('--empty', 'no Exchange organisation at all')
-  .option('--default', 'the lab\'s default organisation (MAIL1, MAIL2, 500 mailboxes)')
+  .option('--default', 'the lab\'s default organisation (MAIL1, MAIL2, MAIL3, 500 mailboxes)')
   .addOption(new Option('--version <year>', 'Exchange generation').choices(['2007', '2010', '2016']).default('2010'))
   .option('--admin-groups <n>', 'administrative groups', int('admin-groups', 1, 20), 1)
   .option('--seed <n>', 'seed for the generator', int('seed', 0, 2 ** 31), 1)

@@ -22,7 +22,7 @@ export interface HostSpec {
   readonly name: string;
   readonly kind: HostKind;
   readonly address: string;
-  /** mail1 runs Postfix and Dovecot; mail2 is the stopped standby. */
+  /** mail1 runs Postfix and Dovecot; mail2 and mail3 are stopped standbys. */
   readonly mailActive?: boolean;
 }
 
@@ -30,6 +30,7 @@ export const HOSTS: readonly HostSpec[] = [
   { name: 'dc1', kind: 'dc', address: '198.18.0.10' },
   { name: 'mail1', kind: 'mail', address: '198.18.0.11', mailActive: true },
   { name: 'mail2', kind: 'mail', address: '198.18.0.12', mailActive: false },
+  { name: 'mail3', kind: 'mail', address: '198.18.0.14', mailActive: false },
   { name: 'witness', kind: 'witness', address: '198.18.0.13' },
   { name: 'recv', kind: 'receivers', address: '198.18.0.20' },
 ];
@@ -53,7 +54,8 @@ export const paths = {
   adminPassword: join(LAB_DIR, 'secrets', 'admin.password'),
   cache: join(LAB_DIR, 'cache'),
   dcCache: join(LAB_DIR, 'cache', 'dc1'),
-  mailImageCache: join(LAB_DIR, 'cache', 'srv.img'),
+  // 4 GiB, sparse: room for the replication benchmark's 1 GiB initial sync beside its points.
+  mailImageCache: join(LAB_DIR, 'cache', 'srv-4g.img'),
   hosts: join(LAB_DIR, 'hosts'),
   state: join(LAB_DIR, 'state.json'),
   org: join(LAB_DIR, 'org.json'),

@@ -19,12 +19,12 @@ const samLdb = () => join(paths.samba, 'private', 'sam.ldb');
 const baseCache = join(paths.cache, 'dc1-base');
 const defaultOrgFile = join(paths.cache, 'org-default.json');
 
-export const DEFAULT_ORG: OrgSpec = { servers: 2, mailboxes: 500, version: 2010, seed: 1, adminGroups: 1, names: ['MAIL1', 'MAIL2'], databasesPerServer: 4 };
+export const DEFAULT_ORG: OrgSpec = { servers: 3, mailboxes: 500, version: 2010, seed: 1, adminGroups: 1, names: ['MAIL1', 'MAIL2', 'MAIL3'], databasesPerServer: 4 };
 
 const schemaOpt = ['--option=dsdb:schema update allowed=true'];
 
 /** Bumped whenever what the build puts into the DC changes, so an older cache is rebuilt. */
-const CACHE_VERSION = '5';
+const CACHE_VERSION = '6';
 const cacheVersionFile = join(paths.cache, 'dc1.version');
 
 export function dcCached(): boolean {
@@ -74,7 +74,7 @@ export function addDnsRecords(): void {
     run('ip', ['netns', 'exec', 'fg-dc1', 'samba-tool', 'dns', 'add', '127.0.0.1', zone, name, type, data, '-s', sambaConf(), '-U', 'Administrator'], { env });
   const reverse = '0.18.198.in-addr.arpa';
   run('ip', ['netns', 'exec', 'fg-dc1', 'samba-tool', 'dns', 'zonecreate', '127.0.0.1', reverse, '-s', sambaConf(), '-U', 'Administrator'], { env });
-  for (const name of ['mail1', 'mail2', 'witness', 'recv']) {
+  for (const name of ['mail1', 'mail2', 'mail3', 'witness', 'recv']) {
     const h = hostByName(name)!;
     add(DNS_DOMAIN, name, 'A', h.address);
     add(reverse, h.address.split('.')[3]!, 'PTR', `${name}.${DNS_DOMAIN}`);

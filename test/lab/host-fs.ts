@@ -44,7 +44,7 @@ export function ensureMailImage(): void {
   mkdirSync(paths.cache, { recursive: true });
   const tmp = `${paths.mailImageCache}.tmp`;
   rmSync(tmp, { force: true });
-  run('truncate', ['-s', '1G', tmp]);
+  run('truncate', ['-s', '4G', tmp]);
   run('mkfs.btrfs', ['-q', '-L', 'srv', tmp]);
   // Mounted in a throwaway mount namespace, so nothing can leak into the machine's mounts.
   const script = `set -e; m=$(mktemp -d); mount -o loop "${tmp}" "$m"; btrfs -q subvolume create "$m/mail"; ` +

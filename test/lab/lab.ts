@@ -50,14 +50,14 @@ async function buildDcCache(): Promise<void> {
   prepareHostFs(dc, ensureMailPassword());
   await startHost(dc);
   await waitForHost(dc);
-  log('adding DNS records (mail1, mail2, witness, mail, MX, reverse zone)');
+  log('adding DNS records (mail1, mail2, mail3, witness, mail, MX, reverse zone)');
   addDnsRecords();
   log('adding test accounts (disabled, must change password, expired password, lockout)');
   createTestAccounts();
   await killHost('dc1');
   expireTestPassword();
   saveCache('base');
-  log('loading the default Exchange organisation (MAIL1, MAIL2, 500 mailboxes)');
+  log('loading the default Exchange organisation (MAIL1, MAIL2, MAIL3, 500 mailboxes)');
   await loadOrg(generateOrg(DEFAULT_ORG));
   saveCache('default');
 }

@@ -5,12 +5,14 @@ import { ATTRIBUTES, CLASSES, attributesLdif, privateOid, privateOids } from '..
 import { DEFAULT_ORG } from '../lab/dc.ts';
 
 describe('the lab organisation generator', () => {
-  it('builds the default organisation: MAIL1 holds 500 mailboxes, MAIL2 an empty database', () => {
+  it('builds the default organisation: MAIL1 holds 500 mailboxes, MAIL2 and MAIL3 empty databases', () => {
     const org = buildOrg(DEFAULT_ORG);
-    expect(org.servers.map((s) => s.name)).toEqual(['MAIL1', 'MAIL2']);
+    expect(org.servers.map((s) => s.name)).toEqual(['MAIL1', 'MAIL2', 'MAIL3']);
     const on = (s: string) => org.databases.filter((d) => d.server === s);
     expect(on('MAIL1').reduce((n, d) => n + d.mailboxes, 0)).toBe(500);
     expect(on('MAIL2').every((d) => d.mailboxes === 0)).toBe(true);
+    expect(on('MAIL3')).toHaveLength(4);
+    expect(on('MAIL3').every((d) => d.mailboxes === 0)).toBe(true);
     expect(on('MAIL1').every((d) => d.mailboxes > 0)).toBe(true);
     expect(org.servers[0]!.roles).toBe(ROLE.Mailbox | ROLE.ClientAccess | ROLE.HubTransport);
   });
