@@ -9,6 +9,8 @@ import type { OperationProgress } from './operation.ts';
 import type { DiscoverRequest } from './directory.ts';
 import type { Topology } from './topology.ts';
 import type { PreflightReport, PreflightRunRequest, PreflightRunResult, ReportFormat, RuleInfo } from './preflight.ts';
+import type { ProtectApplyRequest, ProtectApplyResult, ProtectPlanRequest, ProtectPlanResult, SavedJob } from './protect.ts';
+import type { ReplicationView } from './replication.ts';
 
 export interface Methods {
   /** What is running: version, transport, which wizard steps are built. */
@@ -21,6 +23,14 @@ export interface Methods {
   'preflight.run': { request: PreflightRunRequest; response: PreflightRunResult };
   /** Renders a report; PDF comes back base64-encoded. */
   'preflight.report': { request: { report: PreflightReport; format: ReportFormat }; response: { fileName: string; mimeType: string; content: string; encoding: 'utf8' | 'base64' } };
+  /** Step 4: checks the job and returns the provisioning plan, changing nothing; progress under operationId. */
+  'protect.plan': { request: ProtectPlanRequest; response: ProtectPlanResult };
+  /** Runs the pre-flight again, then applies the reviewed plan (by id) step by step; saves the job on this computer. */
+  'protect.apply': { request: ProtectApplyRequest; response: ProtectApplyResult };
+  /** The jobs saved on this computer, newest first. */
+  'jobs.list': { request: Record<string, never>; response: SavedJob[] };
+  /** A saved job's live state, read from its agents over SSH. */
+  'jobs.status': { request: { jobId: string }; response: ReplicationView };
   /** Asks a long operation to stop; resolves once the request is recorded. */
   'operation.cancel': { request: { operationId: string }; response: { cancelled: boolean } };
 }
@@ -39,7 +49,7 @@ export type ResponseOf<M extends MethodName> = Methods[M]['response'];
  * Every method and event name, as values. `satisfies` makes the compiler refuse a list
  * that misses a name or invents one, so the preload and the HTTP router cannot drift.
  */
-export const METHOD_NAMES = ['app.info', 'directory.discover', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run'] as const satisfies readonly MethodName[];
+export const METHOD_NAMES = ['app.info', 'directory.discover', 'jobs.list', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan'] as const satisfies readonly MethodName[];
 export const EVENT_NAMES = ['operation.progress'] as const satisfies readonly EventName[];
 type Missing<All, Listed> = Exclude<All, Listed>;
 const _allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> extends never ? true : never = true;

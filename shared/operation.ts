@@ -6,6 +6,10 @@ export interface OperationProgress {
   done: number;
   total: number | null;
   finished: boolean;
+  /** For plans: the step that just started or ended, so the UI can show progress per step. */
+  step?: StepProgress;
 }
+
+export interface StepProgress { planId: string; index: number; status: 'running' | 'applied' | 'verified-earlier' | 'failed' | 'undone' | 'undo-failed' }
 
 export const CANCELLED = 'cancelled';

@@ -82,3 +82,48 @@ export function weekSlot(d: Date): number {
 export function limitAt(limits: WeeklyLimits, d: Date): number | null {
   return limits[weekSlot(d)] ?? null;
 }
+
+/** A rate as the schedule writes it: whole mbit where it can, else kbit. */
+export function rateText(bytesPerSecond: number | null): string {
+  if (bytesPerSecond === null) return 'unlimited';
+  const bits = bytesPerSecond * 8;
+  if (bits >= 1e9 && bits % 1e9 === 0) return `${bits / 1e9}gbit`;
+  if (bits >= 1e6 && bits % 1e6 === 0) return `${bits / 1e6}mbit`;
+  return `${Math.max(1, Math.round(bits / 1e3))}kbit`;
+}
+
+/**
+ * The shortest rule text for 168 hourly limits (the wizard's painted grid): each day's runs
+ * of one limit become `day HH-HH rate`, and days with the same runs share one rule
+ * (`mon-fri 08-18 20mbit`). `parseSchedule(scheduleText(x)).limits` gives back x.
+ */
+export function scheduleText(limits: WeeklyLimits): string {
+  const runs = new Map<string, number[]>();
+  for (let d = 0; d < 7; d++) {
+    let h = 0;
+    while (h < 24) {
+      const v = limits[d * 24 + h] ?? null;
+      let end = h + 1;
+      while (end < 24 && (limits[d * 24 + end] ?? null) === v) end++;
+      if (v !== null) {
+        const key = `${String(h).padStart(2, '0')}-${String(end).padStart(2, '0')} ${rateText(v)}`;
+        runs.set(key, [...(runs.get(key) ?? []), d]);
+      }
+      h = end;
+    }
+  }
+  return [...runs.entries()].map(([hoursRate, days]) => `${dayList(days)} ${hoursRate}`).join('; ');
+}
+
+/** Day indices as ranges and lists: [0,1,2,3,4,6] → mon-fri,sun. */
+function dayList(days: number[]): string {
+  if (days.length === 7) return '*';
+  const parts: string[] = [];
+  for (let i = 0; i < days.length; i++) {
+    let j = i;
+    while (j + 1 < days.length && days[j + 1] === days[j]! + 1) j++;
+    parts.push(j > i ? `${DAYS[days[i]!]}-${DAYS[days[j]!]}` : DAYS[days[i]!]!);
+    i = j;
+  }
+  return parts.join(',');
+}

@@ -84,6 +84,11 @@ export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'preflight.run': preflightRunRequestSchema,
   'preflight.report': z.strictObject({ report: reportSchema as unknown as z.ZodType<PreflightReport>, format: reportFormatSchema }),
   'operation.cancel': z.strictObject({ operationId }),
+  // The job is checked whole by the job schema in the handler, so its errors name the job's own fields.
+  'protect.plan': z.strictObject({ operationId, job: z.record(z.string(), z.unknown()) }) as unknown as z.ZodType<RequestOf<'protect.plan'>>,
+  'protect.apply': z.strictObject({ operationId, job: z.record(z.string(), z.unknown()), consent: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id') }) as unknown as z.ZodType<RequestOf<'protect.apply'>>,
+  'jobs.list': empty,
+  'jobs.status': z.strictObject({ jobId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id') }),
 };
 
 /** A zod issue's path as people read it: `targets[0].address`. */

@@ -23,6 +23,8 @@ export interface WizardFacts {
   preflightStale?: boolean;
   /** Options are complete and valid. */
   optionsValid: boolean;
+  /** A job is saved on this computer: step 4 shows its dashboard. */
+  protectedJob?: boolean;
 }
 
 export type StepAvailability =
@@ -41,7 +43,8 @@ export function stepAvailability(step: StepId, f: WizardFacts): StepAvailability
       if (f.preflightClear) return { state: 'open' };
       return { state: 'locked', reason: f.preflightStale ? 'The servers changed since the last pre-flight; run it again.' : 'Pre-flight must pass first (warnings can be accepted).' };
     case 'protect':
-      return f.optionsValid && f.preflightClear ? { state: 'open' } : { state: 'locked', reason: 'Complete the options first.' };
+      if (f.protectedJob || (f.optionsValid && f.preflightClear)) return { state: 'open' };
+      return { state: 'locked', reason: f.preflightClear ? 'Complete the options first.' : 'Pre-flight must pass first (warnings can be accepted).' };
     default:
       return assertNever(step);
   }

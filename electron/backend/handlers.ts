@@ -3,7 +3,7 @@
  * server and tests all call these same functions; requests arrive untrusted and are
  * validated here.
  */
-import type { EventName, Events, MethodName, RequestOf, ResponseOf } from '../../shared/contract.ts';
+import type { MethodName } from '../../shared/contract.ts';
 import type { TransportKind } from '../../shared/app.ts';
 import type { StepId } from '../../shared/wizard.ts';
 import { Operations } from './operations.ts';
@@ -16,19 +16,18 @@ import { OfferedPlans } from '../plans/offered.ts';
 import { parseRequest } from './validate.ts';
 import { findInterrupted } from '../plans/journal.ts';
 import { journalDir } from './data-dir.ts';
+import { protectHandlers } from './protect-handlers.ts';
 
-export interface CallContext {
-  emit<E extends EventName>(event: E, payload: Events[E]): void;
-}
+import type { CallContext, Handlers } from './handler-types.ts';
 
-export type Handlers = { [M in MethodName]: (request: RequestOf<M>, ctx: CallContext) => Promise<ResponseOf<M>> };
+export type { CallContext, Handlers };
 
 export interface BackendOptions {
   transport: TransportKind;
 }
 
 /** Steps whose features exist; each feature issue adds its step here when it lands. */
-export const BUILT_STEPS: StepId[] = ['servers', 'preflight'];
+export const BUILT_STEPS: StepId[] = ['servers', 'preflight', 'options', 'protect'];
 
 export function createHandlers(opts: BackendOptions, operations = new Operations()): Handlers {
   // The plans this back end offered: consent names their ids.
@@ -61,6 +60,7 @@ export function createHandlers(opts: BackendOptions, operations = new Operations
     },
     'preflight.report': async (r) => renderReportService(r.report, r.format),
     'operation.cancel': async (r) => ({ cancelled: operations.cancel(r.operationId) }),
+    ...protectHandlers(operations),
   };
 }
 

@@ -27,6 +27,11 @@ export function parseJob(text: string, file = 'The job'): Job {
       ? `${file} is empty; make the job again in the wizard, or restore the file from a backup. It was left as it is.`
       : `${file} is not a complete job file (it is not valid JSON: it may have been cut short or edited by hand); restore it from a backup or make the job again. It was left as it is.`, { field: 'job' });
   }
+  return checkJob(data, file);
+}
+
+/** Checks a job given as data (the wizard's, or a parsed file): version first, then every field. */
+export function checkJob(data: unknown, file = 'The job'): Job {
   const version = (data as { version?: unknown } | null)?.version;
   if (typeof data !== 'object' || data === null || Array.isArray(data) || version === undefined) throw new UserError('bad-job', `${file} is not a Failguard job (it has no version); give a job file saved by Failguard.`, { field: 'version' });
   if (version !== JOB_VERSION) {

@@ -8,10 +8,13 @@ import { describeStep, stepHost, type Plan, type PlanRunResult, type StepRecord 
 import { plainMessage } from '../../shared/errors.ts';
 import { executorFor, StepFailed, type PlanContext } from './executors.ts';
 import { Journal, type JournalRecord, type OpenRun } from './journal.ts';
+import type { StepProgress } from '../../shared/operation.ts';
 
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (stage: string) => void;
+  /** Each step as it starts and ends (and as it is undone). */
+  onStep?: (s: StepProgress) => void;
 }
 
 interface Progress { verified: number[]; inFlight?: { index: number; snapshot: unknown }; snapshots: Map<number, unknown> }
@@ -23,8 +26,9 @@ const record = (plan: Plan, index: number, status: StepRecord['status'], output:
 };
 
 /** Undoes the given steps newest first; false when one could not be undone (the plan then waits for a person). */
-async function undoSteps(plan: Plan, indices: number[], snapshots: Map<number, unknown>, ctx: PlanContext, journal: Journal, out: StepRecord[]): Promise<boolean> {
+async function undoSteps(plan: Plan, indices: number[], snapshots: Map<number, unknown>, ctx: PlanContext, journal: Journal, raw: StepRecord[], onStep?: RunOptions['onStep']): Promise<boolean> {
   let allOk = true;
+  const out = { push: (r: StepRecord) => { raw.push(r); onStep?.({ planId: plan.id, index: r.index, status: r.status }); } };
   for (const i of [...indices].sort((a, b) => b - a)) {
     const step = plan.steps[i]!;
     const ex = executorFor(step);
@@ -44,18 +48,20 @@ async function undoSteps(plan: Plan, indices: number[], snapshots: Map<number, u
   return allOk;
 }
 
-async function execute(plan: Plan, ctx: PlanContext, journal: Journal, from: Progress): Promise<PlanRunResult> {
-  const steps: StepRecord[] = [];
+async function execute(plan: Plan, ctx: PlanContext, journal: Journal, from: Progress, onStep?: RunOptions['onStep']): Promise<PlanRunResult> {
+  const recorded: StepRecord[] = [];
+  const steps = { push: (r: StepRecord) => { recorded.push(r); onStep?.({ planId: plan.id, index: r.index, status: r.status }); } };
   const snapshots = new Map(from.snapshots);
   const done = [...from.verified];
   const end = (r: Omit<PlanRunResult, 'planId' | 'title' | 'steps'>): PlanRunResult => {
     journal.write({ t: 'plan-end', planId: plan.id, outcome: r.outcome, ...(r.error ? { error: r.error } : {}) });
-    return { planId: plan.id, title: plan.title, steps, ...r };
+    return { planId: plan.id, title: plan.title, steps: recorded, ...r };
   };
   for (let i = 0; i < plan.steps.length; i++) {
     if (done.includes(i)) continue;
     const step = plan.steps[i]!;
     const ex = executorFor(step);
+    onStep?.({ planId: plan.id, index: i, status: 'running' });
     try {
       if (from.inFlight?.index === i) {
         // Cut short while this step ran: if its effect is in place it counts as done; otherwise it runs again.
@@ -83,7 +89,7 @@ async function execute(plan: Plan, ctx: PlanContext, journal: Journal, from: Pro
       steps.push(record(plan, i, 'failed', why));
       const what = `"${describeStep(step).action}" failed on ${stepHost(step)} (${why})`;
       if (plan.onFailure === 'stop') return end({ outcome: 'stopped', error: `${what}; the plan stopped there for a person to decide.` });
-      const undone = await undoSteps(plan, done, snapshots, ctx, journal, steps);
+      const undone = await undoSteps(plan, done, snapshots, ctx, journal, recorded, onStep);
       return undone
         ? end({ outcome: 'undone', error: `${what}; ${done.length ? 'the steps before it were undone' : 'nothing had changed before it'}.` })
         : end({ outcome: 'stopped', error: `${what}, and a step before it could not be undone; see the journal ${journal.runId} and put it right by hand.` });
@@ -102,7 +108,7 @@ export async function runPlans(plans: Plan[], ctx: PlanContext, journal: Journal
       continue;
     }
     o.onProgress?.(`Plan ${i + 1} of ${plans.length}: ${p.title}`);
-    results.push(await execute(p, ctx, journal, { verified: [], snapshots: new Map() }));
+    results.push(await execute(p, ctx, journal, { verified: [], snapshots: new Map() }, o.onStep));
   }
   journal.write({ t: 'end' });
   return results;
@@ -146,7 +152,7 @@ export async function resumeRun(open: OpenRun, ctx: PlanContext, o: RunOptions =
       results.push({ planId: plan.id, title: plan.title, outcome, error, steps });
       continue;
     }
-    results.push(await execute(plan, ctx, open.journal, { verified: p.verified, snapshots: p.snapshots, ...(p.inFlight ? { inFlight: p.inFlight } : {}) }));
+    results.push(await execute(plan, ctx, open.journal, { verified: p.verified, snapshots: p.snapshots, ...(p.inFlight ? { inFlight: p.inFlight } : {}) }, o.onStep));
   }
   open.journal.write({ t: 'end' });
   return results;

@@ -24,6 +24,10 @@ const invoke = {
   'preflight.report': call('preflight.report'),
   'preflight.rules': call('preflight.rules'),
   'preflight.run': call('preflight.run'),
+  'protect.plan': call('protect.plan'),
+  'protect.apply': call('protect.apply'),
+  'jobs.list': call('jobs.list'),
+  'jobs.status': call('jobs.status'),
 } satisfies Invoke;
 
 const on = {

@@ -14,16 +14,17 @@ import { sha256File } from '../hosts/file-hash.ts';
 import { dataDir, journalDir } from '../backend/data-dir.ts';
 import { planContext } from '../plans/context.ts';
 import { Journal } from '../plans/journal.ts';
-import { runPlans } from '../plans/engine.ts';
+import { runPlans, type RunOptions } from '../plans/engine.ts';
 import { recoverInterrupted } from '../plans/recover.ts';
 import { stepHost } from '../../shared/plan.ts';
+import type { AgentState, HostAgentStatus } from '../../shared/replication.ts';
 import { agentArtifacts } from './agent-artifacts.ts';
 import { agentConfig, jobHosts } from './agent-config.ts';
 import { AGENTD, HOST_PATHS as P } from './host-layout.ts';
 import { jobPki } from './pki.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
 
-export interface ProvisionOptions { signal?: AbortSignal; onProgress?: (stage: string) => void; dataDir?: string }
+export interface ProvisionOptions { signal?: AbortSignal; onProgress?: (stage: string) => void; onStep?: RunOptions['onStep']; dataDir?: string }
 
 export function hostTargets(job: Job): HostTarget[] {
   return [job.source, ...job.targets, ...(job.witness ? [job.witness] : [])].map((h) => ({
@@ -80,7 +81,7 @@ async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx
   }
 }
 
-const runOptions = (o: ProvisionOptions) => ({ ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+const runOptions = (o: ProvisionOptions): RunOptions => ({ ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.onStep ? { onStep: o.onStep } : {}) });
 
 /** Runs one reviewed plan in a new journal. */
 function runOne(plan: Plan, ctx: ReturnType<typeof planContext>, journals: string, o: ProvisionOptions): Promise<PlanRunResult[]> {
@@ -108,14 +109,14 @@ export async function runJobPlan(job: Job, plan: Plan, consent: string | 'now', 
 }
 
 /** Each agent's own state, read over SSH. */
-export async function agentStatus(job: Job): Promise<Array<{ host: string; state: unknown; error?: string }>> {
+export async function agentStatus(job: Job): Promise<HostAgentStatus[]> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
     return await Promise.all(hostTargets(job).map(async (t) => {
       try {
         const r = await (await pool.get(t)).exec(`${P.node} ${P.agent} status ${P.config}`, { timeoutMs: 20_000 });
         if (r.code !== 0) return { host: t.name, state: null, error: r.stderr.trim().replace(/^failguard-agent: /, '') || 'the agent is not installed' };
-        return { host: t.name, state: JSON.parse(r.stdout) as unknown };
+        return { host: t.name, state: JSON.parse(r.stdout) as AgentState };
       } catch (e) {
         return { host: t.name, state: null, error: (e as Error).message };
       }

@@ -54,7 +54,8 @@ describe('failguard protect / status / unprotect', () => {
     expect(all[0]!.state.targets.MAIL2!.sends).toBeGreaterThan(0);
     expect(all[1]!.state.received.count).toBeGreaterThan(0);
     const text = cli('status', '--job', jobFile);
-    expect(text.stdout).toMatch(/MAIL2 +target .*RPO/);
+    expect(text.stdout).toMatch(/MAIL2 +target +agent /);
+    expect(text.stdout).toMatch(/→ MAIL2 +replicating, .*s old \(RPO\)/);
   });
 
   it('a job file edited into nonsense is refused with one sentence, and left as it is', () => {

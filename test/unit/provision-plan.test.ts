@@ -66,10 +66,10 @@ describe('verify compares a point file by file', () => {
 
 describe('status shows the progress of a send', () => {
   it('gives share, size, throughput and time left for an initial sync, throughput for an incremental one', async () => {
-    const { sendProgress } = await import('../../electron/cli/protect-command.ts');
+    const { sendProgress } = await import('../../shared/replication.ts');
     const t = 1_000_000;
-    expect(sendProgress({ startedAt: t, bytesRaw: 250e6, estimateBytes: 1000e6, parent: null }, t + 10_000)).toEqual({ initialSync: true, bytes: 250e6, totalBytes: 1000e6, share: 0.25, bytesPerSecond: 25e6, etaSeconds: 30 });
-    expect(sendProgress({ startedAt: t, bytesRaw: 1200e6, estimateBytes: 1000e6, parent: null }, t + 10_000)).toMatchObject({ share: 1, etaSeconds: 0 });
-    expect(sendProgress({ startedAt: t, bytesRaw: 5e6, estimateBytes: null, parent: 'p0000000001-1796004835635' }, t + 1000)).toEqual({ initialSync: false, bytes: 5e6, totalBytes: null, share: null, bytesPerSecond: 5e6, etaSeconds: null });
+    expect(sendProgress({ point: 'p1', bytesWire: 0, startedAt: t, bytesRaw: 250e6, estimateBytes: 1000e6, parent: null }, t + 10_000)).toEqual({ initialSync: true, bytes: 250e6, totalBytes: 1000e6, share: 0.25, bytesPerSecond: 25e6, etaSeconds: 30 });
+    expect(sendProgress({ point: 'p1', bytesWire: 0, startedAt: t, bytesRaw: 1200e6, estimateBytes: 1000e6, parent: null }, t + 10_000)).toMatchObject({ share: 1, etaSeconds: 0 });
+    expect(sendProgress({ point: 'p2', bytesWire: 0, startedAt: t, bytesRaw: 5e6, estimateBytes: null, parent: 'p0000000001-1796004835635' }, t + 1000)).toEqual({ initialSync: false, bytes: 5e6, totalBytes: null, share: null, bytesPerSecond: 5e6, etaSeconds: null });
   });
 });

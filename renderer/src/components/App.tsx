@@ -8,7 +8,8 @@ export function App() {
   const info = useAppStore((s) => s.info);
   const backendError = useAppStore((s) => s.backendError);
   const loadInfo = useAppStore((s) => s.loadInfo);
-  useEffect(() => void loadInfo(), [loadInfo]);
+  const openSavedJob = useAppStore((s) => s.openSavedJob);
+  useEffect(() => { void loadInfo().then(openSavedJob); }, [loadInfo, openSavedJob]);
   return (
     <div className="app">
       <header>

@@ -4,6 +4,8 @@ import { useAppStore } from './store-context.tsx';
 import { messages } from '../messages.ts';
 import { ServersStep } from './ServersStep.tsx';
 import { PreflightStep } from './PreflightStep.tsx';
+import { OptionsStep } from './OptionsStep.tsx';
+import { ProtectStep } from './ProtectStep.tsx';
 
 /** The body of the current step; each step's feature replaces its "not available" panel when it lands. */
 export function StepPanel() {
@@ -25,8 +27,9 @@ function StepBody({ step }: { step: StepId }) {
     case 'preflight':
       return <PreflightStep />;
     case 'options':
+      return <OptionsStep />;
     case 'protect':
-      return <p className="not-built">{messages.notBuilt}</p>;
+      return <ProtectStep />;
     default:
       return assertNever(step);
   }

@@ -5,8 +5,10 @@ import { createAppSlice, type AppSlice } from './app-slice.ts';
 import { createWizardSlice, type WizardSlice } from './wizard-slice.ts';
 import { createServersSlice, type ServersSlice } from './servers-slice.ts';
 import { createPreflightSlice, type PreflightSlice } from './preflight-slice.ts';
+import { createOptionsSlice, type OptionsSlice } from './options-slice.ts';
+import { createProtectSlice, type ProtectSlice } from './protect-slice.ts';
 
-export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice;
+export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & ProtectSlice;
 
 export function createAppStore(backend: Backend) {
   return create<Store>()((...a) => ({
@@ -14,6 +16,8 @@ export function createAppStore(backend: Backend) {
     ...createWizardSlice(...a),
     ...createServersSlice(backend)(...a),
     ...createPreflightSlice(backend)(...a),
+    ...createOptionsSlice(...a),
+    ...createProtectSlice(backend)(...a),
   }));
 }
 

@@ -4,6 +4,7 @@ import { foldOutcomes } from '../../../shared/preflight.ts';
 import { selectionHosts } from './preflight-slice.ts';
 import type { Store } from './index.ts';
 import { checkSelection } from './selection.ts';
+import { optionsValid } from './options-slice.ts';
 
 export function selectWizardFacts(s: Store): WizardFacts {
   return {
@@ -11,7 +12,8 @@ export function selectWizardFacts(s: Store): WizardFacts {
     serversChosen: checkSelection(s.topology, s.source, s.targets).complete,
     preflightClear: preflightClear(s),
     preflightStale: !!s.preflight.result && !coversSelection(s.preflight.result.covered, selectionHosts(s)),
-    optionsValid: false,
+    optionsValid: optionsValid(s),
+    protectedJob: s.activeJobId !== null,
   };
 }
 

@@ -7,11 +7,17 @@ import { selectStepAvailability } from './selectors.ts';
 export interface WizardSlice {
   currentStep: StepId;
   goTo(step: StepId): void;
+  /** At start: a job saved on this computer opens on its dashboard (step 4). */
+  openSavedJob(): Promise<void>;
 }
 
 export const createWizardSlice: StateCreator<Store, [], [], WizardSlice> = (set, get) => ({
   currentStep: 'servers',
   goTo(step) {
     if (selectStepAvailability(get(), step).state === 'open') set({ currentStep: step });
+  },
+  async openSavedJob() {
+    await get().loadJobs();
+    if (get().activeJobId && get().currentStep === 'servers') get().goTo('protect');
   },
 });

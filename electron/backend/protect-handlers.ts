@@ -1,0 +1,62 @@
+/**
+ * Steps 3–4 behind the contract: plan, apply (pre-flight again first), saved jobs and their
+ * live view. The same provisioning service as `failguard protect`; the plan runs on the one
+ * plan engine, its steps reported as they start and end.
+ */
+import type { CallContext, Handlers } from './handler-types.ts';
+import type { Operations } from './operations.ts';
+import type { StepProgress } from '../../shared/operation.ts';
+import { replicationView } from '../../shared/replication.ts';
+import { checkJob } from '../jobs/job-file.ts';
+import { listJobs, loadJob, saveJob } from '../jobs/job-store.ts';
+import { agentStatus, planProvisioning, protect } from '../provision/service.ts';
+import { preflightGate } from '../provision/gate.ts';
+import { SshPool } from '../hosts/ssh-pool.ts';
+
+type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.status'>;
+
+/** Runs `fn` as a cancellable operation that reports its stages (and plan steps) under the caller's id. */
+async function asOperation<T>(operations: Operations, operationId: string, ctx: CallContext, fn: (o: { signal: AbortSignal; onProgress: (stage: string) => void; onStep: (s: StepProgress) => void }) => Promise<T>): Promise<T> {
+  const op = operations.start(operationId);
+  let done = 0;
+  let stage = 'Starting';
+  try {
+    return await fn({
+      signal: op.signal,
+      onProgress: (s) => { stage = s; ctx.emit('operation.progress', { operationId, stage: s, done: ++done, total: null, finished: false }); },
+      onStep: (step) => ctx.emit('operation.progress', { operationId, stage, done, total: null, finished: false, step }),
+    });
+  } finally {
+    ctx.emit('operation.progress', { operationId, stage: 'Finished', done, total: done, finished: true });
+    op.end();
+  }
+}
+
+export function protectHandlers(operations: Operations): ProtectHandlers {
+  return {
+    'protect.plan': (r, ctx) => asOperation(operations, r.operationId, ctx, async (o) => {
+      const job = checkJob(r.job);
+      const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
+      try {
+        const { plan } = await planProvisioning(job, pool, o);
+        return { job, plan };
+      } finally {
+        await pool.closeAll();
+      }
+    }),
+    'protect.apply': (r, ctx) => asOperation(operations, r.operationId, ctx, async (o) => {
+      const job = checkJob(r.job);
+      o.onProgress('Checking the servers again (pre-flight)');
+      await preflightGate(job, o);
+      const res = await protect(job, r.consent, o);
+      const saved = { ...job, certificates: res.fingerprints };
+      if (res.results.every((x) => x.outcome === 'applied')) await saveJob(saved);
+      return { job: saved, plan: res.plan, results: res.results };
+    }),
+    'jobs.list': () => listJobs(),
+    'jobs.status': async (r) => {
+      const job = await loadJob(r.jobId);
+      return replicationView(job, await agentStatus(job), Date.now());
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { useEffect } from 'react';
+import { useAppStore } from './store-context.tsx';
+import { RpoChart } from './RpoChart.tsx';
+import type { TargetView } from '../../../shared/replication.ts';
+import { messages } from '../messages.ts';
+
+const REFRESH_MS = 2000;
+
+/** The live state of the saved job, read from its agents every two seconds: one card per target, and the RPO chart. */
+export function Dashboard() {
+  const s = useAppStore((x) => x);
+  const refresh = useAppStore((x) => x.refreshLive);
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [refresh, s.activeJobId]);
+  const m = messages.dashboard;
+  const v = s.live.view;
+  const job = s.jobs.find((j) => j.job.id === s.activeJobId)?.job;
+  return (
+    <div className="dashboard" data-testid="dashboard">
+      <h3>{job ? m.title(job.name, job.source.name, job.targets.map((t) => t.name)) : m.loading}</h3>
+      {s.live.error ? <p className="error" role="alert">{s.live.error}</p> : null}
+      {v ? (
+        <>
+          <div className="cards">{v.targets.map((t) => <TargetCard key={t.target} t={t} />)}</div>
+          <RpoChart history={s.live.history} />
+          <table className="agents">
+            <thead><tr><th>{m.host}</th><th>{m.role}</th><th>{m.agent}</th></tr></thead>
+            <tbody>{v.hosts.map((h) => <tr key={h.host} data-host={h.host}><td>{h.host}</td><td>{h.role}</td><td>{h.version ? `${m.running} ${h.version}` : <span className="error">{h.error}</span>}</td></tr>)}</tbody>
+          </table>
+          <p className="muted small">{m.updated(new Date(v.at).toLocaleTimeString())}</p>
+        </>
+      ) : <p className="muted">{m.loading}</p>}
+    </div>
+  );
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB/s`;
+
+function TargetCard({ t }: { t: TargetView }) {
+  const m = messages.dashboard;
+  const sync = t.initialSync;
+  return (
+    <div className={`card phase-${t.phase}`} data-testid={`target-${t.target}`} data-phase={t.phase} data-rpo={t.rpoSeconds ?? ''}>
+      <h4>{t.target} <span className="phase">{m.phase[t.phase]}</span></h4>
+      {sync ? (
+        <div className="sync">
+          <progress max={1} value={sync.share ?? 0} aria-label={m.initialSync} />
+          <span>{sync.share === null ? m.initialSync : m.syncShare(sync.share, sync.etaSeconds)}</span>
+        </div>
+      ) : null}
+      <dl>
+        <dt>{m.rpo}</dt><dd data-testid={`rpo-${t.target}`}>{t.rpoSeconds === null ? m.none : m.seconds(t.rpoSeconds)}</dd>
+        <dt>{m.throughput}</dt><dd>{t.bytesPerSecond === null ? m.none : mb(t.bytesPerSecond)}</dd>
+        <dt>{m.compression}</dt><dd>{t.compressionRatio === null ? m.none : `${t.compressionRatio.toFixed(1)} : 1`}</dd>
+        <dt>{m.points}</dt><dd>{t.points}</dd>
+        {t.limitBytesPerSecond !== null ? <><dt>{m.limit}</dt><dd>{mb(t.limitBytesPerSecond)}</dd></> : null}
+      </dl>
+      {t.lastError ? <p className="error small">{t.lastError}</p> : null}
+    </div>
+  );
+}

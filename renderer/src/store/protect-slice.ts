@@ -1,0 +1,135 @@
+/**
+ * Step 4: the job built from steps 1–3, its provisioning plan (shown before anything runs),
+ * the run with the state of each step, then the saved jobs and the live view of the one
+ * shown, with a short RPO history for the chart.
+ */
+import type { StateCreator } from 'zustand';
+import type { Backend } from '../../../shared/contract.ts';
+import type { Plan, PlanRunResult } from '../../../shared/plan.ts';
+import type { JobInput, SavedJob } from '../../../shared/protect.ts';
+import type { StepProgress } from '../../../shared/operation.ts';
+import type { ReplicationView } from '../../../shared/replication.ts';
+import { BackendError } from '../backend/backend-error.ts';
+import type { Store } from './index.ts';
+import { checkDraft, draftOf, jobNameOf } from './options-slice.ts';
+
+/** How many seconds of RPO the chart keeps. */
+export const HISTORY_SECONDS = 300;
+
+export interface ProtectSlice {
+  jobId: string;
+  protect: {
+    busy: 'planning' | 'applying' | null;
+    operationId: string | null;
+    stage: string;
+    error: string | null;
+    plan: Plan | null;
+    steps: Record<number, StepProgress['status']>;
+    results: PlanRunResult[] | null;
+  };
+  jobs: SavedJob[];
+  activeJobId: string | null;
+  live: { view: ReplicationView | null; error: string | null; history: Record<string, Array<[number, number]>> };
+  planProtection(): Promise<void>;
+  applyProtection(): Promise<void>;
+  cancelProtection(): Promise<void>;
+  loadJobs(): Promise<void>;
+  refreshLive(): Promise<void>;
+}
+
+/** The job the wizard would save now, from the servers, the pre-flight's resolved addresses and pins, and the options. */
+export function buildJob(s: Store): JobInput | null {
+  const r = s.preflight.result;
+  if (!s.source || !r) return null;
+  const ip = (name: string) => r.hostKeys.find((k) => k.host === name)?.address ?? r.covered.find((c) => c.name === name)?.address ?? name;
+  const host = (name: string) => ({ name, address: ip(name), sshUser: s.ssh.user || 'root', ...(s.ssh.keyFile ? { sshKeyFile: s.ssh.keyFile } : {}) });
+  const targets = s.targets.map((t) => {
+    const c = checkDraft(draftOf(s, t));
+    return { ...host(t), ...(c.ok ? { options: c.options } : {}) };
+  });
+  const witness = r.covered.find((c) => c.role === 'witness');
+  return {
+    version: 1, id: s.jobId, name: jobNameOf(s), source: host(s.source), targets,
+    ...(witness ? { witness: host(witness.name) } : {}),
+    hostKeys: s.pins.map((p) => ({ host: p.host, port: p.port, algorithm: p.algorithm, fingerprint: p.fingerprint })),
+  };
+}
+
+const idle = (): ProtectSlice['protect'] => ({ busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null });
+const messageOf = (e: unknown) => (e instanceof BackendError || e instanceof Error ? e.message : String(e));
+
+export const createProtectSlice = (backend: Backend): StateCreator<Store, [], [], ProtectSlice> => (set, get) => {
+  /** Runs a call as an operation: its stages and step states land in the slice. */
+  const operation = async <T,>(busy: 'planning' | 'applying', call: (operationId: string) => Promise<T>): Promise<T | null> => {
+    const operationId = `${busy}-${Date.now().toString(36)}`;
+    set({ protect: { ...get().protect, busy, operationId, stage: 'Starting', error: null, ...(busy === 'applying' ? { steps: {}, results: null } : { plan: null }) } });
+    const off = backend.on('operation.progress', (p) => {
+      if (p.operationId !== operationId || p.finished) return;
+      const cur = get().protect;
+      set({ protect: { ...cur, stage: p.stage, ...(p.step && p.step.planId === cur.plan?.id ? { steps: { ...cur.steps, [p.step.index]: p.step.status } } : {}) } });
+    });
+    try {
+      return await call(operationId);
+    } catch (e) {
+      set({ protect: { ...get().protect, error: messageOf(e) } });
+      return null;
+    } finally {
+      off();
+      set({ protect: { ...get().protect, busy: null, operationId: null } });
+    }
+  };
+  return {
+    jobId: globalThis.crypto.randomUUID(),
+    protect: idle(),
+    jobs: [],
+    activeJobId: null,
+    live: { view: null, error: null, history: {} },
+    async planProtection() {
+      const job = buildJob(get());
+      if (!job) return;
+      const r = await operation('planning', (operationId) => backend.call('protect.plan', { operationId, job }));
+      if (r) set({ protect: { ...get().protect, plan: r.plan } });
+    },
+    async applyProtection() {
+      const job = buildJob(get());
+      const plan = get().protect.plan;
+      if (!job || !plan) return;
+      const r = await operation('applying', (operationId) => backend.call('protect.apply', { operationId, job, consent: plan.id }));
+      if (!r) return;
+      set({ protect: { ...get().protect, results: r.results, plan: r.plan } });
+      if (r.results.every((x) => x.outcome === 'applied')) {
+        await get().loadJobs();
+        set({ activeJobId: r.job.id });
+        await get().refreshLive();
+      }
+    },
+    async cancelProtection() {
+      const id = get().protect.operationId;
+      if (id) await backend.call('operation.cancel', { operationId: id });
+    },
+    async loadJobs() {
+      try {
+        const jobs = await backend.call('jobs.list', {});
+        set({ jobs, activeJobId: get().activeJobId ?? jobs[0]?.job.id ?? null });
+      } catch (e) {
+        set({ live: { ...get().live, error: messageOf(e) } });
+      }
+    },
+    async refreshLive() {
+      const jobId = get().activeJobId;
+      if (!jobId) return;
+      try {
+        const view = await backend.call('jobs.status', { jobId });
+        const history = { ...get().live.history };
+        for (const t of view.targets) {
+          if (t.rpoSeconds === null) continue;
+          const kept = (history[t.target] ?? []).filter(([at]) => at > view.at / 1000 - HISTORY_SECONDS);
+          history[t.target] = [...kept, [view.at / 1000, t.rpoSeconds]];
+        }
+        set({ live: { view, error: null, history } });
+      } catch (e) {
+        set({ live: { ...get().live, error: messageOf(e) } });
+      }
+    },
+  };
+};

@@ -1,0 +1,21 @@
+/**
+ * Steps 3 and 4 across the contract: the job the wizard built (validated by the back end
+ * with the job schema), the provisioning plan shown before anything runs, its result, the
+ * jobs saved on this computer and their live replication view.
+ */
+import type { z } from 'zod';
+import type { Job, jobSchema } from './job.ts';
+import type { Plan, PlanRunResult } from './plan.ts';
+
+/** A job as the wizard sends it: defaults may be left out; the back end fills and checks them. */
+export type JobInput = z.input<typeof jobSchema>;
+
+export interface ProtectPlanRequest { operationId: string; job: JobInput }
+export interface ProtectPlanResult { job: Job; plan: Plan }
+
+/** Consent names the plan id the person reviewed; a plan that changed since is refused. */
+export interface ProtectApplyRequest { operationId: string; job: JobInput; consent: string }
+export interface ProtectApplyResult { job: Job; plan: Plan; results: PlanRunResult[] }
+
+/** A job saved on this computer (after it was provisioned): what the dashboard reopens. */
+export interface SavedJob { job: Job; savedAt: string }

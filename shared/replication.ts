@@ -1,0 +1,111 @@
+/**
+ * What the app reads from the agents (their state.json, over SSH) and the one view of it
+ * that the CLI's `status` and the dashboard both show: per target, its state, initial sync
+ * progress and time left, throughput, compression ratio and RPO (the age of the newest
+ * consistency point the target holds). Pure: the caller gives the time.
+ */
+import type { Job } from './job.ts';
+
+export interface SendUnderWay { point: string; parent: string | null; startedAt: number; bytesRaw: number; bytesWire: number; estimateBytes: number | null }
+export interface CompletedSend { point: string; parent: string | null; startedAt: number; endedAt: number; bytesRaw: number; bytesWire: number }
+
+/** The source agent's view of one target. */
+export interface AgentTargetState {
+  state: 'connecting' | 'sending' | 'idle' | 'error';
+  lastPoint: string | null;
+  lastPointAt: number | null;
+  sends: number;
+  fullSends: number;
+  bytesRaw: number;
+  bytesWire: number;
+  current: SendUnderWay | null;
+  lastSend?: CompletedSend | null;
+  lastFullSend?: CompletedSend | null;
+  lastError: string | null;
+  limitBytesPerSecond: number | null;
+}
+
+export interface AgentState {
+  version: string;
+  role: 'source' | 'target' | 'witness';
+  host: string;
+  pid: number;
+  node: string;
+  updatedAt: number;
+  points: string[];
+  targets: Record<string, AgentTargetState>;
+  received: { count: number; newest: string | null; newestAt: number | null };
+}
+
+/** One host's answer: its agent's state, or why there is none. */
+export interface HostAgentStatus { host: string; state: AgentState | null; error?: string }
+
+export interface SendProgress { initialSync: boolean; bytes: number; totalBytes: number | null; share: number | null; bytesPerSecond: number; etaSeconds: number | null }
+
+/** The time a point was taken, from its name (`p<seq>-<unix ms>`). */
+export function pointTime(name: string | null | undefined): number | null {
+  const m = name ? /^p\d{10}-(\d{13})$/.exec(name) : null;
+  return m ? Number(m[1]) : null;
+}
+
+/** Progress of the send under way: throughput, and for a full send (initial sync) the share done and the time left. */
+export function sendProgress(c: SendUnderWay, now: number): SendProgress {
+  const bytesPerSecond = c.bytesRaw / Math.max(0.001, (now - c.startedAt) / 1000);
+  const totalBytes = c.parent ? null : c.estimateBytes;
+  const share = totalBytes ? Math.min(1, c.bytesRaw / totalBytes) : null;
+  const etaSeconds = totalBytes && bytesPerSecond > 0 ? Math.max(0, (totalBytes - c.bytesRaw) / bytesPerSecond) : null;
+  return { initialSync: !c.parent, bytes: c.bytesRaw, totalBytes, share, bytesPerSecond, etaSeconds };
+}
+
+export type TargetPhase = 'no-agent' | 'connecting' | 'initial-sync' | 'replicating' | 'error';
+
+export interface TargetView {
+  target: string;
+  phase: TargetPhase;
+  /** Initial sync: share done (0..1) and seconds left; null when not syncing. */
+  initialSync: { share: number | null; etaSeconds: number | null; totalBytes: number | null } | null;
+  /** Bytes per second of the send under way, or of the last one. */
+  bytesPerSecond: number | null;
+  /** Stream bytes per wire byte, over the job's life (1 when compression is off). */
+  compressionRatio: number | null;
+  /** Age of the newest point the target holds, in seconds; null before the first. */
+  rpoSeconds: number | null;
+  newestPoint: string | null;
+  points: number;
+  limitBytesPerSecond: number | null;
+  lastError: string | null;
+}
+
+export interface ReplicationView { job: string; at: number; hosts: Array<{ host: string; role: string; version: string | null; error: string | null }>; targets: TargetView[] }
+
+export function replicationView(job: Job, statuses: readonly HostAgentStatus[], now: number): ReplicationView {
+  const by = new Map(statuses.map((s) => [s.host, s]));
+  const source = by.get(job.source.name)?.state ?? null;
+  const targets = job.targets.map((t): TargetView => {
+    const fromSource = source?.targets[t.name] ?? null;
+    const mine = by.get(t.name)?.state ?? null;
+    const newest = mine?.received.newest ?? null;
+    const at = pointTime(newest);
+    const cur = fromSource?.current ?? null;
+    const progress = cur ? sendProgress(cur, now) : null;
+    const last = fromSource?.lastSend ?? null;
+    const phase: TargetPhase = !source || !mine ? 'no-agent'
+      : fromSource?.state === 'error' ? 'error'
+        : progress?.initialSync ? 'initial-sync'
+          : fromSource?.lastPoint ? 'replicating' : 'connecting';
+    return {
+      target: t.name, phase,
+      initialSync: progress?.initialSync ? { share: progress.share, etaSeconds: progress.etaSeconds, totalBytes: progress.totalBytes } : null,
+      bytesPerSecond: progress ? progress.bytesPerSecond : last && last.endedAt > last.startedAt ? last.bytesRaw / ((last.endedAt - last.startedAt) / 1000) : null,
+      compressionRatio: fromSource && fromSource.bytesWire > 0 ? fromSource.bytesRaw / fromSource.bytesWire : null,
+      rpoSeconds: at === null ? null : Math.max(0, (now - at) / 1000),
+      newestPoint: newest, points: mine?.received.count ?? 0,
+      limitBytesPerSecond: fromSource?.limitBytesPerSecond ?? null,
+      lastError: fromSource?.lastError ?? by.get(t.name)?.error ?? by.get(job.source.name)?.error ?? null,
+    };
+  });
+  return {
+    job: job.name, at: now, targets,
+    hosts: statuses.map((s) => ({ host: s.host, role: s.state?.role ?? (s.host === job.source.name ? 'source' : job.witness?.name === s.host ? 'witness' : 'target'), version: s.state?.version ?? null, error: s.error ?? null })),
+  };
+}
