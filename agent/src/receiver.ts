@@ -79,13 +79,18 @@ export class Receiver {
       input.write(rest);
       s.pipe(input);
       // The end frame ends the data; the socket stays open for the answer.
-      frames.once('frames-end', () => { s.unpipe(input); input.end(); });
+      let allFrames = false;
+      frames.once('frames-end', () => { allFrames = true; s.unpipe(input); input.end(); });
       try {
         if (header.compression === 'off') await pipeline(input, frames, recv.stdin!);
         else await pipeline(input, frames, createZstdDecompress(), recv.stdin!);
       } catch (e) {
-        recv.kill('SIGKILL');
-        throw e;
+        // btrfs receive may exit at the stream's end marker before Node sees its stdin finish: with every
+        // frame in, that is no failure by itself; its exit code and the received subvolume decide below.
+        if (!(allFrames && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE')) {
+          recv.kill('SIGKILL');
+          throw e;
+        }
       }
       const code = await exit;
       if (code !== 0 || !(await isCompleteReceive(dest))) throw new Error(`btrfs receive ended with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`);

@@ -46,9 +46,10 @@ describe('step 1 in Chromium against the lab DC', () => {
     expect(await page.getByTestId('org-summary').textContent()).toBe('Failguard Lab: 3 servers, 12 databases, 500 mailboxes.');
     expect(await page.getByTestId('mailboxes-MAIL1').textContent()).toBe('500');
     expect(await page.getByTestId('dbs-MAIL2').textContent()).toBe('4');
-    // Defaults: the busiest server is the source, the one empty server of the same version the target.
+    // Defaults: the busiest server is the source, the first empty server of the same version the target (MAIL3 can be ticked too).
     expect(await page.getByRole('radio', { name: 'Source MAIL1' }).isChecked()).toBe(true);
     expect(await page.getByRole('checkbox', { name: 'Target MAIL2' }).isChecked()).toBe(true);
+    expect(await page.getByRole('checkbox', { name: 'Target MAIL3' }).isChecked()).toBe(false);
     expect(await page.getByRole('checkbox', { name: 'Target MAIL1' }).isDisabled()).toBe(true);
     expect(await page.getByTestId('selection-state').textContent()).toMatch(/^MAIL1 will be protected by MAIL2/);
     // Unticking the only target makes the choice incomplete again.

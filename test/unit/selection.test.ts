@@ -35,9 +35,10 @@ describe('choosing source and targets', () => {
     expect(checkSelection(null, 'A', ['B']).complete).toBe(false);
   });
 
-  it('defaults to the busiest server as source and the single empty same-version server as target', () => {
+  it('defaults to the busiest server as source and the first empty same-version server (by name) as target', () => {
     expect(defaultSelection(t)).toEqual({ source: 'A', targets: ['B'] });
     const two = topo([srv('A'), srv('B'), srv('E')], [db('D1', 'A', 5)]);
-    expect(defaultSelection(two)).toEqual({ source: 'A', targets: [] });
+    expect(defaultSelection(two)).toEqual({ source: 'A', targets: ['B'] });
+    expect(defaultSelection(topo([srv('A'), srv('E'), srv('B')], [db('D1', 'A', 5)]))).toEqual({ source: 'A', targets: ['B'] });
   });
 });

@@ -56,13 +56,14 @@ function newOperationId(): string {
   return `discover-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** The usual choice: the busiest server as source; the one empty server of the same line as target. */
+/** The usual choice: the busiest server as source; the first empty server of the same line (by name) as target, more can be ticked. */
 export function defaultSelection(t: Topology): { source: string | null; targets: string[] } {
   const mailboxServers = t.servers.filter((s) => s.roles.includes('mailbox'));
   const source = [...mailboxServers].sort((a, b) => mailboxTotal(t, b.name) - mailboxTotal(t, a.name))[0];
   if (!source) return { source: null, targets: [] };
   const standbys = mailboxServers.filter((s) => s.name !== source.name && sameMajorVersion(s.version, source.version) && mailboxTotal(t, s.name) === 0);
-  return { source: source.name, targets: standbys.length === 1 ? [standbys[0]!.name] : [] };
+  const first = standbys.map((s) => s.name).sort()[0];
+  return { source: source.name, targets: first ? [first] : [] };
 }
 
 export const createServersSlice = (backend: Backend): StateCreator<Store, [], [], ServersSlice> => (set, get) => ({

@@ -1,0 +1,111 @@
+/**
+ * Steps 3 and 4 in Chromium against the lab: options with a painted bandwidth schedule, the
+ * provisioning plan shown before anything runs, each step's state, then the dashboard read
+ * from the agents; a new page (the browser closed and opened again) shows the same job live.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { ARTEFACTS, useServedBrowser } from './browser.ts';
+import { inHost, labStatus, resetProtection } from '../integration/helpers.ts';
+
+const s = labStatus();
+const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
+const ui = useServedBrowser();
+const sh = (host: string, cmd: string) => inHost(s, host, cmd).stdout;
+
+afterAll(() => resetProtection(labStatus(), ['mail1', 'mail2', 'witness'], 'fg-e2e'));
+
+const attr = (page: Page, sel: string, name: string) => page.locator(sel).getAttribute(name);
+
+/** Steps 1 and 2 as a person would do them, ending with step 3 open. */
+async function throughPreflight(page: Page): Promise<void> {
+  await page.goto(ui.served().url);
+  await page.fill('#domain', 'lab.test');
+  await page.fill('#dnsServer', s.directory.dnsServer);
+  await page.fill('#username', s.directory.bindDn);
+  await page.fill('#password', password);
+  await page.setInputFiles('#ca', s.directory.caFile);
+  await page.getByRole('button', { name: 'Connect and discover' }).click();
+  await page.getByTestId('org-summary').waitFor();
+  await page.locator('nav.steps li[data-step="preflight"] button').click();
+  await page.fill('#keyFile', s.hosts[0]!.keyFile);
+  await page.fill('#witness', 'witness.lab.test');
+  await page.getByRole('button', { name: 'Run pre-flight checks' }).click();
+  await page.getByTestId('unknown-host-keys').waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Trust these keys and run again' }).click();
+  await page.getByTestId('preflight-summary').waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[data-testid="preflight-progress"]'), null, { timeout: 60_000 });
+  if (await page.getByTestId('accept-warnings').count()) await page.getByTestId('accept-warnings').check();
+  expect(await attr(page, 'nav.steps li[data-step="options"]', 'data-state')).toBe('open');
+}
+
+describe('steps 3 and 4 in Chromium against the lab', () => {
+  it('sets options, shows the plan before anything runs, protects MAIL1 with MAIL2, and shows live replication that survives a new page', async () => {
+    const page = await ui.browser().newPage({ viewport: { width: 1280, height: 1000 } });
+    await throughPreflight(page);
+    await page.locator('nav.steps li[data-step="options"] button').click();
+    // A wrong value is named beside its field and keeps step 4 locked.
+    await page.fill('#interval-MAIL2', '0');
+    expect(await page.getByTestId('error-interval-MAIL2').textContent()).toBe('at least 1 second');
+    expect(await page.getByTestId('options-next').isDisabled()).toBe(true);
+    expect(await attr(page, 'nav.steps li[data-step="protect"]', 'data-state')).not.toBe('open');
+    await page.fill('#interval-MAIL2', '1');
+    // Paint Monday and Tuesday 08:00–11:00 at 20 Mbit/s by dragging across the grid.
+    await page.getByTestId('brush-MAIL2-20mbit').check();
+    const from = await page.locator('[data-testid="schedule-MAIL2"] button[data-slot="8"]').boundingBox();
+    const to = await page.locator('[data-testid="schedule-MAIL2"] button[data-slot="34"]').boundingBox();
+    await page.mouse.move(from!.x + from!.width / 2, from!.y + from!.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to!.x + to!.width / 2, to!.y + to!.height / 2, { steps: 12 });
+    await page.mouse.up();
+    const text = await page.getByTestId('schedule-text-MAIL2').textContent();
+    expect(text).toMatch(/^mon(-tue)? 08-1[01] 20mbit/);
+    expect(await attr(page, '[data-testid="schedule-MAIL2"] button[data-slot="8"]', 'data-limit')).toBe('20mbit');
+    expect(await attr(page, '[data-testid="schedule-MAIL2"] button[data-slot="7"]', 'data-limit')).toBe('unlimited');
+    await page.screenshot({ path: join(ARTEFACTS, 'options-step.png'), fullPage: true });
+    // Clear it again: the lab's clock may fall in those hours, and the dashboard would show the limit.
+    await page.locator('[data-testid="schedule-MAIL2"] button', { hasText: 'Clear' }).click();
+    expect(await page.getByTestId('schedule-text-MAIL2').textContent()).toBe('No limit at any hour.');
+    await page.getByLabel('Strong').check();
+    await page.getByTestId('options-next').click();
+
+    // Step 4: the plan first; nothing is installed yet.
+    await page.getByTestId('review-plan').click();
+    await page.getByTestId('provision-plan').waitFor({ timeout: 60_000 });
+    const planId = await attr(page, '[data-testid="provision-plan"]', 'data-plan-id');
+    expect(planId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const steps = await page.locator('[data-testid="provision-plan"] li.plan-step').count();
+    expect(steps).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('[data-testid="provision-plan"]').textContent()).toContain('/opt/failguard');
+    expect(sh('mail1', 'test -e /opt/failguard/agentd && echo yes || echo no').trim()).toBe('no');
+    await page.screenshot({ path: join(ARTEFACTS, 'protect-plan.png'), fullPage: true });
+    await page.getByTestId('protect-now').click();
+    // Steps are shown as they run, then the dashboard.
+    await page.locator('li.plan-step[data-state="applied"]').first().waitFor({ timeout: 120_000 });
+    await page.getByTestId('dashboard').waitFor({ timeout: 300_000 });
+    const card = page.getByTestId('target-MAIL2');
+    await page.waitForFunction(() => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="target-MAIL2"]');
+      return el?.getAttribute('data-phase') === 'replicating' && Number(el.getAttribute('data-rpo')) > 0;
+    }, null, { timeout: 120_000 });
+    expect(Number(await card.getAttribute('data-rpo'))).toBeLessThan(10);
+    // The agents really run with the chosen options.
+    const config = JSON.parse(sh('mail1', 'cat /etc/failguard/agent.json')) as { targets: Array<{ name: string; compression: string }> };
+    expect(config.targets.map((t) => [t.name, t.compression])).toEqual([['MAIL2', 'strong']]);
+    expect(Number(sh('mail2', 'ls /srv/.failguard/received | wc -l').trim())).toBeGreaterThan(0);
+    // The chart fills with samples.
+    await page.waitForFunction(() => Number((globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="rpo-chart"]')?.getAttribute('data-samples')) >= 3, null, { timeout: 30_000 });
+    await page.screenshot({ path: join(ARTEFACTS, 'dashboard.png'), fullPage: true });
+    await page.close();
+
+    // The browser closed and opened again: the saved job opens on its dashboard, live from the agents.
+    const again = await ui.browser().newPage();
+    await again.goto(ui.served().url);
+    await again.getByTestId('dashboard').waitFor({ timeout: 30_000 });
+    expect(await again.locator('nav.steps li[aria-current="step"]').getAttribute('data-step')).toBe('protect');
+    await again.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="target-MAIL2"]')?.getAttribute('data-phase') === 'replicating', null, { timeout: 30_000 });
+    await again.close();
+  }, 600_000);
+});
