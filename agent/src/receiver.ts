@@ -66,12 +66,12 @@ export class Receiver {
     if (this.#busy) return void reply({ error: 'busy receiving another point' });
     this.#busy = true;
     const dest = join(this.#c.receiveDir, point);
+    let err = '';
     try {
       const have = await receivedPoints(this.#c.receiveDir, true, this.#complete);
       if (have.includes(point)) return void reply({ ok: true, already: true });
       if (parent && !have.includes(parent)) return void reply({ error: `the parent ${parent} is not here`, points: have });
       const recv = receiveProcess(this.#c.receiveDir);
-      let err = '';
       recv.stderr!.on('data', (d: Buffer) => (err += d));
       const exit = new Promise<number>((r) => recv.on('close', (code) => r(code ?? -1)));
       const frames = new Deframer();
@@ -101,8 +101,11 @@ export class Receiver {
       this.#record(await this.#prune(point), String(header.from ?? ''));
     } catch (e) {
       await deleteSubvolume(dest).catch(() => undefined);
-      this.#st.log(`receiving ${point} failed: ${(e as Error).message}`);
-      if (!s.destroyed) reply({ error: (e as Error).message });
+      // A full volume is the one failure a person must act on here: say so in plain words (the partial point is gone, the older ones are whole).
+      const full = /No space left on device/i.test(err) || (e as NodeJS.ErrnoException).code === 'ENOSPC';
+      const why = full ? `the volume of ${this.#c.receiveDir} on ${this.#c.host} is full; free space there or keep fewer points, and replication goes on by itself` : (e as Error).message;
+      this.#st.log(`receiving ${point} failed: ${why}`);
+      if (!s.destroyed) reply({ error: why, ...(full ? { code: 'target-full' } : {}) });
     } finally {
       this.#busy = false;
     }

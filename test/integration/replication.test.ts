@@ -18,11 +18,13 @@ const dataDir = mkdtempSync(join(tmpdir(), 'fg-repl-'));
 const key = s.hosts[0]!.keyFile;
 const job: Job = parseJob(JSON.stringify({
   version: 1, id: '6f1c2a3e-0b4d-4e5f-8a9b-1c2d3e4f5a6b', name: 'Lab replication',
-  source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
+  source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key },
+  // Two standbys, each with its own state and schedule: MAIL3 is held to 8 Mbit/s all week, uncompressed.
+  targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }, { name: 'MAIL3', address: '198.18.0.14', sshKeyFile: key, options: { compression: 'off', schedule: '* * 8mbit' } }],
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }));
 
-interface TargetState { state: string; lastPoint: string | null; fullSends: number; sends: number; bytesRaw: number; bytesWire: number }
+interface TargetState { state: string; lastPoint: string | null; fullSends: number; sends: number; bytesRaw: number; bytesWire: number; limitBytesPerSecond: number | null }
 interface State { role: string; node: string; pid: number; points: string[]; targets: Record<string, TargetState>; received: { count: number; newest: string | null; newestAt: number | null } }
 
 async function states(): Promise<Record<string, State>> {
@@ -48,7 +50,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   lab('heal', 'mail1', 'mail2');
-  resetProtection(labStatus(), ['mail1', 'mail2'], 'fg-test');
+  resetProtection(labStatus(), ['mail1', 'mail2', 'mail3'], 'fg-test');
 });
 
 describe('the agent, provisioned', () => {
@@ -67,7 +69,7 @@ describe('the agent, provisioned', () => {
     } finally {
       await pool.closeAll();
     }
-    expect(hostTargets(job).map((h) => h.name)).toEqual(['MAIL1', 'MAIL2']);
+    expect(hostTargets(job).map((h) => h.name)).toEqual(['MAIL1', 'MAIL2', 'MAIL3']);
   });
 });
 
@@ -83,6 +85,38 @@ describe('replication', () => {
     expect(t.bytesWire).toBeLessThan(t.bytesRaw);
     // Nothing of the target writes into what it received.
     expect(sh('mail2', `btrfs property get -ts /srv/.failguard/received/${st.MAIL2!.received.newest} ro`).trim()).toBe('ro=true');
+  });
+
+  it('ships to a second standby with its own state, compression and bandwidth schedule', async () => {
+    const at = Date.now();
+    sh('mail1', `echo "both ${at}" > /srv/mail/fg-test/both && sync`);
+    const end = Date.now() + 60_000;
+    let st = await states();
+    while ((st.MAIL3?.received.newestAt ?? 0) <= at + 50 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 500));
+      st = await states();
+    }
+    expect(sh('mail3', `cat /srv/.failguard/received/${st.MAIL3!.received.newest}/fg-test/both`).trim()).toBe(`both ${at}`);
+    const [m2, m3] = [st.MAIL1!.targets.MAIL2!, st.MAIL1!.targets.MAIL3!];
+    expect(m3.fullSends).toBe(1);
+    expect(m3.limitBytesPerSecond).toBe(1e6);
+    expect(m2.limitBytesPerSecond).toBeNull();
+    // Compression off: the wire carries the stream as it is; MAIL2's zstd makes it smaller.
+    expect(m3.bytesWire).toBe(m3.bytesRaw);
+    expect(m2.bytesWire).toBeLessThan(m2.bytesRaw);
+  });
+
+  it('under a steady write load no receive fails without a fault', async () => {
+    const from = new Date().toISOString();
+    for (let i = 0; i < 16; i++) {
+      sh('mail1', `head -c 2M /dev/urandom > /srv/mail/fg-test/load-${i} && sync`);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    await pointAfter(Date.now());
+    // Every line of the target's log since the load began; a failed receive would be one.
+    const log = sh('mail2', 'cat /var/lib/failguard/agent.log').split('\n').filter((l) => l.slice(0, 24) >= from);
+    expect(log.filter((l) => /failed/.test(l))).toEqual([]);
+    sh('mail1', 'rm -f /srv/mail/fg-test/load-*');
   });
 
   it.each([
@@ -106,7 +140,10 @@ describe('replication', () => {
     expect(lab('cut', 'mail1', 'mail2').code).toBe(0);
     const cutAt = Date.now();
     await new Promise((r) => setTimeout(r, 4000));
-    expect((await states()).MAIL2!.received.newestAt! < cutAt + 1500).toBe(true);
+    const during = await states();
+    expect(during.MAIL2!.received.newestAt! < cutAt + 1500).toBe(true);
+    // MAIL3 has its own link and state: it goes on receiving while MAIL2 is cut off.
+    expect(during.MAIL3!.received.newestAt!).toBeGreaterThan(cutAt + 1500);
     expect(lab('heal', 'mail1', 'mail2').code).toBe(0);
     const st = await pointAfter(Date.now() + 50);
     expect(st.MAIL1!.targets.MAIL2!.fullSends).toBe(before.fullSends);

@@ -5,6 +5,10 @@ set -u
 point=$1; shift
 c=/srv/.failguard/check-$point; b=/run/fg-check; conf=/run/fg-check.conf
 btrfs -q subvolume snapshot "/srv/.failguard/received/$point" "$c" || { echo "FAIL clone"; exit 0; }
+# A point is what a crash would leave: a dotlock (dovecot-uidlist.lock) held at that instant
+# belongs to a process that no longer exists. Dovecot would wait minutes for it to go stale;
+# as after a real crash, it is removed (locks are not mail).
+find "$c/vmail" -name '*.lock' -type f -delete 2>/dev/null
 # The configuration lives outside base_dir: Dovecot links base_dir/dovecot.conf to it.
 mkdir -p "$b"
 cat > "$conf" <<CONF

@@ -1,0 +1,131 @@
+/**
+ * Bad input and faults around provisioning and replication, on the lab: a host key that
+ * changed since the job was saved, a target whose /srv is not btrfs, the app killed in the
+ * middle of provisioning, an agent of another version already installed, and a full
+ * target volume. Each gives one plain sentence, loses nothing, and leaves a state from
+ * which `protect` continues.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { s, sh } from './preflight-helpers.ts';
+import { labStatus, resetProtection } from './helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fg-faults-'));
+const data = join(dir, 'data');
+const env = { ...process.env, FAILGUARD_DATA_DIR: data };
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000 });
+const key = s.hosts[0]!.keyFile;
+const pins = s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! }));
+const job = {
+  version: 1, id: '7b3e9d1c-2a4f-4c6e-8b0d-5f1a3c7e9b2d', name: 'Faults',
+  source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
+  hostKeys: pins,
+};
+const jobFile = join(dir, 'faults.job.json');
+writeFileSync(jobFile, JSON.stringify(job, null, 2));
+const installed = (h: string) => sh(h, 'test -e /opt/failguard/agentd && echo yes || echo no').trim() === 'yes';
+const state = (h: string) => JSON.parse(sh(h, 'cat /var/lib/failguard/state.json 2>/dev/null') || 'null') as
+  { pid: number; targets: Record<string, { fullSends: number; lastError: string | null; lastPoint: string | null }>; received: { count: number; newest: string | null } } | null;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(what: string, f: () => T | null | undefined | false, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(500);
+  }
+}
+
+afterAll(() => {
+  sh('mail2', 'umount /srv/fg-tmpfs-over 2>/dev/null; rm -f /srv/fg-filler; true');
+  resetProtection(labStatus(), ['mail1', 'mail2'], 'fg-faults');
+});
+
+describe('faults around provisioning', () => {
+  it('a host key that changed since the job was saved: one sentence, nothing sent', () => {
+    const forged = join(dir, 'forged.job.json');
+    const other = pins.find((p) => p.host === '198.18.0.11')!.fingerprint;
+    writeFileSync(forged, JSON.stringify({ ...job, hostKeys: pins.map((p) => (p.host === '198.18.0.12' ? { ...p, fingerprint: other } : p)) }));
+    const r = cli('protect', '--job', forged);
+    expect(r.status).toBe(4);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^WARNING: the host key of MAIL2 has changed \(pinned SHA256:.*\); nothing was sent\. Check with the server's administrator/);
+    expect(installed('mail1') || installed('mail2')).toBe(false);
+  });
+
+  it('a target whose /srv is not btrfs: the pre-flight refuses provisioning, nothing is installed', () => {
+    sh('mail2', 'mount -t tmpfs -o size=64m tmpfs /srv');
+    try {
+      const r = cli('protect', '--job', jobFile, '--yes');
+      expect(r.status).toBe(4);
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^The pre-flight does not pass on the job's servers \(.*srv-is-btrfs on MAIL2.*\); run the pre-flight, fix what it finds, then protect again\.$/);
+      expect(installed('mail1') || installed('mail2')).toBe(false);
+    } finally {
+      sh('mail2', 'umount /srv');
+    }
+    expect(sh('mail2', 'stat -f -c %T /srv').trim()).toBe('btrfs');
+  });
+
+  it('the app killed in the middle of provisioning: the next protect resumes the journaled run and finishes', async () => {
+    const child = spawn(process.execPath, ['bin/failguard.js', 'protect', '--job', jobFile, '--yes'], { env, stdio: 'ignore' });
+    const journalDir = join(data, 'journal');
+    const journal = await until('the first provisioning step to finish', () => {
+      const f = (() => { try { return readdirSync(journalDir).find((n) => n.endsWith('.jsonl')); } catch { return undefined; } })();
+      return f && readFileSync(join(journalDir, f), 'utf8').includes('"t":"step-done"') ? join(journalDir, f) : null;
+    }, 180_000);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const cut = readFileSync(journal, 'utf8');
+    expect(cut).not.toMatch(/"t":"end"/);
+    expect(installed('mail1') && installed('mail2')).toBe(false);
+    const again = cli('protect', '--job', jobFile, '--yes');
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    const records = readFileSync(journal, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { t: string }).t);
+    expect(records).toContain('resumed');
+    expect(records.at(-1)).toBe('end');
+    expect(installed('mail1') && installed('mail2')).toBe(true);
+    await until('a point on MAIL2', () => (state('mail2')?.received.count ?? 0) > 0);
+  }, 400_000);
+
+  it('an agent of another version already on MAIL2 is upgraded in place, keeping its points (no full send)', async () => {
+    const before = await until('a few points on MAIL2', () => { const st = state('mail2'); return st && st.received.count >= 2 ? st : null; });
+    const full = state('mail1')!.targets.MAIL2!.fullSends;
+    sh('mail2', 'echo "// another build" >> /opt/failguard/agent.mjs');
+    const shown = cli('protect', '--job', jobFile);
+    expect(shown.status, shown.stderr).toBe(0);
+    const steps = shown.stdout.split('\n').filter((l) => /^\s+\d+\. /.test(l));
+    expect(steps.length).toBeGreaterThan(0);
+    expect(shown.stdout).not.toMatch(/198\.18\.0\.11|MAIL1:/);
+    const id = /--apply (sha256:[0-9a-f]{64})/.exec(shown.stdout)![1]!;
+    const applied = cli('protect', '--job', jobFile, '--apply', id);
+    expect(applied.status, applied.stdout + applied.stderr).toBe(0);
+    const after = await until('the upgraded agent to receive again', () => { const st = state('mail2'); return st && st.pid !== before.pid && st.received.newest !== before.received.newest ? st : null; });
+    expect(after.received.count).toBeGreaterThanOrEqual(2);
+    expect(state('mail1')!.targets.MAIL2!.fullSends).toBe(full);
+    expect(cli('protect', '--job', jobFile).stdout).toMatch(/^Nothing to do/m);
+  }, 300_000);
+
+  it('a full target volume: status says so in one plain sentence; freeing space resumes with nothing lost', async () => {
+    const free = Number(sh('mail2', "df -B1 --output=avail /srv | tail -1").trim());
+    sh('mail2', `fallocate -l ${free - 40 * 2 ** 20} /srv/fg-filler`);
+    sh('mail1', 'mkdir -p /srv/mail/fg-faults && head -c 120M /dev/urandom > /srv/mail/fg-faults/big && sync');
+    const sum = sh('mail1', 'sha256sum < /srv/mail/fg-faults/big').trim();
+    const err = await until('the source to report the full target', () => state('mail1')?.targets.MAIL2?.lastError ?? null, 120_000);
+    expect(err).toMatch(/volume of \/srv\/\.failguard\/received on MAIL2 is full; free space there or keep fewer points, and replication goes on by itself/);
+    const status = cli('status', '--job', jobFile);
+    expect(status.stdout).toMatch(/→ MAIL2 .*is full/);
+    // The points already there are whole.
+    const held = state('mail2')!.received.newest!;
+    expect(sh('mail2', `btrfs property get -ts /srv/.failguard/received/${held} ro`).trim()).toBe('ro=true');
+    sh('mail2', 'rm -f /srv/fg-filler; sync');
+    const newest = await until('a point with the big file on MAIL2', () => {
+      const n = state('mail2')?.received.newest;
+      return n && n !== held && sh('mail2', `test -f /srv/.failguard/received/${n}/fg-faults/big && echo y`).trim() === 'y' ? n : null;
+    }, 180_000);
+    expect(sh('mail2', `sha256sum < /srv/.failguard/received/${newest}/fg-faults/big`).trim()).toBe(sum);
+    await until('the error to clear', () => state('mail1')?.targets.MAIL2?.lastError === null, 30_000);
+  }, 400_000);
+});
