@@ -27,11 +27,25 @@ describe('requests are checked by a schema at the boundary', () => {
     ['preflight.report', { report: {}, format: 'docx' }, 'report.schema', /report\.schema/],
     ['operation.cancel', { operationId: 42 }, 'operationId', /operationId/],
     ['app.info', { extra: true }, 'extra', /does not know \(extra\)/],
+    ['protect.apply', { operationId: 'op', job: {}, consent: 'now' }, 'consent', /consent: not a plan id/],
+    ['jobs.status', { jobId: '../../etc/passwd' }, 'jobId', /jobId: not a job id/],
   ])('%s %j → bad-request on %s', async (method, request, field, sentence) => {
     const call = dispatch(handlers, method as never, request, ctx);
     await expect(call).rejects.toMatchObject({ code: 'bad-request', field });
     await expect(call).rejects.toThrow(sentence);
     await expect(call).rejects.toThrow(/Nothing was done\.$/);
+  });
+
+  it('checks the wizard\'s job with the job schema: the job\'s own field, in plain words, before any connection', async () => {
+    const job = { version: 1, id: '0d5e8f7a-6b4c-4d3e-9f2a-1b0c9d8e7f6a', name: 'J', source: { name: 'MAIL1', address: '198.18.0.11' }, targets: [{ name: 'MAIL2', address: 'mail2.lab.test' }] };
+    const events: unknown[] = [];
+    const call = dispatch(handlers, 'protect.plan', { operationId: 'op-job', job }, { emit: (_e: string, p: unknown) => void events.push(p) } as never);
+    await expect(call).rejects.toMatchObject({ code: 'bad-job', field: 'targets[0].address' });
+    await expect(call).rejects.toThrow(/targets\[0\]\.address: not an IP address/);
+    const stale = dispatch(handlers, 'protect.plan', { operationId: 'op-job2', job: { ...job, version: 7 } }, ctx);
+    await expect(stale).rejects.toThrow(/version 7, newer than this Failguard understands/);
+    // A saved job that does not exist is a plain sentence, not a file error.
+    await expect(dispatch(handlers, 'jobs.status', { jobId: '0d5e8f7a-6b4c-4d3e-9f2a-1b0c9d8e7f6a' }, ctx)).rejects.toMatchObject({ code: 'no-job', field: 'jobId' });
   });
 
   it('lets a well-formed request through to its handler', async () => {
