@@ -2,24 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ARTEFACTS, useServedBrowser } from './browser.ts';
+import { connectAndDiscover } from './wizard-flow.ts';
 import { inHost, labStatus } from '../integration/helpers.ts';
 
 const s = labStatus();
-const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const ui = useServedBrowser();
 
 describe('step 2 in Chromium against the lab', () => {
   it('runs pre-flight, asks about host keys, fixes a chosen finding after review, and opens step 3 only when clear', async () => {
     inHost(s, 'mail2', 'sysctl -qw net.ipv4.tcp_keepalive_time=7200');
     const page = await ui.browser().newPage();
-    await page.goto(ui.served().url);
-    await page.fill('#domain', 'lab.test');
-    await page.fill('#dnsServer', s.directory.dnsServer);
-    await page.fill('#username', s.directory.bindDn);
-    await page.fill('#password', password);
-    await page.setInputFiles('#ca', s.directory.caFile);
-    await page.getByRole('button', { name: 'Connect and discover' }).click();
-    await page.getByTestId('org-summary').waitFor();
+    await connectAndDiscover(page, ui.served().url, s);
     // Step 2 opened because a source and a target are chosen; step 3 is still locked.
     expect(await page.locator('nav.steps li[data-step="preflight"]').getAttribute('data-state')).toBe('open');
     expect(await page.locator('nav.steps li[data-step="options"]').getAttribute('data-state')).not.toBe('open');

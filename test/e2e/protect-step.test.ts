@@ -6,12 +6,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { ARTEFACTS, useServedBrowser } from './browser.ts';
+import { connectAndDiscover } from './wizard-flow.ts';
 import { inHost, labStatus, resetProtection } from '../integration/helpers.ts';
 
 const s = labStatus();
-const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const ui = useServedBrowser();
 const sh = (host: string, cmd: string) => inHost(s, host, cmd).stdout;
 
@@ -21,14 +20,7 @@ const attr = (page: Page, sel: string, name: string) => page.locator(sel).getAtt
 
 /** Steps 1 and 2 as a person would do them, ending with step 3 open. */
 async function throughPreflight(page: Page): Promise<void> {
-  await page.goto(ui.served().url);
-  await page.fill('#domain', 'lab.test');
-  await page.fill('#dnsServer', s.directory.dnsServer);
-  await page.fill('#username', s.directory.bindDn);
-  await page.fill('#password', password);
-  await page.setInputFiles('#ca', s.directory.caFile);
-  await page.getByRole('button', { name: 'Connect and discover' }).click();
-  await page.getByTestId('org-summary').waitFor();
+  await connectAndDiscover(page, ui.served().url, s);
   await page.locator('nav.steps li[data-step="preflight"] button').click();
   await page.fill('#keyFile', s.hosts[0]!.keyFile);
   await page.fill('#witness', 'witness.lab.test');

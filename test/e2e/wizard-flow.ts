@@ -1,0 +1,15 @@
+/** Step 1 as a person does it on the lab: the directory form filled, the lab CA given, discovery run. */
+import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { LabStatus } from '../integration/helpers.ts';
+
+export async function connectAndDiscover(page: Page, url: string, s: LabStatus): Promise<void> {
+  await page.goto(url);
+  await page.fill('#domain', 'lab.test');
+  await page.fill('#dnsServer', s.directory.dnsServer);
+  await page.fill('#username', s.directory.bindDn);
+  await page.fill('#password', readFileSync(s.directory.passwordFile, 'utf8').trim());
+  await page.setInputFiles('#ca', s.directory.caFile);
+  await page.getByRole('button', { name: 'Connect and discover' }).click();
+  await page.getByTestId('org-summary').waitFor();
+}
