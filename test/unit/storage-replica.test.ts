@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { Parser, Language, type Node } from 'web-tree-sitter';
 import { jobSchema } from '../../shared/job.ts';
 import type { ProtectionSet } from '../../shared/protection-set.ts';
-import { bandwidthScript, dataVolumesOf, groupNames, partnershipScript, removeScript, statusScript, topologyTestScript, type SrLayout } from '../../electron/provision/windows/storage-replica.ts';
+import { bandwidthScript, dataVolumesOf, groupNames, partnershipScript, removeScript, statusScript, topologyTestScript, windowsProvisioningPlan, type SrLayout } from '../../electron/provision/windows/storage-replica.ts';
+import { planIntact } from '../../electron/plans/plan-id.ts';
 import { parseSrGroups, srTargetStatus } from '../../electron/provision/windows/sr-status.ts';
 
 const require = createRequire(import.meta.url);
@@ -44,6 +45,22 @@ describe('Storage Replica scripts (not run live)', () => {
     expect(table).toHaveLength(168);
     expect([table[7], table[8], table[17], table[18], table[5 * 24 + 9]]).toEqual([0, 2_500_000, 2_500_000, 0, 0]);
     expect(() => bandwidthScript({ ...layout, target: { ...layout.target, options: { ...layout.target.options, schedule: 'someday 08-18 fast' } } })).toThrow(/schedule: rule 1/);
+  });
+
+  it('make a sealed plan of verified, undoable PowerShell steps for the one plan engine', async () => {
+    const p = await powershell();
+    const plan = windowsProvisioningPlan(job.name, layout);
+    expect(planIntact(plan)).toBe(true);
+    expect(plan.onFailure).toBe('undo');
+    const decode = (c: string) => Buffer.from(/-EncodedCommand (\S+)$/.exec(c)![1]!, 'base64').toString('utf16le');
+    for (const st of plan.steps) {
+      if (st.kind !== 'command') throw new Error('a Windows step is a command');
+      for (const c of [st.command, st.verify, st.undo].filter((x): x is string => !!x)) expect(errors(p.parse(decode(c))!.rootNode)).toEqual([]);
+    }
+    expect(plan.steps.map((st) => st.kind === 'command' && !!st.undo)).toEqual([false, true, true]);
+    expect(decode((plan.steps[1] as { command: string }).command)).toBe(partnershipScript(layout));
+    // Another schedule is another plan.
+    expect(windowsProvisioningPlan(job.name, { ...layout, target: { ...layout.target, options: { ...layout.target.options, schedule: '' } } }).id).not.toBe(plan.id);
   });
 
   it('replicate every data volume of the protection set as one group, and refuse the system volume', () => {

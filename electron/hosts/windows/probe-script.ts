@@ -44,7 +44,9 @@ Write-Output "${WINDOWS_MARK} end 0"
 `;
 }
 
-/** How the script is sent: PowerShell's -EncodedCommand takes UTF-16LE base64, so no quoting can break it. */
-export function windowsProbeCommand(): string {
-  return `powershell -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${Buffer.from(windowsProbeScript(), 'utf16le').toString('base64')}`;
+/** How a script is sent: PowerShell's -EncodedCommand takes UTF-16LE base64, so no quoting can break it. */
+export function encodedPowerShell(script: string): string {
+  return `powershell -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ${Buffer.from(script, 'utf16le').toString('base64')}`;
 }
+
+export const windowsProbeCommand = (): string => encodedPowerShell(windowsProbeScript());

@@ -13,7 +13,9 @@ import type { ProtectionSet } from '../../../shared/protection-set.ts';
 import type { JobTarget } from '../../../shared/job.ts';
 import { parseSchedule } from '../../../shared/schedule.ts';
 import { UserError } from '../../../shared/errors.ts';
-import { WINDOWS_MARK } from '../../hosts/windows/probe-script.ts';
+import type { Plan, PlanStep } from '../../../shared/plan.ts';
+import { encodedPowerShell, WINDOWS_MARK } from '../../hosts/windows/probe-script.ts';
+import { sealPlan } from '../../plans/plan-id.ts';
 
 export interface SrLayout {
   jobId: string;
@@ -128,4 +130,29 @@ Remove-SRGroup -ComputerName ${psq(l.source)} -Name ${psq(g.source)} -Confirm:$f
 Remove-SRGroup -ComputerName ${psq(l.target.name)} -Name ${psq(g.target)} -Confirm:$false -ErrorAction SilentlyContinue
 Unregister-ScheduledTask -TaskName ${psq(`Failguard bandwidth ${l.jobId.slice(0, 8)}`)} -Confirm:$false -ErrorAction SilentlyContinue
 `;
+}
+
+/** A script that exits 0 when the test holds, 1 otherwise (a plan step's verification). */
+const check = (test: string) => `if (${test}) { exit 0 } else { exit 1 }`;
+
+/**
+ * The provisioning plan of a Windows job, one target: topology test, partnership, schedule;
+ * each verified, the partnership and the task undone if a later step fails. Runs on the
+ * one plan engine like the Linux plan. Not run live.
+ */
+export function windowsProvisioningPlan(jobName: string, l: SrLayout): Plan {
+  const g = groupNames(l.jobId);
+  const task = `Failguard bandwidth ${l.jobId.slice(0, 8)}`;
+  const steps: PlanStep[] = [
+    { kind: 'command', host: l.source, description: `Test the Storage Replica topology of ${l.dataVolumes.join(', ')} to ${l.target.name} (volumes, log, link)`, command: encodedPowerShell(topologyTestScript(l)) },
+    { kind: 'command', host: l.source, description: `Replicate ${l.dataVolumes.join(', ')} to ${l.target.name} asynchronously, as one group (write order across the volumes)`,
+      command: encodedPowerShell(partnershipScript(l)),
+      verify: encodedPowerShell(check(`Get-SRPartnership -ErrorAction SilentlyContinue | Where-Object { $_.SourceRGName -eq ${psq(g.source)} -and $_.DestinationComputerName -eq ${psq(l.target.name)} }`)),
+      undo: encodedPowerShell(removeScript(l)) },
+    { kind: 'command', host: l.source, description: `Apply the bandwidth schedule to ${l.target.name} every hour`,
+      command: encodedPowerShell(bandwidthScript(l)),
+      verify: encodedPowerShell(check(`Get-ScheduledTask -TaskName ${psq(task)} -ErrorAction SilentlyContinue`)),
+      undo: encodedPowerShell(`Unregister-ScheduledTask -TaskName ${psq(task)} -Confirm:$false -ErrorAction SilentlyContinue`) },
+  ];
+  return sealPlan({ title: `Protect ${l.source} → ${l.target.name} with Storage Replica (${jobName})`, onFailure: 'undo' as const, steps });
 }
