@@ -89,6 +89,8 @@ export class Receiver {
         // frame in, that is no failure by itself; its exit code and the received subvolume decide below.
         if (!(allFrames && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE')) {
           recv.kill('SIGKILL');
+          // Its whole stderr first: why it stopped (a full volume) is said there.
+          await exit;
           throw e;
         }
       }
@@ -105,6 +107,9 @@ export class Receiver {
       const full = /No space left on device/i.test(err) || (e as NodeJS.ErrnoException).code === 'ENOSPC';
       const why = full ? `the volume of ${this.#c.receiveDir} on ${this.#c.host} is full; free space there or keep fewer points, and replication goes on by itself` : (e as Error).message;
       this.#st.log(`receiving ${point} failed: ${why}`);
+      // Whatever the source still sends is read and dropped, so it is never left blocked on a full socket.
+      s.unpipe();
+      s.resume();
       if (!s.destroyed) reply({ error: why, ...(full ? { code: 'target-full' } : {}) });
     } finally {
       this.#busy = false;

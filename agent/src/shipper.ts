@@ -65,7 +65,9 @@ export class Shipper {
         this.#wake = null;
       } catch (e) {
         const msg = (e as Error).message;
-        if (this.ts.lastError !== msg) this.#st.log(`${this.#t.name}: ${msg}; trying again`);
+        // Logged once per kind of failure, not once per point it concerns.
+        const kind = (m: string | null) => m?.replace(/p\d{10}-\d{13}/g, 'p…');
+        if (kind(this.ts.lastError) !== kind(msg)) this.#st.log(`${this.#t.name}: ${msg}; trying again`);
         Object.assign(this.ts, { state: 'error', lastError: msg, current: null });
         this.#st.touch();
         await new Promise((r) => setTimeout(r, backoff));
@@ -117,7 +119,14 @@ export class Shipper {
       const level = this.#t.compression === 'strong' ? 9 : 1;
       const stages = this.#t.compression === 'off' ? [] : [createZstdCompress({ params: { [zc.ZSTD_c_compressionLevel]: level } })];
       const answer = readHeader(s);
-      await pipeline([send.stdout!, raw, ...stages, wire, throttle, new Framer(), s] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { end: false });
+      // A target that fails mid-stream (a full volume) answers at once: stop sending then, rather than push the rest into a peer that no longer reads.
+      const early = new AbortController();
+      answer.then((a) => { if (!a.header.ok) early.abort(); }, () => undefined);
+      await pipeline([send.stdout!, raw, ...stages, wire, throttle, new Framer(), s] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { end: false, signal: early.signal }).catch(async (e: unknown) => {
+        // The target may have stopped reading because it failed (a full volume): its answer says why, better than a broken stream.
+        const said = await Promise.race([answer.then((a) => a.header).catch(() => null), new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
+        throw said && !said.ok && said.error ? new Error(`${this.#t.name} did not take ${point}: ${String(said.error)}`) : e;
+      });
       const code = await sent;
       if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) ?? code}`);
       const { header } = await answer;

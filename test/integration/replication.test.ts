@@ -19,8 +19,8 @@ const key = s.hosts[0]!.keyFile;
 const job: Job = parseJob(JSON.stringify({
   version: 1, id: '6f1c2a3e-0b4d-4e5f-8a9b-1c2d3e4f5a6b', name: 'Lab replication',
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key },
-  // Two standbys, each with its own state and schedule: MAIL3 is held to 8 Mbit/s all week, uncompressed.
-  targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }, { name: 'MAIL3', address: '198.18.0.14', sshKeyFile: key, options: { compression: 'off', schedule: '* * 8mbit' } }],
+  // Two standbys, each with its own state and schedule: MAIL3 is held to 40 Mbit/s all week, uncompressed.
+  targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }, { name: 'MAIL3', address: '198.18.0.14', sshKeyFile: key, options: { compression: 'off', schedule: '* * 40mbit' } }],
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }));
 
@@ -81,7 +81,7 @@ describe('replication', () => {
     expect(received(st.MAIL2!.received.newest!, 'fg-test/marker').trim()).toBe(`written at ${at}`);
     const t = st.MAIL1!.targets.MAIL2!;
     expect(t.fullSends).toBe(1);
-    expect(t.sends).toBeGreaterThan(2);
+    expect(t.sends).toBeGreaterThan(t.fullSends);
     expect(t.bytesWire).toBeLessThan(t.bytesRaw);
     // Nothing of the target writes into what it received.
     expect(sh('mail2', `btrfs property get -ts /srv/.failguard/received/${st.MAIL2!.received.newest} ro`).trim()).toBe('ro=true');
@@ -90,7 +90,8 @@ describe('replication', () => {
   it('ships to a second standby with its own state, compression and bandwidth schedule', async () => {
     const at = Date.now();
     sh('mail1', `echo "both ${at}" > /srv/mail/fg-test/both && sync`);
-    const end = Date.now() + 60_000;
+    // Its initial sync runs at 5 MB/s, so give it time.
+    const end = Date.now() + 150_000;
     let st = await states();
     while ((st.MAIL3?.received.newestAt ?? 0) <= at + 50 && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 500));
@@ -99,12 +100,12 @@ describe('replication', () => {
     expect(sh('mail3', `cat /srv/.failguard/received/${st.MAIL3!.received.newest}/fg-test/both`).trim()).toBe(`both ${at}`);
     const [m2, m3] = [st.MAIL1!.targets.MAIL2!, st.MAIL1!.targets.MAIL3!];
     expect(m3.fullSends).toBe(1);
-    expect(m3.limitBytesPerSecond).toBe(1e6);
+    expect(m3.limitBytesPerSecond).toBe(5e6);
     expect(m2.limitBytesPerSecond).toBeNull();
     // Compression off: the wire carries the stream as it is; MAIL2's zstd makes it smaller.
     expect(m3.bytesWire).toBe(m3.bytesRaw);
     expect(m2.bytesWire).toBeLessThan(m2.bytesRaw);
-  });
+  }, 200_000);
 
   it('under a steady write load no receive fails without a fault', async () => {
     const from = new Date().toISOString();

@@ -83,7 +83,8 @@ export function parseLinuxFacts(stdout: string): LinuxFacts {
     commands: probed(s, 'commands', (o) => Object.fromEntries(tabs(o).map(([c, p]) => [c!, p && p !== '-' ? p : null]))),
     processes: probed(s, 'processes', (o) => Object.fromEntries(tabs(o).map(([p, pid]) => [p!, pid ? Number(pid) : null]))),
     listening: probed(s, 'listening', (o) => lines(o).map((l) => { const local = l.split(/\s+/)[3] ?? ''; const i = local.lastIndexOf(':'); return { address: local.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(local.slice(i + 1)) }; })),
-    srvMount: probed(s, 'srv-mount', (o) => { const [target, source, fstype, options] = o.trim().split(/\s+/); return target ? { target, source: source ?? '', fstype: fstype ?? '', options: (options ?? '').split(',') } : null; }, (rc) => rc === 0 || rc === 1),
+    // Mounts stacked on /srv are listed bottom first: the last one is what programs see.
+    srvMount: probed(s, 'srv-mount', (o) => { const [target, source, fstype, options] = (o.trim().split('\n').at(-1) ?? '').trim().split(/\s+/); return target ? { target, source: source ?? '', fstype: fstype ?? '', options: (options ?? '').split(',') } : null; }, (rc) => rc === 0 || rc === 1),
     srvSpace: probed(s, 'srv-df', (o) => { const [size, used, avail, inodes, inodesUsed] = o.trim().split(/\s+/).map(Number); return { size: size!, used: used!, avail: avail!, inodes: inodes ?? 0, inodesUsed: inodesUsed ?? 0 }; }),
     srvDevice: probed(s, 'srv-device', (o) => {
       const dev = /^device (\d+)/m.exec(o);

@@ -19,7 +19,7 @@ export const LINUX_PROBES: ReadonlyArray<[string, string]> = [
   ['listening', 'ss -ltnH'],
   ['srv-mount', 'findmnt -n -o TARGET,SOURCE,FSTYPE,OPTIONS -M /srv'],
   ['srv-df', 'df -B1 --output=size,used,avail,itotal,iused /srv | tail -1'],
-  ['srv-device', 'dev=$(findmnt -n -o SOURCE -M /srv) && printf "device %s\n" "$(blockdev --getsize64 "$dev")" && btrfs filesystem show --raw /srv | grep -E "devid"'],
+  ['srv-device', 'dev=$(findmnt -n -o SOURCE -M /srv | tail -n 1) && printf "device %s\n" "$(blockdev --getsize64 "$dev")" && btrfs filesystem show --raw /srv | grep -E "devid"'],
   ['subvolumes', 'btrfs subvolume list /srv 2>&1; btrfs subvolume show /srv/mail >/dev/null 2>&1 && echo "mail-is-subvolume yes" || echo "mail-is-subvolume no"'],
   ['data-paths', 'for p in /srv/mail /srv/mail/vmail /srv/mail/queue; do stat --printf "%n\\t%u\\t%g\\t%a\\t%F\\t%U\\t%G\\n" "$p" 2>/dev/null || printf "%s\\tmissing\\n" "$p"; done'],
   ['postfix', 'postconf -n 2>/dev/null; printf "queue_directory = %s\\n" "$(postconf -h queue_directory 2>/dev/null)"'],

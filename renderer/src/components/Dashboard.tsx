@@ -37,7 +37,8 @@ export function Dashboard() {
   );
 }
 
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB/s`;
+/** A rate people can read at any size: kB/s below a megabyte a second. */
+const mb = (n: number) => (n < 1e6 ? `${Math.round(n / 1e3)} kB/s` : `${(n / 1e6).toFixed(1)} MB/s`);
 
 function TargetCard({ t }: { t: TargetView }) {
   const m = messages.dashboard;

@@ -6,6 +6,7 @@ import { RULES } from '../../../electron/preflight/rules/index.ts';
 import { ruleInfo } from '../../../electron/preflight/rule.ts';
 import { goodFacts, goodWindowsFacts } from './facts-builder.ts';
 import { FAIL } from './cases.ts';
+import { parseLinuxFacts } from '../../../electron/hosts/linux/facts.ts';
 
 const ids = RULES.map((r) => r.meta.id);
 const goodLinuxFacts = goodFacts;
@@ -102,5 +103,14 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (_id, rule) => {
         expect(describeStep(s).action.length).toBeGreaterThan(3);
       }
     }
+  });
+});
+
+describe('the Linux probe parser', () => {
+  it('takes the mount on top when several are stacked on /srv (what programs see)', () => {
+    const text = readFileSync(new URL('../../fixtures/linux-probe/mail2.txt', import.meta.url), 'utf8')
+      .replace(/(@@FG srv-mount 0\n)(.*\n)/, '$1$2/srv   tmpfs tmpfs  rw,relatime,size=65536k\n');
+    const m = parseLinuxFacts(text).srvMount;
+    expect(m.ok && m.value).toMatchObject({ source: 'tmpfs', fstype: 'tmpfs' });
   });
 });
