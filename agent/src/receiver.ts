@@ -79,20 +79,24 @@ export class Receiver {
       input.write(rest);
       s.pipe(input);
       // The end frame ends the data; the socket stays open for the answer.
-      let allFrames = false;
-      frames.once('frames-end', () => { allFrames = true; s.unpipe(input); input.end(); });
+      frames.once('frames-end', () => { s.unpipe(input); input.end(); });
       try {
         if (header.compression === 'off') await pipeline(input, frames, recv.stdin!);
         else await pipeline(input, frames, createZstdDecompress(), recv.stdin!);
       } catch (e) {
-        // btrfs receive may exit at the stream's end marker before Node sees its stdin finish: with every
-        // frame in, that is no failure by itself; its exit code and the received subvolume decide below.
-        if (!(allFrames && (e as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE')) {
+        // `btrfs receive -e` exits at the stream's end marker, possibly before the last frames (zstd's
+        // epilogue, the end frame) arrive or Node sees its stdin finish. Exit 0 then means the point is
+        // whole (checked below); anything else is a failure, judged on its whole stderr.
+        const code = (e as NodeJS.ErrnoException).code;
+        const settled = await Promise.race([exit, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+        if (!((code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE') && settled === 0)) {
           recv.kill('SIGKILL');
-          // Its whole stderr first: why it stopped (a full volume) is said there.
           await exit;
           throw e;
         }
+        // Whatever is still on its way is read and dropped.
+        s.unpipe(input);
+        s.resume();
       }
       const code = await exit;
       if (code !== 0 || !(await isCompleteReceive(dest))) throw new Error(`btrfs receive ended with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`);

@@ -10,7 +10,7 @@ describe('lab status --json', () => {
     const s = labStatus();
     expect(s.directory).toMatchObject({ url: 'ldaps://dc1.lab.test', realm: 'LAB.TEST', baseDn: 'DC=lab,DC=test', dnsServer: '198.18.0.10', running: true });
     expect(existsSync(s.directory.caFile) && existsSync(s.directory.passwordFile)).toBe(true);
-    expect(s.hosts.map((h) => h.name)).toEqual(['dc1', 'mail1', 'mail2', 'witness']);
+    expect(s.hosts.map((h) => h.name)).toEqual(['dc1', 'mail1', 'mail2', 'mail3', 'witness']);
     for (const h of s.hosts) {
       expect(h).toMatchObject({ sshPort: 22, user: 'root', running: true });
       expect(h.address).toMatch(/^198\.1[89]\./);

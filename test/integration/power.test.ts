@@ -28,6 +28,6 @@ describe('pulling the plug', () => {
   it('says so when the host does not exist', () => {
     const r = lab('kill', 'mail9');
     expect(r.code).not.toBe(0);
-    expect(r.stderr.trim()).toBe('lab: There is no lab host called "mail9"; the hosts are dc1, mail1, mail2, witness, recv.');
+    expect(r.stderr.trim()).toBe('lab: There is no lab host called "mail9"; the hosts are dc1, mail1, mail2, mail3, witness, recv.');
   });
 });
