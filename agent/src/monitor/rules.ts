@@ -1,0 +1,89 @@
+/**
+ * The no-split-brain rule, as pure functions of what each agent knows and its own clock.
+ * The monitor (on the target), the witness and the source each decide from their own
+ * last successful contacts; durations are measured on each host's own monotonic clock, so
+ * only clock *rate* differences (drift) matter, never the hosts' wall-clock offsets.
+ *
+ *  - The **source fences itself** (stops its mail services, then keeps them stopped) when it
+ *    has had no successful round trip with the target nor with the witness for `fenceAfterS`;
+ *    stopping must finish within `fenceDeadlineS` (then the services are killed).
+ *  - The **witness grants** the target a lease only when it has itself had no contact with the
+ *    source for `grantAfterS`, chosen so that a source that was still alive has fenced before:
+ *        grantAfterS · (1 − drift) > rttMaxS + fenceAfterS · (1 + drift) + fenceDeadlineS
+ *    (the source's last contact can be at most one round trip after the witness's last one).
+ *  - The **target promotes** only with that lease, and only after its own timeout (or a person's
+ *    click, which still needs the lease).
+ *  - A fenced source **unfences** only after the witness confirms that no lease was granted
+ *    since (the epoch is unchanged); after a failover it stays fenced until failback.
+ *  - A source **starts fenced**: after a crash, a kill or a reboot its mail services wait for
+ *    the witness's word (the simulation in test/unit/monitor-rules.test.ts finds the split brain
+ *    a source that served at boot would cause).
+ */
+
+export interface MonitorTiming {
+  /** Seconds between heartbeats. */
+  heartbeatS: number;
+  /** A round trip slower than this counts as failed. */
+  rttMaxS: number;
+  /** The target calls the source suspect after this long without a heartbeat. */
+  suspectAfterS: number;
+  /** Automatic failover after this long without the source (the person's choice in step 3; default 60). */
+  timeoutS: number;
+  fenceAfterS: number;
+  fenceDeadlineS: number;
+  grantAfterS: number;
+  /** The allowed difference in clock rate between hosts (0.01 = 1%). */
+  drift: number;
+}
+
+export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 1, rttMaxS: 2, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 10, fenceDeadlineS: 10, grantAfterS: 25, drift: 0.01 };
+
+/** Why a timing breaks the rule, in plain words; null when it holds. */
+export function timingProblem(t: MonitorTiming): string | null {
+  const needed = (t.rttMaxS + t.fenceAfterS * (1 + t.drift) + t.fenceDeadlineS) / (1 - t.drift);
+  if (t.grantAfterS <= needed) return `the witness would grant a lease after ${t.grantAfterS} s, before a cut-off source is sure to have stopped its services (${needed.toFixed(1)} s); wait longer or fence sooner`;
+  if (t.timeoutS < t.grantAfterS) return `a failover timeout of ${t.timeoutS} s is shorter than the ${t.grantAfterS} s the witness waits before it grants the lease; choose at least ${Math.ceil(t.grantAfterS)} s`;
+  if (t.suspectAfterS <= t.rttMaxS) return 'the source would be suspect before a heartbeat could even come back';
+  return null;
+}
+
+/** Seconds since a contact (Infinity when there was none). */
+const since = (now: number, at: number | null) => (at === null ? Infinity : (now - at) / 1000);
+
+export function sourceMustFence(now: number, lastTarget: number | null, lastWitness: number | null, t: MonitorTiming): boolean {
+  return since(now, lastTarget) >= t.fenceAfterS && since(now, lastWitness) >= t.fenceAfterS;
+}
+
+export function witnessMayGrant(now: number, lastSource: number | null, t: MonitorTiming): boolean {
+  return since(now, lastSource) >= t.grantAfterS;
+}
+
+/** A fenced source serves again only when the witness answered and no lease was granted since it fenced. */
+export function sourceMayUnfence(witness: { reached: boolean; epoch: number } | null, fencedAtEpoch: number): boolean {
+  return !!witness?.reached && witness.epoch === fencedAtEpoch;
+}
+
+export type MonitorState = 'healthy' | 'source-suspect' | 'source-lost' | 'failing-over' | 'failed-over' | 'failing-back';
+
+export interface MonitorInputs {
+  now: number;
+  lastHeartbeat: number | null;
+  /** What the witness says: whether it has reached the source lately. */
+  witnessSeesSource: boolean | null;
+  mode: 'automatic' | 'alert';
+}
+
+/** The target's state from what it knows now; failing over itself (lease, plan) is the caller's. */
+export function monitorState(current: MonitorState, i: MonitorInputs, t: MonitorTiming): MonitorState {
+  if (current === 'failing-over' || current === 'failed-over' || current === 'failing-back') return current;
+  const quiet = since(i.now, i.lastHeartbeat);
+  if (quiet < t.suspectAfterS) return 'healthy';
+  // The witness still reaching the source means the fault is on our side of the network: never lost.
+  if (quiet >= t.timeoutS && i.witnessSeesSource === false) return 'source-lost';
+  return 'source-suspect';
+}
+
+/** Whether to start a failover now (the lease is still needed on top). */
+export function shouldFailOver(state: MonitorState, mode: MonitorInputs['mode'], clicked: boolean): boolean {
+  return state === 'source-lost' && (mode === 'automatic' || clicked);
+}

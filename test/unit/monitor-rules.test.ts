@@ -1,0 +1,115 @@
+/**
+ * The no-split-brain rule on a simulated clock: every combination of cut links among source,
+ * target and witness, each host killed, a flapping link, and healing after a failover, with
+ * the worst clock drift allowed (the source's clock slow, the witness's fast). In no case do
+ * source and target accept mail at the same moment, and failover happens exactly when the
+ * source is really gone (dead, or cut off from both others) and the witness can grant it.
+ * The lab's partition matrix tests the real agents; this proves the rule itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIMING, monitorState, shouldFailOver, sourceMayUnfence, sourceMustFence, timingProblem, witnessMayGrant, type MonitorState, type MonitorTiming } from '../../agent/src/monitor/rules.ts';
+
+type Link = 'ST' | 'SW' | 'TW';
+type Host = 'S' | 'T' | 'W';
+interface Fault { cut: Link[]; dead: Host[]; flap?: Link; healAt?: number }
+
+const DT = 0.05;
+const FAULT_AT = 10;
+const END = 140;
+
+function simulate(f: Fault, t: MonitorTiming = DEFAULT_TIMING, bootFenced = true) {
+  // Each host measures with its own clock; the worst case: the source's runs slow, the witness's fast.
+  const rate: Record<Host, number> = { S: 1 - t.drift, T: 1, W: 1 + t.drift };
+  const local = (h: Host, real: number) => real * rate[h] * 1000;
+  const last = { sT: null as number | null, sW: null as number | null, tHeartbeat: null as number | null, wSource: null as number | null };
+  let state: MonitorState = 'healthy';
+  let promotedAt: number | null = null;
+  let fenceStartedAt: number | null = null;
+  let epoch = 0;
+  let fencedEpoch = 0;
+  /** The epoch the source last heard from the witness (kept on its disk). */
+  let sourceEpoch = 0;
+  let sourceWasAlive = true;
+  let bothAccepting = 0;
+  for (let real = 0; real < END; real += DT) {
+    const faulted = real >= FAULT_AT && (f.healAt === undefined || real < f.healAt);
+    const alive = (h: Host) => !(faulted && f.dead.includes(h));
+    const up = (l: Link) => {
+      if (!faulted) return true;
+      if (f.flap === l) return Math.floor((real - FAULT_AT) / 2) % 2 === 1;
+      return !f.cut.includes(l);
+    };
+    const link = (a: Host, b: Host, l: Link) => alive(a) && alive(b) && up(l);
+    const beat = Math.abs(real / t.heartbeatS - Math.round(real / t.heartbeatS)) < DT / 2;
+    if (beat) {
+      if (link('S', 'T', 'ST')) { last.sT = local('S', real); last.tHeartbeat = local('T', real); }
+      if (link('S', 'W', 'SW')) { last.sW = local('S', real); last.wSource = local('W', real); if (fenceStartedAt === null) sourceEpoch = epoch; }
+    }
+    // A source that starts (after a crash or a kill) starts fenced: its services wait for the witness's word.
+    if (alive('S') && !sourceWasAlive && bootFenced) { fenceStartedAt = real - t.fenceDeadlineS; fencedEpoch = sourceEpoch; }
+    sourceWasAlive = alive('S');
+    // Source: fence when cut off from both; services are down at the latest after the deadline.
+    if (alive('S') && fenceStartedAt === null && sourceMustFence(local('S', real), last.sT, last.sW, t)) { fenceStartedAt = real; fencedEpoch = sourceEpoch; }
+    if (fenceStartedAt !== null && alive('S') && link('S', 'W', 'SW') && real - fenceStartedAt > t.fenceDeadlineS && sourceMayUnfence({ reached: true, epoch }, fencedEpoch)) {
+      fenceStartedAt = null;
+    }
+    const sourceAccepting = alive('S') && (fenceStartedAt === null || real - fenceStartedAt < t.fenceDeadlineS);
+    // Target: its monitor, and the lease from the witness.
+    if (alive('T')) {
+      const witnessSees = link('T', 'W', 'TW') ? (last.wSource !== null && (local('W', real) - last.wSource) / 1000 < t.suspectAfterS) : null;
+      state = monitorState(state, { now: local('T', real), lastHeartbeat: last.tHeartbeat, witnessSeesSource: witnessSees, mode: 'automatic' }, t);
+      if (shouldFailOver(state, 'automatic', false) && link('T', 'W', 'TW') && witnessMayGrant(local('W', real), last.wSource, t)) {
+        epoch++;
+        state = 'failed-over';
+        promotedAt = real;
+      }
+    }
+    const targetAccepting = alive('T') && promotedAt !== null;
+    if (sourceAccepting && targetAccepting) bothAccepting++;
+  }
+  return { failedOver: promotedAt !== null, promotedAfter: promotedAt === null ? null : promotedAt - FAULT_AT, bothAccepting, state };
+}
+
+const LINKS: Link[] = ['ST', 'SW', 'TW'];
+const subsets = <T,>(xs: T[]): T[][] => xs.reduce<T[][]>((acc, x) => [...acc, ...acc.map((s) => [...s, x])], [[]]);
+
+describe('the no-split-brain rule (simulated clocks, worst drift)', () => {
+  it('the default timing satisfies it, and a bad one is refused in plain words', () => {
+    expect(timingProblem(DEFAULT_TIMING)).toBeNull();
+    expect(timingProblem({ ...DEFAULT_TIMING, grantAfterS: 20 })).toMatch(/before a cut-off source is sure to have stopped its services/);
+    expect(timingProblem({ ...DEFAULT_TIMING, timeoutS: 10 })).toMatch(/choose at least 25 s/);
+  });
+
+  const cases: Array<[string, Fault]> = [
+    ...subsets(LINKS).map((cut): [string, Fault] => [`cut ${cut.join('+') || 'nothing'}`, { cut, dead: [] }]),
+    ...(['S', 'T', 'W'] as Host[]).map((h): [string, Fault] => [`${h} killed`, { cut: [], dead: [h] }]),
+    ['S killed, T–W cut', { cut: ['TW'], dead: ['S'] }],
+    ['S–T flapping', { cut: [], dead: [], flap: 'ST' }],
+    ['S–W flapping', { cut: [], dead: [], flap: 'SW' }],
+    ['S cut off, then everything heals after the failover', { cut: ['ST', 'SW'], dead: [], healAt: 110 }],
+    ['S killed, then back after the failover', { cut: [], dead: ['S'], healAt: 110 }],
+  ];
+
+  it.each(cases)('%s: never both accepting; failover exactly when the source is gone and the witness can grant', (_name, f) => {
+    const r = simulate(f);
+    expect(r.bothAccepting).toBe(0);
+    const sourceGone = f.dead.includes('S') || (f.cut.includes('ST') && f.cut.includes('SW'));
+    const leaseReachable = !f.dead.includes('W') && !f.dead.includes('T') && !f.cut.includes('TW');
+    expect(r.failedOver).toBe(sourceGone && leaseReachable);
+    // When it fails over, it does so after the timeout and within a few seconds of it.
+    if (r.failedOver) expect(r.promotedAfter!).toBeGreaterThanOrEqual(DEFAULT_TIMING.timeoutS - 1);
+    if (r.failedOver) expect(r.promotedAfter!).toBeLessThan(DEFAULT_TIMING.timeoutS + 3);
+  });
+
+  it('would split the brain if a restarted source served before asking the witness', () => {
+    const r = simulate({ cut: [], dead: ['S'], healAt: 110 }, DEFAULT_TIMING, false);
+    expect(r.failedOver).toBe(true);
+    expect(r.bothAccepting).toBeGreaterThan(0);
+  });
+
+  it('would split the brain with a witness that grants too early (so the test can fail)', () => {
+    const r = simulate({ cut: ['ST', 'SW'], dead: [] }, { ...DEFAULT_TIMING, grantAfterS: 5, timeoutS: 5 });
+    expect(r.failedOver).toBe(true);
+    expect(r.bothAccepting).toBeGreaterThan(0);
+  });
+});
