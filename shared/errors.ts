@@ -47,6 +47,10 @@ const LIBRARY: Array<[RegExp, string]> = [
   [/All configured authentication methods failed/i, 'The server refused the sign-in; check the user and the key or password.'],
   [/Timed out while waiting for handshake/i, 'The server did not complete the SSH handshake in time; check that it is up and that SSH is not blocked.'],
   [/InvalidCredentialsError|Invalid credentials/i, 'The directory refused the user name or password; check them.'],
+  // nodemailer: its codes come with messages such as "Invalid login: 535 5.7.8 …".
+  [/Invalid login|535[ -]|EAUTH/, 'The mail server refused the user name or password; check them.'],
+  [/Must issue a STARTTLS|does not support STARTTLS|ETLS/, 'The mail server does not offer STARTTLS, and Failguard sends nothing in clear; turn TLS on at the server.'],
+  [/unable to verify the first certificate|self[- ]signed certificate|certificate has expired|Hostname\/IP does not match/i, 'The server\'s TLS certificate is not trusted for this name; add the CA that issued it, or use the name in the certificate.'],
   [/Connection closed|socket hang up/i, 'The connection was closed by the other side; check that the service is running and try again.'],
   [/Unexpected end of JSON input|JSON at position|is not valid JSON/i, 'The file is not valid JSON; check that it is complete and was not edited by mistake.'],
 ];
@@ -73,6 +77,9 @@ export function plainMessage(e: unknown): string {
     return SYSTEM[x.code]!.replace('%p', path).replace('%a', where(x)).replace(/^([a-z])/, (c) => c.toUpperCase());
   }
   for (const [re, sentence] of LIBRARY) if (re.test(msg)) return sentence;
+  // Libraries that wrap a system error under their own code keep it in the text ("connect ECONNREFUSED 10.0.0.1:25").
+  const wrapped = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EPIPE)\b(?:\s+([\w.:-]+))?/.exec(msg);
+  if (wrapped) return SYSTEM[wrapped[1]!]!.replace('%a', wrapped[2] ? ` to ${wrapped[2]}` : '').replace(/^([a-z])/, (c) => c.toUpperCase());
   const first = msg.split('\n')[0]!.replace(/^(?:[A-Z][A-Za-z]*Error|Error|E[A-Z0-9_]{2,}):\s*/, '').trim();
   return first && !isRawErrorText(first) ? `Failguard could not finish: ${first.replace(/\.$/, '')}.` : 'Failguard could not finish because of an unexpected problem; try again, and report it if it happens again.';
 }

@@ -52,6 +52,7 @@ export const paths = {
   sshKey: join(LAB_DIR, 'keys', 'id_ed25519'),
   secrets: join(LAB_DIR, 'secrets'),
   adminPassword: join(LAB_DIR, 'secrets', 'admin.password'),
+  alertSecrets: join(LAB_DIR, 'secrets', 'alert-receivers.json'),
   cache: join(LAB_DIR, 'cache'),
   dcCache: join(LAB_DIR, 'cache', 'dc1'),
   // 4 GiB, sparse: room for the replication benchmark's 1 GiB initial sync beside its points.

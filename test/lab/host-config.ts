@@ -130,9 +130,31 @@ export function dovecotUsers(password: string): string {
 
 export interface ReceiverPaths { smtpMaildir: string; snmpLog: string; syslogLog: string; snmpConf: string; rsyslogConf: string }
 
-export function snmptrapdConf(): string {
-  return '# Lab receiver: log every trap, whatever its community.\ndisableAuthorization yes\n';
+export function snmptrapdConf(v3: { user: string; authKey: string; privKey: string; engineId: string }): string {
+  return `# Lab receiver: log every v2c trap whatever its community, and v3 traps of one authPriv user (SHA, AES).
+disableAuthorization yes
+createUser -e 0x${v3.engineId} ${v3.user} SHA "${v3.authKey}" AES "${v3.privKey}"
+authUser log ${v3.user} priv
+`;
 }
+
+/** The authenticated mail receiver (submission, port 587): STARTTLS required, then AUTH PLAIN/LOGIN with one user. */
+export const SMTP_SUBMISSION = `import ssl, sys, threading
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+from aiosmtpd.smtp import AuthResult, LoginPassword
+address, port, maildir, cert, key, secrets = sys.argv[1:]
+import json
+s = json.load(open(secrets))
+def authenticate(server, session, envelope, mechanism, data):
+    ok = isinstance(data, LoginPassword) and data.login.decode() == s['smtpUser'] and data.password.decode() == s['smtpPassword']
+    return AuthResult(success=ok, handled=False)
+ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+ctx.load_cert_chain(cert, key)
+Controller(Mailbox(maildir), hostname=address, port=int(port), tls_context=ctx, require_starttls=True,
+           authenticator=authenticate, auth_required=True, auth_require_tls=True).start()
+threading.Event().wait()
+`;
 
 export function rsyslogConf(h: HostSpec, logFile: string): string {
   return `# Lab receiver: everything sent over UDP or TCP 514 lands in one file.

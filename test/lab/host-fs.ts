@@ -6,8 +6,8 @@
 import { chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { DNS_DOMAIN, paths, type HostSpec } from './config.ts';
-import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, resolvConf, rsyslogConf, slapdConf, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
-import { issueCert, sshPublicKey } from './pki.ts';
+import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, resolvConf, rsyslogConf, slapdConf, SMTP_SUBMISSION, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
+import { ensureAlertSecrets, issueCert, sshPublicKey } from './pki.ts';
 import { run } from './sh.ts';
 
 export const fsOf = (name: string) => join(paths.host(name), 'fs');
@@ -97,7 +97,7 @@ function prepareMail(h: HostSpec, root: string, mailPassword: string): void {
 
 export function receiverPaths() {
   const dir = paths.receivers;
-  return { dir, smtpMaildir: join(dir, 'smtp'), snmpLog: join(dir, 'snmptraps.log'), syslogLog: join(dir, 'syslog.log'),
+  return { dir, smtpMaildir: join(dir, 'smtp'), submissionMaildir: join(dir, 'submission'), submissionScript: join(paths.host('recv'), 'smtp-submission.py'), tls: join(paths.host('recv'), 'tls'), snmpLog: join(dir, 'snmptraps.log'), syslogLog: join(dir, 'syslog.log'),
     snmpConf: join(paths.host('recv'), 'snmptrapd.conf'), rsyslogConf: join(paths.host('recv'), 'rsyslog.conf'),
     slapdConf: join(paths.host('recv'), 'slapd.conf'), slapdDb: join(paths.host('recv'), 'slapd-db') };
 }
@@ -105,10 +105,13 @@ export function receiverPaths() {
 function prepareReceivers(h: HostSpec): void {
   const p = receiverPaths();
   rmSync(p.dir, { recursive: true, force: true });
-  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(p.smtpMaildir, sub), { recursive: true });
+  for (const sub of ['cur', 'new', 'tmp']) for (const md of [p.smtpMaildir, p.submissionMaildir]) mkdirSync(join(md, sub), { recursive: true });
+  writeFileSync(p.submissionScript, SMTP_SUBMISSION);
+  issueCert(p.tls, [`recv.${DNS_DOMAIN}`], [h.address]);
   writeFileSync(p.snmpLog, '');
   writeFileSync(p.syslogLog, '');
-  writeFileSync(p.snmpConf, snmptrapdConf());
+  const a = ensureAlertSecrets();
+  writeFileSync(p.snmpConf, snmptrapdConf({ user: a.snmpUser, authKey: a.snmpAuthKey, privKey: a.snmpPrivKey, engineId: a.snmpEngineId }), { mode: 0o600 });
   writeFileSync(p.rsyslogConf, rsyslogConf(h, p.syslogLog));
   rmSync(p.slapdDb, { recursive: true, force: true });
   mkdirSync(p.slapdDb, { recursive: true });

@@ -56,6 +56,7 @@ function servicesOf(h: HostSpec): string[] {
       const r = receiverPaths();
       return [
         `/usr/bin/python3 -m aiosmtpd -n -l ${h.address}:25 -c aiosmtpd.handlers.Mailbox ${r.smtpMaildir} >>/var/log/aiosmtpd.log 2>&1 &`,
+        `/usr/bin/python3 ${r.submissionScript} ${h.address} 587 ${r.submissionMaildir} ${r.tls}/cert.pem ${r.tls}/key.pem ${paths.alertSecrets} >>/var/log/smtp-submission.log 2>&1 &`,
         `snmptrapd -f -Lf ${r.snmpLog} -C -c ${r.snmpConf} -p /run/snmptrapd.pid udp:${h.address}:162 >>/var/log/snmptrapd.log 2>&1 &`,
         `rsyslogd -n -f ${r.rsyslogConf} -i /run/rsyslogd.pid >>/var/log/rsyslogd.log 2>&1 &`,
         `slapd -f ${r.slapdConf} -h ldap://${h.address}:389/ -d 0 >>/var/log/slapd.log 2>&1 &`,

@@ -188,6 +188,10 @@ export function status() {
     })),
     receivers: {
       smtp: { address: recv.address, port: 25, maildir: r.smtpMaildir },
+      /** STARTTLS required (the lab CA), then AUTH with the user and password in `secrets`. */
+      submission: { address: recv.address, port: 587, maildir: r.submissionMaildir, caFile: paths.caCert },
+      /** smtpUser/smtpPassword, and the SNMPv3 user, keys (SHA, AES) and the engine id traps must come from. */
+      secrets: paths.alertSecrets,
       snmp: { address: recv.address, port: 162, log: r.snmpLog },
       syslog: { address: recv.address, port: 514, log: r.syslogLog },
       /** An LDAP server without TLS (OpenLDAP): it refuses StartTLS. */

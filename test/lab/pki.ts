@@ -14,15 +14,15 @@ export function ensureCa(): void {
   chmodSync(paths.caKey, 0o600);
 }
 
-/** Issues a server certificate for the given DNS names (no IP addresses, so connecting by IP is a name mismatch). */
-export function issueCert(dir: string, dnsNames: readonly string[]): { cert: string; key: string } {
+/** Issues a server certificate for the given DNS names (and IP addresses only when given: connecting by IP is otherwise a name mismatch). */
+export function issueCert(dir: string, dnsNames: readonly string[], ips: readonly string[] = []): { cert: string; key: string } {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   if (existsSync(cert) && existsSync(key)) return { cert, key };
   const csr = join(dir, 'req.csr');
   const ext = join(dir, 'ext.cnf');
-  writeFileSync(ext, `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n`);
+  writeFileSync(ext, `subjectAltName=${[...dnsNames.map((n) => `DNS:${n}`), ...ips.map((a) => `IP:${a}`)].join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n`);
   run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/O=Failguard Lab/CN=${dnsNames[0]}`]);
   run('openssl', ['x509', '-req', '-in', csr, '-CA', paths.caCert, '-CAkey', paths.caKey, '-CAcreateserial', '-out', cert, '-days', '825', '-extfile', ext]);
   chmodSync(key, 0o600);
@@ -47,6 +47,16 @@ export function ensureAdminPassword(): string {
     writeFileSync(paths.adminPassword, `Fg-${randomBytes(9).toString('base64url')}-7a!`, { mode: 0o600 });
   }
   return readFileSync(paths.adminPassword, 'utf8').trim();
+}
+
+/** The alert receivers' secrets (SMTP submission password, SNMPv3 keys): random per lab, root only. */
+export function ensureAlertSecrets(): { smtpUser: string; smtpPassword: string; snmpUser: string; snmpAuthKey: string; snmpPrivKey: string; snmpEngineId: string } {
+  mkdirSync(paths.secrets, { recursive: true, mode: 0o700 });
+  if (!existsSync(paths.alertSecrets)) {
+    const r = () => randomBytes(12).toString('base64url');
+    writeFileSync(paths.alertSecrets, JSON.stringify({ smtpUser: 'fgalert', smtpPassword: r(), snmpUser: 'fgalert', snmpAuthKey: r(), snmpPrivKey: r(), snmpEngineId: `8000b98380${randomBytes(6).toString('hex')}` }), { mode: 0o600 });
+  }
+  return JSON.parse(readFileSync(paths.alertSecrets, 'utf8')) as ReturnType<typeof ensureAlertSecrets>;
 }
 
 /** SHA-256 fingerprint of an OpenSSH public key file, as `ssh-keygen -l` prints it (SHA256:...). */

@@ -75,6 +75,9 @@ describe('raw errors become plain sentences', () => {
     [new SyntaxError('Unexpected end of JSON input'), /^The file is not valid JSON/],
     [new TypeError("Cannot read properties of undefined (reading 'x')\n    at foo (/a/b.ts:1:2)"), /^Failguard could not finish: Cannot read properties of undefined/],
     [new Error('ERR_SOMETHING_WEIRD'), /^Failguard could not finish because of an unexpected problem/],
+    [Object.assign(new Error('Invalid login: 535 5.7.8 Authentication credentials invalid'), { code: 'EAUTH' }), /^The mail server refused the user name or password/],
+    [Object.assign(new Error('connect ECONNREFUSED 198.18.0.20:2525'), { code: 'ESOCKET' }), /^Nothing answers to 198\.18\.0\.20:2525; check that the service runs/],
+    [new Error('unable to verify the first certificate'), /^The server's TLS certificate is not trusted for this name/],
   ])('%s', (e, sentence) => {
     const m = plainMessage(e);
     expect(m).toMatch(sentence);
