@@ -17,6 +17,7 @@ import { parseRequest } from './validate.ts';
 import { findInterrupted } from '../plans/journal.ts';
 import { journalDir } from './data-dir.ts';
 import { protectHandlers } from './protect-handlers.ts';
+import { asOperation } from './as-operation.ts';
 
 import type { CallContext, Handlers } from './handler-types.ts';
 
@@ -34,30 +35,9 @@ export function createHandlers(opts: BackendOptions, operations = new Operations
   const offered = new OfferedPlans<FixPlan>();
   return {
     'app.info': async () => ({ name: 'Failguard', version: VERSION, transport: opts.transport, node: process.versions.node, builtSteps: [...BUILT_STEPS], interrupted: findInterrupted(journalDir()).map((r) => r.summary) }),
-    'directory.discover': async (r, ctx) => {
-      const operationId = r.operationId;
-      const op = operations.start(operationId);
-      const progress = (stage: string, done: number, total: number | null, finished = false) =>
-        ctx.emit('operation.progress', { operationId, stage, done, total, finished });
-      try {
-        return await discover(r, { signal: op.signal, onProgress: progress });
-      } finally {
-        progress('Finished', 0, null, true);
-        op.end();
-      }
-    },
+    'directory.discover': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => discover(r, { signal: o.signal, onProgress: o.onProgress })),
     'preflight.rules': async () => catalog(),
-    'preflight.run': async (r, ctx) => {
-      const operationId = r.operationId;
-      const op = operations.start(operationId);
-      let step = 0;
-      try {
-        return await runPreflightService(r, { offered, signal: op.signal, onProgress: (stage) => ctx.emit('operation.progress', { operationId, stage, done: ++step, total: null, finished: false }) });
-      } finally {
-        ctx.emit('operation.progress', { operationId, stage: 'Finished', done: step, total: step, finished: true });
-        op.end();
-      }
-    },
+    'preflight.run': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => runPreflightService(r, { offered, signal: o.signal, onProgress: (stage) => o.onProgress(stage) })),
     'preflight.report': async (r) => renderReportService(r.report, r.format),
     'operation.cancel': async (r) => ({ cancelled: operations.cancel(r.operationId) }),
     ...protectHandlers(operations),

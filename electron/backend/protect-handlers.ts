@@ -3,9 +3,9 @@
  * live view. The same provisioning service as `failguard protect`; the plan runs on the one
  * plan engine, its steps reported as they start and end.
  */
-import type { CallContext, Handlers } from './handler-types.ts';
+import type { Handlers } from './handler-types.ts';
+import { asOperation } from './as-operation.ts';
 import type { Operations } from './operations.ts';
-import type { StepProgress } from '../../shared/operation.ts';
 import { replicationView } from '../../shared/replication.ts';
 import { checkJob } from '../jobs/job-file.ts';
 import { listJobs, loadJob, saveJob } from '../jobs/job-store.ts';
@@ -14,23 +14,6 @@ import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
 
 type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.status'>;
-
-/** Runs `fn` as a cancellable operation that reports its stages (and plan steps) under the caller's id. */
-async function asOperation<T>(operations: Operations, operationId: string, ctx: CallContext, fn: (o: { signal: AbortSignal; onProgress: (stage: string) => void; onStep: (s: StepProgress) => void }) => Promise<T>): Promise<T> {
-  const op = operations.start(operationId);
-  let done = 0;
-  let stage = 'Starting';
-  try {
-    return await fn({
-      signal: op.signal,
-      onProgress: (s) => { stage = s; ctx.emit('operation.progress', { operationId, stage: s, done: ++done, total: null, finished: false }); },
-      onStep: (step) => ctx.emit('operation.progress', { operationId, stage, done, total: null, finished: false, step }),
-    });
-  } finally {
-    ctx.emit('operation.progress', { operationId, stage: 'Finished', done, total: done, finished: true });
-    op.end();
-  }
-}
 
 export function protectHandlers(operations: Operations): ProtectHandlers {
   return {
