@@ -12,10 +12,12 @@ import { listJobs, loadJob, saveJob } from '../jobs/job-store.ts';
 import { agentStatus, planProvisioning, protect } from '../provision/service.ts';
 import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
+import { JobPools } from '../provision/job-pools.ts';
 
 type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.status'>;
 
 export function protectHandlers(operations: Operations): ProtectHandlers {
+  const pools = new JobPools();
   return {
     'protect.plan': (r, ctx) => asOperation(operations, r.operationId, ctx, async (o) => {
       const job = checkJob(r.job);
@@ -39,7 +41,9 @@ export function protectHandlers(operations: Operations): ProtectHandlers {
     'jobs.list': () => listJobs(),
     'jobs.status': async (r) => {
       const job = await loadJob(r.jobId);
-      return replicationView(job, await agentStatus(job), Date.now());
+      const statuses = await agentStatus(job, pools.get(job));
+      if (statuses.some((x) => x.error)) await pools.drop(job);
+      return replicationView(job, statuses, Date.now());
     },
   };
 }

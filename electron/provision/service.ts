@@ -108,9 +108,9 @@ export async function runJobPlan(job: Job, plan: Plan, consent: string | 'now', 
   return withJob(job, o, (_pool, ctx, journals) => runOne(plan, ctx, journals, o));
 }
 
-/** Each agent's own state, read over SSH. */
-export async function agentStatus(job: Job): Promise<HostAgentStatus[]> {
-  const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
+/** Each agent's own state, read over SSH; through the caller's pool when it keeps one (the dashboard), else a pool of its own. */
+export async function agentStatus(job: Job, shared?: SshPool): Promise<HostAgentStatus[]> {
+  const pool = shared ?? new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
     return await Promise.all(hostTargets(job).map(async (t) => {
       try {
@@ -122,6 +122,6 @@ export async function agentStatus(job: Job): Promise<HostAgentStatus[]> {
       }
     }));
   } finally {
-    await pool.closeAll();
+    if (!shared) await pool.closeAll();
   }
 }
