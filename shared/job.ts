@@ -59,6 +59,11 @@ export const jobSchema = z.strictObject({
   /** What is replicated: folders on one btrfs subvolume (Linux); on Windows the protection set's paths. */
   protect: z.array(absolutePath).min(1).max(64).default(['/srv/mail']),
   replicationPort: z.number().int().min(1).max(65535).default(REPLICATION_PORT),
+  /** When the source is lost: fail over by itself after the timeout, or alert and wait for a person's click. */
+  failover: z.strictObject({
+    mode: z.enum(['automatic', 'alert']).default('alert'),
+    timeoutSeconds: z.number().int().min(25, 'at least 25 seconds: the witness waits that long before it lets a standby take over').max(3600).default(60),
+  }).prefault({}),
   /** Host keys pinned on first use; checked on every connection. */
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),
   /** SHA-256 fingerprints of the job's CA and of each agent's certificate. */

@@ -35,7 +35,12 @@ export interface AgentState {
   points: string[];
   targets: Record<string, AgentTargetState>;
   received: { count: number; newest: string | null; newestAt: number | null };
+  /** The failover monitor as this host sees it (a target: its state and countdown). */
+  monitor?: { role: 'target'; state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' } | { role: 'source' | 'witness' };
 }
+
+/** What a target's monitor says: healthy, source-suspect (with seconds left before the timeout), source-lost, … */
+export interface MonitorSummary { state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' }
 
 /** One host's answer: its agent's state, or why there is none. */
 export interface HostAgentStatus { host: string; state: AgentState | null; error?: string }
@@ -74,6 +79,7 @@ export interface TargetView {
   points: number;
   limitBytesPerSecond: number | null;
   lastError: string | null;
+  monitor: MonitorSummary | null;
 }
 
 export interface ReplicationView { job: string; at: number; hosts: Array<{ host: string; role: string; version: string | null; error: string | null }>; targets: TargetView[] }
@@ -102,6 +108,7 @@ export function replicationView(job: Job, statuses: readonly HostAgentStatus[], 
       newestPoint: newest, points: mine?.received.count ?? 0,
       limitBytesPerSecond: fromSource?.limitBytesPerSecond ?? null,
       lastError: fromSource?.lastError ?? by.get(t.name)?.error ?? by.get(job.source.name)?.error ?? null,
+      monitor: mine?.monitor?.role === 'target' ? { state: mine.monitor.state, countdownS: mine.monitor.countdownS, witnessSeesSource: mine.monitor.witnessSeesSource, mode: mine.monitor.mode } : null,
     };
   });
   return {

@@ -6,6 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import { issueField } from '../../shared/schemas.ts';
 
 const retention = z.strictObject({ last: z.number().int().min(2), hourlyForHours: z.number().int().min(0) });
+const peer = z.strictObject({ name: z.string(), address: z.string(), port: z.number().int() });
 
 export const agentConfigSchema = z.strictObject({
   version: z.literal(1),
@@ -26,6 +27,13 @@ export const agentConfigSchema = z.strictObject({
   })).default([]),
   /** Target: what it keeps of what it receives. */
   retention: retention.default({ last: 60, hourlyForHours: 24 }),
+  /** The failover monitor: the source heartbeats to the targets and the witness; a target watches the source and asks the witness. */
+  monitor: z.strictObject({
+    source: peer.optional(),
+    witness: peer.optional(),
+    mode: z.enum(['automatic', 'alert']).default('alert'),
+    timeoutSeconds: z.number().min(1).default(60),
+  }).optional(),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;

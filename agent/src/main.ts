@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from './config.ts';
 import { StateFile } from './state.ts';
-import { listen, loadTls } from './peer.ts';
+import { listen, loadTls, peerName } from './peer.ts';
+import { Monitor } from './monitor/monitor.ts';
 import { Receiver } from './receiver.ts';
 import { Shipper } from './shipper.ts';
 import { Snapshotter } from './snapshotter.ts';
@@ -28,8 +29,12 @@ async function run(configFile: string): Promise<void> {
   const tls = loadTls(c);
   const receiver = new Receiver(c, st);
   if (c.role === 'target') await receiver.start();
+  const monitor = new Monitor(c, tls, st);
+  const answer = (s: import('node:tls').TLSSocket, r: Record<string, unknown>) => void s.end(`${JSON.stringify(r)}\n`);
   const server = listen(c, tls, (s, header, rest) => {
-    if (header.op === 'ping') return void s.end(`${JSON.stringify({ ok: true, host: c.host, role: c.role, version: AGENT_VERSION })}\n`);
+    if (header.op === 'ping') return answer(s, { ok: true, host: c.host, role: c.role, version: AGENT_VERSION });
+    if (header.op === 'heartbeat') return answer(s, monitor.onHeartbeat(peerName(s)) ? { ok: true } : { error: `${peerName(s)} is not this job's source` });
+    if (header.op === 'witness-status') return answer(s, c.role === 'witness' ? { ok: true, ...monitor.witnessStatus() } : { error: `${c.host} is not the witness` });
     if (c.role !== 'target') return void s.end(`${JSON.stringify({ error: `${c.host} is the ${c.role}, not a target` })}\n`);
     void receiver.handle(s, header, rest);
   }, (m) => st.log(m));
@@ -38,9 +43,11 @@ async function run(configFile: string): Promise<void> {
   const snap = c.role === 'source' ? new Snapshotter(c, st, () => shippers.forEach((s) => s.poke())) : null;
   await snap?.start();
   for (const s of shippers) void s.run();
+  monitor.start();
   const stop = () => {
     st.log('agent stopping');
     snap?.stop();
+    monitor.stop();
     shippers.forEach((s) => s.stop());
     server.close();
     st.flush();

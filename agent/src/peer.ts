@@ -11,6 +11,12 @@ export interface TlsMaterial { ca: Buffer; cert: Buffer; key: Buffer }
 
 export const loadTls = (c: AgentConfig): TlsMaterial => ({ ca: readFileSync(c.tls.ca), cert: readFileSync(c.tls.cert), key: readFileSync(c.tls.key) });
 
+/** The host a peer's certificate names (its CN), or null. */
+export function peerName(s: TLSSocket): string | null {
+  const cn = s.getPeerCertificate()?.subject?.CN;
+  return typeof cn === 'string' ? cn : Array.isArray(cn) ? cn[0] ?? null : null;
+}
+
 /** The job a peer's certificate belongs to (its Organisation), or null. */
 export function peerJob(s: TLSSocket): string | null {
   const o = s.getPeerCertificate()?.subject?.O;
@@ -59,25 +65,31 @@ export function readHeader(s: TLSSocket): Promise<{ header: Record<string, unkno
 }
 
 /** Opens a connection to a peer of this job; the peer's certificate must name the job and the expected host. */
-export function dial(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }): Promise<TLSSocket> {
+export function dial(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }, timeoutMs = 10_000): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const s = connect({ ...tls, host: peer.address, port: peer.port, minVersion: 'TLSv1.3', ...(peer.localAddress ? { localAddress: peer.localAddress } : {}),
       // The chain is verified by Node against the job's CA; the identity is the host name in CN and the job in O.
       checkServerIdentity: (_host, cert) => (cert.subject.CN === peer.name && cert.subject.O === jobId ? undefined : new Error(`the peer at ${peer.address} is not ${peer.name} of this job`)) });
-    const timer = setTimeout(() => { s.destroy(); reject(new Error(`${peer.name} (${peer.address}:${peer.port}) did not answer`)); }, 10_000);
+    const timer = setTimeout(() => { s.destroy(); reject(new Error(`${peer.name} (${peer.address}:${peer.port}) did not answer`)); }, timeoutMs);
     s.once('secureConnect', () => { clearTimeout(timer); resolve(s); });
     s.once('error', (e) => { clearTimeout(timer); reject(e); });
   });
 }
 
 /** One request, one JSON answer (no stream). */
-export async function ask(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }, header: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const s = await dial(tls, jobId, peer);
+export async function ask(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }, header: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
+  const s = await dial(tls, jobId, peer, timeoutMs);
   try {
     // Not ended here: a TLS peer that sees our end closes its side too, before it could answer.
     const answer = readHeader(s);
     s.write(`${JSON.stringify(header)}\n`);
-    return (await answer).header;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${peer.name} did not answer in time`)), timeoutMs); });
+    try {
+      return (await Promise.race([answer, late])).header;
+    } finally {
+      clearTimeout(timer);
+    }
   } finally {
     s.destroy();
   }

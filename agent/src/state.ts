@@ -40,6 +40,8 @@ export interface AgentState {
   points: string[];
   targets: Record<string, TargetState>;
   received: { count: number; newest: string | null; newestAt: number | null; lastFrom: string | null };
+  /** The failover monitor's view from this host. */
+  monitor?: import('./monitor/monitor.ts').MonitorView;
 }
 
 export class StateFile {

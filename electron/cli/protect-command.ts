@@ -80,6 +80,7 @@ function formatTarget(v: TargetView): string {
   parts.push(v.rpoSeconds === null ? 'no point yet' : `newest point ${v.rpoSeconds.toFixed(1)} s old (RPO), ${v.points} points`);
   if (v.compressionRatio !== null) parts.push(`compression ${v.compressionRatio.toFixed(1)}:1`);
   if (v.limitBytesPerSecond !== null) parts.push(`limited to ${mb(v.limitBytesPerSecond)}/s`);
+  if (v.monitor) parts.push(`monitor: ${v.monitor.state}${v.monitor.countdownS !== null ? ` (${v.monitor.mode === 'automatic' ? 'failover' : 'alert'} in ${Math.ceil(v.monitor.countdownS)} s unless it answers)` : ''}`);
   if (v.lastError) parts.push(`last error: ${v.lastError}`);
   return parts.join(', ');
 }

@@ -32,5 +32,10 @@ export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string 
       compression: t.options.compression, schedule: t.options.schedule, intervalSeconds: t.options.intervalSeconds,
     })) : [],
     retention: target?.options.retention ?? { last: 60, hourlyForHours: 24 },
+    monitor: {
+      source: { name: job.source.name, address: job.source.address, port: job.replicationPort },
+      ...(job.witness ? { witness: { name: job.witness.name, address: job.witness.address, port: job.replicationPort } } : {}),
+      mode: job.failover.mode, timeoutSeconds: job.failover.timeoutSeconds,
+    },
   };
 }

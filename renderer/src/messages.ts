@@ -140,6 +140,12 @@ export const messages = {
     compression: 'Compression',
     points: 'Points on the standby',
     limit: 'Bandwidth limit now',
+    monitor: 'Failover monitor',
+    monitorState: (state: string, countdown: number | null, mode: string) => ({
+      healthy: 'the source answers',
+      'source-suspect': `the source does not answer${countdown === null ? '' : `; ${mode === 'automatic' ? 'failover' : 'alert'} in ${Math.ceil(countdown)} s unless it comes back`}`,
+      'source-lost': mode === 'automatic' ? 'the source is lost (the witness agrees): failing over' : 'the source is lost (the witness agrees): fail over when you are ready',
+    } as Record<string, string>)[state] ?? state,
     none: '—',
     host: 'Server', role: 'Role', agent: 'Agent', running: 'running',
     chartTitle: 'Age of the newest copy on each standby (RPO), last 5 minutes',

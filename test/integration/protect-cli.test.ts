@@ -4,7 +4,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { s, sh } from './preflight-helpers.ts';
+import { s } from './preflight-helpers.ts';
+import { inHost, lab, labStatus } from './helpers.ts';
+
+/** A command on a lab host, asking the lab where the host is now (a killed and started host has new namespaces). */
+const sh = (host: string, cmd: string) => {
+  const r = inHost(labStatus(), host, cmd);
+  if (r.code !== 0) throw new Error(`${host}$ ${cmd} failed: ${r.stderr}`);
+  return r.stdout;
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-protect-cli-'));
 const jobFile = join(dir, 'lab.job.json');
@@ -15,6 +23,7 @@ writeFileSync(jobFile, JSON.stringify({
   version: 1, id: '2a9d7c1e-5b3f-4a8e-9d0c-7e6f5a4b3c2d', name: 'CLI job',
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key, options: { compression: 'strong', schedule: 'mon-sun 00-24 200mbit' } }],
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
+  failover: { mode: 'alert', timeoutSeconds: 25 },
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }, null, 2));
 afterAll(() => cli('unprotect', '--job', jobFile, '--purge', '--yes'));
@@ -57,6 +66,38 @@ describe('failguard protect / status / unprotect', () => {
     expect(text.stdout).toMatch(/MAIL2 +target +agent /);
     expect(text.stdout).toMatch(/→ MAIL2 +replicating, .*s old \(RPO\)/);
   });
+
+  it('the target\'s monitor: suspect while the witness still reaches the source, lost only when the source is gone', async () => {
+    const monitor = () => (JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json')) as { monitor?: { state: string; witnessSeesSource: boolean | null; countdownS: number | null } }).monitor;
+    const until = async (what: string, ok: (m: ReturnType<typeof monitor>) => boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while (!ok(monitor())) {
+        if (Date.now() > end) throw new Error(`the monitor never said ${what}: ${JSON.stringify(monitor())}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    await until('healthy', (m) => m?.state === 'healthy' && m.witnessSeesSource === true, 20_000);
+    // Only the link to the target is cut: the witness still hears MAIL1, so it is never lost, however long.
+    expect(lab('cut', 'mail1', 'mail2').code).toBe(0);
+    try {
+      await until('source-suspect', (m) => m?.state === 'source-suspect', 15_000);
+      const text = cli('status', '--job', jobFile).stdout;
+      expect(text).toMatch(/→ MAIL2 .*monitor: source-suspect \(alert in \d+ s unless it answers\)/);
+      await new Promise((r) => setTimeout(r, 30_000));
+      expect(monitor()).toMatchObject({ state: 'source-suspect', witnessSeesSource: true, countdownS: 0 });
+    } finally {
+      lab('heal', 'mail1', 'mail2');
+    }
+    await until('healthy again', (m) => m?.state === 'healthy', 15_000);
+    // The source really gone: after the 25 s timeout, with the witness agreeing, it is lost.
+    expect(lab('kill', 'mail1').code).toBe(0);
+    try {
+      await until('source-lost', (m) => m?.state === 'source-lost' && m.witnessSeesSource === false, 60_000);
+    } finally {
+      expect(lab('start', 'mail1').code).toBe(0);
+    }
+    await until('healthy once MAIL1 is back', (m) => m?.state === 'healthy', 60_000);
+  }, 240_000);
 
   it('a job file edited into nonsense is refused with one sentence, and left as it is', () => {
     const bad = join(dir, 'bad.json');
