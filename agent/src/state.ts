@@ -41,7 +41,7 @@ export interface AgentState {
   targets: Record<string, TargetState>;
   received: { count: number; newest: string | null; newestAt: number | null; lastFrom: string | null };
   /** The failover monitor's view from this host. */
-  monitor?: import('./monitor/monitor.ts').MonitorView;
+  monitor?: import('./monitor/rules.ts').MonitorView;
 }
 
 export class StateFile {

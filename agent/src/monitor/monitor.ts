@@ -10,12 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { AgentConfig } from '../config.ts';
 import type { StateFile } from '../state.ts';
 import { ask, type TlsMaterial } from '../peer.ts';
-import { DEFAULT_TIMING, monitorState, sourceMustFence, type MonitorState, type MonitorTiming } from './rules.ts';
-
-export type MonitorView =
-  | { role: 'source'; lastTargetAgoS: number | null; lastWitnessAgoS: number | null; fenceDue: boolean }
-  | { role: 'target'; state: MonitorState; since: number; quietS: number | null; timeoutS: number; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' }
-  | { role: 'witness'; sourceAgoS: number | null };
+import { DEFAULT_TIMING, monitorState, sourceMustFence, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
 

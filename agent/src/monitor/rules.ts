@@ -65,6 +65,12 @@ export function sourceMayUnfence(witness: { reached: boolean; epoch: number } | 
 
 export type MonitorState = 'healthy' | 'source-suspect' | 'source-lost' | 'failing-over' | 'failed-over' | 'failing-back';
 
+/** What each host's monitor shows in its state.json. */
+export type MonitorView =
+  | { role: 'source'; lastTargetAgoS: number | null; lastWitnessAgoS: number | null; fenceDue: boolean }
+  | { role: 'target'; state: MonitorState; since: number; quietS: number | null; timeoutS: number; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' }
+  | { role: 'witness'; sourceAgoS: number | null };
+
 export interface MonitorInputs {
   now: number;
   lastHeartbeat: number | null;
