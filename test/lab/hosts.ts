@@ -90,8 +90,24 @@ while true; do sleep 3600 & wait $! || true; done
 `;
 }
 
-/** Starts a host's init and records its PIDs; a host already running is left alone. */
+/**
+ * Starts a host's init and records its PIDs; a host already running is left alone. On a busy
+ * machine an init has (rarely) failed to come up for reasons of the moment (unshare's signal
+ * mask, a slow fork): it is tried up to three times before the lab gives up, saying why.
+ */
 export async function startHost(h: HostSpec): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startHostOnce(h);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await killHost(h.name).catch(() => undefined);
+      await sleep(500);
+    }
+  }
+}
+
+async function startHostOnce(h: HostSpec): Promise<boolean> {
   if (isRunning(h.name)) return false;
   const script = initScriptOf(h.name);
   writeFileSync(script, initScript(h), { mode: 0o755 });
@@ -100,13 +116,18 @@ export async function startHost(h: HostSpec): Promise<boolean> {
     '--mount-proc', '--propagation', 'private', '/bin/bash', script], logFd);
   closeSync(logFd);
   let initPid: number | undefined;
-  for (let i = 0; i < 100 && initPid === undefined; i++) {
+  for (let i = 0; i < 500 && initPid === undefined; i++) {
     await sleep(20);
     initPid = childOf(unsharePid);
   }
   const logFile = join(paths.host(h.name), 'init.log');
   const failed = () => new Error(`${h.name} did not start: ${readFileSync(logFile, 'utf8').trim().split('\n').slice(-2).join(' ') || 'a service failed'} (see ${logFile} and ${join(fsOf(h.name), 'var/log')}).`);
-  if (initPid === undefined) throw failed();
+  if (initPid === undefined) {
+    // Never leave a half-started host behind for the next attempt.
+    const late = childOf(unsharePid);
+    if (late) process.kill(late, 'SIGKILL');
+    throw failed();
+  }
   writeState({ ...readState(), [h.name]: { unsharePid, initPid, startedAt: new Date().toISOString() } });
   // The init prints "<name> is up" once its services are launched, or dies on the first error (set -e).
   for (let i = 0; i < 500; i++) {
