@@ -5,6 +5,7 @@
  * consistency point the target holds). Pure: the caller gives the time.
  */
 import type { Job } from './job.ts';
+import { parsePoint } from './points.ts';
 
 export interface SendUnderWay { point: string; parent: string | null; startedAt: number; bytesRaw: number; bytesWire: number; estimateBytes: number | null }
 export interface CompletedSend { point: string; parent: string | null; startedAt: number; endedAt: number; bytesRaw: number; bytesWire: number }
@@ -49,8 +50,7 @@ export interface SendProgress { initialSync: boolean; bytes: number; totalBytes:
 
 /** The time a point was taken, from its name (`p<seq>-<unix ms>`). */
 export function pointTime(name: string | null | undefined): number | null {
-  const m = name ? /^p\d{10}-(\d{13})$/.exec(name) : null;
-  return m ? Number(m[1]) : null;
+  return (name ? parsePoint(name)?.at : null) ?? null;
 }
 
 /** Progress of the send under way: throughput, and for a full send (initial sync) the share done and the time left. */

@@ -13,7 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AgentConfig } from './config.ts';
 import type { StateFile } from './state.ts';
 import { deleteSubvolume, isCompleteReceive, listNames, receiveProcess } from './btrfs.ts';
-import { parsePoint, pointsToKeep, sortedPoints } from './points.ts';
+import { parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 
 /**
  * Complete points only; partial receives found here are removed (at start and before each

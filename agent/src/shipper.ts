@@ -12,7 +12,7 @@ import { Transform } from 'node:stream';
 import type { AgentConfig } from './config.ts';
 import type { StateFile, TargetState } from './state.ts';
 import { ask, dial, readHeader, type TlsMaterial } from './peer.ts';
-import { newestCommon, parsePoint, sortedPoints } from './points.ts';
+import { newestCommon, parsePoint, POINT_IN_TEXT, sortedPoints } from '../../shared/points.ts';
 import { dataBytes, listNames, sendStream } from './btrfs.ts';
 import { Framer } from './frames.ts';
 import { Throttle } from './throttle.ts';
@@ -66,7 +66,7 @@ export class Shipper {
       } catch (e) {
         const msg = (e as Error).message;
         // Logged once per kind of failure, not once per point it concerns.
-        const kind = (m: string | null) => m?.replace(/p\d{10}-\d{13}/g, 'p…');
+        const kind = (m: string | null) => m?.replace(POINT_IN_TEXT, 'p…');
         if (kind(this.ts.lastError) !== kind(msg)) this.#st.log(`${this.#t.name}: ${msg}; trying again`);
         Object.assign(this.ts, { state: 'error', lastError: msg, current: null });
         this.#st.touch();

@@ -11,7 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import type { AgentConfig } from './config.ts';
 import type { StateFile } from './state.ts';
 import { deleteSubvolume, listNames, snapshot } from './btrfs.ts';
-import { pointName, sortedPoints } from './points.ts';
+import { pointName, sortedPoints } from '../../shared/points.ts';
 
 export class Snapshotter {
   readonly #c: AgentConfig;

@@ -9,6 +9,7 @@ import { SshPool } from '../hosts/ssh-pool.ts';
 import { shq } from '../hosts/shell.ts';
 import { agentConfig, jobHosts } from './agent-config.ts';
 import { hostTargets } from './service.ts';
+import { parsePoint } from '../../shared/points.ts';
 
 export interface FileEntry { size: number; sha256: string }
 export type Listing = Map<string, FileEntry>;
@@ -49,7 +50,7 @@ export async function verifyTarget(job: Job, targetName: string): Promise<Verify
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
     const [s, d] = await Promise.all([pool.get(hosts.find((h) => h.name === job.source.name)!), pool.get(hosts.find((h) => h.name === t.name)!)]);
-    const ls = async (h: typeof s, dir: string) => (await h.exec(`ls -1 ${shq(dir)} 2>/dev/null`, { timeoutMs: 20_000 })).stdout.split('\n').filter((n) => /^p\d{10}-\d{13}$/.test(n));
+    const ls = async (h: typeof s, dir: string) => (await h.exec(`ls -1 ${shq(dir)} 2>/dev/null`, { timeoutMs: 20_000 })).stdout.split('\n').filter((n) => parsePoint(n) !== null);
     // The newest point both hold (the source keeps each target's newest confirmed point).
     const [onSource, onTarget] = await Promise.all([ls(s, src.pointsDir), ls(d, dst.receiveDir)]);
     const point = onTarget.filter((p) => onSource.includes(p)).sort().at(-1);

@@ -19,6 +19,7 @@ import { parseJob } from '../../electron/jobs/job-file.ts';
 import { protect } from '../../electron/provision/service.ts';
 import { inHost, lab, labStatus, resetProtection, sendMail, type LabStatus } from '../integration/helpers.ts';
 import { runTorture } from '../torture/torture.ts';
+import { pointTime } from '../../shared/replication.ts';
 import { benchBtrbk } from './btrbk.ts';
 
 const LINK_RATE_BYTES = 100e6 / 8;
@@ -137,8 +138,8 @@ while time.time() < end:
   while (Date.now() < end) {
     await sleep(1000);
     const newest = target()?.received.newest;
-    const at = newest ? Number(/-(\d{13})$/.exec(newest)?.[1]) : NaN;
-    if (Number.isFinite(at)) samples.push((Date.now() - at) / 1000);
+    const at = pointTime(newest);
+    if (at !== null) samples.push((Date.now() - at) / 1000);
   }
   sending = false;
   await mail;
@@ -163,7 +164,7 @@ with open("/srv/mail/bench/text.mbox", "w") as f:
   const written = Date.now();
   for (;;) {
     const newest = target()?.received.newest;
-    if (newest && Number(/-(\d{13})$/.exec(newest)?.[1]) > written + 1000) break;
+    if ((pointTime(newest) ?? 0) > written + 1000) break;
     await sleep(500);
   }
   const after = source()!;

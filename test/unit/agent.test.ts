@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Deframer, Framer } from '../../agent/src/frames.ts';
-import { newestCommon, parsePoint, pointName, pointsToKeep, sortedPoints } from '../../agent/src/points.ts';
+import { newestCommon, parsePoint, pointName, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 
 const H = 3_600_000;
 const t0 = Date.UTC(2026, 10, 30, 0, 0, 0);

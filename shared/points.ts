@@ -1,11 +1,15 @@
 /**
  * Consistency points: read-only btrfs snapshots named `p<sequence>-<unix ms>`, so that
  * name order is time order on both sides. Retention is a pure function of the names.
+ * Shared by the agent, the app (status, verify) and the tests: one reading of the name.
  */
 
 export interface Point { name: string; seq: number; at: number }
 
 export const pointName = (seq: number, at: number) => `p${String(seq).padStart(10, '0')}-${at}`;
+
+/** A point's name anywhere in a text (a log line, an error). */
+export const POINT_IN_TEXT = /p\d{10}-\d{13}/g;
 
 export function parsePoint(name: string): Point | null {
   const m = /^p(\d{10})-(\d{13})$/.exec(name);
