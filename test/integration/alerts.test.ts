@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sendAlert } from '../../agent/src/alerts/send.ts';
 import type { AlertEvent, AlertReceiver } from '../../shared/alerts.ts';
-import { labStatus } from './helpers.ts';
+import { labStatus, until } from './helpers.ts';
 
 const s = labStatus();
 const r = s.receivers;
@@ -23,11 +23,6 @@ const receivers: AlertReceiver[] = [
   { kind: 'syslog', host: r.syslog.address, port: r.syslog.port, transport: 'tcp' },
 ];
 const event = (id: string): AlertEvent => ({ job: 'Lab job', event: `source-lost-${id}`, host: 'MAIL1', at: new Date().toISOString(), severity: 'critical', message: `MAIL1 stopped answering (${id}).` });
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-async function eventually(what: string, f: () => boolean): Promise<void> {
-  for (let i = 0; i < 40 && !f(); i++) await sleep(250);
-  expect(f(), what).toBe(true);
-}
 const mails = () => ['new', 'cur'].flatMap((d) => readdirSync(join(r.submission.maildir, d)).map((f) => readFileSync(join(r.submission.maildir, d, f), 'utf8')));
 
 describe('alerts reach the lab\'s receivers', () => {
@@ -35,17 +30,17 @@ describe('alerts reach the lab\'s receivers', () => {
     const e = event(`${Date.now()}`);
     const out = await sendAlert(receivers, e);
     expect(out.map((d) => [d.receiver, d.ok, d.error])).toEqual(receivers.map((x) => [expect.stringContaining(x.kind), true, undefined]));
-    await eventually('the mail', () => mails().some((m) => m.includes(`Event: ${e.event}`)));
+    await until('the mail', () => mails().some((m) => m.includes(`Event: ${e.event}`)), 10_000, 250);
     const mail = mails().find((m) => m.includes(`Event: ${e.event}`))!;
     expect(mail).toMatch(/^Subject: \[Failguard\] Lab job: source-lost-\d+ on MAIL1$/m);
     expect(mail).toContain(`Time: ${e.at}`);
     // The submission receiver only takes mail after STARTTLS and AUTH; aiosmtpd notes the TLS session in the headers it adds.
     expect(mail).toMatch(/X-Failguard-Host: MAIL1/);
-    await eventually('two traps', () => readFileSync(r.snmp.log, 'utf8').split(e.event).length - 1 >= 2);
+    await until('two traps', () => readFileSync(r.snmp.log, 'utf8').split(e.event).length - 1 >= 2, 10_000, 250);
     const traps = readFileSync(r.snmp.log, 'utf8');
     expect(traps).toContain('Lab job');
     expect(traps).toContain(e.at);
-    await eventually('two syslog lines', () => readFileSync(r.syslog.log, 'utf8').split(e.event).length - 1 >= 2);
+    await until('two syslog lines', () => readFileSync(r.syslog.log, 'utf8').split(e.event).length - 1 >= 2, 10_000, 250);
     const lines = readFileSync(r.syslog.log, 'utf8').split('\n').filter((l) => l.includes(e.event));
     for (const l of lines) expect(l).toMatch(/MAIL1 failguard.*job="Lab job" event="source-lost-\d+" MAIL1 stopped answering/);
   });

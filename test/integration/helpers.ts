@@ -32,6 +32,17 @@ export function inHost(s: LabStatus, name: string, command: string): { code: num
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Polls until `f` gives something truthy and returns it; after `ms`, fails naming what it waited for (a function: described at that moment). */
+export async function until<T>(what: string | (() => string), f: () => T | null | undefined | false, ms = 60_000, everyMs = 500): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 /** Takes Failguard off lab hosts again: agent stopped, its files and every point gone, and the test's own folder removed. */
 export function resetProtection(s: LabStatus, hosts: readonly string[], testDir: string): void {
   for (const h of hosts) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { s } from './preflight-helpers.ts';
-import { inHost, lab, labStatus } from './helpers.ts';
+import { inHost, lab, labStatus, until } from './helpers.ts';
 
 /** A command on a lab host, asking the lab where the host is now (a killed and started host has new namespaces). */
 const sh = (host: string, cmd: string) => {
@@ -69,18 +69,13 @@ describe('failguard protect / status / unprotect', () => {
 
   it('the target\'s monitor: suspect while the witness still reaches the source, lost only when the source is gone', async () => {
     const monitor = () => (JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json')) as { monitor?: { state: string; witnessSeesSource: boolean | null; countdownS: number | null } }).monitor;
-    const until = async (what: string, ok: (m: ReturnType<typeof monitor>) => boolean, ms: number) => {
-      const end = Date.now() + ms;
-      while (!ok(monitor())) {
-        if (Date.now() > end) throw new Error(`the monitor never said ${what}: ${JSON.stringify(monitor())}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    };
-    await until('healthy', (m) => m?.state === 'healthy' && m.witnessSeesSource === true, 20_000);
+    const says = (what: string, ok: (m: ReturnType<typeof monitor>) => boolean, ms: number) =>
+      until(() => `the monitor to say ${what} (it says ${JSON.stringify(monitor())})`, () => ok(monitor()), ms);
+    await says('healthy', (m) => m?.state === 'healthy' && m.witnessSeesSource === true, 20_000);
     // Only the link to the target is cut: the witness still hears MAIL1, so it is never lost, however long.
     expect(lab('cut', 'mail1', 'mail2').code).toBe(0);
     try {
-      await until('source-suspect', (m) => m?.state === 'source-suspect', 15_000);
+      await says('source-suspect', (m) => m?.state === 'source-suspect', 15_000);
       const text = cli('status', '--job', jobFile).stdout;
       expect(text).toMatch(/→ MAIL2 .*monitor: source-suspect \(alert in \d+ s unless it answers\)/);
       await new Promise((r) => setTimeout(r, 30_000));
@@ -88,15 +83,15 @@ describe('failguard protect / status / unprotect', () => {
     } finally {
       lab('heal', 'mail1', 'mail2');
     }
-    await until('healthy again', (m) => m?.state === 'healthy', 15_000);
+    await says('healthy again', (m) => m?.state === 'healthy', 15_000);
     // The source really gone: after the 25 s timeout, with the witness agreeing, it is lost.
     expect(lab('kill', 'mail1').code).toBe(0);
     try {
-      await until('source-lost', (m) => m?.state === 'source-lost' && m.witnessSeesSource === false, 60_000);
+      await says('source-lost', (m) => m?.state === 'source-lost' && m.witnessSeesSource === false, 60_000);
     } finally {
       expect(lab('start', 'mail1').code).toBe(0);
     }
-    await until('healthy once MAIL1 is back', (m) => m?.state === 'healthy', 60_000);
+    await says('healthy once MAIL1 is back', (m) => m?.state === 'healthy', 60_000);
   }, 240_000);
 
   it('a job file edited into nonsense is refused with one sentence, and left as it is', () => {

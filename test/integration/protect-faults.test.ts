@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { s, sh } from './preflight-helpers.ts';
-import { labStatus, resetProtection } from './helpers.ts';
+import { labStatus, resetProtection, until } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-faults-'));
 const data = join(dir, 'data');
@@ -30,16 +30,6 @@ writeFileSync(jobFile, JSON.stringify(job, null, 2));
 const installed = (h: string) => sh(h, 'test -e /opt/failguard/agentd && echo yes || echo no').trim() === 'yes';
 const state = (h: string) => JSON.parse(sh(h, 'cat /var/lib/failguard/state.json 2>/dev/null') || 'null') as
   { pid: number; targets: Record<string, { fullSends: number; lastError: string | null; lastPoint: string | null }>; received: { count: number; newest: string | null } } | null;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, f: () => T | null | undefined | false, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
-}
 
 afterAll(() => {
   sh('mail2', 'umount /srv/fg-tmpfs-over 2>/dev/null; rm -f /srv/fg-filler; true');
