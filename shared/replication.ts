@@ -62,6 +62,9 @@ export function sendProgress(c: SendUnderWay, now: number): SendProgress {
   return { initialSync: !c.parent, bytes: c.bytesRaw, totalBytes, share, bytesPerSecond, etaSeconds };
 }
 
+/** Time left as people say it: seconds under a minute and a half, then minutes. */
+export const timeLeftText = (seconds: number): string => (seconds < 90 ? `${Math.ceil(seconds)} s` : `${Math.ceil(seconds / 60)} min`);
+
 export type TargetPhase = 'no-agent' | 'connecting' | 'initial-sync' | 'replicating' | 'error';
 
 export interface TargetView {

@@ -7,7 +7,7 @@ import { unprotectPlan } from '../provision/unprotect.ts';
 import { verifyTarget } from '../provision/verify.ts';
 import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
-import { replicationView, type TargetView } from '../../shared/replication.ts';
+import { replicationView, timeLeftText, type TargetView } from '../../shared/replication.ts';
 
 export interface PlanCliOptions { job: string; apply?: string; yes?: boolean; json?: boolean }
 
@@ -73,7 +73,7 @@ function formatTarget(v: TargetView): string {
   const parts: string[] = [v.phase];
   if (v.initialSync) {
     const s = v.initialSync;
-    const eta = s.etaSeconds === null ? '' : `, about ${s.etaSeconds < 90 ? `${Math.ceil(s.etaSeconds)} s` : `${Math.ceil(s.etaSeconds / 60)} min`} left`;
+    const eta = s.etaSeconds === null ? '' : `, about ${timeLeftText(s.etaSeconds)} left`;
     parts.push(s.share === null || s.totalBytes === null ? 'initial sync' : `initial sync ${(s.share * 100).toFixed(0)}% of ${mb(s.totalBytes)}${eta}`);
   }
   if (v.bytesPerSecond !== null) parts.push(`${mb(v.bytesPerSecond)}/s`);

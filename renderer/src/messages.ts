@@ -1,4 +1,5 @@
 /** The UI's words, in one place. */
+import { timeLeftText } from '../../shared/replication.ts';
 export const messages = {
   appTitle: 'Failguard',
   tagline: 'Exchange protection with failover',
@@ -133,7 +134,7 @@ export const messages = {
     loading: 'Reading the agents…',
     phase: { 'no-agent': 'no agent', connecting: 'connecting', 'initial-sync': 'initial sync', replicating: 'replicating', error: 'error' } as Record<string, string>,
     initialSync: 'Initial sync',
-    syncShare: (share: number, eta: number | null) => `${(share * 100).toFixed(0)}%${eta === null ? '' : `, about ${eta < 90 ? `${Math.ceil(eta)} s` : `${Math.ceil(eta / 60)} min`} left`}`,
+    syncShare: (share: number, eta: number | null) => `${(share * 100).toFixed(0)}%${eta === null ? '' : `, about ${timeLeftText(eta)} left`}`,
     rpo: 'Newest copy (RPO)',
     seconds: (x: number) => `${x.toFixed(1)} s old`,
     throughput: 'Throughput',

@@ -5,7 +5,7 @@ import type { PreflightRunResult } from '../../shared/preflight.ts';
 import type { Topology } from '../../shared/topology.ts';
 import { parseSchedule, scheduleText } from '../../shared/schedule.ts';
 import { jobSchema } from '../../shared/job.ts';
-import { replicationView, type AgentState } from '../../shared/replication.ts';
+import { replicationView, timeLeftText, type AgentState } from '../../shared/replication.ts';
 import { createAppStore } from '../../renderer/src/store/index.ts';
 import { checkDraft, defaultDraft } from '../../renderer/src/store/options-slice.ts';
 import { buildJob } from '../../renderer/src/store/protect-slice.ts';
@@ -105,6 +105,7 @@ describe('the live view (dashboard and status)', () => {
     expect(v.targets[1]).toMatchObject({ target: 'MAIL3', phase: 'no-agent', rpoSeconds: null, lastError: 'the agent is not installed' });
     const withAgent = replicationView(job, [{ host: 'MAIL1', state: source }, { host: 'MAIL3', state: agent('target') }], now);
     expect(withAgent.targets[1]).toMatchObject({ phase: 'initial-sync', initialSync: { share: 0.25, etaSeconds: 30, totalBytes: 400e6 }, bytesPerSecond: 10e6 });
+    expect([timeLeftText(30), timeLeftText(89.2), timeLeftText(90), timeLeftText(600)]).toEqual(['30 s', '90 s', '2 min', '10 min']);
     expect(v.hosts.map((h) => [h.host, h.role, h.version])).toEqual([['MAIL1', 'source', '0.1.0'], ['MAIL2', 'target', '0.1.0'], ['MAIL3', 'target', null]]);
   });
 });
