@@ -105,11 +105,12 @@ describe('faults around provisioning', () => {
   }, 300_000);
 
   it('a full target volume: status says so in one plain sentence; freeing space resumes with nothing lost', async () => {
-    // Fill MAIL2's volume up to a small margin (btrfs's estimate of free space is not exact, so step back until it fits).
+    // Fill MAIL2's volume up to a small margin (btrfs's estimate of free space is not exact, so step back until it fits),
+    // then send far more than the margin: space freed later (a failed partial point cleaned up) must not let it fit after all.
     const margin = Number(sh('mail2', 'avail=$(df -B1 --output=avail /srv | tail -1); for m in 32 64 128 256 512; do ' +
       'fallocate -l $((avail - m * 1048576)) /srv/fg-filler 2>/dev/null && { echo $m; break; }; done').trim());
     expect(margin).toBeGreaterThan(0);
-    sh('mail1', `mkdir -p /srv/mail/fg-faults && head -c ${margin + 96}M /dev/urandom > /srv/mail/fg-faults/big && sync`);
+    sh('mail1', `mkdir -p /srv/mail/fg-faults && head -c ${margin + 512}M /dev/urandom > /srv/mail/fg-faults/big && sync`);
     const sum = sh('mail1', 'sha256sum < /srv/mail/fg-faults/big').trim();
     const err = await until('the source to report the full target', () => state('mail1')?.targets.MAIL2?.lastError ?? null, 120_000);
     expect(err).toMatch(/volume of \/srv\/\.failguard\/received on MAIL2 is full; free space there or keep fewer points, and replication goes on by itself/);
