@@ -63,6 +63,8 @@ export const jobSchema = z.strictObject({
   failover: z.strictObject({
     mode: z.enum(['automatic', 'alert']).default('alert'),
     timeoutSeconds: z.number().int().min(25, 'at least 25 seconds: the witness waits that long before it lets a standby take over').max(3600).default(60),
+    /** The mail services the agents own, in start order (stopped in the reverse): on Linux a service name. */
+    services: z.array(z.string().regex(/^[A-Za-z0-9@._-]+$/, 'not a service name')).max(20).default(['dovecot', 'postfix']),
   }).prefault({}),
   /** Host keys pinned on first use; checked on every connection. */
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),

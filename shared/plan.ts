@@ -60,6 +60,21 @@ export type PlanStep =
     description: string;
     dn: string;
     changes: DirectoryChange[];
+  }
+  | {
+    /**
+     * Every mailbox homed on one database moved to another: exactly one modify per object
+     * (homeMDB, msExchHomeServerName, and homeMTA where it is set), over several connections.
+     * Which objects is read when the step runs; their old values are journaled before.
+     */
+    kind: 'rehome';
+    description: string;
+    fromDatabase: string;
+    toDatabase: string;
+    /** The target server's legacyExchangeDN (msExchHomeServerName). */
+    toServer: string;
+    /** The target server's MTA object, written only where homeMTA is set. */
+    toMta: string | null;
   };
 
 export type StepKind = PlanStep['kind'];
@@ -107,6 +122,12 @@ export function describeStep(step: PlanStep): StepView {
         where: step.host,
         action: `copy ${step.localFile.split(/[\\/]/).at(-1)} (${step.size} bytes, SHA-256 ${step.sha256.slice(0, 16)}…) to ${step.remotePath}, mode ${step.mode.toString(8).padStart(4, '0')}`,
         undo: `put back the previous ${step.remotePath} (kept beside it while the plan runs), or remove it if there was none`,
+      };
+    case 'rehome':
+      return {
+        where: 'directory (LDAP on the domain controller)',
+        action: `move every mailbox homed on ${step.fromDatabase} to ${step.toDatabase} (homeMDB, msExchHomeServerName = ${step.toServer}${step.toMta ? `, homeMTA = ${step.toMta}` : ''}), one modify each`,
+        undo: 'put back each mailbox\'s previous values, as read before the change',
       };
     case 'directory-modify':
       return {

@@ -33,6 +33,8 @@ export const agentConfigSchema = z.strictObject({
     witness: peer.optional(),
     mode: z.enum(['automatic', 'alert']).default('alert'),
     timeoutSeconds: z.number().min(1).default(60),
+    /** The mail services this host's agent owns, in start order: a known name (postfix, dovecot, or any systemd unit) or commands. */
+    services: z.array(z.union([z.string().regex(/^[A-Za-z0-9@._-]+$/), z.strictObject({ name: z.string(), start: z.string(), stop: z.string(), check: z.string(), kill: z.string().optional() })])).default([]),
   }).optional(),
 });
 

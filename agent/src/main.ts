@@ -10,6 +10,11 @@ import { loadConfig } from './config.ts';
 import { StateFile } from './state.ts';
 import { listen, loadTls, peerName } from './peer.ts';
 import { Monitor } from './monitor/monitor.ts';
+import { knownService, startServices, type ServiceSpec } from './monitor/services.ts';
+import { readPhase } from './monitor/phase.ts';
+import { holdsLease, promote, readPromoted, setPhase, takeLease, unpromote } from './commands.ts';
+import { existsSync } from 'node:fs';
+import { UserError } from '../../shared/errors.ts';
 import { Receiver } from './receiver.ts';
 import { Shipper } from './shipper.ts';
 import { Snapshotter } from './snapshotter.ts';
@@ -29,12 +34,32 @@ async function run(configFile: string): Promise<void> {
   const tls = loadTls(c);
   const receiver = new Receiver(c, st);
   if (c.role === 'target') await receiver.start();
-  const monitor = new Monitor(c, tls, st);
+  const services = servicesOf(c);
+  const monitor = new Monitor(c, tls, st, services, {
+    alert: (event, severity, message) => st.log(`alert ${severity} ${event}: ${message}`),
+    // Automatic mode, the lease granted: bring up the newest point and the services on this host.
+    failover: async () => {
+      try {
+        setPhase(c, 'failing-over');
+        const p = await promote(c);
+        st.log(`failover: ${c.subvolume} is now a writable copy of ${p.point}`);
+        const r = await startServices(services, (m) => st.log(m));
+        if (!r.ok) return r.error ?? 'a service did not start';
+        setPhase(c, 'failed-over');
+        return null;
+      } catch (e) {
+        return plainMessage(e);
+      }
+    },
+  });
+  // A target that had taken over serves again after a restart (its services wait for the agent, like the source's).
+  if (c.role === 'target' && readPhase(c.stateDir)?.phase === 'failed-over') void startServices(services, (m) => st.log(m));
   const answer = (s: import('node:tls').TLSSocket, r: Record<string, unknown>) => void s.end(`${JSON.stringify(r)}\n`);
   const server = listen(c, tls, (s, header, rest) => {
     if (header.op === 'ping') return answer(s, { ok: true, host: c.host, role: c.role, version: AGENT_VERSION });
-    if (header.op === 'heartbeat') return answer(s, monitor.onHeartbeat(peerName(s)) ? { ok: true } : { error: `${peerName(s)} is not this job's source` });
-    if (header.op === 'witness-status') return answer(s, c.role === 'witness' ? { ok: true, ...monitor.witnessStatus() } : { error: `${c.host} is not the witness` });
+    if (header.op === 'heartbeat') return answer(s, monitor.onHeartbeat(peerName(s)));
+    if (header.op === 'witness-status') return answer(s, monitor.witnessStatus());
+    if (header.op === 'lease') return answer(s, monitor.leaseRequest(peerName(s)));
     if (c.role !== 'target') return void s.end(`${JSON.stringify({ error: `${c.host} is the ${c.role}, not a target` })}\n`);
     void receiver.handle(s, header, rest);
   }, (m) => st.log(m));
@@ -58,15 +83,36 @@ async function run(configFile: string): Promise<void> {
   setInterval(() => st.flush(), 1000).unref();
 }
 
+/** The services this host's agent owns, each resolved to its commands (systemd where it runs). */
+function servicesOf(c: import('./config.ts').AgentConfig): ServiceSpec[] {
+  const systemd = existsSync('/run/systemd/system');
+  return (c.monitor?.services ?? []).map((x) => {
+    if (typeof x !== 'string') return x;
+    const k = knownService(x, systemd);
+    if (!k) throw new UserError('agent-config', `The service ${x} is not known on a host without systemd; give its start, stop and check commands in the job.`);
+    return k;
+  });
+}
+
 async function status(configFile: string): Promise<void> {
   const c = await loadConfig(configFile);
   process.stdout.write(readFileSync(join(c.stateDir, 'state.json'), 'utf8') + '\n');
 }
 
-const [cmd, file] = process.argv.slice(2);
-const commands: Record<string, (f: string) => Promise<void>> = { run, status };
+const out = (x: unknown) => void process.stdout.write(`${typeof x === 'string' ? x : JSON.stringify(x)}\n`);
+const [cmd, file, arg] = process.argv.slice(2);
+const oneShot = (fn: (c: import('./config.ts').AgentConfig) => Promise<unknown>) => async (f: string) => out(await fn(await loadConfig(f)));
+const commands: Record<string, (f: string) => Promise<void>> = {
+  run, status,
+  'lease': oneShot(takeLease),
+  'holds-lease': oneShot(async (c) => { if (!(await holdsLease(c))) { process.exitCode = 1; return `${c.host} does not hold the lease`; } return `${c.host} holds the lease`; }),
+  'promote': oneShot(promote),
+  'promoted': oneShot(async (c) => { const p = readPromoted(c); if (!p) process.exitCode = 1; return p ?? 'not promoted'; }),
+  'unpromote': oneShot(unpromote),
+  'phase': oneShot(async (c) => { if (!['failing-over', 'failed-over', 'failing-back', 'none'].includes(arg ?? '')) throw new UserError('bad-input', 'phase takes failing-over, failed-over, failing-back or none.'); setPhase(c, arg as 'none'); return arg; }),
+};
 if (!cmd || !file || !commands[cmd]) {
-  process.stderr.write('usage: failguard-agent run|status CONFIG\n');
+  process.stderr.write(`usage: failguard-agent ${Object.keys(commands).join('|')} CONFIG\n`);
   process.exit(64);
 }
 commands[cmd]!(file).catch((e: unknown) => {

@@ -14,6 +14,7 @@ import type { AgentConfig } from './config.ts';
 import type { StateFile } from './state.ts';
 import { deleteSubvolume, isCompleteReceive, listNames, receiveProcess } from './btrfs.ts';
 import { parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
+import { readPhase } from './monitor/phase.ts';
 
 /**
  * Complete points only; partial receives found here are removed (at start and before each
@@ -58,6 +59,9 @@ export class Receiver {
 
   async handle(s: TLSSocket, header: Record<string, unknown>, rest: Buffer): Promise<void> {
     const reply = (r: Record<string, unknown>) => s.end(`${JSON.stringify(r)}\n`);
+    const phase = readPhase(this.#c.stateDir);
+    // A target that has taken over serves its own data now; nothing from the old source may overwrite its view.
+    if (phase && header.op === 'receive') return void reply({ error: `${this.#c.host} has taken over (${phase.phase}); replication from the old source waits for failback` });
     if (header.op === 'points') return void reply({ points: await receivedPoints(this.#c.receiveDir, false, this.#complete) });
     if (header.op !== 'receive') return void reply({ error: `unknown request ${String(header.op)}` });
     const point = String(header.point);

@@ -9,6 +9,7 @@ import type { PlanContext } from './executors.ts';
 
 export function planContext(o: { hosts: HostTarget[]; pool: SshPool; directory?: PreflightRequest['directory']; signal?: AbortSignal }): PlanContext & { names: string[]; close(): Promise<void> } {
   let session: Promise<{ s: LdapSession; baseDn: string }> | null = null;
+  let extra: Promise<LdapSession[]> | null = null;
   return {
     names: [...o.hosts.map((h) => h.name), ...(o.directory ? ['directory'] : [])],
     ...(o.signal ? { signal: o.signal } : {}),
@@ -25,8 +26,16 @@ export function planContext(o: { hosts: HostTarget[]; pool: SshPool; directory?:
       const { s, baseDn } = await session;
       return { client: s.client, baseDn };
     },
+    async directoryClients(n) {
+      // The run's own connection plus n - 1 more, opened once and kept for the run.
+      const first = (await this.directory()).client;
+      extra ??= Promise.all(Array.from({ length: Math.max(0, n - 1) }, () => openSession(o.directory!)));
+      extra.catch(() => { extra = null; });
+      return [first, ...(await extra).map((s) => s.client)];
+    },
     async close() {
       await (await session?.catch(() => null))?.s.close();
+      for (const s of (await extra?.catch(() => null)) ?? []) await s.close();
     },
   };
 }

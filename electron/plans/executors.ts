@@ -5,25 +5,23 @@
  */
 import { Attribute, Change, type Client } from 'ldapts';
 import type { PlanStep } from '../../shared/plan.ts';
-import { UserError } from '../../shared/errors.ts';
+import { StepFailed } from './step-failed.ts';
 import { sha256File } from '../hosts/file-hash.ts';
 import { shq } from '../hosts/shell.ts';
 import type { SshHost } from '../hosts/ssh-connection.ts';
+import { rehome } from './rehome.ts';
 import { decodeDnsRecord, readDnsNode, restoreDnsNode, setDnsRecord, TYPE_CODE, type DnsNodeSnapshot } from '../directory/dns-write.ts';
 
 /** What a run gives its steps: connections by host name and the directory, both opened on first use. */
 export interface PlanContext {
   host(name: string): Promise<SshHost>;
   directory(): Promise<{ client: Client; baseDn: string }>;
+  /** Extra directory connections for steps that write many objects at once (re-homing); absent: the one above. */
+  directoryClients?(n: number): Promise<Client[]>;
   signal?: AbortSignal;
 }
 
-/** A step that did not do what it should; the message is the evidence (last output line or the reason). */
-export class StepFailed extends UserError {
-  constructor(why: string) {
-    super('step-failed', why);
-  }
-}
+export { StepFailed } from './step-failed.ts';
 
 export interface Executor<S extends PlanStep> {
   /** The state the step will change, read before it runs (journaled; undo restores it). */
@@ -177,6 +175,7 @@ const EXECUTORS: { [K in PlanStep['kind']]: Executor<Extract<PlanStep, { kind: K
   'command': command,
   'dns-record': dnsRecord,
   'directory-modify': directoryModify,
+  'rehome': rehome,
   'upload': upload,
 };
 

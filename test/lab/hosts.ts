@@ -81,7 +81,9 @@ ${h.kind === 'mail' ? `mount -o loop ${imageOf(h.name)} /srv
 mkdir -p /srv/mail/queue` : ''}
 mkdir -p /run/sshd
 /usr/sbin/sshd -f /etc/ssh/sshd_config -E /var/log/sshd.log
-${servicesOf(h).join('\n')}
+${h.kind === 'mail' ? `# Where Failguard's agent is installed it owns the mail services: it starts them once the
+# witness says this host may serve (provisioning disables their own start at boot).
+[ -f /etc/failguard/agent.json ] || { ${servicesOf(h).join('; ') || 'true'}; }` : servicesOf(h).join('\n')}
 # An installed agent starts with its host, as an enabled service would.
 [ -x /opt/failguard/agentd ] && /opt/failguard/agentd start || true
 echo "${h.name} is up"

@@ -25,10 +25,8 @@ function simulate(f: Fault, t: MonitorTiming = DEFAULT_TIMING, bootFenced = true
   let state: MonitorState = 'healthy';
   let promotedAt: number | null = null;
   let fenceStartedAt: number | null = null;
-  let epoch = 0;
-  let fencedEpoch = 0;
-  /** The epoch the source last heard from the witness (kept on its disk). */
-  let sourceEpoch = 0;
+  /** The host the witness lets serve: the source until it grants the target the lease. */
+  let active: Host = 'S';
   let sourceWasAlive = true;
   let bothAccepting = 0;
   for (let real = 0; real < END; real += DT) {
@@ -43,14 +41,14 @@ function simulate(f: Fault, t: MonitorTiming = DEFAULT_TIMING, bootFenced = true
     const beat = Math.abs(real / t.heartbeatS - Math.round(real / t.heartbeatS)) < DT / 2;
     if (beat) {
       if (link('S', 'T', 'ST')) { last.sT = local('S', real); last.tHeartbeat = local('T', real); }
-      if (link('S', 'W', 'SW')) { last.sW = local('S', real); last.wSource = local('W', real); if (fenceStartedAt === null) sourceEpoch = epoch; }
+      if (link('S', 'W', 'SW')) { last.sW = local('S', real); last.wSource = local('W', real); }
     }
     // A source that starts (after a crash or a kill) starts fenced: its services wait for the witness's word.
-    if (alive('S') && !sourceWasAlive && bootFenced) { fenceStartedAt = real - t.fenceDeadlineS; fencedEpoch = sourceEpoch; }
+    if (alive('S') && !sourceWasAlive && bootFenced) { fenceStartedAt = real - t.fenceDeadlineS; }
     sourceWasAlive = alive('S');
     // Source: fence when cut off from both; services are down at the latest after the deadline.
-    if (alive('S') && fenceStartedAt === null && sourceMustFence(local('S', real), last.sT, last.sW, t)) { fenceStartedAt = real; fencedEpoch = sourceEpoch; }
-    if (fenceStartedAt !== null && alive('S') && link('S', 'W', 'SW') && real - fenceStartedAt > t.fenceDeadlineS && sourceMayUnfence({ reached: true, epoch }, fencedEpoch)) {
+    if (alive('S') && fenceStartedAt === null && sourceMustFence(local('S', real), last.sT, last.sW, t)) { fenceStartedAt = real; }
+    if (fenceStartedAt !== null && alive('S') && link('S', 'W', 'SW') && real - fenceStartedAt > t.fenceDeadlineS && sourceMayUnfence({ reached: true, active }, 'S')) {
       fenceStartedAt = null;
     }
     const sourceAccepting = alive('S') && (fenceStartedAt === null || real - fenceStartedAt < t.fenceDeadlineS);
@@ -59,7 +57,7 @@ function simulate(f: Fault, t: MonitorTiming = DEFAULT_TIMING, bootFenced = true
       const witnessSees = link('T', 'W', 'TW') ? (last.wSource !== null && (local('W', real) - last.wSource) / 1000 < t.suspectAfterS) : null;
       state = monitorState(state, { now: local('T', real), lastHeartbeat: last.tHeartbeat, witnessSeesSource: witnessSees, mode: 'automatic' }, t);
       if (shouldFailOver(state, 'automatic', false) && link('T', 'W', 'TW') && witnessMayGrant(local('W', real), last.wSource, t)) {
-        epoch++;
+        active = 'T';
         state = 'failed-over';
         promotedAt = real;
       }

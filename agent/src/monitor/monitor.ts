@@ -1,41 +1,62 @@
 /**
- * The failover monitor's live part: the source heartbeats to its targets and the witness
- * (one round trip each, every second, over the job's mutual TLS); the witness remembers when
- * it last heard the source; a target watches the source and asks the witness for a second
- * opinion, and keeps its state (healthy, source suspect, source lost) in state.json, each
- * change logged. Decisions are the pure rules of rules.ts, on this host's monotonic clock.
- * Acting on them (fencing, the lease, the failover plan) is built on this.
+ * The failover monitor's live part. The source heartbeats to its targets and the witness
+ * (one round trip each, every second, over the job's mutual TLS) and fences itself when it
+ * reaches neither; the witness remembers when it last heard the source and keeps the lease
+ * (which host may serve); a target watches the source, asks the witness for a second opinion
+ * and, in automatic mode, for the lease, then runs the failover. Decisions are the pure rules
+ * of rules.ts, on this host's monotonic clock; each change of state is logged and alerted.
  */
 import { performance } from 'node:perf_hooks';
 import type { AgentConfig } from '../config.ts';
 import type { StateFile } from '../state.ts';
 import { ask, type TlsMaterial } from '../peer.ts';
-import { DEFAULT_TIMING, monitorState, sourceMustFence, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
+import { LeaseStore } from './lease.ts';
+import { SourceFence } from './fence.ts';
+import type { ServiceSpec } from './services.ts';
+import { readPhase } from './phase.ts';
+import { DEFAULT_TIMING, monitorState, shouldFailOver, witnessMayGrant, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
+
+export interface MonitorHooks {
+  /** The target holds the lease: run the failover (automatic mode); resolves with an error sentence or null. */
+  failover?: () => Promise<string | null>;
+  alert?: (event: string, severity: 'info' | 'warning' | 'critical', message: string) => void;
+}
 
 export class Monitor {
   readonly #c: AgentConfig;
   readonly #tls: TlsMaterial;
   readonly #st: StateFile;
   readonly #t: MonitorTiming;
-  #lastSource: number | null = null;
-  #lastTarget: number | null = null;
-  #lastWitness: number | null = null;
+  readonly #hooks: MonitorHooks;
+  /** Witness: counts its own start as a contact, so a restarted witness cannot grant early. */
+  #lastSource: number | null;
+  #lease: LeaseStore | null = null;
+  #fence: SourceFence | null = null;
   #state: MonitorState = 'healthy';
   #since = Date.now();
   #timer: NodeJS.Timeout | null = null;
+  #failoverError: string | undefined;
 
-  constructor(c: AgentConfig, tls: TlsMaterial, st: StateFile) {
+  constructor(c: AgentConfig, tls: TlsMaterial, st: StateFile, services: ServiceSpec[], hooks: MonitorHooks = {}) {
     this.#c = c;
     this.#tls = tls;
     this.#st = st;
+    this.#hooks = hooks;
     this.#t = { ...DEFAULT_TIMING, timeoutS: c.monitor?.timeoutSeconds ?? DEFAULT_TIMING.timeoutS };
+    this.#lastSource = c.role === 'witness' ? performance.now() : null;
+    if (c.role === 'witness' && c.monitor?.source) this.#lease = new LeaseStore(c.stateDir, c.monitor.source.name);
+    if (c.role === 'source' && c.monitor) this.#fence = new SourceFence(c.host, services, !!c.monitor.witness, this.#t, (m) => this.#log(m), hooks.alert);
+    if (c.role === 'target') {
+      const p = readPhase(c.stateDir);
+      if (p) this.#state = p.phase;
+    }
   }
 
   start(): void {
     if (!this.#c.monitor) return;
-    const tick = () => void this.#tick().catch((e: unknown) => this.#st.log(`monitor: ${(e as Error).message}`)).finally(() => {
+    const tick = () => void this.#tick().catch((e: unknown) => this.#log(`monitor: ${(e as Error).message}`)).finally(() => {
       this.#timer = setTimeout(tick, this.#t.heartbeatS * 1000);
     });
     tick();
@@ -45,16 +66,35 @@ export class Monitor {
     if (this.#timer) clearTimeout(this.#timer);
   }
 
-  /** A heartbeat arrived; only the job's source counts. */
-  onHeartbeat(from: string | null): boolean {
-    if (from !== this.#c.monitor?.source?.name) return false;
-    this.#lastSource = performance.now();
-    return true;
+  #log(m: string): void {
+    this.#st.log(m);
   }
 
-  /** The witness's answer to a target: how long since it last heard the source. */
-  witnessStatus(): { sourceAgoS: number | null } {
-    return { sourceAgoS: agoS(this.#lastSource) };
+  /** A heartbeat arrived; only the job's source counts. The answer carries the lease, so the source learns of a failover at once. */
+  onHeartbeat(from: string | null): Record<string, unknown> {
+    if (from !== this.#c.monitor?.source?.name) return { error: `${from} is not this job's source` };
+    this.#lastSource = performance.now();
+    return { ok: true, ...(this.#lease ? this.#lease.get() : {}) };
+  }
+
+  /** The witness's answer to a target: how long since it last heard the source, and the lease. */
+  witnessStatus(): Record<string, unknown> {
+    if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
+    return { ok: true, sourceAgoS: agoS(this.#lastSource), ...this.#lease.get() };
+  }
+
+  /** A target asks for the lease: granted only when the witness itself has not heard the source for long enough. */
+  leaseRequest(from: string | null): Record<string, unknown> {
+    if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
+    const cur = this.#lease.get();
+    if (from && cur.active === from) return { ok: true, granted: true, ...cur };
+    if (!from || from === this.#c.monitor?.source?.name) return { ok: true, granted: false, ...cur, reason: `${from} is not a standby of this job` };
+    if (!witnessMayGrant(performance.now(), this.#lastSource, this.#t)) {
+      return { ok: true, granted: false, ...cur, reason: `the witness heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource)} s ago; it grants the lease only after ${this.#t.grantAfterS} s of silence` };
+    }
+    const rec = this.#lease.grant(from);
+    this.#log(`witness: lease ${rec.epoch} granted to ${from} (last heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago)`);
+    return { ok: true, granted: true, ...rec };
   }
 
   async #roundTrip(peer: { name: string; address: string; port: number }, header: Record<string, unknown>): Promise<Record<string, unknown> | null> {
@@ -72,25 +112,47 @@ export class Monitor {
         ...this.#c.targets.map((t) => this.#roundTrip({ name: t.name, address: t.address, port: t.port }, { op: 'heartbeat' })),
         m.witness ? this.#roundTrip(m.witness, { op: 'heartbeat' }) : Promise.resolve(null),
       ]);
-      const now = performance.now();
-      if (beats.slice(0, -1).some((b) => b?.ok)) this.#lastTarget = now;
-      if (beats.at(-1)?.ok) this.#lastWitness = now;
-      this.#show({ role: 'source', lastTargetAgoS: agoS(this.#lastTarget), lastWitnessAgoS: agoS(this.#lastWitness), fenceDue: sourceMustFence(now, this.#lastTarget, this.#lastWitness, this.#t) });
+      const w = beats.at(-1);
+      const view = await this.#fence!.step(performance.now(), beats.slice(0, -1).some((b) => b?.ok), w?.ok ? { active: String(w.active), epoch: Number(w.epoch) } : null);
+      this.#show({ role: 'source', ...view });
     } else if (this.#c.role === 'target') {
-      const w = m.witness ? await this.#roundTrip(m.witness, { op: 'witness-status' }) : null;
-      const seen = w && typeof w.sourceAgoS === 'number' ? w.sourceAgoS < this.#t.suspectAfterS : w ? false : null;
-      const now = performance.now();
-      const next = monitorState(this.#state, { now, lastHeartbeat: this.#lastSource, witnessSeesSource: seen, mode: m.mode }, this.#t);
-      if (next !== this.#state) {
-        this.#st.log(`monitor: ${this.#state} → ${next} (last heartbeat from ${m.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago; the witness ${seen === null ? 'cannot be asked' : seen ? 'still reaches it' : 'does not reach it either'})`);
-        this.#state = next;
-        this.#since = Date.now();
-      }
-      const quiet = agoS(this.#lastSource);
-      this.#show({ role: 'target', state: next, since: this.#since, quietS: quiet, timeoutS: this.#t.timeoutS, countdownS: next === 'source-suspect' && quiet !== null ? Math.max(0, this.#t.timeoutS - quiet) : null, witnessSeesSource: seen, mode: m.mode });
+      await this.#targetTick(m);
     } else {
-      this.#show({ role: 'witness', sourceAgoS: agoS(this.#lastSource) });
+      const l = this.#lease?.get();
+      this.#show({ role: 'witness', sourceAgoS: agoS(this.#lastSource), active: l?.active ?? '', epoch: l?.epoch ?? 0 });
     }
+  }
+
+  async #targetTick(m: NonNullable<AgentConfig['monitor']>): Promise<void> {
+    const w = m.witness ? await this.#roundTrip(m.witness, { op: 'witness-status' }) : null;
+    const seen = w && typeof w.sourceAgoS === 'number' ? w.sourceAgoS < this.#t.suspectAfterS : w ? false : null;
+    // A plan run by the app (failover, failback) says where it stands in the phase file.
+    const phase = readPhase(this.#c.stateDir);
+    if (phase && phase.phase !== this.#state) this.#setState(phase.phase, `the ${phase.phase === 'failing-back' ? 'failback' : 'failover'} plan says so`);
+    if (!phase && (this.#state === 'failed-over' || this.#state === 'failing-over' || this.#state === 'failing-back')) this.#setState('healthy', 'the failback finished');
+    const next = monitorState(this.#state, { now: performance.now(), lastHeartbeat: this.#lastSource, witnessSeesSource: seen, mode: m.mode }, this.#t);
+    if (next !== this.#state) this.#setState(next, `last heartbeat from ${m.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago; the witness ${seen === null ? 'cannot be asked' : seen ? 'still reaches it' : 'does not reach it either'}`);
+    if (shouldFailOver(this.#state, m.mode, false) && m.witness && this.#hooks.failover) {
+      const lease = await this.#roundTrip(m.witness, { op: 'lease' });
+      if (lease?.granted === true) {
+        this.#setState('failing-over', `the witness granted lease ${String(lease.epoch)}`);
+        const error = await this.#hooks.failover();
+        this.#failoverError = error ?? undefined;
+        if (error) this.#hooks.alert?.('failover-failed', 'critical', `The failover to ${this.#c.host} stopped: ${error}`);
+      } else if (lease) this.#log(`monitor: the witness did not grant the lease: ${String(lease.reason ?? lease.error ?? 'no reason given')}`);
+    }
+    const quiet = agoS(this.#lastSource);
+    this.#show({ role: 'target', state: this.#state, since: this.#since, quietS: quiet, timeoutS: this.#t.timeoutS, countdownS: this.#state === 'source-suspect' && quiet !== null ? Math.max(0, this.#t.timeoutS - quiet) : null,
+      witnessSeesSource: seen, mode: m.mode, active: w?.ok ? String(w.active) : null, epoch: w?.ok ? Number(w.epoch) : null, ...(this.#failoverError ? { failoverError: this.#failoverError } : {}) });
+  }
+
+  #setState(next: MonitorState, why: string): void {
+    if (next === this.#state) return;
+    this.#log(`monitor: ${this.#state} → ${next} (${why})`);
+    const severity = next === 'healthy' ? 'info' : next === 'source-suspect' ? 'warning' : 'critical';
+    this.#hooks.alert?.(`monitor-${next}`, severity, `${this.#c.host} now sees ${this.#c.monitor?.source?.name ?? 'the source'} as ${next.replace(/-/g, ' ')} (${why}).`);
+    this.#state = next;
+    this.#since = Date.now();
   }
 
   #show(view: MonitorView): void {

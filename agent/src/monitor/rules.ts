@@ -13,8 +13,9 @@
  *    (the source's last contact can be at most one round trip after the witness's last one).
  *  - The **target promotes** only with that lease, and only after its own timeout (or a person's
  *    click, which still needs the lease).
- *  - A fenced source **unfences** only after the witness confirms that no lease was granted
- *    since (the epoch is unchanged); after a failover it stays fenced until failback.
+ *  - A fenced source **unfences** only when the witness answers that it is still the host that
+ *    may serve (no lease was granted since); after a failover it stays fenced until failback
+ *    hands the lease back to it.
  *  - A source **starts fenced**: after a crash, a kill or a reboot its mail services wait for
  *    the witness's word (the simulation in test/unit/monitor-rules.test.ts finds the split brain
  *    a source that served at boot would cause).
@@ -58,18 +59,21 @@ export function witnessMayGrant(now: number, lastSource: number | null, t: Monit
   return since(now, lastSource) >= t.grantAfterS;
 }
 
-/** A fenced source serves again only when the witness answered and no lease was granted since it fenced. */
-export function sourceMayUnfence(witness: { reached: boolean; epoch: number } | null, fencedAtEpoch: number): boolean {
-  return !!witness?.reached && witness.epoch === fencedAtEpoch;
+/** A fenced source serves again only when the witness answered and still names it the host that may serve. */
+export function sourceMayUnfence(witness: { reached: boolean; active: string } | null, me: string): boolean {
+  return !!witness?.reached && witness.active === me;
 }
+
+/** The source's fence: unconfirmed at start, serving, fenced (cut off), handed over (a lease went to a target). */
+export type FenceState = 'unconfirmed' | 'serving' | 'fenced' | 'handed-over';
 
 export type MonitorState = 'healthy' | 'source-suspect' | 'source-lost' | 'failing-over' | 'failed-over' | 'failing-back';
 
 /** What each host's monitor shows in its state.json. */
 export type MonitorView =
-  | { role: 'source'; lastTargetAgoS: number | null; lastWitnessAgoS: number | null; fenceDue: boolean }
-  | { role: 'target'; state: MonitorState; since: number; quietS: number | null; timeoutS: number; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' }
-  | { role: 'witness'; sourceAgoS: number | null };
+  | { role: 'source'; lastTargetAgoS: number | null; lastWitnessAgoS: number | null; fenceDue: boolean; fence: FenceState; fenceSince: number; active: string | null; epoch: number | null; servicesError?: string }
+  | { role: 'target'; state: MonitorState; since: number; quietS: number | null; timeoutS: number; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert'; active: string | null; epoch: number | null; failoverError?: string }
+  | { role: 'witness'; sourceAgoS: number | null; active: string; epoch: number };
 
 export interface MonitorInputs {
   now: number;

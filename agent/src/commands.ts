@@ -1,0 +1,90 @@
+/**
+ * The agent's one-shot commands, run over SSH by the steps of the app's plans (failover,
+ * failback, rehearsal) and by the agent's own automatic failover: each does one thing, is
+ * safe to run twice, and has a check that tells whether its effect is in place.
+ */
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import type { AgentConfig } from './config.ts';
+import { ask, loadTls } from './peer.ts';
+import { run } from './btrfs.ts';
+import { receivedPoints } from './receiver.ts';
+import { readPhase, writePhase, type Phase } from './monitor/phase.ts';
+import { UserError } from '../../shared/errors.ts';
+
+const witnessOf = (c: AgentConfig) => {
+  if (c.role !== 'target') throw new UserError('agent-role', `${c.host} is the ${c.role}; only a target takes over.`);
+  const w = c.monitor?.witness;
+  if (!w) throw new UserError('no-witness', 'This job has no witness, so no lease can be asked for; a failover without one must be forced by a person who has made sure the source is down.');
+  return w;
+};
+
+/** Asks the witness for the lease (the right to serve); granted only when the witness too has lost the source. */
+export async function takeLease(c: AgentConfig): Promise<{ epoch: number; active: string }> {
+  const r = await ask(loadTls(c), c.jobId, witnessOf(c), { op: 'lease' }, 5000).catch((e: Error) => {
+    throw new UserError('witness-unreachable', `The witness did not answer (${e.message}); without its lease ${c.host} does not take over. Bring the witness back, or check the network between ${c.host} and it.`);
+  });
+  if (r.granted !== true) throw new UserError('lease-refused', `The witness did not grant the lease: ${String(r.reason ?? r.error ?? 'no reason given')}.`);
+  const phase = readPhase(c.stateDir);
+  if (!phase) writePhase(c.stateDir, { phase: 'failing-over', at: Date.now(), epoch: Number(r.epoch) });
+  return { epoch: Number(r.epoch), active: String(r.active) };
+}
+
+/** Whether the witness names this host the one that may serve. */
+export async function holdsLease(c: AgentConfig): Promise<boolean> {
+  const r = await ask(loadTls(c), c.jobId, witnessOf(c), { op: 'witness-status' }, 5000);
+  return r.active === c.host;
+}
+
+interface Promoted { point: string; aside: string | null; at: number }
+const promotedFile = (c: AgentConfig) => join(c.stateDir, 'promoted.json');
+const base = (c: AgentConfig) => posix.dirname(c.receiveDir);
+
+export function readPromoted(c: AgentConfig): Promoted | null {
+  try {
+    return JSON.parse(readFileSync(promotedFile(c), 'utf8')) as Promoted;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Puts a writable copy of the newest complete point in place of the data (`subvolume`); what
+ * was there is moved aside, never deleted, and every received point is kept. Safe to run again.
+ */
+export async function promote(c: AgentConfig): Promise<Promoted> {
+  const done = readPromoted(c);
+  if (done && await isSubvolume(c.subvolume)) return done;
+  const point = (await receivedPoints(c.receiveDir, false)).at(-1);
+  if (!point) throw new UserError('no-point', `${c.host} holds no complete point yet, so there is nothing to bring up; the initial sync never finished.`);
+  let aside: string | null = null;
+  if (existsSync(c.subvolume)) {
+    aside = posix.join(base(c), `before-failover-${Date.now()}`);
+    await run(['mv', c.subvolume, aside]);
+  }
+  await run(['btrfs', 'subvolume', 'snapshot', posix.join(c.receiveDir, point), c.subvolume]);
+  const rec = { point, aside, at: Date.now() };
+  writeFileSync(promotedFile(c), JSON.stringify(rec), { mode: 0o600 });
+  return rec;
+}
+
+export async function isSubvolume(path: string): Promise<boolean> {
+  return run(['btrfs', 'subvolume', 'show', path]).then(() => true, () => false);
+}
+
+/** Undoes a promotion: the copy is moved aside (what was written on it is kept) and the data from before is put back. */
+export async function unpromote(c: AgentConfig): Promise<string> {
+  const p = readPromoted(c);
+  if (!p) return 'nothing was promoted';
+  const kept = posix.join(base(c), `promoted-${p.point}-${Date.now()}`);
+  if (existsSync(c.subvolume)) await run(['mv', c.subvolume, kept]);
+  if (p.aside && existsSync(p.aside)) await run(['mv', p.aside, c.subvolume]);
+  rmSync(promotedFile(c), { force: true });
+  return `the promoted copy is kept at ${kept}`;
+}
+
+export function setPhase(c: AgentConfig, phase: Phase | 'none'): void {
+  if (phase === 'none') return writePhase(c.stateDir, null);
+  const cur = readPhase(c.stateDir);
+  writePhase(c.stateDir, { ...(cur ?? {}), phase, at: Date.now() });
+}

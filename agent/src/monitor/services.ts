@@ -1,0 +1,68 @@
+/**
+ * The mail services the agent owns on the source and the target: started in dependency order
+ * (Dovecot before Postfix, so nothing is accepted that cannot be delivered), stopped in the
+ * reverse, each checked. A host whose agent owns its services does not start them at boot
+ * itself; the agent starts them once the witness has said this host may serve.
+ */
+import { spawn } from 'node:child_process';
+
+export interface ServiceSpec { name: string; start: string; stop: string; check: string; kill?: string }
+
+/** Commands for the services Failguard knows, with systemd and without it (the lab). */
+export function knownService(name: string, systemd: boolean): ServiceSpec | null {
+  if (systemd) return { name, start: `systemctl start ${name}`, stop: `systemctl stop ${name}`, check: `systemctl is-active --quiet ${name}`, kill: `systemctl kill -s KILL ${name}` };
+  switch (name) {
+    case 'postfix': return { name, start: 'postfix start', stop: 'postfix stop', check: 'postfix status', kill: 'pkill -KILL -f /usr/lib/postfix/sbin/master' };
+    case 'dovecot': return { name, start: 'dovecot', stop: 'doveadm stop', check: 'doveadm service status >/dev/null 2>&1 || pidof dovecot >/dev/null', kill: 'pkill -KILL -x dovecot' };
+    default: return null;
+  }
+}
+
+export function sh(command: string, timeoutMs: number): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    p.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? 128, output: output.trim().slice(-500) }); });
+    p.on('error', (e) => { clearTimeout(timer); resolve({ code: 127, output: e.message }); });
+  });
+}
+
+const running = async (s: ServiceSpec) => (await sh(s.check, 5000)).code === 0;
+
+/** Starts each service not running, in order, and checks it; the first that will not start stops the rest. */
+export async function startServices(list: readonly ServiceSpec[], log: (m: string) => void): Promise<{ ok: boolean; error?: string }> {
+  for (const s of list) {
+    if (await running(s)) continue;
+    const r = await sh(s.start, 30_000);
+    if (!(await running(s))) {
+      const error = `${s.name} did not start (${r.output.split('\n').at(-1) || `exit ${r.code}`})`;
+      log(`services: ${error}`);
+      return { ok: false, error };
+    }
+    log(`services: ${s.name} started`);
+  }
+  return { ok: true };
+}
+
+/** Stops every service, in reverse order; what is still running at the deadline is killed. True when none runs. */
+export async function stopServices(list: readonly ServiceSpec[], deadlineMs: number, log: (m: string) => void): Promise<boolean> {
+  const end = performance.now() + deadlineMs;
+  for (const s of [...list].reverse()) {
+    if (!(await running(s))) continue;
+    await sh(s.stop, Math.max(1000, end - performance.now()));
+    if (await running(s)) {
+      if (s.kill) await sh(s.kill, 5000);
+      log(`services: ${s.name} did not stop in time and was killed`);
+    } else log(`services: ${s.name} stopped`);
+  }
+  const still = (await Promise.all(list.map(running))).some(Boolean);
+  if (still) log('services: a service is still running after the fence deadline');
+  return !still;
+}
+
+export async function anyRunning(list: readonly ServiceSpec[]): Promise<boolean> {
+  return (await Promise.all(list.map(running))).some(Boolean);
+}

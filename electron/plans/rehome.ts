@@ -1,0 +1,87 @@
+/**
+ * The re-home executor: every mailbox homed on one database moved to its counterpart, exactly
+ * one modify per object, over several directory connections at once. Samba's write path is
+ * serialised, so the figure is won by giving it the least work: the objects are found with one
+ * search, and nothing is read back in the critical path (verify is one search for what is left).
+ * The old values of every object are the step's snapshot, journaled before the first modify,
+ * so the step resumes (it only touches what is still on the old database) or is undone whole.
+ */
+import { Attribute, Change, EqualityFilter, type Client } from 'ldapts';
+import type { PlanStep } from '../../shared/plan.ts';
+import type { Executor, PlanContext } from './executors.ts';
+import { StepFailed } from './step-failed.ts';
+
+type Rehome = Extract<PlanStep, { kind: 'rehome' }>;
+interface Home { dn: string; homeMDB: string; server: string | null; mta: string | null }
+
+const ATTRS = ['homeMDB', 'msExchHomeServerName', 'homeMTA'];
+/** Connections used at once: enough to keep the DC's one writer busy while replies travel. */
+export const REHOME_CONNECTIONS = 4;
+
+const one = (v: unknown): string | null => (v === undefined ? null : String(([] as unknown[]).concat(v)[0] ?? '') || null);
+
+async function homedOn(client: Client, baseDn: string, db: string, attributes: string[]): Promise<Home[]> {
+  const { searchEntries } = await client.search(baseDn, { scope: 'sub', filter: new EqualityFilter({ attribute: 'homeMDB', value: db }), attributes, paged: { pageSize: 1000 } });
+  return searchEntries.map((e) => ({ dn: e.dn, homeMDB: one(e.homeMDB) ?? db, server: one(e.msExchHomeServerName), mta: one(e.homeMTA) }));
+}
+
+/** Runs `fn` on every item with `clients.length` workers, each on its own connection. */
+async function fanOut<T>(clients: Client[], items: T[], fn: (c: Client, item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(clients.map(async (c) => {
+    while (next < items.length) await fn(c, items[next++]!);
+  }));
+}
+
+/** One modify; an object deleted meanwhile is skipped, a busy one tried again a few times. */
+async function modify(c: Client, dn: string, changes: Change[], gone: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await c.modify(dn, changes);
+      return;
+    } catch (e) {
+      const code = (e as { code?: number }).code;
+      if (code === 32) { gone.push(dn); return; }
+      if ((code === 51 || code === 52) && attempt < 5) { await new Promise((r) => setTimeout(r, 200 * attempt)); continue; }
+      throw new StepFailed(`${dn} could not be changed: ${(e as Error).message}`);
+    }
+  }
+}
+
+const replace = (type: string, v: string | null) => new Change({ operation: 'replace', modification: new Attribute({ type, values: v === null ? [] : [v] }) });
+
+export const rehome: Executor<Rehome> = {
+  async snapshot(step, ctx) {
+    const { client, baseDn } = await ctx.directory();
+    return { homes: await homedOn(client, baseDn, step.fromDatabase, ATTRS) };
+  },
+  async apply(step, ctx) {
+    const { client, baseDn } = await ctx.directory();
+    // Only what is still on the old database: after an interruption the rest is already moved.
+    const left = await homedOn(client, baseDn, step.fromDatabase, ['homeMTA']);
+    const clients = await directoryClients(ctx);
+    const gone: string[] = [];
+    await fanOut(clients, left, (c, h) => modify(c, h.dn, [replace('homeMDB', step.toDatabase), replace('msExchHomeServerName', step.toServer), ...(h.mta && step.toMta ? [replace('homeMTA', step.toMta)] : [])], gone));
+    return `${left.length - gone.length} mailboxes moved${gone.length ? `; ${gone.length} deleted meanwhile were skipped (${gone.slice(0, 3).join('; ')})` : ''}`;
+  },
+  async verify(step, ctx) {
+    const { client, baseDn } = await ctx.directory();
+    const { searchEntries } = await client.search(baseDn, { scope: 'sub', filter: new EqualityFilter({ attribute: 'homeMDB', value: step.fromDatabase }), attributes: ['1.1'], sizeLimit: 1 }).catch((e: { code?: number }) => {
+      if (e.code === 4) return { searchEntries: [{}] };
+      throw e;
+    });
+    return searchEntries.length === 0;
+  },
+  canUndo: () => true,
+  async undo(step, ctx, snapshot) {
+    const homes = (snapshot as { homes: Home[] } | null)?.homes ?? [];
+    const clients = await directoryClients(ctx);
+    const gone: string[] = [];
+    await fanOut(clients, homes, (c, h) => modify(c, h.dn, [replace('homeMDB', h.homeMDB), replace('msExchHomeServerName', h.server), ...(h.mta ? [replace('homeMTA', h.mta)] : [])], gone));
+    return `${homes.length - gone.length} mailboxes are back on ${step.fromDatabase}`;
+  },
+};
+
+async function directoryClients(ctx: PlanContext): Promise<Client[]> {
+  return ctx.directoryClients ? ctx.directoryClients(REHOME_CONNECTIONS) : [(await ctx.directory()).client];
+}
