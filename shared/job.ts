@@ -65,6 +65,10 @@ export const jobSchema = z.strictObject({
     timeoutSeconds: z.number().int().min(25, 'at least 25 seconds: the witness waits that long before it lets a standby take over').max(3600).default(60),
     /** The mail services the agents own, in start order (stopped in the reverse): on Linux a service name. */
     services: z.array(z.string().regex(/^[A-Za-z0-9@._-]+$/, 'not a service name')).max(20).default(['dovecot', 'postfix']),
+    /** Records repointed at the target on failover, in AD-integrated zones (the names users and MX point at). */
+    dns: z.array(z.strictObject({ zone: z.string().regex(/^[A-Za-z0-9.-]+$/, 'not a zone name'), name: z.string().regex(/^(@|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, 'not a record name'), type: z.literal('A').default('A') })).max(50).default([]),
+    /** Counterparts: a source database's name → the target database its mailboxes move to (absent: paired in name order). */
+    databases: z.record(z.string(), z.string()).default({}),
   }).prefault({}),
   /** Host keys pinned on first use; checked on every connection. */
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),

@@ -10,6 +10,7 @@ import { ask, loadTls } from './peer.ts';
 import { run } from './btrfs.ts';
 import { receivedPoints } from './receiver.ts';
 import { readPhase, writePhase, type Phase } from './monitor/phase.ts';
+import { greeting, resolveServices, startServices, stopServices } from './monitor/services.ts';
 import { UserError } from '../../shared/errors.ts';
 
 const witnessOf = (c: AgentConfig) => {
@@ -87,4 +88,30 @@ export function setPhase(c: AgentConfig, phase: Phase | 'none'): void {
   if (phase === 'none') return writePhase(c.stateDir, null);
   const cur = readPhase(c.stateDir);
   writePhase(c.stateDir, { ...(cur ?? {}), phase, at: Date.now() });
+}
+
+const servicesOf = (c: AgentConfig) => resolveServices(c.monitor?.services ?? []);
+
+/** Starts this host's mail services in order (after a promotion, or a rehearsal's clone). */
+export async function serve(c: AgentConfig): Promise<string> {
+  const r = await startServices(servicesOf(c), () => undefined);
+  if (!r.ok) throw new UserError('service-failed', `On ${c.host}, ${r.error}; see its log, put it right, then run the plan again.`);
+  return 'started';
+}
+
+export async function unserve(c: AgentConfig): Promise<string> {
+  const ok = await stopServices(servicesOf(c), 10_000, () => undefined);
+  if (!ok) throw new UserError('service-failed', `A mail service on ${c.host} is still running after it was told to stop.`);
+  return 'stopped';
+}
+
+/** Every service runs, and the mail ports answer with a greeting (SMTP 220, IMAP * OK). */
+export async function serving(c: AgentConfig): Promise<{ ok: boolean; detail: string }> {
+  const svcs = servicesOf(c);
+  const probes: Array<[string, number, RegExp]> = [];
+  if (svcs.some((s) => s.name.startsWith('postfix'))) probes.push(['SMTP', 25, /^220 /]);
+  if (svcs.some((s) => s.name.startsWith('dovecot'))) probes.push(['IMAP', 143, /^\* OK/]);
+  const said = await Promise.all(probes.map(async ([what, port, ok]) => { const g = await greeting(port); return { what, ok: !!g && ok.test(g), g }; }));
+  const bad = said.filter((x) => !x.ok);
+  return { ok: bad.length === 0, detail: bad.length ? `${bad.map((b) => `${b.what} ${b.g === null ? 'does not answer' : `answers "${b.g}"`}`).join('; ')}` : said.map((x) => `${x.what}: ${x.g}`).join('; ') || 'no mail ports to check' };
 }

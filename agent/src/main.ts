@@ -10,10 +10,9 @@ import { loadConfig } from './config.ts';
 import { StateFile } from './state.ts';
 import { listen, loadTls, peerName } from './peer.ts';
 import { Monitor } from './monitor/monitor.ts';
-import { knownService, startServices, type ServiceSpec } from './monitor/services.ts';
+import { resolveServices, startServices } from './monitor/services.ts';
 import { readPhase } from './monitor/phase.ts';
-import { holdsLease, promote, readPromoted, setPhase, takeLease, unpromote } from './commands.ts';
-import { existsSync } from 'node:fs';
+import { holdsLease, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
 import { UserError } from '../../shared/errors.ts';
 import { Receiver } from './receiver.ts';
 import { Shipper } from './shipper.ts';
@@ -34,7 +33,7 @@ async function run(configFile: string): Promise<void> {
   const tls = loadTls(c);
   const receiver = new Receiver(c, st);
   if (c.role === 'target') await receiver.start();
-  const services = servicesOf(c);
+  const services = resolveServices(c.monitor?.services ?? []);
   const monitor = new Monitor(c, tls, st, services, {
     alert: (event, severity, message) => st.log(`alert ${severity} ${event}: ${message}`),
     // Automatic mode, the lease granted: bring up the newest point and the services on this host.
@@ -83,17 +82,6 @@ async function run(configFile: string): Promise<void> {
   setInterval(() => st.flush(), 1000).unref();
 }
 
-/** The services this host's agent owns, each resolved to its commands (systemd where it runs). */
-function servicesOf(c: import('./config.ts').AgentConfig): ServiceSpec[] {
-  const systemd = existsSync('/run/systemd/system');
-  return (c.monitor?.services ?? []).map((x) => {
-    if (typeof x !== 'string') return x;
-    const k = knownService(x, systemd);
-    if (!k) throw new UserError('agent-config', `The service ${x} is not known on a host without systemd; give its start, stop and check commands in the job.`);
-    return k;
-  });
-}
-
 async function status(configFile: string): Promise<void> {
   const c = await loadConfig(configFile);
   process.stdout.write(readFileSync(join(c.stateDir, 'state.json'), 'utf8') + '\n');
@@ -109,6 +97,9 @@ const commands: Record<string, (f: string) => Promise<void>> = {
   'promote': oneShot(promote),
   'promoted': oneShot(async (c) => { const p = readPromoted(c); if (!p) process.exitCode = 1; return p ?? 'not promoted'; }),
   'unpromote': oneShot(unpromote),
+  'serve': oneShot(serve),
+  'serving': oneShot(async (c) => { const r = await serving(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
+  'unserve': oneShot(unserve),
   'phase': oneShot(async (c) => { if (!['failing-over', 'failed-over', 'failing-back', 'none'].includes(arg ?? '')) throw new UserError('bad-input', 'phase takes failing-over, failed-over, failing-back or none.'); setPhase(c, arg as 'none'); return arg; }),
 };
 if (!cmd || !file || !commands[cmd]) {

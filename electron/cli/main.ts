@@ -10,6 +10,7 @@ import { serve } from './serve-command.ts';
 import { discoverWithTrust, topologyTable, type DirectoryCliOptions } from './discover-command.ts';
 import { preflight, printRules, type PreflightCliOptions } from './preflight-command.ts';
 import { Option } from 'commander';
+import { failoverCommand, type FailoverCliOptions } from './failover-command.ts';
 import { protectCommand, statusCommand, unprotectCommand, verifyCommand, type PlanCliOptions } from './protect-command.ts';
 
 /**
@@ -96,6 +97,13 @@ export function buildProgram(): Command {
     .option('--target <name>', 'only this target')
     .option('--json', 'print each result as JSON')
     .action(async (o: { job: string; target?: string; json?: boolean }) => { process.exitCode = await verifyCommand(o); });
+  withDirectoryOptions(program.command('failover'))
+    .description('bring a target up in the source\'s place: the lease from the witness, the newest point, DNS, mailbox homes, services (shows the plan; --apply ID or --yes runs it)')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--target <name>', 'the target that takes over (when the job has several)')
+    .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
+    .option('--yes', 'run the plan as it is now (consent without review)')
+    .action(async (o: FailoverCliOptions) => { process.exitCode = await failoverCommand(o); });
   program.command('unprotect')
     .description('stop and remove the agents of a job; the data stays (and the points, unless --purge)')
     .requiredOption('--job <file>', 'the job file')

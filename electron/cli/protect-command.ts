@@ -13,7 +13,7 @@ export interface PlanCliOptions { job: string; apply?: string; yes?: boolean; js
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-function printPlan(plan: Plan): void {
+export function printPlan(plan: Plan): void {
   if (!plan.steps.length) {
     out('Nothing to do: every host already runs this job as it is.');
     return;
@@ -25,7 +25,7 @@ function printPlan(plan: Plan): void {
   });
 }
 
-function printResults(results: PlanRunResult[]): number {
+export function printResults(results: PlanRunResult[]): number {
   for (const r of results) {
     for (const st of r.steps) out(`  ${st.status.padEnd(16)} ${st.where}: ${st.action.slice(0, 140)}`);
     out(r.outcome === 'applied' ? `Done: ${r.title}.` : `Not done (${r.outcome}): ${r.error}`);
@@ -33,7 +33,7 @@ function printResults(results: PlanRunResult[]): number {
   return results.every((r) => r.outcome === 'applied') ? 0 : 4;
 }
 
-const consentOf = (o: PlanCliOptions): string | null => (o.yes ? 'now' : o.apply ?? null);
+export const consentOf = (o: PlanCliOptions): string | null => (o.yes ? 'now' : o.apply ?? null);
 
 export async function protectCommand(o: PlanCliOptions): Promise<number> {
   const job = await readJob(o.job);

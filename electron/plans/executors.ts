@@ -5,33 +5,14 @@
  */
 import { Attribute, Change, type Client } from 'ldapts';
 import type { PlanStep } from '../../shared/plan.ts';
-import { StepFailed } from './step-failed.ts';
+import { StepFailed, type Executor, type PlanContext } from './step-kit.ts';
 import { sha256File } from '../hosts/file-hash.ts';
 import { shq } from '../hosts/shell.ts';
-import type { SshHost } from '../hosts/ssh-connection.ts';
 import { rehome } from './rehome.ts';
 import { decodeDnsRecord, readDnsNode, restoreDnsNode, setDnsRecord, TYPE_CODE, type DnsNodeSnapshot } from '../directory/dns-write.ts';
 
-/** What a run gives its steps: connections by host name and the directory, both opened on first use. */
-export interface PlanContext {
-  host(name: string): Promise<SshHost>;
-  directory(): Promise<{ client: Client; baseDn: string }>;
-  /** Extra directory connections for steps that write many objects at once (re-homing); absent: the one above. */
-  directoryClients?(n: number): Promise<Client[]>;
-  signal?: AbortSignal;
-}
-
-export { StepFailed } from './step-failed.ts';
-
-export interface Executor<S extends PlanStep> {
-  /** The state the step will change, read before it runs (journaled; undo restores it). */
-  snapshot(step: S, ctx: PlanContext): Promise<unknown>;
-  apply(step: S, ctx: PlanContext): Promise<string>;
-  /** true: the step's effect is in place; false: it is not; null: this step cannot tell (commands without `verify`). */
-  verify(step: S, ctx: PlanContext): Promise<boolean | null>;
-  canUndo(step: S): boolean;
-  undo(step: S, ctx: PlanContext, snapshot: unknown): Promise<string>;
-}
+export type { Executor, PlanContext } from './step-kit.ts';
+export { StepFailed } from './step-kit.ts';
 
 const tail = (s: string) => s.trim().slice(-2000);
 

@@ -8,8 +8,7 @@
  */
 import { Attribute, Change, EqualityFilter, type Client } from 'ldapts';
 import type { PlanStep } from '../../shared/plan.ts';
-import type { Executor, PlanContext } from './executors.ts';
-import { StepFailed } from './step-failed.ts';
+import { StepFailed, type Executor, type PlanContext } from './step-kit.ts';
 
 type Rehome = Extract<PlanStep, { kind: 'rehome' }>;
 interface Home { dn: string; homeMDB: string; server: string | null; mta: string | null }

@@ -11,8 +11,9 @@ export function jobHosts(job: Job): Array<{ role: HostRoleInJob; name: string; a
     [own, ...job.targets.flatMap((t) => (side === 'sourceAddress' || t.name === name ? [t.options.path[side]] : [])).filter((x): x is string => !!x)];
   return [
     ...job.targets.map((t) => ({ role: 'target' as const, name: t.name, address: t.address, addresses: pathAddresses(t.name, t.address, 'targetAddress') })),
-    { role: 'source' as const, name: job.source.name, address: job.source.address, addresses: pathAddresses(job.source.name, job.source.address, 'sourceAddress') },
+    // The witness before the source: a source's agent serves only once the witness has answered.
     ...(job.witness ? [{ role: 'witness' as const, name: job.witness.name, address: job.witness.address, addresses: [job.witness.address] }] : []),
+    { role: 'source' as const, name: job.source.name, address: job.source.address, addresses: pathAddresses(job.source.name, job.source.address, 'sourceAddress') },
   ];
 }
 

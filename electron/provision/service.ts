@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Job } from '../../shared/job.ts';
 import type { HostTarget } from '../../shared/hosts.ts';
 import type { Plan, PlanRunResult } from '../../shared/plan.ts';
+import type { PreflightRequest } from '../../shared/preflight.ts';
 import { UserError } from '../../shared/errors.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
 import { sha256File } from '../hosts/file-hash.ts';
@@ -24,7 +25,13 @@ import { AGENTD, HOST_PATHS as P } from './host-layout.ts';
 import { jobPki } from './pki.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
 
-export interface ProvisionOptions { signal?: AbortSignal; onProgress?: (stage: string) => void; onStep?: RunOptions['onStep']; dataDir?: string }
+export interface ProvisionOptions {
+  signal?: AbortSignal; onProgress?: (stage: string) => void; onStep?: RunOptions['onStep']; dataDir?: string;
+  /** For plans that write to the directory (failover, failback). */
+  directory?: PreflightRequest['directory'];
+  /** Finish a run of this job cut short before, then run the plan. */
+  recover?: boolean;
+}
 
 export function hostTargets(job: Job): HostTarget[] {
   return [job.source, ...job.targets, ...(job.witness ? [job.witness] : [])].map((h) => ({
@@ -72,7 +79,7 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
 /** The connections a job's plans run through (SSH pool with the job's pins, plan context) and its journal folder, closed after. */
 async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>): Promise<T> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
-  const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}) });
+  const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}) });
   try {
     return await fn(pool, ctx, o.dataDir ? join(o.dataDir, 'journal') : journalDir());
   } finally {
@@ -105,7 +112,12 @@ export async function protect(job: Job, consent: string | 'now', o: ProvisionOpt
 /** Runs a plan of this job (unprotect) on the engine, journaled; the plan reviewed by id. */
 export async function runJobPlan(job: Job, plan: Plan, consent: string | 'now', o: ProvisionOptions = {}): Promise<PlanRunResult[]> {
   refuseStale(plan, consent, 'The job');
-  return withJob(job, o, (_pool, ctx, journals) => runOne(plan, ctx, journals, o));
+  return withJob(job, o, async (_pool, ctx, journals) => {
+    const earlier = o.recover ? await recoverInterrupted(journals, ctx, runOptions(o)) : [];
+    // The plan itself, unless the run just finished was this very plan.
+    if (earlier.some((r) => r.results?.some((x) => x.planId === plan.id && x.outcome === 'applied'))) return earlier.flatMap((r) => r.results ?? []);
+    return [...earlier.flatMap((r) => r.results ?? []), ...(await runOne(plan, ctx, journals, o))];
+  });
 }
 
 /** Each agent's own state, read over SSH; through the caller's pool when it keeps one (the dashboard), else a pool of its own. */

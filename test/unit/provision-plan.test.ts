@@ -23,7 +23,7 @@ describe('the provisioning plan', () => {
     expect(p.steps.map((s) => [s.kind, s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
       ['command', '/opt/failguard/agentd stop'], ['command', 'mkdir -p'], ['upload', '/etc/failguard/agent.json'], ['command', '/opt/failguard/agentd start'], ['command', 'rm -f'],
     ]);
-    expect(jobHosts(job).map((h) => h.role)).toEqual(['target', 'source', 'witness']);
+    expect(jobHosts(job).map((h) => h.role)).toEqual(['target', 'witness', 'source']);
   });
 
   it('starts an agent that is installed but not running, and changes nothing else', () => {
@@ -39,7 +39,7 @@ describe('the provisioning plan', () => {
 
 describe('the agent configuration made from the job', () => {
   it('is valid for the agent and carries each target\'s path, compression and schedule', () => {
-    const [target, source, witness] = jobHosts(job);
+    const [target, witness, source] = jobHosts(job);
     const src = agentConfigSchema.parse(agentConfig(job, source!));
     expect(src.targets).toEqual([{ name: 'MAIL2', address: '198.18.1.12', port: 7420, sourceAddress: '198.18.1.11', compression: 'strong', schedule: 'mon-fri 08-18 20mbit', intervalSeconds: 1 }]);
     expect(src).toMatchObject({ role: 'source', subvolume: '/srv/mail', pointsDir: '/srv/.failguard/points' });
@@ -51,7 +51,7 @@ describe('the agent configuration made from the job', () => {
   });
 
   it('refuses a protection set of several subvolumes (one snapshot could not catch it whole)', () => {
-    expect(() => agentConfig({ ...job, protect: ['/srv/mail', '/srv/queue'] }, jobHosts(job)[1]!)).toThrow(/one btrfs subvolume/);
+    expect(() => agentConfig({ ...job, protect: ['/srv/mail', '/srv/queue'] }, jobHosts(job)[2]!)).toThrow(/one btrfs subvolume/);
   });
 });
 

@@ -5,6 +5,9 @@
  * itself; the agent starts them once the witness has said this host may serve.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { UserError } from '../../../shared/errors.ts';
 
 export interface ServiceSpec { name: string; start: string; stop: string; check: string; kill?: string }
 
@@ -65,4 +68,28 @@ export async function stopServices(list: readonly ServiceSpec[], deadlineMs: num
 
 export async function anyRunning(list: readonly ServiceSpec[]): Promise<boolean> {
   return (await Promise.all(list.map(running))).some(Boolean);
+}
+
+/** The services of the configuration, each resolved to its commands (systemd where it runs). */
+export function resolveServices(list: ReadonlyArray<string | ServiceSpec>): ServiceSpec[] {
+  const systemd = existsSync('/run/systemd/system');
+  return list.map((x) => {
+    if (typeof x !== 'string') return x;
+    const k = knownService(x, systemd);
+    if (!k) throw new UserError('agent-config', `The service ${x} is not known on a host without systemd; give its start, stop and check commands in the job.`);
+    return k;
+  });
+}
+
+/** The first line a TCP service sends (an SMTP or IMAP greeting), or null when it does not answer within 5 s. */
+export function greeting(port: number, host = '127.0.0.1'): Promise<string | null> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host });
+    let buf = '';
+    const done = (v: string | null) => { clearTimeout(timer); s.destroy(); resolve(v); };
+    const timer = setTimeout(() => done(null), 5000);
+    s.on('data', (d: Buffer) => { buf += d.toString('latin1'); if (buf.includes('\n')) done(buf.split(/\r?\n/)[0]!); });
+    s.on('error', () => done(null));
+    s.on('close', () => done(buf || null));
+  });
 }

@@ -1,0 +1,62 @@
+/**
+ * The failover plan: from the job and the directory as it is now, the verified steps that
+ * bring a target up in the source's place — take the lease from the witness, promote the
+ * newest point, repoint DNS, re-home every mailbox and public folder database, start the
+ * services and check they answer. It runs on the one plan engine and stops (never undoes)
+ * on a failure, so a person sees where it stands; the next run resumes from its journal.
+ */
+import type { Job, JobTarget } from '../../shared/job.ts';
+import type { Plan, PlanStep } from '../../shared/plan.ts';
+import type { ExchangeServer, MailboxDatabase, Topology } from '../../shared/topology.ts';
+import { UserError } from '../../shared/errors.ts';
+import { sealPlan } from '../plans/plan-id.ts';
+import { HOST_PATHS as P } from '../provision/host-layout.ts';
+
+const AGENT = `${P.node} ${P.agent}`;
+const agent = (cmd: string, ...args: string[]) => [AGENT, cmd, P.config, ...args].join(' ');
+
+export interface DnsNow { zone: string; name: string; values: string[] }
+
+/** Each source database with the target database its mailboxes move to. */
+export function counterparts(job: Job, topo: Topology, target: JobTarget): Array<{ from: MailboxDatabase; to: MailboxDatabase }> {
+  const server = (name: string): ExchangeServer => {
+    const s = topo.servers.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!s) throw new UserError('not-in-directory', `${name} is not an Exchange server in the directory; check the job's server names against discovery.`);
+    return s;
+  };
+  const [src, dst] = [server(job.source.name), server(target.name)];
+  const dbs = (s: ExchangeServer, kind: MailboxDatabase['kind']) => topo.databases.filter((d) => d.server?.toLowerCase() === s.name.toLowerCase() && d.kind === kind).sort((a, b) => a.name.localeCompare(b.name));
+  const out: Array<{ from: MailboxDatabase; to: MailboxDatabase }> = [];
+  for (const kind of ['mailbox', 'public'] as const) {
+    const from = dbs(src, kind);
+    const to = dbs(dst, kind);
+    for (const [i, f] of from.entries()) {
+      const named = job.failover.databases[f.name];
+      const t = named ? to.find((d) => d.name === named) : to[i];
+      if (!t) {
+        throw new UserError('no-counterpart', named
+          ? `${named}, chosen as the counterpart of ${f.name}, is not a ${kind} database of ${dst.name}; choose one of ${to.map((d) => d.name).join(', ') || 'none'}.`
+          : `${dst.name} has ${to.length} ${kind} database(s) and ${src.name} has ${from.length}; choose the counterpart of ${f.name} in step 3 (failover.databases).`, { field: 'failover.databases' });
+      }
+      out.push({ from: f, to: t });
+    }
+  }
+  return out;
+}
+
+export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[]): Plan {
+  if (!job.witness) throw new UserError('no-witness', 'This job has no witness, so nothing can prove that the source is down; add a witness to the job before a failover.');
+  const dst = topo.servers.find((x) => x.name.toLowerCase() === target.name.toLowerCase());
+  const steps: PlanStep[] = [
+    { kind: 'command', host: target.name, description: `take the lease from the witness (granted only when the witness too has lost ${job.source.name})`, command: agent('lease'), verify: agent('holds-lease') },
+    { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote') },
+    ...job.failover.dns.map((r): PlanStep => ({ kind: 'dns-record', description: `point ${r.name}.${r.zone} at ${target.name}`, zone: r.zone, name: r.name, type: 'A', value: target.address,
+      previous: dnsNow.find((d) => d.zone === r.zone && d.name === r.name)?.values ?? [] })),
+    ...counterparts(job, topo, target).map(({ from, to }): PlanStep => ({ kind: 'rehome', description: `re-home the ${from.kind === 'public' ? 'public folders' : 'mailboxes'} of ${from.name} to ${to.name}`,
+      fromDatabase: from.dn, toDatabase: to.dn, toServer: dst?.legacyExchangeDN ?? '', toMta: null })),
+    { kind: 'command', host: target.name, description: `start ${job.failover.services.join(', ')} on ${target.name} and check that they answer`, command: agent('serve'), verify: agent('serving'), undo: agent('unserve') },
+    { kind: 'command', host: target.name, description: `mark ${target.name} as failed over (it stays the one that serves until failback)`, command: agent('phase', 'failed-over'), verify: `grep -q '"failed-over"' ${P.stateDir}/phase.json` },
+  ];
+  if (steps.some((s) => s.kind === 'rehome' && !s.toServer)) throw new UserError('not-in-directory', `${target.name} has no legacyExchangeDN in the directory, so mailboxes cannot be homed on it.`);
+  return sealPlan({ title: `Fail over ${job.source.name} → ${target.name} (${job.name})`, onFailure: 'stop', steps });
+}

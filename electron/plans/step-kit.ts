@@ -1,0 +1,32 @@
+/** What every step executor is made of: its interface, what a run gives it, and how it fails. */
+import type { Client } from 'ldapts';
+import type { SshHost } from '../hosts/ssh-connection.ts';
+import type { PlanStep } from '../../shared/plan.ts';
+import { UserError } from '../../shared/errors.ts';
+
+/** A step that did not do what it should; the message is the evidence (last output line or the reason). */
+export class StepFailed extends UserError {
+  constructor(why: string) {
+    super('step-failed', why);
+  }
+}
+
+/** What a run gives its steps: connections by host name and the directory, both opened on first use. */
+export interface PlanContext {
+  host(name: string): Promise<SshHost>;
+  directory(): Promise<{ client: Client; baseDn: string }>;
+  /** Extra directory connections for steps that write many objects at once (re-homing); absent: the one above. */
+  directoryClients?(n: number): Promise<Client[]>;
+  signal?: AbortSignal;
+}
+
+export interface Executor<S extends PlanStep> {
+  /** The state the step will change, read before it runs (journaled; undo restores it). */
+  snapshot(step: S, ctx: PlanContext): Promise<unknown>;
+  apply(step: S, ctx: PlanContext): Promise<string>;
+  /** true: the step's effect is in place; false: it is not; null: this step cannot tell (commands without `verify`). */
+  verify(step: S, ctx: PlanContext): Promise<boolean | null>;
+  canUndo(step: S): boolean;
+  undo(step: S, ctx: PlanContext, snapshot: unknown): Promise<string>;
+}
+
