@@ -5,7 +5,9 @@
  * itself; the agent starts them once the witness has said this host may serve.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { UserError } from '../../../shared/errors.ts';
 
@@ -21,17 +23,31 @@ export function knownService(name: string, systemd: boolean): ServiceSpec | null
   }
 }
 
+/**
+ * Runs a command; its output goes to a temporary file, not a pipe, because a daemon it starts
+ * inherits what the command was given and would hold a pipe (and so the caller) open forever.
+ */
 export function sh(command: string, timeoutMs: number): Promise<{ code: number; output: string }> {
+  const file = join(tmpdir(), `failguard-sh-${process.pid}-${++shCount}.log`);
+  const fd = openSync(file, 'w+', 0o600);
   return new Promise((resolve) => {
-    const p = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    p.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    p.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    const p = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', fd, fd] });
+    const done = (code: number, why?: string) => {
+      clearTimeout(timer);
+      let output = why ?? '';
+      try {
+        output ||= readFileSync(file, 'utf8').trim().slice(-500);
+        closeSync(fd);
+        rmSync(file, { force: true });
+      } catch { /* already cleaned */ }
+      resolve({ code, output });
+    };
     const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? 128, output: output.trim().slice(-500) }); });
-    p.on('error', (e) => { clearTimeout(timer); resolve({ code: 127, output: e.message }); });
+    p.on('exit', (code) => done(code ?? 128));
+    p.on('error', (e) => done(127, e.message));
   });
 }
+let shCount = 0;
 
 const running = async (s: ServiceSpec) => (await sh(s.check, 5000)).code === 0;
 

@@ -1,0 +1,91 @@
+/**
+ * Failover on the lab, unplanned, from the command line: MAIL1 killed; the witness refuses
+ * the lease until it too has lost MAIL1 for long enough; then `failguard failover` brings
+ * MAIL2 up with every replicated message, repoints mail.lab.test at the DC, re-homes every
+ * mailbox of MAIL1's databases, and MAIL1, started again, stays fenced (never serves).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { resolve4 } from '../../electron/directory/dns-client.ts';
+import { greeting } from '../../agent/src/monitor/services.ts';
+import { imapFetchBySubject, inHost, lab, labStatus, sendMail, until } from './helpers.ts';
+import { homedOn as homedOnLab, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
+import { s } from './preflight-helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fg-failover-'));
+const jobFile = join(dir, 'failover.job.json');
+const env = { ...process.env, FAILGUARD_DATA_DIR: join(dir, 'data') };
+const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
+const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile];
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
+const sh = (host: string, cmd: string) => inHost(labStatus(), host, cmd);
+const key = s.hosts[0]!.keyFile;
+const dbsOf = (server: string) => mailboxDbsOf(s, server);
+
+writeFileSync(jobFile, JSON.stringify({
+  version: 1, id: '3b8e1f0a-6c2d-4f7e-9a1b-2c3d4e5f6a7b', name: 'Failover job',
+  source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
+  witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
+  failover: { mode: 'alert', timeoutSeconds: 25, dns: [{ zone: 'lab.test', name: 'mail' }] },
+  hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
+}, null, 2));
+
+const homedOn = (db: string) => homedOnLab(s, db);
+const monitorOf = (host: string) => (JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { monitor?: Record<string, unknown> }).monitor;
+
+beforeAll(() => {
+  const r = cli('protect', '--job', jobFile, '--yes');
+  expect(r.status, r.stdout + r.stderr).toBe(0);
+}, 300_000);
+
+afterAll(() => putLabBack('fg-failover'), 300_000);
+
+describe('failover, unplanned, from the command line', () => {
+  const subject = `failover-${Date.now()}`;
+
+  it('MAIL1 dies after accepting mail that reached a replicated point; the witness refuses the lease until it too has lost MAIL1', async () => {
+    for (let i = 0; i < 5; i++) await sendMail('198.18.0.11', 'probe@lab.test', 'user000001@lab.test', `${subject} ${i}`, `message ${i}`);
+    const sent = Date.now();
+    // Delivered by Postfix to Dovecot, then in a point on MAIL2.
+    await until('the messages in a point on MAIL2', () => (monitorOf('mail2') && JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json').stdout).received.newestAt > sent + 2000), 60_000);
+    expect(lab('kill', 'mail1').code).toBe(0);
+    const early = cli('failover', '--job', jobFile, '--yes', ...directoryArgs);
+    expect(early.status).toBe(4);
+    expect(early.stdout).toMatch(/Not done \(stopped\): .*did not grant the lease: the witness heard MAIL1 [\d.]+ s ago/);
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
+    expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
+  }, 120_000);
+
+  it('after the timeout the monitor says the source is lost; one command fails over, and MAIL2 serves everything that was replicated', async () => {
+    await until(() => `MAIL2's monitor to say source-lost (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'source-lost', 90_000);
+    const r = cli('failover', '--job', jobFile, '--yes', ...directoryArgs);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Done: Fail over MAIL1 → MAIL2/m);
+    expect(await greeting(25, '198.18.0.12')).toMatch(/^220 mail2\.lab\.test /);
+    const got = await imapFetchBySubject('198.18.0.12', 'user000001@lab.test', readFileSync(s.mail.passwordFile, 'utf8').trim(), subject);
+    expect(got).toHaveLength(5);
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
+    for (const db of dbsOf('MAIL1')) expect(await homedOn(db.dn)).toBe(0);
+    const onMail2 = await Promise.all(dbsOf('MAIL2').map((d) => homedOn(d.dn)));
+    expect(onMail2.reduce((a, b) => a + b, 0)).toBe(dbsOf('MAIL1').reduce((a, d) => a + d.mailboxes, 0));
+    await until(() => `MAIL2's monitor to say failed-over (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'failed-over', 10_000);
+  }, 180_000);
+
+  it('MAIL1, started again, learns from the witness that MAIL2 holds the lease and never serves', async () => {
+    expect(lab('start', 'mail1').code).toBe(0);
+    const answers: Array<string | null> = [];
+    const end = Date.now() + 15_000;
+    while (Date.now() < end) {
+      answers.push(await greeting(25, '198.18.0.11'));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(answers.filter((a) => a !== null)).toEqual([]);
+    expect(monitorOf('mail1')).toMatchObject({ role: 'source', fence: 'handed-over', active: 'MAIL2' });
+    // Running it again changes nothing and says so: every step is already in place.
+    const again = cli('failover', '--job', jobFile, '--yes', ...directoryArgs);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+  }, 120_000);
+});
