@@ -41,7 +41,9 @@ export default tseslint.config(
   {
     files: ['agent/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/electron/**', '**/renderer/**'], message: 'The agent runs on protected servers and stands alone.' }] }],
+      // One exception: the plan engine and the directory client, so that an automatic failover runs on the target
+      // the very plan (and journal) the app would run; nothing of Electron, the UI or SSH.
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)(renderer/|electron/(?!plans/|directory/|hosts/(shell|file-hash)\\.ts$))', message: 'The agent runs on protected servers and stands alone (but for the plan engine and the directory client).' }] }],
     },
   },
 );

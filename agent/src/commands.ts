@@ -10,7 +10,8 @@ import { ask, loadTls } from './peer.ts';
 import { run } from './btrfs.ts';
 import { receivedPoints } from './receiver.ts';
 import { readPhase, writePhase, type Phase } from './monitor/phase.ts';
-import { greeting, resolveServices, startServices, stopServices } from './monitor/services.ts';
+import { greeting, resolveServices, sh, startServices, stopServices } from './monitor/services.ts';
+import { shq } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
 
 const witnessOf = (c: AgentConfig) => {
@@ -73,15 +74,32 @@ export async function isSubvolume(path: string): Promise<boolean> {
   return run(['btrfs', 'subvolume', 'show', path]).then(() => true, () => false);
 }
 
-/** Undoes a promotion: the copy is moved aside (what was written on it is kept) and the data from before is put back. */
-export async function unpromote(c: AgentConfig): Promise<string> {
+/**
+ * Undoes a promotion and puts the data from before back. The copy is moved aside, so what was
+ * written on it is kept; a rehearsal's copy is deleted instead (`discard`), as promised.
+ */
+export async function unpromote(c: AgentConfig, discard = false): Promise<string> {
   const p = readPromoted(c);
   if (!p) return 'nothing was promoted';
   const kept = posix.join(base(c), `promoted-${p.point}-${Date.now()}`);
-  if (existsSync(c.subvolume)) await run(['mv', c.subvolume, kept]);
+  if (existsSync(c.subvolume)) {
+    if (discard) await run(['btrfs', 'subvolume', 'delete', c.subvolume]);
+    else await run(['mv', c.subvolume, kept]);
+  }
   if (p.aside && existsSync(p.aside)) await run(['mv', p.aside, c.subvolume]);
   rmSync(promotedFile(c), { force: true });
-  return `the promoted copy is kept at ${kept}`;
+  return discard ? `the copy of ${p.point} is discarded` : `the promoted copy is kept at ${kept}`;
+}
+
+/** A rehearsal's proof: the services answer, and Dovecot reads a mailbox of the copy (the first user it knows). */
+export async function rehearsalCheck(c: AgentConfig): Promise<string> {
+  const s = await serving(c);
+  if (!s.ok) throw new UserError('rehearsal-failed', `On the copy, ${s.detail}.`);
+  const user = (await sh('doveadm user "*" 2>/dev/null | head -1', 10_000)).output.trim();
+  if (!user) return `${s.detail}; no mailbox user to read`;
+  const r = await sh(`doveadm -f flow mailbox status -u ${shq(user)} messages INBOX`, 20_000);
+  if (r.code !== 0) throw new UserError('rehearsal-failed', `Dovecot could not read ${user}'s inbox on the copy: ${r.output.split('\n').at(-1)}`);
+  return `${s.detail}; ${user}: ${r.output.trim()}`;
 }
 
 export function setPhase(c: AgentConfig, phase: Phase | 'none'): void {

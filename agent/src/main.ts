@@ -12,7 +12,8 @@ import { listen, loadTls, peerName } from './peer.ts';
 import { Monitor } from './monitor/monitor.ts';
 import { resolveServices, startServices } from './monitor/services.ts';
 import { readPhase } from './monitor/phase.ts';
-import { holdsLease, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
+import { runAutomaticFailover } from './failover/automatic.ts';
+import { holdsLease, rehearsalCheck, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
 import { UserError } from '../../shared/errors.ts';
 import { Receiver } from './receiver.ts';
 import { Shipper } from './shipper.ts';
@@ -36,20 +37,8 @@ async function run(configFile: string): Promise<void> {
   const services = resolveServices(c.monitor?.services ?? []);
   const monitor = new Monitor(c, tls, st, services, {
     alert: (event, severity, message) => st.log(`alert ${severity} ${event}: ${message}`),
-    // Automatic mode, the lease granted: bring up the newest point and the services on this host.
-    failover: async () => {
-      try {
-        setPhase(c, 'failing-over');
-        const p = await promote(c);
-        st.log(`failover: ${c.subvolume} is now a writable copy of ${p.point}`);
-        const r = await startServices(services, (m) => st.log(m));
-        if (!r.ok) return r.error ?? 'a service did not start';
-        setPhase(c, 'failed-over');
-        return null;
-      } catch (e) {
-        return plainMessage(e);
-      }
-    },
+    // Automatic mode, the lease granted: the failover plan sealed at provisioning, on the one plan engine.
+    failover: (leaseKey) => runAutomaticFailover(c, leaseKey, (m) => st.log(m)),
   });
   // A target that had taken over serves again after a restart (its services wait for the agent, like the source's).
   if (c.role === 'target' && readPhase(c.stateDir)?.phase === 'failed-over') void startServices(services, (m) => st.log(m));
@@ -96,7 +85,8 @@ const commands: Record<string, (f: string) => Promise<void>> = {
   'holds-lease': oneShot(async (c) => { if (!(await holdsLease(c))) { process.exitCode = 1; return `${c.host} does not hold the lease`; } return `${c.host} holds the lease`; }),
   'promote': oneShot(promote),
   'promoted': oneShot(async (c) => { const p = readPromoted(c); if (!p) process.exitCode = 1; return p ?? 'not promoted'; }),
-  'unpromote': oneShot(unpromote),
+  'unpromote': oneShot((c) => unpromote(c, arg === '--discard')),
+  'rehearsal-check': oneShot(rehearsalCheck),
   'serve': oneShot(serve),
   'serving': oneShot(async (c) => { const r = await serving(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
   'unserve': oneShot(unserve),

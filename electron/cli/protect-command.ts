@@ -7,6 +7,7 @@ import { unprotectPlan } from '../provision/unprotect.ts';
 import { verifyTarget } from '../provision/verify.ts';
 import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
+import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
 import { replicationView, timeLeftText, type TargetView } from '../../shared/replication.ts';
 
 export interface PlanCliOptions { job: string; apply?: string; yes?: boolean; json?: boolean }
@@ -35,19 +36,20 @@ export function printResults(results: PlanRunResult[]): number {
 
 export const consentOf = (o: PlanCliOptions): string | null => (o.yes ? 'now' : o.apply ?? null);
 
-export async function protectCommand(o: PlanCliOptions): Promise<number> {
+export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions): Promise<number> {
   const job = await readJob(o.job);
   const consent = consentOf(o);
+  const directory = o.dc || o.domain ? await directoryRequest(o) : undefined;
   if (consent) {
     await preflightGate(job, { onProgress: (s) => process.stderr.write(`${s}\n`) });
-    const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`) });
+    const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}) });
     printPlan(r.plan);
     if (JSON.stringify(job.certificates) !== JSON.stringify(r.fingerprints)) await writeJob(o.job, { ...job, certificates: r.fingerprints });
     return printResults(r.results);
   }
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
-    const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`) });
+    const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}) });
     printPlan(plan);
     if (plan.steps.length) out(`Nothing was changed. To apply exactly this plan: failguard protect --job ${o.job} --apply ${plan.id}`);
     return 0;

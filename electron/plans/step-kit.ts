@@ -11,9 +11,12 @@ export class StepFailed extends UserError {
   }
 }
 
+/** What a step needs of a host: run a command, copy a file (over SSH from the app; locally in the agent). */
+export type StepHost = Pick<SshHost, 'exec' | 'upload'>;
+
 /** What a run gives its steps: connections by host name and the directory, both opened on first use. */
 export interface PlanContext {
-  host(name: string): Promise<SshHost>;
+  host(name: string): Promise<StepHost>;
   directory(): Promise<{ client: Client; baseDn: string }>;
   /** Extra directory connections for steps that write many objects at once (re-homing); absent: the one above. */
   directoryClients?(n: number): Promise<Client[]>;

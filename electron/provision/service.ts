@@ -23,6 +23,7 @@ import { agentArtifacts } from './agent-artifacts.ts';
 import { agentConfig, jobHosts } from './agent-config.ts';
 import { AGENTD, HOST_PATHS as P } from './host-layout.ts';
 import { jobPki } from './pki.ts';
+import { failoverFiles, FAILOVER_PATHS } from './failover-files.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
 
 export interface ProvisionOptions {
@@ -43,20 +44,25 @@ export function hostTargets(job: Job): HostTarget[] {
 const file = async (remotePath: string, localFile: string, mode: number, what: string): Promise<ShippedFile> => ({ remotePath, localFile, mode, what, ...(await sha256File(localFile)) });
 
 /** The files each host needs, prepared locally (configuration, supervisor, certificates) with their hashes. */
-async function shippedFiles(job: Job, base: string) {
+async function shippedFiles(job: Job, base: string, o: ProvisionOptions) {
   const art = agentArtifacts();
   const hosts = jobHosts(job);
   const pki = await jobPki(join(base, 'pki'), job.id, hosts.map((h) => ({ name: h.name, addresses: h.addresses })));
+  const fo = await failoverFiles(job, base, o.directory, o.onProgress);
   const common = [await file(P.node, art.node, 0o755, 'the agent\'s Node runtime'), await file(P.agent, art.bundle, 0o644, 'the agent'), await file(P.ca, pki.caFile, 0o644, 'the job\'s CA certificate')];
   const out: Array<{ role: (typeof hosts)[number]['role']; name: string; files: ShippedFile[] }> = [];
   for (const h of hosts) {
     const dir = join(base, 'hosts', h.name.toLowerCase());
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(join(dir, 'agent.json'), `${JSON.stringify(agentConfig(job, h), null, 2)}\n`, { mode: 0o600 });
+    const mine = fo?.targets[h.name];
+    const extras = { ...(mine ? { failover: { planFile: FAILOVER_PATHS.plan, ...(mine.accessFile ? { accessFile: FAILOVER_PATHS.access } : {}) } } : {}), ...(fo && h.role === 'witness' ? { leaseKey: fo.leaseKey } : {}) };
+    await writeFile(join(dir, 'agent.json'), `${JSON.stringify({ ...agentConfig(job, h), ...extras }, null, 2)}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'agentd'), AGENTD, { mode: 0o755 });
     const a = pki.agents[h.name]!;
     out.push({ role: h.role, name: h.name, files: [...common, await file(P.agentd, join(dir, 'agentd'), 0o755, 'the agent supervisor'), await file(P.config, join(dir, 'agent.json'), 0o600, 'the agent configuration'),
-      await file(P.cert, a.certFile, 0o644, 'the agent certificate'), await file(P.key, a.keyFile, 0o600, 'the agent key')] });
+      await file(P.cert, a.certFile, 0o644, 'the agent certificate'), await file(P.key, a.keyFile, 0o600, 'the agent key'),
+      ...(mine ? [await file(FAILOVER_PATHS.plan, mine.planFile, 0o600, 'the failover plan it runs by itself')] : []),
+      ...(mine?.accessFile ? [await file(FAILOVER_PATHS.access, mine.accessFile, 0o600, 'the directory account, sealed under the witness\'s key')] : [])] });
   }
   return { hosts: out, fingerprints: { ca: pki.ca.fingerprint256, agents: Object.fromEntries(Object.entries(pki.agents).map(([k, v]) => [k, v.fingerprint256])) } };
 }
@@ -65,7 +71,7 @@ async function shippedFiles(job: Job, base: string) {
 export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOptions = {}): Promise<{ plan: Plan; fingerprints: Job['certificates'] }> {
   const base = join(o.dataDir ?? dataDir(), 'jobs', job.id);
   o.onProgress?.('Preparing the agent, its configuration and certificates');
-  const { hosts, fingerprints } = await shippedFiles(job, base);
+  const { hosts, fingerprints } = await shippedFiles(job, base, o);
   const targets = hostTargets(job);
   const withNow = await Promise.all(hosts.map(async (h) => {
     o.onProgress?.(`Reading ${h.name}`);

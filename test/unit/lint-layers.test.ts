@@ -15,6 +15,7 @@ describe('lint enforces the layers', () => {
     ['shared/x.ts', "import { join } from 'path';\nexport const a = join;\n"],
     ['shared/x.ts', "import { App } from '../renderer/src/components/App.tsx';\nexport const a = App;\n"],
     ['agent/x.ts', "import { UserError } from '../electron/backend/errors.ts';\nexport const a = UserError;\n"],
+    ['agent/x.ts', "import { SshPool } from '../electron/hosts/ssh-pool.ts';\nexport const a = SshPool;\n"],
   ])('refuses %s importing across a layer', async (file, code) => {
     expect(await ruleIds(file, code)).toContain('no-restricted-imports');
   });
@@ -25,6 +26,10 @@ describe('lint enforces the layers', () => {
 
   it('refuses switching certificate verification off anywhere', async () => {
     expect(await ruleIds('electron/x.ts', 'export const o = { rejectUnauthorized: false };\n')).toContain('no-restricted-syntax');
+  });
+
+  it('lets the agent use the one plan engine and the directory client (automatic failover), nothing else of electron/', async () => {
+    expect(await ruleIds('agent/x.ts', "import { runPlans } from '../electron/plans/engine.ts';\nimport { openSession } from '../electron/directory/ldap-session.ts';\nexport const a = [runPlans, openSession];\n")).toEqual([]);
   });
 
   it('accepts the contract from the renderer', async () => {

@@ -20,7 +20,7 @@ const agoS = (at: number | null) => (at === null ? null : Math.round((performanc
 
 export interface MonitorHooks {
   /** The target holds the lease: run the failover (automatic mode); resolves with an error sentence or null. */
-  failover?: () => Promise<string | null>;
+  failover?: (leaseKey: string | null) => Promise<string | null>;
   alert?: (event: string, severity: 'info' | 'warning' | 'critical', message: string) => void;
 }
 
@@ -38,6 +38,7 @@ export class Monitor {
   #since = Date.now();
   #timer: NodeJS.Timeout | null = null;
   #failoverError: string | undefined;
+  #attempted = false;
 
   constructor(c: AgentConfig, tls: TlsMaterial, st: StateFile, services: ServiceSpec[], hooks: MonitorHooks = {}) {
     this.#c = c;
@@ -87,14 +88,20 @@ export class Monitor {
   leaseRequest(from: string | null): Record<string, unknown> {
     if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
     const cur = this.#lease.get();
-    if (from && cur.active === from) return { ok: true, granted: true, ...cur };
+    if (from && cur.active === from) return { ok: true, granted: true, ...cur, ...this.#key() };
     if (!from || from === this.#c.monitor?.source?.name) return { ok: true, granted: false, ...cur, reason: `${from} is not a standby of this job` };
     if (!witnessMayGrant(performance.now(), this.#lastSource, this.#t)) {
       return { ok: true, granted: false, ...cur, reason: `the witness heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource)} s ago; it grants the lease only after ${this.#t.grantAfterS} s of silence` };
     }
     const rec = this.#lease.grant(from);
     this.#log(`witness: lease ${rec.epoch} granted to ${from} (last heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago)`);
-    return { ok: true, granted: true, ...rec };
+    this.#hooks.alert?.('lease-granted', 'critical', `The witness gave ${from} the right to serve mail (lease ${rec.epoch}): it has not heard ${this.#c.monitor?.source?.name} for ${agoS(this.#lastSource) ?? 'ever'} s.`);
+    return { ok: true, granted: true, ...rec, ...this.#key() };
+  }
+
+  /** The key that opens a target's sealed directory account, handed out only with the lease. */
+  #key(): { key?: string } {
+    return this.#c.leaseKey ? { key: this.#c.leaseKey } : {};
   }
 
   async #roundTrip(peer: { name: string; address: string; port: number }, header: Record<string, unknown>): Promise<Record<string, unknown> | null> {
@@ -132,11 +139,16 @@ export class Monitor {
     if (!phase && (this.#state === 'failed-over' || this.#state === 'failing-over' || this.#state === 'failing-back')) this.#setState('healthy', 'the failback finished');
     const next = monitorState(this.#state, { now: performance.now(), lastHeartbeat: this.#lastSource, witnessSeesSource: seen, mode: m.mode }, this.#t);
     if (next !== this.#state) this.#setState(next, `last heartbeat from ${m.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago; the witness ${seen === null ? 'cannot be asked' : seen ? 'still reaches it' : 'does not reach it either'}`);
-    if (shouldFailOver(this.#state, m.mode, false) && m.witness && this.#hooks.failover) {
+    // Automatic mode: once the source is lost (or, after a restart, to finish a failover cut short), one attempt per agent run.
+    const due = shouldFailOver(this.#state, m.mode, false) || (m.mode === 'automatic' && this.#state === 'failing-over');
+    if (due && !this.#attempted && m.witness && this.#hooks.failover) {
       const lease = await this.#roundTrip(m.witness, { op: 'lease' });
       if (lease?.granted === true) {
+        this.#attempted = true;
         this.#setState('failing-over', `the witness granted lease ${String(lease.epoch)}`);
-        const error = await this.#hooks.failover();
+        this.#hooks.alert?.('failover-started', 'critical', `${this.#c.host} is taking over from ${m.source?.name}, which the witness too has lost.`);
+        const error = await this.#hooks.failover(typeof lease.key === 'string' ? lease.key : null);
+        if (!error) this.#hooks.alert?.('failover-done', 'critical', `${this.#c.host} has taken over from ${m.source?.name} and serves mail.`);
         this.#failoverError = error ?? undefined;
         if (error) this.#hooks.alert?.('failover-failed', 'critical', `The failover to ${this.#c.host} stopped: ${error}`);
       } else if (lease) this.#log(`monitor: the witness did not grant the lease: ${String(lease.reason ?? lease.error ?? 'no reason given')}`);

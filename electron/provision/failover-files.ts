@@ -1,0 +1,57 @@
+/**
+ * What an automatic failover needs on the hosts, prepared at provisioning: on each target the
+ * failover plan of now (sealed: the very plan `failguard failover` would show) and the directory
+ * account sealed under the job's lease key; on the witness that key, which it hands out only with
+ * the lease. Alert mode needs none of it: a person runs the plan from the app.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Job } from '../../shared/job.ts';
+import { UserError } from '../../shared/errors.ts';
+import { newLeaseKey, sealAccess } from '../directory/sealed-access.ts';
+import { planFailover, type DirectoryAccess } from '../failover/plan-now.ts';
+
+export const FAILOVER_PATHS = { plan: '/etc/failguard/failover-plan.json', access: '/etc/failguard/directory.sealed' } as const;
+
+export interface FailoverFiles {
+  leaseKey: string;
+  /** Per target name: the local files to ship, and whether the plan writes to the directory. */
+  targets: Record<string, { planFile: string; accessFile: string | null }>;
+}
+
+/** The job's lease key, made once and kept beside its CA (mode 0600), so an unchanged job seals the same bytes. */
+async function leaseKey(base: string): Promise<string> {
+  const f = join(base, 'pki', 'lease.key');
+  if (existsSync(f)) return readFileSync(f, 'utf8').trim();
+  const k = newLeaseKey();
+  await writeFile(f, `${k}\n`, { mode: 0o600, flag: 'wx' });
+  return k;
+}
+
+export async function failoverFiles(job: Job, base: string, directory: DirectoryAccess | undefined, onProgress?: (s: string) => void): Promise<FailoverFiles | null> {
+  if (job.failover.mode !== 'automatic') return null;
+  if (!job.witness) throw new UserError('no-witness', 'Automatic failover needs a witness: without one nothing proves the source is down. Add a witness, or choose "alert, then one click".', { field: 'witness' });
+  // Every Exchange failover re-homes mailboxes, so the account is always needed.
+  if (!directory) {
+    throw new UserError('no-directory', `Automatic failover repoints DNS and re-homes mailboxes from ${job.targets.map((t) => t.name).join(', ')} itself, so provisioning needs the directory account (kept there sealed; the key stays with the witness). Give --dc, --user and --password-stdin.`, { field: 'directory' });
+  }
+  const key = await leaseKey(base);
+  const targets: FailoverFiles['targets'] = {};
+  for (const t of job.targets) {
+    onProgress?.(`Preparing the failover plan ${t.name} runs by itself`);
+    const plan = await planFailover(job, directory!, t.name);
+    const dir = join(base, 'hosts', t.name.toLowerCase());
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const planFile = join(dir, 'failover-plan.json');
+    await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
+    const writes = plan.steps.some((s) => s.kind === 'dns-record' || s.kind === 'rehome' || s.kind === 'directory-modify');
+    let accessFile: string | null = null;
+    if (writes) {
+      accessFile = join(dir, 'directory.sealed');
+      await writeFile(accessFile, sealAccess(key, { target: directory!.target, credentials: directory!.credentials, ...(directory!.trust ? { trust: directory!.trust } : {}) }), { mode: 0o600 });
+    }
+    targets[t.name] = { planFile, accessFile };
+  }
+  return { leaseKey: key, targets };
+}

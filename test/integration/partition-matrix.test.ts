@@ -1,0 +1,166 @@
+/**
+ * The partition matrix on the real agents, in automatic mode (timeout 25 s): every combination
+ * of cut links among MAIL1 (source), MAIL2 (target) and the witness, each host killed, and a
+ * flapping link. During each case SMTP is probed on both mail servers five times a second: in
+ * no case do both accept mail at the same moment, and MAIL2 takes over exactly when MAIL1 is
+ * really gone (killed, or cut off from both others) — by itself, the whole failover plan
+ * included (DNS and mailbox homes), with every message MAIL1 had replicated readable on MAIL2.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { resolve4 } from '../../electron/directory/dns-client.ts';
+import { greeting } from '../../agent/src/monitor/services.ts';
+import { imapFetchBySubject, inHost, lab, labStatus, sendMail, until } from './helpers.ts';
+import { homedOn, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
+import { s } from './preflight-helpers.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fg-matrix-'));
+const jobFile = join(dir, 'matrix.job.json');
+const env = { ...process.env, FAILGUARD_DATA_DIR: join(dir, 'data') };
+const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
+const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile];
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
+const key = s.hosts[0]!.keyFile;
+const TIMEOUT_S = 25;
+/** Long enough that a failover that should not happen would have begun: the witness waits 25 s, the target 25 s (both from the cut). */
+const WATCH_MS = 31_000;
+
+writeFileSync(jobFile, JSON.stringify({
+  version: 1, id: '5d2c9e8f-1a3b-4c5d-8e9f-0a1b2c3d4e5f', name: 'Matrix job',
+  source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
+  witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
+  failover: { mode: 'automatic', timeoutSeconds: TIMEOUT_S, dns: [{ zone: 'lab.test', name: 'mail' }] },
+  hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
+}, null, 2));
+
+const monitorOf = (host: string) => (JSON.parse(inHost(labStatus(), host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { monitor?: Record<string, unknown> }).monitor;
+const serving = async (address: string) => /^220 /.test((await greeting(25, address)) ?? '');
+
+/** Probes SMTP on both servers five times a second while `during` runs; returns how often each answered and how often both did. */
+async function probed(during: () => Promise<void>): Promise<{ rounds: number; mail1: number; mail2: number; both: number }> {
+  const r = { rounds: 0, mail1: 0, mail2: 0, both: 0 };
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      const [a, b] = await Promise.all([serving('198.18.0.11'), serving('198.18.0.12')]);
+      r.rounds++;
+      if (a) r.mail1++;
+      if (b) r.mail2++;
+      if (a && b) r.both++;
+      await new Promise((x) => setTimeout(x, 200));
+    }
+  })();
+  try {
+    await during();
+  } finally {
+    on = false;
+    await loop;
+  }
+  return r;
+}
+
+function protect(): void {
+  const r = cli('protect', '--job', jobFile, '--yes', ...directoryArgs);
+  expect(r.status, r.stdout + r.stderr).toBe(0);
+}
+
+const healAll = () => { for (const [a, b] of [['mail1', 'mail2'], ['mail1', 'witness'], ['mail2', 'witness']]) lab('heal', a!, b!); };
+const healthy = () => until(() => `a healthy job (MAIL2 sees ${JSON.stringify(monitorOf('mail2'))}, MAIL1 ${JSON.stringify(monitorOf('mail1'))})`,
+  async () => monitorOf('mail2')?.state === 'healthy' && monitorOf('mail1')?.fence === 'serving' && await serving('198.18.0.11'), 60_000);
+
+beforeAll(async () => {
+  protect();
+  await healthy();
+}, 300_000);
+afterAll(() => putLabBack('fg-matrix'), 300_000);
+
+type Cut = ['mail1' | 'mail2' | 'witness', 'mail1' | 'mail2' | 'witness'];
+const ST: Cut = ['mail1', 'mail2'];
+const SW: Cut = ['mail1', 'witness'];
+const TW: Cut = ['mail2', 'witness'];
+
+describe('the partition matrix: no failover while MAIL1 is still there', () => {
+  const cases: Array<[string, Cut[], { killed?: string; flap?: Cut; mail1Serves: boolean }]> = [
+    ['nothing cut', [], { mail1Serves: true }],
+    ['MAIL1–MAIL2 cut', [ST], { mail1Serves: true }],
+    ['MAIL1–witness cut', [SW], { mail1Serves: true }],
+    ['MAIL2–witness cut', [TW], { mail1Serves: true }],
+    ['MAIL1–MAIL2 and MAIL2–witness cut', [ST, TW], { mail1Serves: true }],
+    ['MAIL1–witness and MAIL2–witness cut (the witness alone)', [SW, TW], { mail1Serves: true }],
+    // Everything cut: MAIL1 fences itself and MAIL2 cannot get the lease, so nobody serves; safe, and it heals by itself.
+    ['every link cut', [ST, SW, TW], { mail1Serves: false }],
+    ['the witness killed', [], { killed: 'witness', mail1Serves: true }],
+    ['MAIL2 killed', [], { killed: 'mail2', mail1Serves: true }],
+    ['MAIL1–MAIL2 flapping every 2 s', [], { flap: ST, mail1Serves: true }],
+  ];
+  it.each(cases)('%s: never both, no failover, and healthy again after', async (_name, cuts, o) => {
+    for (const c of cuts) expect(lab('cut', ...c).code).toBe(0);
+    if (o.killed) expect(lab('kill', o.killed).code).toBe(0);
+    let flaps = 0;
+    const r = await probed(async () => {
+      const end = Date.now() + WATCH_MS;
+      while (Date.now() < end) {
+        if (o.flap) lab(flaps++ % 2 ? 'heal' : 'cut', ...o.flap);
+        await new Promise((x) => setTimeout(x, 2000));
+      }
+    });
+    const seen = { target: monitorOf(o.killed === 'mail2' ? 'witness' : 'mail2'), source: monitorOf('mail1') };
+    healAll();
+    if (o.killed) expect(lab('start', o.killed).code).toBe(0);
+    expect(r.both, JSON.stringify(r)).toBe(0);
+    expect(r.mail2, 'MAIL2 never served').toBe(0);
+    if (o.mail1Serves) expect(r.mail1 / r.rounds, JSON.stringify(r)).toBeGreaterThan(0.9);
+    else expect(seen.source).toMatchObject({ fence: 'fenced' });
+    if (o.killed !== 'mail2') expect(seen.target?.state ?? 'healthy').not.toMatch(/failing-over|failed-over/);
+    await healthy();
+  }, 180_000);
+});
+
+describe('the partition matrix: MAIL1 really gone, MAIL2 takes over by itself', () => {
+  const subject = `matrix-${Date.now()}`;
+
+  it('MAIL1 cut off from both: it fences itself, then MAIL2 gets the lease and runs the whole failover plan; never both', async () => {
+    for (let i = 0; i < 3; i++) await sendMail('198.18.0.11', 'probe@lab.test', 'user000002@lab.test', `${subject} ${i}`, `message ${i}`);
+    const sent = Date.now();
+    await until('the messages in a point on MAIL2', () => JSON.parse(inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/state.json').stdout).received.newestAt > sent + 2000, 60_000);
+    const cutAt = Date.now();
+    lab('cut', ...ST);
+    lab('cut', ...SW);
+    let tookOverAfterS = 0;
+    const r = await probed(async () => {
+      await until(() => `MAIL2 to fail over (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'failed-over', 120_000);
+      tookOverAfterS = (Date.now() - cutAt) / 1000;
+      await new Promise((x) => setTimeout(x, 5000));
+    });
+    expect(r.both, JSON.stringify(r)).toBe(0);
+    expect(r.mail2).toBeGreaterThan(0);
+    expect(tookOverAfterS).toBeGreaterThanOrEqual(TIMEOUT_S);
+    expect(monitorOf('mail1')).toMatchObject({ fence: 'fenced' });
+    // The whole plan ran on MAIL2 by itself: DNS, homes, services, and the replicated mail is there.
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
+    for (const db of mailboxDbsOf(s, 'MAIL1')) expect(await homedOn(s, db.dn)).toBe(0);
+    expect(await imapFetchBySubject('198.18.0.12', 'user000002@lab.test', readFileSync(s.mail.passwordFile, 'utf8').trim(), subject)).toHaveLength(3);
+    // Healed, MAIL1 learns that MAIL2 holds the lease and stays fenced.
+    healAll();
+    const after = await probed(() => new Promise((x) => setTimeout(x, 8000)));
+    expect(after.mail1).toBe(0);
+    expect(after.mail2).toBe(after.rounds);
+    await until(() => `MAIL1 handed over (${JSON.stringify(monitorOf('mail1'))})`, () => monitorOf('mail1')?.fence === 'handed-over', 15_000);
+  }, 300_000);
+
+  it('MAIL1 killed: MAIL2 takes over by itself after the timeout', async () => {
+    await putLabBack('fg-matrix');
+    protect();
+    await healthy();
+    const r = await probed(async () => {
+      expect(lab('kill', 'mail1').code).toBe(0);
+      await until(() => `MAIL2 to fail over (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'failed-over', 120_000);
+    });
+    expect(r.both).toBe(0);
+    expect(await serving('198.18.0.12')).toBe(true);
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
+  }, 400_000);
+});
