@@ -29,6 +29,15 @@ export async function listNames(dir: string): Promise<string[]> {
   return readdir(dir).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? [] : Promise.reject(e)));
 }
 
+/**
+ * A point in a folder of points is whole when it is read-only: `btrfs receive` sets the received
+ * UUID and then the read-only flag as its very last acts, so a partial receive is never read-only;
+ * and a host's own points moved there at failback (read-only snapshots, no received UUID) count too.
+ */
+export async function isWholePoint(path: string): Promise<boolean> {
+  return (await run(['btrfs', 'property', 'get', '-ts', path, 'ro']).catch(() => '')).includes('ro=true');
+}
+
 /** A received subvolume is complete only once receive made it read-only with its received UUID. */
 export async function isCompleteReceive(path: string): Promise<boolean> {
   const show = await run(['btrfs', 'subvolume', 'show', path]).catch(() => '');

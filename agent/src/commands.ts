@@ -13,6 +13,7 @@ import { readPhase, writePhase, type Phase } from './monitor/phase.ts';
 import { greeting, resolveServices, sh, startServices, stopServices } from './monitor/services.ts';
 import { shq } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
+import { parsePoint } from '../../shared/points.ts';
 
 const witnessOf = (c: AgentConfig) => {
   if (c.role !== 'target') throw new UserError('agent-role', `${c.host} is the ${c.role}; only a target takes over.`);
@@ -132,4 +133,42 @@ export async function serving(c: AgentConfig): Promise<{ ok: boolean; detail: st
   const said = await Promise.all(probes.map(async ([what, port, ok]) => { const g = await greeting(port); return { what, ok: !!g && ok.test(g), g }; }));
   const bad = said.filter((x) => !x.ok);
   return { ok: bad.length === 0, detail: bad.length ? `${bad.map((b) => `${b.what} ${b.g === null ? 'does not answer' : `answers "${b.g}"`}`).join('; ')}` : said.map((x) => `${x.what}: ${x.g}`).join('; ') || 'no mail ports to check' };
+}
+
+/** Whether this target has received a point from the job's (new) source since its agent started. */
+export async function synced(c: AgentConfig): Promise<{ ok: boolean; detail: string }> {
+  const end = Date.now() + 600_000;
+  for (;;) {
+    let from: string | null = null;
+    try {
+      from = (JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as { received?: { lastFrom: string | null; newest: string | null } }).received?.lastFrom ?? null;
+    } catch { /* being rewritten */ }
+    if (from && from === c.monitor?.source?.name) return { ok: true, detail: `${c.host} holds a point from ${from}` };
+    if (Date.now() > end) return { ok: false, detail: `${c.host} has received nothing from ${c.monitor?.source?.name} in 10 minutes; check replication, then run the failback again` };
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** After a failback: the markers of the failover are cleared (the data stays), so the agent starts as a plain source or standby. */
+export function settle(c: AgentConfig): string {
+  for (const f of ['promoted.json', 'phase.json', 'handover.json']) rmSync(join(c.stateDir, f), { force: true });
+  return 'the failover markers are cleared';
+}
+
+/**
+ * Before failback, on the old source: its points newer than the newest one `target` confirmed
+ * never reached it (taken after the failover began, or before it but not shipped). They are
+ * renamed `diverged-…` in place (never deleted: they hold what the old source accepted last),
+ * so the newest point both hold is the parent and new points from the target sort after it.
+ */
+export async function setAsideDiverged(c: AgentConfig, target: string): Promise<string> {
+  let confirmed: string | null = null;
+  try {
+    confirmed = (JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as { targets?: Record<string, { lastPoint: string | null }> }).targets?.[target]?.lastPoint ?? null;
+  } catch { /* no state */ }
+  const common = confirmed ? parsePoint(confirmed) : null;
+  if (!common) throw new UserError('no-common-point', `${c.host} does not know which point ${target} holds, so it cannot tell what diverged; protect the job again instead of failing back.`);
+  const names = (await receivedPoints(c.pointsDir, false)).filter((n) => (parsePoint(n)?.seq ?? 0) > common.seq);
+  for (const n of names) await run(['mv', posix.join(c.pointsDir, n), posix.join(c.pointsDir, `diverged-${n}`)]);
+  return names.length ? `${names.length} points ${target} never received are kept as ${c.pointsDir}/diverged-*` : 'no point diverged';
 }

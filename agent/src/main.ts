@@ -13,7 +13,8 @@ import { Monitor } from './monitor/monitor.ts';
 import { resolveServices, startServices } from './monitor/services.ts';
 import { readPhase } from './monitor/phase.ts';
 import { runAutomaticFailover } from './failover/automatic.ts';
-import { holdsLease, rehearsalCheck, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
+import { finalPoint, handedOver, handOver } from './handover.ts';
+import { setAsideDiverged, settle, synced, holdsLease, rehearsalCheck, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
 import { UserError } from '../../shared/errors.ts';
 import { Receiver } from './receiver.ts';
 import { Shipper } from './shipper.ts';
@@ -48,6 +49,7 @@ async function run(configFile: string): Promise<void> {
     if (header.op === 'heartbeat') return answer(s, monitor.onHeartbeat(peerName(s)));
     if (header.op === 'witness-status') return answer(s, monitor.witnessStatus());
     if (header.op === 'lease') return answer(s, monitor.leaseRequest(peerName(s)));
+    if (header.op === 'handover') return answer(s, monitor.handover(peerName(s), header.to));
     if (c.role !== 'target') return void s.end(`${JSON.stringify({ error: `${c.host} is the ${c.role}, not a target` })}\n`);
     void receiver.handle(s, header, rest);
   }, (m) => st.log(m));
@@ -87,6 +89,12 @@ const commands: Record<string, (f: string) => Promise<void>> = {
   'promoted': oneShot(async (c) => { const p = readPromoted(c); if (!p) process.exitCode = 1; return p ?? 'not promoted'; }),
   'unpromote': oneShot((c) => unpromote(c, arg === '--discard')),
   'rehearsal-check': oneShot(rehearsalCheck),
+  'handover': oneShot((c) => handOver(c, arg ?? '')),
+  'handed-over': oneShot(async (c) => { const r = await handedOver(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
+  'final-point': oneShot(finalPoint),
+  'synced': oneShot(async (c) => { const r = await synced(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
+  'settle': oneShot(async (c) => settle(c)),
+  'set-aside-diverged': oneShot((c) => setAsideDiverged(c, arg ?? '')),
   'serve': oneShot(serve),
   'serving': oneShot(async (c) => { const r = await serving(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
   'unserve': oneShot(unserve),

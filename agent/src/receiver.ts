@@ -12,7 +12,7 @@ import { Deframer } from './frames.ts';
 import { mkdir } from 'node:fs/promises';
 import type { AgentConfig } from './config.ts';
 import type { StateFile } from './state.ts';
-import { deleteSubvolume, isCompleteReceive, listNames, receiveProcess } from './btrfs.ts';
+import { deleteSubvolume, isCompleteReceive, isWholePoint, listNames, receiveProcess } from './btrfs.ts';
 import { parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 import { readPhase } from './monitor/phase.ts';
 
@@ -26,7 +26,7 @@ export async function receivedPoints(dir: string, removePartial: boolean, known:
   for (const n of [...known]) if (!names.includes(n)) known.delete(n);
   for (const n of names) {
     if (!parsePoint(n)) continue;
-    if (known.has(n) || await isCompleteReceive(join(dir, n))) {
+    if (known.has(n) || await isWholePoint(join(dir, n))) {
       known.add(n);
       out.push(n);
     } else if (removePartial) await deleteSubvolume(join(dir, n)).catch(() => undefined);

@@ -1,10 +1,12 @@
 /** `failguard failover`: parsing and printing; the failover service does the work. */
 import { readJob } from '../jobs/job-file.ts';
-import { failover, planFailover } from '../failover/service.ts';
+import { join } from 'node:path';
+import { dataDir } from '../backend/data-dir.ts';
+import { failback, failover, planFailback, planFailover } from '../failover/service.ts';
 import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
 import { consentOf, printPlan, printResults, type PlanCliOptions } from './protect-command.ts';
 
-export type FailoverCliOptions = PlanCliOptions & DirectoryCliOptions & { target?: string };
+export type FailoverCliOptions = PlanCliOptions & DirectoryCliOptions & { target?: string; planned?: boolean };
 
 const progress = (s: string) => void process.stderr.write(`${s}\n`);
 
@@ -13,12 +15,27 @@ export async function failoverCommand(o: FailoverCliOptions): Promise<number> {
   const dir = await directoryRequest(o);
   const consent = consentOf(o);
   if (!consent) {
-    const plan = await planFailover(job, dir, o.target, { onProgress: progress });
+    const plan = await planFailover(job, dir, o.target, { onProgress: progress, planned: !!o.planned });
     printPlan(plan);
-    process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failover --job ${o.job} ... --apply ${plan.id}\n`);
+    process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failover --job ${o.job}${o.planned ? ' --planned' : ''} ... --apply ${plan.id}\n`);
     return 0;
   }
-  const r = await failover(job, dir, consent, o.target, { onProgress: progress });
+  const r = await failover(job, dir, consent, o.target, { onProgress: progress, planned: !!o.planned });
+  printPlan(r.plan);
+  return printResults(r.results);
+}
+
+export async function failbackCommand(o: FailoverCliOptions): Promise<number> {
+  const job = await readJob(o.job);
+  const dir = await directoryRequest(o);
+  const consent = consentOf(o);
+  if (!consent) {
+    const plan = await planFailback(job, dir, join(dataDir(), 'jobs', job.id), o.target, { onProgress: progress });
+    printPlan(plan);
+    process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failback --job ${o.job} ... --apply ${plan.id}\n`);
+    return 0;
+  }
+  const r = await failback(job, dir, consent, o.target, { onProgress: progress });
   printPlan(r.plan);
   return printResults(r.results);
 }

@@ -10,7 +10,8 @@ import { serve } from './serve-command.ts';
 import { discoverWithTrust, topologyTable, type DirectoryCliOptions } from './discover-command.ts';
 import { preflight, printRules, type PreflightCliOptions } from './preflight-command.ts';
 import { Option } from 'commander';
-import { failoverCommand, type FailoverCliOptions } from './failover-command.ts';
+import { rehearseCommand } from './rehearse-command.ts';
+import { failbackCommand, failoverCommand, type FailoverCliOptions } from './failover-command.ts';
 import { protectCommand, statusCommand, unprotectCommand, verifyCommand, type PlanCliOptions } from './protect-command.ts';
 
 /**
@@ -101,9 +102,24 @@ export function buildProgram(): Command {
     .description('bring a target up in the source\'s place: the lease from the witness, the newest point, DNS, mailbox homes, services (shows the plan; --apply ID or --yes runs it)')
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'the target that takes over (when the job has several)')
+    .option('--planned', 'a switchover while the source is up: its services stop first and a final point is shipped, so nothing is lost')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failoverCommand(o); });
+  withDirectoryOptions(program.command('failback'))
+    .description('after a failover, bring the source back: only what changed travels back while users work on the target, then a short cut-over; DNS and mailbox homes restored')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--target <name>', 'the target that had taken over (when the job has several)')
+    .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
+    .option('--yes', 'run the plan as it is now (consent without review)')
+    .action(async (o: FailoverCliOptions) => { process.exitCode = await failbackCommand(o); });
+  program.command('rehearse')
+    .description('test a failover: a copy of the newest point started on a target and checked, then discarded; no DNS, directory or lease change')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--target <name>', 'the target to rehearse on (when the job has several)')
+    .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
+    .option('--yes', 'run the plan as it is now (consent without review)')
+    .action(async (o: PlanCliOptions & { target?: string }) => { process.exitCode = await rehearseCommand(o); });
   program.command('unprotect')
     .description('stop and remove the agents of a job; the data stays (and the points, unless --purge)')
     .requiredOption('--job <file>', 'the job file')

@@ -8,6 +8,7 @@ import { openSession } from '../directory/ldap-session.ts';
 import { readRootDse } from '../directory/exchange-reader.ts';
 import { decodeDnsRecord, readDnsNode } from '../directory/dns-write.ts';
 import { failoverPlan, type DnsNow } from './plan.ts';
+import { failbackConfigs, failbackPlan } from './failback.ts';
 
 export interface DirectoryAccess { target: DirectoryTarget; credentials: DirectoryCredentials; trust?: DirectoryTrust }
 
@@ -36,10 +37,18 @@ async function dnsNow(job: Job, dir: DirectoryAccess): Promise<DnsNow[]> {
   }
 }
 
-export async function planFailover(job: Job, dir: DirectoryAccess, targetName?: string, o: { signal?: AbortSignal; onProgress?: (stage: string) => void } = {}): Promise<Plan> {
+export async function planFailover(job: Job, dir: DirectoryAccess, targetName?: string, o: { signal?: AbortSignal; onProgress?: (stage: string) => void; planned?: boolean } = {}): Promise<Plan> {
   const target = chooseTarget(job, targetName);
   o.onProgress?.('Reading the Exchange organisation and the DNS records from the directory');
   const [topo, dns] = await Promise.all([discover(dir, o.signal ? { signal: o.signal } : {}), dnsNow(job, dir)]);
-  return failoverPlan(job, topo, target, dns);
+  return failoverPlan(job, topo, target, dns, !!o.planned);
 }
 
+
+/** The failback plan of now: the same facts, and the agent configurations of both directions prepared in the job's folder. */
+export async function planFailback(job: Job, dir: DirectoryAccess, base: string, targetName?: string, o: { signal?: AbortSignal; onProgress?: (stage: string) => void } = {}): Promise<Plan> {
+  const target = chooseTarget(job, targetName);
+  o.onProgress?.('Reading the Exchange organisation and the DNS records from the directory');
+  const [topo, dns, files] = await Promise.all([discover(dir, o.signal ? { signal: o.signal } : {}), dnsNow(job, dir), failbackConfigs(job, target, base)]);
+  return failbackPlan(job, topo, target, dns, files);
+}

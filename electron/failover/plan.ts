@@ -44,10 +44,19 @@ export function counterparts(job: Job, topo: Topology, target: JobTarget): Array
   return out;
 }
 
-export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[]): Plan {
+/**
+ * `planned`: a switchover while the source is up; its services stop and the lease is handed over
+ * first, then a final point taken after the stop reaches the target, so nothing at all is lost.
+ */
+export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], planned = false): Plan {
   if (!job.witness) throw new UserError('no-witness', 'This job has no witness, so nothing can prove that the source is down; add a witness to the job before a failover.');
   const dst = topo.servers.find((x) => x.name.toLowerCase() === target.name.toLowerCase());
+  const src = job.source.name;
   const steps: PlanStep[] = [
+    ...(planned ? [
+      { kind: 'command' as const, host: src, description: `stop the mail services on ${src} and hand the lease to ${target.name} at the witness`, command: agent('handover', target.name), verify: agent('handed-over') },
+      { kind: 'command' as const, host: src, description: `wait until ${target.name} holds a point taken after ${src}'s services stopped (nothing is lost)`, command: agent('final-point') },
+    ] : []),
     { kind: 'command', host: target.name, description: `take the lease from the witness (granted only when the witness too has lost ${job.source.name})`, command: agent('lease'), verify: agent('holds-lease') },
     { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote') },
     ...job.failover.dns.map((r): PlanStep => ({ kind: 'dns-record', description: `point ${r.name}.${r.zone} at ${target.name}`, zone: r.zone, name: r.name, type: 'A', value: target.address,
@@ -58,5 +67,5 @@ export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     { kind: 'command', host: target.name, description: `mark ${target.name} as failed over (it stays the one that serves until failback)`, command: agent('phase', 'failed-over'), verify: `grep -q '"failed-over"' ${P.stateDir}/phase.json` },
   ];
   if (steps.some((s) => s.kind === 'rehome' && !s.toServer)) throw new UserError('not-in-directory', `${target.name} has no legacyExchangeDN in the directory, so mailboxes cannot be homed on it.`);
-  return sealPlan({ title: `Fail over ${job.source.name} → ${target.name} (${job.name})`, onFailure: 'stop', steps });
+  return sealPlan({ title: `${planned ? 'Switch over' : 'Fail over'} ${job.source.name} → ${target.name} (${job.name})`, onFailure: 'stop', steps });
 }

@@ -30,7 +30,7 @@ export function parseHostNow(out: string): HostNow {
   return { files, agentRunning: /^agent running$/m.test(out), systemd: /^systemd yes$/m.test(out) };
 }
 
-const START_VERIFY = `for i in $(seq 50); do ${P.agentd} status && [ -f ${P.stateDir}/state.json ] && [ $(( $(date +%s) - $(stat -c %Y ${P.stateDir}/state.json) )) -le 3 ] && exit 0; sleep 0.2; done; exit 1`;
+export const START_VERIFY = `for i in $(seq 50); do ${P.agentd} status && [ -f ${P.stateDir}/state.json ] && [ $(( $(date +%s) - $(stat -c %Y ${P.stateDir}/state.json) )) -le 3 ] && exit 0; sleep 0.2; done; exit 1`;
 
 export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; name: string; files: ShippedFile[]; now: HostNow }>): Plan {
   const steps: PlanStep[] = [];

@@ -1,8 +1,10 @@
 /**
- * Failover on the lab, unplanned, from the command line: MAIL1 killed; the witness refuses
- * the lease until it too has lost MAIL1 for long enough; then `failguard failover` brings
- * MAIL2 up with every replicated message, repoints mail.lab.test at the DC, re-homes every
- * mailbox of MAIL1's databases, and MAIL1, started again, stays fenced (never serves).
+ * Failover and back on the lab, from the command line, with real mail. Unplanned: MAIL1
+ * killed; the witness refuses the lease until it too has lost MAIL1 for long enough; then
+ * `failguard failover` brings MAIL2 up with every replicated message, repoints mail.lab.test
+ * at the DC, re-homes every mailbox of MAIL1's databases, and MAIL1, started again, stays
+ * fenced. `failguard failback` brings back what MAIL2 accepted meanwhile. A planned
+ * switchover loses nothing at all; a rehearsal changes nothing and replication goes on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,8 @@ const jobFile = join(dir, 'failover.job.json');
 const env = { ...process.env, FAILGUARD_DATA_DIR: join(dir, 'data') };
 const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile];
+const imapPassword = readFileSync(s.mail.passwordFile, 'utf8').trim();
+const stateOf = (host: string) => JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { received: { newestAt: number | null; lastFrom: string | null }; targets: Record<string, { lastPoint: string | null; fullSends: number; sends: number }> };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
 const sh = (host: string, cmd: string) => inHost(labStatus(), host, cmd);
 const key = s.hosts[0]!.keyFile;
@@ -88,4 +92,56 @@ describe('failover, unplanned, from the command line', () => {
     const again = cli('failover', '--job', jobFile, '--yes', ...directoryArgs);
     expect(again.status, again.stdout + again.stderr).toBe(0);
   }, 120_000);
+});
+
+describe('failback, then a planned switchover and back, then a rehearsal', () => {
+  const during = `during-failover-${Date.now()}`;
+
+  it('failback: what MAIL2 accepted while it served comes back to MAIL1; DNS and homes are MAIL1\'s again; replication to MAIL2 goes on', async () => {
+    for (let i = 0; i < 3; i++) await sendMail('198.18.0.12', 'probe@lab.test', 'user000003@lab.test', `${during} ${i}`, `message ${i}`);
+    const shown = cli('failback', '--job', jobFile, ...directoryArgs);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/Fail back MAIL2 → MAIL1/);
+    const r = cli('failback', '--job', jobFile, '--yes', ...directoryArgs);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(await greeting(25, '198.18.0.11')).toMatch(/^220 mail1\.lab\.test /);
+    expect(await greeting(25, '198.18.0.12')).toBeNull();
+    expect(await imapFetchBySubject('198.18.0.11', 'user000003@lab.test', imapPassword, during)).toHaveLength(3);
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
+    for (const db of dbsOf('MAIL2')) expect(await homedOn(db.dn)).toBe(0);
+    expect(monitorOf('mail1')).toMatchObject({ role: 'source', fence: 'serving', active: 'MAIL1' });
+    // Replication from MAIL1 resumes from the point both hold: no full send.
+    const full = stateOf('mail1').targets.MAIL2?.fullSends ?? 0;
+    const since = Date.now();
+    await until(() => `MAIL2 to receive from MAIL1 again (${JSON.stringify(stateOf('mail2').received)})`, () => stateOf('mail2').received.lastFrom === 'MAIL1' && (stateOf('mail2').received.newestAt ?? 0) > since, 60_000);
+    expect(stateOf('mail1').targets.MAIL2?.fullSends ?? 0).toBe(full);
+    await until(() => `MAIL2's monitor healthy (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'healthy', 30_000);
+  }, 300_000);
+
+  it('a planned switchover loses nothing at all: mail accepted by MAIL1 a moment before is on MAIL2', async () => {
+    const last = `planned-${Date.now()}`;
+    for (let i = 0; i < 3; i++) await sendMail('198.18.0.11', 'probe@lab.test', 'user000004@lab.test', `${last} ${i}`, `message ${i}`);
+    const r = cli('failover', '--job', jobFile, '--planned', '--yes', ...directoryArgs);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Done: Switch over MAIL1 → MAIL2/m);
+    expect(await imapFetchBySubject('198.18.0.12', 'user000004@lab.test', imapPassword, last)).toHaveLength(3);
+    expect(await greeting(25, '198.18.0.11')).toBeNull();
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
+    const back = cli('failback', '--job', jobFile, '--yes', ...directoryArgs);
+    expect(back.status, back.stdout + back.stderr).toBe(0);
+    expect(await imapFetchBySubject('198.18.0.11', 'user000004@lab.test', imapPassword, last)).toHaveLength(3);
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
+  }, 400_000);
+
+  it('a rehearsal starts a copy on MAIL2, checks it, discards it, and changes nothing else; replication never stops', async () => {
+    const before = stateOf('mail2').received.newestAt ?? 0;
+    const r = cli('rehearse', '--job', jobFile, '--yes');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/applied +MAIL2: .*rehearsal-check/);
+    expect(await greeting(25, '198.18.0.12')).toBeNull();
+    expect(await greeting(25, '198.18.0.11')).toMatch(/^220 /);
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
+    expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
+    expect(stateOf('mail2').received.newestAt ?? 0).toBeGreaterThan(before);
+  }, 180_000);
 });

@@ -104,6 +104,18 @@ export class Monitor {
     return this.#c.leaseKey ? { key: this.#c.leaseKey } : {};
   }
 
+  /** The host that may serve hands that right to another of the job's hosts itself (a planned switchover, a failback). */
+  handover(from: string | null, to: unknown): Record<string, unknown> {
+    if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
+    const cur = this.#lease.get();
+    if (typeof to !== 'string' || !to || to === from) return { error: 'say which host takes over' };
+    if (cur.active === to) return { ok: true, granted: true, ...cur };
+    if (from !== cur.active) return { error: `${from} does not hold the lease (${cur.active} does), so it cannot hand it over` };
+    const rec = this.#lease.grant(to);
+    this.#log(`witness: ${from} handed the lease to ${to} (lease ${rec.epoch})`);
+    return { ok: true, granted: true, ...rec };
+  }
+
   async #roundTrip(peer: { name: string; address: string; port: number }, header: Record<string, unknown>): Promise<Record<string, unknown> | null> {
     try {
       return await ask(this.#tls, this.#c.jobId, peer, header, this.#t.rttMaxS * 1000);

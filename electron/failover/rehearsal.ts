@@ -1,0 +1,28 @@
+/**
+ * The rehearsal (test failover): on the target, a writable copy of the newest point brought up
+ * in place of its idle data, the mail services started on it and checked (greetings, and Dovecot
+ * reading a mailbox), then stopped and the copy discarded. No DNS, no directory, no lease:
+ * the source keeps serving and replication never stops (points keep arriving beside the copy).
+ * A failed check undoes what the rehearsal started.
+ */
+import type { Job, JobTarget } from '../../shared/job.ts';
+import type { Plan } from '../../shared/plan.ts';
+import { sealPlan } from '../plans/plan-id.ts';
+import { HOST_PATHS as P } from '../provision/host-layout.ts';
+
+const agent = (cmd: string, ...args: string[]) => [`${P.node} ${P.agent}`, cmd, P.config, ...args].join(' ');
+
+export function rehearsalPlan(job: Job, target: JobTarget): Plan {
+  const t = target.name;
+  return sealPlan({
+    title: `Rehearse a failover to ${t} (${job.name}); ${job.source.name} keeps serving`,
+    onFailure: 'undo',
+    steps: [
+      { kind: 'command', host: t, description: `bring up a writable copy of the newest point on ${t} (its idle data is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote', '--discard') },
+      { kind: 'command', host: t, description: `start ${job.failover.services.join(', ')} on the copy`, command: agent('serve'), verify: agent('serving'), undo: agent('unserve') },
+      { kind: 'command', host: t, description: 'check that the services answer and that a mailbox of the copy can be read', command: agent('rehearsal-check') },
+      { kind: 'command', host: t, description: `stop the services on ${t} again`, command: agent('unserve'), verify: `! ${agent('serving')} >/dev/null` },
+      { kind: 'command', host: t, description: `discard the copy and put ${t}'s idle data back`, command: agent('unpromote', '--discard'), verify: `! ${agent('promoted')} >/dev/null` },
+    ],
+  });
+}
