@@ -32,3 +32,6 @@ export function receiverName(r: AlertReceiver): string {
 
 /** The one-line subject / trap text of an event. */
 export const alertSubject = (e: AlertEvent) => `[Failguard] ${e.job}: ${e.event} on ${e.host}`;
+
+/** The secrets of the job's receivers, given when provisioning (never in the job file). */
+export interface AlertSecrets { smtpPassword?: string; snmpCommunity?: string; snmpAuthKey?: string; snmpPrivKey?: string }

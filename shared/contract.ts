@@ -9,7 +9,8 @@ import type { OperationProgress } from './operation.ts';
 import type { DiscoverRequest } from './directory.ts';
 import type { Topology } from './topology.ts';
 import type { PreflightReport, PreflightRunRequest, PreflightRunResult, ReportFormat, RuleInfo } from './preflight.ts';
-import type { ProtectApplyRequest, ProtectApplyResult, ProtectPlanRequest, ProtectPlanResult, SavedJob } from './protect.ts';
+import type { FailoverApplyRequest, FailoverPlanRequest, ProtectApplyRequest, ProtectApplyResult, ProtectPlanRequest, ProtectPlanResult, SavedJob } from './protect.ts';
+import type { Plan, PlanRunResult } from './plan.ts';
 import type { ReplicationView } from './replication.ts';
 
 export interface Methods {
@@ -31,6 +32,10 @@ export interface Methods {
   'jobs.list': { request: Record<string, never>; response: SavedJob[] };
   /** A saved job's live state, read from its agents over SSH. */
   'jobs.status': { request: { jobId: string }; response: ReplicationView };
+  /** The plan of a failover, planned switchover, failback or rehearsal of a saved job, changing nothing; progress under operationId. */
+  'failover.plan': { request: FailoverPlanRequest; response: { plan: Plan } };
+  /** Applies that plan (by id, as reviewed and confirmed); each step's state reported as it runs. */
+  'failover.apply': { request: FailoverApplyRequest; response: { plan: Plan; results: PlanRunResult[] } };
   /** Asks a long operation to stop; resolves once the request is recorded. */
   'operation.cancel': { request: { operationId: string }; response: { cancelled: boolean } };
 }
@@ -49,7 +54,7 @@ export type ResponseOf<M extends MethodName> = Methods[M]['response'];
  * Every method and event name, as values. `satisfies` makes the compiler refuse a list
  * that misses a name or invents one, so the preload and the HTTP router cannot drift.
  */
-export const METHOD_NAMES = ['app.info', 'directory.discover', 'jobs.list', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan'] as const satisfies readonly MethodName[];
+export const METHOD_NAMES = ['app.info', 'directory.discover', 'failover.apply', 'failover.plan', 'jobs.list', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan'] as const satisfies readonly MethodName[];
 export const EVENT_NAMES = ['operation.progress'] as const satisfies readonly EventName[];
 type Missing<All, Listed> = Exclude<All, Listed>;
 const _allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> extends never ? true : never = true;

@@ -70,6 +70,17 @@ export const jobSchema = z.strictObject({
     /** Counterparts: a source database's name → the target database its mailboxes move to (absent: paired in name order). */
     databases: z.record(z.string(), z.string()).default({}),
   }).prefault({}),
+  /**
+   * Where alerts go (the failover monitor's changes, failovers, fencing). No secret here: the SMTP
+   * password, SNMP community and SNMPv3 keys are given when provisioning and kept in the agents'
+   * 0600 configuration only.
+   */
+  alerts: z.array(z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('smtp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(587), from: z.string().min(3), to: z.array(z.string().min(3)).min(1), username: z.string().optional(), caFile: absolutePath.optional() }),
+    z.strictObject({ kind: z.literal('snmp-v2c'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(162) }),
+    z.strictObject({ kind: z.literal('snmp-v3'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(162), user: z.string().min(1), engineId: z.string().regex(/^[0-9a-fA-F]{10,64}$/, 'not an SNMP engine id (hex)') }),
+    z.strictObject({ kind: z.literal('syslog'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(514), transport: z.enum(['udp', 'tcp']).default('udp') }),
+  ])).max(20).default([]),
   /** Host keys pinned on first use; checked on every connection. */
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),
   /** SHA-256 fingerprints of the job's CA and of each agent's certificate. */

@@ -19,3 +19,18 @@ export interface ProtectApplyResult { job: Job; plan: Plan; results: PlanRunResu
 
 /** A job saved on this computer (after it was provisioned): what the dashboard reopens. */
 export interface SavedJob { job: Job; savedAt: string }
+
+/** What a person can do to a protected job from the dashboard; each is a plan shown first and confirmed by typing the target's name. */
+export type FailoverAction = 'failover' | 'switchover' | 'failback' | 'rehearsal';
+
+export interface FailoverPlanRequest {
+  operationId: string;
+  jobId: string;
+  action: FailoverAction;
+  /** The target concerned (absent: the job's only one). */
+  target?: string;
+  /** The directory account (failover, switchover and failback write DNS and mailbox homes; a rehearsal needs none). */
+  directory?: DiscoverRequestDirectory;
+}
+export interface FailoverApplyRequest extends FailoverPlanRequest { consent: string }
+export type DiscoverRequestDirectory = Pick<import('./directory.ts').DiscoverRequest, 'target' | 'credentials' | 'trust'>;

@@ -37,7 +37,22 @@ export interface AgentState {
   targets: Record<string, AgentTargetState>;
   received: { count: number; newest: string | null; newestAt: number | null };
   /** The failover monitor as this host sees it (a target: its state and countdown). */
-  monitor?: { role: 'target'; state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' } | { role: 'source' | 'witness' };
+  monitor?: { role: 'target'; state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' } | { role: 'source' | 'witness'; fence?: string };
+  /** The newest lines of the agent's log (`status` adds them): the monitor's changes, fencing, failovers. */
+  log?: string[];
+}
+
+/** One line of an agent's log as the dashboard's event log shows it. */
+export interface AgentEvent { host: string; at: string; text: string }
+
+/** What happened lately on the job's hosts, newest first: the monitor, fencing, failovers, alerts. */
+export function eventLog(statuses: readonly HostAgentStatus[], max = 40): AgentEvent[] {
+  const out: AgentEvent[] = [];
+  for (const s of statuses) for (const line of s.state?.log ?? []) {
+    const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/.exec(line);
+    if (m && /^(monitor|fence|failover|witness|alert|services|agent)/.test(m[2]!)) out.push({ host: s.host, at: m[1]!, text: m[2]! });
+  }
+  return out.sort((a, b) => b.at.localeCompare(a.at)).slice(0, max);
 }
 
 /** What a target's monitor says: healthy, source-suspect (with seconds left before the timeout), source-lost, … */
@@ -85,7 +100,7 @@ export interface TargetView {
   monitor: MonitorSummary | null;
 }
 
-export interface ReplicationView { job: string; at: number; hosts: Array<{ host: string; role: string; version: string | null; error: string | null }>; targets: TargetView[] }
+export interface ReplicationView { job: string; at: number; hosts: Array<{ host: string; role: string; version: string | null; error: string | null; fence: string | null }>; targets: TargetView[]; events: AgentEvent[] }
 
 export function replicationView(job: Job, statuses: readonly HostAgentStatus[], now: number): ReplicationView {
   const by = new Map(statuses.map((s) => [s.host, s]));
@@ -116,6 +131,8 @@ export function replicationView(job: Job, statuses: readonly HostAgentStatus[], 
   });
   return {
     job: job.name, at: now, targets,
-    hosts: statuses.map((s) => ({ host: s.host, role: s.state?.role ?? (s.host === job.source.name ? 'source' : job.witness?.name === s.host ? 'witness' : 'target'), version: s.state?.version ?? null, error: s.error ?? null })),
+    hosts: statuses.map((s) => ({ host: s.host, role: s.state?.role ?? (s.host === job.source.name ? 'source' : job.witness?.name === s.host ? 'witness' : 'target'), version: s.state?.version ?? null, error: s.error ?? null,
+      fence: s.state?.monitor && 'fence' in s.state.monitor ? s.state.monitor.fence ?? null : null })),
+    events: eventLog(statuses),
   };
 }

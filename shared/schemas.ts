@@ -77,6 +77,9 @@ export const reportSchema = z.object({
 const empty = z.strictObject({});
 
 /** One schema per contract method: the request is parsed by it before the handler sees it. */
+const jobId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id');
+const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional() });
+
 export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'app.info': empty,
   'directory.discover': discoverRequestSchema,
@@ -87,6 +90,8 @@ export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   // The job is checked whole by the job schema in the handler, so its errors name the job's own fields.
   'protect.plan': z.strictObject({ operationId, job: z.record(z.string(), z.unknown()) }) as unknown as z.ZodType<RequestOf<'protect.plan'>>,
   'protect.apply': z.strictObject({ operationId, job: z.record(z.string(), z.unknown()), consent: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id') }) as unknown as z.ZodType<RequestOf<'protect.apply'>>,
+  'failover.plan': failoverPlanRequestSchema,
+  'failover.apply': failoverPlanRequestSchema.extend({ consent: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id') }),
   'jobs.list': empty,
   'jobs.status': z.strictObject({ jobId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id') }),
 };

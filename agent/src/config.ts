@@ -11,6 +11,8 @@ const peer = z.strictObject({ name: z.string(), address: z.string(), port: z.num
 export const agentConfigSchema = z.strictObject({
   version: z.literal(1),
   jobId: z.string().min(1),
+  /** The job's name, as alerts say it. */
+  jobName: z.string().default(''),
   host: z.string().min(1),
   role: z.enum(['source', 'target', 'witness']),
   listen: z.strictObject({ address: z.string(), port: z.number().int() }),
@@ -38,6 +40,13 @@ export const agentConfigSchema = z.strictObject({
   }).optional(),
   /** Target, automatic mode: the sealed failover plan it runs itself, and the directory account sealed under the witness's key. */
   failover: z.strictObject({ planFile: z.string(), accessFile: z.string().optional() }).optional(),
+  /** Where this agent sends its alerts, secrets included (this file is 0600). */
+  alerts: z.array(z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('smtp'), host: z.string(), port: z.number().int(), from: z.string(), to: z.array(z.string()), username: z.string().optional(), password: z.string().optional(), caPem: z.string().optional() }),
+    z.strictObject({ kind: z.literal('snmp-v2c'), host: z.string(), port: z.number().int(), community: z.string() }),
+    z.strictObject({ kind: z.literal('snmp-v3'), host: z.string(), port: z.number().int(), user: z.string(), authKey: z.string(), privKey: z.string(), engineId: z.string() }),
+    z.strictObject({ kind: z.literal('syslog'), host: z.string(), port: z.number().int(), transport: z.enum(['udp', 'tcp']) }),
+  ])).default([]),
   /** Witness: the key it hands out with the lease (opens a target's sealed directory account). */
   leaseKey: z.string().optional(),
 });

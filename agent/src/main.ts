@@ -13,6 +13,7 @@ import { Monitor } from './monitor/monitor.ts';
 import { resolveServices, startServices } from './monitor/services.ts';
 import { readPhase } from './monitor/phase.ts';
 import { runAutomaticFailover } from './failover/automatic.ts';
+import { sendAlert } from './alerts/send.ts';
 import { finalPoint, handedOver, handOver } from './handover.ts';
 import { setAsideDiverged, settle, synced, holdsLease, rehearsalCheck, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
 import { UserError } from '../../shared/errors.ts';
@@ -37,7 +38,7 @@ async function run(configFile: string): Promise<void> {
   if (c.role === 'target') await receiver.start();
   const services = resolveServices(c.monitor?.services ?? []);
   const monitor = new Monitor(c, tls, st, services, {
-    alert: (event, severity, message) => st.log(`alert ${severity} ${event}: ${message}`),
+    alert: (event, severity, message) => raise(c, st, event, severity, message),
     // Automatic mode, the lease granted: the failover plan sealed at provisioning, on the one plan engine.
     failover: (leaseKey) => runAutomaticFailover(c, leaseKey, (m) => st.log(m)),
   });
@@ -73,9 +74,23 @@ async function run(configFile: string): Promise<void> {
   setInterval(() => st.flush(), 1000).unref();
 }
 
+/** Logs an alert and sends it to every receiver; never waits for them, never throws (a failover goes on). */
+function raise(c: import('./config.ts').AgentConfig, st: StateFile, event: string, severity: 'info' | 'warning' | 'critical', message: string): void {
+  st.log(`alert ${severity} ${event}: ${message}`);
+  if (!c.alerts.length) return;
+  void sendAlert(c.alerts, { job: c.jobName || c.jobId, event, host: c.host, at: new Date().toISOString(), severity, message }).then((out) => {
+    for (const d of out.filter((x) => !x.ok)) st.log(`alert ${event} not delivered to ${d.receiver}: ${d.error}`);
+  });
+}
+
 async function status(configFile: string): Promise<void> {
   const c = await loadConfig(configFile);
-  process.stdout.write(readFileSync(join(c.stateDir, 'state.json'), 'utf8') + '\n');
+  const state = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as Record<string, unknown>;
+  let log: string[] = [];
+  try {
+    log = readFileSync(join(c.stateDir, 'agent.log'), 'utf8').trimEnd().split('\n').slice(-60);
+  } catch { /* no log yet */ }
+  process.stdout.write(`${JSON.stringify({ ...state, log })}\n`);
 }
 
 const out = (x: unknown) => void process.stdout.write(`${typeof x === 'string' ? x : JSON.stringify(x)}\n`);
@@ -94,6 +109,13 @@ const commands: Record<string, (f: string) => Promise<void>> = {
   'final-point': oneShot(finalPoint),
   'synced': oneShot(async (c) => { const r = await synced(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
   'settle': oneShot(async (c) => settle(c)),
+  // The plans' own alerts (a failover run from the app: started, done); the message is the rest of the line.
+  'alert': oneShot(async (c) => {
+    const [event, severity, ...words] = process.argv.slice(4);
+    if (!event || !['info', 'warning', 'critical'].includes(severity ?? '')) throw new UserError('bad-input', 'alert takes EVENT info|warning|critical MESSAGE.');
+    const out = await sendAlert(c.alerts, { job: c.jobName || c.jobId, event, host: c.host, at: new Date().toISOString(), severity: severity as 'info', message: words.join(' ') });
+    return out.map((d) => `${d.receiver}: ${d.ok ? 'sent' : d.error}`).join('; ') || 'no alert receivers';
+  }),
   'set-aside-diverged': oneShot((c) => setAsideDiverged(c, arg ?? '')),
   'serve': oneShot(serve),
   'serving': oneShot(async (c) => { const r = await serving(c); if (!r.ok) process.exitCode = 1; return r.detail; }),

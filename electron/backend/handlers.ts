@@ -17,6 +17,7 @@ import { parseRequest } from './validate.ts';
 import { findInterrupted } from '../plans/journal.ts';
 import { journalDir } from './data-dir.ts';
 import { protectHandlers } from './protect-handlers.ts';
+import { failoverHandlers } from './failover-handlers.ts';
 import { asOperation } from './as-operation.ts';
 
 import type { CallContext, Handlers } from './handler-types.ts';
@@ -41,6 +42,7 @@ export function createHandlers(opts: BackendOptions, operations = new Operations
     'preflight.report': async (r) => renderReportService(r.report, r.format),
     'operation.cancel': async (r) => ({ cancelled: operations.cancel(r.operationId) }),
     ...protectHandlers(operations),
+    ...failoverHandlers(operations),
   };
 }
 

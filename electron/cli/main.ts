@@ -82,10 +82,11 @@ export function buildProgram(): Command {
     });
   withDirectoryOptions(program.command('protect'))
     .description('install and start the agents of a job (shows the plan; --apply ID or --yes runs it); automatic failover also needs the directory account')
+    .option('--alert-secrets <file>', 'JSON with the alert receivers\' secrets (smtpPassword, snmpCommunity, snmpAuthKey, snmpPrivKey); kept only in the agents\' 0600 configuration')
     .requiredOption('--job <file>', 'the job file')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
-    .action(async (o: PlanCliOptions & DirectoryCliOptions) => { process.exitCode = await protectCommand(o); });
+    .action(async (o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string }) => { process.exitCode = await protectCommand(o); });
   program.command('status')
     .description('the agents of a job: replication state, newest point (RPO), throughput')
     .requiredOption('--job <file>', 'the job file')

@@ -20,7 +20,7 @@ import { sha256File } from '../hosts/file-hash.ts';
 import { HOST_PATHS as P } from '../provision/host-layout.ts';
 import { START_VERIFY } from '../provision/plan.ts';
 import { agentConfig, jobHosts } from '../provision/agent-config.ts';
-import { counterparts, type DnsNow } from './plan.ts';
+import { alertStep, counterparts, type DnsNow } from './plan.ts';
 
 const agent = (cmd: string, ...args: string[]) => [`${P.node} ${P.agent}`, cmd, P.config, ...args].join(' ');
 
@@ -67,6 +67,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
   const back = counterparts(job, topo, target).map(({ from, to }): PlanStep => ({ kind: 'rehome', description: `re-home the ${from.kind === 'public' ? 'public folders' : 'mailboxes'} of ${to.name} back to ${from.name}`,
     fromDatabase: to.dn, toDatabase: from.dn, toServer: src?.legacyExchangeDN ?? '', toMta: null }));
   const steps: PlanStep[] = [
+    alertStep(T, 'failback-started', `${S} is being brought back; users keep working on ${T} until a short cut-over.`),
     stop(S), stop(T), stop(W),
     { kind: 'command', host: S, description: `on ${S}, keep aside the points ${T} never received (renamed diverged-…, not deleted)`, command: agent('set-aside-diverged', T) },
     ...files.reversed.map((f) => upload(f, `for replication from ${T} back to ${S}`)),
@@ -85,6 +86,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     ...files.original.map((f) => upload(f, 'as it was before the failover')),
     start(T, 'target'), start(W, 'witness'), start(S, 'source'),
     ...[S, T, W].map((h): PlanStep => ({ kind: 'command', host: h, description: `remove the configurations kept for undo on ${h}`, command: `rm -f ${P.confDir}/*.failguard-prev` })),
+    alertStep(S, 'failback-done', `${S} serves mail again and replicates to ${T}.`),
   ];
   if (back.some((s) => s.kind === 'rehome' && !s.toServer)) throw new UserError('not-in-directory', `${S} has no legacyExchangeDN in the directory, so mailboxes cannot be homed on it.`);
   return sealPlan({ title: `Fail back ${T} → ${S} (${job.name})`, onFailure: 'stop', steps });

@@ -11,9 +11,15 @@ import type { ExchangeServer, MailboxDatabase, Topology } from '../../shared/top
 import { UserError } from '../../shared/errors.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { HOST_PATHS as P } from '../provision/host-layout.ts';
+import { shq } from '../hosts/shell.ts';
 
 const AGENT = `${P.node} ${P.agent}`;
 const agent = (cmd: string, ...args: string[]) => [AGENT, cmd, P.config, ...args].join(' ');
+
+/** An alert sent by a plan's host to the job's receivers (a receiver that is down holds up nothing). */
+export function alertStep(host: string, event: string, message: string): PlanStep {
+  return { kind: 'command', host, description: `alert: ${message}`, command: `${agent('alert', event, 'critical')} ${shq(message)}` };
+}
 
 export interface DnsNow { zone: string; name: string; values: string[] }
 
@@ -48,11 +54,18 @@ export function counterparts(job: Job, topo: Topology, target: JobTarget): Array
  * `planned`: a switchover while the source is up; its services stop and the lease is handed over
  * first, then a final point taken after the stop reaches the target, so nothing at all is lost.
  */
+/** One re-home step per source database, to its counterpart on the target. */
+export function rehomeSteps(job: Job, topo: Topology, target: JobTarget): PlanStep[] {
+  const dst = topo.servers.find((x) => x.name.toLowerCase() === target.name.toLowerCase());
+  return counterparts(job, topo, target).map(({ from, to }): PlanStep => ({ kind: 'rehome', description: `re-home the ${from.kind === 'public' ? 'public folders' : 'mailboxes'} of ${from.name} to ${to.name}`,
+    fromDatabase: from.dn, toDatabase: to.dn, toServer: dst?.legacyExchangeDN ?? '', toMta: null }));
+}
+
 export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], planned = false): Plan {
   if (!job.witness) throw new UserError('no-witness', 'This job has no witness, so nothing can prove that the source is down; add a witness to the job before a failover.');
-  const dst = topo.servers.find((x) => x.name.toLowerCase() === target.name.toLowerCase());
   const src = job.source.name;
   const steps: PlanStep[] = [
+    alertStep(target.name, planned ? 'switchover-started' : 'failover-started', `${target.name} is taking over from ${src}${planned ? ' (a planned switchover)' : ''}.`),
     ...(planned ? [
       { kind: 'command' as const, host: src, description: `stop the mail services on ${src} and hand the lease to ${target.name} at the witness`, command: agent('handover', target.name), verify: agent('handed-over') },
       { kind: 'command' as const, host: src, description: `wait until ${target.name} holds a point taken after ${src}'s services stopped (nothing is lost)`, command: agent('final-point') },
@@ -61,10 +74,10 @@ export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote') },
     ...job.failover.dns.map((r): PlanStep => ({ kind: 'dns-record', description: `point ${r.name}.${r.zone} at ${target.name}`, zone: r.zone, name: r.name, type: 'A', value: target.address,
       previous: dnsNow.find((d) => d.zone === r.zone && d.name === r.name)?.values ?? [] })),
-    ...counterparts(job, topo, target).map(({ from, to }): PlanStep => ({ kind: 'rehome', description: `re-home the ${from.kind === 'public' ? 'public folders' : 'mailboxes'} of ${from.name} to ${to.name}`,
-      fromDatabase: from.dn, toDatabase: to.dn, toServer: dst?.legacyExchangeDN ?? '', toMta: null })),
+    ...rehomeSteps(job, topo, target),
     { kind: 'command', host: target.name, description: `start ${job.failover.services.join(', ')} on ${target.name} and check that they answer`, command: agent('serve'), verify: agent('serving'), undo: agent('unserve') },
     { kind: 'command', host: target.name, description: `mark ${target.name} as failed over (it stays the one that serves until failback)`, command: agent('phase', 'failed-over'), verify: `grep -q '"failed-over"' ${P.stateDir}/phase.json` },
+    alertStep(target.name, planned ? 'switchover-done' : 'failover-done', `${target.name} has taken over from ${src} and serves mail.`),
   ];
   if (steps.some((s) => s.kind === 'rehome' && !s.toServer)) throw new UserError('not-in-directory', `${target.name} has no legacyExchangeDN in the directory, so mailboxes cannot be homed on it.`);
   return sealPlan({ title: `${planned ? 'Switch over' : 'Fail over'} ${job.source.name} → ${target.name} (${job.name})`, onFailure: 'stop', steps });

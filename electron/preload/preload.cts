@@ -28,6 +28,8 @@ const invoke = {
   'protect.apply': call('protect.apply'),
   'jobs.list': call('jobs.list'),
   'jobs.status': call('jobs.status'),
+  'failover.plan': call('failover.plan'),
+  'failover.apply': call('failover.apply'),
 } satisfies Invoke;
 
 const on = {

@@ -23,7 +23,7 @@ export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string 
   const base = posix.join(posix.dirname(subvolume), '.failguard');
   const target = job.targets.find((t) => t.name === host.name);
   return {
-    version: 1 as const, jobId: job.id, host: host.name, role: host.role,
+    version: 1 as const, jobId: job.id, jobName: job.name, host: host.name, role: host.role,
     listen: { address: '0.0.0.0', port: job.replicationPort },
     tls: { ca: HOST_PATHS.ca, cert: HOST_PATHS.cert, key: HOST_PATHS.key },
     subvolume, pointsDir: posix.join(base, 'points'), receiveDir: posix.join(base, 'received'), stateDir: HOST_PATHS.stateDir,

@@ -24,12 +24,16 @@ import { agentConfig, jobHosts } from './agent-config.ts';
 import { AGENTD, HOST_PATHS as P } from './host-layout.ts';
 import { jobPki } from './pki.ts';
 import { failoverFiles, FAILOVER_PATHS } from './failover-files.ts';
+import { alertReceivers } from './alert-receivers.ts';
+import type { AlertSecrets } from '../../shared/alerts.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
 
 export interface ProvisionOptions {
   signal?: AbortSignal; onProgress?: (stage: string) => void; onStep?: RunOptions['onStep']; dataDir?: string;
   /** For plans that write to the directory (failover, failback). */
   directory?: PreflightRequest['directory'];
+  /** The secrets of the job's alert receivers (never in the job file). */
+  alertSecrets?: AlertSecrets;
   /** Finish a run of this job cut short before, then run the plan. */
   recover?: boolean;
 }
@@ -49,13 +53,14 @@ async function shippedFiles(job: Job, base: string, o: ProvisionOptions) {
   const hosts = jobHosts(job);
   const pki = await jobPki(join(base, 'pki'), job.id, hosts.map((h) => ({ name: h.name, addresses: h.addresses })));
   const fo = await failoverFiles(job, base, o.directory, o.onProgress);
+  const alerts = alertReceivers(job, o.alertSecrets);
   const common = [await file(P.node, art.node, 0o755, 'the agent\'s Node runtime'), await file(P.agent, art.bundle, 0o644, 'the agent'), await file(P.ca, pki.caFile, 0o644, 'the job\'s CA certificate')];
   const out: Array<{ role: (typeof hosts)[number]['role']; name: string; files: ShippedFile[] }> = [];
   for (const h of hosts) {
     const dir = join(base, 'hosts', h.name.toLowerCase());
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const mine = fo?.targets[h.name];
-    const extras = { ...(mine ? { failover: { planFile: FAILOVER_PATHS.plan, ...(mine.accessFile ? { accessFile: FAILOVER_PATHS.access } : {}) } } : {}), ...(fo && h.role === 'witness' ? { leaseKey: fo.leaseKey } : {}) };
+    const extras = { ...(alerts.length ? { alerts } : {}), ...(mine ? { failover: { planFile: FAILOVER_PATHS.plan, ...(mine.accessFile ? { accessFile: FAILOVER_PATHS.access } : {}) } } : {}), ...(fo && h.role === 'witness' ? { leaseKey: fo.leaseKey } : {}) };
     await writeFile(join(dir, 'agent.json'), `${JSON.stringify({ ...agentConfig(job, h), ...extras }, null, 2)}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'agentd'), AGENTD, { mode: 0o755 });
     const a = pki.agents[h.name]!;

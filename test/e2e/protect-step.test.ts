@@ -98,6 +98,26 @@ describe('steps 3 and 4 in Chromium against the lab', () => {
     await again.getByTestId('dashboard').waitFor({ timeout: 30_000 });
     expect(await again.locator('nav.steps li[aria-current="step"]').getAttribute('data-step')).toBe('protect');
     await again.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="target-MAIL2"]')?.getAttribute('data-phase') === 'replicating', null, { timeout: 30_000 });
+
+    // A rehearsal from the dashboard: its plan first, the run only once MAIL2's name is typed, each step's state live.
+    await again.getByTestId('failover-actions-MAIL2').locator('button[data-action="rehearsal"]').click();
+    const dialog = again.getByTestId('failover-dialog');
+    await dialog.getByTestId('failover-plan').waitFor({ timeout: 60_000 });
+    expect(await dialog.locator('ol[data-testid="failover-plan"] > li').count()).toBe(5);
+    expect(await dialog.getByTestId('failover-apply').isDisabled()).toBe(true);
+    expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').trim()).toBe('no');
+    await dialog.getByTestId('failover-confirm').fill('MAIL');
+    expect(await dialog.getByTestId('failover-apply').isDisabled()).toBe(true);
+    await dialog.getByTestId('failover-confirm').fill('MAIL2');
+    await again.screenshot({ path: join(ARTEFACTS, 'rehearsal-plan.png'), fullPage: true });
+    await dialog.getByTestId('failover-apply').click();
+    await dialog.getByTestId('failover-outcome').waitFor({ timeout: 120_000 });
+    expect(await dialog.getByTestId('failover-outcome').getAttribute('data-outcome')).toBe('applied');
+    expect(await dialog.locator('li[data-step-state="applied"]').count()).toBe(5);
+    await again.screenshot({ path: join(ARTEFACTS, 'rehearsal-done.png'), fullPage: true });
+    // The event log shows what the agents did (the monitor's view of MAIL1 at least).
+    await again.getByTestId('event-log').waitFor({ timeout: 30_000 });
+    expect(await again.getByTestId('event-log').locator('li').count()).toBeGreaterThan(0);
     await again.close();
   }, 600_000);
 });

@@ -7,7 +7,7 @@
  * included (DNS and mailbox homes), with every message MAIL1 had replicated readable on MAIL2.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -28,8 +28,17 @@ const TIMEOUT_S = 25;
 /** Long enough that a failover that should not happen would have begun: the witness waits 25 s, the target 25 s (both from the cut). */
 const WATCH_MS = 31_000;
 
+const recv = s.receivers;
+const alertSecrets = JSON.parse(readFileSync(recv.secrets, 'utf8')) as { smtpUser: string; smtpPassword: string; snmpUser: string; snmpAuthKey: string; snmpPrivKey: string; snmpEngineId: string };
+const secretsFile = join(dir, 'alert-secrets.json');
+writeFileSync(secretsFile, JSON.stringify({ smtpPassword: alertSecrets.smtpPassword, snmpAuthKey: alertSecrets.snmpAuthKey, snmpPrivKey: alertSecrets.snmpPrivKey, snmpCommunity: 'failguard' }), { mode: 0o600 });
 writeFileSync(jobFile, JSON.stringify({
   version: 1, id: '5d2c9e8f-1a3b-4c5d-8e9f-0a1b2c3d4e5f', name: 'Matrix job',
+  alerts: [
+    { kind: 'smtp', host: recv.submission.address, port: recv.submission.port, from: 'failguard@lab.test', to: ['it@lab.test'], username: alertSecrets.smtpUser, caFile: recv.submission.caFile },
+    { kind: 'snmp-v3', host: recv.snmp.address, port: recv.snmp.port, user: alertSecrets.snmpUser, engineId: alertSecrets.snmpEngineId },
+    { kind: 'syslog', host: recv.syslog.address, port: recv.syslog.port, transport: 'tcp' },
+  ],
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
   failover: { mode: 'automatic', timeoutSeconds: TIMEOUT_S, dns: [{ zone: 'lab.test', name: 'mail' }] },
@@ -63,7 +72,7 @@ async function probed(during: () => Promise<void>): Promise<{ rounds: number; ma
 }
 
 function protect(): void {
-  const r = cli('protect', '--job', jobFile, '--yes', ...directoryArgs);
+  const r = cli('protect', '--job', jobFile, '--yes', '--alert-secrets', secretsFile, ...directoryArgs);
   expect(r.status, r.stdout + r.stderr).toBe(0);
 }
 
@@ -143,6 +152,12 @@ describe('the partition matrix: MAIL1 really gone, MAIL2 takes over by itself', 
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
     for (const db of mailboxDbsOf(s, 'MAIL1')) expect(await homedOn(s, db.dn)).toBe(0);
     expect(await imapFetchBySubject('198.18.0.12', 'user000002@lab.test', readFileSync(s.mail.passwordFile, 'utf8').trim(), subject)).toHaveLength(3);
+    // The alert that MAIL2 took over arrived at all three receivers, with the job, the event, the host and the time.
+    const mails = () => ['new', 'cur'].flatMap((d) => readdirSync(join(recv.submission.maildir, d)).map((f) => readFileSync(join(recv.submission.maildir, d, f), 'utf8')));
+    await until('the failover-done mail', () => mails().some((m) => /^Subject: \[Failguard\] Matrix job: failover-done on MAIL2$/m.test(m)), 20_000, 250);
+    expect(mails().find((m) => /Matrix job: failover-done on MAIL2/.test(m))).toMatch(/^Time: \d{4}-\d\d-\d\dT/m);
+    await until('the failover-done trap', () => /Matrix job[\s\S]*failover-done|failover-done[\s\S]*Matrix job/.test(readFileSync(recv.snmp.log, 'utf8')), 20_000, 250);
+    await until('the failover-done syslog line', () => readFileSync(recv.syslog.log, 'utf8').split('\n').some((l) => /MAIL2 failguard.*job="Matrix job" event="failover-done"/.test(l)), 20_000, 250);
     // Healed, MAIL1 learns that MAIL2 holds the lease and stays fenced.
     healAll();
     const after = await probed(() => new Promise((x) => setTimeout(x, 8000)));

@@ -53,7 +53,9 @@ program.command('org').description('replace the Exchange organisation with a gen
   .addOption(new Option('--version <year>', 'Exchange generation').choices(['2007', '2010', '2016']).default('2010'))
   .option('--admin-groups <n>', 'administrative groups', int('admin-groups', 1, 20), 1)
   .option('--seed <n>', 'seed for the generator', int('seed', 0, 2 ** 31), 1)
-  .action(async (o: { servers?: number; mailboxes?: number; version: string; adminGroups: number; seed: number; empty?: boolean; default?: boolean }) => {
+  .option('--names <list>', 'names of the first servers, comma-separated (then every mailbox is on the first)')
+  .option('--databases <n>', 'mailbox databases per server', int('databases', 1, 50))
+  .action(async (o: { servers?: number; mailboxes?: number; version: string; adminGroups: number; seed: number; empty?: boolean; default?: boolean; names?: string; databases?: number }) => {
     if (o.empty) {
       await removeOrg();
       process.stdout.write('lab: the directory now has no Exchange organisation\n');
@@ -65,7 +67,8 @@ program.command('org').description('replace the Exchange organisation with a gen
       return;
     }
     if (o.servers === undefined || o.mailboxes === undefined) throw new Error('org needs --servers and --mailboxes (or --empty, or --default).');
-    const { seconds, org } = await replaceOrg({ servers: o.servers, mailboxes: o.mailboxes, version: Number(o.version) as 2010, seed: o.seed, adminGroups: o.adminGroups });
+    const { seconds, org } = await replaceOrg({ servers: o.servers, mailboxes: o.mailboxes, version: Number(o.version) as 2010, seed: o.seed, adminGroups: o.adminGroups,
+      ...(o.names ? { names: o.names.split(',') } : {}), ...(o.databases ? { databasesPerServer: o.databases } : {}) });
     process.stdout.write(`lab: organisation replaced: ${org.servers.length} servers, ${org.databases.length} databases, ${org.mailboxes} mailboxes in ${seconds.toFixed(1)} s\n`);
   });
 

@@ -20,10 +20,10 @@ describe('the failover plan', () => {
   it('takes the lease first, then promotes, repoints DNS, re-homes each database to its counterpart, starts the services, and marks the phase', () => {
     const p = failoverPlan(job, both, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', values: ['A 198.18.0.11'] }]);
     expect(p.onFailure).toBe('stop');
-    expect(p.steps.map((s) => (s.kind === 'command' ? s.command.split(' ')[2] : s.kind))).toEqual(['lease', 'promote', 'dns-record', 'rehome', 'rehome', 'rehome', 'serve', 'phase']);
+    expect(p.steps.map((s) => (s.kind === 'command' ? s.command.split(' ')[2] : s.kind))).toEqual(['alert', 'lease', 'promote', 'dns-record', 'rehome', 'rehome', 'rehome', 'serve', 'phase', 'alert']);
     // Paired in name order, public folders with public folders.
     expect(p.steps.flatMap((s) => (s.kind === 'rehome' ? [[s.fromDatabase, s.toDatabase]] : []))).toEqual([['CN=DB1,CN=Databases', 'CN=DB3,CN=Databases'], ['CN=DB2,CN=Databases', 'CN=DB4,CN=Databases'], ['CN=PF1,CN=Databases', 'CN=PF2,CN=Databases']]);
-    expect(p.steps[2]).toMatchObject({ kind: 'dns-record', name: 'mail', value: '198.18.0.12', previous: ['A 198.18.0.11'] });
+    expect(p.steps[3]).toMatchObject({ kind: 'dns-record', name: 'mail', value: '198.18.0.12', previous: ['A 198.18.0.11'] });
     expect(p.steps.find((s) => s.kind === 'rehome')).toMatchObject({ toServer: '/o=Lab/ou=AG/cn=Configuration/cn=Servers/cn=MAIL2' });
     // The same facts give the same plan (its id is what a person consents to).
     expect(failoverPlan(job, both, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', values: ['A 198.18.0.11'] }]).id).toBe(p.id);
@@ -35,6 +35,13 @@ describe('the failover plan', () => {
     const fewer = topo([db('DB1', 'MAIL1'), db('DB2', 'MAIL1'), db('DB3', 'MAIL2')]);
     expect(() => counterparts(job, fewer, job.targets[0]!)).toThrow(/MAIL2 has 1 mailbox database\(s\) and MAIL1 has 2; choose the counterpart of DB2/);
     expect(() => counterparts({ ...job, failover: { ...job.failover, databases: { DB1: 'NOPE' } } }, both, job.targets[0]!)).toThrow(/NOPE, chosen as the counterpart of DB1, is not a mailbox database of MAIL2; choose one of DB3, DB4/);
+  });
+
+  it('a planned switchover first stops the source\'s services and hands the lease over, then waits for a final point', () => {
+    const p = failoverPlan(job, both, job.targets[0]!, [], true);
+    expect(p.title).toMatch(/^Switch over MAIL1 → MAIL2/);
+    expect(p.steps.slice(1, 4).map((s) => (s.kind === 'command' ? [s.host, s.command.split(' ').slice(2).join(' ')] : []))).toEqual([
+      ['MAIL1', 'handover /etc/failguard/agent.json MAIL2'], ['MAIL1', 'final-point /etc/failguard/agent.json'], ['MAIL2', 'lease /etc/failguard/agent.json']]);
   });
 
   it('is refused without a witness: nothing would prove the source is down', () => {

@@ -158,9 +158,7 @@ export class Monitor {
       if (lease?.granted === true) {
         this.#attempted = true;
         this.#setState('failing-over', `the witness granted lease ${String(lease.epoch)}`);
-        this.#hooks.alert?.('failover-started', 'critical', `${this.#c.host} is taking over from ${m.source?.name}, which the witness too has lost.`);
         const error = await this.#hooks.failover(typeof lease.key === 'string' ? lease.key : null);
-        if (!error) this.#hooks.alert?.('failover-done', 'critical', `${this.#c.host} has taken over from ${m.source?.name} and serves mail.`);
         this.#failoverError = error ?? undefined;
         if (error) this.#hooks.alert?.('failover-failed', 'critical', `The failover to ${this.#c.host} stopped: ${error}`);
       } else if (lease) this.#log(`monitor: the witness did not grant the lease: ${String(lease.reason ?? lease.error ?? 'no reason given')}`);

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useAppStore } from './store-context.tsx';
 import { RpoChart } from './RpoChart.tsx';
+import { FailoverPanel } from './FailoverPanel.tsx';
 import type { TargetView } from '../../../shared/replication.ts';
 import { messages } from '../messages.ts';
 
@@ -28,8 +29,13 @@ export function Dashboard() {
           <RpoChart history={s.live.history} />
           <table className="agents">
             <thead><tr><th>{m.host}</th><th>{m.role}</th><th>{m.agent}</th></tr></thead>
-            <tbody>{v.hosts.map((h) => <tr key={h.host} data-host={h.host}><td>{h.host}</td><td>{h.role}</td><td>{h.version ? `${m.running} ${h.version}` : <span className="error">{h.error}</span>}</td></tr>)}</tbody>
+            <tbody>{v.hosts.map((h) => <tr key={h.host} data-host={h.host} data-fence={h.fence ?? ''}><td>{h.host}</td><td>{h.role}{h.fence ? ` — ${m.fence[h.fence] ?? h.fence}` : ''}</td><td>{h.version ? `${m.running} ${h.version}` : <span className="error">{h.error}</span>}</td></tr>)}</tbody>
           </table>
+          {job ? <FailoverPanel job={job} /> : null}
+          <section aria-labelledby="events-title">
+            <h4 id="events-title">{m.events}</h4>
+            {v.events.length ? <ul className="events small" data-testid="event-log">{v.events.map((e, i) => <li key={i}><time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time> <b>{e.host}</b> {e.text}</li>)}</ul> : <p className="muted small">{m.noEvents}</p>}
+          </section>
           <p className="muted small">{m.updated(new Date(v.at).toLocaleTimeString())}</p>
         </>
       ) : <p className="muted">{m.loading}</p>}

@@ -7,8 +7,9 @@ import { createServersSlice, type ServersSlice } from './servers-slice.ts';
 import { createPreflightSlice, type PreflightSlice } from './preflight-slice.ts';
 import { createOptionsSlice, type OptionsSlice } from './options-slice.ts';
 import { createProtectSlice, type ProtectSlice } from './protect-slice.ts';
+import { createFailoverSlice, type FailoverSlice } from './failover-slice.ts';
 
-export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & ProtectSlice;
+export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & ProtectSlice & FailoverSlice;
 
 export function createAppStore(backend: Backend) {
   return create<Store>()((...a) => ({
@@ -18,6 +19,7 @@ export function createAppStore(backend: Backend) {
     ...createPreflightSlice(backend)(...a),
     ...createOptionsSlice(...a),
     ...createProtectSlice(backend)(...a),
+    ...createFailoverSlice(backend)(...a),
   }));
 }
 

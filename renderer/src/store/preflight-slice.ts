@@ -42,6 +42,16 @@ export function selectionHosts(s: Store): CoveredHost[] {
   ];
 }
 
+/** The directory as step 1 signed in to it (address, account, trusted certificates), for every call that reads or writes it. */
+export function directoryOf(s: Store) {
+  const f = s.form;
+  return {
+    target: f.mode === 'domain' ? { kind: 'domain' as const, domain: f.domain.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) } : { kind: 'url' as const, url: f.url.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) },
+    credentials: { username: f.username, password: f.password },
+    trust: { ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned },
+  };
+}
+
 export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], [], PreflightSlice> => (set, get) => {
   const hostFor = (name: string, address: string): HostTarget => ({
     name, address, port: 22, user: get().ssh.user || 'root',
@@ -64,18 +74,13 @@ export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], 
       const operationId = `preflight-${Date.now().toString(36)}`;
       set({ preflight: { ...s.preflight, running: true, operationId, stage: 'Starting', error: null }, reviewingFixes: false });
       const off = backend.on('operation.progress', (p) => { if (p.operationId === operationId && !p.finished) set({ preflight: { ...get().preflight, stage: p.stage } }); });
-      const f = s.form;
       try {
         const result = await backend.call('preflight.run', {
           operationId,
           source: host('source')[0]!,
           targets: host('target'),
           ...(host('witness').length ? { witness: host('witness')[0]! } : {}),
-          directory: {
-            target: f.mode === 'domain' ? { kind: 'domain', domain: f.domain.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) } : { kind: 'url', url: f.url.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) },
-            credentials: { username: f.username, password: f.password },
-            trust: { ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned },
-          },
+          directory: directoryOf(s),
           pins: s.pins,
           consent,
         });

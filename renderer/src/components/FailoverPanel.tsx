@@ -1,0 +1,67 @@
+import { useAppStore } from './store-context.tsx';
+import { describeStep } from '../../../shared/plan.ts';
+import type { FailoverAction } from '../../../shared/protect.ts';
+import type { Job } from '../../../shared/job.ts';
+import { confirmed } from '../store/failover-slice.ts';
+import { messages } from '../messages.ts';
+
+const ACTIONS: FailoverAction[] = ['failover', 'switchover', 'failback', 'rehearsal'];
+
+/** The job's failover actions, one row per standby; each opens its plan (nothing runs until it is confirmed by typing). */
+export function FailoverPanel({ job }: { job: Job }) {
+  const open = useAppStore((x) => x.openFailover);
+  const m = messages.failover;
+  return (
+    <section className="failover" aria-labelledby="failover-title">
+      <h4 id="failover-title">{m.title}</h4>
+      <p className="muted small">{m.intro}</p>
+      {job.targets.map((t) => (
+        <div key={t.name} className="actions" data-testid={`failover-actions-${t.name}`}>
+          <span>{m.target} {t.name}:</span>
+          {ACTIONS.map((a) => <button key={a} type="button" data-action={a} title={m.actions[a]!.what(t.name, job.source.name)} onClick={() => void open(a, t.name)}>{m.actions[a]!.label}</button>)}
+        </div>
+      ))}
+      <FailoverDialog job={job} />
+    </section>
+  );
+}
+
+function FailoverDialog({ job }: { job: Job }) {
+  const s = useAppStore((x) => x);
+  const f = s.failover;
+  const m = messages.failover;
+  if (!f.action || !f.target) return null;
+  const ok = confirmed(s);
+  const results = f.results?.[0];
+  return (
+    <div className="dialog-backdrop">
+      <div role="dialog" aria-modal="true" aria-labelledby="failover-dialog-title" className="dialog wide" data-testid="failover-dialog" data-action={f.action}>
+        <h3 id="failover-dialog-title">{m.actions[f.action]!.label}: {f.target}</h3>
+        <p>{m.actions[f.action]!.what(f.target, job.source.name)}</p>
+        {f.busy === 'planning' ? <p className="muted" aria-live="polite">{m.planning} {f.stage}</p> : null}
+        {f.error ? <p className="error" role="alert">{f.error}</p> : null}
+        {f.plan ? (
+          <>
+            <p><b>{f.plan.title}</b></p>
+            <ol data-testid="failover-plan" data-plan-id={f.plan.id}>{f.plan.steps.map((st, i) => {
+              const v = describeStep(st);
+              const state = f.steps[i] ?? results?.steps.find((r) => r.index === i)?.status;
+              return <li key={i} data-step-state={state ?? 'pending'}>{st.description} {state ? <b className={`step-${state}`}>({m.step[state] ?? state})</b> : null}<br /><code>{v.where}: {v.action}</code></li>;
+            })}</ol>
+            {results ? <p className={results.outcome === 'applied' ? 'ok' : 'error'} role="status" data-testid="failover-outcome" data-outcome={results.outcome}>{results.outcome === 'applied' ? m.done : results.error}</p> : null}
+            {!results ? (
+              <label className="field">{m.confirm(f.target)}
+                <input data-testid="failover-confirm" value={f.typed} disabled={!!f.busy} autoComplete="off" onChange={(e) => s.typeFailoverConfirmation(e.target.value)} />
+              </label>
+            ) : null}
+            {f.busy === 'applying' ? <p className="muted" aria-live="polite">{f.stage}</p> : null}
+          </>
+        ) : null}
+        <div className="actions">
+          <button type="button" disabled={!!f.busy} onClick={s.closeFailover}>{results ? m.close : m.cancel}</button>
+          {f.plan && !results ? <button type="button" className="primary" data-testid="failover-apply" disabled={!ok || !!f.busy} onClick={() => void s.applyFailover()}>{m.apply}</button> : null}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * The dashboard's failover actions: a failover, planned switchover, failback or rehearsal of
+ * the job shown. Its plan is fetched first (nothing changes), the person types the standby's
+ * name to confirm, then it runs with each step's state live. Only the plan reviewed (by id) runs.
+ */
+import type { StateCreator } from 'zustand';
+import type { Backend } from '../../../shared/contract.ts';
+import type { Plan, PlanRunResult } from '../../../shared/plan.ts';
+import type { FailoverAction } from '../../../shared/protect.ts';
+import type { StepProgress } from '../../../shared/operation.ts';
+import { BackendError } from '../backend/backend-error.ts';
+import type { Store } from './index.ts';
+import { directoryOf } from './preflight-slice.ts';
+
+export interface FailoverSlice {
+  failover: {
+    action: FailoverAction | null;
+    target: string | null;
+    busy: 'planning' | 'applying' | null;
+    operationId: string | null;
+    stage: string;
+    error: string | null;
+    plan: Plan | null;
+    steps: Record<number, StepProgress['status']>;
+    results: PlanRunResult[] | null;
+    typed: string;
+  };
+  openFailover(action: FailoverAction, target: string): Promise<void>;
+  typeFailoverConfirmation(text: string): void;
+  applyFailover(): Promise<void>;
+  closeFailover(): void;
+}
+
+/** Whether what the person typed confirms the action: the standby's name, as shown. */
+export const confirmed = (s: Store) => !!s.failover.target && s.failover.typed.trim().toLowerCase() === s.failover.target.toLowerCase();
+
+const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '' });
+
+export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [], FailoverSlice> => (set, get) => {
+  const request = (s: Store) => ({
+    jobId: s.activeJobId!, action: s.failover.action!, target: s.failover.target!,
+    // A rehearsal touches no directory; the others need the account step 1 signed in with.
+    ...(s.failover.action !== 'rehearsal' && s.form.password ? { directory: directoryOf(s) } : {}),
+  });
+  const run = async <T,>(busy: 'planning' | 'applying', call: (operationId: string) => Promise<T>): Promise<T | null> => {
+    const operationId = `${busy}-${Date.now().toString(36)}`;
+    set({ failover: { ...get().failover, busy, operationId, stage: 'Starting', error: null } });
+    const off = backend.on('operation.progress', (p) => {
+      if (p.operationId !== operationId || p.finished) return;
+      const cur = get().failover;
+      set({ failover: { ...cur, stage: p.stage, ...(p.step && p.step.planId === cur.plan?.id ? { steps: { ...cur.steps, [p.step.index]: p.step.status } } : {}) } });
+    });
+    try {
+      return await call(operationId);
+    } catch (e) {
+      set({ failover: { ...get().failover, error: e instanceof BackendError || e instanceof Error ? e.message : String(e) } });
+      return null;
+    } finally {
+      off();
+      set({ failover: { ...get().failover, busy: null, operationId: null } });
+    }
+  };
+  return {
+    failover: closed(),
+    async openFailover(action, target) {
+      if (!get().activeJobId) return;
+      set({ failover: { ...closed(), action, target } });
+      const r = await run('planning', (operationId) => backend.call('failover.plan', { operationId, ...request(get()) }));
+      if (r) set({ failover: { ...get().failover, plan: r.plan } });
+    },
+    typeFailoverConfirmation(text) {
+      set({ failover: { ...get().failover, typed: text } });
+    },
+    async applyFailover() {
+      const s = get();
+      if (!s.failover.plan || !confirmed(s) || s.failover.busy) return;
+      set({ failover: { ...s.failover, steps: {}, results: null } });
+      const r = await run('applying', (operationId) => backend.call('failover.apply', { operationId, ...request(get()), consent: s.failover.plan!.id }));
+      if (r) set({ failover: { ...get().failover, results: r.results, plan: r.plan } });
+      await get().refreshLive();
+    },
+    closeFailover() {
+      if (!get().failover.busy) set({ failover: closed() });
+    },
+  };
+};
