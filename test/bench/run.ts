@@ -4,6 +4,7 @@
  */
 const benches: Record<string, () => Promise<{ main: (argv: string[]) => Promise<void> }>> = {
   discover: () => import('./discover.ts'),
+  failover: () => import('./failover.ts'),
   preflight: () => import('./preflight.ts'),
   rehome: () => import('./rehome.ts'),
   replication: () => import('./replication.ts'),

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
-import { greeting } from '../../agent/src/monitor/services.ts';
 import { imapFetchBySubject, inHost, lab, labStatus, sendMail, until } from './helpers.ts';
 import { homedOn, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
+import { healAll, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, serving, ST, SW, type NoFailoverCase } from './partition.ts';
 import { s } from './preflight-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-matrix-'));
@@ -45,38 +45,11 @@ writeFileSync(jobFile, JSON.stringify({
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }, null, 2));
 
-const monitorOf = (host: string) => (JSON.parse(inHost(labStatus(), host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { monitor?: Record<string, unknown> }).monitor;
-const serving = async (address: string) => /^220 /.test((await greeting(25, address)) ?? '');
-
-/** Probes SMTP on both servers five times a second while `during` runs; returns how often each answered and how often both did. */
-async function probed(during: () => Promise<void>): Promise<{ rounds: number; mail1: number; mail2: number; both: number }> {
-  const r = { rounds: 0, mail1: 0, mail2: 0, both: 0 };
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      const [a, b] = await Promise.all([serving('198.18.0.11'), serving('198.18.0.12')]);
-      r.rounds++;
-      if (a) r.mail1++;
-      if (b) r.mail2++;
-      if (a && b) r.both++;
-      await new Promise((x) => setTimeout(x, 200));
-    }
-  })();
-  try {
-    await during();
-  } finally {
-    on = false;
-    await loop;
-  }
-  return r;
-}
-
 function protect(): void {
   const r = cli('protect', '--job', jobFile, '--yes', '--alert-secrets', secretsFile, ...directoryArgs);
   expect(r.status, r.stdout + r.stderr).toBe(0);
 }
 
-const healAll = () => { for (const [a, b] of [['mail1', 'mail2'], ['mail1', 'witness'], ['mail2', 'witness']]) lab('heal', a!, b!); };
 const healthy = () => until(() => `a healthy job (MAIL2 sees ${JSON.stringify(monitorOf('mail2'))}, MAIL1 ${JSON.stringify(monitorOf('mail1'))})`,
   async () => monitorOf('mail2')?.state === 'healthy' && monitorOf('mail1')?.fence === 'serving' && await serving('198.18.0.11'), 60_000);
 
@@ -86,39 +59,10 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => putLabBack('fg-matrix'), 300_000);
 
-type Cut = ['mail1' | 'mail2' | 'witness', 'mail1' | 'mail2' | 'witness'];
-const ST: Cut = ['mail1', 'mail2'];
-const SW: Cut = ['mail1', 'witness'];
-const TW: Cut = ['mail2', 'witness'];
-
 describe('the partition matrix: no failover while MAIL1 is still there', () => {
-  const cases: Array<[string, Cut[], { killed?: string; flap?: Cut; mail1Serves: boolean }]> = [
-    ['nothing cut', [], { mail1Serves: true }],
-    ['MAIL1–MAIL2 cut', [ST], { mail1Serves: true }],
-    ['MAIL1–witness cut', [SW], { mail1Serves: true }],
-    ['MAIL2–witness cut', [TW], { mail1Serves: true }],
-    ['MAIL1–MAIL2 and MAIL2–witness cut', [ST, TW], { mail1Serves: true }],
-    ['MAIL1–witness and MAIL2–witness cut (the witness alone)', [SW, TW], { mail1Serves: true }],
-    // Everything cut: MAIL1 fences itself and MAIL2 cannot get the lease, so nobody serves; safe, and it heals by itself.
-    ['every link cut', [ST, SW, TW], { mail1Serves: false }],
-    ['the witness killed', [], { killed: 'witness', mail1Serves: true }],
-    ['MAIL2 killed', [], { killed: 'mail2', mail1Serves: true }],
-    ['MAIL1–MAIL2 flapping every 2 s', [], { flap: ST, mail1Serves: true }],
-  ];
-  it.each(cases)('%s: never both, no failover, and healthy again after', async (_name, cuts, o) => {
-    for (const c of cuts) expect(lab('cut', ...c).code).toBe(0);
-    if (o.killed) expect(lab('kill', o.killed).code).toBe(0);
-    let flaps = 0;
-    const r = await probed(async () => {
-      const end = Date.now() + WATCH_MS;
-      while (Date.now() < end) {
-        if (o.flap) lab(flaps++ % 2 ? 'heal' : 'cut', ...o.flap);
-        await new Promise((x) => setTimeout(x, 2000));
-      }
-    });
-    const seen = { target: monitorOf(o.killed === 'mail2' ? 'witness' : 'mail2'), source: monitorOf('mail1') };
-    healAll();
-    if (o.killed) expect(lab('start', o.killed).code).toBe(0);
+  const cases = NO_FAILOVER_CASES.map((c): [string, NoFailoverCase] => [c.name, c]);
+  it.each(cases)('%s: never both, no failover, and healthy again after', async (_name, o) => {
+    const { probed: r, ...seen } = await runNoFailoverCase(o, WATCH_MS);
     expect(r.both, JSON.stringify(r)).toBe(0);
     expect(r.mail2, 'MAIL2 never served').toBe(0);
     if (o.mail1Serves) expect(r.mail1 / r.rounds, JSON.stringify(r)).toBeGreaterThan(0.9);
