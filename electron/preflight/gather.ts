@@ -109,9 +109,11 @@ export async function gatherFacts(req: PreflightRequest, options: GatherOptions)
   const directoryP = gatherDirectory(req, all, dcAddress ?? '', o.signal);
   const controllerClock = Date.now() / 1000;
   const toSource: Peer[] = [{ name: req.source.name, address: req.source.address }];
+  // The source and each target talk to the witness's agent (heartbeats, the lease): that path is probed too.
+  const toWitness: Peer[] = req.witness ? [{ name: req.witness.name, address: req.witness.address }] : [];
   const [source, targets, witness, directory] = await Promise.all([
-    counted(gatherHost(req.source, 'source', [], req, undefined, o)),
-    Promise.all(req.targets.map((t) => counted(gatherHost(t, 'target', toSource, req, dcAddress, o)))),
+    counted(gatherHost(req.source, 'source', toWitness, req, undefined, o)),
+    Promise.all(req.targets.map((t) => counted(gatherHost(t, 'target', [...toSource, ...toWitness], req, dcAddress, o)))),
     req.witness ? counted(gatherHost(req.witness, 'witness', [...toSource, ...req.targets.map((t) => ({ name: t.name, address: t.address }))], req, undefined, o)) : Promise.resolve(null),
     directoryP,
   ]);

@@ -12,6 +12,7 @@ import dirSameBuild from './dir-same-build.ts';
 import dirSameVersion from './dir-same-version.ts';
 import dirSourceHasDatabases from './dir-source-has-databases.ts';
 import dirSourceIsExchange from './dir-source-is-exchange.ts';
+import dirTargetCounterparts from './dir-target-counterparts.ts';
 import dirTargetEmpty from './dir-target-empty.ts';
 import dirTargetIsExchange from './dir-target-is-exchange.ts';
 import dnsClientName from './dns-client-name.ts';
@@ -69,6 +70,7 @@ import winNicSpeed from './win-nic-speed.ts';
 import winPagefile from './win-pagefile.ts';
 import winStaticAddress from './win-static-address.ts';
 import witnessAdminRights from './witness-admin-rights.ts';
+import witnessAgentPort from './witness-agent-port.ts';
 import witnessSeesSource from './witness-sees-source.ts';
 import witnessSeesTargets from './witness-sees-targets.ts';
 import witnessSeparate from './witness-separate.ts';
@@ -89,6 +91,7 @@ export const RULES: readonly Rule[] = [
   dirSameVersion,
   dirSourceHasDatabases,
   dirSourceIsExchange,
+  dirTargetCounterparts,
   dirTargetEmpty,
   dirTargetIsExchange,
   dnsClientName,
@@ -146,6 +149,7 @@ export const RULES: readonly Rule[] = [
   winPagefile,
   winStaticAddress,
   witnessAdminRights,
+  witnessAgentPort,
   witnessSeesSource,
   witnessSeesTargets,
   witnessSeparate,

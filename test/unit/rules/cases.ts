@@ -25,6 +25,7 @@ export const FAIL: Record<string, Mutate> = {
   'dir-same-version': (f) => { topo(f).servers[1]!.version = { ...topo(f).servers[1]!.version, product: 'Exchange 2016', major: 15 }; },
   'dir-source-has-databases': (f) => { topo(f).databases = topo(f).databases.filter((d) => d.server !== 'MAIL1'); },
   'dir-source-is-exchange': (f) => { topo(f).servers[0]!.roles = ['hubTransport']; },
+  'dir-target-counterparts': (f) => { const t = val(f.directory!.topology); t.databases = t.databases.filter((d) => d.server !== 'MAIL2'); },
   'dir-target-empty': (f) => { topo(f).databases[1]!.mailboxes = 12; },
   'dir-target-is-exchange': (f) => { topo(f).servers = topo(f).servers.filter((s) => s.name !== 'MAIL2'); },
   'dns-client-name': (f) => { dir(f).dns.clientA = { ok: true, value: ['198.18.0.12'], command: 'x', raw: '' }; },
@@ -83,6 +84,7 @@ export const FAIL: Record<string, Mutate> = {
   'win-static-address': (f) => { val(f.source.windows!.nicConfig)[0]!.dhcp = true; },
   'witness-admin-rights': (f) => { val(f.witness!.linux!.user).uid = 1000; },
   'witness-sees-source': (f) => { f.witness!.paths[0]!.ssh = { ok: true, value: 'filtered', command: 'x', raw: '' }; },
+  'witness-agent-port': (f) => { f.source.paths[0]!.replicationPort = { ok: true, value: 'filtered', command: 'x', raw: '' }; val(f.witness!.linux!.firewall).iptables.push('-A INPUT -p tcp -m tcp --dport 7420 -j DROP'); },
   'witness-sees-targets': (f) => { f.witness!.paths[1]!.ssh = { ok: true, value: 'refused', command: 'x', raw: '' }; },
   'witness-separate': (f) => { f.witness!.address = f.targets[0]!.address; },
 };

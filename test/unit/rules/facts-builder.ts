@@ -42,8 +42,8 @@ export function goodFacts(): PreflightFacts {
   return {
     controllerClock: 1_800_000_000,
     replicationPort: 7420,
-    source: host('source', 'MAIL1', '198.18.0.11', m1),
-    targets: [host('target', 'MAIL2', '198.18.0.12', m2, [path('MAIL1')])],
+    source: host('source', 'MAIL1', '198.18.0.11', m1, [path('witness')]),
+    targets: [host('target', 'MAIL2', '198.18.0.12', m2, [path('MAIL1'), path('witness')])],
     witness: host('witness', 'witness', '198.18.0.13', w, [path('MAIL1'), path('MAIL2')]),
     directory: {
       dnsDomain: 'lab.test', dcAddress: '198.18.0.10', topology: okP(topology()),
