@@ -30,7 +30,6 @@ export class Monitor {
   readonly #st: StateFile;
   readonly #t: MonitorTiming;
   readonly #hooks: MonitorHooks;
-  /** Witness: counts its own start as a contact, so a restarted witness cannot grant early. */
   #lastSource: number | null;
   #lease: LeaseStore | null = null;
   #fence: SourceFence | null = null;
@@ -46,7 +45,9 @@ export class Monitor {
     this.#st = st;
     this.#hooks = hooks;
     this.#t = { ...DEFAULT_TIMING, timeoutS: c.monitor?.timeoutSeconds ?? DEFAULT_TIMING.timeoutS };
-    this.#lastSource = c.role === 'witness' ? performance.now() : null;
+    // The witness and a target count their own start as a contact: a restarted witness cannot grant early, and a
+    // target that just started does not call a source it has not heard yet suspect (nor alert about it).
+    this.#lastSource = c.role === 'source' ? null : performance.now();
     if (c.role === 'witness' && c.monitor?.source) this.#lease = new LeaseStore(c.stateDir, c.monitor.source.name);
     if (c.role === 'source' && c.monitor) this.#fence = new SourceFence(c.host, services, !!c.monitor.witness, this.#t, (m) => this.#log(m), hooks.alert);
     if (c.role === 'target') {
@@ -150,7 +151,8 @@ export class Monitor {
     if (phase && phase.phase !== this.#state) this.#setState(phase.phase, `the ${phase.phase === 'failing-back' ? 'failback' : 'failover'} plan says so`);
     if (!phase && (this.#state === 'failed-over' || this.#state === 'failing-over' || this.#state === 'failing-back')) this.#setState('healthy', 'the failback finished');
     const next = monitorState(this.#state, { now: performance.now(), lastHeartbeat: this.#lastSource, witnessSeesSource: seen, mode: m.mode }, this.#t);
-    if (next !== this.#state) this.#setState(next, `last heartbeat from ${m.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago; the witness ${seen === null ? 'cannot be asked' : seen ? 'still reaches it' : 'does not reach it either'}`);
+    const heard = agoS(this.#lastSource);
+    if (next !== this.#state) this.#setState(next, `${heard === null ? `nothing heard from ${m.source?.name}` : `last heartbeat from ${m.source?.name} ${heard} s ago`}; the witness ${seen === null ? 'cannot be asked' : seen ? 'still reaches it' : 'does not reach it either'}`);
     // Automatic mode: once the source is lost (or, after a restart, to finish a failover cut short), one attempt per agent run.
     const due = shouldFailOver(this.#state, m.mode, false) || (m.mode === 'automatic' && this.#state === 'failing-over');
     if (due && !this.#attempted && m.witness && this.#hooks.failover) {
