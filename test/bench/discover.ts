@@ -5,15 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { lab } from './lab.ts';
 import { discover } from '../../electron/directory/discover.ts';
 import { mailboxTotal } from '../../shared/topology.ts';
 
-function lab(...args: string[]): string {
-  const r = spawnSync(process.execPath, ['test/lab/cli.ts', ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`lab ${args.join(' ')} failed: ${r.stderr.trim()}`);
-  return r.stdout;
-}
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { servers: { type: 'string', default: '50' }, mailboxes: { type: 'string', default: '100000' }, json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } });

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { lab } from './lab.ts';
 import { Attribute, Change, Client, EqualityFilter } from 'ldapts';
 import { discover } from '../../electron/directory/discover.ts';
 import { parseJob } from '../../electron/jobs/job-file.ts';
@@ -22,11 +22,6 @@ import { planContext } from '../../electron/plans/context.ts';
 import { SshPool } from '../../electron/hosts/ssh-pool.ts';
 import type { PlanStep } from '../../shared/plan.ts';
 
-function lab(...args: string[]): string {
-  const r = spawnSync(process.execPath, ['test/lab/cli.ts', ...args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`lab ${args.join(' ')} failed: ${r.stderr.trim()}`);
-  return r.stdout;
-}
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { mailboxes: { type: 'string', default: '14000' }, databases: { type: 'string', default: '8' }, json: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false } } });

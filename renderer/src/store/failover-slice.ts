@@ -5,23 +5,16 @@
  */
 import type { StateCreator } from 'zustand';
 import type { Backend } from '../../../shared/contract.ts';
-import type { Plan, PlanRunResult } from '../../../shared/plan.ts';
+import type { PlanRunResult } from '../../../shared/plan.ts';
 import type { FailoverAction } from '../../../shared/protect.ts';
-import type { StepProgress } from '../../../shared/operation.ts';
-import { BackendError } from '../backend/backend-error.ts';
+import { planOperation, type PlanOperationState } from './plan-operation.ts';
 import type { Store } from './index.ts';
 import { directoryOf } from './preflight-slice.ts';
 
 export interface FailoverSlice {
-  failover: {
+  failover: PlanOperationState & {
     action: FailoverAction | null;
     target: string | null;
-    busy: 'planning' | 'applying' | null;
-    operationId: string | null;
-    stage: string;
-    error: string | null;
-    plan: Plan | null;
-    steps: Record<number, StepProgress['status']>;
     results: PlanRunResult[] | null;
     typed: string;
   };
@@ -42,24 +35,8 @@ export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [
     // A rehearsal touches no directory; the others need the account step 1 signed in with.
     ...(s.failover.action !== 'rehearsal' && s.form.password ? { directory: directoryOf(s) } : {}),
   });
-  const run = async <T,>(busy: 'planning' | 'applying', call: (operationId: string) => Promise<T>): Promise<T | null> => {
-    const operationId = `${busy}-${Date.now().toString(36)}`;
-    set({ failover: { ...get().failover, busy, operationId, stage: 'Starting', error: null } });
-    const off = backend.on('operation.progress', (p) => {
-      if (p.operationId !== operationId || p.finished) return;
-      const cur = get().failover;
-      set({ failover: { ...cur, stage: p.stage, ...(p.step && p.step.planId === cur.plan?.id ? { steps: { ...cur.steps, [p.step.index]: p.step.status } } : {}) } });
-    });
-    try {
-      return await call(operationId);
-    } catch (e) {
-      set({ failover: { ...get().failover, error: e instanceof BackendError || e instanceof Error ? e.message : String(e) } });
-      return null;
-    } finally {
-      off();
-      set({ failover: { ...get().failover, busy: null, operationId: null } });
-    }
-  };
+  const run = <T,>(busy: 'planning' | 'applying', call: (operationId: string) => Promise<T>) =>
+    planOperation(backend, () => get().failover, (failover) => set({ failover }), busy, call);
   return {
     failover: closed(),
     async openFailover(action, target) {

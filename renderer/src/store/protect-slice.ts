@@ -9,7 +9,7 @@ import type { Plan, PlanRunResult } from '../../../shared/plan.ts';
 import type { JobInput, SavedJob } from '../../../shared/protect.ts';
 import type { StepProgress } from '../../../shared/operation.ts';
 import type { ReplicationView } from '../../../shared/replication.ts';
-import { BackendError } from '../backend/backend-error.ts';
+import { messageOf, planOperation } from './plan-operation.ts';
 import type { Store } from './index.ts';
 import { checkDraft, draftOf, jobNameOf } from './options-slice.ts';
 
@@ -56,28 +56,11 @@ export function buildJob(s: Store): JobInput | null {
 }
 
 const idle = (): ProtectSlice['protect'] => ({ busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null });
-const messageOf = (e: unknown) => (e instanceof BackendError || e instanceof Error ? e.message : String(e));
 
 export const createProtectSlice = (backend: Backend): StateCreator<Store, [], [], ProtectSlice> => (set, get) => {
   /** Runs a call as an operation: its stages and step states land in the slice. */
-  const operation = async <T,>(busy: 'planning' | 'applying', call: (operationId: string) => Promise<T>): Promise<T | null> => {
-    const operationId = `${busy}-${Date.now().toString(36)}`;
-    set({ protect: { ...get().protect, busy, operationId, stage: 'Starting', error: null, ...(busy === 'applying' ? { steps: {}, results: null } : { plan: null }) } });
-    const off = backend.on('operation.progress', (p) => {
-      if (p.operationId !== operationId || p.finished) return;
-      const cur = get().protect;
-      set({ protect: { ...cur, stage: p.stage, ...(p.step && p.step.planId === cur.plan?.id ? { steps: { ...cur.steps, [p.step.index]: p.step.status } } : {}) } });
-    });
-    try {
-      return await call(operationId);
-    } catch (e) {
-      set({ protect: { ...get().protect, error: messageOf(e) } });
-      return null;
-    } finally {
-      off();
-      set({ protect: { ...get().protect, busy: null, operationId: null } });
-    }
-  };
+  const operation = <T,>(busy: 'planning' | 'applying', call: (operationId: string) => Promise<T>) =>
+    planOperation(backend, () => get().protect, (protect) => set({ protect }), busy, call, busy === 'applying' ? { steps: {}, results: null } : { plan: null });
   return {
     jobId: globalThis.crypto.randomUUID(),
     protect: idle(),
