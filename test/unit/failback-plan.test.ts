@@ -1,0 +1,79 @@
+/** The failback and rehearsal plans, the alert receivers made whole, the services the agent owns, and the dashboard's event log. */
+import { describe, expect, it } from 'vitest';
+import { parseJob } from '../../electron/jobs/job-file.ts';
+import { failbackPlan, reversedJob } from '../../electron/failover/failback.ts';
+import { rehearsalPlan } from '../../electron/failover/rehearsal.ts';
+import { alertReceivers } from '../../electron/provision/alert-receivers.ts';
+import { knownService, resolveServices } from '../../agent/src/monitor/services.ts';
+import { eventLog } from '../../shared/replication.ts';
+import type { Topology } from '../../shared/topology.ts';
+
+const job = parseJob(JSON.stringify({ version: 1, id: '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11', name: 'Lab', source: { name: 'MAIL1', address: '198.18.0.11' },
+  targets: [{ name: 'MAIL2', address: '198.18.0.12', options: { compression: 'strong' } }], witness: { name: 'witness', address: '198.18.0.13' },
+  failover: { dns: [{ zone: 'lab.test', name: 'mail' }] },
+  alerts: [{ kind: 'smtp', host: 'recv', from: 'a@lab.test', to: ['it@lab.test'], username: 'fg' }, { kind: 'snmp-v2c', host: 'recv' }, { kind: 'syslog', host: 'recv', transport: 'tcp' }] }));
+const server = (name: string) => ({ name, dn: `CN=${name}`, fqdn: null, adminGroup: 'AG', site: null, version: { product: 'Exchange 2010' as const, major: 14, minor: 3, build: 0, revision: 0, text: '' }, roles: ['mailbox' as const], dag: null, legacyExchangeDN: `/o=Lab/cn=${name}` });
+const db = (name: string, srv: string) => ({ name, dn: `CN=${name}`, kind: 'mailbox' as const, server: srv, storageGroup: null, edbFile: null, streamingFile: null, logFolder: null, systemFolder: null, logPrefix: null, dag: null, mailboxes: 0 });
+const topo: Topology = { discoveredAt: '', directory: { dcHost: '', defaultNamingContext: 'DC=lab,DC=test', configurationNamingContext: '', dnsDomain: 'lab.test' }, organisation: null, adminGroups: [], servers: [server('MAIL1'), server('MAIL2')], storageGroups: [], databases: [db('DB1', 'MAIL1'), db('DB2', 'MAIL2')], dags: [] };
+const file = (host: string, sha: string) => ({ host, localFile: `/x/${host}.json`, sha256: sha.repeat(64), size: 10 });
+
+describe('the failback plan', () => {
+  const p = failbackPlan(job, topo, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', values: ['A 198.18.0.12'] }],
+    { reversed: [file('MAIL2', 'a'), file('witness', 'b'), file('MAIL1', 'c')], original: [file('MAIL2', 'd'), file('witness', 'e'), file('MAIL1', 'f')] });
+  const cmd = (s: (typeof p.steps)[number]) => (s.kind === 'command' ? `${s.host} ${s.command.replace('/opt/failguard/bin/node /opt/failguard/agent.mjs ', 'agent ').replace(' /etc/failguard/agent.json', '')}` : s.kind === 'upload' ? `${s.host} upload ${s.sha256[0]}` : s.kind);
+  it('turns replication around, cuts over once the source has caught up, then puts the roles back', () => {
+    expect(p.onFailure).toBe('stop');
+    const shown = p.steps.map(cmd);
+    expect(shown.slice(1, 5)).toEqual(['MAIL1 /opt/failguard/agentd stop', 'MAIL2 /opt/failguard/agentd stop', 'witness /opt/failguard/agentd stop', 'MAIL1 agent set-aside-diverged MAIL2']);
+    const at = (x: string) => shown.indexOf(x);
+    expect(at('MAIL2 upload a')).toBeGreaterThan(at('MAIL1 agent set-aside-diverged MAIL2'));
+    expect(at('MAIL1 agent synced')).toBeLessThan(at('MAIL2 agent handover MAIL1'));
+    expect(at('MAIL2 agent final-point')).toBeLessThan(at('MAIL1 agent promote'));
+    expect(at('MAIL1 agent promote')).toBeLessThan(at('dns-record'));
+    expect(at('rehome')).toBeLessThan(at('MAIL1 agent serve'));
+    // The failover's markers go before the original configurations come back and the agents start.
+    expect(at('MAIL2 agent settle')).toBeLessThan(at('MAIL2 upload d'));
+    expect(p.steps.find((s) => s.kind === 'rehome')).toMatchObject({ fromDatabase: 'CN=DB2', toDatabase: 'CN=DB1', toServer: '/o=Lab/cn=MAIL1' });
+    expect(p.steps.find((s) => s.kind === 'dns-record')).toMatchObject({ value: '198.18.0.11', previous: ['A 198.18.0.12'] });
+  });
+  it('the reversed job replicates MAIL2 → MAIL1 with the same options, and never fails over by itself', () => {
+    const r = reversedJob({ ...job, failover: { ...job.failover, mode: 'automatic' } }, job.targets[0]!);
+    expect([r.source.name, r.targets.map((t) => t.name), r.targets[0]!.options.compression, r.failover.mode]).toEqual(['MAIL2', ['MAIL1'], 'strong', 'alert']);
+  });
+});
+
+describe('the rehearsal plan', () => {
+  it('starts a copy, checks it, and discards it, undoing what it started if a check fails; no DNS, directory or lease', () => {
+    const p = rehearsalPlan(job, job.targets[0]!);
+    expect(p.onFailure).toBe('undo');
+    expect(p.steps.every((s) => s.kind === 'command' && s.host === 'MAIL2')).toBe(true);
+    expect(p.steps.map((s) => (s.kind === 'command' ? s.command.split(' ')[2] : ''))).toEqual(['promote', 'serve', 'rehearsal-check', 'unserve', 'unpromote']);
+  });
+});
+
+describe('alert receivers for the agents', () => {
+  it('get their secrets at provisioning, and a missing one is refused naming the receiver', () => {
+    const r = alertReceivers(job, { smtpPassword: 'pw', snmpCommunity: 'c' });
+    expect(r).toEqual([{ kind: 'smtp', host: 'recv', port: 587, from: 'a@lab.test', to: ['it@lab.test'], username: 'fg', password: 'pw' }, { kind: 'snmp-v2c', host: 'recv', port: 162, community: 'c' }, { kind: 'syslog', host: 'recv', port: 514, transport: 'tcp' }]);
+    expect(() => alertReceivers(job, {})).toThrow(/alerts\[0\] needs the SMTP password/);
+    expect(JSON.stringify(job)).not.toMatch(/pw/);
+  });
+});
+
+describe('the services the agent owns', () => {
+  it('are known by name without systemd, by unit with it; an unknown name without systemd is refused', () => {
+    expect(knownService('postfix', false)).toMatchObject({ start: 'postfix start', stop: 'postfix stop' });
+    expect(knownService('exim4', true)).toMatchObject({ start: 'systemctl start exim4' });
+    expect(resolveServices([{ name: 'x', start: 'a', stop: 'b', check: 'c' }])).toEqual([{ name: 'x', start: 'a', stop: 'b', check: 'c' }]);
+    expect(knownService('exim4', false)).toBeNull();
+  });
+});
+
+describe('the dashboard\'s event log', () => {
+  it('keeps what the monitor, the fence and failovers said, newest first, from every host', () => {
+    const st = (host: string, log: string[]) => ({ host, state: { log } as never });
+    const ev = eventLog([st('MAIL2', ['2026-11-30T08:00:01.000Z monitor: healthy → source-suspect (x)', '2026-11-30T08:00:00.500Z sent p0000000001 to MAIL2']),
+      st('MAIL1', ['2026-11-30T08:00:02.000Z fence: serving → fenced (y)'])]);
+    expect(ev.map((e) => [e.host, e.text.split(':')[0]])).toEqual([['MAIL1', 'fence'], ['MAIL2', 'monitor']]);
+  });
+});
