@@ -96,8 +96,9 @@ export async function unpromote(c: AgentConfig, discard = false): Promise<string
 export async function rehearsalCheck(c: AgentConfig): Promise<string> {
   const s = await serving(c);
   if (!s.ok) throw new UserError('rehearsal-failed', `On the copy, ${s.detail}.`);
-  const user = (await sh('doveadm user "*" 2>/dev/null | head -1', 10_000)).output.trim();
-  if (!user) return `${s.detail}; no mailbox user to read`;
+  // The first user whose mailbox exists on the copy (a new server may have users who never got mail).
+  const user = (await sh('for u in $(doveadm user "*" 2>/dev/null | head -200); do h=$(doveadm user -f home "$u" 2>/dev/null); [ -n "$h" ] && [ -d "$h" ] && { echo "$u"; break; }; done', 20_000)).output.trim();
+  if (!user) return `${s.detail}; no mailbox on the copy yet to read`;
   const r = await sh(`doveadm -f flow mailbox status -u ${shq(user)} messages INBOX`, 20_000);
   if (r.code !== 0) throw new UserError('rehearsal-failed', `Dovecot could not read ${user}'s inbox on the copy: ${r.output.split('\n').at(-1)}`);
   return `${s.detail}; ${user}: ${r.output.trim()}`;

@@ -20,7 +20,8 @@ export function unprotectPlan(job: Job, purge: boolean): Plan {
       const c = agentConfig(job, h);
       const dirs = [c.pointsDir, c.receiveDir].map(shq).join(' ');
       steps.push({ kind: 'command', host: h.name, description: `delete every consistency point Failguard made on ${h.name} (the protected data itself stays)`,
-        command: `for d in ${dirs}; do for p in "$d"/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; done; rmdir ${dirs} 2>/dev/null; rmdir ${shq(posix.dirname(c.pointsDir))} 2>/dev/null; true`,
+        // Besides the points: what failovers kept aside there (the data from before a promotion, a promoted copy), and points set aside as diverged.
+        command: `for d in ${dirs}; do for p in "$d"/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; done; for p in ${shq(posix.dirname(c.pointsDir))}/before-failover-* ${shq(posix.dirname(c.pointsDir))}/promoted-*; do [ -d "$p" ] && { btrfs -q subvolume delete "$p" 2>/dev/null || rm -rf "$p"; }; done; rmdir ${dirs} 2>/dev/null; rmdir ${shq(posix.dirname(c.pointsDir))} 2>/dev/null; true`,
         verify: `for d in ${dirs}; do [ ! -e "$d" ] || exit 1; done` });
     }
   }

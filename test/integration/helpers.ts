@@ -47,7 +47,9 @@ export async function until<T>(what: string | (() => string), f: () => T | null 
 export function resetProtection(s: LabStatus, hosts: readonly string[], testDir: string): void {
   for (const h of hosts) {
     inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
-      `for p in /srv/.failguard/points/* /srv/.failguard/received/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; rm -rf /srv/.failguard /srv/mail/${testDir}`);
+      // Every subvolume Failguard made under /srv/.failguard (points, received, diverged, kept-aside copies), deepest first.
+      `for p in $(btrfs subvolume list -o /srv 2>/dev/null | awk '{print $NF}' | grep '^\\.failguard/' | sort -r); do btrfs -q subvolume delete "/srv/$p"; done; ` +
+      `rm -rf /srv/.failguard /srv/mail/${testDir}`);
   }
 }
 
