@@ -45,7 +45,8 @@ function FailoverDialog({ job }: { job: Job }) {
             <p><b>{f.plan.title}</b></p>
             <ol data-testid="failover-plan" data-plan-id={f.plan.id}>{f.plan.steps.map((st, i) => {
               const v = describeStep(st);
-              const state = f.steps[i] ?? results?.steps.find((r) => r.index === i)?.status;
+              // The run's result is final; a progress event can arrive after it (or not at all), so it wins.
+              const state = results?.steps.filter((r) => r.index === i).at(-1)?.status ?? f.steps[i];
               return <li key={i} data-step-state={state ?? 'pending'}>{st.description} {state ? <b className={`step-${state}`}>({m.step[state] ?? state})</b> : null}<br /><code>{v.where}: {v.action}</code></li>;
             })}</ol>
             {results ? <p className={results.outcome === 'applied' ? 'ok' : 'error'} role="status" data-testid="failover-outcome" data-outcome={results.outcome}>{results.outcome === 'applied' ? m.done : results.error}</p> : null}
