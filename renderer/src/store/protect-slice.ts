@@ -5,11 +5,10 @@
  */
 import type { StateCreator } from 'zustand';
 import type { Backend } from '../../../shared/contract.ts';
-import type { Plan, PlanRunResult } from '../../../shared/plan.ts';
+import type { PlanRunResult } from '../../../shared/plan.ts';
 import type { JobInput, SavedJob } from '../../../shared/protect.ts';
-import type { StepProgress } from '../../../shared/operation.ts';
 import type { ReplicationView } from '../../../shared/replication.ts';
-import { messageOf, planOperation } from './plan-operation.ts';
+import { messageOf, planOperation, type PlanOperationState } from './plan-operation.ts';
 import type { Store } from './index.ts';
 import { checkDraft, draftOf, jobNameOf } from './options-slice.ts';
 
@@ -18,15 +17,7 @@ export const HISTORY_SECONDS = 300;
 
 export interface ProtectSlice {
   jobId: string;
-  protect: {
-    busy: 'planning' | 'applying' | null;
-    operationId: string | null;
-    stage: string;
-    error: string | null;
-    plan: Plan | null;
-    steps: Record<number, StepProgress['status']>;
-    results: PlanRunResult[] | null;
-  };
+  protect: PlanOperationState & { results: PlanRunResult[] | null };
   jobs: SavedJob[];
   activeJobId: string | null;
   live: { view: ReplicationView | null; error: string | null; history: Record<string, Array<[number, number]>> };
