@@ -28,7 +28,7 @@ describe('pre-flight catches what the lab breaks, fixes it, and passes again', (
   });
 
   it('a nearly full volume (the file system smaller than its device)', async () => {
-    await breakCatchFix({ rule: 'volume-free-space', host: 'MAIL2', breakIt: () => void sh('mail2', 'btrfs balance start -dusage=0 -musage=0 /srv >/dev/null 2>&1; btrfs filesystem resize 2G /srv && fallocate -l $(( $(df -B1 --output=avail /srv | tail -1) - 60 * 1048576 )) /srv/mail/filler'), restore: () => void sh('mail2', 'rm -f /srv/mail/filler; btrfs filesystem resize max /srv') });
+    await breakCatchFix({ rule: 'volume-free-space', host: 'MAIL2', breakIt: () => void sh('mail2', 'btrfs balance start -dusage=0 -musage=0 /srv >/dev/null 2>&1; btrfs filesystem resize 1G /srv && fallocate -l $(( $(df -B1 --output=avail /srv | tail -1) - 60 * 1048576 )) /srv/mail/filler'), restore: () => void sh('mail2', 'rm -f /srv/mail/filler; btrfs filesystem resize max /srv') });
   });
 
   it('a wrong DNS record for the target', async () => {
