@@ -28,7 +28,13 @@ describe('pre-flight catches what the lab breaks, fixes it, and passes again', (
   });
 
   it('a nearly full volume (the file system smaller than its device)', async () => {
-    await breakCatchFix({ rule: 'volume-free-space', host: 'MAIL2', breakIt: () => void sh('mail2', 'btrfs balance start -dusage=0 -musage=0 /srv >/dev/null 2>&1; btrfs filesystem resize 1G /srv && fallocate -l $(( $(df -B1 --output=avail /srv | tail -1) - 60 * 1048576 )) /srv/mail/filler'), restore: () => void sh('mail2', 'rm -f /srv/mail/filler; btrfs filesystem resize max /srv') });
+    // Earlier tests leave btrfs chunks scattered over the 4 GiB device, and a shrink that would have to move a chunk
+    // with no room left below the new end fails (ENOSPC), so the smallest size that works is taken. Any of them
+    // leaves more than 15% free once the fix has grown the file system back to 4 GiB.
+    const shrink = 'btrfs balance start -dusage=0 -musage=0 /srv >/dev/null 2>&1; ' +
+      'for size in 1G 1536M 2G 2560M 3G; do btrfs filesystem resize $size /srv >/dev/null 2>&1 && exit 0; done; btrfs filesystem resize 3G /srv';
+    const fill = 'fallocate -l $(( $(df -B1 --output=avail /srv | tail -1) - 60 * 1048576 )) /srv/mail/filler';
+    await breakCatchFix({ rule: 'volume-free-space', host: 'MAIL2', breakIt: () => { sh('mail2', `(${shrink})`); sh('mail2', fill); }, restore: () => void sh('mail2', 'rm -f /srv/mail/filler; btrfs filesystem resize max /srv') });
   });
 
   it('a wrong DNS record for the target', async () => {
