@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseSchedule } from './schedule.ts';
 import { REPLICATION_PORT } from './preflight.ts';
+import { canonicalIpv6, FAILOVER_RECORD_TYPES } from './dns-record.ts';
 
 export const JOB_VERSION = 1;
 
@@ -20,10 +21,31 @@ export const jobHostSchema = z.strictObject({
   /** The directory's name for the server (MAIL1), or the witness's own name. */
   name,
   address: ipv4,
+  /** Its IPv6 address, where AAAA records chosen for failover must point at it. */
+  ipv6: z.string().refine((v) => canonicalIpv6(v) !== null, 'not an IPv6 address').optional(),
   sshPort: z.number().int().min(1).max(65535).default(22),
   sshUser: name.default('root'),
   /** A private key file on this computer; absent: the SSH agent. */
   sshKeyFile: absolutePath.optional(),
+});
+
+/**
+ * A record a failover repoints. Without `server` it lives in an AD-integrated zone and is written
+ * over LDAP; with one, it is changed by RFC 2136 updates signed with the TSIG key named here (the
+ * key's secret is given when a plan runs, never kept in the job).
+ */
+export const dnsRecordSchema = z.strictObject({
+  zone: z.string().regex(/^[A-Za-z0-9.-]+$/, 'not a zone name'),
+  name: z.string().regex(/^(@|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, 'not a record name (a name relative to the zone, or @ for the zone itself)'),
+  type: z.enum(FAILOVER_RECORD_TYPES).default('A'),
+  server: z.strictObject({
+    address: ipv4,
+    port: z.number().int().min(1).max(65535).default(53),
+    key: z.string().regex(/^[A-Za-z0-9._-]+$/, 'not a TSIG key name'),
+    algorithm: z.enum(['hmac-sha256', 'hmac-sha512']).default('hmac-sha256'),
+  }).optional(),
+  /** Seconds the new record is kept by resolvers (short, so clients follow a failover soon). */
+  ttl: z.number().int().min(5, 'at least 5 seconds').max(86_400).default(60),
 });
 
 export const compressionSchema = z.enum(['off', 'fast', 'strong']);
@@ -65,8 +87,8 @@ export const jobSchema = z.strictObject({
     timeoutSeconds: z.number().int().min(25, 'at least 25 seconds: the witness waits that long before it lets a standby take over').max(3600).default(60),
     /** The mail services the agents own, in start order (stopped in the reverse): on Linux a service name. */
     services: z.array(z.string().regex(/^[A-Za-z0-9@._-]+$/, 'not a service name')).max(20).default(['dovecot', 'postfix']),
-    /** Records repointed at the target on failover, in AD-integrated zones (the names users and MX point at). */
-    dns: z.array(z.strictObject({ zone: z.string().regex(/^[A-Za-z0-9.-]+$/, 'not a zone name'), name: z.string().regex(/^(@|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, 'not a record name'), type: z.literal('A').default('A') })).max(50).default([]),
+    /** Records repointed at the target on failover (the names users, MX and SRV point at). */
+    dns: z.array(dnsRecordSchema).max(50).default([]),
     /** Counterparts: a source database's name → the target database its mailboxes move to (absent: paired in name order). */
     databases: z.record(z.string(), z.string()).default({}),
   }).prefault({}),
@@ -104,3 +126,4 @@ export type Job = z.output<typeof jobSchema>;
 export type JobTarget = Job['targets'][number];
 export type TargetOptions = JobTarget['options'];
 export type Compression = z.output<typeof compressionSchema>;
+export type JobDnsRecord = z.output<typeof dnsRecordSchema>;

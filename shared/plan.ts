@@ -6,7 +6,11 @@
  * rendered from the steps here, so it cannot differ from what runs.
  */
 
-export type DnsRecordType = 'A' | 'PTR';
+import type { DnsRecordType } from './dns-record.ts';
+export type { DnsRecordType } from './dns-record.ts';
+
+/** A DNS server outside AD that takes RFC 2136 updates signed with a TSIG key (its secret is given when the plan runs). */
+export interface DnsUpdateServer { address: string; port: number; key: string; algorithm: 'hmac-sha256' | 'hmac-sha512' }
 
 /** One attribute change of a directory modify, values as text. */
 export interface DirectoryChange {
@@ -35,13 +39,20 @@ export type PlanStep =
   | {
     kind: 'dns-record';
     description: string;
-    /** Written in the AD-integrated zone over LDAP on the DC. */
+    /** Absent: the AD-integrated zone, written over LDAP on the DC; else an RFC 2136 update to this server. */
+    server?: DnsUpdateServer;
     zone: string;
+    /** Relative to the zone; '@' is the zone's apex. */
     name: string;
     type: DnsRecordType;
-    value: string;
-    /** What the records held when the plan was made (the exact bytes are journaled when the step runs). */
+    /** The whole record set of this type after the step, in presentation form ("10 mail2.lab.test" for an MX). */
+    values: string[];
+    /** Seconds (absent: 900 in AD, 300 elsewhere). */
+    ttl?: number;
+    /** What the record set held when the plan was made (the exact state is journaled when the step runs). */
     previous: string[];
+    /** DNS servers asked after the write; each must answer with exactly `values`. */
+    askServers?: string[];
   }
   | {
     kind: 'upload';
@@ -113,9 +124,9 @@ export function describeStep(step: PlanStep): StepView {
       return { where: step.host, action: step.command, undo: step.undo ?? 'cannot be undone automatically' };
     case 'dns-record':
       return {
-        where: 'directory (LDAP on the domain controller)',
-        action: `replace the ${step.type} records of ${step.name}.${step.zone} (${step.previous.length ? step.previous.join(', ') : 'none'}) with ${step.type} ${step.value}, TTL 900 s`,
-        undo: step.previous.length ? `put back ${step.previous.join(', ')} exactly as read before the change` : `remove the ${step.type} record again`,
+        where: step.server ? `DNS server ${step.server.address} (RFC 2136 update signed with the key ${step.server.key})` : 'directory (LDAP on the domain controller)',
+        action: `replace the ${step.type} records of ${step.name === '@' ? step.zone : `${step.name}.${step.zone}`} (${step.previous.length ? step.previous.join(', ') : 'none'}) with ${step.values.length ? step.values.map((v) => `${step.type} ${v}`).join(', ') : 'none'}, TTL ${step.ttl ?? (step.server ? 300 : 900)} s${step.askServers?.length ? `; then ask ${step.askServers.join(', ')}` : ''}`,
+        undo: step.previous.length ? `put back ${step.previous.join(', ')} exactly as read before the change` : `remove the ${step.type} records again`,
       };
     case 'upload':
       return {

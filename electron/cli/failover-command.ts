@@ -5,8 +5,11 @@ import { dataDir } from '../backend/data-dir.ts';
 import { failback, failover, planFailback, planFailover } from '../failover/service.ts';
 import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
 import { consentOf, printPlan, printResults, type PlanCliOptions } from './protect-command.ts';
+import { readTsigSecrets } from './secret-files.ts';
 
-export type FailoverCliOptions = PlanCliOptions & DirectoryCliOptions & { target?: string; planned?: boolean };
+export type FailoverCliOptions = PlanCliOptions & DirectoryCliOptions & { target?: string; planned?: boolean; dnsSecrets?: string };
+
+const secretsOf = async (o: FailoverCliOptions) => (o.dnsSecrets ? { tsigSecrets: await readTsigSecrets(o.dnsSecrets) } : {});
 
 const progress = (s: string) => void process.stderr.write(`${s}\n`);
 
@@ -20,7 +23,7 @@ export async function failoverCommand(o: FailoverCliOptions): Promise<number> {
     process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failover --job ${o.job}${o.planned ? ' --planned' : ''} ... --apply ${plan.id}\n`);
     return 0;
   }
-  const r = await failover(job, dir, consent, o.target, { onProgress: progress, planned: !!o.planned });
+  const r = await failover(job, dir, consent, o.target, { onProgress: progress, planned: !!o.planned, ...(await secretsOf(o)) });
   printPlan(r.plan);
   return printResults(r.results);
 }
@@ -35,7 +38,7 @@ export async function failbackCommand(o: FailoverCliOptions): Promise<number> {
     process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failback --job ${o.job} ... --apply ${plan.id}\n`);
     return 0;
   }
-  const r = await failback(job, dir, consent, o.target, { onProgress: progress });
+  const r = await failback(job, dir, consent, o.target, { onProgress: progress, ...(await secretsOf(o)) });
   printPlan(r.plan);
   return printResults(r.results);
 }

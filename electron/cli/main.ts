@@ -82,11 +82,12 @@ export function buildProgram(): Command {
     });
   withDirectoryOptions(program.command('protect'))
     .description('install and start the agents of a job (shows the plan; --apply ID or --yes runs it); automatic failover also needs the directory account')
+    .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136); with automatic failover kept sealed on the targets')
     .option('--alert-secrets <file>', 'JSON with the alert receivers\' secrets (smtpPassword, snmpCommunity, snmpAuthKey, snmpPrivKey); kept only in the agents\' 0600 configuration')
     .requiredOption('--job <file>', 'the job file')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
-    .action(async (o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string }) => { process.exitCode = await protectCommand(o); });
+    .action(async (o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string; dnsSecrets?: string }) => { process.exitCode = await protectCommand(o); });
   program.command('status')
     .description('the agents of a job: replication state, newest point (RPO), throughput')
     .requiredOption('--job <file>', 'the job file')
@@ -103,6 +104,7 @@ export function buildProgram(): Command {
     .description('bring a target up in the source\'s place: the lease from the witness, the newest point, DNS, mailbox homes, services (shows the plan; --apply ID or --yes runs it)')
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'the target that takes over (when the job has several)')
+    .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
     .option('--planned', 'a switchover while the source is up: its services stop first and a final point is shipped, so nothing is lost')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
@@ -111,6 +113,7 @@ export function buildProgram(): Command {
     .description('after a failover, bring the source back: only what changed travels back while users work on the target, then a short cut-over; DNS and mailbox homes restored')
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'the target that had taken over (when the job has several)')
+    .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failbackCommand(o); });

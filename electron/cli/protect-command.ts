@@ -7,9 +7,7 @@ import { unprotectPlan } from '../provision/unprotect.ts';
 import { verifyTarget } from '../provision/verify.ts';
 import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
-import { readFile } from 'node:fs/promises';
-import { UserError } from '../../shared/errors.ts';
-import type { AlertSecrets } from '../../shared/alerts.ts';
+import { readAlertSecrets, readTsigSecrets } from './secret-files.ts';
 import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
 import { replicationView, timeLeftText, type TargetView } from '../../shared/replication.ts';
 
@@ -39,34 +37,22 @@ export function printResults(results: PlanRunResult[]): number {
 
 export const consentOf = (o: PlanCliOptions): string | null => (o.yes ? 'now' : o.apply ?? null);
 
-/** The alert receivers' secrets: a JSON file of this computer's (smtpPassword, snmpCommunity, snmpAuthKey, snmpPrivKey). */
-async function readAlertSecrets(file: string): Promise<AlertSecrets> {
-  let v: unknown;
-  try {
-    v = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    throw new UserError('bad-input', `${file} is not a readable JSON file of alert secrets; give {"smtpPassword": …, "snmpAuthKey": …, "snmpPrivKey": …}.`);
-  }
-  const known = ['smtpPassword', 'snmpCommunity', 'snmpAuthKey', 'snmpPrivKey'];
-  if (typeof v !== 'object' || v === null || Object.entries(v).some(([k, x]) => !known.includes(k) || typeof x !== 'string')) throw new UserError('bad-input', `${file} may hold only ${known.join(', ')}, each a string.`);
-  return v as AlertSecrets;
-}
-
-export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string }): Promise<number> {
+export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string; dnsSecrets?: string }): Promise<number> {
   const job = await readJob(o.job);
   const consent = consentOf(o);
   const directory = o.dc || o.domain ? await directoryRequest(o) : undefined;
   const alertSecrets = o.alertSecrets ? await readAlertSecrets(o.alertSecrets) : undefined;
+  const tsigSecrets = o.dnsSecrets ? await readTsigSecrets(o.dnsSecrets) : undefined;
   if (consent) {
     await preflightGate(job, { onProgress: (s) => process.stderr.write(`${s}\n`) });
-    const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}) });
+    const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
     printPlan(r.plan);
     if (JSON.stringify(job.certificates) !== JSON.stringify(r.fingerprints)) await writeJob(o.job, { ...job, certificates: r.fingerprints });
     return printResults(r.results);
   }
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
-    const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}) });
+    const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
     printPlan(plan);
     if (plan.steps.length) out(`Nothing was changed. To apply exactly this plan: failguard protect --job ${o.job} --apply ${plan.id}`);
     return 0;

@@ -48,9 +48,9 @@ function exchangeUdp(server: string, query: Buffer, timeoutMs: number): Promise<
   });
 }
 
-function exchangeTcp(server: string, query: Buffer, timeoutMs: number): Promise<Buffer> {
+export function exchangeTcp(server: string, query: Buffer, timeoutMs: number, port = 53): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const sock = connect({ host: server, port: 53 });
+    const sock = connect({ host: server, port });
     const len = Buffer.alloc(2);
     len.writeUInt16BE(query.length);
     let buf = Buffer.alloc(0);

@@ -20,7 +20,8 @@ import { sha256File } from '../hosts/file-hash.ts';
 import { HOST_PATHS as P } from '../provision/host-layout.ts';
 import { START_VERIFY } from '../provision/plan.ts';
 import { agentConfig, jobHosts } from '../provision/agent-config.ts';
-import { alertStep, counterparts, type DnsNow } from './plan.ts';
+import { alertStep, counterparts } from './plan.ts';
+import { dnsSteps, recordHost, type DnsNow } from './dns-steps.ts';
 
 const agent = (cmd: string, ...args: string[]) => [`${P.node} ${P.agent}`, cmd, P.config, ...args].join(' ');
 
@@ -59,7 +60,7 @@ const stop = (h: string): PlanStep => ({ kind: 'command', host: h, description: 
 const start = (h: string, role: string): PlanStep => ({ kind: 'command', host: h, description: `start the agent on ${h} as ${role}`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });
 const upload = (f: ConfigFile, why: string): PlanStep => ({ kind: 'upload', host: f.host, description: `give ${f.host} its configuration ${why}`, localFile: f.localFile, sha256: f.sha256, size: f.size, remotePath: P.config, mode: 0o600 });
 
-export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], files: { reversed: ConfigFile[]; original: ConfigFile[] }): Plan {
+export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], files: { reversed: ConfigFile[]; original: ConfigFile[] }, adDnsServers: string[] = []): Plan {
   if (!job.witness) throw new UserError('no-witness', 'This job has no witness, so the lease cannot be handed back; add a witness to the job.');
   const [S, T, W] = [job.source.name, target.name, job.witness.name];
   const src = topo.servers.find((x) => x.name.toLowerCase() === S.toLowerCase());
@@ -76,8 +77,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     { kind: 'command', host: T, description: `cut-over: stop the mail services on ${T} and hand the lease back to ${S} at the witness`, command: agent('handover', S), verify: agent('handed-over') },
     { kind: 'command', host: T, description: `wait until ${S} holds a point taken after ${T}'s services stopped (nothing is lost)`, command: agent('final-point') },
     { kind: 'command', host: S, description: `bring up that point on ${S} as its data (the data from before the failover is kept aside)`, command: agent('promote'), verify: agent('promoted') },
-    ...job.failover.dns.map((r): PlanStep => ({ kind: 'dns-record', description: `point ${r.name}.${r.zone} back at ${S}`, zone: r.zone, name: r.name, type: 'A', value: job.source.address,
-      previous: dnsNow.find((d) => d.zone === r.zone && d.name === r.name)?.values ?? [] })),
+    ...dnsSteps(job, dnsNow, recordHost(topo, job.source), adDnsServers, true),
     ...back,
     { kind: 'command', host: S, description: `start ${job.failover.services.join(', ')} on ${S} and check that they answer`, command: agent('serve'), verify: agent('serving') },
     stop(S), stop(T), stop(W),

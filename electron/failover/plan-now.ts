@@ -6,11 +6,16 @@ import { UserError } from '../../shared/errors.ts';
 import { discover } from '../directory/discover.ts';
 import { openSession } from '../directory/ldap-session.ts';
 import { readRootDse } from '../directory/exchange-reader.ts';
-import { decodeDnsRecord, readDnsNode } from '../directory/dns-write.ts';
-import { failoverPlan, type DnsNow } from './plan.ts';
+import { decodeDnsRecord, readDnsNode, TYPE_CODE, valuesOf } from '../directory/dns-write.ts';
+import { fqdnOf, readRRset } from '../directory/dns-update.ts';
+import { locateDcs } from '../directory/dc-locator.ts';
+import { failoverPlan } from './plan.ts';
+import type { DnsNow } from './dns-steps.ts';
 import { failbackConfigs, failbackPlan } from './failback.ts';
 
 export interface DirectoryAccess { target: DirectoryTarget; credentials: DirectoryCredentials; trust?: DirectoryTrust }
+/** TSIG key name → base64 secret, for records the job keeps on DNS servers outside AD. */
+export type TsigSecrets = Record<string, string>;
 
 export function chooseTarget(job: Job, name?: string): JobTarget {
   if (!name) {
@@ -22,26 +27,38 @@ export function chooseTarget(job: Job, name?: string): JobTarget {
   return t;
 }
 
-/** What the chosen records hold now, as the plan shows them. */
+/** What the chosen records hold now: AD-integrated ones from the directory, others asked from their server. */
 async function dnsNow(job: Job, dir: DirectoryAccess): Promise<DnsNow[]> {
-  if (!job.failover.dns.length) return [];
+  const ad = job.failover.dns.filter((r) => !r.server);
+  const other = job.failover.dns.filter((r) => r.server);
+  const fromServers = Promise.all(other.map(async (r) => ({ zone: r.zone, name: r.name, type: r.type, ...(await readRRset(r.server!, fqdnOf(r.zone, r.name), r.type)) })));
+  if (!ad.length) return fromServers;
   const s = await openSession(dir);
   try {
     const base = (await readRootDse(s.client)).defaultNamingContext;
-    return await Promise.all(job.failover.dns.map(async (r) => {
+    const fromAd = await Promise.all(ad.map(async (r) => {
       const node = await readDnsNode(s.client, base, r.zone, r.name);
-      return { zone: r.zone, name: r.name, values: node.records.map((b) => decodeDnsRecord(Buffer.from(b, 'base64'))).filter((x) => x.type === 1).map((x) => `A ${x.value}`) };
+      const ttl = node.records.map((b) => decodeDnsRecord(Buffer.from(b, 'base64'))).find((x) => x.type === TYPE_CODE[r.type])?.ttl ?? 0;
+      return { zone: r.zone, name: r.name, type: r.type, values: valuesOf(node, r.type), ttl };
     }));
+    return [...fromAd, ...(await fromServers)];
   } finally {
     await s.close();
   }
 }
 
+/** The DC asked after an AD-integrated record is written: the first one found, the one the plan's writes go to. */
+async function adDnsServers(job: Job, dir: DirectoryAccess): Promise<string[]> {
+  if (!job.failover.dns.some((r) => !r.server)) return [];
+  const [first] = await locateDcs(dir.target);
+  return first ? [first.address] : [];
+}
+
 export async function planFailover(job: Job, dir: DirectoryAccess, targetName?: string, o: { signal?: AbortSignal; onProgress?: (stage: string) => void; planned?: boolean } = {}): Promise<Plan> {
   const target = chooseTarget(job, targetName);
   o.onProgress?.('Reading the Exchange organisation and the DNS records from the directory');
-  const [topo, dns] = await Promise.all([discover(dir, o.signal ? { signal: o.signal } : {}), dnsNow(job, dir)]);
-  return failoverPlan(job, topo, target, dns, !!o.planned);
+  const [topo, dns, ask] = await Promise.all([discover(dir, o.signal ? { signal: o.signal } : {}), dnsNow(job, dir), adDnsServers(job, dir)]);
+  return failoverPlan(job, topo, target, dns, !!o.planned, ask);
 }
 
 
@@ -49,6 +66,13 @@ export async function planFailover(job: Job, dir: DirectoryAccess, targetName?: 
 export async function planFailback(job: Job, dir: DirectoryAccess, base: string, targetName?: string, o: { signal?: AbortSignal; onProgress?: (stage: string) => void } = {}): Promise<Plan> {
   const target = chooseTarget(job, targetName);
   o.onProgress?.('Reading the Exchange organisation and the DNS records from the directory');
-  const [topo, dns, files] = await Promise.all([discover(dir, o.signal ? { signal: o.signal } : {}), dnsNow(job, dir), failbackConfigs(job, target, base)]);
-  return failbackPlan(job, topo, target, dns, files);
+  const [topo, dns, files, ask] = await Promise.all([discover(dir, o.signal ? { signal: o.signal } : {}), dnsNow(job, dir), failbackConfigs(job, target, base), adDnsServers(job, dir)]);
+  return failbackPlan(job, topo, target, dns, files, ask);
+}
+
+/** Every TSIG key the plan's DNS updates are signed with must have its secret before anything runs. */
+export function requireTsigSecrets(plan: Plan, secrets: Record<string, string> | undefined): void {
+  const keys = [...new Set(plan.steps.flatMap((s) => (s.kind === 'dns-record' && s.server ? [s.server.key] : [])))];
+  const missing = keys.filter((k) => !secrets?.[k]);
+  if (missing.length) throw new UserError('bad-input', `This plan updates DNS records signed with the TSIG key${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, whose secret was not given; give a JSON file of key name → base64 secret with --dns-secrets. Nothing was changed.`, { field: 'dnsSecrets' });
 }

@@ -12,6 +12,7 @@ import { UserError } from '../../shared/errors.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { HOST_PATHS as P } from '../provision/host-layout.ts';
 import { shq } from '../hosts/shell.ts';
+import { dnsSteps, recordHost, type DnsNow } from './dns-steps.ts';
 
 const AGENT = `${P.node} ${P.agent}`;
 const agent = (cmd: string, ...args: string[]) => [AGENT, cmd, P.config, ...args].join(' ');
@@ -21,7 +22,7 @@ export function alertStep(host: string, event: string, message: string): PlanSte
   return { kind: 'command', host, description: `alert: ${message}`, command: `${agent('alert', event, 'critical')} ${shq(message)}` };
 }
 
-export interface DnsNow { zone: string; name: string; values: string[] }
+export type { DnsNow } from './dns-steps.ts';
 
 /** Each source database with the target database its mailboxes move to. */
 export function counterparts(job: Job, topo: Topology, target: JobTarget): Array<{ from: MailboxDatabase; to: MailboxDatabase }> {
@@ -61,7 +62,7 @@ export function rehomeSteps(job: Job, topo: Topology, target: JobTarget): PlanSt
     fromDatabase: from.dn, toDatabase: to.dn, toServer: dst?.legacyExchangeDN ?? '', toMta: null }));
 }
 
-export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], planned = false): Plan {
+export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], planned = false, adDnsServers: string[] = []): Plan {
   if (!job.witness) throw new UserError('no-witness', 'This job has no witness, so nothing can prove that the source is down; add a witness to the job before a failover.');
   const src = job.source.name;
   const steps: PlanStep[] = [
@@ -72,8 +73,7 @@ export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     ] : []),
     { kind: 'command', host: target.name, description: `take the lease from the witness (granted only when the witness too has lost ${job.source.name})`, command: agent('lease'), verify: agent('holds-lease') },
     { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote') },
-    ...job.failover.dns.map((r): PlanStep => ({ kind: 'dns-record', description: `point ${r.name}.${r.zone} at ${target.name}`, zone: r.zone, name: r.name, type: 'A', value: target.address,
-      previous: dnsNow.find((d) => d.zone === r.zone && d.name === r.name)?.values ?? [] })),
+    ...dnsSteps(job, dnsNow, recordHost(topo, target), adDnsServers),
     ...rehomeSteps(job, topo, target),
     { kind: 'command', host: target.name, description: `start ${job.failover.services.join(', ')} on ${target.name} and check that they answer`, command: agent('serve'), verify: agent('serving'), undo: agent('unserve') },
     { kind: 'command', host: target.name, description: `mark ${target.name} as failed over (it stays the one that serves until failback)`, command: agent('phase', 'failed-over'), verify: `grep -q '"failed-over"' ${P.stateDir}/phase.json` },

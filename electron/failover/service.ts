@@ -8,18 +8,20 @@ import type { Plan, PlanRunResult } from '../../shared/plan.ts';
 import { runJobPlan, type ProvisionOptions } from '../provision/service.ts';
 import { join } from 'node:path';
 import { dataDir } from '../backend/data-dir.ts';
-import { planFailback, planFailover, type DirectoryAccess } from './plan-now.ts';
+import { planFailback, planFailover, requireTsigSecrets, type DirectoryAccess } from './plan-now.ts';
 
-export { planFailback, planFailover, type DirectoryAccess } from './plan-now.ts';
+export { planFailback, planFailover, requireTsigSecrets, type DirectoryAccess } from './plan-now.ts';
 
 /** Applies the failover plan the person reviewed (by id); a run of it cut short earlier is finished first. */
 export async function failover(job: Job, dir: DirectoryAccess, consent: string | 'now', targetName?: string, o: ProvisionOptions & { planned?: boolean } = {}): Promise<{ plan: Plan; results: PlanRunResult[] }> {
   const plan = await planFailover(job, dir, targetName, o);
+  requireTsigSecrets(plan, o.tsigSecrets);
   return { plan, results: await runJobPlan(job, plan, consent, { ...o, directory: dir, recover: true }) };
 }
 
 /** Applies the failback plan the person reviewed (by id); a run cut short earlier is finished first. */
 export async function failback(job: Job, dir: DirectoryAccess, consent: string | 'now', targetName?: string, o: ProvisionOptions = {}): Promise<{ plan: Plan; results: PlanRunResult[] }> {
   const plan = await planFailback(job, dir, join(o.dataDir ?? dataDir(), 'jobs', job.id), targetName, o);
+  requireTsigSecrets(plan, o.tsigSecrets);
   return { plan, results: await runJobPlan(job, plan, consent, { ...o, directory: dir, recover: true }) };
 }

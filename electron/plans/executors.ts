@@ -9,7 +9,7 @@ import { StepFailed, type Executor, type PlanContext } from './step-kit.ts';
 import { sha256File } from '../hosts/file-hash.ts';
 import { shq } from '../hosts/shell.ts';
 import { rehome } from './rehome.ts';
-import { decodeDnsRecord, readDnsNode, restoreDnsNode, setDnsRecord, TYPE_CODE, type DnsNodeSnapshot } from '../directory/dns-write.ts';
+import { dnsRecord } from './dns-step.ts';
 
 export type { Executor, PlanContext } from './step-kit.ts';
 export { StepFailed } from './step-kit.ts';
@@ -39,30 +39,6 @@ const command: Executor<Extract<PlanStep, { kind: 'command' }>> = {
     const r = await sh(ctx, step.host, step.undo);
     if (r.code !== 0) throw new StepFailed(`exit ${r.code}: ${r.output.split('\n').at(-1) || 'no output'}`);
     return r.output;
-  },
-};
-
-const dnsRecord: Executor<Extract<PlanStep, { kind: 'dns-record' }>> = {
-  async snapshot(step, ctx) {
-    const { client, baseDn } = await ctx.directory();
-    return readDnsNode(client, baseDn, step.zone, step.name);
-  },
-  async apply(step, ctx) {
-    const { client, baseDn } = await ctx.directory();
-    await setDnsRecord(client, baseDn, step.zone, step.name, step.type, step.value);
-    return 'written';
-  },
-  async verify(step, ctx) {
-    const { client, baseDn } = await ctx.directory();
-    const node = await readDnsNode(client, baseDn, step.zone, step.name);
-    const ofType = node.records.map((r) => decodeDnsRecord(Buffer.from(r, 'base64'))).filter((r) => r.type === TYPE_CODE[step.type]);
-    return ofType.length === 1 && ofType[0]!.value?.toLowerCase() === step.value.toLowerCase();
-  },
-  canUndo: () => true,
-  async undo(step, ctx, snapshot) {
-    const { client, baseDn } = await ctx.directory();
-    await restoreDnsNode(client, baseDn, step.zone, step.name, snapshot as DnsNodeSnapshot);
-    return 'the records are as they were';
   },
 };
 

@@ -20,6 +20,8 @@ export interface PlanContext {
   directory(): Promise<{ client: Client; baseDn: string }>;
   /** Extra directory connections for steps that write many objects at once (re-homing); absent: the one above. */
   directoryClients?(n: number): Promise<Client[]>;
+  /** The base64 secret of a TSIG key, for RFC 2136 updates (given when the plan runs, never kept in it). */
+  tsigSecret?(keyName: string): string | undefined;
   signal?: AbortSignal;
 }
 

@@ -25,14 +25,14 @@ export function dnsFix(ruleId: string, type: 'A' | 'PTR'): RuleFix {
         const value = `${h.name.toLowerCase()}.${d.dnsDomain}`;
         const seen = d.dns.reverse[h.name];
         const previous = seen?.ok && seen.value ? [seen.value] : [];
-        return plan(ruleId, 'confirm', `Make ${h.address} resolve back to ${value}`, [{ kind: 'dns-record', description: `set the PTR record ${name}.${zone} to ${value}`, zone, name, type: 'PTR', value, previous }], h.name);
+        return plan(ruleId, 'confirm', `Make ${h.address} resolve back to ${value}`, [{ kind: 'dns-record', description: `set the PTR record ${name}.${zone} to ${value}`, zone, name, type: 'PTR', values: [value], previous }], h.name);
       }
       const clientName = ruleId === 'dns-client-name';
       const fqdn = clientName ? d.dns.clientName : `${h.name.toLowerCase()}.${d.dnsDomain}`;
       const name = fqdn.slice(0, -(d.dnsDomain.length + 1));
       const got = clientName ? d.dns.clientA : d.dns.forward[h.name];
       const previous = got?.ok ? got.value : [];
-      return plan(ruleId, 'confirm', `Point ${fqdn} at ${h.address}`, [{ kind: 'dns-record', description: `set the A record ${fqdn} to ${h.address}${previous.length ? ` (was ${previous.join(', ')})` : ''}`, zone: d.dnsDomain, name, type: 'A', value: h.address, previous }], h.name);
+      return plan(ruleId, 'confirm', `Point ${fqdn} at ${h.address}`, [{ kind: 'dns-record', description: `set the A record ${fqdn} to ${h.address}${previous.length ? ` (was ${previous.join(', ')})` : ''}`, zone: d.dnsDomain, name, type: 'A', values: [h.address], previous }], h.name);
     },
   };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Job } from '../../shared/job.ts';
 import { UserError } from '../../shared/errors.ts';
 import { newLeaseKey, sealAccess } from '../directory/sealed-access.ts';
-import { planFailover, type DirectoryAccess } from '../failover/plan-now.ts';
+import { planFailover, requireTsigSecrets, type DirectoryAccess } from '../failover/plan-now.ts';
 
 export const FAILOVER_PATHS = { plan: '/etc/failguard/failover-plan.json', access: '/etc/failguard/directory.sealed' } as const;
 
@@ -29,7 +29,7 @@ async function leaseKey(base: string): Promise<string> {
   return k;
 }
 
-export async function failoverFiles(job: Job, base: string, directory: DirectoryAccess | undefined, onProgress?: (s: string) => void): Promise<FailoverFiles | null> {
+export async function failoverFiles(job: Job, base: string, directory: DirectoryAccess | undefined, onProgress?: (s: string) => void, tsigSecrets?: Record<string, string>): Promise<FailoverFiles | null> {
   if (job.failover.mode !== 'automatic') return null;
   if (!job.witness) throw new UserError('no-witness', 'Automatic failover needs a witness: without one nothing proves the source is down. Add a witness, or choose "alert, then one click".', { field: 'witness' });
   // Every Exchange failover re-homes mailboxes, so the account is always needed.
@@ -41,15 +41,19 @@ export async function failoverFiles(job: Job, base: string, directory: Directory
   for (const t of job.targets) {
     onProgress?.(`Preparing the failover plan ${t.name} runs by itself`);
     const plan = await planFailover(job, directory!, t.name);
+    requireTsigSecrets(plan, tsigSecrets);
     const dir = join(base, 'hosts', t.name.toLowerCase());
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const planFile = join(dir, 'failover-plan.json');
     await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
     const writes = plan.steps.some((s) => s.kind === 'dns-record' || s.kind === 'rehome' || s.kind === 'directory-modify');
+    // The sealed file holds the directory account and the TSIG secrets the plan signs with.
     let accessFile: string | null = null;
     if (writes) {
       accessFile = join(dir, 'directory.sealed');
-      await writeFile(accessFile, sealAccess(key, { target: directory!.target, credentials: directory!.credentials, ...(directory!.trust ? { trust: directory!.trust } : {}) }), { mode: 0o600 });
+      // Only the keys this plan signs with go along.
+      const keys = Object.fromEntries(plan.steps.flatMap((s) => (s.kind === 'dns-record' && s.server ? [[s.server.key, tsigSecrets![s.server.key]!]] : [])));
+      await writeFile(accessFile, sealAccess(key, { target: directory!.target, credentials: directory!.credentials, ...(directory!.trust ? { trust: directory!.trust } : {}), ...(Object.keys(keys).length ? { tsig: keys } : {}) }), { mode: 0o600 });
     }
     targets[t.name] = { planFile, accessFile };
   }

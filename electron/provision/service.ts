@@ -36,6 +36,8 @@ export interface ProvisionOptions {
   alertSecrets?: AlertSecrets;
   /** Finish a run of this job cut short before, then run the plan. */
   recover?: boolean;
+  /** TSIG key name → base64 secret, for DNS records kept outside AD (never in the job file). */
+  tsigSecrets?: Record<string, string>;
 }
 
 export function hostTargets(job: Job): HostTarget[] {
@@ -52,7 +54,7 @@ async function shippedFiles(job: Job, base: string, o: ProvisionOptions) {
   const art = agentArtifacts();
   const hosts = jobHosts(job);
   const pki = await jobPki(join(base, 'pki'), job.id, hosts.map((h) => ({ name: h.name, addresses: h.addresses })));
-  const fo = await failoverFiles(job, base, o.directory, o.onProgress);
+  const fo = await failoverFiles(job, base, o.directory, o.onProgress, o.tsigSecrets);
   const alerts = alertReceivers(job, o.alertSecrets);
   const common = [await file(P.node, art.node, 0o755, 'the agent\'s Node runtime'), await file(P.agent, art.bundle, 0o644, 'the agent'), await file(P.ca, pki.caFile, 0o644, 'the job\'s CA certificate')];
   const out: Array<{ role: (typeof hosts)[number]['role']; name: string; files: ShippedFile[] }> = [];
@@ -90,7 +92,7 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
 /** The connections a job's plans run through (SSH pool with the job's pins, plan context) and its journal folder, closed after. */
 async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>): Promise<T> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
-  const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}) });
+  const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
   try {
     return await fn(pool, ctx, o.dataDir ? join(o.dataDir, 'journal') : journalDir());
   } finally {

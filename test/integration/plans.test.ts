@@ -65,7 +65,7 @@ describe('the plan engine on the lab', () => {
       const before = await readDnsNode(client, baseDn, 'lab.test', 'fgmulti');
       expect(before.records).toHaveLength(3);
       const plan = fixPlan('repoint a name with three addresses, then fail', [
-        { kind: 'dns-record', description: 'point fgmulti at one address', zone: 'lab.test', name: 'fgmulti', type: 'A', value: '198.18.0.77', previous: ['198.18.0.41', '198.18.0.42', '198.18.0.43'] },
+        { kind: 'dns-record', description: 'point fgmulti at one address', zone: 'lab.test', name: 'fgmulti', type: 'A', values: ['198.18.0.77'], previous: ['198.18.0.41', '198.18.0.42', '198.18.0.43'] },
         failing,
       ]);
       const [r] = await runPlans([plan], ctx, Journal.create(testJournalDir(), [plan], ['directory', 'MAIL2']));

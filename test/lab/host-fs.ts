@@ -9,6 +9,7 @@ import { DNS_DOMAIN, paths, type HostSpec } from './config.ts';
 import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, resolvConf, rsyslogConf, slapdConf, SMTP_SUBMISSION, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
 import { ensureAlertSecrets, issueCert, sshPublicKey } from './pki.ts';
 import { run } from './sh.ts';
+import { prepareNamed } from './dns-server.ts';
 
 export const fsOf = (name: string) => join(paths.host(name), 'fs');
 export const imageOf = (name: string) => join(paths.host(name), 'srv.img');
@@ -116,4 +117,5 @@ function prepareReceivers(h: HostSpec): void {
   rmSync(p.slapdDb, { recursive: true, force: true });
   mkdirSync(p.slapdDb, { recursive: true });
   writeFileSync(p.slapdConf, slapdConf(p.slapdDb));
+  prepareNamed(h);
 }

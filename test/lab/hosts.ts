@@ -9,6 +9,7 @@ import { netnsOf, paths, type HostSpec } from './config.ts';
 import { fsOf, imageOf, privateMounts, receiverPaths } from './host-fs.ts';
 import { sambaConf } from './dc.ts';
 import { run, startDetached, sleep } from './sh.ts';
+import { namedConfFile } from './dns-server.ts';
 
 interface HostState { unsharePid: number; initPid: number; startedAt: string }
 type LabState = Record<string, HostState>;
@@ -60,6 +61,7 @@ function servicesOf(h: HostSpec): string[] {
         `snmptrapd -f -Lf ${r.snmpLog} -C -c ${r.snmpConf} -p /run/snmptrapd.pid udp:${h.address}:162 >>/var/log/snmptrapd.log 2>&1 &`,
         `rsyslogd -n -f ${r.rsyslogConf} -i /run/rsyslogd.pid >>/var/log/rsyslogd.log 2>&1 &`,
         `slapd -f ${r.slapdConf} -h ldap://${h.address}:389/ -d 0 >>/var/log/slapd.log 2>&1 &`,
+        `named -f -c ${namedConfFile()} >>/var/log/named.log 2>&1 &`,
       ];
     }
   }

@@ -14,6 +14,7 @@ import { assertPackages } from './packages.ts';
 import { MAILBOX_USERS } from './host-config.ts';
 import type { OrgSpec, LabOrg } from './org.ts';
 import { run, log } from './sh.ts';
+import { EXT_ZONE, TSIG_ALGORITHM, TSIG_DENIED_KEY, TSIG_KEY, tsigSecretsFile } from './dns-server.ts';
 
 const mailPasswordFile = join(paths.secrets, 'mail.password');
 
@@ -41,6 +42,7 @@ async function waitForHost(h: HostSpec): Promise<void> {
   }
   if (h.kind === 'receivers') {
     await waitFor('the SMTP receiver', () => readBanner(h.address, 25).then((b) => { if (!b.startsWith('220')) throw new Error(b); }), 30_000);
+    await waitFor('BIND on recv', () => dnsA(h.address, `mail.${EXT_ZONE}`), 30_000);
   }
 }
 
@@ -197,6 +199,8 @@ export function status() {
       syslog: { address: recv.address, port: 514, log: r.syslogLog },
       /** An LDAP server without TLS (OpenLDAP): it refuses StartTLS. */
       legacyLdap: { url: `ldap://${recv.address}:389` },
+      /** BIND 9, authoritative for a zone outside AD; updates only by RFC 2136 signed with `key` (secrets: key name → base64). */
+      dns: { address: recv.address, port: 53, zone: EXT_ZONE, key: TSIG_KEY, deniedKey: TSIG_DENIED_KEY, algorithm: TSIG_ALGORITHM, secrets: tsigSecretsFile },
       running: isRunning('recv'),
     },
     testAccounts: { ...Object.fromEntries(Object.entries(TEST_ACCOUNTS).map(([k, v]) => [k, `${v}@${DNS_DOMAIN}`])), passwordFile: testPasswordFile } as Record<keyof typeof TEST_ACCOUNTS, string> & { passwordFile: string },

@@ -18,7 +18,7 @@ const topo: Topology = { discoveredAt: '', directory: { dcHost: '', defaultNamin
 const file = (host: string, sha: string) => ({ host, localFile: `/x/${host}.json`, sha256: sha.repeat(64), size: 10 });
 
 describe('the failback plan', () => {
-  const p = failbackPlan(job, topo, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', values: ['A 198.18.0.12'] }],
+  const p = failbackPlan(job, topo, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', type: 'A', values: ['198.18.0.12'], ttl: 60 }],
     { reversed: [file('MAIL2', 'a'), file('witness', 'b'), file('MAIL1', 'c')], original: [file('MAIL2', 'd'), file('witness', 'e'), file('MAIL1', 'f')] });
   const cmd = (s: (typeof p.steps)[number]) => (s.kind === 'command' ? `${s.host} ${s.command.replace('/opt/failguard/bin/node /opt/failguard/agent.mjs ', 'agent ').replace(' /etc/failguard/agent.json', '')}` : s.kind === 'upload' ? `${s.host} upload ${s.sha256[0]}` : s.kind);
   it('turns replication around, cuts over once the source has caught up, then puts the roles back', () => {
@@ -34,7 +34,7 @@ describe('the failback plan', () => {
     // The failover's markers go before the original configurations come back and the agents start.
     expect(at('MAIL2 agent settle')).toBeLessThan(at('MAIL2 upload d'));
     expect(p.steps.find((s) => s.kind === 'rehome')).toMatchObject({ fromDatabase: 'CN=DB2', toDatabase: 'CN=DB1', toServer: '/o=Lab/cn=MAIL1' });
-    expect(p.steps.find((s) => s.kind === 'dns-record')).toMatchObject({ value: '198.18.0.11', previous: ['A 198.18.0.12'] });
+    expect(p.steps.find((s) => s.kind === 'dns-record')).toMatchObject({ values: ['198.18.0.11'], previous: ['198.18.0.12'] });
   });
   it('the reversed job replicates MAIL2 → MAIL1 with the same options, and never fails over by itself', () => {
     const r = reversedJob({ ...job, failover: { ...job.failover, mode: 'automatic' } }, job.targets[0]!);

@@ -18,15 +18,15 @@ const both = topo([db('DB2', 'MAIL1'), db('DB1', 'MAIL1'), db('PF1', 'MAIL1', 'p
 
 describe('the failover plan', () => {
   it('takes the lease first, then promotes, repoints DNS, re-homes each database to its counterpart, starts the services, and marks the phase', () => {
-    const p = failoverPlan(job, both, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', values: ['A 198.18.0.11'] }]);
+    const p = failoverPlan(job, both, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', type: 'A', values: ['198.18.0.11'], ttl: 900 }]);
     expect(p.onFailure).toBe('stop');
     expect(p.steps.map((s) => (s.kind === 'command' ? s.command.split(' ')[2] : s.kind))).toEqual(['alert', 'lease', 'promote', 'dns-record', 'rehome', 'rehome', 'rehome', 'serve', 'phase', 'alert']);
     // Paired in name order, public folders with public folders.
     expect(p.steps.flatMap((s) => (s.kind === 'rehome' ? [[s.fromDatabase, s.toDatabase]] : []))).toEqual([['CN=DB1,CN=Databases', 'CN=DB3,CN=Databases'], ['CN=DB2,CN=Databases', 'CN=DB4,CN=Databases'], ['CN=PF1,CN=Databases', 'CN=PF2,CN=Databases']]);
-    expect(p.steps[3]).toMatchObject({ kind: 'dns-record', name: 'mail', value: '198.18.0.12', previous: ['A 198.18.0.11'] });
+    expect(p.steps[3]).toMatchObject({ kind: 'dns-record', name: 'mail', values: ['198.18.0.12'], previous: ['198.18.0.11'] });
     expect(p.steps.find((s) => s.kind === 'rehome')).toMatchObject({ toServer: '/o=Lab/ou=AG/cn=Configuration/cn=Servers/cn=MAIL2' });
     // The same facts give the same plan (its id is what a person consents to).
-    expect(failoverPlan(job, both, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', values: ['A 198.18.0.11'] }]).id).toBe(p.id);
+    expect(failoverPlan(job, both, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', type: 'A', values: ['198.18.0.11'], ttl: 900 }]).id).toBe(p.id);
   });
 
   it('follows the counterparts chosen in the job, and refuses in plain words when one is missing', () => {

@@ -35,7 +35,7 @@ describe('what the review shows comes from the step itself', () => {
   });
 
   it('shows a DNS change with the values it replaces, and no command that never runs', () => {
-    const v = describeStep({ kind: 'dns-record', description: 'x', zone: 'lab.test', name: 'mail2', type: 'A', value: '198.18.0.12', previous: ['198.18.0.99', '198.18.0.98'] });
+    const v = describeStep({ kind: 'dns-record', description: 'x', zone: 'lab.test', name: 'mail2', type: 'A', values: ['198.18.0.12'], previous: ['198.18.0.99', '198.18.0.98'] });
     expect(v.where).toMatch(/^directory/);
     expect(v.action).toBe('replace the A records of mail2.lab.test (198.18.0.99, 198.18.0.98) with A 198.18.0.12, TTL 900 s');
     expect(v.undo).toContain('198.18.0.99, 198.18.0.98');

@@ -34,14 +34,15 @@ const localHost: StepHost = {
 function context(c: AgentConfig, leaseKey: string | null): PlanContext & { names: string[]; close(): Promise<void> } {
   let session: Promise<{ s: LdapSession; baseDn: string }> | null = null;
   const extra: LdapSession[] = [];
-  const access = (): SessionOptions => {
+  const access = (): SessionOptions & { tsig?: Record<string, string> } => {
     if (!c.failover?.accessFile) throw new UserError('no-directory', 'This failover writes to the directory, and no directory account was sealed for it at provisioning.');
     if (!leaseKey) throw new UserError('no-lease-key', 'The witness gave no key with the lease, so the directory account cannot be opened.');
-    return openAccess<SessionOptions>(leaseKey, readFileSync(c.failover.accessFile, 'utf8'));
+    return openAccess<SessionOptions & { tsig?: Record<string, string> }>(leaseKey, readFileSync(c.failover.accessFile, 'utf8'));
   };
   const open = () => openSession(access());
   return {
     names: [c.host, 'directory'],
+    tsigSecret: (name) => access().tsig?.[name],
     async host(name) {
       if (name !== c.host) throw new UserError('bad-plan', `${name} is not this host; an automatic failover runs only ${c.host}'s steps and the directory's.`);
       return localHost;

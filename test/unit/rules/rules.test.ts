@@ -99,7 +99,7 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (_id, rule) => {
       expect(p!.onFailure).toBe('undo');
       for (const s of p!.steps) {
         if (s.kind === 'command') expect(s.command.trim().length).toBeGreaterThan(3);
-        else expect(s.kind === 'dns-record' ? s.value : s.kind === 'directory-modify' ? s.dn : s.kind === 'rehome' ? s.toDatabase : s.remotePath).toMatch(/\S{3}/);
+        else expect(s.kind === 'dns-record' ? s.values.join(' ') : s.kind === 'directory-modify' ? s.dn : s.kind === 'rehome' ? s.toDatabase : s.remotePath).toMatch(/\S{3}/);
         expect(describeStep(s).action.length).toBeGreaterThan(3);
       }
     }
