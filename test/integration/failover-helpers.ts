@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client, EqualityFilter } from 'ldapts';
 import { setDnsRecord } from '../../electron/directory/dns-write.ts';
+import { fqdnOf, replaceRRset } from '../../electron/directory/dns-update.ts';
 import { inHost, lab, labStatus, resetProtection, type LabStatus } from './helpers.ts';
 
 export interface LabDatabase { dn: string; name: string; server: string; kind: string; mailboxes: number }
@@ -43,8 +44,10 @@ export async function putLabBack(testDir: string): Promise<void> {
   const s = labStatus();
   await withDirectory(s, async (c) => {
     await setDnsRecord(c, 'DC=lab,DC=test', 'lab.test', 'mail', 'A', '198.18.0.11');
+    await setDnsRecord(c, 'DC=lab,DC=test', 'lab.test', '@', 'MX', '10 mail.lab.test');
     await homesBack(s, c, 'MAIL2', 'MAIL1');
   });
+  await externalDnsBack(s);
   const agent = '/opt/failguard/bin/node /opt/failguard/agent.mjs';
   inHost(s, 'mail2', `[ -x /opt/failguard/agentd ] && { /opt/failguard/agentd stop; ${agent} unserve /etc/failguard/agent.json; ${agent} unpromote /etc/failguard/agent.json; } >/dev/null 2>&1; true`);
   resetProtection(s, ['mail1', 'mail2', 'mail3', 'witness'], testDir);
@@ -52,3 +55,16 @@ export async function putLabBack(testDir: string): Promise<void> {
   inHost(s, 'mail1', 'pidof dovecot >/dev/null || dovecot >/dev/null 2>&1; postfix status >/dev/null 2>&1 || postfix start >/dev/null 2>&1; true');
   inHost(s, 'mail2', 'postfix stop >/dev/null 2>&1; doveadm stop >/dev/null 2>&1; true');
 }
+
+/** The lab's public zone on BIND (example.test) as the lab made it: every name pointing at MAIL1. */
+export async function externalDnsBack(s: LabStatus): Promise<void> {
+  const d = s.receivers.dns;
+  const key = { name: d.key, algorithm: 'hmac-sha256' as const, secret: (JSON.parse(readFileSync(d.secrets, 'utf8')) as Record<string, string>)[d.key]! };
+  const server = { address: d.address, port: d.port };
+  for (const [name, type, value] of EXTERNAL_RECORDS) await replaceRRset(server, key, d.zone, fqdnOf(d.zone, name), type, [value], 300);
+}
+
+/** The records of example.test that a failover repoints, as the lab made them. */
+export const EXTERNAL_RECORDS: ReadonlyArray<[string, 'A' | 'MX' | 'CNAME' | 'SRV', string]> = [
+  ['mail', 'A', '198.18.0.11'], ['@', 'MX', '10 mail1.lab.test'], ['webmail', 'CNAME', 'mail1.lab.test'], ['_submission._tcp', 'SRV', '0 100 587 mail1.lab.test'],
+];

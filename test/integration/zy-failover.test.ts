@@ -14,14 +14,25 @@ import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
 import { greeting } from '../../agent/src/monitor/services.ts';
 import { imapFetchBySubject, inHost, lab, labStatus, sendMail, until } from './helpers.ts';
-import { homedOn as homedOnLab, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
+import { EXTERNAL_RECORDS, homedOn as homedOnLab, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
 import { s } from './preflight-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-failover-'));
 const jobFile = join(dir, 'failover.job.json');
 const env = { ...process.env, FAILGUARD_DATA_DIR: join(dir, 'data') };
 const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
-const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile];
+const ext = s.receivers.dns;
+const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile, '--dns-secrets', ext.secrets];
+/** What a DNS server answers, asked with dig (another implementation than the one that wrote it). */
+const dig = (server: string, name: string, type: string) => spawnSync('dig', ['+short', `@${server}`, name, type], { encoding: 'utf8' }).stdout.trim().toLowerCase().replace(/\.$/gm, '');
+/** Where every chosen record points, at the DC and at BIND. */
+const dnsPointsAt = (n: 1 | 2) => {
+  expect(dig(s.directory.dnsServer, 'lab.test', 'MX')).toBe(n === 1 ? '10 mail.lab.test' : '10 mail2.lab.test');
+  expect(dig(ext.address, 'mail.example.test', 'A')).toBe(`198.18.0.1${n}`);
+  expect(dig(ext.address, 'example.test', 'MX')).toBe(`10 mail${n}.lab.test`);
+  expect(dig(ext.address, 'webmail.example.test', 'CNAME')).toBe(`mail${n}.lab.test`);
+  expect(dig(ext.address, '_submission._tcp.example.test', 'SRV')).toBe(`0 100 587 mail${n}.lab.test`);
+};
 const imapPassword = readFileSync(s.mail.passwordFile, 'utf8').trim();
 const stateOf = (host: string) => JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { received: { newestAt: number | null; lastFrom: string | null }; targets: Record<string, { lastPoint: string | null; fullSends: number; sends: number }> };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
@@ -33,7 +44,8 @@ writeFileSync(jobFile, JSON.stringify({
   version: 1, id: '3b8e1f0a-6c2d-4f7e-9a1b-2c3d4e5f6a7b', name: 'Failover job',
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
-  failover: { mode: 'alert', timeoutSeconds: 25, dns: [{ zone: 'lab.test', name: 'mail' }] },
+  failover: { mode: 'alert', timeoutSeconds: 25, dns: [{ zone: 'lab.test', name: 'mail' }, { zone: 'lab.test', name: '@', type: 'MX' },
+    ...EXTERNAL_RECORDS.map(([name, type]) => ({ zone: ext.zone, name, type, server: { address: ext.address, key: ext.key } }))] },
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }, null, 2));
 
@@ -60,11 +72,17 @@ describe('failover, unplanned, from the command line', () => {
     expect(early.status).toBe(4);
     expect(early.stdout).toMatch(/Not done \(stopped\): .*did not grant the lease: the witness heard MAIL1 [\d.]+ s ago/);
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
+    dnsPointsAt(1);
     expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
   }, 120_000);
 
   it('after the timeout the monitor says the source is lost; one command fails over, and MAIL2 serves everything that was replicated', async () => {
     await until(() => `MAIL2's monitor to say source-lost (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'source-lost', 90_000);
+    // Without the TSIG key's secret the plan would stop half way, so nothing starts at all.
+    const noKey = cli('failover', '--job', jobFile, '--yes', ...directoryArgs.slice(0, -2));
+    expect(noKey.status).not.toBe(0);
+    expect(noKey.stderr).toMatch(/TSIG key failguard-update, whose secret was not given; .*--dns-secrets\. Nothing was changed\./);
+    expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
     const r = cli('failover', '--job', jobFile, '--yes', ...directoryArgs);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Done: Fail over MAIL1 → MAIL2/m);
@@ -72,6 +90,7 @@ describe('failover, unplanned, from the command line', () => {
     const got = await imapFetchBySubject('198.18.0.12', 'user000001@lab.test', readFileSync(s.mail.passwordFile, 'utf8').trim(), subject);
     expect(got).toHaveLength(5);
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
+    dnsPointsAt(2);
     for (const db of dbsOf('MAIL1')) expect(await homedOn(db.dn)).toBe(0);
     const onMail2 = await Promise.all(dbsOf('MAIL2').map((d) => homedOn(d.dn)));
     expect(onMail2.reduce((a, b) => a + b, 0)).toBe(dbsOf('MAIL1').reduce((a, d) => a + d.mailboxes, 0));
@@ -108,6 +127,7 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
     expect(await greeting(25, '198.18.0.12')).toBeNull();
     expect(await imapFetchBySubject('198.18.0.11', 'user000003@lab.test', imapPassword, during)).toHaveLength(3);
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
+    dnsPointsAt(1);
     for (const db of dbsOf('MAIL2')) expect(await homedOn(db.dn)).toBe(0);
     expect(monitorOf('mail1')).toMatchObject({ role: 'source', fence: 'serving', active: 'MAIL1' });
     // Replication from MAIL1 resumes from the point both hold: no full send.
