@@ -90,19 +90,21 @@ export function sameRecordValues(type: DnsRecordType, a: string[], b: string[]):
 export interface RecordHost { name: string; address: string; ipv6?: string; fqdn: string }
 
 /**
- * The value that points a record of `type` at `host`, keeping what is not about the host
- * (an MX's preference, an SRV's priority, weight and port) from the record as it is now.
- * The string is a sentence saying why it cannot be done.
+ * The record set once it points at `to` instead of `from`: an A or AAAA set becomes `to`'s
+ * address; in CNAME, MX and SRV values the name of `from` becomes the name of `to`, and
+ * everything else stays (an MX's preference, a backup MX, an SRV's priority, weight and port,
+ * a name that moves with its own record). The string is a sentence saying why it cannot be done.
  */
-export function pointedAt(type: FailoverRecordType, host: RecordHost, now: string[]): string | { value: string } {
-  const current = now.map((x) => parseRecordValue(type, x)).find((x): x is RecordValue => typeof x !== 'string');
+export function pointedAt(type: FailoverRecordType, from: RecordHost, to: RecordHost, now: string[]): string | { values: string[] } {
+  const parsed = now.map((x) => parseRecordValue(type, x)).filter((x): x is RecordValue => typeof x !== 'string');
+  const swap = (n: string) => (n === from.fqdn.toLowerCase() ? to.fqdn.toLowerCase() : n);
   switch (type) {
-    case 'A': return { value: host.address };
-    case 'AAAA': return host.ipv6 ? { value: canonicalIpv6(host.ipv6) ?? host.ipv6 } : `${host.name} has no IPv6 address in the job, so an AAAA record cannot point at it; give the target's ipv6 address.`;
-    case 'CNAME': return { value: host.fqdn.toLowerCase() };
-    case 'MX': return { value: `${current?.type === 'MX' ? current.preference : 10} ${host.fqdn.toLowerCase()}` };
+    case 'A': return { values: [to.address] };
+    case 'AAAA': return to.ipv6 ? { values: [canonicalIpv6(to.ipv6) ?? to.ipv6] } : `${to.name} has no IPv6 address in the job, so an AAAA record cannot point at it; give the server's ipv6 address.`;
+    case 'CNAME': return { values: [parsed[0]?.type === 'CNAME' ? swap(parsed[0].target) : to.fqdn.toLowerCase()] };
+    case 'MX': return { values: parsed.length ? parsed.map((v) => (v.type === 'MX' ? `${v.preference} ${swap(v.exchange)}` : '')).filter(Boolean) : [`10 ${to.fqdn.toLowerCase()}`] };
     case 'SRV':
-      if (current?.type !== 'SRV') return `the SRV record has no value now, so its priority, weight and port are unknown; create it once by hand, pointing at the source.`;
-      return { value: `${current.priority} ${current.weight} ${current.port} ${host.fqdn.toLowerCase()}` };
+      if (!parsed.length) return 'the SRV record has no value now, so its priority, weight and port are unknown; create it once by hand, pointing at the source.';
+      return { values: parsed.map((v) => (v.type === 'SRV' ? `${v.priority} ${v.weight} ${v.port} ${swap(v.target)}` : '')).filter(Boolean) };
   }
 }

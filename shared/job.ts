@@ -127,3 +127,4 @@ export type JobTarget = Job['targets'][number];
 export type TargetOptions = JobTarget['options'];
 export type Compression = z.output<typeof compressionSchema>;
 export type JobDnsRecord = z.output<typeof dnsRecordSchema>;
+export type JobAlert = Job['alerts'][number];

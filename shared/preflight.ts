@@ -1,6 +1,7 @@
 /** Pre-flight results as the UI, the CLI and the reports see them. */
 import type { FixPlan, InterruptedRun, PlanRunResult } from './plan.ts';
 import type { CoveredHost } from './wizard.ts';
+import type { JobAlert, JobDnsRecord } from './job.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 /** error = the probe itself failed: never counted as a pass or a failure. */
@@ -100,6 +101,10 @@ export interface PreflightRequest {
   /** Fingerprints the user has just accepted (trust on first use). */
   acceptHostKeys?: string[];
   replicationPort?: number;
+  /** Step 3's choices, when known (the job): their rules check the DNS records, TSIG keys, services and alert receivers. */
+  choices?: { dns: JobDnsRecord[]; services: string[]; alerts: JobAlert[] };
+  /** TSIG key name → base64 secret, to test the keys (never reported). */
+  tsigSecrets?: Record<string, string>;
 }
 
 /** What step 2 asks for: hosts as the user set them up in the wizard, the fixes they consented to. */

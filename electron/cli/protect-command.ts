@@ -44,7 +44,7 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & {
   const alertSecrets = o.alertSecrets ? await readAlertSecrets(o.alertSecrets) : undefined;
   const tsigSecrets = o.dnsSecrets ? await readTsigSecrets(o.dnsSecrets) : undefined;
   if (consent) {
-    await preflightGate(job, { onProgress: (s) => process.stderr.write(`${s}\n`) });
+    await preflightGate(job, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
     const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
     printPlan(r.plan);
     if (JSON.stringify(job.certificates) !== JSON.stringify(r.fingerprints)) await writeJob(o.job, { ...job, certificates: r.fingerprints });

@@ -56,7 +56,7 @@ async function talk(server: Rfc2136Server, msg: Buffer, timeoutMs: number): Prom
     return await exchangeTcp(server.address, msg, timeoutMs, server.port);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    throw new UserError('dns-update', code === 'ECONNREFUSED' ? `Nothing answers DNS over TCP at ${server.address}:${server.port}; check the DNS server's address and that it is running.`
+    throw new UserError('dns-unreachable', code === 'ECONNREFUSED' ? `Nothing answers DNS over TCP at ${server.address}:${server.port}; check the DNS server's address and that it is running.`
       : `The DNS server ${server.address}:${server.port} did not answer (${code ?? (e as Error).message}); check that it is reachable from here.`);
   }
 }

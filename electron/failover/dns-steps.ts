@@ -9,7 +9,7 @@ import type { Job } from '../../shared/job.ts';
 import type { PlanStep } from '../../shared/plan.ts';
 import type { Topology } from '../../shared/topology.ts';
 import { UserError } from '../../shared/errors.ts';
-import { pointedAt, type RecordHost } from '../../shared/dns-record.ts';
+import { pointedAt, sameRecordValues, type RecordHost } from '../../shared/dns-record.ts';
 
 /** A chosen record set as it is when the plan is made. */
 export interface DnsNow { zone: string; name: string; type: string; values: string[]; ttl: number }
@@ -24,19 +24,22 @@ export function recordHost(topo: Topology, host: { name: string; address: string
 }
 
 /**
- * One step per chosen record. `adDnsServers`: the DC addresses asked after an AD-integrated
- * write (the one written to first; other DCs follow by AD replication).
+ * One step per chosen record that changes: the record set pointed at `to` instead of `from`.
+ * `adDnsServers`: the DC addresses asked after an AD-integrated write (the one written to
+ * first; other DCs follow by AD replication).
  */
-export function dnsSteps(job: Job, now: DnsNow[], host: RecordHost, adDnsServers: string[], back = false): PlanStep[] {
-  return job.failover.dns.map((r): PlanStep => {
+export function dnsSteps(job: Job, now: DnsNow[], from: RecordHost, to: RecordHost, adDnsServers: string[], back = false): PlanStep[] {
+  return job.failover.dns.flatMap((r): PlanStep[] => {
     const seen = now.find((d) => d.zone === r.zone && d.name === r.name && d.type === r.type);
     const previous = seen?.values ?? [];
-    const v = pointedAt(r.type, host, previous);
+    const v = pointedAt(r.type, from, to, previous);
     if (typeof v === 'string') throw new UserError('bad-input', `${shown(r.zone, r.name)} ${r.type}: ${v}`, { field: 'failover.dns' });
-    return {
-      kind: 'dns-record', description: `point ${shown(r.zone, r.name)} (${r.type}) ${back ? 'back ' : ''}at ${host.name}`,
-      ...(r.server ? { server: r.server } : {}), zone: r.zone, name: r.name, type: r.type, values: [v.value], ttl: r.ttl, previous,
+    // A record that does not name the server (an MX at an alias that moves with its own A record) stays as it is.
+    if (previous.length && sameRecordValues(r.type, previous, v.values)) return [];
+    return [{
+      kind: 'dns-record', description: `point ${shown(r.zone, r.name)} (${r.type}) ${back ? 'back ' : ''}at ${to.name}`,
+      ...(r.server ? { server: r.server } : {}), zone: r.zone, name: r.name, type: r.type, values: v.values, ttl: r.ttl, previous,
       askServers: r.server ? [r.server.address] : adDnsServers,
-    };
+    }];
   });
 }

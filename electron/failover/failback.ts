@@ -77,7 +77,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     { kind: 'command', host: T, description: `cut-over: stop the mail services on ${T} and hand the lease back to ${S} at the witness`, command: agent('handover', S), verify: agent('handed-over') },
     { kind: 'command', host: T, description: `wait until ${S} holds a point taken after ${T}'s services stopped (nothing is lost)`, command: agent('final-point') },
     { kind: 'command', host: S, description: `bring up that point on ${S} as its data (the data from before the failover is kept aside)`, command: agent('promote'), verify: agent('promoted') },
-    ...dnsSteps(job, dnsNow, recordHost(topo, job.source), adDnsServers, true),
+    ...dnsSteps(job, dnsNow, recordHost(topo, target), recordHost(topo, job.source), adDnsServers, true),
     ...back,
     { kind: 'command', host: S, description: `start ${job.failover.services.join(', ')} on ${S} and check that they answer`, command: agent('serve'), verify: agent('serving') },
     stop(S), stop(T), stop(W),

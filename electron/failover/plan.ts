@@ -73,7 +73,7 @@ export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     ] : []),
     { kind: 'command', host: target.name, description: `take the lease from the witness (granted only when the witness too has lost ${job.source.name})`, command: agent('lease'), verify: agent('holds-lease') },
     { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote') },
-    ...dnsSteps(job, dnsNow, recordHost(topo, target), adDnsServers),
+    ...dnsSteps(job, dnsNow, recordHost(topo, job.source), recordHost(topo, target), adDnsServers),
     ...rehomeSteps(job, topo, target),
     { kind: 'command', host: target.name, description: `start ${job.failover.services.join(', ')} on ${target.name} and check that they answer`, command: agent('serve'), verify: agent('serving'), undo: agent('unserve') },
     { kind: 'command', host: target.name, description: `mark ${target.name} as failed over (it stays the one that serves until failback)`, command: agent('phase', 'failed-over'), verify: `grep -q '"failed-over"' ${P.stateDir}/phase.json` },

@@ -4,6 +4,7 @@ import type { Topology } from '../../shared/topology.ts';
 import type { LinuxFacts } from '../hosts/linux/facts.ts';
 import type { PathFacts, Probed } from '../../shared/probe.ts';
 import type { WindowsFacts } from '../hosts/windows/facts.ts';
+import type { JobAlert, JobDnsRecord } from '../../shared/job.ts';
 
 export type Reach = { ok: true; hostKey: string } | { ok: false; code: string; error: string };
 
@@ -22,6 +23,33 @@ export interface HostFacts {
   paths: PathFacts[];
   /** The DC as seen from this host (TCP 636). */
   dcPath?: Probed<'open' | 'refused' | 'filtered'>;
+  /** What step 3's choices need of this host (mail hosts, when the request carries them). */
+  choices?: HostChoiceFacts;
+}
+
+/** Per chosen service: how this host knows it (a systemd unit, or a command the agent knows), or missing. */
+export interface HostChoiceFacts {
+  services: Record<string, Probed<'unit' | 'command' | 'missing'>>;
+  /** Per alert receiver, in the job's order: TCP open (with the first line it sent) or not; UDP: whether a route leads there. */
+  receivers: Array<Probed<{ state: 'open' | 'refused' | 'filtered' | 'route' | 'no-route'; banner: string }>>;
+}
+
+/** One DNS record chosen for failover, as its server has it now. */
+export interface DnsChoiceFacts {
+  record: JobDnsRecord;
+  values: Probed<string[]>;
+  /** The TTL resolvers keep it now, in seconds (null when there is no record). */
+  ttl: number | null;
+  /** AD-integrated records: whether the account may write the record (or create it). Null for records elsewhere. */
+  writable: Probed<boolean> | null;
+  /** Records elsewhere: a signed update that changes nothing, sent with the key (accepted, or the server's refusal in words); null for AD records or without the secret. */
+  keyTest: Probed<{ accepted: boolean; answer: string }> | null;
+}
+
+export interface ChoiceFacts {
+  services: string[];
+  alerts: JobAlert[];
+  dns: DnsChoiceFacts[];
 }
 
 export interface DnsFacts {
@@ -50,6 +78,8 @@ export interface PreflightFacts {
   targets: HostFacts[];
   witness: HostFacts | null;
   directory: DirectoryFacts | null;
+  /** Step 3's choices (DNS records, services, alert receivers), when the request carries them. */
+  choices: ChoiceFacts | null;
 }
 
 export function allHosts(f: PreflightFacts): HostFacts[] {

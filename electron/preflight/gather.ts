@@ -18,6 +18,8 @@ import type { SshPool } from '../hosts/ssh-pool.ts';
 import { windowsProbeCommand } from '../hosts/windows/probe-script.ts';
 import { parseWindowsFacts, splitWindowsSections } from '../hosts/windows/facts.ts';
 import type { DirectoryFacts, HostFacts, PreflightFacts } from './facts.ts';
+import { choicesProbeScript, parseChoicesProbe } from '../hosts/linux/choices-probe.ts';
+import { gatherDnsChoices } from './gather-choices.ts';
 
 export interface GatherOptions {
   pool: SshPool;
@@ -94,7 +96,11 @@ async function probeHost(target: HostTarget, base: Pick<HostFacts, 'role' | 'nam
   const linux = parseLinuxFacts(facts.stdout);
   const paths = await host.exec('bash -s', { stdin: pathProbeScript(peers, req.replicationPort ?? REPLICATION_PORT, dcAddress), timeoutMs, signal: o.signal });
   const parsed = parsePathProbe(paths.stdout, peers, req.replicationPort ?? REPLICATION_PORT);
-  return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, linux, paths: parsed.paths, ...(parsed.dc ? { dcPath: parsed.dc } : {}) };
+  const c = req.choices;
+  const choices = c && base.role !== 'witness'
+    ? parseChoicesProbe((await host.exec('bash -s', { stdin: choicesProbeScript(c.services, c.alerts), timeoutMs, signal: o.signal })).stdout, c.services, c.alerts)
+    : undefined;
+  return { ...base, reach: { ok: true, hostKey: host.hostKey.fingerprint }, linux, paths: parsed.paths, ...(parsed.dc ? { dcPath: parsed.dc } : {}), ...(choices ? { choices } : {}) };
 }
 
 export async function gatherFacts(req: PreflightRequest, options: GatherOptions): Promise<PreflightFacts> {
@@ -111,12 +117,15 @@ export async function gatherFacts(req: PreflightRequest, options: GatherOptions)
   const toSource: Peer[] = [{ name: req.source.name, address: req.source.address }];
   // The source and each target talk to the witness's agent (heartbeats, the lease): that path is probed too.
   const toWitness: Peer[] = req.witness ? [{ name: req.witness.name, address: req.witness.address }] : [];
-  const [source, targets, witness, directory] = await Promise.all([
+  const choicesP = req.choices ? gatherDnsChoices(req) : Promise.resolve(null);
+  const [source, targets, witness, directory, dns] = await Promise.all([
     counted(gatherHost(req.source, 'source', toWitness, req, undefined, o)),
     Promise.all(req.targets.map((t) => counted(gatherHost(t, 'target', [...toSource, ...toWitness], req, dcAddress, o)))),
     req.witness ? counted(gatherHost(req.witness, 'witness', [...toSource, ...req.targets.map((t) => ({ name: t.name, address: t.address }))], req, undefined, o)) : Promise.resolve(null),
     directoryP,
+    choicesP,
   ]);
-  return { controllerClock, replicationPort: req.replicationPort ?? REPLICATION_PORT, source, targets, witness, directory };
+  const choices = req.choices && dns ? { services: req.choices.services, alerts: req.choices.alerts, dns } : null;
+  return { controllerClock, replicationPort: req.replicationPort ?? REPLICATION_PORT, source, targets, witness, directory, choices };
 }
 

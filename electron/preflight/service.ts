@@ -34,7 +34,7 @@ export async function runPreflightService(request: PreflightRunRequest, o: Prefl
   const req = await prepareRequest(request);
   const applying = consented.length > 0 || !!o.consentToAll;
   const pool = new SshPool({ pins: req.pins, acceptUnknown: req.acceptHostKeys ?? [] });
-  const ctx = planContext({ hosts: [req.source, ...req.targets, ...(req.witness ? [req.witness] : [])], pool, ...(req.directory ? { directory: req.directory } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  const ctx = planContext({ hosts: [req.source, ...req.targets, ...(req.witness ? [req.witness] : [])], pool, ...(req.directory ? { directory: req.directory } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(req.tsigSecrets ? { tsigSecrets: req.tsigSecrets } : {}) });
   const dir = o.journalDir ?? journalDir();
   const progress = { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
   try {

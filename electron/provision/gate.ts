@@ -4,17 +4,21 @@
  * before the plan is applied.
  */
 import type { Job } from '../../shared/job.ts';
+import type { PreflightRequest } from '../../shared/preflight.ts';
 import { foldOutcomes } from '../../shared/preflight.ts';
 import { UserError } from '../../shared/errors.ts';
 import { runPreflightService } from '../preflight/service.ts';
 import { OfferedPlans } from '../plans/offered.ts';
 import { hostTargets } from './service.ts';
 
-export async function preflightGate(job: Job, o: { onProgress?: (stage: string) => void; signal?: AbortSignal } = {}): Promise<void> {
+export async function preflightGate(job: Job, o: { onProgress?: (stage: string) => void; signal?: AbortSignal; directory?: PreflightRequest['directory']; tsigSecrets?: Record<string, string> } = {}): Promise<void> {
   const [source, ...rest] = hostTargets(job);
   const pre = await runPreflightService({
     operationId: `protect-${Date.now()}`, source: source!, targets: rest.slice(0, job.targets.length),
     ...(job.witness ? { witness: rest.at(-1)! } : {}), pins: job.hostKeys, replicationPort: job.replicationPort,
+    // Step 3's choices bring their rules: DNS records (those in AD only when the directory is given), services, alert receivers.
+    choices: { dns: job.failover.dns, services: job.failover.services, alerts: job.alerts },
+    ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}),
   }, { offered: new OfferedPlans(), ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) });
   if (foldOutcomes(pre.report.findings).exitCode < 2) return;
   const failing = pre.report.findings.filter((f) => f.outcome === 'failure' || f.outcome === 'error');

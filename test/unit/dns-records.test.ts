@@ -7,6 +7,8 @@ import { decodeDnsRecord, encodeDnsRecord } from '../../electron/directory/dns-w
 import { signMessage, verifyAnswer, type TsigKey } from '../../electron/directory/tsig.ts';
 import { dnsSteps } from '../../electron/failover/dns-steps.ts';
 import { parseJob } from '../../electron/jobs/job-file.ts';
+import { RULES } from '../../electron/preflight/rules/index.ts';
+import { goodFacts } from './rules/facts-builder.ts';
 
 describe('record values', () => {
   it('parses each type into one canonical form and says in words what is wrong', () => {
@@ -20,13 +22,16 @@ describe('record values', () => {
     expect(sameRecordValues('A', ['198.18.0.11', '198.18.0.12'], ['198.18.0.12'])).toBe(false);
   });
 
-  it('points a record at a server keeping what is not about the server', () => {
-    const host = { name: 'MAIL2', address: '198.18.0.12', fqdn: 'mail2.lab.test' };
-    expect(pointedAt('MX', host, ['20 mail1.lab.test'])).toEqual({ value: '20 mail2.lab.test' });
-    expect(pointedAt('SRV', host, ['0 100 587 mail1.lab.test'])).toEqual({ value: '0 100 587 mail2.lab.test' });
-    expect(pointedAt('CNAME', host, [])).toEqual({ value: 'mail2.lab.test' });
-    expect(pointedAt('AAAA', host, [])).toMatch(/MAIL2 has no IPv6 address in the job/);
-    expect(pointedAt('SRV', host, [])).toMatch(/priority, weight and port are unknown/);
+  it('points a record at the new server, keeping what is not about the server', () => {
+    const from = { name: 'MAIL1', address: '198.18.0.11', fqdn: 'mail1.lab.test' };
+    const to = { name: 'MAIL2', address: '198.18.0.12', fqdn: 'mail2.lab.test' };
+    expect(pointedAt('A', from, to, ['198.18.0.11'])).toEqual({ values: ['198.18.0.12'] });
+    expect(pointedAt('MX', from, to, ['20 mail1.lab.test', '30 backup.example.net'])).toEqual({ values: ['20 mail2.lab.test', '30 backup.example.net'] });
+    expect(pointedAt('MX', from, to, ['10 mail.lab.test'])).toEqual({ values: ['10 mail.lab.test'] });
+    expect(pointedAt('SRV', from, to, ['0 100 587 mail1.lab.test'])).toEqual({ values: ['0 100 587 mail2.lab.test'] });
+    expect(pointedAt('CNAME', from, to, [])).toEqual({ values: ['mail2.lab.test'] });
+    expect(pointedAt('AAAA', from, to, [])).toMatch(/MAIL2 has no IPv6 address in the job/);
+    expect(pointedAt('SRV', from, to, [])).toMatch(/priority, weight and port are unknown/);
   });
 });
 
@@ -59,7 +64,7 @@ describe('TSIG (RFC 8945)', () => {
 
   it('refuses it when one byte, the secret, the request or the time differs', () => {
     const tampered = Buffer.from(answer);
-    tampered[3] ^= 0x01;
+    tampered[3]! ^= 0x01;
     expect(verifyAnswer(tampered, fx.key, mac, fx.at)).toMatch(/wrong signature/);
     expect(verifyAnswer(answer, { ...fx.key, secret: Buffer.alloc(32, 1).toString('base64') }, mac, fx.at)).toMatch(/wrong signature/);
     expect(verifyAnswer(answer, fx.key, Buffer.alloc(32), fx.at)).toMatch(/wrong signature/);
@@ -88,19 +93,51 @@ describe('the DNS steps of a failover', () => {
     targets: [{ name: 'MAIL2', address: '198.18.0.12' }], witness: { name: 'witness', address: '198.18.0.13' },
     failover: { dns: [{ zone: 'lab.test', name: 'mail' }, { zone: 'lab.test', name: '@', type: 'MX' },
       { zone: 'example.test', name: '_submission._tcp', type: 'SRV', server: { address: '198.18.0.20', key: 'failguard-update' }, ttl: 30 }] } }));
-  const now = [{ zone: 'lab.test', name: 'mail', type: 'A', values: ['198.18.0.11'], ttl: 900 }, { zone: 'lab.test', name: '@', type: 'MX', values: ['10 mail1.lab.test'], ttl: 900 },
+  // The MX names the alias mail.lab.test, which moves with its own A record.
+  const now = [{ zone: 'lab.test', name: 'mail', type: 'A', values: ['198.18.0.11'], ttl: 900 }, { zone: 'lab.test', name: '@', type: 'MX', values: ['10 mail.lab.test'], ttl: 900 },
     { zone: 'example.test', name: '_submission._tcp', type: 'SRV', values: ['0 100 587 mail1.lab.test'], ttl: 300 }];
 
-  it('points each record at the target, asks the DC for AD records and the record\'s own server for the others', () => {
-    const steps = dnsSteps(job, now, { name: 'MAIL2', address: '198.18.0.12', fqdn: 'mail2.lab.test' }, ['198.18.0.10']);
-    expect(steps.map((s) => s.kind === 'dns-record' && [s.type, s.values, s.previous, s.ttl, s.askServers, s.server?.key ?? 'ad'])).toEqual([
-      ['A', ['198.18.0.12'], ['198.18.0.11'], 60, ['198.18.0.10'], 'ad'],
-      ['MX', ['10 mail2.lab.test'], ['10 mail1.lab.test'], 60, ['198.18.0.10'], 'ad'],
-      ['SRV', ['0 100 587 mail2.lab.test'], ['0 100 587 mail1.lab.test'], 30, ['198.18.0.20'], 'failguard-update'],
+  it('points each record at the target, asks the DC for AD records and the record\'s own server for the others; a record that does not name the source is left alone', () => {
+    const [m1, m2] = [{ name: 'MAIL1', address: '198.18.0.11', fqdn: 'mail1.lab.test' }, { name: 'MAIL2', address: '198.18.0.12', fqdn: 'mail2.lab.test' }];
+    const all = dnsSteps(job, now, m1, m2, ['198.18.0.10']);
+    expect(all.map((s) => s.kind === 'dns-record' && [s.name, s.type, s.values, s.previous, s.ttl, s.askServers, s.server?.key ?? 'ad'])).toEqual([
+      ['mail', 'A', ['198.18.0.12'], ['198.18.0.11'], 60, ['198.18.0.10'], 'ad'],
+      ['_submission._tcp', 'SRV', ['0 100 587 mail2.lab.test'], ['0 100 587 mail1.lab.test'], 30, ['198.18.0.20'], 'failguard-update'],
     ]);
+    // An MX that names the source itself is repointed; failback points it back.
+    const named = now.map((d) => (d.type === 'MX' ? { ...d, values: ['10 mail1.lab.test'] } : d));
+    const mx = dnsSteps(job, named, m1, m2, ['198.18.0.10']).find((s) => s.kind === 'dns-record' && s.type === 'MX');
+    expect(mx).toMatchObject({ values: ['10 mail2.lab.test'], previous: ['10 mail1.lab.test'] });
+    const back = dnsSteps(job, named.map((d) => (d.type === 'MX' ? { ...d, values: ['10 mail2.lab.test'] } : d)), m2, m1, ['198.18.0.10'], true).find((s) => s.kind === 'dns-record' && s.type === 'MX');
+    expect(back).toMatchObject({ values: ['10 mail1.lab.test'], description: 'point lab.test (MX) back at MAIL1' });
   });
 
   it('refuses a job whose DNS record is not what a record can be', () => {
     expect(() => parseJob(JSON.stringify({ ...JSON.parse(JSON.stringify(job)), failover: { dns: [{ zone: 'lab.test', name: 'mail', type: 'TXT' }] } }))).toThrow(/failover\.dns/);
+  });
+});
+
+describe('pre-flight on the DNS records chosen for failover', () => {
+  const rule = (id: string) => RULES.find((r) => r.meta.id === id)!;
+  it('a record the account may not write is a failure with no automatic fix', () => {
+    const f = goodFacts();
+    f.choices!.dns[0]!.writable = { ok: true, value: false, command: 'LDAP allowedAttributesEffective', raw: '' };
+    const [finding] = rule('dns-failover-records').evaluate(f);
+    expect(finding).toMatchObject({ outcome: 'failure', evidence: [{ label: 'mail.lab.test A' }, { label: 'the account may write it', value: 'no' }] });
+    expect(rule('dns-failover-records').fix!.plan(f, finding!)).toBeNull();
+  });
+
+  it('a key whose secret was not given is not tested, and says so', () => {
+    const f = goodFacts();
+    f.choices!.dns[1]!.keyTest = null;
+    expect(rule('dns-tsig-accepted').evaluate(f).map((x) => x.outcome)).toEqual(['not-applicable']);
+  });
+
+  it('a long TTL gets a fix that keeps the values and only shortens the TTL', () => {
+    const f = goodFacts();
+    f.choices!.dns[0]!.ttl = 3600;
+    const bad = rule('dns-failover-ttl').evaluate(f).filter((x) => x.outcome === 'warning');
+    expect(bad).toHaveLength(1);
+    expect(rule('dns-failover-ttl').fix!.plan(f, bad[0]!)!.steps).toEqual([expect.objectContaining({ kind: 'dns-record', zone: 'lab.test', name: 'mail', type: 'A', values: ['198.18.0.11'], previous: ['198.18.0.11'], ttl: 60 })]);
   });
 });

@@ -11,7 +11,14 @@ const topo = (f: PreflightFacts) => val(dir(f).topology);
 const proc = (l: ReturnType<typeof src>) => val(l.processes);
 const pkg = (name: string): Mutate => (f) => { val(tgt(f).packages)[name]!.installed = false; };
 
+const choice = (f: PreflightFacts, i: number) => f.choices!.dns[i]!;
+
 export const FAIL: Record<string, Mutate> = {
+  'alert-receivers-answer': (f) => { f.targets[0]!.choices!.receivers[0] = { ok: true, value: { state: 'refused', banner: '' }, command: 'x', raw: '' }; },
+  'dns-failover-records': (f) => { choice(f, 0).values = { ok: true, value: [], command: 'x', raw: '' }; choice(f, 0).ttl = null; },
+  'dns-failover-ttl': (f) => { choice(f, 0).ttl = 3600; },
+  'dns-tsig-accepted': (f) => { choice(f, 1).keyTest = { ok: true, value: { accepted: false, answer: 'REFUSED' }, command: 'x', raw: '' }; },
+  'failover-services-exist': (f) => { f.targets[0]!.choices!.services.postfix = { ok: true, value: 'missing', command: 'x', raw: '' }; },
   'agent-dir-secure': (f) => { src(f).agentDir = { ok: true, value: { path: '/opt/failguard', owner: '65534', group: '65534', mode: '777', type: 'directory' }, command: 'x', raw: '' }; },
   'clock-pair-skew': (f) => { (tgt(f).clockEpoch as { value: number }).value += 30; f.controllerClock += 0; },
   'clock-skew': (f) => { (src(f).clockEpoch as { value: number }).value += 60; },

@@ -18,7 +18,8 @@ function path(peer: string, over: Partial<PathFacts> = {}): PathFacts {
 }
 
 function host(role: HostFacts['role'], name: string, address: string, linux: LinuxFacts, paths: PathFacts[] = []): HostFacts {
-  return { role, name, address, reach: { ok: true, hostKey: `SHA256:${name}` }, linux, paths, ...(role === 'target' ? { dcPath: okP('open' as const) } : {}) };
+  const choices = { services: { dovecot: okP('command' as const), postfix: okP('command' as const) }, receivers: [okP({ state: 'open' as const, banner: '220 recv.lab.test ESMTP' }), okP({ state: 'route' as const, banner: '' })] };
+  return { role, name, address, reach: { ok: true, hostKey: `SHA256:${name}` }, linux, paths, ...(role === 'target' ? { dcPath: okP('open' as const) } : {}), ...(role !== 'witness' ? { choices } : {}) };
 }
 
 function topology(): Topology {
@@ -52,6 +53,15 @@ export function goodFacts(): PreflightFacts {
         reverse: { MAIL1: okP<string | null>('mail1.lab.test'), MAIL2: okP<string | null>('mail2.lab.test'), witness: okP<string | null>('witness.lab.test') },
         clientName: 'mail.lab.test', clientA: okP(['198.18.0.11']), mx: okP(['mail.lab.test']),
       },
+    },
+    choices: {
+      services: ['dovecot', 'postfix'],
+      alerts: [{ kind: 'smtp', host: '198.18.0.20', port: 25, from: 'failguard@lab.test', to: ['ops@lab.test'] }, { kind: 'syslog', host: '198.18.0.20', port: 514, transport: 'udp' }],
+      dns: [
+        { record: { zone: 'lab.test', name: 'mail', type: 'A', ttl: 60 }, values: okP(['198.18.0.11']), ttl: 300, writable: okP(true), keyTest: null },
+        { record: { zone: 'example.test', name: '@', type: 'MX', ttl: 60, server: { address: '198.18.0.20', port: 53, key: 'failguard-update', algorithm: 'hmac-sha256' } },
+          values: okP(['10 mail1.lab.test']), ttl: 60, writable: null, keyTest: okP({ accepted: true, answer: 'NOERROR' }) },
+      ],
     },
   };
 }

@@ -78,6 +78,9 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (_id, rule) => {
     for (const k of Object.keys(f.directory!.dns.reverse)) f.directory!.dns.reverse[k] = { ok: false, error: 'timeout', command: 'x', raw: '' };
     f.directory!.dns.clientA = { ok: false, error: 'timeout', command: 'x', raw: '' };
     f.directory!.dns.mx = { ok: false, error: 'timeout', command: 'x', raw: '' };
+    const failed = { ok: false as const, error: 'timeout', command: 'x', raw: '' };
+    for (const h of [f.source, ...f.targets]) if (h.choices) h.choices = { services: Object.fromEntries(Object.keys(h.choices.services).map((k) => [k, failed])), receivers: h.choices.receivers.map(() => failed) };
+    for (const d of f.choices!.dns) Object.assign(d, { values: failed, writable: d.writable && failed, keyTest: d.keyTest && failed });
     const outcomes = rule.evaluate(f).map((x) => x.outcome);
     // Rules that need no probe (reachability, the witness's address) still judge; every other one says "error".
     if (!['ssh-reachable', 'witness-separate'].includes(rule.meta.id)) expect(outcomes.filter((o) => o !== 'not-applicable').every((o) => o === 'error'), outcomes.join()).toBe(true);
