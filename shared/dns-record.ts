@@ -4,6 +4,9 @@
  * the same way wherever they are read (AD's dnsRecord values, RFC 2136 answers, the job).
  */
 
+/** A record's full name from its zone and its name in the zone ('@': the zone itself), lower case. */
+export const fqdnOf = (zone: string, name: string) => (name === '@' ? zone : `${name}.${zone}`).replace(/\.$/, '').toLowerCase();
+
 /** The types a failover can repoint (and PTR, which the pre-flight's fixes write). */
 export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'MX' | 'SRV' | 'PTR';
 export const FAILOVER_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'SRV'] as const;

@@ -7,13 +7,12 @@
 import { z } from 'zod';
 import { parseSchedule } from './schedule.ts';
 import { REPLICATION_PORT } from './preflight.ts';
-import { canonicalIpv6, FAILOVER_RECORD_TYPES } from './dns-record.ts';
+import { canonicalIpv6 } from './dns-record.ts';
+import { absolutePath, alertReceiverSchema, dnsRecordSchema, ipv4 } from './failover-options.ts';
 
 export const JOB_VERSION = 1;
 
-const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, 'not an IP address');
 const name = z.string().min(1, 'must not be empty').max(255);
-const absolutePath = z.string().regex(/^\/[^\0]*$/, 'not an absolute path');
 const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'not an SSH fingerprint (SHA256:…)');
 
 /** How Failguard reaches a host: never a password or passphrase (those live in the keychain). */
@@ -27,25 +26,6 @@ export const jobHostSchema = z.strictObject({
   sshUser: name.default('root'),
   /** A private key file on this computer; absent: the SSH agent. */
   sshKeyFile: absolutePath.optional(),
-});
-
-/**
- * A record a failover repoints. Without `server` it lives in an AD-integrated zone and is written
- * over LDAP; with one, it is changed by RFC 2136 updates signed with the TSIG key named here (the
- * key's secret is given when a plan runs, never kept in the job).
- */
-export const dnsRecordSchema = z.strictObject({
-  zone: z.string().regex(/^[A-Za-z0-9.-]+$/, 'not a zone name'),
-  name: z.string().regex(/^(@|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, 'not a record name (a name relative to the zone, or @ for the zone itself)'),
-  type: z.enum(FAILOVER_RECORD_TYPES).default('A'),
-  server: z.strictObject({
-    address: ipv4,
-    port: z.number().int().min(1).max(65535).default(53),
-    key: z.string().regex(/^[A-Za-z0-9._-]+$/, 'not a TSIG key name'),
-    algorithm: z.enum(['hmac-sha256', 'hmac-sha512']).default('hmac-sha256'),
-  }).optional(),
-  /** Seconds the new record is kept by resolvers (short, so clients follow a failover soon). */
-  ttl: z.number().int().min(5, 'at least 5 seconds').max(86_400).default(60),
 });
 
 export const compressionSchema = z.enum(['off', 'fast', 'strong']);
@@ -97,12 +77,7 @@ export const jobSchema = z.strictObject({
    * password, SNMP community and SNMPv3 keys are given when provisioning and kept in the agents'
    * 0600 configuration only.
    */
-  alerts: z.array(z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('smtp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(587), from: z.string().min(3), to: z.array(z.string().min(3)).min(1), username: z.string().optional(), caFile: absolutePath.optional() }),
-    z.strictObject({ kind: z.literal('snmp-v2c'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(162) }),
-    z.strictObject({ kind: z.literal('snmp-v3'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(162), user: z.string().min(1), engineId: z.string().regex(/^[0-9a-fA-F]{10,64}$/, 'not an SNMP engine id (hex)') }),
-    z.strictObject({ kind: z.literal('syslog'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(514), transport: z.enum(['udp', 'tcp']).default('udp') }),
-  ])).max(20).default([]),
+  alerts: z.array(alertReceiverSchema).max(20).default([]),
   /** Host keys pinned on first use; checked on every connection. */
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),
   /** SHA-256 fingerprints of the job's CA and of each agent's certificate. */
@@ -126,5 +101,4 @@ export type Job = z.output<typeof jobSchema>;
 export type JobTarget = Job['targets'][number];
 export type TargetOptions = JobTarget['options'];
 export type Compression = z.output<typeof compressionSchema>;
-export type JobDnsRecord = z.output<typeof dnsRecordSchema>;
-export type JobAlert = Job['alerts'][number];
+export type { JobAlert, JobDnsRecord } from './failover-options.ts';

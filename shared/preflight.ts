@@ -1,7 +1,7 @@
 /** Pre-flight results as the UI, the CLI and the reports see them. */
 import type { FixPlan, InterruptedRun, PlanRunResult } from './plan.ts';
 import type { CoveredHost } from './wizard.ts';
-import type { JobAlert, JobDnsRecord } from './job.ts';
+import type { JobAlert, JobDnsRecord } from './failover-options.ts';
 
 export type Severity = 'error' | 'warning' | 'info';
 /** error = the probe itself failed: never counted as a pass or a failure. */

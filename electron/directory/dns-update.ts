@@ -28,7 +28,6 @@ const RCODE_TEXT: Record<string, string> = {
   NXDOMAIN: 'found no such name',
 };
 
-export const fqdnOf = (zone: string, name: string) => (name === '@' ? zone : `${name}.${zone}`).replace(/\.$/, '').toLowerCase();
 
 /** A record's value in presentation form, from dns-packet's decoded data. */
 function valueOf(a: Answer, type: DnsRecordType): string | null {

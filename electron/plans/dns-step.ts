@@ -9,7 +9,8 @@ import type { PlanStep } from '../../shared/plan.ts';
 import { sameRecordValues } from '../../shared/dns-record.ts';
 import { StepFailed, type Executor, type PlanContext } from './step-kit.ts';
 import { readDnsNode, restoreDnsNode, setDnsRecord, valuesOf, type DnsNodeSnapshot } from '../directory/dns-write.ts';
-import { fqdnOf, readRRset, replaceRRset } from '../directory/dns-update.ts';
+import { readRRset, replaceRRset } from '../directory/dns-update.ts';
+import { fqdnOf } from '../../shared/dns-record.ts';
 import type { TsigKey } from '../directory/tsig.ts';
 
 type DnsStep = Extract<PlanStep, { kind: 'dns-record' }>;

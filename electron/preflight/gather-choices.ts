@@ -11,7 +11,8 @@ import { plainMessage, UserError } from '../../shared/errors.ts';
 import { openSession } from '../directory/ldap-session.ts';
 import { readRootDse } from '../directory/exchange-reader.ts';
 import { decodeDnsRecord, nodeDn, readDnsNode, TYPE_CODE, valuesOf } from '../directory/dns-write.ts';
-import { fqdnOf, probeUpdate, readRRset } from '../directory/dns-update.ts';
+import { probeUpdate, readRRset } from '../directory/dns-update.ts';
+import { fqdnOf } from '../../shared/dns-record.ts';
 import type { DnsChoiceFacts } from './facts.ts';
 
 const failed = <T>(command: string, e: unknown): Probed<T> => ({ ok: false, error: plainMessage(e), command, raw: '' });

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client, EqualityFilter } from 'ldapts';
 import { setDnsRecord } from '../../electron/directory/dns-write.ts';
-import { fqdnOf, replaceRRset } from '../../electron/directory/dns-update.ts';
+import { replaceRRset } from '../../electron/directory/dns-update.ts';
+import { fqdnOf } from '../../shared/dns-record.ts';
 import { inHost, lab, labStatus, resetProtection, type LabStatus } from './helpers.ts';
 
 export interface LabDatabase { dn: string; name: string; server: string; kind: string; mailboxes: number }

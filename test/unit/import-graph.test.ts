@@ -69,8 +69,8 @@ function closure(start: string): Set<string> {
   return seen;
 }
 
-/** What a rule may reach: pure code only. Hashing a plan's content (node:crypto) is computation, not I/O. */
-const PURE_EXTERNAL = new Set(['node:crypto']);
+/** What a rule may reach: pure code only. Hashing a plan's content (node:crypto) and validating with zod's schemas are computation, not I/O. */
+const PURE_EXTERNAL = new Set(['node:crypto', 'zod']);
 
 describe('the import graph', () => {
   it('resolves every relative import to a file', () => {

@@ -4,7 +4,7 @@
  * receiver as the agent on this host would reach it (TCP: connected, with the first line the
  * receiver sent; UDP: whether a route leads there, as nothing answers a UDP datagram).
  */
-import type { JobAlert } from '../../../shared/job.ts';
+import { isTcpReceiver, type JobAlert } from '../../../shared/failover-options.ts';
 import type { Probed } from '../../../shared/probe.ts';
 import type { HostChoiceFacts } from '../../preflight/facts.ts';
 import { shq } from '../shell.ts';
@@ -22,7 +22,6 @@ const TCP_BANNER = [
 ].join('\n');
 const ROUTE = `route() { if ip route get "$1" >/dev/null 2>&1; then printf 'route\\t'; else printf 'no-route\\t'; fi; }`;
 
-export const isTcpReceiver = (r: JobAlert) => r.kind === 'smtp' || (r.kind === 'syslog' && r.transport === 'tcp');
 
 export function choicesProbeScript(services: readonly string[], alerts: readonly JobAlert[]): string {
   const lines = [

@@ -1,5 +1,5 @@
 import { hostRule, miss, na, need, ok } from '../rule.ts';
-import { isTcpReceiver } from '../../hosts/linux/choices-probe.ts';
+import { isTcpReceiver } from '../../../shared/failover-options.ts';
 
 export default hostRule({
   id: 'alert-receivers-answer', title: 'The alert receivers answer from the mail servers', category: 'network', platform: 'linux', severity: 'warning',

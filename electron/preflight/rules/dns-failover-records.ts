@@ -11,7 +11,7 @@ function sourceValue(f: PreflightFacts, d: DnsChoiceFacts): string | null {
   if (!fqdn) return null;
   return d.record.type === 'CNAME' ? fqdn : d.record.type === 'MX' ? `10 ${fqdn}` : null;
 }
-import { fqdnOf } from '../../directory/dns-update.ts';
+import { fqdnOf } from '../../../shared/dns-record.ts';
 
 export default globalRule({
   id: 'dns-failover-records', title: 'Each DNS record chosen for failover exists and can be written', category: 'dns', platform: 'network', severity: 'error',

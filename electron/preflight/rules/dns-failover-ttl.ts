@@ -1,5 +1,5 @@
 import { globalRule, miss, na, need, ok, plan, type Verdict } from '../rule.ts';
-import { fqdnOf } from '../../directory/dns-update.ts';
+import { fqdnOf } from '../../../shared/dns-record.ts';
 import type { Finding } from '../../../shared/preflight.ts';
 import type { PreflightFacts } from '../facts.ts';
 

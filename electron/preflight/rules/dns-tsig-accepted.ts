@@ -1,5 +1,5 @@
 import { globalRule, miss, na, need, ok, type Verdict } from '../rule.ts';
-import { fqdnOf } from '../../directory/dns-update.ts';
+import { fqdnOf } from '../../../shared/dns-record.ts';
 
 export default globalRule({
   id: 'dns-tsig-accepted', title: 'The DNS server outside AD accepts the TSIG key for each chosen record', category: 'dns', platform: 'network', severity: 'error',
