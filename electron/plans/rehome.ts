@@ -24,12 +24,24 @@ async function homedOn(client: Client, baseDn: string, db: string, attributes: s
   return searchEntries.map((e) => ({ dn: e.dn, homeMDB: one(e.homeMDB) ?? db, server: one(e.msExchHomeServerName), mta: one(e.homeMTA) }));
 }
 
-/** Runs `fn` on every item with `clients.length` workers, each on its own connection. */
+/**
+ * Runs `fn` on every item with `clients.length` workers, each on its own connection. The first
+ * failure stops every worker before the next item, and is thrown once all have stopped, so
+ * nothing is still being changed when the step reports where it stopped.
+ */
 async function fanOut<T>(clients: Client[], items: T[], fn: (c: Client, item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: unknown = null;
   await Promise.all(clients.map(async (c) => {
-    while (next < items.length) await fn(c, items[next++]!);
+    while (failure === null && next < items.length) {
+      try {
+        await fn(c, items[next++]!);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
   }));
+  if (failure !== null) throw failure;
 }
 
 /** One modify; an object deleted meanwhile is skipped, a busy one tried again a few times. */
@@ -42,6 +54,7 @@ async function modify(c: Client, dn: string, changes: Change[], gone: string[]):
       const code = (e as { code?: number }).code;
       if (code === 32) { gone.push(dn); return; }
       if ((code === 51 || code === 52) && attempt < 5) { await new Promise((r) => setTimeout(r, 200 * attempt)); continue; }
+      if (code === 50) throw new StepFailed(`the directory account may not change ${dn} (insufficient access rights: a deny entry in its security, or a protected account); give the account the right, then run again — the mailboxes already moved stay moved`);
       throw new StepFailed(`${dn} could not be changed: ${(e as Error).message}`);
     }
   }
