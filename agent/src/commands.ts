@@ -10,7 +10,7 @@ import { ask, loadTls } from './peer.ts';
 import { run } from './btrfs.ts';
 import { receivedPoints } from './receiver.ts';
 import { readPhase, writePhase, type Phase } from './monitor/phase.ts';
-import { greeting, resolveServices, sh, startServices, stopServices } from './monitor/services.ts';
+import { greeting, resolveServices, running as serviceRunning, sh, startServices, stopServices } from './monitor/services.ts';
 import { shq } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
 import { parsePoint } from '../../shared/points.ts';
@@ -113,9 +113,19 @@ export function setPhase(c: AgentConfig, phase: Phase | 'none'): void {
 const servicesOf = (c: AgentConfig) => resolveServices(c.monitor?.services ?? []);
 
 /** Starts this host's mail services in order (after a promotion, or a rehearsal's clone). */
+/**
+ * Starts the services in order, all or none: when one does not start, those this call started
+ * are stopped again, so a host never serves half (IMAP without SMTP, or a rehearsal's copy
+ * still open after it was discarded).
+ */
 export async function serve(c: AgentConfig): Promise<string> {
-  const r = await startServices(servicesOf(c), () => undefined);
-  if (!r.ok) throw new UserError('service-failed', `On ${c.host}, ${r.error}; see its log, put it right, then run the plan again.`);
+  const list = servicesOf(c);
+  const before = await Promise.all(list.map((s) => serviceRunning(s)));
+  const r = await startServices(list, () => undefined);
+  if (!r.ok) {
+    await stopServices(list.filter((_, i) => !before[i]), 10_000, () => undefined);
+    throw new UserError('service-failed', `On ${c.host}, ${r.error}; the services it had started were stopped again. See its log, put it right, then run the plan again.`);
+  }
   return 'started';
 }
 

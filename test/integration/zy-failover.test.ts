@@ -78,8 +78,19 @@ describe('failover, unplanned, from the command line', () => {
     expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
   }, 120_000);
 
-  it('after the timeout the monitor says the source is lost; one command fails over, and MAIL2 serves everything that was replicated', async () => {
+  it('after the timeout the monitor says the source is lost; with the witness down nothing moves; then one command fails over, and MAIL2 serves everything that was replicated', async () => {
     await until(() => `MAIL2's monitor to say source-lost (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'source-lost', 90_000);
+    // The witness down too: nothing can prove MAIL1 is gone, so the lease step stops in one sentence and nothing changes.
+    expect(lab('kill', 'witness').code).toBe(0);
+    const noWitness = cli('failover', '--job', jobFile, '--yes', ...directoryArgs);
+    expect(noWitness.status).toBe(4);
+    expect(noWitness.stdout).toMatch(/Not done \(stopped\): .*witness/);
+    expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
+    // Started again, the witness counts its own start as word from MAIL1, so the lease waits the whole timeout once more.
+    expect(lab('start', 'witness').code).toBe(0);
+    await new Promise((r) => setTimeout(r, 27_000));
+    await until(() => `MAIL2's monitor to say source-lost again (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'source-lost', 120_000);
     // Without the TSIG key's secret the plan would stop half way, so nothing starts at all.
     const noKey = cli('failover', '--job', jobFile, '--yes', ...directoryArgs.slice(0, -2));
     expect(noKey.status).not.toBe(0);
@@ -97,7 +108,7 @@ describe('failover, unplanned, from the command line', () => {
     const onMail2 = await Promise.all(dbsOf('MAIL2').map((d) => homedOn(d.dn)));
     expect(onMail2.reduce((a, b) => a + b, 0)).toBe(dbsOf('MAIL1').reduce((a, d) => a + d.mailboxes, 0));
     await until(() => `MAIL2's monitor to say failed-over (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'failed-over', 10_000);
-  }, 180_000);
+  }, 300_000);
 
   it('MAIL1, started again, learns from the witness that MAIL2 holds the lease and never serves', async () => {
     expect(lab('start', 'mail1').code).toBe(0);
@@ -165,5 +176,19 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
     expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
     expect(stateOf('mail2').received.newestAt ?? 0).toBeGreaterThan(before);
+  }, 180_000);
+
+  it('a service that will not start: the rehearsal says which and why, and undoes what it started; MAIL1 serves on', async () => {
+    sh('mail2', 'postconf -e queue_directory=/srv/mail/no-such-queue');
+    try {
+      const r = cli('rehearse', '--job', jobFile, '--yes');
+      expect(r.status).toBe(4);
+      expect(r.stdout).toMatch(/Not done \(undone\): .*On MAIL2, postfix did not start \(.*\); the services it had started were stopped again\. See its log/);
+      expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
+      expect(await greeting(143, '198.18.0.12')).toBeNull();
+      expect(await greeting(25, '198.18.0.11')).toMatch(/^220 /);
+    } finally {
+      sh('mail2', 'postconf -e queue_directory=/srv/mail/queue');
+    }
   }, 180_000);
 });

@@ -49,7 +49,7 @@ export function sh(command: string, timeoutMs: number): Promise<{ code: number; 
 }
 let shCount = 0;
 
-const running = async (s: ServiceSpec) => (await sh(s.check, 5000)).code === 0;
+export const running = async (s: ServiceSpec) => (await sh(s.check, 5000)).code === 0;
 
 /** Starts each service not running, in order, and checks it; the first that will not start stops the rest. */
 export async function startServices(list: readonly ServiceSpec[], log: (m: string) => void): Promise<{ ok: boolean; error?: string }> {
