@@ -28,6 +28,18 @@ export const jobHostSchema = z.strictObject({
   sshKeyFile: absolutePath.optional(),
 });
 
+/** What happens when the source is lost (step 3): the mode, the timeout, the services, DNS records and database counterparts. */
+export const failoverSchema = z.strictObject({
+  mode: z.enum(['automatic', 'alert']).default('alert'),
+  timeoutSeconds: z.number().int().min(25, 'at least 25 seconds: the witness waits that long before it lets a standby take over').max(3600).default(60),
+  /** The mail services the agents own, in start order (stopped in the reverse): on Linux a service name. */
+  services: z.array(z.string().regex(/^[A-Za-z0-9@._-]+$/, 'not a service name')).max(20).default(['dovecot', 'postfix']),
+  /** Records repointed at the target on failover (the names users, MX and SRV point at). */
+  dns: z.array(dnsRecordSchema).max(50).default([]),
+  /** Counterparts: a source database's name → the target database its mailboxes move to (absent: paired in name order). */
+  databases: z.record(z.string(), z.string()).default({}),
+});
+
 export const compressionSchema = z.enum(['off', 'fast', 'strong']);
 
 export const targetOptionsSchema = z.strictObject({
@@ -62,16 +74,7 @@ export const jobSchema = z.strictObject({
   protect: z.array(absolutePath).min(1).max(64).default(['/srv/mail']),
   replicationPort: z.number().int().min(1).max(65535).default(REPLICATION_PORT),
   /** When the source is lost: fail over by itself after the timeout, or alert and wait for a person's click. */
-  failover: z.strictObject({
-    mode: z.enum(['automatic', 'alert']).default('alert'),
-    timeoutSeconds: z.number().int().min(25, 'at least 25 seconds: the witness waits that long before it lets a standby take over').max(3600).default(60),
-    /** The mail services the agents own, in start order (stopped in the reverse): on Linux a service name. */
-    services: z.array(z.string().regex(/^[A-Za-z0-9@._-]+$/, 'not a service name')).max(20).default(['dovecot', 'postfix']),
-    /** Records repointed at the target on failover (the names users, MX and SRV point at). */
-    dns: z.array(dnsRecordSchema).max(50).default([]),
-    /** Counterparts: a source database's name → the target database its mailboxes move to (absent: paired in name order). */
-    databases: z.record(z.string(), z.string()).default({}),
-  }).prefault({}),
+  failover: failoverSchema.prefault({}),
   /**
    * Where alerts go (the failover monitor's changes, failovers, fencing). No secret here: the SMTP
    * password, SNMP community and SNMPv3 keys are given when provisioning and kept in the agents'

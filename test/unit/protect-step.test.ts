@@ -8,6 +8,7 @@ import { jobSchema } from '../../shared/job.ts';
 import { replicationView, timeLeftText, type AgentState } from '../../shared/replication.ts';
 import { createAppStore } from '../../renderer/src/store/index.ts';
 import { checkDraft, defaultDraft } from '../../renderer/src/store/options-slice.ts';
+import { checkFailover } from '../../renderer/src/store/failover-options.ts';
 import { buildJob } from '../../renderer/src/store/protect-slice.ts';
 import { selectStepAvailability } from '../../renderer/src/store/selectors.ts';
 
@@ -76,6 +77,26 @@ describe('the job the wizard builds', () => {
     expect(job.witness).toMatchObject({ name: 'witness', address: '198.18.0.13' });
     expect(job.hostKeys).toHaveLength(4);
     expect(job.name).toBe('MAIL1 protection');
+    // Step 3's failover choices: the first record suggested from the directory's domain; an outside zone names its server and key.
+    expect(job.failover).toMatchObject({ mode: 'alert', timeoutSeconds: 60, services: ['dovecot', 'postfix'], dns: [] });
+    store.setState({ topology: { ...topology, directory: { ...topology.directory, dnsDomain: 'lab.test' } } });
+    const f = store.getState();
+    f.setFailoverDraft({ mode: 'automatic', timeoutSeconds: '30', services: 'dovecot postfix, amavis' });
+    f.addDnsRecord();
+    store.getState().addDnsRecord();
+    store.getState().setDnsRecord(1, { zone: 'example.test.', name: '', type: 'MX', server: '198.18.0.20', key: 'failguard-update', ttl: '300' });
+    expect(jobSchema.parse(buildJob(store.getState())).failover).toEqual({
+      mode: 'automatic', timeoutSeconds: 30, services: ['dovecot', 'postfix', 'amavis'], databases: {},
+      dns: [{ zone: 'lab.test', name: 'mail', type: 'A', ttl: 60 }, { zone: 'example.test', name: '@', type: 'MX', ttl: 300, server: { address: '198.18.0.20', port: 53, key: 'failguard-update', algorithm: 'hmac-sha256' } }],
+    });
+    store.getState().setDnsRecord(1, { key: '', ttl: '2' });
+    store.getState().setFailoverDraft({ timeoutSeconds: '10' });
+    const bad = checkFailover(store.getState().failoverDraft);
+    expect(bad.ok ? {} : bad.problems).toEqual({ timeoutSeconds: expect.stringMatching(/^at least 25 seconds/), 'dns[1].ttl': 'at least 5 seconds', 'dns[1].server.key': 'not a TSIG key name' });
+    expect(selectStepAvailability(store.getState(), 'protect')).toEqual({ state: 'locked', reason: 'Complete the options first.' });
+    store.getState().removeDnsRecord(1);
+    store.getState().setFailoverDraft({ timeoutSeconds: '60' });
+    expect(selectStepAvailability(store.getState(), 'protect').state).toBe('open');
     store.getState().setDraft('MAIL2', { intervalSeconds: 'soon' });
     expect(selectStepAvailability(store.getState(), 'protect')).toEqual({ state: 'locked', reason: 'Complete the options first.' });
     // A saved job opens step 4 (its dashboard) whatever the other steps say.

@@ -1,6 +1,7 @@
 import { useAppStore } from './store-context.tsx';
 import { Field } from './Field.tsx';
 import { ScheduleGrid } from './ScheduleGrid.tsx';
+import { FailoverOptions } from './FailoverOptions.tsx';
 import { checkDraft, draftOf, jobNameOf, optionsValid } from '../store/options-slice.ts';
 import type { Compression } from '../../../shared/job.ts';
 import { messages } from '../messages.ts';
@@ -17,6 +18,7 @@ export function OptionsStep() {
         <input id="jobName" value={s.jobName} placeholder={jobNameOf({ ...s, jobName: '' })} onChange={(e) => s.setJobName(e.target.value)} />
       </Field>
       {s.targets.map((t) => <TargetOptions key={t} target={t} />)}
+      <FailoverOptions />
       <div className="actions">
         {!valid ? <span className="progress">{m.fixFirst}</span> : null}
         <button type="button" className="primary" disabled={!valid} data-testid="options-next" onClick={() => s.goTo('protect')}>{m.next}</button>

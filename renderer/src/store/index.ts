@@ -6,10 +6,11 @@ import { createWizardSlice, type WizardSlice } from './wizard-slice.ts';
 import { createServersSlice, type ServersSlice } from './servers-slice.ts';
 import { createPreflightSlice, type PreflightSlice } from './preflight-slice.ts';
 import { createOptionsSlice, type OptionsSlice } from './options-slice.ts';
+import { createFailoverOptionsSlice, type FailoverOptionsSlice } from './failover-options.ts';
 import { createProtectSlice, type ProtectSlice } from './protect-slice.ts';
 import { createFailoverSlice, type FailoverSlice } from './failover-slice.ts';
 
-export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & ProtectSlice & FailoverSlice;
+export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & FailoverOptionsSlice & ProtectSlice & FailoverSlice;
 
 export function createAppStore(backend: Backend) {
   return create<Store>()((...a) => ({
@@ -18,6 +19,7 @@ export function createAppStore(backend: Backend) {
     ...createServersSlice(backend)(...a),
     ...createPreflightSlice(backend)(...a),
     ...createOptionsSlice(...a),
+    ...createFailoverOptionsSlice(...a),
     ...createProtectSlice(backend)(...a),
     ...createFailoverSlice(backend)(...a),
   }));

@@ -8,6 +8,7 @@ import { targetOptionsSchema, type Compression, type TargetOptions } from '../..
 import { scheduleText } from '../../../shared/schedule.ts';
 import { issueField } from '../../../shared/schemas.ts';
 import type { Store } from './index.ts';
+import { checkFailover } from './failover-options.ts';
 
 export interface TargetDraft {
   sourceAddress: string;
@@ -70,9 +71,9 @@ export function checkDraft(d: TargetDraft): { ok: true; options: TargetOptions }
   return { ok: false, problems };
 }
 
-/** Every chosen target's options are valid. */
+/** Every chosen target's options and the failover choices are valid. */
 export function optionsValid(s: Store): boolean {
-  return s.targets.length > 0 && s.targets.every((t) => checkDraft(draftOf(s, t)).ok);
+  return s.targets.length > 0 && s.targets.every((t) => checkDraft(draftOf(s, t)).ok) && checkFailover(s.failoverDraft).ok;
 }
 
 /** The name the job is saved under: the person's, or one made from the servers. */

@@ -11,6 +11,7 @@ import type { ReplicationView } from '../../../shared/replication.ts';
 import { messageOf, planOperation, type PlanOperationState } from './plan-operation.ts';
 import type { Store } from './index.ts';
 import { checkDraft, draftOf, jobNameOf } from './options-slice.ts';
+import { checkFailover } from './failover-options.ts';
 
 /** How many seconds of RPO the chart keeps. */
 export const HISTORY_SECONDS = 300;
@@ -39,9 +40,11 @@ export function buildJob(s: Store): JobInput | null {
     return { ...host(t), ...(c.ok ? { options: c.options } : {}) };
   });
   const witness = r.covered.find((c) => c.role === 'witness');
+  const failover = checkFailover(s.failoverDraft);
   return {
     version: 1, id: s.jobId, name: jobNameOf(s), source: host(s.source), targets,
     ...(witness ? { witness: host(witness.name) } : {}),
+    ...(failover.ok ? { failover: failover.failover } : {}),
     hostKeys: s.pins.map((p) => ({ host: p.host, port: p.port, algorithm: p.algorithm, fingerprint: p.fingerprint })),
   };
 }
