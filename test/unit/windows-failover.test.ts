@@ -9,7 +9,7 @@ import type { SrLayout } from '../../electron/provision/windows/storage-replica.
 import { planIntact } from '../../electron/plans/plan-id.ts';
 
 const require = createRequire(import.meta.url);
-const recorded = (version: string) => readFileSync(new URL(`../../../shared/fixtures/exchange-recorded/${version}/TestServiceHealth.xml`, import.meta.url), 'utf8');
+const recorded = (version: string) => readFileSync(new URL(`../fixtures/exchange-recorded/${version}/TestServiceHealth.xml`, import.meta.url), 'utf8');
 
 async function powershell(): Promise<Parser> {
   await Parser.init();
