@@ -31,6 +31,8 @@ export interface FailoverPlanRequest {
   target?: string;
   /** The directory account (failover, switchover and failback write DNS and mailbox homes; a rehearsal needs none). */
   directory?: DiscoverRequestDirectory;
+  /** TSIG key name → base64 secret, for DNS records outside AD (kept for this request only). */
+  dnsSecrets?: Record<string, string>;
 }
 export interface FailoverApplyRequest extends FailoverPlanRequest { consent: string }
 export type DiscoverRequestDirectory = Pick<import('./directory.ts').DiscoverRequest, 'target' | 'credentials' | 'trust'>;

@@ -78,7 +78,8 @@ const empty = z.strictObject({});
 
 /** One schema per contract method: the request is parsed by it before the handler sees it. */
 const jobId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id');
-const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional() });
+const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional(),
+  dnsSecrets: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'not a TSIG key name'), z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not a base64 secret')).optional() });
 
 export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'app.info': empty,

@@ -42,8 +42,9 @@ export function failoverHandlers(operations: Operations): FailoverHandlers {
         const plan = rehearsalPlan(job, chooseTarget(job, r.target));
         return { plan, results: await runJobPlan(job, plan, r.consent, o) };
       }
-      if (r.action === 'failback') return failback(job, needDirectory(r), r.consent, r.target, o);
-      return failover(job, needDirectory(r), r.consent, r.target, { ...o, planned: r.action === 'switchover' });
+      const secrets = r.dnsSecrets ? { tsigSecrets: r.dnsSecrets } : {};
+      if (r.action === 'failback') return failback(job, needDirectory(r), r.consent, r.target, { ...o, ...secrets });
+      return failover(job, needDirectory(r), r.consent, r.target, { ...o, ...secrets, planned: r.action === 'switchover' });
     }),
   };
 }

@@ -191,6 +191,7 @@ export const messages = {
     target: 'Standby',
     planning: 'Preparing the plan…',
     confirm: (t: string) => `Type ${t} to confirm`,
+    dnsSecret: (key: string) => `Secret of the TSIG key ${key} (as the DNS server has it; used for this run only)`,
     apply: 'Run this plan',
     close: 'Close',
     cancel: 'Cancel',

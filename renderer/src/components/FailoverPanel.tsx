@@ -2,7 +2,7 @@ import { useAppStore } from './store-context.tsx';
 import { describeStep } from '../../../shared/plan.ts';
 import type { FailoverAction } from '../../../shared/protect.ts';
 import type { Job } from '../../../shared/job.ts';
-import { confirmed } from '../store/failover-slice.ts';
+import { confirmed, keysOf } from '../store/failover-slice.ts';
 import { messages } from '../messages.ts';
 
 const ACTIONS: FailoverAction[] = ['failover', 'switchover', 'failback', 'rehearsal'];
@@ -50,6 +50,11 @@ function FailoverDialog({ job }: { job: Job }) {
               return <li key={i} data-step-state={state ?? 'pending'}>{st.description} {state ? <b className={`step-${state}`}>({m.step[state] ?? state})</b> : null}<br /><code>{v.where}: {v.action}</code></li>;
             })}</ol>
             {results ? <p className={results.outcome === 'applied' ? 'ok' : 'error'} role="status" data-testid="failover-outcome" data-outcome={results.outcome}>{results.outcome === 'applied' ? m.done : results.error}</p> : null}
+            {!results ? keysOf(s).map((k) => (
+              <label key={k} className="field">{m.dnsSecret(k)}
+                <input type="password" data-testid={`dns-secret-${k}`} value={f.dnsSecrets[k] ?? ''} disabled={!!f.busy} autoComplete="off" onChange={(e) => s.setDnsSecret(k, e.target.value)} />
+              </label>
+            )) : null}
             {!results ? (
               <label className="field">{m.confirm(f.target)}
                 <input data-testid="failover-confirm" value={f.typed} disabled={!!f.busy} autoComplete="off" onChange={(e) => s.typeFailoverConfirmation(e.target.value)} />

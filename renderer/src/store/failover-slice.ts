@@ -17,23 +17,30 @@ export interface FailoverSlice {
     target: string | null;
     results: PlanRunResult[] | null;
     typed: string;
+    /** Secrets of the TSIG keys the plan's DNS updates are signed with, typed for this run only. */
+    dnsSecrets: Record<string, string>;
   };
   openFailover(action: FailoverAction, target: string): Promise<void>;
   typeFailoverConfirmation(text: string): void;
+  setDnsSecret(key: string, secret: string): void;
   applyFailover(): Promise<void>;
   closeFailover(): void;
 }
 
-/** Whether what the person typed confirms the action: the standby's name, as shown. */
-export const confirmed = (s: Store) => !!s.failover.target && s.failover.typed.trim().toLowerCase() === s.failover.target.toLowerCase();
+/** The TSIG keys the plan's DNS updates are signed with (each needs its secret before the plan can run). */
+export const keysOf = (s: Store): string[] => [...new Set((s.failover.plan?.steps ?? []).flatMap((st) => (st.kind === 'dns-record' && st.server ? [st.server.key] : [])))];
 
-const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '' });
+/** Whether what the person typed confirms the action (the standby's name, as shown) and every key's secret is given. */
+export const confirmed = (s: Store) => !!s.failover.target && s.failover.typed.trim().toLowerCase() === s.failover.target.toLowerCase() && keysOf(s).every((k) => !!s.failover.dnsSecrets[k]);
+
+const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '', dnsSecrets: {} });
 
 export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [], FailoverSlice> => (set, get) => {
   const request = (s: Store) => ({
     jobId: s.activeJobId!, action: s.failover.action!, target: s.failover.target!,
     // A rehearsal touches no directory; the others need the account step 1 signed in with.
     ...(s.failover.action !== 'rehearsal' && s.form.password ? { directory: directoryOf(s) } : {}),
+    ...(Object.keys(s.failover.dnsSecrets).length ? { dnsSecrets: s.failover.dnsSecrets } : {}),
   });
   const run = <T,>(busy: 'planning' | 'applying', call: (operationId: string) => Promise<T>) =>
     planOperation(backend, () => get().failover, (failover) => set({ failover }), busy, call);
@@ -44,6 +51,9 @@ export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [
       set({ failover: { ...closed(), action, target } });
       const r = await run('planning', (operationId) => backend.call('failover.plan', { operationId, ...request(get()) }));
       if (r) set({ failover: { ...get().failover, plan: r.plan } });
+    },
+    setDnsSecret(key, secret) {
+      set({ failover: { ...get().failover, dnsSecrets: { ...get().failover.dnsSecrets, [key]: secret.trim() } } });
     },
     typeFailoverConfirmation(text) {
       set({ failover: { ...get().failover, typed: text } });
