@@ -110,16 +110,28 @@ describe('the partition matrix: MAIL1 really gone, MAIL2 takes over by itself', 
     await until(() => `MAIL1 handed over (${JSON.stringify(monitorOf('mail1'))})`, () => monitorOf('mail1')?.fence === 'handed-over', 15_000);
   }, 300_000);
 
-  it('MAIL1 killed: MAIL2 takes over by itself after the timeout', async () => {
+  it('MAIL1 killed: MAIL2 takes over by itself after the timeout; its agent killed in the middle of the plan resumes it', async () => {
     await putLabBack('fg-matrix');
     protect();
     await healthy();
+    const log = () => inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/agent.log').stdout.split('\n');
+    let linesAtKill = 0;
     const r = await probed(async () => {
       expect(lab('kill', 'mail1').code).toBe(0);
+      // While the plan re-homes mailboxes (after the lease and the promotion), MAIL2's agent is killed outright;
+      // its supervisor starts it again and the run goes on from its journal.
+      await until('MAIL2 to re-home mailboxes', () => log().some((l) => /failover: step \d+ of \d+ running \(re-home/.test(l)), 120_000, 100);
+      expect(inHost(labStatus(), 'mail2', "pkill -KILL -f '/opt/failguard/agent.mjs run'").code).toBe(0);
+      linesAtKill = log().length;
       await until(() => `MAIL2 to fail over (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'failed-over', 120_000);
     });
     expect(r.both).toBe(0);
     expect(await serving('198.18.0.12')).toBe(true);
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
+    for (const db of mailboxDbsOf(s, 'MAIL1')) expect(await homedOn(s, db.dn)).toBe(0);
+    const after = log().slice(linesAtKill);
+    expect(after.some((l) => /failover: applied/.test(l))).toBe(true);
+    // Resumed, not begun again: the promotion before the kill does not run a second time.
+    expect(after.filter((l) => /step \d+ of \d+ running \(bring up the newest/.test(l))).toEqual([]);
   }, 400_000);
 });
