@@ -1,25 +1,15 @@
 /** The Windows engine (not run live): Storage Replica scripts parse as PowerShell; status parsing on CliXml samples. */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Parser, Language, type Node } from 'web-tree-sitter';
+import { commands, errors, powershell } from './powershell.ts';
 import { jobSchema } from '../../shared/job.ts';
 import type { ProtectionSet } from '../../shared/protection-set.ts';
 import { bandwidthScript, dataVolumesOf, groupNames, partnershipScript, removeScript, statusScript, topologyTestScript, windowsProvisioningPlan, type SrLayout } from '../../electron/provision/windows/storage-replica.ts';
 import { planIntact } from '../../electron/plans/plan-id.ts';
 import { parseSrGroups, srTargetStatus } from '../../electron/provision/windows/sr-status.ts';
 
-const require = createRequire(import.meta.url);
 const sample = (n: string) => readFileSync(new URL(`../fixtures/storage-replica/${n}`, import.meta.url), 'utf8');
 
-async function powershell(): Promise<Parser> {
-  await Parser.init();
-  const p = new Parser();
-  p.setLanguage(await Language.load(require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm')));
-  return p;
-}
-const errors = (n: Node): string[] => [...(n.isError || n.isMissing ? [`${n.startPosition.row + 1}:${n.startPosition.column + 1} ${n.text.slice(0, 50)}`] : []), ...n.children.flatMap((c) => (c ? errors(c) : []))];
-const commands = (n: Node): string[] => [...(n.type === 'command_name' ? [n.text] : []), ...n.children.flatMap((c) => (c ? commands(c) : []))];
 
 const job = jobSchema.parse({ version: 1, id: '0d5e8f7a-6b4c-4d3e-9f2a-1b0c9d8e7f6a', name: 'EX', source: { name: 'EX01', address: '10.0.0.1' },
   targets: [{ name: "EX02'b", address: '10.0.0.2', options: { compression: 'fast', schedule: 'mon-fri 08-18 20mbit' } }] });

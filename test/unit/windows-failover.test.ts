@@ -1,24 +1,14 @@
 /** Failover on Windows + Exchange (not run live): services from recorded Test-ServiceHealth outputs, scripts parsed as PowerShell, the plan's order. */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Parser, Language, type Node } from 'web-tree-sitter';
+import { commands, errors, powershell } from './powershell.ts';
 import { jobSchema } from '../../shared/job.ts';
 import { eventLogScript, exchangeServicesOf, promoteVolumesScript, servicesAnswerScript, startOrder, startServicesScript, stopServicesScript, windowsFailoverPlan } from '../../electron/failover/windows.ts';
 import type { SrLayout } from '../../electron/provision/windows/storage-replica.ts';
 import { planIntact } from '../../electron/plans/plan-id.ts';
 
-const require = createRequire(import.meta.url);
 const recorded = (version: string) => readFileSync(new URL(`../fixtures/exchange-recorded/${version}/TestServiceHealth.xml`, import.meta.url), 'utf8');
 
-async function powershell(): Promise<Parser> {
-  await Parser.init();
-  const p = new Parser();
-  p.setLanguage(await Language.load(require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm')));
-  return p;
-}
-const errors = (n: Node): string[] => [...(n.isError || n.isMissing ? [`${n.startPosition.row + 1}:${n.startPosition.column + 1} ${n.text.slice(0, 50)}`] : []), ...n.children.flatMap((c) => (c ? errors(c) : []))];
-const commands = (n: Node): string[] => [...(n.type === 'command_name' ? [n.text] : []), ...n.children.flatMap((c) => (c ? commands(c) : []))];
 /** The string literals of the array the script iterates over, in order. */
 const iterated = (script: string) => [...(/foreach \(\$name in @\(([^)]*)\)\)/.exec(script)?.[1] ?? '').matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
 
