@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Parser, Language, type Node } from 'web-tree-sitter';
+import { errors, powershell as powershellParser } from './powershell.ts';
 import { windowsProbeScript, WINDOWS_SECTIONS, WINDOWS_MARK } from '../../electron/hosts/windows/probe-script.ts';
 import { parseCliXml, unescapeCliXml } from '../../electron/hosts/windows/clixml.ts';
 import { parseWindowsFacts, splitWindowsSections, windowsFactsFromFiles } from '../../electron/hosts/windows/facts.ts';
 import { RULES } from '../../electron/preflight/rules/index.ts';
 
-const require = createRequire(import.meta.url);
 // Byte-for-byte copies of ../shared/fixtures/exchange-recorded (MIT, see its README and LICENSE).
 const FIXTURES = new URL('../fixtures/exchange-recorded/', import.meta.url).pathname;
 const recorded = (version: string) => Object.fromEntries(readdirSync(`${FIXTURES}${version}`).filter((n) => n.endsWith('.xml')).map((n) => [n.replace(/\.xml$/, ''), readFileSync(`${FIXTURES}${version}/${n}`, 'utf8')]));
-
-async function powershellParser(): Promise<Parser> {
-  await Parser.init();
-  const parser = new Parser();
-  parser.setLanguage(await Language.load(require.resolve('tree-sitter-powershell/tree-sitter-powershell.wasm')));
-  return parser;
-}
-
-function errors(n: Node): string[] {
-  const out: string[] = [];
-  if (n.isError || n.isMissing) out.push(`${n.type} at ${n.startPosition.row + 1}:${n.startPosition.column + 1}: ${n.text.slice(0, 60)}`);
-  for (const c of n.children) if (c) out.push(...errors(c));
-  return out;
-}
 
 describe('the Windows probe (not run live)', () => {
   it('is valid PowerShell (tree-sitter-powershell finds no syntax error)', async () => {
