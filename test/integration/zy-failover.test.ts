@@ -61,14 +61,19 @@ beforeAll(() => {
 
 afterAll(() => putLabBack('fg-failover'), 300_000);
 
+const subject = `failover-${Date.now()}`;
+
 describe('failover, unplanned, from the command line', () => {
-  const subject = `failover-${Date.now()}`;
 
   it('MAIL1 dies after accepting mail that reached a replicated point; the witness refuses the lease until it too has lost MAIL1', async () => {
     for (let i = 0; i < 5; i++) await sendMail('198.18.0.11', 'probe@lab.test', 'user000001@lab.test', `${subject} ${i}`, `message ${i}`);
     const sent = Date.now();
     // Delivered by Postfix to Dovecot, then in a point on MAIL2.
     await until('the messages in a point on MAIL2', () => (monitorOf('mail2') && JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json').stdout).received.newestAt > sent + 2000), 60_000);
+    // One more, accepted by MAIL1 after its link to MAIL2 is cut: it is in MAIL1's points only when MAIL1 dies.
+    expect(lab('cut', 'mail1', 'mail2').code).toBe(0);
+    await sendMail('198.18.0.11', 'probe@lab.test', 'user000001@lab.test', `${subject} unreplicated`, 'accepted last');
+    await until('the last message in a point of MAIL1', () => sh('mail1', `grep -rl '${subject} unreplicated' /srv/.failguard/points/*/vmail 2>/dev/null | head -n 1`).stdout.trim(), 30_000);
     expect(lab('kill', 'mail1').code).toBe(0);
     const early = cli('failover', '--job', jobFile, '--yes', ...directoryArgs);
     expect(early.status).toBe(4);
@@ -101,6 +106,7 @@ describe('failover, unplanned, from the command line', () => {
     expect(r.stdout).toMatch(/^Done: Fail over MAIL1 → MAIL2/m);
     expect(await greeting(25, '198.18.0.12')).toMatch(/^220 mail2\.lab\.test /);
     const got = await imapFetchBySubject('198.18.0.12', 'user000001@lab.test', readFileSync(s.mail.passwordFile, 'utf8').trim(), subject);
+    // Every replicated message; the one MAIL1 accepted after its link to MAIL2 was cut never reached MAIL2.
     expect(got).toHaveLength(5);
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
     dnsPointsAt(2);
@@ -112,6 +118,7 @@ describe('failover, unplanned, from the command line', () => {
 
   it('MAIL1, started again, learns from the witness that MAIL2 holds the lease and never serves', async () => {
     expect(lab('start', 'mail1').code).toBe(0);
+    expect(lab('heal', 'mail1', 'mail2').code).toBe(0);
     const answers: Array<string | null> = [];
     const end = Date.now() + 15_000;
     while (Date.now() < end) {
@@ -143,6 +150,8 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
     dnsPointsAt(1);
     for (const db of dbsOf('MAIL2')) expect(await homedOn(db.dn)).toBe(0);
     expect(monitorOf('mail1')).toMatchObject({ role: 'source', fence: 'serving', active: 'MAIL1' });
+    // What MAIL1 accepted last and never shipped is not lost: its points are kept aside on MAIL1 (diverged-…).
+    expect(sh('mail1', `grep -rl '${subject} unreplicated' /srv/.failguard/points/diverged-*/vmail 2>/dev/null | wc -l`).stdout.trim()).not.toBe('0');
     // Replication from MAIL1 resumes from the point both hold: no full send.
     const full = stateOf('mail1').targets.MAIL2?.fullSends ?? 0;
     const since = Date.now();
