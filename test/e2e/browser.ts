@@ -16,13 +16,14 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export interface Served { url: string; origin: string; token: string; child: ChildProcess; stop(): Promise<void> }
+export interface Served { url: string; origin: string; token: string; child: ChildProcess; dataDir: string; stop(): Promise<void> }
 
 /** Starts the built CLI's `serve` and waits for the address it prints. */
 export function serve(args: string[] = []): Promise<Served> {
   return new Promise((resolve, reject) => {
     // Its own data folder (journals), as a fresh install would have.
-    const env = { ...process.env, FAILGUARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'fg-serve-data-')) };
+    const dataDir = mkdtempSync(join(tmpdir(), 'fg-serve-data-'));
+    const env = { ...process.env, FAILGUARD_DATA_DIR: dataDir };
     const child = spawn(process.execPath, ['bin/failguard.js', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`serve printed no address: ${out}`)), 15_000);
@@ -31,7 +32,7 @@ export function serve(args: string[] = []): Promise<Served> {
       const m = /(http:\/\/127\.0\.0\.1:\d+)\/\?token=([\w-]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[0], origin: m[1]!, token: m[2]!, child, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) });
+        resolve({ url: m[0], origin: m[1]!, token: m[2]!, child, dataDir, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) });
       }
     });
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

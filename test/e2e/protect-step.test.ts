@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ARTEFACTS, useServedBrowser } from './browser.ts';
 import { connectAndDiscover } from './wizard-flow.ts';
 import { inHost, labStatus, resetProtection } from '../integration/helpers.ts';
@@ -61,6 +62,13 @@ describe('steps 3 and 4 in Chromium against the lab', () => {
     await page.locator('[data-testid="schedule-MAIL2"] button', { hasText: 'Clear' }).click();
     expect(await page.getByTestId('schedule-text-MAIL2').textContent()).toBe('No limit at any hour.');
     await page.getByLabel('Strong').check();
+    // When the source is lost: the first DNS record is suggested from the directory's domain; a TTL under 5 s is refused.
+    await page.getByTestId('add-dns-record').click();
+    expect(await page.getByLabel('Zone 1').inputValue()).toBe('lab.test');
+    expect(await page.getByLabel('Name 1').inputValue()).toBe('mail');
+    await page.getByLabel('TTL (s) 1').fill('2');
+    expect(await page.getByTestId('options-next').isDisabled()).toBe(true);
+    await page.getByLabel('TTL (s) 1').fill('60');
     await page.getByTestId('options-next').click();
 
     // Step 4: the plan first; nothing is installed yet.
@@ -86,6 +94,10 @@ describe('steps 3 and 4 in Chromium against the lab', () => {
     // The agents really run with the chosen options.
     const config = JSON.parse(sh('mail1', 'cat /etc/failguard/agent.json')) as { targets: Array<{ name: string; compression: string }> };
     expect(config.targets.map((t) => [t.name, t.compression])).toEqual([['MAIL2', 'strong']]);
+    // The saved job holds step 3's failover choices.
+    const jobDir = join(ui.served().dataDir, 'jobs');
+    const saved = JSON.parse(readFileSync(join(jobDir, readdirSync(jobDir)[0]!, 'job.json'), 'utf8')) as { failover: { mode: string; dns: unknown[] } };
+    expect(saved.failover).toMatchObject({ mode: 'alert', dns: [{ zone: 'lab.test', name: 'mail', type: 'A', ttl: 60 }] });
     expect(Number(sh('mail2', 'ls /srv/.failguard/received | wc -l').trim())).toBeGreaterThan(0);
     // The chart fills with samples.
     await page.waitForFunction(() => Number((globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="rpo-chart"]')?.getAttribute('data-samples')) >= 3, null, { timeout: 30_000 });
