@@ -178,6 +178,11 @@ export function decodeDnsRecord(v: Buffer): { type: number; value: string | null
   return { type, value: value ? formatRecordValue(value) : null, ttl };
 }
 
+/** The TTL of one type's records in a snapshot (null when it has none). */
+export function ttlOf(snap: DnsNodeSnapshot, type: DnsRecordType): number | null {
+  return snap.records.map((r) => decodeDnsRecord(Buffer.from(r, 'base64'))).find((r) => r.type === TYPE[type])?.ttl ?? null;
+}
+
 /** The values of one type in a snapshot, in presentation form. */
 export function valuesOf(snap: DnsNodeSnapshot, type: DnsRecordType): string[] {
   return snap.records.map((r) => decodeDnsRecord(Buffer.from(r, 'base64'))).filter((r) => r.type === TYPE[type] && r.value !== null).map((r) => r.value!);

@@ -5,11 +5,22 @@
  * written over LDAP and asked back from the DC; others are RFC 2136 updates to their server,
  * asked back from it.
  */
-import type { Job } from '../../shared/job.ts';
+import type { Job, JobDnsRecord } from '../../shared/job.ts';
 import type { PlanStep } from '../../shared/plan.ts';
 import type { Topology } from '../../shared/topology.ts';
 import { UserError } from '../../shared/errors.ts';
 import { pointedAt, sameRecordValues, type RecordHost } from '../../shared/dns-record.ts';
+
+/**
+ * The step that sets a chosen record to `values`: by RFC 2136 on its own server, else over LDAP in
+ * AD; asked back from that server, or from `adDnsServers` for AD's records.
+ */
+export function recordStep(r: JobDnsRecord, values: string[], previous: string[], description: string, adDnsServers: string[]): PlanStep {
+  return {
+    kind: 'dns-record', description, ...(r.server ? { server: r.server } : {}), zone: r.zone, name: r.name, type: r.type, values, ttl: r.ttl, previous,
+    askServers: r.server ? [r.server.address] : adDnsServers,
+  };
+}
 
 /** A chosen record set as it is when the plan is made. */
 export interface DnsNow { zone: string; name: string; type: string; values: string[]; ttl: number }
@@ -36,10 +47,6 @@ export function dnsSteps(job: Job, now: DnsNow[], from: RecordHost, to: RecordHo
     if (typeof v === 'string') throw new UserError('bad-input', `${shown(r.zone, r.name)} ${r.type}: ${v}`, { field: 'failover.dns' });
     // A record that does not name the server (an MX at an alias that moves with its own A record) stays as it is.
     if (previous.length && sameRecordValues(r.type, previous, v.values)) return [];
-    return [{
-      kind: 'dns-record', description: `point ${shown(r.zone, r.name)} (${r.type}) ${back ? 'back ' : ''}at ${to.name}`,
-      ...(r.server ? { server: r.server } : {}), zone: r.zone, name: r.name, type: r.type, values: v.values, ttl: r.ttl, previous,
-      askServers: r.server ? [r.server.address] : adDnsServers,
-    }];
+    return [recordStep(r, v.values, previous, `point ${shown(r.zone, r.name)} (${r.type}) ${back ? 'back ' : ''}at ${to.name}`, adDnsServers)];
   });
 }

@@ -6,7 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import { discover } from '../directory/discover.ts';
 import { openSession } from '../directory/ldap-session.ts';
 import { readRootDse } from '../directory/exchange-reader.ts';
-import { decodeDnsRecord, readDnsNode, TYPE_CODE, valuesOf } from '../directory/dns-write.ts';
+import { readDnsNode, ttlOf, valuesOf } from '../directory/dns-write.ts';
 import { readRRset } from '../directory/dns-update.ts';
 import { fqdnOf } from '../../shared/dns-record.ts';
 import { locateDcs } from '../directory/dc-locator.ts';
@@ -39,7 +39,7 @@ async function dnsNow(job: Job, dir: DirectoryAccess): Promise<DnsNow[]> {
     const base = (await readRootDse(s.client)).defaultNamingContext;
     const fromAd = await Promise.all(ad.map(async (r) => {
       const node = await readDnsNode(s.client, base, r.zone, r.name);
-      const ttl = node.records.map((b) => decodeDnsRecord(Buffer.from(b, 'base64'))).find((x) => x.type === TYPE_CODE[r.type])?.ttl ?? 0;
+      const ttl = ttlOf(node, r.type) ?? 0;
       return { zone: r.zone, name: r.name, type: r.type, values: valuesOf(node, r.type), ttl };
     }));
     return [...fromAd, ...(await fromServers)];

@@ -10,7 +10,7 @@ import type { JobDnsRecord } from '../../shared/job.ts';
 import { plainMessage, UserError } from '../../shared/errors.ts';
 import { openSession } from '../directory/ldap-session.ts';
 import { readRootDse } from '../directory/exchange-reader.ts';
-import { decodeDnsRecord, nodeDn, readDnsNode, TYPE_CODE, valuesOf } from '../directory/dns-write.ts';
+import { nodeDn, readDnsNode, ttlOf, valuesOf } from '../directory/dns-write.ts';
 import { probeUpdate, readRRset } from '../directory/dns-update.ts';
 import { fqdnOf } from '../../shared/dns-record.ts';
 import type { DnsChoiceFacts } from './facts.ts';
@@ -70,7 +70,7 @@ async function gatherUnordered(req: PreflightRequest, records: JobDnsRecord[]): 
         const attr = node.exists ? 'allowedAttributesEffective' : 'allowedChildClassesEffective';
         const { searchEntries } = await session.client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [attr] });
         const allowed = ([] as unknown[]).concat(searchEntries[0]?.[attr] ?? []).map((x) => String(x).toLowerCase());
-        const ttl = node.records.map((b) => decodeDnsRecord(Buffer.from(b, 'base64'))).find((x) => x.type === TYPE_CODE[r.type])?.ttl ?? null;
+        const ttl = ttlOf(node, r.type);
         out.push({ record: r, values: { ok: true, value: valuesOf(node, r.type), command, raw: node.records.length ? `${node.records.length} dnsRecord value(s)` : 'no such name' }, ttl,
           writable: { ok: true, value: allowed.includes(node.exists ? 'dnsrecord' : 'dnsnode'), command: `LDAP ${attr} of ${dn}`, raw: allowed.join(' ').slice(0, 200) }, keyTest: null });
       } catch (e) {

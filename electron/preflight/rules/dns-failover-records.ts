@@ -1,5 +1,6 @@
 import { globalRule, miss, na, need, ok, plan, type Verdict } from '../rule.ts';
 import type { DnsChoiceFacts, PreflightFacts } from '../facts.ts';
+import { recordStep } from '../../failover/dns-steps.ts';
 
 const nameOf = (d: DnsChoiceFacts) => `${fqdnOf(d.record.zone, d.record.name)} ${d.record.type}`;
 
@@ -39,10 +40,7 @@ export default globalRule({
     const d = (f.choices?.dns ?? []).find((c) => x.evidence[0]?.label === nameOf(c) && c.values.ok && !c.values.value.length);
     const value = d ? sourceValue(f, d) : null;
     if (!d || !value || (d.writable?.ok && !d.writable.value)) return null;
-    return plan('dns-failover-records', 'confirm', `Create ${nameOf(d)} pointing at ${f.source.name}`, [{
-      kind: 'dns-record', description: `create ${nameOf(d)} → ${value}`, ...(d.record.server ? { server: d.record.server } : {}),
-      zone: d.record.zone, name: d.record.name, type: d.record.type, values: [value], ttl: d.record.ttl, previous: [],
-      ...(d.record.server ? { askServers: [d.record.server.address] } : f.directory?.dcAddress ? { askServers: [f.directory.dcAddress] } : {}),
-    }]);
+    return plan('dns-failover-records', 'confirm', `Create ${nameOf(d)} pointing at ${f.source.name}`,
+      [recordStep(d.record, [value], [], `create ${nameOf(d)} → ${value}`, f.directory?.dcAddress ? [f.directory.dcAddress] : [])]);
   },
 });

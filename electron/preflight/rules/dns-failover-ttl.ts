@@ -2,6 +2,7 @@ import { globalRule, miss, na, need, ok, plan, type Verdict } from '../rule.ts';
 import { fqdnOf } from '../../../shared/dns-record.ts';
 import type { Finding } from '../../../shared/preflight.ts';
 import type { PreflightFacts } from '../facts.ts';
+import { recordStep } from '../../failover/dns-steps.ts';
 
 /** Longer than this, and clients keep using the dead source for minutes after a failover. */
 const MAX_TTL = 300;
@@ -30,11 +31,9 @@ export default globalRule({
     // One plan per finding: the record it is about is named in its evidence.
     const long = tooLong(f).filter((d) => x.evidence[0]?.label === `${nameOf(d)} TTL`);
     if (!long.length) return null;
-    return plan('dns-failover-ttl', 'confirm', `Lower the TTL of ${nameOf(long[0]!)} to ${long[0]!.record.ttl} s`, long.map((d) => ({
-      kind: 'dns-record' as const, description: `keep ${nameOf(d)} as it is, with a TTL of ${d.record.ttl} s instead of ${d.ttl} s`,
-      ...(d.record.server ? { server: d.record.server } : {}), zone: d.record.zone, name: d.record.name, type: d.record.type,
-      values: d.values.ok ? d.values.value : [], ttl: d.record.ttl, previous: d.values.ok ? d.values.value : [],
-      ...(d.record.server ? { askServers: [d.record.server.address] } : f.directory?.dcAddress ? { askServers: [f.directory.dcAddress] } : {}),
-    })));
+    return plan('dns-failover-ttl', 'confirm', `Lower the TTL of ${nameOf(long[0]!)} to ${long[0]!.record.ttl} s`, long.map((d) => {
+      const now = d.values.ok ? d.values.value : [];
+      return recordStep(d.record, now, now, `keep ${nameOf(d)} as it is, with a TTL of ${d.record.ttl} s instead of ${d.ttl} s`, f.directory?.dcAddress ? [f.directory.dcAddress] : []);
+    }));
   },
 });
