@@ -21,6 +21,9 @@ import { Receiver } from './receiver.ts';
 import { Shipper } from './shipper.ts';
 import { Snapshotter } from './snapshotter.ts';
 import { AGENT_VERSION } from './version.ts';
+import { applyInPlace, configSha256, reloadDecision } from './reload.ts';
+import { askReload, configApplied } from './reload-command.ts';
+import type { AgentConfig } from './config.ts';
 import { plainMessage } from '../../shared/errors.ts';
 
 async function run(configFile: string): Promise<void> {
@@ -30,7 +33,7 @@ async function run(configFile: string): Promise<void> {
   try {
     before = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof before;
   } catch { /* first start */ }
-  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
+  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
   for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
   st.log(`agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})`);
   const tls = loadTls(c);
@@ -71,7 +74,28 @@ async function run(configFile: string): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
   setInterval(() => st.flush(), 1000).unref();
+}
+
+/** A new configuration (SIGHUP): taken in place when only hot fields changed, else the agent exits and its supervisor starts it on the new file. */
+async function reload(file: string, c: AgentConfig, st: StateFile, o: { snap: Snapshotter | null; restart: () => void }): Promise<void> {
+  let next: AgentConfig;
+  try {
+    next = await loadConfig(file);
+  } catch (e) {
+    return st.log(`the new configuration was not taken: ${plainMessage(e)}; the agent goes on with the one it has`);
+  }
+  const d = reloadDecision(c, next);
+  if (d.restart) {
+    st.log(`the new configuration needs a restart (${d.why}); stopping so the supervisor starts the agent on it`);
+    return o.restart();
+  }
+  applyInPlace(c, next);
+  o.snap?.reschedule();
+  st.state.configSha256 = configSha256(file);
+  st.log(`configuration reloaded in place${d.changes.length ? `: ${d.changes.join('; ')}` : ' (nothing the agent uses changed)'}`);
+  st.flush();
 }
 
 /** Logs an alert and sends it to every receiver; never waits for them, never throws (a failover goes on). */
@@ -98,6 +122,9 @@ const [cmd, file, arg] = process.argv.slice(2);
 const oneShot = (fn: (c: import('./config.ts').AgentConfig) => Promise<unknown>) => async (f: string) => out(await fn(await loadConfig(f)));
 const commands: Record<string, (f: string) => Promise<void>> = {
   run, status,
+  // Provisioning's reload step: the running agent takes the configuration on disk (in place, or by restarting), checked by hash.
+  'reload': async (f) => out(await askReload(f)),
+  'config-applied': async (f) => { const r = configApplied(f); if (!r.ok) process.exitCode = 1; out(r.detail); },
   'lease': oneShot(takeLease),
   'holds-lease': oneShot(async (c) => { if (!(await holdsLease(c))) { process.exitCode = 1; return `${c.host} does not hold the lease`; } return `${c.host} holds the lease`; }),
   'promote': oneShot(promote),

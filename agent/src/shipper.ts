@@ -27,7 +27,8 @@ export class Shipper {
   readonly #t: TargetConfig;
   readonly #tls: TlsMaterial;
   readonly #st: StateFile;
-  readonly #limits: ReadonlyArray<number | null>;
+  /** The schedule's hourly limits, parsed again only when a reload changed the schedule's text. */
+  #limits: { text: string; limits: ReadonlyArray<number | null> } | null = null;
   #wake: (() => void) | null = null;
   #stopped = false;
 
@@ -36,9 +37,16 @@ export class Shipper {
     this.#t = t;
     this.#tls = tls;
     this.#st = st;
-    const sched = parseSchedule(t.schedule);
-    this.#limits = sched.ok ? sched.limits : Array(168).fill(null);
     st.state.targets[t.name] ??= { state: 'connecting', lastPoint: null, lastPointAt: null, lastParent: null, fullSends: 0, sends: 0, bytesRaw: 0, bytesWire: 0, current: null, lastError: null, limitBytesPerSecond: null, lastSend: null, lastFullSend: null };
+  }
+
+  /** The limit now: read for every chunk, so a reloaded schedule applies even in the middle of a send. */
+  #limitNow(): number | null {
+    if (this.#limits?.text !== this.#t.schedule) {
+      const sched = parseSchedule(this.#t.schedule);
+      this.#limits = { text: this.#t.schedule, limits: sched.ok ? sched.limits : Array(168).fill(null) };
+    }
+    return limitAt(this.#limits.limits, new Date());
   }
 
   get ts(): TargetState {
@@ -115,7 +123,7 @@ export class Shipper {
       s.write(`${JSON.stringify({ op: 'receive', point, parent, compression: this.#t.compression, from: this.#c.host })}\n`);
       const raw = counter((n) => { cur.bytesRaw += n; ts.bytesRaw += n; this.#st.touch(); });
       const wire = counter((n) => { cur.bytesWire += n; ts.bytesWire += n; });
-      const throttle = new Throttle(() => (ts.limitBytesPerSecond = limitAt(this.#limits, new Date())));
+      const throttle = new Throttle(() => (ts.limitBytesPerSecond = this.#limitNow()));
       const level = this.#t.compression === 'strong' ? 9 : 1;
       const stages = this.#t.compression === 'off' ? [] : [createZstdCompress({ params: { [zc.ZSTD_c_compressionLevel]: level } })];
       const answer = readHeader(s);

@@ -28,9 +28,15 @@ export class Snapshotter {
 
   async start(): Promise<void> {
     await mkdir(this.#c.pointsDir, { recursive: true });
+    this.reschedule();
+    await this.tick();
+  }
+
+  /** Takes points at the shortest interval any target asks for (again after a reload changed one). */
+  reschedule(): void {
+    if (this.#timer) clearInterval(this.#timer);
     const interval = Math.min(...this.#c.targets.map((t) => t.intervalSeconds), 3600) * 1000;
     this.#timer = setInterval(() => void this.tick(), interval);
-    await this.tick();
   }
 
   stop(): void {

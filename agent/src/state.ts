@@ -36,6 +36,8 @@ export interface AgentState {
   node: string;
   startedAt: number;
   updatedAt: number;
+  /** The SHA-256 of the configuration file this process runs on (after a reload, the new one). */
+  configSha256: string;
   /** Source: points on this host; target: complete points received. */
   points: string[];
   targets: Record<string, TargetState>;

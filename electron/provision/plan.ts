@@ -10,6 +10,7 @@ import { sealPlan } from '../plans/plan-id.ts';
 import { shq } from '../hosts/shell.ts';
 import { HOST_PATHS as P } from './host-layout.ts';
 import type { HostRoleInJob } from './agent-config.ts';
+import { FAILOVER_PATHS } from './failover-files.ts';
 
 /** A file that must be on a host: where, from which local file, with what hash and mode. */
 export interface ShippedFile { remotePath: string; localFile: string; sha256: string; size: number; mode: number; what: string }
@@ -32,19 +33,36 @@ export function parseHostNow(out: string): HostNow {
 
 export const START_VERIFY = `for i in $(seq 50); do ${P.agentd} status && [ -f ${P.stateDir}/state.json ] && [ $(( $(date +%s) - $(stat -c %Y ${P.stateDir}/state.json) )) -le 3 ] && exit 0; sleep 0.2; done; exit 1`;
 
+/** Files the running agent reads when it uses them (the failover plan, the sealed account): replaced without touching the agent. */
+const READ_ON_USE: readonly string[] = [FAILOVER_PATHS.plan, FAILOVER_PATHS.access];
+
+/**
+ * Per host, only what changed: a new runtime, agent, supervisor or certificate stops the agent
+ * and starts it again; a new configuration alone is taken by the running agent (in place when
+ * it can, so replication goes on and the PID stays); the failover plan alone is just copied.
+ */
 export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; name: string; files: ShippedFile[]; now: HostNow }>): Plan {
   const steps: PlanStep[] = [];
   for (const h of hosts) {
     const changed = h.files.filter((f) => h.now.files[f.remotePath] !== f.sha256);
     if (!changed.length && h.now.agentRunning) continue;
-    if (changed.length && h.now.agentRunning) {
+    const restart = !h.now.agentRunning || changed.some((f) => f.remotePath !== P.config && !READ_ON_USE.includes(f.remotePath));
+    const config = changed.some((f) => f.remotePath === P.config);
+    if (restart && changed.length && h.now.agentRunning) {
       steps.push({ kind: 'command', host: h.name, description: `stop the agent on ${h.name} while its files change`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` });
     }
-    if (changed.length) {
+    if (changed.some((f) => h.now.files[f.remotePath] === null || h.now.files[f.remotePath] === undefined)) {
       steps.push({ kind: 'command', host: h.name, description: `make Failguard's folders on ${h.name}`, command: `mkdir -p ${P.dir}/bin ${P.confDir} ${P.stateDir} && chmod 755 ${P.dir} && chmod 700 ${P.confDir} ${P.stateDir}`, verify: `test -d ${P.dir}/bin -a -d ${P.confDir} -a -d ${P.stateDir}` });
-      for (const f of changed) steps.push({ kind: 'upload', host: h.name, description: `copy ${f.what} to ${h.name}`, localFile: f.localFile, sha256: f.sha256, size: f.size, remotePath: f.remotePath, mode: f.mode });
     }
-    steps.push({ kind: 'command', host: h.name, description: `start the agent on ${h.name} (${h.role}) and check that it answers`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });
+    for (const f of changed) steps.push({ kind: 'upload', host: h.name, description: `copy ${f.what} to ${h.name}`, localFile: f.localFile, sha256: f.sha256, size: f.size, remotePath: f.remotePath, mode: f.mode });
+    if (restart) {
+      steps.push({ kind: 'command', host: h.name, description: `start the agent on ${h.name} (${h.role}) and check that it answers`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });
+    } else if (config) {
+      const reload = `${P.node} ${P.agent} reload ${P.config}`;
+      steps.push({ kind: 'command', host: h.name, description: `have the agent on ${h.name} take its new configuration (in place where it can, so replication goes on)`, command: reload, verify: `${P.node} ${P.agent} config-applied ${P.config}`,
+        // Undone before the upload puts the old file back: so put it back here first, then reload it.
+        undo: `[ -f ${P.config}.failguard-prev ] && cp -p ${P.config}.failguard-prev ${P.config}; ${reload}` });
+    }
   }
   if (steps.some((s) => s.kind === 'upload')) {
     // Files replaced are kept beside the new ones until here, so that any failure before could put them back.

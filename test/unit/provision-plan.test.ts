@@ -17,13 +17,36 @@ describe('the provisioning plan', () => {
     expect(p.steps).toEqual([]);
   });
 
-  it('copies only what differs, stops the agent before and starts it after, targets before the source', () => {
-    const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'MAIL1' ? now(true, [files[0]!.sha256, 'c'.repeat(64)]) : now(true, files.map((x) => x.sha256)) }));
+  it('copies a new agent only where it differs, stopping the agent before and starting it after, targets before the source', () => {
+    const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'MAIL1' ? now(true, ['c'.repeat(64), files[1]!.sha256]) : now(true, files.map((x) => x.sha256)) }));
     const p = provisioningPlan(job, hosts);
-    expect(p.steps.map((s) => [s.kind, s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
-      ['command', '/opt/failguard/agentd stop'], ['command', 'mkdir -p'], ['upload', '/etc/failguard/agent.json'], ['command', '/opt/failguard/agentd start'], ['command', 'rm -f'],
+    expect(p.steps.map((s) => [s.host, s.kind, s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
+      ['MAIL1', 'command', '/opt/failguard/agentd stop'], ['MAIL1', 'upload', '/opt/failguard/agent.mjs'], ['MAIL1', 'command', '/opt/failguard/agentd start'], ['MAIL1', 'command', 'rm -f'],
     ]);
     expect(jobHosts(job).map((h) => h.role)).toEqual(['target', 'witness', 'source']);
+  });
+
+  it('gives a running agent a new configuration to take without stopping it, with an undo that puts the old one back', () => {
+    const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'MAIL1' ? now(true, [files[0]!.sha256, 'c'.repeat(64)]) : now(true, files.map((x) => x.sha256)) }));
+    const steps = provisioningPlan(job, hosts).steps;
+    expect(steps.map((s) => [s.host, s.kind === 'command' ? s.command.split(' ').slice(0, 3).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
+      ['MAIL1', '/etc/failguard/agent.json'], ['MAIL1', '/opt/failguard/bin/node /opt/failguard/agent.mjs reload'], ['MAIL1', 'rm -f /opt/failguard/*.failguard-prev'],
+    ]);
+    const reload = steps[1]!;
+    expect(reload.kind === 'command' && [reload.verify, reload.undo]).toEqual(['/opt/failguard/bin/node /opt/failguard/agent.mjs config-applied /etc/failguard/agent.json',
+      '[ -f /etc/failguard/agent.json.failguard-prev ] && cp -p /etc/failguard/agent.json.failguard-prev /etc/failguard/agent.json; /opt/failguard/bin/node /opt/failguard/agent.mjs reload /etc/failguard/agent.json']);
+  });
+
+  it('only copies a new failover plan: the agent reads it when it fails over', () => {
+    const withPlan = [...files, f('/etc/failguard/failover-plan.json', 'd'.repeat(64))];
+    const hosts = jobHosts(job).map((h) => ({ ...h, files: withPlan, now: { files: Object.fromEntries(withPlan.map((x) => [x.remotePath, h.name === 'MAIL2' && x.remotePath.endsWith('plan.json') ? 'e'.repeat(64) : x.sha256])), agentRunning: true, systemd: false } }));
+    expect(provisioningPlan(job, hosts).steps.map((s) => `${s.host} ${s.kind} ${s.kind === 'upload' ? s.remotePath : s.kind === 'command' ? s.command.split(' ')[0] : ''}`))
+      .toEqual(['MAIL2 upload /etc/failguard/failover-plan.json', 'MAIL2 command rm']);
+  });
+
+  it('makes the folders on a host that has none of the files yet', () => {
+    const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'witness' ? now(false, [null, null]) : now(true, files.map((x) => x.sha256)) }));
+    expect(provisioningPlan(job, hosts).steps.map((s) => (s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.kind))).toEqual(['mkdir -p', 'upload', 'upload', '/opt/failguard/agentd start', 'rm -f']);
   });
 
   it('starts an agent that is installed but not running, and changes nothing else', () => {

@@ -1,0 +1,58 @@
+/**
+ * A new configuration for a running agent (SIGHUP, sent by `reload` after provisioning
+ * uploaded it): what can change in place does, so replication goes on from where it was and
+ * the process keeps its PID; anything else (a target added, another port, other
+ * certificates, another monitor) makes the agent exit, and its supervisor starts it again on
+ * the new file.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AgentConfig } from './config.ts';
+
+/** Changed in place: per-target compression, schedule and interval; retention; alerts; the job's name. The failover plan file is read when used. */
+const HOT_TARGET_FIELDS = ['compression', 'schedule', 'intervalSeconds'] as const;
+
+/** The configuration without what may change in place: two configurations with equal cores differ only in hot fields. */
+function core(c: AgentConfig): unknown {
+  const { jobName: _n, retention: _r, alerts: _a, targets, ...rest } = c;
+  return { ...rest, targets: targets.map((t) => Object.fromEntries(Object.entries(t).filter(([k]) => !(HOT_TARGET_FIELDS as readonly string[]).includes(k)))) };
+}
+
+/** Stable JSON (keys sorted), so that key order never counts as a change. */
+function stable(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(stable).join(',')}]`;
+  if (x && typeof x === 'object') return `{${Object.keys(x).sort().map((k) => `${JSON.stringify(k)}:${stable((x as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(x);
+}
+
+export type ReloadDecision = { restart: true; why: string } | { restart: false; changes: string[] };
+
+/** Whether `next` can be taken in place of `cur`, and if so what changes (in words for the log). */
+export function reloadDecision(cur: AgentConfig, next: AgentConfig): ReloadDecision {
+  if (stable(core(cur)) !== stable(core(next))) {
+    const keys = (Object.keys({ ...cur, ...next }) as Array<keyof AgentConfig>).filter((k) => stable((core(cur) as Record<string, unknown>)[k]) !== stable((core(next) as Record<string, unknown>)[k]));
+    return { restart: true, why: `${keys.join(', ') || 'its structure'} changed` };
+  }
+  const changes: string[] = [];
+  for (const t of next.targets) {
+    const was = cur.targets.find((x) => x.name === t.name)!;
+    for (const f of HOT_TARGET_FIELDS) if (was[f] !== t[f]) changes.push(`${t.name} ${f} ${JSON.stringify(was[f])} → ${JSON.stringify(t[f])}`);
+  }
+  if (stable(cur.retention) !== stable(next.retention)) changes.push(`retention ${stable(cur.retention)} → ${stable(next.retention)}`);
+  if (stable(cur.alerts) !== stable(next.alerts)) changes.push(`alert receivers (${cur.alerts.length} → ${next.alerts.length})`);
+  if (cur.jobName !== next.jobName) changes.push(`job name → ${JSON.stringify(next.jobName)}`);
+  return { restart: false, changes };
+}
+
+/** Puts the hot fields of `next` into the live configuration object every part of the agent holds. */
+export function applyInPlace(cur: AgentConfig, next: AgentConfig): void {
+  for (const t of next.targets) Object.assign(cur.targets.find((x) => x.name === t.name)!, { compression: t.compression, schedule: t.schedule, intervalSeconds: t.intervalSeconds });
+  cur.retention = next.retention;
+  cur.alerts = next.alerts;
+  cur.jobName = next.jobName;
+}
+
+/** The SHA-256 of the configuration file as it is on disk (what provisioning compares with its own hash). */
+export function configSha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}

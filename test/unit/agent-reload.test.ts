@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { agentConfigSchema, type AgentConfig } from '../../agent/src/config.ts';
+import { applyInPlace, reloadDecision } from '../../agent/src/reload.ts';
+
+const base = (): AgentConfig => agentConfigSchema.parse({
+  version: 1, jobId: 'j', jobName: 'Lab', host: 'MAIL1', role: 'source', listen: { address: '0.0.0.0', port: 7420 },
+  tls: { ca: '/c', cert: '/e', key: '/k' }, subvolume: '/srv/mail', pointsDir: '/p', receiveDir: '/r', stateDir: '/s',
+  targets: [{ name: 'MAIL2', address: '198.18.0.12', port: 7420, compression: 'fast', schedule: '', intervalSeconds: 1 }, { name: 'MAIL3', address: '198.18.0.13', port: 7420, compression: 'fast', schedule: '', intervalSeconds: 1 }],
+  monitor: { source: { name: 'MAIL1', address: '198.18.0.11', port: 7420 }, mode: 'alert', timeoutSeconds: 60, services: ['postfix'] },
+});
+
+describe('a new configuration for a running agent', () => {
+  it('is taken in place when only a schedule, compression, interval, retention, alerts or the name change', () => {
+    const cur = base();
+    const shipperView = cur.targets[1]!;
+    const next = base();
+    next.targets[1]!.schedule = 'mon-sun 00-24 10mbit';
+    next.targets[0]!.compression = 'strong';
+    next.retention = { last: 30, hourlyForHours: 0 };
+    next.alerts = [{ kind: 'syslog', host: '198.18.0.40', port: 514, transport: 'udp' }];
+    const d = reloadDecision(cur, next);
+    expect(d).toEqual({ restart: false, changes: ['MAIL2 compression "fast" → "strong"', 'MAIL3 schedule "" → "mon-sun 00-24 10mbit"', 'retention {"hourlyForHours":24,"last":60} → {"hourlyForHours":0,"last":30}', 'alert receivers (0 → 1)'] });
+    applyInPlace(cur, next);
+    // The shipper holds the very target object: it sees the new schedule without being rebuilt.
+    expect(shipperView.schedule).toBe('mon-sun 00-24 10mbit');
+    expect(cur.retention.last).toBe(30);
+    expect(reloadDecision(cur, next)).toEqual({ restart: false, changes: [] });
+  });
+
+  it('needs a restart for a target added, another port, or another monitor', () => {
+    const added = base();
+    added.targets.push({ name: 'MAIL4', address: '198.18.0.14', port: 7420, compression: 'fast', schedule: '', intervalSeconds: 1 });
+    expect(reloadDecision(base(), added)).toEqual({ restart: true, why: 'targets changed' });
+    const port = base();
+    port.listen.port = 7421;
+    expect(reloadDecision(base(), port)).toEqual({ restart: true, why: 'listen changed' });
+    const mon = base();
+    mon.monitor!.timeoutSeconds = 30;
+    expect(reloadDecision(base(), mon)).toMatchObject({ restart: true, why: 'monitor changed' });
+  });
+});
