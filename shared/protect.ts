@@ -6,12 +6,14 @@
 import type { z } from 'zod';
 import type { Job, jobSchema } from './job.ts';
 import type { Plan, PlanRunResult } from './plan.ts';
+import type { JobChange } from './job-diff.ts';
 
 /** A job as the wizard sends it: defaults may be left out; the back end fills and checks them. */
 export type JobInput = z.input<typeof jobSchema>;
 
 export interface ProtectPlanRequest { operationId: string; job: JobInput }
-export interface ProtectPlanResult { job: Job; plan: Plan }
+/** `changes`: against the job saved under the same id (a reconfiguration); null when this job is new. */
+export interface ProtectPlanResult { job: Job; plan: Plan; changes: JobChange[] | null }
 
 /** Consent names the plan id the person reviewed; a plan that changed since is refused. */
 export interface ProtectApplyRequest { operationId: string; job: JobInput; consent: string }

@@ -13,6 +13,7 @@ import { agentStatus, planProvisioning, protect } from '../provision/service.ts'
 import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
 import { JobPools } from '../provision/job-pools.ts';
+import { jobChanges } from '../../shared/job-diff.ts';
 
 type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.status'>;
 
@@ -23,8 +24,9 @@ export function protectHandlers(operations: Operations): ProtectHandlers {
       const job = checkJob(r.job);
       const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
       try {
+        const saved = await loadJob(job.id).catch(() => null);
         const { plan } = await planProvisioning(job, pool, o);
-        return { job, plan };
+        return { job, plan, changes: saved ? jobChanges(saved, job) : null };
       } finally {
         await pool.closeAll();
       }

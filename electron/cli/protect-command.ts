@@ -2,6 +2,8 @@
 import type { Plan, PlanRunResult } from '../../shared/plan.ts';
 import { describeStep } from '../../shared/plan.ts';
 import { readJob, writeJob } from '../jobs/job-file.ts';
+import { loadJob, saveJob } from '../jobs/job-store.ts';
+import { changeLine, jobChanges } from '../../shared/job-diff.ts';
 import { agentStatus, planProvisioning, protect, runJobPlan } from '../provision/service.ts';
 import { unprotectPlan } from '../provision/unprotect.ts';
 import { verifyTarget } from '../provision/verify.ts';
@@ -48,11 +50,19 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & {
     const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
     printPlan(r.plan);
     if (JSON.stringify(job.certificates) !== JSON.stringify(r.fingerprints)) await writeJob(o.job, { ...job, certificates: r.fingerprints });
-    return printResults(r.results);
+    const code = printResults(r.results);
+    // Kept on this computer too, like the wizard's: the start page lists it, and the next plan shows what changed.
+    if (code === 0) await saveJob({ ...job, certificates: r.fingerprints });
+    return code;
   }
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
     const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
+    const saved = await loadJob(job.id).catch(() => null);
+    if (saved) {
+      const changes = jobChanges(saved, job);
+      out(changes.length ? `Changes against the job as it was last protected:\n${changes.map((c) => `  ${changeLine(c)}`).join('\n')}` : 'No setting changed since the job was last protected.');
+    }
     printPlan(plan);
     if (plan.steps.length) out(`Nothing was changed. To apply exactly this plan: failguard protect --job ${o.job} --apply ${plan.id}`);
     return 0;

@@ -12,7 +12,6 @@ import { UserError } from '../../shared/errors.ts';
 import { newLeaseKey, sealAccess } from '../directory/sealed-access.ts';
 import { planFailover, requireTsigSecrets, type DirectoryAccess } from '../failover/plan-now.ts';
 
-export const FAILOVER_PATHS = { plan: '/etc/failguard/failover-plan.json', access: '/etc/failguard/directory.sealed' } as const;
 
 export interface FailoverFiles {
   leaseKey: string;

@@ -18,6 +18,9 @@ export const HOST_PATHS = {
   unit: '/etc/systemd/system/failguard-agent.service',
 } as const;
 
+/** Where a target keeps what an automatic failover needs: its sealed plan and the sealed directory account. */
+export const FAILOVER_PATHS = { plan: '/etc/failguard/failover-plan.json', access: '/etc/failguard/directory.sealed' } as const;
+
 const P = HOST_PATHS;
 
 /** The supervisor: `agentd start|stop|restart|status|supervise`. */

@@ -8,9 +8,8 @@ import type { Job } from '../../shared/job.ts';
 import type { Plan, PlanStep } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { shq } from '../hosts/shell.ts';
-import { HOST_PATHS as P } from './host-layout.ts';
+import { FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
 import type { HostRoleInJob } from './agent-config.ts';
-import { FAILOVER_PATHS } from './failover-files.ts';
 
 /** A file that must be on a host: where, from which local file, with what hash and mode. */
 export interface ShippedFile { remotePath: string; localFile: string; sha256: string; size: number; mode: number; what: string }

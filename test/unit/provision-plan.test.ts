@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stepHost } from '../../shared/plan.ts';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { agentConfig, jobHosts } from '../../electron/provision/agent-config.ts';
 import { parseHostNow, provisioningPlan, type ShippedFile } from '../../electron/provision/plan.ts';
@@ -20,7 +21,7 @@ describe('the provisioning plan', () => {
   it('copies a new agent only where it differs, stopping the agent before and starting it after, targets before the source', () => {
     const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'MAIL1' ? now(true, ['c'.repeat(64), files[1]!.sha256]) : now(true, files.map((x) => x.sha256)) }));
     const p = provisioningPlan(job, hosts);
-    expect(p.steps.map((s) => [s.host, s.kind, s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
+    expect(p.steps.map((s) => [stepHost(s), s.kind, s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
       ['MAIL1', 'command', '/opt/failguard/agentd stop'], ['MAIL1', 'upload', '/opt/failguard/agent.mjs'], ['MAIL1', 'command', '/opt/failguard/agentd start'], ['MAIL1', 'command', 'rm -f'],
     ]);
     expect(jobHosts(job).map((h) => h.role)).toEqual(['target', 'witness', 'source']);
@@ -29,7 +30,7 @@ describe('the provisioning plan', () => {
   it('gives a running agent a new configuration to take without stopping it, with an undo that puts the old one back', () => {
     const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'MAIL1' ? now(true, [files[0]!.sha256, 'c'.repeat(64)]) : now(true, files.map((x) => x.sha256)) }));
     const steps = provisioningPlan(job, hosts).steps;
-    expect(steps.map((s) => [s.host, s.kind === 'command' ? s.command.split(' ').slice(0, 3).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
+    expect(steps.map((s) => [stepHost(s), s.kind === 'command' ? s.command.split(' ').slice(0, 3).join(' ') : s.kind === 'upload' ? s.remotePath : ''])).toEqual([
       ['MAIL1', '/etc/failguard/agent.json'], ['MAIL1', '/opt/failguard/bin/node /opt/failguard/agent.mjs reload'], ['MAIL1', 'rm -f /opt/failguard/*.failguard-prev'],
     ]);
     const reload = steps[1]!;
@@ -40,7 +41,7 @@ describe('the provisioning plan', () => {
   it('only copies a new failover plan: the agent reads it when it fails over', () => {
     const withPlan = [...files, f('/etc/failguard/failover-plan.json', 'd'.repeat(64))];
     const hosts = jobHosts(job).map((h) => ({ ...h, files: withPlan, now: { files: Object.fromEntries(withPlan.map((x) => [x.remotePath, h.name === 'MAIL2' && x.remotePath.endsWith('plan.json') ? 'e'.repeat(64) : x.sha256])), agentRunning: true, systemd: false } }));
-    expect(provisioningPlan(job, hosts).steps.map((s) => `${s.host} ${s.kind} ${s.kind === 'upload' ? s.remotePath : s.kind === 'command' ? s.command.split(' ')[0] : ''}`))
+    expect(provisioningPlan(job, hosts).steps.map((s) => `${stepHost(s)} ${s.kind} ${s.kind === 'upload' ? s.remotePath : s.kind === 'command' ? s.command.split(' ')[0] : ''}`))
       .toEqual(['MAIL2 upload /etc/failguard/failover-plan.json', 'MAIL2 command rm']);
   });
 

@@ -1,6 +1,7 @@
 import { useAppStore } from './store-context.tsx';
 import { describeStep } from '../../../shared/plan.ts';
 import { Dashboard } from './Dashboard.tsx';
+import { JobChanges } from './JobChanges.tsx';
 import { messages } from '../messages.ts';
 
 /**
@@ -18,6 +19,7 @@ export function ProtectStep() {
     <div className="protect-step">
       {!p.plan ? <p>{m.intro}</p> : null}
       {p.error ? <p className="error" role="alert" data-testid="protect-error">{p.error}</p> : null}
+      {p.plan && p.changes ? <JobChanges changes={p.changes} /> : null}
       {p.plan ? (
         <div className="plan" data-testid="provision-plan" data-plan-id={p.plan.id}>
           <h3>{p.plan.title}</h3>

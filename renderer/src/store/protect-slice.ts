@@ -8,6 +8,7 @@ import type { Backend } from '../../../shared/contract.ts';
 import type { PlanRunResult } from '../../../shared/plan.ts';
 import type { JobInput, SavedJob } from '../../../shared/protect.ts';
 import type { ReplicationView } from '../../../shared/replication.ts';
+import type { JobChange } from '../../../shared/job-diff.ts';
 import { messageOf, planOperation, type PlanOperationState } from './plan-operation.ts';
 import type { Store } from './index.ts';
 import { checkDraft, draftOf, jobNameOf } from './options-slice.ts';
@@ -18,7 +19,7 @@ export const HISTORY_SECONDS = 300;
 
 export interface ProtectSlice {
   jobId: string;
-  protect: PlanOperationState & { results: PlanRunResult[] | null };
+  protect: PlanOperationState & { results: PlanRunResult[] | null; changes: JobChange[] | null };
   jobs: SavedJob[];
   activeJobId: string | null;
   live: { view: ReplicationView | null; error: string | null; history: Record<string, Array<[number, number]>> };
@@ -49,7 +50,7 @@ export function buildJob(s: Store): JobInput | null {
   };
 }
 
-const idle = (): ProtectSlice['protect'] => ({ busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null });
+const idle = (): ProtectSlice['protect'] => ({ busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, changes: null });
 
 export const createProtectSlice = (backend: Backend): StateCreator<Store, [], [], ProtectSlice> => (set, get) => {
   /** Runs a call as an operation: its stages and step states land in the slice. */
@@ -65,7 +66,7 @@ export const createProtectSlice = (backend: Backend): StateCreator<Store, [], []
       const job = buildJob(get());
       if (!job) return;
       const r = await operation('planning', (operationId) => backend.call('protect.plan', { operationId, job }));
-      if (r) set({ protect: { ...get().protect, plan: r.plan } });
+      if (r) set({ protect: { ...get().protect, plan: r.plan, changes: r.changes } });
     },
     async applyProtection() {
       const job = buildJob(get());
