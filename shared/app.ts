@@ -14,4 +14,6 @@ export interface AppInfo {
   builtSteps: StepId[];
   /** Plan runs the journal shows cut short (app killed, connection lost): the next run that applies changes on their servers finishes them. */
   interrupted: InterruptedRun[];
+  /** Whether saved jobs' secrets (directory password, alert and TSIG credentials) are kept on this computer, and how, in words. */
+  secrets: { kept: boolean; how: string };
 }

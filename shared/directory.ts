@@ -10,6 +10,8 @@ export interface DirectoryCredentials {
   /** `user@domain`, `DOMAIN\user` or a DN. */
   username: string;
   password: string;
+  /** With no password: use the one kept for this saved job (the back end fills it in; the UI never sees it). */
+  savedFor?: string;
 }
 
 /** Trust the user added: a CA (PEM) and certificates accepted and pinned in the job. */
@@ -69,6 +71,6 @@ export function validateDiscoverInput(target: DirectoryTarget, credentials: Dire
     errors.push({ field: 'dnsServer', message: 'Enter the DNS server as an IP address, for example 10.0.0.10.' });
   }
   if (!credentials.username.trim()) errors.push({ field: 'username', message: 'Enter a user name: user@domain, DOMAIN\\user or a DN.' });
-  if (!credentials.password) errors.push({ field: 'password', message: 'Enter the password.' });
+  if (!credentials.password && !credentials.savedFor) errors.push({ field: 'password', message: 'Enter the password.' });
   return errors;
 }

@@ -62,7 +62,8 @@ const alertLabel = (a: JobAlert) => `alert receiver ${a.kind} ${'host' in a ? a.
 export function jobChanges(before: Job, after: Job): JobChange[] {
   const witness = (j: Job) => (j.witness ? [j.witness] : []);
   return [
-    ...fields('job', 'the job', before, after, { name: (j) => j.name, 'protected folders': (j) => j.protect, 'replication port': (j) => j.replicationPort }),
+    ...fields('job', 'the job', before, after, { name: (j) => j.name, 'protected folders': (j) => j.protect, 'replication port': (j) => j.replicationPort,
+      directory: (j) => (j.directory ? (j.directory.target.kind === 'domain' ? j.directory.target.domain : j.directory.target.url) : undefined), 'directory account': (j) => j.directory?.username }),
     ...(before.source.name.toLowerCase() !== after.source.name.toLowerCase()
       ? [{ kind: 'changed' as const, area: 'servers' as const, subject: 'the source', field: 'server', before: before.source.name, after: after.source.name }]
       : fields('servers', `source ${after.source.name}`, before.source, after.source, hostFields)),

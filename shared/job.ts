@@ -40,6 +40,25 @@ export const failoverSchema = z.strictObject({
   databases: z.record(z.string(), z.string()).default({}),
 });
 
+const fingerprint256 = z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not a SHA-256 fingerprint');
+
+/**
+ * Where the directory is and who signs in to it (step 1), so a saved job can be reopened and
+ * its failover run months later: the DC or domain, the account's name, and the certificates
+ * the person trusted (public). The password is never here: it lives in the secret store.
+ */
+export const jobDirectorySchema = z.strictObject({
+  target: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('domain'), domain: z.string().min(1).max(253), dnsServer: z.string().max(64).optional() }),
+    z.strictObject({ kind: z.literal('url'), url: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'not ldaps://host or ldap://host'), dnsServer: z.string().max(64).optional() }),
+  ]),
+  username: z.string().min(1).max(512),
+  /** A CA the person added (PEM: public). */
+  caPem: z.string().max(20_000).optional(),
+  /** DC certificates the person trusted when asked, pinned by fingerprint. */
+  pinned: z.array(z.strictObject({ fingerprint256, pem: z.string().max(20_000), subject: z.string().max(1000) })).max(10).default([]),
+});
+
 export const compressionSchema = z.enum(['off', 'fast', 'strong']);
 
 export const targetOptionsSchema = z.strictObject({
@@ -70,6 +89,8 @@ export const jobSchema = z.strictObject({
   source: jobHostSchema,
   targets: z.array(jobTargetSchema).min(1, 'give at least one target').max(8),
   witness: jobHostSchema.optional(),
+  /** The directory the job was discovered in (no password). */
+  directory: jobDirectorySchema.optional(),
   /** What is replicated: folders on one btrfs subvolume (Linux); on Windows the protection set's paths. */
   protect: z.array(absolutePath).min(1).max(64).default(['/srv/mail']),
   replicationPort: z.number().int().min(1).max(65535).default(REPLICATION_PORT),
@@ -85,8 +106,8 @@ export const jobSchema = z.strictObject({
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),
   /** SHA-256 fingerprints of the job's CA and of each agent's certificate. */
   certificates: z.strictObject({
-    ca: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not a SHA-256 fingerprint').optional(),
-    agents: z.record(z.string(), z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not a SHA-256 fingerprint')).default({}),
+    ca: fingerprint256.optional(),
+    agents: z.record(z.string(), fingerprint256).default({}),
   }).prefault({}),
 }).superRefine((j, ctx) => {
   const seen = new Map<string, string>();
@@ -101,6 +122,7 @@ export const jobSchema = z.strictObject({
 });
 
 export type Job = z.output<typeof jobSchema>;
+export type JobDirectory = z.output<typeof jobDirectorySchema>;
 export type JobTarget = Job['targets'][number];
 export type TargetOptions = JobTarget['options'];
 export type Compression = z.output<typeof compressionSchema>;

@@ -11,12 +11,17 @@ import type { JobChange } from './job-diff.ts';
 /** A job as the wizard sends it: defaults may be left out; the back end fills and checks them. */
 export type JobInput = z.input<typeof jobSchema>;
 
-export interface ProtectPlanRequest { operationId: string; job: JobInput }
+/**
+ * The directory account (an automatic failover's plan is made and sealed at provisioning) and
+ * the alert receivers' and TSIG secrets: used for this request and kept in the encrypted
+ * store with the job, never in the job file.
+ */
+export interface ProtectPlanRequest { operationId: string; job: JobInput; directory?: DiscoverRequestDirectory; alertSecrets?: import('./alerts.ts').AlertSecrets; dnsSecrets?: Record<string, string> }
 /** `changes`: against the job saved under the same id (a reconfiguration); null when this job is new. */
 export interface ProtectPlanResult { job: Job; plan: Plan; changes: JobChange[] | null }
 
 /** Consent names the plan id the person reviewed; a plan that changed since is refused. */
-export interface ProtectApplyRequest { operationId: string; job: JobInput; consent: string }
+export interface ProtectApplyRequest extends ProtectPlanRequest { consent: string }
 export interface ProtectApplyResult { job: Job; plan: Plan; results: PlanRunResult[] }
 
 /** A job saved on this computer (after it was provisioned): what the dashboard reopens. */

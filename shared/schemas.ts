@@ -24,7 +24,7 @@ const pinnedCertificate = z.strictObject({ fingerprint256: text(200), pem: text(
 
 export const directoryRequestSchema = z.strictObject({
   target: directoryTargetSchema,
-  credentials: z.strictObject({ username: text(1024), password: text(1024) }),
+  credentials: z.strictObject({ username: text(1024), password: text(1024), savedFor: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id').optional() }),
   trust: z.strictObject({ caPem: text(262144).optional(), pinned: z.array(pinnedCertificate).max(20).optional() }).optional(),
 });
 
@@ -78,8 +78,11 @@ const empty = z.strictObject({});
 
 /** One schema per contract method: the request is parsed by it before the handler sees it. */
 const jobId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id');
-const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional(),
-  dnsSecrets: z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'not a TSIG key name'), z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not a base64 secret')).optional() });
+const dnsSecrets = z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'not a TSIG key name'), z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not a base64 secret'));
+const alertSecrets = z.strictObject({ smtpPassword: text(1024).optional(), snmpCommunity: text(1024).optional(), snmpAuthKey: text(1024).optional(), snmpPrivKey: text(1024).optional() });
+const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional(), dnsSecrets: dnsSecrets.optional() });
+/** Step 4's requests: the job (checked whole by the job schema in the handler, so its errors name the job's own fields) and the secrets provisioning needs. */
+const protectRequest = { operationId, job: z.record(z.string(), z.unknown()), directory: directoryRequestSchema.optional(), alertSecrets: alertSecrets.optional(), dnsSecrets: dnsSecrets.optional() };
 
 export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'app.info': empty,
@@ -88,9 +91,8 @@ export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'preflight.run': preflightRunRequestSchema,
   'preflight.report': z.strictObject({ report: reportSchema as unknown as z.ZodType<PreflightReport>, format: reportFormatSchema }),
   'operation.cancel': z.strictObject({ operationId }),
-  // The job is checked whole by the job schema in the handler, so its errors name the job's own fields.
-  'protect.plan': z.strictObject({ operationId, job: z.record(z.string(), z.unknown()) }) as unknown as z.ZodType<RequestOf<'protect.plan'>>,
-  'protect.apply': z.strictObject({ operationId, job: z.record(z.string(), z.unknown()), consent: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id') }) as unknown as z.ZodType<RequestOf<'protect.apply'>>,
+  'protect.plan': z.strictObject(protectRequest) as unknown as z.ZodType<RequestOf<'protect.plan'>>,
+  'protect.apply': z.strictObject({ ...protectRequest, consent: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id') }) as unknown as z.ZodType<RequestOf<'protect.apply'>>,
   'failover.plan': failoverPlanRequestSchema,
   'failover.apply': failoverPlanRequestSchema.extend({ consent: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id') }),
   'jobs.list': empty,

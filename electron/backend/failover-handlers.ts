@@ -17,11 +17,12 @@ import { chooseTarget, planFailback, planFailover, type DirectoryAccess } from '
 import { rehearsalPlan } from '../failover/rehearsal.ts';
 import { failback, failover } from '../failover/service.ts';
 import { runJobPlan, type ProvisionOptions } from '../provision/service.ts';
+import type { JobSecrets } from '../jobs/job-secrets.ts';
 
 type FailoverHandlers = Pick<Handlers, 'failover.plan' | 'failover.apply'>;
 
 const needDirectory = (r: FailoverPlanRequest): DirectoryAccess => {
-  if (!r.directory) throw new UserError('bad-input', 'This writes DNS records and mailbox homes, so it needs the directory account: sign in to the directory in step 1 first.', { field: 'directory' });
+  if (!r.directory) throw new UserError('bad-input', 'This writes DNS records and mailbox homes, so it needs the directory account: sign in to the directory in step 1 first (once the job is protected with it, the password is kept on this computer when the secret store is open).', { field: 'directory' });
   return r.directory;
 };
 
@@ -33,18 +34,35 @@ async function planOf(job: Job, r: FailoverPlanRequest, o: ProvisionOptions): Pr
   }
 }
 
-export function failoverHandlers(operations: Operations): FailoverHandlers {
+/**
+ * The request with what was kept for the job filled in: the directory account (the job's
+ * directory with its saved password, when the request brings none) and the TSIG secrets.
+ */
+function withKept(job: Job, r: FailoverPlanRequest, secrets: JobSecrets): FailoverPlanRequest {
+  const kept = secrets.keptFor(job.id);
+  const directory = r.directory ?? (job.directory && kept.directory
+    ? { target: job.directory.target, credentials: { username: job.directory.username, password: '', savedFor: job.id }, trust: { ...(job.directory.caPem ? { caPem: job.directory.caPem } : {}), pinned: job.directory.pinned } }
+    : undefined);
+  const dnsSecrets = { ...secrets.tsigSecrets(job.id), ...r.dnsSecrets };
+  return { ...r, ...(directory ? { directory: secrets.directory(directory) } : {}), ...(Object.keys(dnsSecrets).length ? { dnsSecrets } : {}) };
+}
+
+export function failoverHandlers(operations: Operations, secrets: JobSecrets): FailoverHandlers {
   return {
-    'failover.plan': (r, ctx) => asOperation(operations, r.operationId, ctx, async (o) => ({ plan: await planOf(await loadJob(r.jobId), r, o) })),
-    'failover.apply': (r, ctx) => asOperation(operations, r.operationId, ctx, async (o) => {
-      const job = await loadJob(r.jobId);
+    'failover.plan': (req, ctx) => asOperation(operations, req.operationId, ctx, async (o) => {
+      const job = await loadJob(req.jobId);
+      return { plan: await planOf(job, withKept(job, req, secrets), o) };
+    }),
+    'failover.apply': (req, ctx) => asOperation(operations, req.operationId, ctx, async (o) => {
+      const job = await loadJob(req.jobId);
+      const r = withKept(job, req, secrets);
       if (r.action === 'rehearsal') {
         const plan = rehearsalPlan(job, chooseTarget(job, r.target));
-        return { plan, results: await runJobPlan(job, plan, r.consent, o) };
+        return { plan, results: await runJobPlan(job, plan, req.consent, o) };
       }
-      const secrets = r.dnsSecrets ? { tsigSecrets: r.dnsSecrets } : {};
-      if (r.action === 'failback') return failback(job, needDirectory(r), r.consent, r.target, { ...o, ...secrets });
-      return failover(job, needDirectory(r), r.consent, r.target, { ...o, ...secrets, planned: r.action === 'switchover' });
+      const tsig = r.dnsSecrets ? { tsigSecrets: r.dnsSecrets } : {};
+      if (r.action === 'failback') return failback(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig });
+      return failover(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig, planned: r.action === 'switchover' });
     }),
   };
 }

@@ -19,6 +19,7 @@ import { journalDir } from './data-dir.ts';
 import { protectHandlers } from './protect-handlers.ts';
 import { failoverHandlers } from './failover-handlers.ts';
 import { asOperation } from './as-operation.ts';
+import { JobSecrets } from '../jobs/job-secrets.ts';
 
 import type { CallContext, Handlers } from './handler-types.ts';
 
@@ -26,6 +27,8 @@ export type { CallContext, Handlers };
 
 export interface BackendOptions {
   transport: TransportKind;
+  /** Where saved jobs' secrets are kept (absent: nowhere; they are asked each time). */
+  secrets?: JobSecrets;
 }
 
 /** Steps whose features exist; each feature issue adds its step here when it lands. */
@@ -34,15 +37,16 @@ export const BUILT_STEPS: StepId[] = ['servers', 'preflight', 'options', 'protec
 export function createHandlers(opts: BackendOptions, operations = new Operations()): Handlers {
   // The plans this back end offered: consent names their ids.
   const offered = new OfferedPlans<FixPlan>();
+  const secrets = opts.secrets ?? new JobSecrets(null);
   return {
-    'app.info': async () => ({ name: 'Failguard', version: VERSION, transport: opts.transport, node: process.versions.node, builtSteps: [...BUILT_STEPS], interrupted: findInterrupted(journalDir()).map((r) => r.summary) }),
-    'directory.discover': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => discover(r, { signal: o.signal, onProgress: o.onProgress })),
+    'app.info': async () => ({ name: 'Failguard', version: VERSION, transport: opts.transport, node: process.versions.node, builtSteps: [...BUILT_STEPS], interrupted: findInterrupted(journalDir()).map((r) => r.summary), secrets: { kept: secrets.kept, how: secrets.how } }),
+    'directory.discover': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => discover({ ...r, credentials: secrets.credentials(r.credentials) }, { signal: o.signal, onProgress: o.onProgress })),
     'preflight.rules': async () => catalog(),
-    'preflight.run': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => runPreflightService(r, { offered, signal: o.signal, onProgress: (stage) => o.onProgress(stage) })),
+    'preflight.run': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => runPreflightService({ ...r, ...(r.directory ? { directory: secrets.directory(r.directory) } : {}) }, { offered, signal: o.signal, onProgress: (stage) => o.onProgress(stage) })),
     'preflight.report': async (r) => renderReportService(r.report, r.format),
     'operation.cancel': async (r) => ({ cancelled: operations.cancel(r.operationId) }),
-    ...protectHandlers(operations),
-    ...failoverHandlers(operations),
+    ...protectHandlers(operations, secrets),
+    ...failoverHandlers(operations, secrets),
   };
 }
 

@@ -14,10 +14,20 @@ import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
 import { JobPools } from '../provision/job-pools.ts';
 import { jobChanges } from '../../shared/job-diff.ts';
+import type { ProtectPlanRequest } from '../../shared/protect.ts';
+import type { JobSecrets } from '../jobs/job-secrets.ts';
 
 type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.status'>;
 
-export function protectHandlers(operations: Operations): ProtectHandlers {
+/** What provisioning needs besides the job: the request's secrets, else those kept for the job. */
+function provisionSecrets(r: ProtectPlanRequest, jobId: string, secrets: JobSecrets) {
+  const directory = secrets.directory(r.directory);
+  const alertSecrets = r.alertSecrets ?? secrets.alertSecrets(jobId);
+  const tsigSecrets = r.dnsSecrets ?? secrets.tsigSecrets(jobId);
+  return { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) };
+}
+
+export function protectHandlers(operations: Operations, secrets: JobSecrets): ProtectHandlers {
   const pools = new JobPools();
   return {
     'protect.plan': (r, ctx) => asOperation(operations, r.operationId, ctx, async (o) => {
@@ -25,7 +35,7 @@ export function protectHandlers(operations: Operations): ProtectHandlers {
       const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
       try {
         const saved = await loadJob(job.id).catch(() => null);
-        const { plan } = await planProvisioning(job, pool, o);
+        const { plan } = await planProvisioning(job, pool, { ...o, ...provisionSecrets(r, job.id, secrets) });
         return { job, plan, changes: saved ? jobChanges(saved, job) : null };
       } finally {
         await pool.closeAll();
@@ -33,11 +43,15 @@ export function protectHandlers(operations: Operations): ProtectHandlers {
     }),
     'protect.apply': (r, ctx) => asOperation(operations, r.operationId, ctx, async (o) => {
       const job = checkJob(r.job);
+      const given = provisionSecrets(r, job.id, secrets);
       o.onProgress('Checking the servers again (pre-flight)');
-      await preflightGate(job, o);
-      const res = await protect(job, r.consent, o);
+      await preflightGate(job, { ...o, ...(given.directory ? { directory: given.directory } : {}), ...(given.tsigSecrets ? { tsigSecrets: given.tsigSecrets } : {}) });
+      const res = await protect(job, r.consent, { ...o, ...given });
       const saved = { ...job, certificates: res.fingerprints };
-      if (res.results.every((x) => x.outcome === 'applied')) await saveJob(saved);
+      if (res.results.every((x) => x.outcome === 'applied')) {
+        await saveJob(saved);
+        await secrets.keep(job.id, { ...(given.directory ? { directoryPassword: given.directory.credentials.password } : {}), ...(given.alertSecrets ? { alertSecrets: given.alertSecrets } : {}), ...(given.tsigSecrets ? { tsigSecrets: given.tsigSecrets } : {}) });
+      }
       return { job: saved, plan: res.plan, results: res.results };
     }),
     'jobs.list': () => listJobs(),

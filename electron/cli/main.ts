@@ -51,7 +51,8 @@ export function buildProgram(): Command {
     .description('serve the wizard to a browser on this machine (127.0.0.1 only)')
     .option('--port <n>', 'port to listen on (0 picks a free one)', port, 0)
     .option('--open', 'open the address in a browser', false)
-    .action((o: { port: number; open: boolean }) => serve(o));
+    .option('--secret-key-file <file>', 'keep saved jobs\' passwords and keys encrypted with this key file (at least 16 random bytes; or FAILGUARD_SECRET_KEY_FILE)')
+    .action((o: { port: number; open: boolean; secretKeyFile?: string }) => serve(o));
   withDirectoryOptions(program.command('discover'))
     .description('find the Exchange organisation in Active Directory')
     .option('--json', 'print the topology as JSON')

@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { startServer } from '../serve/server.ts';
 import { findInterrupted } from '../plans/journal.ts';
-import { journalDir } from '../backend/data-dir.ts';
+import { dataDir, journalDir } from '../backend/data-dir.ts';
+import { JobSecrets } from '../jobs/job-secrets.ts';
+import { SecretStore } from '../jobs/secret-store.ts';
 import { UserError } from '../../shared/errors.ts';
 
 /** The built renderer: dist/renderer beside the compiled or the source tree. */
@@ -19,9 +21,18 @@ export function rendererDir(): string {
   throw new UserError('not-built', 'The user interface is not built yet; run npm run build first.');
 }
 
-export async function serve(opts: { port: number; open: boolean }): Promise<void> {
-  const running = await startServer({ port: opts.port, rendererDir: rendererDir() });
+/** The secret store of `serve` and the CLI: opened with the key file the person supplies, else none (secrets are asked each time). */
+export async function openSecrets(keyFile: string | undefined): Promise<JobSecrets> {
+  const file = keyFile || process.env.FAILGUARD_SECRET_KEY_FILE;
+  if (!file) return new JobSecrets(null, 'not kept: start Failguard with --secret-key-file to keep them encrypted on this computer');
+  return new JobSecrets(await SecretStore.open(join(dataDir(), 'secrets.json'), { kind: 'key-file', file }));
+}
+
+export async function serve(opts: { port: number; open: boolean; secretKeyFile?: string }): Promise<void> {
+  const secrets = await openSecrets(opts.secretKeyFile);
+  const running = await startServer({ port: opts.port, rendererDir: rendererDir(), secrets });
   process.stdout.write(`Failguard is serving on 127.0.0.1 only. Open:\n${running.url}\n`);
+  process.stdout.write(`Passwords and keys of saved jobs: ${secrets.how}.\n`);
   // What the journal holds from before: said at start, finished by the next run that applies changes on those servers.
   for (const r of findInterrupted(journalDir())) {
     process.stdout.write(`Found a run cut short on ${r.summary.startedAt} (${r.summary.plans.map((p) => `${p.title}: ${p.stepsDone} of ${p.steps} steps`).join('; ')}); the next run that applies changes on ${r.summary.hosts.join(', ')} finishes it.\n`);

@@ -8,15 +8,16 @@ import { METHOD_NAMES, type EventName, type Events } from '../../shared/contract
 import { createHandlers, dispatch, type CallContext } from '../backend/handlers.ts';
 import { toContractError } from '../backend/errors.ts';
 import { isTrustedSender } from './trusted-sender.ts';
+import type { JobSecrets } from '../jobs/job-secrets.ts';
 
-export function registerIpc(windows: () => BrowserWindow[], appUrl: string): void {
+export function registerIpc(windows: () => BrowserWindow[], appUrl: string, secrets: JobSecrets): void {
   const trusted = () => new Set(windows().map((w) => w.webContents.id));
   const ctx: CallContext = {
     emit<E extends EventName>(event: E, payload: Events[E]) {
       for (const w of windows()) w.webContents.send(`event:${event}`, payload);
     },
   };
-  const handlers = createHandlers({ transport: 'electron-ipc' });
+  const handlers = createHandlers({ transport: 'electron-ipc', secrets });
   for (const method of METHOD_NAMES) {
     ipcMain.handle(method, async (e: IpcMainInvokeEvent, request: unknown) => {
       const sender = { webContentsId: e.sender.id, frameUrl: e.senderFrame?.url ?? null, isMainFrame: e.senderFrame?.parent === null };

@@ -2,13 +2,15 @@
  * Electron main process: one window, locked down; everything real lives in the Node
  * services the CLI and `serve` share. Not run here (no Electron binary on this machine).
  */
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, safeStorage, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerIpc } from './ipc.ts';
 import { APP_CSP, secureWindowOptions } from './window-options.ts';
 import { electronPdfPrinter } from './electron-pdf.ts';
 import { setPdfPrinter } from '../reports/pdf.ts';
+import { JobSecrets } from '../jobs/job-secrets.ts';
+import { SecretStore } from '../jobs/secret-store.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // dist/node/electron/main -> dist/renderer and dist/node/electron/preload
@@ -21,12 +23,20 @@ app.enableSandbox();
 process.env.FAILGUARD_DATA_DIR ||= app.getPath('userData');
 setPdfPrinter(electronPdfPrinter);
 
+/** Saved jobs' secrets, their key wrapped by the OS keychain; where the keychain cannot encrypt, nothing is kept. */
+async function keychainSecrets(): Promise<JobSecrets> {
+  if (!safeStorage.isEncryptionAvailable()) return new JobSecrets(null, 'not kept: this system offers no keychain to protect them');
+  return new JobSecrets(await SecretStore.open(join(app.getPath('userData'), 'secrets.json'), {
+    kind: 'keychain', wrap: (k) => safeStorage.encryptString(k.toString('base64')), unwrap: (b) => Buffer.from(safeStorage.decryptString(b), 'base64'),
+  }));
+}
+
 app.whenReady().then(async () => {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  registerIpc(() => BrowserWindow.getAllWindows(), appUrl);
+  registerIpc(() => BrowserWindow.getAllWindows(), appUrl, await keychainSecrets());
   const win = new BrowserWindow(secureWindowOptions(preload));
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { isMethodName, type EventName, type Events } from '../../shared/contract.ts';
 import { createHandlers, dispatch, type CallContext } from '../backend/handlers.ts';
+import type { JobSecrets } from '../jobs/job-secrets.ts';
 import { toContractError } from '../backend/errors.ts';
 import { UserError } from '../../shared/errors.ts';
 import { checkRequest, TOKEN_COOKIE } from './guard.ts';
@@ -25,6 +26,8 @@ export interface ServeOptions {
   /** Folder with the built renderer (index.html and assets). */
   rendererDir: string;
   token?: string;
+  /** Where saved jobs' secrets are kept (absent: they are asked each time). */
+  secrets?: JobSecrets;
 }
 
 export interface RunningServer {
@@ -59,7 +62,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const handlers = createHandlers({ transport: 'http' });
+  const handlers = createHandlers({ transport: 'http', ...(opts.secrets ? { secrets: opts.secrets } : {}) });
   const streams = new Set<ServerResponse>();
   const ctx: CallContext = {
     emit<E extends EventName>(event: E, payload: Events[E]) {

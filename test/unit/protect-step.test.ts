@@ -62,7 +62,7 @@ const backend: Backend = {
 describe('the job the wizard builds', () => {
   it('uses the resolved addresses and pins, the options of each target, and passes the job schema; step 4 opens only when options are valid', async () => {
     const store = createAppStore(backend);
-    store.setState({ topology, source: 'MAIL1', targets: ['MAIL2', 'MAIL3'], info: { name: 'Failguard', version: '0', transport: 'http', node: '24', builtSteps: ['servers', 'preflight', 'options', 'protect'], interrupted: [] } });
+    store.setState({ topology, source: 'MAIL1', targets: ['MAIL2', 'MAIL3'], info: { name: 'Failguard', version: '0', transport: 'http', node: '24', builtSteps: ['servers', 'preflight', 'options', 'protect'], interrupted: [], secrets: { kept: false, how: 'not kept' } } });
     store.getState().setSsh({ witness: 'witness.lab.test', keyFile: '/root/.ssh/id_ed25519' });
     await store.getState().runPreflight();
     store.setState({ pins: Object.entries(ips).map(([, a]) => ({ host: a, port: 22, algorithm: 'ssh-ed25519', fingerprint: fp(a.replace(/\./g, 'x')) })) });

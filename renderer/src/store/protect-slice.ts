@@ -13,6 +13,7 @@ import { messageOf, planOperation, type PlanOperationState } from './plan-operat
 import type { Store } from './index.ts';
 import { checkDraft, draftOf, jobNameOf } from './options-slice.ts';
 import { checkFailover } from './failover-options.ts';
+import { directoryOf } from './preflight-slice.ts';
 
 /** How many seconds of RPO the chart keeps. */
 export const HISTORY_SECONDS = 300;
@@ -42,9 +43,11 @@ export function buildJob(s: Store): JobInput | null {
   });
   const witness = r.covered.find((c) => c.role === 'witness');
   const failover = checkFailover(s.failoverDraft);
+  const dir = directoryOf(s);
   return {
     version: 1, id: s.jobId, name: jobNameOf(s), source: host(s.source), targets,
     ...(witness ? { witness: host(witness.name) } : {}),
+    ...(s.form.username.trim() ? { directory: { target: dir.target, username: s.form.username.trim(), ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned } } : {}),
     ...(failover.ok ? { failover: failover.failover } : {}),
     hostKeys: s.pins.map((p) => ({ host: p.host, port: p.port, algorithm: p.algorithm, fingerprint: p.fingerprint })),
   };

@@ -1,0 +1,68 @@
+/**
+ * The secrets of saved jobs, by job: the directory password, the alert receivers' secrets
+ * and the TSIG secrets, kept in the encrypted store once a job is protected, so the
+ * dashboard's failover and a reopened job need not ask again. The UI never gets a value
+ * back: a request names the job whose saved password to use (`credentials.savedFor`), and
+ * the back end fills it in here, at the boundary.
+ */
+import type { AlertSecrets } from '../../shared/alerts.ts';
+import type { DirectoryCredentials } from '../../shared/directory.ts';
+import { UserError } from '../../shared/errors.ts';
+import type { SecretStore } from './secret-store.ts';
+
+const name = (jobId: string, what: string) => `job/${jobId}/${what}`;
+
+export interface KeptSecrets { directory: boolean; alerts: boolean; tsigKeys: string[] }
+
+export class JobSecrets {
+  readonly #store: SecretStore | null;
+  /** In words: where secrets are kept, or why they are not. */
+  readonly how: string;
+
+  constructor(store: SecretStore | null, how?: string) {
+    this.#store = store;
+    this.how = how ?? (store ? `kept encrypted, the key in ${store.keptBy}` : 'not kept: they are asked each time');
+  }
+
+  get kept(): boolean {
+    return this.#store !== null;
+  }
+
+  /** Credentials with the saved password filled in when the request asks for it (and only then). */
+  credentials<C extends DirectoryCredentials>(c: C): C {
+    if (!c.savedFor || c.password) return c;
+    const saved = this.#store?.get(name(c.savedFor, 'directory-password')) ?? null;
+    if (saved === null) throw new UserError('no-saved-secret', 'No password is kept for this job\'s directory account on this computer; type it in step 1.', { field: 'password' });
+    return { ...c, password: saved };
+  }
+
+  directory<D extends { credentials: DirectoryCredentials } | undefined>(d: D): D {
+    return (d ? { ...d, credentials: this.credentials(d.credentials) } : d) as D;
+  }
+
+  alertSecrets(jobId: string): AlertSecrets | undefined {
+    const t = this.#store?.get(name(jobId, 'alerts'));
+    return t ? (JSON.parse(t) as AlertSecrets) : undefined;
+  }
+
+  tsigSecrets(jobId: string): Record<string, string> | undefined {
+    const keys = this.#store?.names(name(jobId, 'tsig/')) ?? [];
+    return keys.length ? Object.fromEntries(keys.map((k) => [k.slice(name(jobId, 'tsig/').length), this.#store!.get(k)!])) : undefined;
+  }
+
+  /** What is kept for a job: names only. */
+  keptFor(jobId: string): KeptSecrets {
+    const names = this.#store?.names(name(jobId, '')) ?? [];
+    return { directory: names.includes(name(jobId, 'directory-password')), alerts: names.includes(name(jobId, 'alerts')), tsigKeys: names.filter((n) => n.startsWith(name(jobId, 'tsig/'))).map((n) => n.slice(name(jobId, 'tsig/').length)) };
+  }
+
+  /** Keeps what a successful protection used; nothing when no store is open. */
+  async keep(jobId: string, s: { directoryPassword?: string; alertSecrets?: AlertSecrets; tsigSecrets?: Record<string, string> }): Promise<void> {
+    if (!this.#store) return;
+    await this.#store.set({
+      ...(s.directoryPassword ? { [name(jobId, 'directory-password')]: s.directoryPassword } : {}),
+      ...(s.alertSecrets && Object.keys(s.alertSecrets).length ? { [name(jobId, 'alerts')]: JSON.stringify(s.alertSecrets) } : {}),
+      ...Object.fromEntries(Object.entries(s.tsigSecrets ?? {}).map(([k, v]) => [name(jobId, `tsig/${k}`), v])),
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { SecretStore } from '../../electron/jobs/secret-store.ts';
+import { JobSecrets } from '../../electron/jobs/job-secrets.ts';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'fg-secrets-'));
+const keyFile = (d: string, name = 'key') => { const f = join(d, name); writeFileSync(f, randomBytes(32), { mode: 0o600 }); return f; };
+const JOB = '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11';
+
+describe('the encrypted secret store', () => {
+  it('keeps values encrypted on disk and gives them back after reopening with the same key file', async () => {
+    const d = dir();
+    const file = join(d, 'secrets.json');
+    const key = keyFile(d);
+    const s = await SecretStore.open(file, { kind: 'key-file', file: key });
+    await s.set({ [`job/${JOB}/directory-password`]: 'Sup3r-Secret!' });
+    expect(readFileSync(file, 'utf8')).not.toContain('Sup3r-Secret!');
+    const again = await SecretStore.open(file, { kind: 'key-file', file: key });
+    expect(again.get(`job/${JOB}/directory-password`)).toBe('Sup3r-Secret!');
+    expect(again.names(`job/${JOB}/`)).toEqual([`job/${JOB}/directory-password`]);
+    await again.set({ [`job/${JOB}/directory-password`]: null });
+    expect((await SecretStore.open(file, { kind: 'key-file', file: key })).get(`job/${JOB}/directory-password`)).toBeNull();
+  });
+
+  it('refuses another key, a damaged file and an entry moved under another name, changing nothing', async () => {
+    const d = dir();
+    const file = join(d, 'secrets.json');
+    const s = await SecretStore.open(file, { kind: 'key-file', file: keyFile(d) });
+    await s.set({ a: 'one', b: 'two' });
+    const before = readFileSync(file, 'utf8');
+    await expect(SecretStore.open(file, { kind: 'key-file', file: keyFile(d, 'other') })).rejects.toMatchObject({ code: 'secret-key' });
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    const swapped = JSON.parse(before) as { entries: Record<string, unknown> };
+    swapped.entries.a = swapped.entries.b;
+    writeFileSync(file, JSON.stringify(swapped));
+    const reopened = await SecretStore.open(file, { kind: 'key-file', file: join(d, 'key') });
+    expect(() => reopened.get('a')).toThrow();
+    writeFileSync(file, '{"version":1,');
+    await expect(SecretStore.open(file, { kind: 'key-file', file: join(d, 'key') })).rejects.toMatchObject({ code: 'secret-store' });
+    const short = join(d, 'short');
+    writeFileSync(short, 'abc');
+    await expect(SecretStore.open(join(d, 'new.json'), { kind: 'key-file', file: short })).rejects.toThrow(/holds 3 bytes; a key needs at least 16 random bytes/);
+  });
+
+  it('wraps its data key with the keychain in the desktop app, and a key-file store is not opened as a keychain one', async () => {
+    const d = dir();
+    const file = join(d, 'secrets.json');
+    const mask = randomBytes(32);
+    const xor = (b: Buffer) => Buffer.from(b.map((x, i) => x ^ mask[i % 32]!));
+    const keychain = { kind: 'keychain' as const, wrap: xor, unwrap: xor };
+    await (await SecretStore.open(file, keychain)).set({ x: 'kept' });
+    expect((await SecretStore.open(file, keychain)).get('x')).toBe('kept');
+    await expect(SecretStore.open(file, { kind: 'key-file', file: keyFile(d) })).rejects.toThrow(/made by the desktop app/);
+  });
+});
+
+describe('a saved job\'s secrets', () => {
+  it('fill a request\'s password only when it names the job and brings none', async () => {
+    const d = dir();
+    const js = new JobSecrets(await SecretStore.open(join(d, 's.json'), { kind: 'key-file', file: keyFile(d) }));
+    await js.keep(JOB, { directoryPassword: 'pw', tsigSecrets: { 'failguard-update': 'c2VjcmV0' }, alertSecrets: { smtpPassword: 'mail' } });
+    expect(js.credentials({ username: 'u', password: '', savedFor: JOB })).toEqual({ username: 'u', password: 'pw', savedFor: JOB });
+    expect(js.credentials({ username: 'u', password: 'typed', savedFor: JOB }).password).toBe('typed');
+    expect(js.credentials({ username: 'u', password: '' }).password).toBe('');
+    expect(js.keptFor(JOB)).toEqual({ directory: true, alerts: true, tsigKeys: ['failguard-update'] });
+    expect([js.tsigSecrets(JOB), js.alertSecrets(JOB)]).toEqual([{ 'failguard-update': 'c2VjcmV0' }, { smtpPassword: 'mail' }]);
+    const none = new JobSecrets(null);
+    expect(() => none.credentials({ username: 'u', password: '', savedFor: JOB })).toThrow(/No password is kept/);
+    expect(none.kept).toBe(false);
+  });
+});
