@@ -25,7 +25,14 @@ export interface ProtectApplyRequest extends ProtectPlanRequest { consent: strin
 export interface ProtectApplyResult { job: Job; plan: Plan; results: PlanRunResult[] }
 
 /** A job saved on this computer (after it was provisioned): what the dashboard reopens. */
-export interface SavedJob { job: Job; savedAt: string }
+export interface SavedJob {
+  job: Job; savedAt: string; lastAction?: JobAction;
+  /** Which of its secrets this computer keeps (names only, never values). */
+  kept?: { directory: boolean; alerts: boolean; tsigKeys: string[] };
+}
+
+/** A failover, switchover, failback or rehearsal run from this computer on a saved job. */
+export interface JobAction { action: FailoverAction; target: string; at: string; outcome: 'applied' | 'failed' | 'cancelled' | 'undone' }
 
 /** What a person can do to a protected job from the dashboard; each is a plan shown first and confirmed by typing the target's name. */
 export type FailoverAction = 'failover' | 'switchover' | 'failback' | 'rehearsal';

@@ -25,12 +25,16 @@ export interface WizardFacts {
   optionsValid: boolean;
   /** A job is saved on this computer: step 4 shows its dashboard. */
   protectedJob?: boolean;
+  /** A pre-flight audit only: steps 3 and 4 are not part of this journey. */
+  auditOnly?: boolean;
 }
 
 export type StepAvailability =
   | { state: 'open' }
   | { state: 'locked'; reason: string }
   | { state: 'not-built' };
+
+const AUDIT_ONLY = 'This is a pre-flight audit only; start a new protection from the start page to go on.';
 
 export function stepAvailability(step: StepId, f: WizardFacts): StepAvailability {
   if (!f.builtSteps.includes(step)) return { state: 'not-built' };
@@ -40,9 +44,11 @@ export function stepAvailability(step: StepId, f: WizardFacts): StepAvailability
     case 'preflight':
       return f.serversChosen ? { state: 'open' } : { state: 'locked', reason: 'Choose a source server and at least one target first.' };
     case 'options':
+      if (f.auditOnly) return { state: 'locked', reason: AUDIT_ONLY };
       if (f.preflightClear) return { state: 'open' };
       return { state: 'locked', reason: f.preflightStale ? 'The servers changed since the last pre-flight; run it again.' : 'Pre-flight must pass first (warnings can be accepted).' };
     case 'protect':
+      if (f.auditOnly) return { state: 'locked', reason: AUDIT_ONLY };
       if (f.protectedJob || (f.optionsValid && f.preflightClear)) return { state: 'open' };
       return { state: 'locked', reason: f.preflightClear ? 'Complete the options first.' : 'Pre-flight must pass first (warnings can be accepted).' };
     default:

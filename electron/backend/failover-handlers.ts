@@ -8,11 +8,11 @@ import type { Handlers } from './handler-types.ts';
 import type { Operations } from './operations.ts';
 import type { FailoverPlanRequest } from '../../shared/protect.ts';
 import type { Job } from '../../shared/job.ts';
-import type { Plan } from '../../shared/plan.ts';
+import type { Plan, PlanRunResult } from '../../shared/plan.ts';
 import { UserError } from '../../shared/errors.ts';
 import { asOperation } from './as-operation.ts';
 import { dataDir } from './data-dir.ts';
-import { loadJob } from '../jobs/job-store.ts';
+import { loadJob, recordAction } from '../jobs/job-store.ts';
 import { chooseTarget, planFailback, planFailover, type DirectoryAccess } from '../failover/plan-now.ts';
 import { rehearsalPlan } from '../failover/rehearsal.ts';
 import { failback, failover } from '../failover/service.ts';
@@ -56,13 +56,19 @@ export function failoverHandlers(operations: Operations, secrets: JobSecrets): F
     'failover.apply': (req, ctx) => asOperation(operations, req.operationId, ctx, async (o) => {
       const job = await loadJob(req.jobId);
       const r = withKept(job, req, secrets);
-      if (r.action === 'rehearsal') {
-        const plan = rehearsalPlan(job, chooseTarget(job, r.target));
-        return { plan, results: await runJobPlan(job, plan, req.consent, o) };
-      }
-      const tsig = r.dnsSecrets ? { tsigSecrets: r.dnsSecrets } : {};
-      if (r.action === 'failback') return failback(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig });
-      return failover(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig, planned: r.action === 'switchover' });
+      const run = async (): Promise<{ plan: Plan; results: PlanRunResult[] }> => {
+        if (r.action === 'rehearsal') {
+          const plan = rehearsalPlan(job, chooseTarget(job, r.target));
+          return { plan, results: await runJobPlan(job, plan, req.consent, o) };
+        }
+        const tsig = r.dnsSecrets ? { tsigSecrets: r.dnsSecrets } : {};
+        if (r.action === 'failback') return failback(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig });
+        return failover(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig, planned: r.action === 'switchover' });
+      };
+      const done = await run();
+      const worst = done.results.find((x) => x.outcome !== 'applied')?.outcome ?? 'applied';
+      await recordAction(job.id, { action: r.action, target: chooseTarget(job, r.target).name, at: new Date().toISOString(), outcome: worst === 'applied' ? 'applied' : worst === 'cancelled' ? 'cancelled' : worst === 'undone' ? 'undone' : 'failed' });
+      return done;
     }),
   };
 }

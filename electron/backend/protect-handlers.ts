@@ -54,7 +54,7 @@ export function protectHandlers(operations: Operations, secrets: JobSecrets): Pr
       }
       return { job: saved, plan: res.plan, results: res.results };
     }),
-    'jobs.list': () => listJobs(),
+    'jobs.list': async () => (await listJobs()).map((j) => ({ ...j, kept: secrets.keptFor(j.job.id) })),
     'jobs.status': async (r) => {
       const job = await loadJob(r.jobId);
       const statuses = await agentStatus(job, pools.get(job));

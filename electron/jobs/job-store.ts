@@ -3,10 +3,10 @@
  * certificates. The wizard saves a job once it is provisioned, so that closing the app
  * or the browser and opening it again finds the job and shows its live state.
  */
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../shared/job.ts';
-import type { SavedJob } from '../../shared/protect.ts';
+import type { JobAction, SavedJob } from '../../shared/protect.ts';
 import { UserError } from '../../shared/errors.ts';
 import { dataDir } from '../backend/data-dir.ts';
 import { readJob, writeJob } from './job-file.ts';
@@ -19,6 +19,26 @@ export async function saveJob(job: Job, base?: string): Promise<void> {
   await writeJob(jobFile(job.id, base), job);
 }
 
+const historyFile = (id: string, base?: string) => join(jobsDir(base), id, 'history.json');
+
+/** The failovers, failbacks and rehearsals run from this computer, oldest first (at most 50). */
+async function history(id: string, base?: string): Promise<JobAction[]> {
+  try {
+    const h = JSON.parse(await readFile(historyFile(id, base), 'utf8')) as unknown;
+    return Array.isArray(h) ? (h as JobAction[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Notes a failover action run on a saved job, so the start page can say when the last one was. */
+export async function recordAction(id: string, a: JobAction, base?: string): Promise<void> {
+  const h = [...(await history(id, base)), a].slice(-50);
+  const tmp = `${historyFile(id, base)}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(h, null, 1)}\n`, { mode: 0o600 });
+  await rename(tmp, historyFile(id, base));
+}
+
 /** Every readable saved job, newest first; a damaged file is left out (and left as it is). */
 export async function listJobs(base?: string): Promise<SavedJob[]> {
   const ids = await readdir(jobsDir(base)).catch(() => [] as string[]);
@@ -28,7 +48,9 @@ export async function listJobs(base?: string): Promise<SavedJob[]> {
     const st = await stat(file).catch(() => null);
     if (!st) continue;
     const job = await readJob(file).catch(() => null);
-    if (job) out.push({ job, savedAt: st.mtime.toISOString() });
+    if (!job) continue;
+    const last = (await history(id, base)).at(-1);
+    out.push({ job, savedAt: st.mtime.toISOString(), ...(last ? { lastAction: last } : {}) });
   }
   return out.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
 }

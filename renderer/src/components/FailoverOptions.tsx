@@ -10,6 +10,7 @@ export function FailoverOptions() {
   const d = s.failoverDraft;
   const m = messages.failoverOptions;
   const check = checkFailover(d);
+  const keys = [...new Set(d.dns.map((r) => r.key.trim()).filter(Boolean))];
   const problem = (field: string) => (check.ok ? undefined : check.problems[field]);
   return (
     <fieldset className="failover-options" data-testid="failover-options">
@@ -65,6 +66,16 @@ export function FailoverOptions() {
         </table>
       ) : <p className="hint">{m.noDns}</p>}
       <button type="button" data-testid="add-dns-record" onClick={() => s.addDnsRecord()}>{m.addDns}</button>
+      {keys.length && d.mode === 'automatic' ? (
+        <div className="secrets" data-testid="tsig-secrets">
+          <p className="hint">{m.tsigHint}</p>
+          {keys.map((k) => (
+            <label key={k}>{m.tsigSecret(k)}
+              <input type="password" autoComplete="off" value={s.tsigSecrets[k] ?? ''} onChange={(e) => s.setTsigSecret(k, e.target.value.trim())} />
+            </label>
+          ))}
+        </div>
+      ) : null}
     </fieldset>
   );
 }

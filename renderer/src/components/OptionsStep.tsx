@@ -2,6 +2,7 @@ import { useAppStore } from './store-context.tsx';
 import { Field } from './Field.tsx';
 import { ScheduleGrid } from './ScheduleGrid.tsx';
 import { FailoverOptions } from './FailoverOptions.tsx';
+import { AlertOptions } from './AlertOptions.tsx';
 import { checkDraft, draftOf, jobNameOf, optionsValid } from '../store/options-slice.ts';
 import type { Compression } from '../../../shared/job.ts';
 import { messages } from '../messages.ts';
@@ -19,6 +20,7 @@ export function OptionsStep() {
       </Field>
       {s.targets.map((t) => <TargetOptions key={t} target={t} />)}
       <FailoverOptions />
+      <AlertOptions />
       <div className="actions">
         {!valid ? <span className="progress">{m.fixFirst}</span> : null}
         <button type="button" className="primary" disabled={!valid} data-testid="options-next" onClick={() => s.goTo('protect')}>{m.next}</button>

@@ -16,6 +16,9 @@ export const defaultFailoverDraft = (): FailoverDraft => ({ mode: 'alert', timeo
 
 export interface FailoverOptionsSlice {
   failoverDraft: FailoverDraft;
+  /** TSIG key name → secret, typed in step 3 for records outside AD: in memory, sent with the protect request, kept only in the back end's encrypted store. */
+  tsigSecrets: Record<string, string>;
+  setTsigSecret(key: string, secret: string): void;
   setFailoverDraft(patch: Partial<Omit<FailoverDraft, 'dns'>>): void;
   /** A new record row: the directory's domain and `mail` for the first, as most sites name it. */
   addDnsRecord(): void;
@@ -25,6 +28,13 @@ export interface FailoverOptionsSlice {
 
 export const createFailoverOptionsSlice: StateCreator<Store, [], [], FailoverOptionsSlice> = (set, get) => ({
   failoverDraft: defaultFailoverDraft(),
+  tsigSecrets: {},
+  setTsigSecret(key, secret) {
+    const next = { ...get().tsigSecrets };
+    if (secret) next[key] = secret;
+    else delete next[key];
+    set({ tsigSecrets: next });
+  },
   setFailoverDraft(patch) { set({ failoverDraft: { ...get().failoverDraft, ...patch } }); },
   addDnsRecord() {
     const d = get().failoverDraft;

@@ -9,8 +9,9 @@ import { createOptionsSlice, type OptionsSlice } from './options-slice.ts';
 import { createFailoverOptionsSlice, type FailoverOptionsSlice } from './failover-options.ts';
 import { createProtectSlice, type ProtectSlice } from './protect-slice.ts';
 import { createFailoverSlice, type FailoverSlice } from './failover-slice.ts';
+import { createAlertOptionsSlice, type AlertOptionsSlice } from './alert-options.ts';
 
-export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & FailoverOptionsSlice & ProtectSlice & FailoverSlice;
+export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & FailoverOptionsSlice & AlertOptionsSlice & ProtectSlice & FailoverSlice;
 
 export function createAppStore(backend: Backend) {
   return create<Store>()((...a) => ({
@@ -20,6 +21,7 @@ export function createAppStore(backend: Backend) {
     ...createPreflightSlice(backend)(...a),
     ...createOptionsSlice(...a),
     ...createFailoverOptionsSlice(...a),
+    ...createAlertOptionsSlice(...a),
     ...createProtectSlice(backend)(...a),
     ...createFailoverSlice(backend)(...a),
   }));

@@ -9,6 +9,7 @@ import { scheduleText } from '../../../shared/schedule.ts';
 import { issueField } from '../../../shared/schemas.ts';
 import type { Store } from './index.ts';
 import { checkFailover } from './failover-options.ts';
+import { checkAlerts } from './alert-options.ts';
 
 export interface TargetDraft {
   sourceAddress: string;
@@ -73,7 +74,7 @@ export function checkDraft(d: TargetDraft): { ok: true; options: TargetOptions }
 
 /** Every chosen target's options and the failover choices are valid. */
 export function optionsValid(s: Store): boolean {
-  return s.targets.length > 0 && s.targets.every((t) => checkDraft(draftOf(s, t)).ok) && checkFailover(s.failoverDraft).ok;
+  return s.targets.length > 0 && s.targets.every((t) => checkDraft(draftOf(s, t)).ok) && checkFailover(s.failoverDraft).ok && checkAlerts(s.alertDrafts).ok;
 }
 
 /** The name the job is saved under: the person's, or one made from the servers. */

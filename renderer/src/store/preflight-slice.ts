@@ -47,7 +47,8 @@ export function directoryOf(s: Store) {
   const f = s.form;
   return {
     target: f.mode === 'domain' ? { kind: 'domain' as const, domain: f.domain.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) } : { kind: 'url' as const, url: f.url.trim(), ...(f.dnsServer.trim() ? { dnsServer: f.dnsServer.trim() } : {}) },
-    credentials: { username: f.username, password: f.password },
+    // A reopened job's kept password is used by the back end when none is typed.
+    credentials: { username: f.username, password: f.password, ...(!f.password && s.reopened?.passwordKept ? { savedFor: s.reopened.jobId } : {}) },
     trust: { ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned },
   };
 }

@@ -14,6 +14,7 @@ import type { Store } from './index.ts';
 import { checkDraft, draftOf, jobNameOf } from './options-slice.ts';
 import { checkFailover } from './failover-options.ts';
 import { directoryOf } from './preflight-slice.ts';
+import { checkAlerts } from './alert-options.ts';
 
 /** How many seconds of RPO the chart keeps. */
 export const HISTORY_SECONDS = 300;
@@ -28,6 +29,9 @@ export interface ProtectSlice {
   applyProtection(): Promise<void>;
   cancelProtection(): Promise<void>;
   loadJobs(): Promise<void>;
+  /** Each saved job's live state, for the start page (read once, in parallel). */
+  summaries: Record<string, { view: ReplicationView | null; error: string | null }>;
+  loadSummaries(): Promise<void>;
   refreshLive(): Promise<void>;
 }
 
@@ -44,12 +48,24 @@ export function buildJob(s: Store): JobInput | null {
   const witness = r.covered.find((c) => c.role === 'witness');
   const failover = checkFailover(s.failoverDraft);
   const dir = directoryOf(s);
+  const alerts = checkAlerts(s.alertDrafts);
   return {
     version: 1, id: s.jobId, name: jobNameOf(s), source: host(s.source), targets,
     ...(witness ? { witness: host(witness.name) } : {}),
     ...(s.form.username.trim() ? { directory: { target: dir.target, username: s.form.username.trim(), ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned } } : {}),
     ...(failover.ok ? { failover: failover.failover } : {}),
+    ...(alerts.ok ? { alerts: alerts.alerts } : {}),
     hostKeys: s.pins.map((p) => ({ host: p.host, port: p.port, algorithm: p.algorithm, fingerprint: p.fingerprint })),
+  };
+}
+
+/** What provisioning needs besides the job: the directory account as step 1 signed in (or the one kept for a reopened job), and the secrets typed in step 3. */
+function secretsOf(s: Store) {
+  const d = directoryOf(s);
+  return {
+    ...(d.credentials.username && (d.credentials.password || d.credentials.savedFor) ? { directory: d } : {}),
+    ...(Object.keys(s.alertSecrets).length ? { alertSecrets: s.alertSecrets } : {}),
+    ...(Object.keys(s.tsigSecrets).length ? { dnsSecrets: s.tsigSecrets } : {}),
   };
 }
 
@@ -65,17 +81,29 @@ export const createProtectSlice = (backend: Backend): StateCreator<Store, [], []
     jobs: [],
     activeJobId: null,
     live: { view: null, error: null, history: {} },
+    summaries: {},
+    async loadSummaries() {
+      await Promise.all(get().jobs.map(async ({ job }) => {
+        let one: { view: ReplicationView | null; error: string | null };
+        try {
+          one = { view: await backend.call('jobs.status', { jobId: job.id }), error: null };
+        } catch (e) {
+          one = { view: null, error: messageOf(e) };
+        }
+        set({ summaries: { ...get().summaries, [job.id]: one } });
+      }));
+    },
     async planProtection() {
       const job = buildJob(get());
       if (!job) return;
-      const r = await operation('planning', (operationId) => backend.call('protect.plan', { operationId, job }));
+      const r = await operation('planning', (operationId) => backend.call('protect.plan', { operationId, job, ...secretsOf(get()) }));
       if (r) set({ protect: { ...get().protect, plan: r.plan, changes: r.changes } });
     },
     async applyProtection() {
       const job = buildJob(get());
       const plan = get().protect.plan;
       if (!job || !plan) return;
-      const r = await operation('applying', (operationId) => backend.call('protect.apply', { operationId, job, consent: plan.id }));
+      const r = await operation('applying', (operationId) => backend.call('protect.apply', { operationId, job, consent: plan.id, ...secretsOf(get()) }));
       if (!r) return;
       set({ protect: { ...get().protect, results: r.results, plan: r.plan } });
       if (r.results.every((x) => x.outcome === 'applied')) {
@@ -91,7 +119,7 @@ export const createProtectSlice = (backend: Backend): StateCreator<Store, [], []
     async loadJobs() {
       try {
         const jobs = await backend.call('jobs.list', {});
-        set({ jobs, activeJobId: get().activeJobId ?? jobs[0]?.job.id ?? null });
+        set({ jobs });
       } catch (e) {
         set({ live: { ...get().live, error: messageOf(e) } });
       }

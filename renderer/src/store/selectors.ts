@@ -14,6 +14,7 @@ export function selectWizardFacts(s: Store): WizardFacts {
     preflightStale: !!s.preflight.result && !coversSelection(s.preflight.result.covered, selectionHosts(s)),
     optionsValid: optionsValid(s),
     protectedJob: s.activeJobId !== null,
+    auditOnly: s.journey === 'audit',
   };
 }
 

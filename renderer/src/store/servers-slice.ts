@@ -9,6 +9,7 @@ import { validateDiscoverInput } from '../../../shared/directory.ts';
 import { mailboxTotal, sameMajorVersion, type Topology } from '../../../shared/topology.ts';
 import { BackendError } from '../backend/backend-error.ts';
 import type { Store } from './index.ts';
+import { directoryOf } from './preflight-slice.ts';
 
 export interface ServersForm {
   mode: 'domain' | 'url';
@@ -66,6 +67,13 @@ export function defaultSelection(t: Topology): { source: string | null; targets:
   return { source: source.name, targets: first ? [first] : [] };
 }
 
+/** A reopened job's servers, chosen again when the directory still has them all. */
+export function reopenedSelection(r: { source: string; targets: string[] } | null, t: Topology): { source: string; targets: string[] } | null {
+  if (!r) return null;
+  const has = (n: string) => t.servers.some((s) => s.name.toLowerCase() === n.toLowerCase());
+  return has(r.source) && r.targets.every(has) ? { source: r.source, targets: r.targets } : null;
+}
+
 export const createServersSlice = (backend: Backend): StateCreator<Store, [], [], ServersSlice> => (set, get) => ({
   form: { mode: 'domain', domain: '', dnsServer: '', url: '', username: '', password: '' },
   caPem: null,
@@ -89,7 +97,7 @@ export const createServersSlice = (backend: Backend): StateCreator<Store, [], []
     const target: DirectoryTarget = form.mode === 'domain'
       ? { kind: 'domain', domain: form.domain.trim(), ...(form.dnsServer.trim() ? { dnsServer: form.dnsServer.trim() } : {}) }
       : { kind: 'url', url: form.url.trim(), ...(form.dnsServer.trim() ? { dnsServer: form.dnsServer.trim() } : {}) };
-    const credentials = { username: form.username, password: form.password };
+    const credentials = directoryOf(get()).credentials;
     const problems = validateDiscoverInput(target, credentials);
     if (problems.length) {
       set({ discovery: { ...idle, errors: Object.fromEntries(problems.map((p) => [p.field, p.message])) } });
@@ -102,7 +110,7 @@ export const createServersSlice = (backend: Backend): StateCreator<Store, [], []
     });
     try {
       const topology = await backend.call('directory.discover', { operationId, target, credentials, trust: { ...(caPem ? { caPem } : {}), pinned } });
-      set({ topology, ...defaultSelection(topology), discovery: idle });
+      set({ topology, ...(reopenedSelection(get().reopened, topology) ?? defaultSelection(topology)), discovery: idle });
     } catch (e) {
       const err = e instanceof BackendError ? e : new BackendError({ code: 'internal', message: String(e) });
       if (err.code === 'untrusted-certificate') {

@@ -1,0 +1,63 @@
+import { useEffect } from 'react';
+import { useAppStore } from './store-context.tsx';
+import type { SavedJob } from '../../../shared/protect.ts';
+import type { ReplicationView } from '../../../shared/replication.ts';
+import { messages } from '../messages.ts';
+
+/** The start page: a new protection, a pre-flight audit only, or a saved job with its state (open its dashboard, or reconfigure it). */
+export function StartPage() {
+  const s = useAppStore((x) => x);
+  const m = messages.start;
+  const { loadSummaries } = s;
+  const ids = s.jobs.map((j) => j.job.id).join(',');
+  useEffect(() => { if (ids) void loadSummaries(); }, [ids, loadSummaries]);
+  return (
+    <main className="start" data-testid="start-page" aria-labelledby="start-title">
+      <h2 id="start-title">{m.title}</h2>
+      <p>{m.intro}</p>
+      <div className="start-choices">
+        <button type="button" className="primary" data-testid="start-new" onClick={() => s.startNew('protect')}>
+          <strong>{m.newProtection}</strong><span>{m.newProtectionWhat}</span>
+        </button>
+        <button type="button" data-testid="start-audit" onClick={() => s.startNew('audit')}>
+          <strong>{m.audit}</strong><span>{m.auditWhat}</span>
+        </button>
+      </div>
+      <section aria-labelledby="saved-title">
+        <h3 id="saved-title">{m.saved}</h3>
+        {s.info ? <p className="muted small" data-testid="secrets-how">{m.secrets(s.info.secrets.how)}</p> : null}
+        {s.jobs.length === 0 ? <p className="muted">{m.noSaved}</p> : (
+          <table className="saved-jobs" data-testid="saved-jobs">
+            <thead><tr><th scope="col">{m.col.job}</th><th scope="col">{m.col.state}</th><th scope="col">{m.col.rpo}</th><th scope="col">{m.col.monitor}</th><th scope="col">{m.col.last}</th><th scope="col"><span className="sr-only">{m.col.actions}</span></th></tr></thead>
+            <tbody>{s.jobs.map((j) => <SavedJobRow key={j.job.id} saved={j} summary={s.summaries[j.job.id]} />)}</tbody>
+          </table>
+        )}
+      </section>
+    </main>
+  );
+}
+
+/** One saved job: whether its agents run, the oldest newest copy (RPO), what the monitors say, and the last failover action. */
+function SavedJobRow({ saved, summary }: { saved: SavedJob; summary: { view: ReplicationView | null; error: string | null } | undefined }) {
+  const s = useAppStore((x) => x);
+  const m = messages.start;
+  const j = saved.job;
+  const v = summary?.view ?? null;
+  const running = v ? v.hosts.filter((h) => h.version).length : 0;
+  const state = !summary ? 'reading' : !v ? 'unreachable' : running === v.hosts.length ? 'protected' : 'degraded';
+  const rpos = v?.targets.map((t) => t.rpoSeconds).filter((x): x is number => x !== null) ?? [];
+  const monitors = [...new Set(v?.targets.map((t) => t.monitor?.state).filter(Boolean) ?? [])];
+  return (
+    <tr data-job={j.id} data-state={state}>
+      <th scope="row">{j.name}<div className="muted small">{j.source.name} → {j.targets.map((t) => t.name).join(', ')}</div></th>
+      <td>{m.state[state]}{v && state === 'degraded' ? ` (${running}/${v.hosts.length})` : ''}{summary?.error ? <div className="muted small">{summary.error}</div> : null}</td>
+      <td data-testid="saved-rpo">{rpos.length ? m.rpo(Math.max(...rpos)) : '—'}</td>
+      <td>{monitors.length ? monitors.map((x) => m.monitor[x as string] ?? x).join(', ') : '—'}</td>
+      <td>{saved.lastAction ? m.lastAction(saved.lastAction.action, saved.lastAction.target, new Date(saved.lastAction.at).toLocaleString(), saved.lastAction.outcome) : m.never}</td>
+      <td className="row-actions">
+        <button type="button" data-testid="open-dashboard" onClick={() => void s.showJob(j.id)}>{m.dashboard}</button>
+        <button type="button" data-testid="reconfigure" onClick={() => void s.reconfigure(j.id)}>{m.reconfigure}</button>
+      </td>
+    </tr>
+  );
+}
