@@ -16,7 +16,7 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export interface Served { url: string; origin: string; token: string; child: ChildProcess; dataDir: string; stop(): Promise<void> }
+export interface Served { url: string; origin: string; token: string; child: ChildProcess; dataDir: string; output(): string; stop(): Promise<void> }
 
 /** Starts the built CLI's `serve` and waits for the address it prints. */
 export function serve(args: string[] = []): Promise<Served> {
@@ -32,7 +32,7 @@ export function serve(args: string[] = []): Promise<Served> {
       const m = /(http:\/\/127\.0\.0\.1:\d+)\/\?token=([\w-]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[0], origin: m[1]!, token: m[2]!, child, dataDir, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) });
+        resolve({ url: m[0], origin: m[1]!, token: m[2]!, child, dataDir, output: () => out, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) });
       }
     });
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -41,11 +41,11 @@ export function serve(args: string[] = []): Promise<Served> {
 }
 
 /** One served UI and one Chromium for a test file, started before its tests and stopped after. */
-export function useServedBrowser(): { browser: () => Browser; served: () => Served } {
+export function useServedBrowser(args: string[] = []): { browser: () => Browser; served: () => Served } {
   let browser: Browser | undefined;
   let served: Served | undefined;
   beforeAll(async () => {
-    served = await serve();
+    served = await serve(args);
     browser = await launchChromium();
   });
   afterAll(async () => {

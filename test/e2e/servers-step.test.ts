@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { ARTEFACTS, useServedBrowser } from './browser.ts';
+import { openWizard } from './wizard-flow.ts';
 import { labStatus } from '../integration/helpers.ts';
 
 const s = labStatus();
@@ -21,7 +22,7 @@ async function fillForm(page: Page, pw: string) {
 describe('step 1 in Chromium against the lab DC', () => {
   it('validates inline before anything is sent', async () => {
     const page = await ui.browser().newPage();
-    await page.goto(ui.served().url);
+    await openWizard(page, ui.served().url);
     await page.getByRole('button', { name: 'Connect and discover' }).click();
     await expect(page.getByTestId('error-domain').textContent()).resolves.toMatch(/DNS name/);
     await expect(page.getByTestId('error-username').isVisible()).resolves.toBe(true);
@@ -32,7 +33,7 @@ describe('step 1 in Chromium against the lab DC', () => {
 
   it('connects, asks to trust the certificate, shows the servers and picks source and target', async () => {
     const page = await ui.browser().newPage();
-    await page.goto(ui.served().url);
+    await openWizard(page, ui.served().url);
     await fillForm(page, password);
     await page.getByRole('button', { name: 'Connect and discover' }).click();
     const dialog = page.getByTestId('certificate-dialog');
@@ -62,7 +63,7 @@ describe('step 1 in Chromium against the lab DC', () => {
 
   it('shows a wrong password next to the password field', async () => {
     const page = await ui.browser().newPage();
-    await page.goto(ui.served().url);
+    await openWizard(page, ui.served().url);
     await fillForm(page, 'definitely-wrong');
     await page.getByRole('button', { name: 'Connect and discover' }).click();
     // The lab CA is not trusted in a fresh page: trust it first, then the bind fails.

@@ -3,8 +3,14 @@ import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import type { LabStatus } from '../integration/helpers.ts';
 
-export async function connectAndDiscover(page: Page, url: string, s: LabStatus): Promise<void> {
+/** The start page, then "Protect a server": step 1 of a new protection. */
+export async function openWizard(page: Page, url: string): Promise<void> {
   await page.goto(url);
+  await page.getByTestId('start-new').click();
+}
+
+export async function connectAndDiscover(page: Page, url: string, s: LabStatus): Promise<void> {
+  await openWizard(page, url);
   await page.fill('#domain', 'lab.test');
   await page.fill('#dnsServer', s.directory.dnsServer);
   await page.fill('#username', s.directory.bindDn);

@@ -15,6 +15,11 @@ describe('failguard serve in Chromium', () => {
     const res = await page.goto(ui.served().url);
     expect(res?.status()).toBe(200);
     await page.getByTestId('version').filter({ hasText: `v${VERSION}` }).waitFor();
+    // A first start: the start page, no saved job, and where secrets would be kept.
+    await page.getByTestId('start-page').waitFor();
+    expect(await page.getByTestId('saved-jobs').count()).toBe(0);
+    expect(await page.getByTestId('secrets-how').textContent()).toMatch(/not kept: start Failguard with --secret-key-file/);
+    await page.getByTestId('start-new').click();
     const steps = await page.locator('nav.steps li').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-step'), li.getAttribute('data-state')]));
     expect(steps.map(([s]) => s)).toEqual(['servers', 'preflight', 'options', 'protect']);
     // Nothing is built in the frame alone: every step says so rather than pretending.

@@ -1,5 +1,6 @@
 import { useAppStore } from './store-context.tsx';
 import { messages } from '../messages.ts';
+import { Modal } from './Modal.tsx';
 
 /** "Trust this certificate?": shown when the DC's certificate is from a CA nothing here trusts. */
 export function CertificateDialog() {
@@ -13,17 +14,15 @@ export function CertificateDialog() {
     [messages.cert.fingerprint, cert.fingerprint256],
   ];
   return (
-    <div className="dialog-backdrop">
-      <div role="dialog" aria-modal="true" aria-labelledby="cert-title" className="dialog" data-testid="certificate-dialog">
+    <Modal labelledBy="cert-title" testId="certificate-dialog" onEscape={reject}>
         <h3 id="cert-title">{messages.cert.title}</h3>
         <p>{messages.cert.explain}</p>
         <dl className="cert">{rows.map(([k, v]) => [<dt key={`${k}-t`}>{k}</dt>, <dd key={`${k}-d`} data-testid={`cert-${k}`}>{v}</dd>])}</dl>
         <p className="muted">{messages.cert.pinNote}</p>
         <div className="actions">
           <button type="button" onClick={reject}>{messages.cert.reject}</button>
-          <button type="button" className="primary" onClick={() => void trust()}>{messages.cert.trust}</button>
+          <button type="button" className="primary" data-autofocus onClick={() => void trust()}>{messages.cert.trust}</button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

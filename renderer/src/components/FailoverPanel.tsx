@@ -4,6 +4,7 @@ import type { FailoverAction } from '../../../shared/protect.ts';
 import type { Job } from '../../../shared/job.ts';
 import { confirmed, keysOf } from '../store/failover-slice.ts';
 import { messages } from '../messages.ts';
+import { Modal } from './Modal.tsx';
 
 const ACTIONS: FailoverAction[] = ['failover', 'switchover', 'failback', 'rehearsal'];
 
@@ -34,8 +35,7 @@ function FailoverDialog({ job }: { job: Job }) {
   const ok = confirmed(s);
   const results = f.results?.[0];
   return (
-    <div className="dialog-backdrop">
-      <div role="dialog" aria-modal="true" aria-labelledby="failover-dialog-title" className="dialog wide" data-testid="failover-dialog" data-action={f.action}>
+    <Modal labelledBy="failover-dialog-title" testId="failover-dialog" wide action={f.action} onEscape={() => { if (!f.busy) s.closeFailover(); }}>
         <h3 id="failover-dialog-title">{m.actions[f.action]!.label}: {f.target}</h3>
         <p>{m.actions[f.action]!.what(f.target, job.source.name)}</p>
         {f.busy === 'planning' ? <p className="muted" aria-live="polite">{m.planning} {f.stage}</p> : null}
@@ -57,7 +57,7 @@ function FailoverDialog({ job }: { job: Job }) {
             )) : null}
             {!results ? (
               <label className="field">{m.confirm(f.target)}
-                <input data-testid="failover-confirm" value={f.typed} disabled={!!f.busy} autoComplete="off" onChange={(e) => s.typeFailoverConfirmation(e.target.value)} />
+                <input data-testid="failover-confirm" autoFocus value={f.typed} disabled={!!f.busy} autoComplete="off" onChange={(e) => s.typeFailoverConfirmation(e.target.value)} />
               </label>
             ) : null}
             {f.busy === 'applying' ? <p className="muted" aria-live="polite">{f.stage}</p> : null}
@@ -67,7 +67,6 @@ function FailoverDialog({ job }: { job: Job }) {
           <button type="button" disabled={!!f.busy} onClick={s.closeFailover}>{results ? m.close : m.cancel}</button>
           {f.plan && !results ? <button type="button" className="primary" data-testid="failover-apply" disabled={!ok || !!f.busy} onClick={() => void s.applyFailover()}>{m.apply}</button> : null}
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

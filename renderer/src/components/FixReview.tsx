@@ -1,6 +1,7 @@
 import { useAppStore } from './store-context.tsx';
 import { describeStep } from '../../../shared/plan.ts';
 import { messages } from '../messages.ts';
+import { Modal } from './Modal.tsx';
 
 /** The plans, rendered from their own steps (so what is shown is what runs), before anything changes on a server or in the directory. */
 export function FixReview() {
@@ -8,8 +9,7 @@ export function FixReview() {
   const plans = (s.preflight.result?.plans ?? []).filter((p) => s.chosenFixes.includes(p.id));
   if (!s.reviewingFixes) return null;
   return (
-    <div className="dialog-backdrop">
-      <div role="dialog" aria-modal="true" aria-labelledby="fix-title" className="dialog wide" data-testid="fix-review">
+    <Modal labelledBy="fix-title" testId="fix-review" wide onEscape={() => s.reviewFixes(false)}>
         <h3 id="fix-title">{messages.preflight.reviewTitle}</h3>
         <p>{messages.preflight.reviewExplain}</p>
         {plans.map((p) => (
@@ -23,9 +23,8 @@ export function FixReview() {
         ))}
         <div className="actions">
           <button type="button" onClick={() => s.reviewFixes(false)}>{messages.cancel}</button>
-          <button type="button" className="primary" onClick={() => void s.applyChosenFixes()}>{messages.preflight.apply(plans.length)}</button>
+          <button type="button" className="primary" data-autofocus onClick={() => void s.applyChosenFixes()}>{messages.preflight.apply(plans.length)}</button>
         </div>
-      </div>
-    </div>
+    </Modal>
   );
 }

@@ -1,0 +1,221 @@
+/**
+ * The whole wizard in Chromium through `failguard serve`, against the lab, as a first-time
+ * user does it: the start page; step 1 by keyboard, trusting the DC's certificate; MAIL1 →
+ * MAIL2 and MAIL3 with the witness; a pre-flight that finds an injected problem and fixes it
+ * after its plan is reviewed; options (compression, a schedule, a DNS record, automatic
+ * failover with a short timeout, an alert receiver); protect; the dashboard until the
+ * initial sync is done; a rehearsal; then the saved job reopened from the start page, a
+ * bandwidth limit added, the change shown, applied to MAIL1 alone. Every step and dialog is
+ * screenshotted and checked with axe; at the end no file the app wrote holds a lab secret.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { ARTEFACTS, useServedBrowser } from './browser.ts';
+import { seriousViolations } from './axe.ts';
+import { inHost, labStatus, resetProtection } from '../integration/helpers.ts';
+
+const s = labStatus();
+const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
+const keyFile = join(mkdtempSync(join(tmpdir(), 'fg-walk-key-')), 'secret.key');
+writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+const ui = useServedBrowser(['--secret-key-file', keyFile]);
+const sh = (host: string, cmd: string) => inHost(s, host, cmd).stdout;
+const hosts = ['mail1', 'mail2', 'mail3', 'witness'];
+const pids = () => Object.fromEntries(hosts.map((h) => [h, (JSON.parse(sh(h, 'cat /var/lib/failguard/state.json')) as { pid: number }).pid]));
+const attr = (page: Page, sel: string, name: string) => page.locator(sel).getAttribute(name);
+type Doc = { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null; activeElement: { textContent: string | null; id: string } | null } };
+const shots: string[] = [];
+
+/** A screenshot of what the person sees now, and axe on it (or on one dialog): no serious or critical violation. */
+async function look(page: Page, name: string, scope?: string): Promise<void> {
+  const file = join(ARTEFACTS, `walk-${String(shots.length + 1).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  shots.push(file);
+  expect(await seriousViolations(page, scope), `axe on ${name}`).toEqual([]);
+}
+
+async function preflightDone(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const q = (sel: string) => (globalThis as unknown as Doc).document.querySelector(sel);
+    return !!q('[data-testid="preflight-summary"]') && !q('[data-testid="preflight-progress"]') && !q('[data-testid="unknown-host-keys"]');
+  }, null, { timeout: 120_000 });
+}
+
+afterAll(() => {
+  inHost(s, 'mail3', 'sysctl -qw net.ipv4.tcp_keepalive_time=600');
+  resetProtection(labStatus(), hosts, 'fg-walk');
+});
+
+describe('the whole wizard, end to end in Chromium', () => {
+  it('from the start page to a protected, rehearsed, reconfigured job', async () => {
+    inHost(s, 'mail3', 'sysctl -qw net.ipv4.tcp_keepalive_time=7200');
+    const page = await ui.browser().newPage({ viewport: { width: 1280, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(ui.served().url);
+    await page.getByTestId('start-page').waitFor();
+    expect(await page.getByTestId('secrets-how').textContent()).toContain(`kept encrypted, the key in the key file ${keyFile}`);
+    await look(page, 'start');
+
+    // Step 1 by keyboard alone: type into each field, Enter submits; the certificate dialog takes the focus.
+    await page.getByTestId('start-new').focus();
+    await page.keyboard.press('Enter');
+    for (const [sel, text] of [['#domain', 'lab.test'], ['#dnsServer', s.directory.dnsServer], ['#username', s.directory.bindDn], ['#password', password]] as const) {
+      await page.focus(sel);
+      await page.keyboard.type(text);
+    }
+    await page.keyboard.press('Enter');
+    const cert = page.getByTestId('certificate-dialog');
+    await cert.waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as Doc).document.activeElement?.textContent)).toBe('Trust and connect');
+    await look(page, 'certificate-dialog', '[data-testid="certificate-dialog"]');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('org-summary').waitFor({ timeout: 60_000 });
+    await page.getByLabel('Source MAIL1').check();
+    if (!(await page.getByLabel('Target MAIL2').isChecked())) await page.getByLabel('Target MAIL2').check();
+    await page.getByLabel('Target MAIL3').check();
+    expect(await page.getByTestId('selection-state').textContent()).toContain('MAIL1 will be protected by MAIL2, MAIL3');
+    await look(page, 'servers');
+
+    // Step 2: host keys asked about once, the injected problem found, its fix reviewed, then applied and checked again.
+    await page.locator('nav.steps li[data-step="preflight"] button').click();
+    await page.fill('#keyFile', s.hosts[0]!.keyFile);
+    await page.fill('#witness', '198.18.0.13');
+    await page.getByRole('button', { name: 'Run pre-flight checks' }).click();
+    await page.getByTestId('unknown-host-keys').waitFor({ timeout: 90_000 });
+    await look(page, 'host-keys');
+    await page.getByRole('button', { name: 'Trust these keys and run again' }).click();
+    await preflightDone(page);
+    const keepalive = page.locator('details.finding[data-rule="tcp-keepalive"][data-host="MAIL3"]');
+    expect(await keepalive.getAttribute('data-outcome')).toBe('warning');
+    await keepalive.locator('input[type="checkbox"]').check();
+    await page.getByTestId('fix-selected').click();
+    await page.getByTestId('fix-review').waitFor();
+    expect(await page.getByTestId('fix-review').textContent()).toContain('sysctl -w net.ipv4.tcp_keepalive_time=600');
+    expect(sh('mail3', 'sysctl -n net.ipv4.tcp_keepalive_time').trim()).toBe('7200');
+    await look(page, 'fix-review', '[data-testid="fix-review"]');
+    await page.getByRole('button', { name: 'Apply 1 fix' }).click();
+    await page.getByTestId('fix-results').waitFor({ timeout: 90_000 });
+    expect(await attr(page, '[data-fix="tcp-keepalive"]', 'data-recheck')).toBe('pass');
+    expect(sh('mail3', 'sysctl -n net.ipv4.tcp_keepalive_time').trim()).toBe('600');
+    expect(await page.locator('details.finding[data-outcome="failure"], details.finding[data-outcome="error"]').count()).toBe(0);
+    if (await page.getByTestId('accept-warnings').count()) await page.getByTestId('accept-warnings').check();
+    // The auditor's report, as a download.
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-report').click();
+    const report = readFileSync((await (await download).path())!, 'utf8');
+    expect(report).toContain('Pre-flight report');
+    expect(report).not.toContain(password);
+    await look(page, 'preflight');
+
+    // Step 3: strong compression and a schedule for MAIL2, a DNS record, automatic failover after 25 s, a syslog receiver.
+    await page.locator('nav.steps li[data-step="options"] button').click();
+    await page.getByTestId('options-MAIL2').getByLabel('Strong').check();
+    await page.getByTestId('brush-MAIL2-100mbit').check();
+    await page.locator('[data-testid="schedule-MAIL2"] button[data-slot="0"]').click();
+    expect(await page.getByTestId('schedule-text-MAIL2').textContent()).toBe('mon 00-01 100mbit');
+    await page.getByLabel('Automatic, after the timeout').check();
+    await page.fill('#failover-timeout', '25');
+    await page.getByTestId('add-dns-record').click();
+    expect([await page.getByLabel('Zone 1').inputValue(), await page.getByLabel('Name 1').inputValue()]).toEqual(['lab.test', 'mail']);
+    await page.getByTestId('add-alert').click();
+    await page.getByTestId('alert-0').getByLabel('Kind').selectOption('syslog');
+    await page.fill('#alert-0-host', '198.18.0.20');
+    await look(page, 'options');
+    await page.getByTestId('options-next').click();
+
+    // Step 4: the plan first (a new job: no changes to show), then protect; the dashboard until both standbys hold a copy.
+    await page.getByTestId('review-plan').click();
+    await page.getByTestId('provision-plan').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('job-changes').count()).toBe(0);
+    expect(sh('mail1', 'test -e /opt/failguard/agentd && echo yes || echo no').trim()).toBe('no');
+    await look(page, 'protect-plan');
+    await page.getByTestId('protect-now').click();
+    await page.getByTestId('dashboard').waitFor({ timeout: 400_000 });
+    for (const t of ['MAIL2', 'MAIL3']) {
+      await page.waitForFunction((name) => {
+        const el = (globalThis as unknown as Doc).document.querySelector(`[data-testid="target-${name}"]`);
+        return el?.getAttribute('data-phase') === 'replicating' && Number(el.getAttribute('data-rpo')) > 0;
+      }, t, { timeout: 180_000 });
+    }
+    const config = JSON.parse(sh('mail1', 'cat /etc/failguard/agent.json')) as { targets: Array<{ name: string; compression: string; schedule: string }>; monitor: { mode: string; timeoutSeconds: number }; alerts: Array<{ kind: string; host: string }> };
+    expect(config.targets.map((t) => [t.name, t.compression, t.schedule])).toEqual([['MAIL2', 'strong', 'mon 00-01 100mbit'], ['MAIL3', 'fast', '']]);
+    expect([config.monitor.mode, config.monitor.timeoutSeconds, config.alerts]).toEqual(['automatic', 25, [{ kind: 'syslog', host: '198.18.0.20', port: 514, transport: 'udp' }]]);
+    expect(sh('mail2', 'test -f /etc/failguard/failover-plan.json && test -f /etc/failguard/directory.sealed && echo yes').trim()).toBe('yes');
+    await page.waitForFunction(() => Number((globalThis as unknown as Doc).document.querySelector('[data-testid="rpo-chart"]')?.getAttribute('data-samples')) >= 3, null, { timeout: 30_000 });
+    await look(page, 'dashboard');
+
+    // A rehearsal on MAIL2: its plan, confirmed by typing the name, each step live.
+    await page.getByTestId('failover-actions-MAIL2').locator('button[data-action="rehearsal"]').click();
+    const dialog = page.getByTestId('failover-dialog');
+    await dialog.getByTestId('failover-plan').waitFor({ timeout: 60_000 });
+    expect(await dialog.getByTestId('failover-apply').isDisabled()).toBe(true);
+    await dialog.getByTestId('failover-confirm').fill('MAIL2');
+    await look(page, 'rehearsal-plan', '[data-testid="failover-dialog"]');
+    await dialog.getByTestId('failover-apply').click();
+    await dialog.getByTestId('failover-outcome').waitFor({ timeout: 180_000 });
+    expect(await dialog.getByTestId('failover-outcome').getAttribute('data-outcome')).toBe('applied');
+    await look(page, 'rehearsal-done', '[data-testid="failover-dialog"]');
+    await page.keyboard.press('Escape');
+    expect(await dialog.count()).toBe(0);
+
+    // The start page: the job with its state, RPO and the rehearsal as its last action.
+    await page.getByTestId('back-to-start').click();
+    const row = page.locator('[data-testid="saved-jobs"] tr[data-job]');
+    await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('[data-testid="saved-jobs"] tr[data-job]')?.getAttribute('data-state') === 'protected', null, { timeout: 60_000 });
+    expect(await row.locator('td').nth(3).textContent()).toMatch(/^rehearsal to MAIL2, /);
+    await look(page, 'start-saved-job');
+
+    // Reopen it: discovery runs with the kept password (none typed), the servers are chosen again, the pre-flight passes.
+    const before = pids();
+    await row.getByTestId('reconfigure').click();
+    await page.getByTestId('org-summary').waitFor({ timeout: 60_000 });
+    expect(await page.inputValue('#password')).toBe('');
+    expect(await page.getByTestId('selection-state').textContent()).toContain('MAIL1 will be protected by MAIL2, MAIL3');
+    await page.locator('nav.steps li[data-step="preflight"] button').click();
+    expect(await page.inputValue('#witness')).toBe('198.18.0.13');
+    await page.getByRole('button', { name: 'Run pre-flight checks' }).click();
+    await preflightDone(page);
+    if (await page.getByTestId('accept-warnings').count()) await page.getByTestId('accept-warnings').check();
+    await page.locator('nav.steps li[data-step="options"] button').click();
+    expect(await page.getByTestId('schedule-text-MAIL2').textContent()).toBe('mon 00-01 100mbit');
+    await page.getByTestId('brush-MAIL3-20mbit').check();
+    await page.locator('[data-testid="schedule-MAIL3"] button[data-slot="24"]').click();
+    await page.getByTestId('options-next').click();
+    await page.getByTestId('review-plan').click();
+    await page.getByTestId('job-changes').waitFor({ timeout: 120_000 });
+    const changes = await page.locator('[data-testid="job-changes"] tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-kind'), r.getAttribute('data-subject'), r.getAttribute('data-field')]));
+    expect(changes).toEqual([['changed', 'target MAIL3', 'bandwidth schedule']]);
+    const planHosts = await page.locator('[data-testid="provision-plan"] li.plan-step code').allTextContents();
+    expect(planHosts.every((c) => c.startsWith('MAIL1'))).toBe(true);
+    expect(planHosts.some((c) => c.includes('agentd stop'))).toBe(false);
+    await look(page, 'reconfigure-diff');
+    await page.getByTestId('protect-now').click();
+    await page.getByTestId('dashboard').waitFor({ timeout: 200_000 });
+    expect(pids()).toEqual(before);
+    expect((JSON.parse(sh('mail1', 'cat /etc/failguard/agent.json')) as typeof config).targets[1]!.schedule).toBe('tue 00-01 20mbit');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await look(page, 'dashboard-dark');
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // At least twelve screenshots, each a real picture.
+    expect(shots.length).toBeGreaterThanOrEqual(12);
+    for (const f of shots) expect(statSync(f).size, f).toBeGreaterThan(10_000);
+
+    // No file the app wrote, and nothing it printed, holds the directory password in the clear or in base64.
+    const needles = [password, Buffer.from(password).toString('base64')];
+    const files: string[] = [];
+    const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk : (f: string) => files.push(f))(join(d, e.name)); };
+    walk(ui.served().dataDir);
+    expect(files.some((f) => f.endsWith('secrets.json'))).toBe(true);
+    expect(files.length).toBeGreaterThan(10);
+    const leaks = files.filter((f) => { const b = readFileSync(f); return needles.some((n) => b.includes(n)); });
+    expect(leaks).toEqual([]);
+    expect(needles.some((n) => ui.served().output().includes(n))).toBe(false);
+  }, 1_500_000);
+});
