@@ -30,6 +30,8 @@ export interface Methods {
   'protect.apply': { request: ProtectApplyRequest; response: ProtectApplyResult };
   /** The jobs saved on this computer, newest first. */
   'jobs.list': { request: Record<string, never>; response: SavedJob[] };
+  /** Notes that a saved job was opened (dashboard or reconfigure): the start page lists the last one first. */
+  'jobs.opened': { request: { jobId: string }; response: Record<string, never> };
   /** A saved job's live state, read from its agents over SSH. */
   'jobs.status': { request: { jobId: string }; response: ReplicationView };
   /** The plan of a failover, planned switchover, failback or rehearsal of a saved job, changing nothing; progress under operationId. */
@@ -54,7 +56,7 @@ export type ResponseOf<M extends MethodName> = Methods[M]['response'];
  * Every method and event name, as values. `satisfies` makes the compiler refuse a list
  * that misses a name or invents one, so the preload and the HTTP router cannot drift.
  */
-export const METHOD_NAMES = ['app.info', 'directory.discover', 'failover.apply', 'failover.plan', 'jobs.list', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan'] as const satisfies readonly MethodName[];
+export const METHOD_NAMES = ['app.info', 'directory.discover', 'failover.apply', 'failover.plan', 'jobs.list', 'jobs.opened', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan'] as const satisfies readonly MethodName[];
 export const EVENT_NAMES = ['operation.progress'] as const satisfies readonly EventName[];
 type Missing<All, Listed> = Exclude<All, Listed>;
 const _allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> extends never ? true : never = true;

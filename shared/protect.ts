@@ -27,6 +27,8 @@ export interface ProtectApplyResult { job: Job; plan: Plan; results: PlanRunResu
 /** A job saved on this computer (after it was provisioned): what the dashboard reopens. */
 export interface SavedJob {
   job: Job; savedAt: string; lastAction?: JobAction;
+  /** When it was last opened on this computer (the start page lists the last one first and marks it). */
+  openedAt?: string;
   /** Which of its secrets this computer keeps (names only, never values). */
   kept?: { directory: boolean; alerts: boolean; tsigKeys: string[] };
 }

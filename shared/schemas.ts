@@ -96,6 +96,7 @@ export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'failover.plan': failoverPlanRequestSchema,
   'failover.apply': failoverPlanRequestSchema.extend({ consent: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id') }),
   'jobs.list': empty,
+  'jobs.opened': z.strictObject({ jobId }),
   'jobs.status': z.strictObject({ jobId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id') }),
 };
 

@@ -8,7 +8,7 @@ import { asOperation } from './as-operation.ts';
 import type { Operations } from './operations.ts';
 import { replicationView } from '../../shared/replication.ts';
 import { checkJob } from '../jobs/job-file.ts';
-import { listJobs, loadJob, saveJob } from '../jobs/job-store.ts';
+import { listJobs, loadJob, markOpened, saveJob } from '../jobs/job-store.ts';
 import { agentStatus, planProvisioning, protect } from '../provision/service.ts';
 import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
@@ -17,7 +17,7 @@ import { jobChanges } from '../../shared/job-diff.ts';
 import type { ProtectPlanRequest } from '../../shared/protect.ts';
 import type { JobSecrets } from '../jobs/job-secrets.ts';
 
-type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.status'>;
+type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.opened' | 'jobs.status'>;
 
 /** What provisioning needs besides the job: the request's secrets, else those kept for the job. */
 function provisionSecrets(r: ProtectPlanRequest, jobId: string, secrets: JobSecrets) {
@@ -54,6 +54,7 @@ export function protectHandlers(operations: Operations, secrets: JobSecrets): Pr
       }
       return { job: saved, plan: res.plan, results: res.results };
     }),
+    'jobs.opened': async (r) => { await markOpened(r.jobId); return {}; },
     'jobs.list': async () => (await listJobs()).map((j) => ({ ...j, kept: secrets.keptFor(j.job.id) })),
     'jobs.status': async (r) => {
       const job = await loadJob(r.jobId);

@@ -31,6 +31,14 @@ async function history(id: string, base?: string): Promise<JobAction[]> {
   }
 }
 
+const openedFile = (id: string, base?: string) => join(jobsDir(base), id, 'opened');
+
+/** Notes that a job was opened now (its file's time is the record). */
+export async function markOpened(id: string, base?: string): Promise<void> {
+  await loadJob(id, base);
+  await writeFile(openedFile(id, base), '', { mode: 0o600 });
+}
+
 /** Notes a failover action run on a saved job, so the start page can say when the last one was. */
 export async function recordAction(id: string, a: JobAction, base?: string): Promise<void> {
   const h = [...(await history(id, base)), a].slice(-50);
@@ -50,9 +58,11 @@ export async function listJobs(base?: string): Promise<SavedJob[]> {
     const job = await readJob(file).catch(() => null);
     if (!job) continue;
     const last = (await history(id, base)).at(-1);
-    out.push({ job, savedAt: st.mtime.toISOString(), ...(last ? { lastAction: last } : {}) });
+    const opened = await stat(openedFile(id, base)).catch(() => null);
+    out.push({ job, savedAt: st.mtime.toISOString(), ...(last ? { lastAction: last } : {}), ...(opened ? { openedAt: opened.mtime.toISOString() } : {}) });
   }
-  return out.sort((a, b) => b.savedAt.localeCompare(a.savedAt));
+  const recent = (j: SavedJob) => (j.openedAt && j.openedAt > j.savedAt ? j.openedAt : j.savedAt);
+  return out.sort((a, b) => recent(b).localeCompare(recent(a)));
 }
 
 export async function loadJob(id: string, base?: string): Promise<Job> {

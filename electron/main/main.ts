@@ -2,11 +2,12 @@
  * Electron main process: one window, locked down; everything real lives in the Node
  * services the CLI and `serve` share. Not run here (no Electron binary on this machine).
  */
-import { app, BrowserWindow, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, safeStorage, screen, session, shell } from 'electron';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerIpc } from './ipc.ts';
 import { APP_CSP, secureWindowOptions } from './window-options.ts';
+import { fitToScreens, readWindowState, writeWindowState } from './window-state.ts';
 import { electronPdfPrinter } from './electron-pdf.ts';
 import { setPdfPrinter } from '../reports/pdf.ts';
 import { JobSecrets } from '../jobs/job-secrets.ts';
@@ -37,7 +38,12 @@ app.whenReady().then(async () => {
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   registerIpc(() => BrowserWindow.getAllWindows(), appUrl, await keychainSecrets());
-  const win = new BrowserWindow(secureWindowOptions(preload));
+  const stateFile = join(app.getPath('userData'), 'window.json');
+  const fitted = fitToScreens(readWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
+  const b = fitted?.bounds;
+  const win = new BrowserWindow({ ...secureWindowOptions(preload), ...(b ? { width: b.width, height: b.height, ...(Number.isFinite(b.x) ? { x: b.x, y: b.y } : {}) } : {}) });
+  if (fitted?.maximized) win.maximize();
+  win.on('close', () => writeWindowState(stateFile, { bounds: win.getNormalBounds(), maximized: win.isMaximized() }));
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (url.startsWith('https://')) void shell.openExternal(url);
     return { action: 'deny' };

@@ -27,6 +27,7 @@ const invoke = {
   'protect.plan': call('protect.plan'),
   'protect.apply': call('protect.apply'),
   'jobs.list': call('jobs.list'),
+  'jobs.opened': call('jobs.opened'),
   'jobs.status': call('jobs.status'),
   'failover.plan': call('failover.plan'),
   'failover.apply': call('failover.apply'),

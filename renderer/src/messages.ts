@@ -41,6 +41,13 @@ export const messages = {
     ready: (source: string, targets: string[]) => `${source} will be protected by ${targets.join(', ')}. Next: pre-flight checks.`,
   },
   preflight: {
+    aboutRule: (id: string) => `About this check (${id})`,
+    rulePage: {
+      why: 'Why it matters', what: 'What to do', fix: 'Automatic fix',
+      severity: { error: 'a miss is a failure', warning: 'a miss is a warning', info: 'advice' } as Record<string, string>,
+      fixKind: { safe: 'Yes: Failguard shows its plan, applies it when you agree, then checks again. It touches only that server or Failguard\'s own files.', confirm: 'Yes, with your explicit agreement for each server: Failguard shows its plan, applies it when you agree, then checks again.', manual: 'None: the resolution is for a person to carry out.' } as Record<string, string>,
+      noFix: 'None: the resolution is for a person to carry out.',
+    },
     formLabel: 'How Failguard reaches the servers',
     sshUser: 'SSH user',
     keyFile: 'SSH private key on this computer',
@@ -171,6 +178,7 @@ export const messages = {
     monitor: { healthy: 'the source answers', 'source-suspect': 'the source does not answer', 'source-lost': 'the source is lost', 'failing-over': 'failing over', 'failed-over': 'failed over', 'failing-back': 'failing back' } as Record<string, string>,
     lastAction: (action: string, target: string, at: string, outcome: string) => `${action} to ${target}, ${at}${outcome === 'applied' ? '' : ` (${outcome})`}`,
     never: 'none yet',
+    lastOpened: 'last opened',
     dashboard: 'Dashboard',
     reconfigure: 'Change',
     back: 'Start page',

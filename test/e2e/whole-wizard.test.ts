@@ -92,7 +92,7 @@ describe('the whole wizard, end to end in Chromium', () => {
     await preflightDone(page);
     const keepalive = page.locator('details.finding[data-rule="tcp-keepalive"][data-host="MAIL3"]');
     expect(await keepalive.getAttribute('data-outcome')).toBe('warning');
-    await keepalive.locator('input[type="checkbox"]').check();
+    await page.getByTestId('fix-tcp-keepalive-MAIL3').check();
     await page.getByTestId('fix-selected').click();
     await page.getByTestId('fix-review').waitFor();
     expect(await page.getByTestId('fix-review').textContent()).toContain('sysctl -w net.ipv4.tcp_keepalive_time=600');
@@ -104,6 +104,19 @@ describe('the whole wizard, end to end in Chromium', () => {
     expect(sh('mail3', 'sysctl -n net.ipv4.tcp_keepalive_time').trim()).toBe('600');
     expect(await page.locator('details.finding[data-outcome="failure"], details.finding[data-outcome="error"]').count()).toBe(0);
     if (await page.getByTestId('accept-warnings').count()) await page.getByTestId('accept-warnings').check();
+    // Each finding opens its rule's page, shipped in the app.
+    // Fixed, it now passes: folded in its category, which opens on demand.
+    const fixed = page.locator('details.finding[data-rule="tcp-keepalive"][data-host="MAIL3"]');
+    await page.locator('details.category:has(details.finding[data-rule="tcp-keepalive"][data-host="MAIL3"]) > summary').click();
+    await fixed.locator('summary').click();
+    await fixed.getByTestId('rule-link-tcp-keepalive').click();
+    await page.getByTestId('rule-page').waitFor();
+    expect(await page.locator('#rule-title').textContent()).toBeTruthy();
+    await look(page, 'rule-page', '[data-testid="rule-page"]');
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('rule-page').count()).toBe(0);
+    // Passed checks are folded into a count per category.
+    expect(await page.locator('section[data-group="pass"] details.category').count()).toBeGreaterThan(3);
     // The auditor's report, as a download.
     const download = page.waitForEvent('download');
     await page.getByTestId('export-report').click();

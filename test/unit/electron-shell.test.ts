@@ -32,3 +32,18 @@ describe('IPC sender check', () => {
     expect(isTrustedSender(sender, ids, app)).toBe(expected);
   });
 });
+
+describe('the window\'s remembered size and place', async () => {
+  const { fitToScreens } = await import('../../electron/main/window-state.ts');
+  const screens = [{ x: 0, y: 0, width: 1920, height: 1080 }, { x: 1920, y: 0, width: 1280, height: 1024 }];
+  it('opens where it was, on a screen that still exists, no larger than that screen', () => {
+    expect(fitToScreens({ bounds: { x: 2000, y: 50, width: 1500, height: 900 }, maximized: false }, screens)).toEqual({ bounds: { x: 2000, y: 50, width: 1280, height: 900 }, maximized: false });
+    expect(fitToScreens({ bounds: { x: 100, y: 100, width: 400, height: 300 }, maximized: true }, screens)).toEqual({ bounds: { x: 100, y: 100, width: 900, height: 640 }, maximized: true });
+  });
+  it('keeps only the size when no screen shows the saved place, and nothing from a damaged file', () => {
+    const r = fitToScreens({ bounds: { x: 5000, y: 50, width: 1000, height: 700 } }, screens);
+    expect([r?.bounds?.width, r?.bounds?.height, Number.isFinite(r?.bounds?.x)]).toEqual([1000, 700, false]);
+    expect(fitToScreens({ bounds: { x: 'a' } }, screens)).toBeNull();
+    expect(fitToScreens(null, screens)).toBeNull();
+  });
+});

@@ -38,7 +38,7 @@ describe('the Windows probe (not run live)', () => {
         }
       }
     }
-  });
+  }, 60_000);
 });
 
 describe('CliXml from real Exchange servers', () => {

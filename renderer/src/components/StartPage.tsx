@@ -29,7 +29,7 @@ export function StartPage() {
         {s.jobs.length === 0 ? <p className="muted">{m.noSaved}</p> : (
           <table className="saved-jobs" data-testid="saved-jobs">
             <thead><tr><th scope="col">{m.col.job}</th><th scope="col">{m.col.state}</th><th scope="col">{m.col.rpo}</th><th scope="col">{m.col.monitor}</th><th scope="col">{m.col.last}</th><th scope="col"><span className="sr-only">{m.col.actions}</span></th></tr></thead>
-            <tbody>{s.jobs.map((j) => <SavedJobRow key={j.job.id} saved={j} summary={s.summaries[j.job.id]} />)}</tbody>
+            <tbody>{s.jobs.map((j, i) => <SavedJobRow key={j.job.id} saved={j} last={i === 0 && !!j.openedAt} summary={s.summaries[j.job.id]} />)}</tbody>
           </table>
         )}
       </section>
@@ -38,7 +38,7 @@ export function StartPage() {
 }
 
 /** One saved job: whether its agents run, the oldest newest copy (RPO), what the monitors say, and the last failover action. */
-function SavedJobRow({ saved, summary }: { saved: SavedJob; summary: { view: ReplicationView | null; error: string | null } | undefined }) {
+function SavedJobRow({ saved, summary, last }: { saved: SavedJob; last: boolean; summary: { view: ReplicationView | null; error: string | null } | undefined }) {
   const s = useAppStore((x) => x);
   const m = messages.start;
   const j = saved.job;
@@ -49,7 +49,7 @@ function SavedJobRow({ saved, summary }: { saved: SavedJob; summary: { view: Rep
   const monitors = [...new Set(v?.targets.map((t) => t.monitor?.state).filter(Boolean) ?? [])];
   return (
     <tr data-job={j.id} data-state={state}>
-      <th scope="row">{j.name}<div className="muted small">{j.source.name} → {j.targets.map((t) => t.name).join(', ')}</div></th>
+      <th scope="row">{j.name}{last ? <span className="badge" data-testid="last-opened">{m.lastOpened}</span> : null}<div className="muted small">{j.source.name} → {j.targets.map((t) => t.name).join(', ')}</div></th>
       <td>{m.state[state]}{v && state === 'degraded' ? ` (${running}/${v.hosts.length})` : ''}{summary?.error ? <div className="muted small">{summary.error}</div> : null}</td>
       <td data-testid="saved-rpo">{rpos.length ? m.rpo(Math.max(...rpos)) : '—'}</td>
       <td>{monitors.length ? monitors.map((x) => m.monitor[x as string] ?? x).join(', ') : '—'}</td>

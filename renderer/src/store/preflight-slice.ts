@@ -18,6 +18,9 @@ export interface PreflightSlice {
   chosenFixes: string[];
   reviewingFixes: boolean;
   warningsAccepted: boolean;
+  /** The rule whose page is open (from a finding's link). */
+  ruleShown: string | null;
+  showRule(id: string | null): void;
   setSsh(patch: Partial<PreflightSlice['ssh']>): void;
   setAddress(server: string, address: string): void;
   runPreflight(consent?: string[]): Promise<void>;
@@ -65,6 +68,8 @@ export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], 
     chosenFixes: [],
     reviewingFixes: false,
     warningsAccepted: false,
+    ruleShown: null,
+    showRule(id) { set({ ruleShown: id }); },
     setSsh(patch) { set({ ssh: { ...get().ssh, ...patch } }); },
     setAddress(server, address) { set({ ssh: { ...get().ssh, addresses: { ...get().ssh.addresses, [server]: address } } }); },
     async runPreflight(consent = []) {

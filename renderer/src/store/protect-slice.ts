@@ -29,6 +29,8 @@ export interface ProtectSlice {
   applyProtection(): Promise<void>;
   cancelProtection(): Promise<void>;
   loadJobs(): Promise<void>;
+  /** Tells the back end a saved job was opened (the start page lists the last one first); never fails the UI. */
+  noteOpened(jobId: string): Promise<void>;
   /** Each saved job's live state, for the start page (read once, in parallel). */
   summaries: Record<string, { view: ReplicationView | null; error: string | null }>;
   loadSummaries(): Promise<void>;
@@ -115,6 +117,9 @@ export const createProtectSlice = (backend: Backend): StateCreator<Store, [], []
     async cancelProtection() {
       const id = get().protect.operationId;
       if (id) await backend.call('operation.cancel', { operationId: id });
+    },
+    async noteOpened(jobId) {
+      await backend.call('jobs.opened', { jobId }).catch(() => undefined);
     },
     async loadJobs() {
       try {

@@ -34,7 +34,7 @@ const fresh = (): Partial<Store> => ({
   form: { mode: 'domain', domain: '', dnsServer: '', url: '', username: '', password: '' }, caPem: null, caName: null, pinned: [],
   topology: null, source: null, targets: [],
   ssh: { user: 'root', keyFile: '', witness: '', addresses: {} }, pins: [],
-  preflight: { running: false, operationId: null, stage: '', error: null, result: null }, chosenFixes: [], reviewingFixes: false, warningsAccepted: false,
+  preflight: { running: false, operationId: null, stage: '', error: null, result: null }, chosenFixes: [], reviewingFixes: false, warningsAccepted: false, ruleShown: null,
   jobName: '', drafts: {}, failoverDraft: defaultFailoverDraft(), tsigSecrets: {}, alertDrafts: [], alertSecrets: {},
   protect: { busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, changes: null },
 });
@@ -53,6 +53,7 @@ export const createWizardSlice: StateCreator<Store, [], [], WizardSlice> = (set,
     set({ ...fresh(), journey, currentStep: 'servers' });
   },
   async showJob(jobId) {
+    void get().noteOpened(jobId);
     set({ journey: 'protect', activeJobId: jobId, protect: { ...get().protect, plan: null, results: null, changes: null } });
     set({ currentStep: 'protect' });
     await get().refreshLive();
@@ -60,6 +61,7 @@ export const createWizardSlice: StateCreator<Store, [], [], WizardSlice> = (set,
   async reconfigure(jobId) {
     const saved = get().jobs.find((j) => j.job.id === jobId);
     if (!saved) return;
+    void get().noteOpened(jobId);
     set({ ...fresh(), ...wizardStateOf(saved.job, saved.kept?.directory ?? false), journey: 'protect', currentStep: 'servers' });
     if (get().reopened?.passwordKept) await get().connect();
   },
