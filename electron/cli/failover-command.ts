@@ -3,19 +3,27 @@ import { readJob } from '../jobs/job-file.ts';
 import { join } from 'node:path';
 import { dataDir } from '../backend/data-dir.ts';
 import { failback, failover, planFailback, planFailover } from '../failover/service.ts';
-import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
+import type { DirectoryCliOptions } from './discover-command.ts';
+import type { Job } from '../../shared/job.ts';
+import type { JobSecrets } from '../jobs/job-secrets.ts';
+import { jobDirectory, secretsFor, type KeptCliOptions } from './kept-secrets.ts';
 import { consentOf, printPlan, printResults, type PlanCliOptions } from './protect-command.ts';
 import { readTsigSecrets } from './secret-files.ts';
 
-export type FailoverCliOptions = PlanCliOptions & DirectoryCliOptions & { target?: string; planned?: boolean; dnsSecrets?: string };
+export type FailoverCliOptions = PlanCliOptions & DirectoryCliOptions & KeptCliOptions & { target?: string; planned?: boolean; dnsSecrets?: string };
 
-const secretsOf = async (o: FailoverCliOptions) => (o.dnsSecrets ? { tsigSecrets: await readTsigSecrets(o.dnsSecrets) } : {});
+/** TSIG secrets from the file given, else those kept for the job. */
+const secretsOf = async (o: FailoverCliOptions, job: Job, kept: JobSecrets) => {
+  const t = o.dnsSecrets ? await readTsigSecrets(o.dnsSecrets) : kept.tsigSecrets(job.id);
+  return t ? { tsigSecrets: t } : {};
+};
 
 const progress = (s: string) => void process.stderr.write(`${s}\n`);
 
 export async function failoverCommand(o: FailoverCliOptions): Promise<number> {
   const job = await readJob(o.job);
-  const dir = await directoryRequest(o);
+  const kept = await secretsFor(o);
+  const dir = await jobDirectory(o, job, kept);
   const consent = consentOf(o);
   if (!consent) {
     const plan = await planFailover(job, dir, o.target, { onProgress: progress, planned: !!o.planned });
@@ -23,14 +31,15 @@ export async function failoverCommand(o: FailoverCliOptions): Promise<number> {
     process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failover --job ${o.job}${o.planned ? ' --planned' : ''} ... --apply ${plan.id}\n`);
     return 0;
   }
-  const r = await failover(job, dir, consent, o.target, { onProgress: progress, planned: !!o.planned, ...(await secretsOf(o)) });
+  const r = await failover(job, dir, consent, o.target, { onProgress: progress, planned: !!o.planned, ...(await secretsOf(o, job, kept)) });
   printPlan(r.plan);
   return printResults(r.results);
 }
 
 export async function failbackCommand(o: FailoverCliOptions): Promise<number> {
   const job = await readJob(o.job);
-  const dir = await directoryRequest(o);
+  const kept = await secretsFor(o);
+  const dir = await jobDirectory(o, job, kept);
   const consent = consentOf(o);
   if (!consent) {
     const plan = await planFailback(job, dir, join(dataDir(), 'jobs', job.id), o.target, { onProgress: progress });
@@ -38,7 +47,7 @@ export async function failbackCommand(o: FailoverCliOptions): Promise<number> {
     process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failback --job ${o.job} ... --apply ${plan.id}\n`);
     return 0;
   }
-  const r = await failback(job, dir, consent, o.target, { onProgress: progress, ...(await secretsOf(o)) });
+  const r = await failback(job, dir, consent, o.target, { onProgress: progress, ...(await secretsOf(o, job, kept)) });
   printPlan(r.plan);
   return printResults(r.results);
 }

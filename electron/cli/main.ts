@@ -86,9 +86,10 @@ export function buildProgram(): Command {
     .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136); with automatic failover kept sealed on the targets')
     .option('--alert-secrets <file>', 'JSON with the alert receivers\' secrets (smtpPassword, snmpCommunity, snmpAuthKey, snmpPrivKey); kept only in the agents\' 0600 configuration')
     .requiredOption('--job <file>', 'the job file')
+    .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
-    .action(async (o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string; dnsSecrets?: string }) => { process.exitCode = await protectCommand(o); });
+    .action(async (o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string; dnsSecrets?: string; secretKeyFile?: string }) => { process.exitCode = await protectCommand(o); });
   program.command('status')
     .description('the agents of a job: replication state, newest point (RPO), throughput')
     .requiredOption('--job <file>', 'the job file')
@@ -107,6 +108,7 @@ export function buildProgram(): Command {
     .option('--target <name>', 'the target that takes over (when the job has several)')
     .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
     .option('--planned', 'a switchover while the source is up: its services stop first and a final point is shipped, so nothing is lost')
+    .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failoverCommand(o); });
@@ -115,6 +117,7 @@ export function buildProgram(): Command {
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'the target that had taken over (when the job has several)')
     .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
+    .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failbackCommand(o); });

@@ -10,7 +10,8 @@ import { verifyTarget } from '../provision/verify.ts';
 import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
 import { readAlertSecrets, readTsigSecrets } from './secret-files.ts';
-import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
+import type { DirectoryCliOptions } from './discover-command.ts';
+import { jobDirectory, secretsFor, type KeptCliOptions } from './kept-secrets.ts';
 import { replicationView, timeLeftText, type TargetView } from '../../shared/replication.ts';
 
 export interface PlanCliOptions { job: string; apply?: string; yes?: boolean; json?: boolean }
@@ -39,12 +40,14 @@ export function printResults(results: PlanRunResult[]): number {
 
 export const consentOf = (o: PlanCliOptions): string | null => (o.yes ? 'now' : o.apply ?? null);
 
-export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string; dnsSecrets?: string }): Promise<number> {
+export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & KeptCliOptions & { alertSecrets?: string; dnsSecrets?: string }): Promise<number> {
   const job = await readJob(o.job);
   const consent = consentOf(o);
-  const directory = o.dc || o.domain ? await directoryRequest(o) : undefined;
-  const alertSecrets = o.alertSecrets ? await readAlertSecrets(o.alertSecrets) : undefined;
-  const tsigSecrets = o.dnsSecrets ? await readTsigSecrets(o.dnsSecrets) : undefined;
+  const kept = await secretsFor(o);
+  // Given on the command line, else kept for the job (with --secret-key-file), else none.
+  const directory = o.dc || o.domain || kept.keptFor(job.id).directory ? await jobDirectory(o, job, kept) : undefined;
+  const alertSecrets = o.alertSecrets ? await readAlertSecrets(o.alertSecrets) : kept.alertSecrets(job.id);
+  const tsigSecrets = o.dnsSecrets ? await readTsigSecrets(o.dnsSecrets) : kept.tsigSecrets(job.id);
   if (consent) {
     await preflightGate(job, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
     const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
@@ -52,7 +55,10 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & {
     if (JSON.stringify(job.certificates) !== JSON.stringify(r.fingerprints)) await writeJob(o.job, { ...job, certificates: r.fingerprints });
     const code = printResults(r.results);
     // Kept on this computer too, like the wizard's: the start page lists it, and the next plan shows what changed.
-    if (code === 0) await saveJob({ ...job, certificates: r.fingerprints });
+    if (code === 0) {
+      await saveJob({ ...job, certificates: r.fingerprints });
+      await kept.keep(job.id, { ...(directory ? { directoryPassword: directory.credentials.password } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
+    }
     return code;
   }
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });

@@ -30,10 +30,12 @@ export class JobSecrets {
 
   /** Credentials with the saved password filled in when the request asks for it (and only then). */
   credentials<C extends DirectoryCredentials>(c: C): C {
-    if (!c.savedFor || c.password) return c;
-    const saved = this.#store?.get(name(c.savedFor, 'directory-password')) ?? null;
+    // The marker goes once resolved: what is used (and sealed for an automatic failover) is the account alone.
+    const { savedFor, ...plain } = c;
+    if (!savedFor || c.password) return plain as C;
+    const saved = this.#store?.get(name(savedFor, 'directory-password')) ?? null;
     if (saved === null) throw new UserError('no-saved-secret', 'No password is kept for this job\'s directory account on this computer; type it in step 1.', { field: 'password' });
-    return { ...c, password: saved };
+    return { ...plain, password: saved } as C;
   }
 
   directory<D extends { credentials: DirectoryCredentials } | undefined>(d: D): D {

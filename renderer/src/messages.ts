@@ -162,6 +162,13 @@ export const messages = {
     secretsKept: 'Kept on this computer for this job: leave empty to keep them, or type new ones.',
     secret: { smtpPassword: 'SMTP password', snmpCommunity: 'SNMP community', snmpAuthKey: 'SNMP v3 authentication key', snmpPrivKey: 'SNMP v3 privacy key' } as Record<string, string>,
   },
+  /** One sentence per step: what it does and why. */
+  purpose: {
+    servers: 'Connect to Active Directory to find your Exchange servers, then choose the one to protect and the standbys that take over; nothing in the directory is changed.',
+    preflight: 'Checks every chosen server for what protection needs before anything is installed; each problem says what to do, and most have a fix you review before it runs.',
+    options: 'Choose how the data travels to each standby and what happens when the source is lost; the defaults are the safe choice.',
+    protect: 'Review exactly what will be installed and started, then protect; afterwards this page shows replication live.',
+  } as Record<string, string>,
   start: {
     title: 'What would you like to do?',
     intro: 'Failguard protects an Exchange server by replicating it to standby servers and failing over when it is lost. Nothing changes on any server until you have reviewed a plan and agreed to it.',

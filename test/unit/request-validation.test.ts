@@ -10,8 +10,9 @@ const host = (over: Record<string, unknown> = {}) => ({ name: 'MAIL1', address: 
 const run = (over: Record<string, unknown> = {}) => ({ operationId: 'op', source: host(), targets: [host({ name: 'MAIL2', address: '198.18.0.12' })], pins: [], ...over });
 
 describe('requests are checked by a schema at the boundary', () => {
-  it('has a schema for every contract method', () => {
+  it('has a schema and a handler for every contract method, and nothing else', () => {
     expect(Object.keys(REQUEST_SCHEMAS).sort()).toEqual([...METHOD_NAMES].sort());
+    expect(Object.keys(handlers).sort()).toEqual([...METHOD_NAMES].sort());
   });
 
   it.each([
@@ -29,6 +30,9 @@ describe('requests are checked by a schema at the boundary', () => {
     ['app.info', { extra: true }, 'extra', /does not know \(extra\)/],
     ['protect.apply', { operationId: 'op', job: {}, consent: 'now' }, 'consent', /consent: not a plan id/],
     ['jobs.status', { jobId: '../../etc/passwd' }, 'jobId', /jobId: not a job id/],
+    ['jobs.opened', { jobId: 'x' }, 'jobId', /jobId: not a job id/],
+    ['directory.discover', { operationId: 'op', target: { kind: 'domain', domain: 'lab.test' }, credentials: { username: 'a', password: '', savedFor: '../x' } }, 'credentials.savedFor', /credentials\.savedFor: not a job id/],
+    ['protect.plan', { operationId: 'op', job: {}, dnsSecrets: { 'key': 'not base64!' } }, 'dnsSecrets.key', /not a base64 secret/],
   ])('%s %j → bad-request on %s', async (method, request, field, sentence) => {
     const call = dispatch(handlers, method as never, request, ctx);
     await expect(call).rejects.toMatchObject({ code: 'bad-request', field });

@@ -64,7 +64,7 @@ function FailoverDialog({ job }: { job: Job }) {
           </>
         ) : null}
         <div className="actions">
-          <button type="button" disabled={!!f.busy} onClick={s.closeFailover}>{results ? m.close : m.cancel}</button>
+          <button type="button" disabled={!!f.busy} autoFocus={!!results} key={results ? 'close' : 'cancel'} onClick={s.closeFailover}>{results ? m.close : m.cancel}</button>
           {f.plan && !results ? <button type="button" className="primary" data-testid="failover-apply" disabled={!ok || !!f.busy} onClick={() => void s.applyFailover()}>{m.apply}</button> : null}
         </div>
     </Modal>

@@ -15,6 +15,7 @@ export function StepPanel() {
   return (
     <section className="panel" data-testid={`step-${step}`} aria-labelledby="step-title">
       <h2 id="step-title">{STEP_TITLES[step]}</h2>
+      <p className="step-purpose muted" data-testid="step-purpose">{messages.purpose[step]}</p>
       {availability.state === 'not-built' ? <p className="not-built" data-testid="not-built">{messages.notBuilt}</p> : <StepBody step={step} />}
     </section>
   );

@@ -17,16 +17,17 @@ export function useDialog<T extends HTMLElement>(onEscape: () => void) {
     const before = document.activeElement as HTMLElement | null;
     const first = el.querySelector<HTMLElement>('[data-autofocus]') ?? el.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
+    // On the document, not the dialog: a control that disappears (a finished run's confirm field) leaves the focus on the page.
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') { e.preventDefault(); escape.current(); return; }
       if (e.key !== 'Tab') return;
       const all = [...el.querySelectorAll<HTMLElement>(FOCUSABLE)];
       if (!all.length) return;
       const i = all.indexOf(document.activeElement as HTMLElement);
-      if (e.shiftKey && i <= 0) { e.preventDefault(); all.at(-1)!.focus(); } else if (!e.shiftKey && i === all.length - 1) { e.preventDefault(); all[0]!.focus(); }
+      if (i < 0) { e.preventDefault(); all[0]!.focus(); } else if (e.shiftKey && i === 0) { e.preventDefault(); all.at(-1)!.focus(); } else if (!e.shiftKey && i === all.length - 1) { e.preventDefault(); all[0]!.focus(); }
     };
-    el.addEventListener('keydown', onKey);
-    return () => { el.removeEventListener('keydown', onKey); before?.focus?.(); };
+    document.addEventListener('keydown', onKey);
+    return () => { document.removeEventListener('keydown', onKey); before?.focus?.(); };
   }, []);
   return ref;
 }

@@ -1,0 +1,26 @@
+/**
+ * The CLI and the encrypted secret store (`--secret-key-file FILE` or FAILGUARD_SECRET_KEY_FILE):
+ * what a command is not given, it takes from what was kept for the job; what a successful
+ * `protect` used, it keeps. Without a key file nothing is kept and everything is asked.
+ */
+import type { Job } from '../../shared/job.ts';
+import { UserError } from '../../shared/errors.ts';
+import { openSecrets } from './serve-command.ts';
+import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
+import type { JobSecrets } from '../jobs/job-secrets.ts';
+
+export interface KeptCliOptions { secretKeyFile?: string }
+
+export const secretsFor = (o: KeptCliOptions): Promise<JobSecrets> => openSecrets(o.secretKeyFile);
+
+/** The directory account: from the command line when given there, else the job's directory with its kept password. */
+export async function jobDirectory(o: DirectoryCliOptions, job: Job, secrets: JobSecrets) {
+  if (o.dc || o.domain) return directoryRequest(o);
+  if (!job.directory || !secrets.keptFor(job.id).directory) {
+    throw new UserError('bad-input', secrets.kept
+      ? 'No directory account is kept for this job on this computer; give --dc or --domain, --user and --password-stdin.'
+      : 'Give the directory account: --dc or --domain, --user and --password-stdin (or --secret-key-file, to use the one kept when the job was protected).');
+  }
+  const d = job.directory;
+  return secrets.directory({ target: d.target, credentials: { username: d.username, password: '', savedFor: job.id }, trust: { ...(d.caPem ? { caPem: d.caPem } : {}), pinned: d.pinned } });
+}
