@@ -39,3 +39,20 @@ describe('a new configuration for a running agent', () => {
     expect(reloadDecision(base(), mon)).toMatchObject({ restart: true, why: 'monitor changed' });
   });
 });
+
+describe('the witness before it has heard the source', async () => {
+  const { LeaseStore } = await import('../../agent/src/monitor/lease.ts');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  it('remembers, across a restart, that it has heard the source; a new job\'s witness has not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-lease-'));
+    const a = new LeaseStore(dir, 'MAIL1');
+    expect(a.everHeard('MAIL1')).toBe(false);
+    a.markHeard('MAIL1');
+    const restarted = new LeaseStore(dir, 'MAIL1');
+    expect([restarted.everHeard('MAIL1'), restarted.everHeard('MAIL2')]).toEqual([true, false]);
+    restarted.markHeard('MAIL2');
+    expect(new LeaseStore(dir, 'MAIL2').everHeard('MAIL1')).toBe(true);
+  });
+});

@@ -4,7 +4,7 @@
  * restarts never forgets a lease it gave. A restarted witness also counts its own start as a
  * contact with the source (see Monitor), so it cannot grant early after a restart.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LeaseRecord {
@@ -16,9 +16,12 @@ export interface LeaseRecord {
 
 export class LeaseStore {
   readonly #file: string;
+  readonly #heardFile: string;
+  readonly #heard = new Set<string>();
   #rec: LeaseRecord;
   constructor(dir: string, source: string) {
     this.#file = join(dir, 'lease.json');
+    this.#heardFile = join(dir, 'heard.json');
     let rec: LeaseRecord | null = null;
     try {
       const r = JSON.parse(readFileSync(this.#file, 'utf8')) as LeaseRecord;
@@ -29,6 +32,25 @@ export class LeaseStore {
 
   get(): LeaseRecord {
     return { ...this.#rec };
+  }
+
+  /**
+   * Whether this witness has ever heard `source` since the job was provisioned (kept on disk, so a
+   * restart does not forget it). Until it has, no lease is granted: while a job is being provisioned
+   * the standbys and the witness start before the source, and that silence is not a lost source.
+   */
+  everHeard(source: string): boolean {
+    if (this.#heard.has(source)) return true;
+    try {
+      if ((JSON.parse(readFileSync(this.#heardFile, 'utf8')) as string[]).includes(source)) this.#heard.add(source);
+    } catch { /* never heard anyone */ }
+    return this.#heard.has(source);
+  }
+
+  markHeard(source: string): void {
+    if (this.everHeard(source)) return;
+    this.#heard.add(source);
+    writeFileSync(this.#heardFile, JSON.stringify([...this.#heard]), { mode: 0o600 });
   }
 
   /** Hands the right to serve to `host` under a new epoch, on disk before it returns. */

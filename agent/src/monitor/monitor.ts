@@ -76,6 +76,7 @@ export class Monitor {
   onHeartbeat(from: string | null): Record<string, unknown> {
     if (from !== this.#c.monitor?.source?.name) return { error: `${from} is not this job's source` };
     this.#lastSource = performance.now();
+    this.#lease?.markHeard(from);
     return { ok: true, ...(this.#lease ? this.#lease.get() : {}) };
   }
 
@@ -91,6 +92,8 @@ export class Monitor {
     const cur = this.#lease.get();
     if (from && cur.active === from) return { ok: true, granted: true, ...cur, ...this.#key() };
     if (!from || from === this.#c.monitor?.source?.name) return { ok: true, granted: false, ...cur, reason: `${from} is not a standby of this job` };
+    const source = this.#c.monitor?.source?.name ?? '';
+    if (!this.#lease.everHeard(source)) return { ok: true, granted: false, ...cur, reason: `the witness has not heard ${source} once since the job was protected (it may still be starting); it grants no lease before it has` };
     if (!witnessMayGrant(performance.now(), this.#lastSource, this.#t)) {
       return { ok: true, granted: false, ...cur, reason: `the witness heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource)} s ago; it grants the lease only after ${this.#t.grantAfterS} s of silence` };
     }

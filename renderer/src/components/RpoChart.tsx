@@ -13,10 +13,15 @@ export function RpoChart({ history }: { history: Record<string, Array<[number, n
   const key = targets.join('|');
   useEffect(() => {
     if (!box.current || targets.length === 0) return;
+    // The canvas takes the theme's ink and lines (light or dark), read from the page's own colours.
+    const css = getComputedStyle(document.documentElement);
+    const ink = css.getPropertyValue('--fg').trim() || '#1d2733';
+    const line = css.getPropertyValue('--line').trim() || '#d7dde5';
+    const axis = { stroke: ink, grid: { stroke: line }, ticks: { stroke: line } };
     const opts: uPlot.Options = {
       width: Math.max(300, box.current.clientWidth), height: 180,
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(2, Math.ceil(max * 1.2))] } },
-      axes: [{}, { label: messages.dashboard.rpoAxis, size: 50 }],
+      axes: [axis, { ...axis, label: messages.dashboard.rpoAxis, size: 50 }],
       series: [{}, ...targets.map((t, i) => ({ label: t, stroke: COLOURS[i % COLOURS.length]!, width: 2 }))],
     };
     plot.current = new uPlot(opts, [[], ...targets.map(() => [])], box.current);
