@@ -23,6 +23,13 @@ export type AlertReceiver =
   | { kind: 'snmp-v3'; host: string; port: number; user: string; authKey: string; privKey: string; engineId: string }
   | { kind: 'syslog'; host: string; port: number; transport: 'udp' | 'tcp' };
 
+/** A receiver as the agent's configuration names it: the same, without its secrets (they are in the host's secrets file). */
+export type ConfiguredReceiver =
+  | Omit<Extract<AlertReceiver, { kind: 'smtp' }>, 'password'>
+  | Omit<Extract<AlertReceiver, { kind: 'snmp-v2c' }>, 'community'>
+  | Omit<Extract<AlertReceiver, { kind: 'snmp-v3' }>, 'authKey' | 'privKey'>
+  | Extract<AlertReceiver, { kind: 'syslog' }>;
+
 export interface AlertDelivery { receiver: string; ok: boolean; error?: string; ms: number }
 
 /** How a receiver is named in results and logs (never with its secret). */

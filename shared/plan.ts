@@ -67,6 +67,22 @@ export type PlanStep =
     mode: number;
   }
   | {
+    /**
+     * A file of secrets written on a host (the alert receivers' passwords and keys): its content is
+     * given to the run and never lies in the plan, the journal or a file on this computer; the plan
+     * holds only a keyed digest, so it changes when the secret does and cannot be searched for it.
+     */
+    kind: 'secret-file';
+    host: string;
+    description: string;
+    /** Which of the run's secret contents (by name). */
+    secret: string;
+    /** HMAC-SHA256 of the content under the job's own digest key (kept beside its CA). */
+    digest: string;
+    remotePath: string;
+    mode: number;
+  }
+  | {
     kind: 'directory-modify';
     description: string;
     dn: string;
@@ -134,6 +150,12 @@ export function describeStep(step: PlanStep): StepView {
         action: `copy ${step.localFile.split(/[\\/]/).at(-1)} (${step.size} bytes, SHA-256 ${step.sha256.slice(0, 16)}…) to ${step.remotePath}, mode ${step.mode.toString(8).padStart(4, '0')}`,
         undo: `put back the previous ${step.remotePath} (kept beside it while the plan runs), or remove it if there was none`,
       };
+    case 'secret-file':
+      return {
+        where: step.host,
+        action: `write the ${step.secret} secrets to ${step.remotePath}, mode ${step.mode.toString(8).padStart(4, '0')} (their values are not shown)`,
+        undo: `put back the previous ${step.remotePath} (kept beside it while the plan runs), or remove it if there was none`,
+      };
     case 'rehome':
       return {
         where: 'directory (LDAP on the domain controller)',
@@ -153,7 +175,7 @@ export function describeStep(step: PlanStep): StepView {
 
 /** The host a step touches (the directory counts as one). */
 export function stepHost(step: PlanStep): string {
-  return step.kind === 'command' || step.kind === 'upload' ? step.host : 'directory';
+  return step.kind === 'command' || step.kind === 'upload' || step.kind === 'secret-file' ? step.host : 'directory';
 }
 
 function assertNeverStep(x: never): never {

@@ -43,15 +43,39 @@ export const agentConfigSchema = z.strictObject({
   /** Where this agent sends its alerts, secrets included (this file is 0600). */
   alerts: z.array(z.discriminatedUnion('kind', [
     z.strictObject({ kind: z.literal('smtp'), host: z.string(), port: z.number().int(), from: z.string(), to: z.array(z.string()), username: z.string().optional(), password: z.string().optional(), caPem: z.string().optional() }),
-    z.strictObject({ kind: z.literal('snmp-v2c'), host: z.string(), port: z.number().int(), community: z.string() }),
-    z.strictObject({ kind: z.literal('snmp-v3'), host: z.string(), port: z.number().int(), user: z.string(), authKey: z.string(), privKey: z.string(), engineId: z.string() }),
+    z.strictObject({ kind: z.literal('snmp-v2c'), host: z.string(), port: z.number().int(), community: z.string().default('public') }),
+    z.strictObject({ kind: z.literal('snmp-v3'), host: z.string(), port: z.number().int(), user: z.string(), authKey: z.string().default(''), privKey: z.string().default(''), engineId: z.string() }),
     z.strictObject({ kind: z.literal('syslog'), host: z.string(), port: z.number().int(), transport: z.enum(['udp', 'tcp']) }),
   ])).default([]),
+  /** The alert receivers' secrets, in their own 0600 file (written by provisioning from memory, never staged on the app's computer). */
+  secretsFile: z.string().optional(),
   /** Witness: the key it hands out with the lease (opens a target's sealed directory account). */
   leaseKey: z.string().optional(),
 });
 
 export type AgentConfig = z.output<typeof agentConfigSchema>;
+
+const secretsSchema = z.strictObject({ smtpPassword: z.string().optional(), snmpCommunity: z.string().optional(), snmpAuthKey: z.string().optional(), snmpPrivKey: z.string().optional() });
+
+/** The receivers made whole from the secrets file: an SMTP user gets its password, SNMP its community or v3 keys. */
+async function withSecrets(c: AgentConfig): Promise<AgentConfig> {
+  if (!c.secretsFile) return c;
+  let s: z.output<typeof secretsSchema>;
+  try {
+    s = secretsSchema.parse(JSON.parse(await readFile(c.secretsFile, 'utf8')));
+  } catch {
+    throw new UserError('agent-config', `The agent's secrets file ${c.secretsFile} is missing or not valid; provision the host again.`);
+  }
+  const alerts = c.alerts.map((a) => {
+    switch (a.kind) {
+      case 'smtp': return a.username && s.smtpPassword !== undefined ? { ...a, password: s.smtpPassword } : a;
+      case 'snmp-v2c': return s.snmpCommunity !== undefined ? { ...a, community: s.snmpCommunity } : a;
+      case 'snmp-v3': return { ...a, ...(s.snmpAuthKey !== undefined ? { authKey: s.snmpAuthKey } : {}), ...(s.snmpPrivKey !== undefined ? { privKey: s.snmpPrivKey } : {}) };
+      default: return a;
+    }
+  });
+  return { ...c, alerts };
+}
 
 export async function loadConfig(file: string): Promise<AgentConfig> {
   const text = await readFile(file, 'utf8').catch(() => { throw new UserError('agent-config', `The agent's configuration ${file} cannot be read; provision the host again.`); });
@@ -63,5 +87,5 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   }
   const r = agentConfigSchema.safeParse(data);
   if (!r.success) throw new UserError('agent-config', `The agent's configuration ${file} is not valid (${issueField(r.error.issues[0]!)}: ${r.error.issues[0]!.message}); provision the host again.`);
-  return r.data;
+  return withSecrets(r.data);
 }

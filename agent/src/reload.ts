@@ -52,7 +52,13 @@ export function applyInPlace(cur: AgentConfig, next: AgentConfig): void {
   cur.jobName = next.jobName;
 }
 
-/** The SHA-256 of the configuration file as it is on disk (what provisioning compares with its own hash). */
+/** The SHA-256 of the configuration as it is on disk, its secrets file included: a reload is owed when either changed. */
 export function configSha256(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+  const text = readFileSync(file);
+  const h = createHash('sha256').update(text);
+  try {
+    const secrets = (JSON.parse(text.toString('utf8')) as { secretsFile?: string }).secretsFile;
+    if (secrets) h.update('\0').update(readFileSync(secrets));
+  } catch { /* no secrets file (yet): the configuration alone */ }
+  return h.digest('hex');
 }

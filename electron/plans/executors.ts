@@ -93,6 +93,41 @@ const remoteHash = async (ctx: PlanContext, s: Upload): Promise<string | null> =
   return r.code === 0 ? r.output.split(/\s+/)[0]! : null;
 };
 
+type SecretFile = Extract<PlanStep, { kind: 'secret-file' }>;
+const prevOfSecret = (s: SecretFile) => `${s.remotePath}.failguard-prev`;
+const contentOf = (step: SecretFile, ctx: PlanContext): string => {
+  const c = ctx.secretContent?.(step.secret);
+  if (c === undefined) throw new StepFailed(`the ${step.secret} secrets are not at hand in this run (they are never kept in a plan); run protect again with them`);
+  return c;
+};
+
+/** Writes a file of secrets through SSH's standard input (never a local file), kept aside first for undo; checked by reading it back. */
+const secretFile: Executor<SecretFile> = {
+  async snapshot(step, ctx) {
+    const r = await sh(ctx, step.host, `test -f ${shq(step.remotePath)} && cp -p ${shq(step.remotePath)} ${shq(prevOfSecret(step))} && echo kept || echo none`);
+    if (r.code !== 0) throw new StepFailed(`the current ${step.remotePath} could not be kept for undo: ${r.output}`);
+    return { existed: r.output.trim().endsWith('kept') };
+  },
+  async apply(step, ctx) {
+    const tmp = `${step.remotePath}.failguard-new`;
+    const dir = step.remotePath.replace(/\/[^/]*$/, '') || '/';
+    const r = await (await ctx.host(step.host)).exec(`umask 077 && mkdir -p ${shq(dir)} && cat > ${shq(tmp)} && chmod ${step.mode.toString(8)} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(step.remotePath)}`, { timeoutMs: 60_000, stdin: contentOf(step, ctx) });
+    if (r.code !== 0) throw new StepFailed(`the file could not be written: ${tail(r.stderr)}`);
+    return 'written';
+  },
+  async verify(step, ctx) {
+    const r = await (await ctx.host(step.host)).exec(`cat ${shq(step.remotePath)}`, { timeoutMs: 60_000 });
+    return r.code === 0 && r.stdout === contentOf(step, ctx);
+  },
+  canUndo: () => true,
+  async undo(step, ctx, snapshot) {
+    const existed = (snapshot as { existed: boolean } | null)?.existed ?? false;
+    const r = await sh(ctx, step.host, existed ? `mv -f ${shq(prevOfSecret(step))} ${shq(step.remotePath)}` : `rm -f ${shq(step.remotePath)}`);
+    if (r.code !== 0) throw new StepFailed(`exit ${r.code}: ${r.output}`);
+    return existed ? 'the previous file is back' : 'removed';
+  },
+};
+
 const upload: Executor<Upload> = {
   async snapshot(step, ctx) {
     // The file it replaces is kept beside it until the run ends, so undo can put it back exactly.
@@ -134,6 +169,7 @@ const EXECUTORS: { [K in PlanStep['kind']]: Executor<Extract<PlanStep, { kind: K
   'directory-modify': directoryModify,
   'rehome': rehome,
   'upload': upload,
+  'secret-file': secretFile,
 };
 
 export function executorFor<S extends PlanStep>(step: S): Executor<S> {

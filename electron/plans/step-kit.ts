@@ -22,6 +22,8 @@ export interface PlanContext {
   directoryClients?(n: number): Promise<Client[]>;
   /** The base64 secret of a TSIG key, for RFC 2136 updates (given when the plan runs, never kept in it). */
   tsigSecret?(keyName: string): string | undefined;
+  /** The content of a secret file a `secret-file` step writes (given when the plan runs, never kept in it). */
+  secretContent?(name: string): string | undefined;
   signal?: AbortSignal;
 }
 

@@ -13,6 +13,8 @@ export const HOST_PATHS = {
   ca: '/etc/failguard/ca.pem',
   cert: '/etc/failguard/agent.pem',
   key: '/etc/failguard/agent.key',
+  /** The alert receivers' secrets (0600), written from memory by provisioning. */
+  secrets: '/etc/failguard/secrets.json',
   stateDir: '/var/lib/failguard',
   pidFile: '/run/failguard-agentd.pid',
   unit: '/etc/systemd/system/failguard-agent.service',

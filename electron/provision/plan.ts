@@ -11,8 +11,11 @@ import { shq } from '../hosts/shell.ts';
 import { FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
 import type { HostRoleInJob } from './agent-config.ts';
 
-/** A file that must be on a host: where, from which local file, with what hash and mode. */
-export interface ShippedFile { remotePath: string; localFile: string; sha256: string; size: number; mode: number; what: string }
+/**
+ * A file that must be on a host: where, from which local file, with what hash and mode. A file of
+ * secrets has no local file: `secret` names its content in the run, `digest` is its keyed digest.
+ */
+export interface ShippedFile { remotePath: string; localFile: string; sha256: string; size: number; mode: number; what: string; secret?: { name: string; digest: string } }
 
 /** What a host has now: the hash of each file Failguard put there, whether the agent runs, whether systemd does. */
 export interface HostNow { files: Record<string, string | null>; agentRunning: boolean; systemd: boolean }
@@ -45,15 +48,20 @@ export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; n
   for (const h of hosts) {
     const changed = h.files.filter((f) => h.now.files[f.remotePath] !== f.sha256);
     if (!changed.length && h.now.agentRunning) continue;
-    const restart = !h.now.agentRunning || changed.some((f) => f.remotePath !== P.config && !READ_ON_USE.includes(f.remotePath));
-    const config = changed.some((f) => f.remotePath === P.config);
+    const restart = !h.now.agentRunning || changed.some((f) => f.remotePath !== P.config && !f.secret && !READ_ON_USE.includes(f.remotePath));
+    const config = changed.some((f) => f.remotePath === P.config || f.secret);
     if (restart && changed.length && h.now.agentRunning) {
       steps.push({ kind: 'command', host: h.name, description: `stop the agent on ${h.name} while its files change`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` });
     }
-    if (changed.some((f) => h.now.files[f.remotePath] === null || h.now.files[f.remotePath] === undefined)) {
+    // A first install only: every later copy makes its own folder if it must.
+    if (h.files.every((f) => !h.now.files[f.remotePath])) {
       steps.push({ kind: 'command', host: h.name, description: `make Failguard's folders on ${h.name}`, command: `mkdir -p ${P.dir}/bin ${P.confDir} ${P.stateDir} && chmod 755 ${P.dir} && chmod 700 ${P.confDir} ${P.stateDir}`, verify: `test -d ${P.dir}/bin -a -d ${P.confDir} -a -d ${P.stateDir}` });
     }
-    for (const f of changed) steps.push({ kind: 'upload', host: h.name, description: `copy ${f.what} to ${h.name}`, localFile: f.localFile, sha256: f.sha256, size: f.size, remotePath: f.remotePath, mode: f.mode });
+    for (const f of changed) {
+      steps.push(f.secret
+        ? { kind: 'secret-file', host: h.name, description: `write ${f.what} on ${h.name}`, secret: f.secret.name, digest: f.secret.digest, remotePath: f.remotePath, mode: f.mode }
+        : { kind: 'upload', host: h.name, description: `copy ${f.what} to ${h.name}`, localFile: f.localFile, sha256: f.sha256, size: f.size, remotePath: f.remotePath, mode: f.mode });
+    }
     if (restart) {
       steps.push({ kind: 'command', host: h.name, description: `start the agent on ${h.name} (${h.role}) and check that it answers`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });
     } else if (config) {
@@ -63,9 +71,9 @@ export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; n
         undo: `[ -f ${P.config}.failguard-prev ] && cp -p ${P.config}.failguard-prev ${P.config}; ${reload}` });
     }
   }
-  if (steps.some((s) => s.kind === 'upload')) {
+  if (steps.some((s) => s.kind === 'upload' || s.kind === 'secret-file')) {
     // Files replaced are kept beside the new ones until here, so that any failure before could put them back.
-    for (const h of [...new Set(steps.filter((s) => s.kind === 'upload').map((s) => (s as { host: string }).host))]) {
+    for (const h of [...new Set(steps.filter((s) => s.kind === 'upload' || s.kind === 'secret-file').map((s) => (s as { host: string }).host))]) {
       steps.push({ kind: 'command', host: h, description: `remove the replaced copies kept for undo on ${h}`, command: `rm -f ${P.dir}/*.failguard-prev ${P.dir}/bin/*.failguard-prev ${P.confDir}/*.failguard-prev` });
     }
   }

@@ -24,7 +24,8 @@ import { agentConfig, jobHosts } from './agent-config.ts';
 import { AGENTD, FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
 import { jobPki } from './pki.ts';
 import { failoverFiles } from './failover-files.ts';
-import { alertReceivers } from './alert-receivers.ts';
+import { alertReceivers, alertSecretsContent } from './alert-receivers.ts';
+import { secretDigest, sha256Text } from './secret-digest.ts';
 import type { AlertSecrets } from '../../shared/alerts.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
 
@@ -56,20 +57,23 @@ async function shippedFiles(job: Job, base: string, o: ProvisionOptions) {
   const pki = await jobPki(join(base, 'pki'), job.id, hosts.map((h) => ({ name: h.name, addresses: h.addresses })));
   const fo = await failoverFiles(job, base, o.directory, o.onProgress, o.tsigSecrets);
   const alerts = alertReceivers(job, o.alertSecrets);
+  const secrets = alertSecretsContent(job, o.alertSecrets);
+  const secretFile: ShippedFile | null = secrets ? { remotePath: P.secrets, localFile: '', ...sha256Text(secrets), mode: 0o600, what: 'the alert receivers\' secrets', secret: { name: 'alerts', digest: await secretDigest(join(base, 'pki'), secrets) } } : null;
   const common = [await file(P.node, art.node, 0o755, 'the agent\'s Node runtime'), await file(P.agent, art.bundle, 0o644, 'the agent'), await file(P.ca, pki.caFile, 0o644, 'the job\'s CA certificate')];
   const out: Array<{ role: (typeof hosts)[number]['role']; name: string; files: ShippedFile[] }> = [];
   for (const h of hosts) {
     const dir = join(base, 'hosts', h.name.toLowerCase());
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const mine = fo?.targets[h.name];
-    const extras = { ...(alerts.length ? { alerts } : {}), ...(mine ? { failover: { planFile: FAILOVER_PATHS.plan, ...(mine.accessFile ? { accessFile: FAILOVER_PATHS.access } : {}) } } : {}), ...(fo && h.role === 'witness' ? { leaseKey: fo.leaseKey } : {}) };
+    const extras = { ...(alerts.length ? { alerts } : {}), ...(secretFile ? { secretsFile: P.secrets } : {}), ...(mine ? { failover: { planFile: FAILOVER_PATHS.plan, ...(mine.accessFile ? { accessFile: FAILOVER_PATHS.access } : {}) } } : {}), ...(fo && h.role === 'witness' ? { leaseKey: fo.leaseKey } : {}) };
     await writeFile(join(dir, 'agent.json'), `${JSON.stringify({ ...agentConfig(job, h), ...extras }, null, 2)}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'agentd'), AGENTD, { mode: 0o755 });
     const a = pki.agents[h.name]!;
     out.push({ role: h.role, name: h.name, files: [...common, await file(P.agentd, join(dir, 'agentd'), 0o755, 'the agent supervisor'), await file(P.config, join(dir, 'agent.json'), 0o600, 'the agent configuration'),
       await file(P.cert, a.certFile, 0o644, 'the agent certificate'), await file(P.key, a.keyFile, 0o600, 'the agent key'),
       ...(mine ? [await file(FAILOVER_PATHS.plan, mine.planFile, 0o600, 'the failover plan it runs by itself')] : []),
-      ...(mine?.accessFile ? [await file(FAILOVER_PATHS.access, mine.accessFile, 0o600, 'the directory account, sealed under the witness\'s key')] : [])] });
+      ...(mine?.accessFile ? [await file(FAILOVER_PATHS.access, mine.accessFile, 0o600, 'the directory account, sealed under the witness\'s key')] : []),
+      ...(secretFile ? [secretFile] : [])] });
   }
   return { hosts: out, fingerprints: { ca: pki.ca.fingerprint256, agents: Object.fromEntries(Object.entries(pki.agents).map(([k, v]) => [k, v.fingerprint256])) } };
 }
@@ -92,7 +96,8 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
 /** The connections a job's plans run through (SSH pool with the job's pins, plan context) and its journal folder, closed after. */
 async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>): Promise<T> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
-  const ctx = planContext({ hosts: hostTargets(job), pool, ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
+  const secrets = alertSecretsContent(job, o.alertSecrets);
+  const ctx = planContext({ hosts: hostTargets(job), pool, ...(secrets ? { secretFiles: { alerts: secrets } } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
   try {
     return await fn(pool, ctx, o.dataDir ? join(o.dataDir, 'journal') : journalDir());
   } finally {

@@ -59,6 +59,23 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => putLabBack('fg-matrix'), 300_000);
 
+describe('the alert receivers\' secrets', () => {
+  it('reach each host in a 0600 file of their own, and no file on this computer nor the agent configuration holds them', () => {
+    const needles = [alertSecrets.smtpPassword, alertSecrets.snmpAuthKey, alertSecrets.snmpPrivKey, password];
+    for (const h of ['mail1', 'mail2', 'witness']) {
+      expect(inHost(s, h, 'stat -c %a /etc/failguard/secrets.json').stdout.trim(), h).toBe('600');
+      expect(JSON.parse(inHost(s, h, 'cat /etc/failguard/secrets.json').stdout), h).toEqual({ smtpPassword: alertSecrets.smtpPassword, snmpAuthKey: alertSecrets.snmpAuthKey, snmpPrivKey: alertSecrets.snmpPrivKey });
+      const config = inHost(s, h, 'cat /etc/failguard/agent.json').stdout;
+      expect(needles.filter((n) => config.includes(n)), h).toEqual([]);
+    }
+    const files: string[] = [];
+    const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk : (f: string) => files.push(f))(join(d, e.name)); };
+    walk(join(dir, 'data'));
+    expect(files.length).toBeGreaterThan(10);
+    expect(files.filter((f) => { const b = readFileSync(f); return needles.some((n) => b.includes(n)); })).toEqual([]);
+  });
+});
+
 describe('the partition matrix: no failover while MAIL1 is still there', () => {
   const cases = NO_FAILOVER_CASES.map((c): [string, NoFailoverCase] => [c.name, c]);
   it.each(cases)('%s: never both, no failover, and healthy again after', async (_name, o) => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { failbackPlan, reversedJob } from '../../electron/failover/failback.ts';
 import { rehearsalPlan } from '../../electron/failover/rehearsal.ts';
-import { alertReceivers } from '../../electron/provision/alert-receivers.ts';
+import { alertReceivers, alertSecretsContent } from '../../electron/provision/alert-receivers.ts';
 import { knownService, resolveServices } from '../../agent/src/monitor/services.ts';
 import { eventLog } from '../../shared/replication.ts';
 import type { Topology } from '../../shared/topology.ts';
@@ -52,9 +52,11 @@ describe('the rehearsal plan', () => {
 });
 
 describe('alert receivers for the agents', () => {
-  it('get their secrets at provisioning, and a missing one is refused naming the receiver', () => {
+  it('are named without their secrets, which go to a file of their own; a missing one is refused naming the receiver', () => {
     const r = alertReceivers(job, { smtpPassword: 'pw', snmpCommunity: 'c' });
-    expect(r).toEqual([{ kind: 'smtp', host: 'recv', port: 587, from: 'a@lab.test', to: ['it@lab.test'], username: 'fg', password: 'pw' }, { kind: 'snmp-v2c', host: 'recv', port: 162, community: 'c' }, { kind: 'syslog', host: 'recv', port: 514, transport: 'tcp' }]);
+    expect(r).toEqual([{ kind: 'smtp', host: 'recv', port: 587, from: 'a@lab.test', to: ['it@lab.test'], username: 'fg' }, { kind: 'snmp-v2c', host: 'recv', port: 162 }, { kind: 'syslog', host: 'recv', port: 514, transport: 'tcp' }]);
+    expect(JSON.parse(alertSecretsContent(job, { smtpPassword: 'pw', snmpCommunity: 'c', snmpAuthKey: 'unused' })!)).toEqual({ smtpPassword: 'pw', snmpCommunity: 'c' });
+    expect(alertSecretsContent({ ...job, alerts: [job.alerts[2]!] }, { smtpPassword: 'pw' })).toBeNull();
     expect(() => alertReceivers(job, {})).toThrow(/alerts\[0\] needs the SMTP password/);
     expect(JSON.stringify(job)).not.toMatch(/pw/);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stepHost } from '../../shared/plan.ts';
+import { describeStep, stepHost } from '../../shared/plan.ts';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { agentConfig, jobHosts } from '../../electron/provision/agent-config.ts';
 import { parseHostNow, provisioningPlan, type ShippedFile } from '../../electron/provision/plan.ts';
@@ -43,6 +43,18 @@ describe('the provisioning plan', () => {
     const hosts = jobHosts(job).map((h) => ({ ...h, files: withPlan, now: { files: Object.fromEntries(withPlan.map((x) => [x.remotePath, h.name === 'MAIL2' && x.remotePath.endsWith('plan.json') ? 'e'.repeat(64) : x.sha256])), agentRunning: true, systemd: false } }));
     expect(provisioningPlan(job, hosts).steps.map((s) => `${stepHost(s)} ${s.kind} ${s.kind === 'upload' ? s.remotePath : s.kind === 'command' ? s.command.split(' ')[0] : ''}`))
       .toEqual(['MAIL2 upload /etc/failguard/failover-plan.json', 'MAIL2 command rm']);
+  });
+
+  it('writes a changed secrets file from memory (its keyed digest in the plan, never the secret) and has the agent reload', () => {
+    const secret: ShippedFile = { remotePath: '/etc/failguard/secrets.json', localFile: '', sha256: 'f'.repeat(64), size: 20, mode: 0o600, what: 'the alert receivers\' secrets', secret: { name: 'alerts', digest: 'd'.repeat(64) } };
+    const all = [...files, secret];
+    const hosts = jobHosts(job).map((h) => ({ ...h, files: all, now: { files: Object.fromEntries(all.map((x) => [x.remotePath, x === secret && h.name === 'witness' ? null : x.sha256])), agentRunning: true, systemd: false } }));
+    const steps = provisioningPlan(job, hosts).steps;
+    expect(steps.map((st) => [stepHost(st), st.kind])).toEqual([['witness', 'secret-file'], ['witness', 'command'], ['witness', 'command']]);
+    expect(steps[0]).toEqual({ kind: 'secret-file', host: 'witness', description: 'write the alert receivers\' secrets on witness', secret: 'alerts', digest: 'd'.repeat(64), remotePath: '/etc/failguard/secrets.json', mode: 0o600 });
+    expect(JSON.stringify(steps)).not.toContain('f'.repeat(64));
+    expect(describeStep(steps[0]!).action).toBe('write the alerts secrets to /etc/failguard/secrets.json, mode 0600 (their values are not shown)');
+    expect(steps[1]!.kind === 'command' && steps[1]!.command).toContain('agent.mjs reload');
   });
 
   it('makes the folders on a host that has none of the files yet', () => {

@@ -10,7 +10,8 @@ const dir = () => mkdtempSync(join(tmpdir(), 'fg-secrets-'));
 const keyFile = (d: string, name = 'key') => { const f = join(d, name); writeFileSync(f, randomBytes(32), { mode: 0o600 }); return f; };
 const JOB = '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11';
 
-describe('the encrypted secret store', () => {
+// scrypt is slow on purpose: each open of a key-file store takes a noticeable part of a second on a busy machine.
+describe('the encrypted secret store', { timeout: 60_000 }, () => {
   it('keeps values encrypted on disk and gives them back after reopening with the same key file', async () => {
     const d = dir();
     const file = join(d, 'secrets.json');
@@ -57,7 +58,7 @@ describe('the encrypted secret store', () => {
   });
 });
 
-describe('a saved job\'s secrets', () => {
+describe('a saved job\'s secrets', { timeout: 60_000 }, () => {
   it('fill a request\'s password only when it names the job and brings none', async () => {
     const d = dir();
     const js = new JobSecrets(await SecretStore.open(join(d, 's.json'), { kind: 'key-file', file: keyFile(d) }));
