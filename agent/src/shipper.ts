@@ -112,7 +112,8 @@ export class Shipper {
     // A full send (the initial sync) is measured first, so that status can show progress and an ETA.
     const estimateBytes = parent ? null : await dataBytes(join(this.#c.pointsDir, point));
     const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0, estimateBytes };
-    Object.assign(ts, { state: 'sending', current: cur, lastError: null });
+    // The last error stays until a send succeeds: a target that keeps failing (a full volume) shows why between attempts and during them.
+    Object.assign(ts, { state: 'sending', current: cur });
     this.#st.touch();
     const s = await dial(this.#tls, this.#c.jobId, this.#peer());
     const send = sendStream(join(this.#c.pointsDir, point), parent ? join(this.#c.pointsDir, parent) : null);

@@ -49,7 +49,8 @@ export function resetProtection(s: LabStatus, hosts: readonly string[], testDir:
     inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
       // Every subvolume Failguard made under /srv/.failguard (points, received, diverged, kept-aside copies), deepest first.
       `for p in $(btrfs subvolume list -o /srv 2>/dev/null | awk '{print $NF}' | grep '^\\.failguard/' | sort -r); do btrfs -q subvolume delete "/srv/$p"; done; ` +
-      `rm -rf /srv/.failguard /srv/mail/${testDir}`);
+      // Deleted subvolumes give their space back only once btrfs's cleaner has run: wait for it, so the next test sees it free.
+      `rm -rf /srv/.failguard /srv/mail/${testDir}; btrfs subvolume sync /srv >/dev/null 2>&1; true`);
   }
 }
 
