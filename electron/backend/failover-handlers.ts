@@ -39,12 +39,9 @@ async function planOf(job: Job, r: FailoverPlanRequest, o: ProvisionOptions): Pr
  * directory with its saved password, when the request brings none) and the TSIG secrets.
  */
 function withKept(job: Job, r: FailoverPlanRequest, secrets: JobSecrets): FailoverPlanRequest {
-  const kept = secrets.keptFor(job.id);
-  const directory = r.directory ?? (job.directory && kept.directory
-    ? { target: job.directory.target, credentials: { username: job.directory.username, password: '', savedFor: job.id }, trust: { ...(job.directory.caPem ? { caPem: job.directory.caPem } : {}), pinned: job.directory.pinned } }
-    : undefined);
+  const directory = r.directory ? secrets.directory(r.directory) : secrets.jobDirectory(job);
   const dnsSecrets = { ...secrets.tsigSecrets(job.id), ...r.dnsSecrets };
-  return { ...r, ...(directory ? { directory: secrets.directory(directory) } : {}), ...(Object.keys(dnsSecrets).length ? { dnsSecrets } : {}) };
+  return { ...r, ...(directory ? { directory } : {}), ...(Object.keys(dnsSecrets).length ? { dnsSecrets } : {}) };
 }
 
 export function failoverHandlers(operations: Operations, secrets: JobSecrets): FailoverHandlers {

@@ -50,7 +50,7 @@ export function protectHandlers(operations: Operations, secrets: JobSecrets): Pr
       const saved = { ...job, certificates: res.fingerprints };
       if (res.results.every((x) => x.outcome === 'applied')) {
         await saveJob(saved);
-        await secrets.keep(job.id, { ...(given.directory ? { directoryPassword: given.directory.credentials.password } : {}), ...(given.alertSecrets ? { alertSecrets: given.alertSecrets } : {}), ...(given.tsigSecrets ? { tsigSecrets: given.tsigSecrets } : {}) });
+        await secrets.keep(job.id, given);
       }
       return { job: saved, plan: res.plan, results: res.results };
     }),

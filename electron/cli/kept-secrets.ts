@@ -16,11 +16,11 @@ export const secretsFor = (o: KeptCliOptions): Promise<JobSecrets> => openSecret
 /** The directory account: from the command line when given there, else the job's directory with its kept password. */
 export async function jobDirectory(o: DirectoryCliOptions, job: Job, secrets: JobSecrets) {
   if (o.dc || o.domain) return directoryRequest(o);
-  if (!job.directory || !secrets.keptFor(job.id).directory) {
+  const kept = secrets.jobDirectory(job);
+  if (!kept) {
     throw new UserError('bad-input', secrets.kept
       ? 'No directory account is kept for this job on this computer; give --dc or --domain, --user and --password-stdin.'
       : 'Give the directory account: --dc or --domain, --user and --password-stdin (or --secret-key-file, to use the one kept when the job was protected).');
   }
-  const d = job.directory;
-  return secrets.directory({ target: d.target, credentials: { username: d.username, password: '', savedFor: job.id }, trust: { ...(d.caPem ? { caPem: d.caPem } : {}), pinned: d.pinned } });
+  return kept;
 }

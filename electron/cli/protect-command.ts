@@ -45,7 +45,7 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & K
   const consent = consentOf(o);
   const kept = await secretsFor(o);
   // Given on the command line, else kept for the job (with --secret-key-file), else none.
-  const directory = o.dc || o.domain || kept.keptFor(job.id).directory ? await jobDirectory(o, job, kept) : undefined;
+  const directory = o.dc || o.domain ? await jobDirectory(o, job, kept) : kept.jobDirectory(job);
   const alertSecrets = o.alertSecrets ? await readAlertSecrets(o.alertSecrets) : kept.alertSecrets(job.id);
   const tsigSecrets = o.dnsSecrets ? await readTsigSecrets(o.dnsSecrets) : kept.tsigSecrets(job.id);
   if (consent) {
@@ -57,7 +57,7 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & K
     // Kept on this computer too, like the wizard's: the start page lists it, and the next plan shows what changed.
     if (code === 0) {
       await saveJob({ ...job, certificates: r.fingerprints });
-      await kept.keep(job.id, { ...(directory ? { directoryPassword: directory.credentials.password } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
+      await kept.keep(job.id, { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
     }
     return code;
   }

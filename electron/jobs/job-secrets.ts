@@ -6,7 +6,8 @@
  * the back end fills it in here, at the boundary.
  */
 import type { AlertSecrets } from '../../shared/alerts.ts';
-import type { DirectoryCredentials } from '../../shared/directory.ts';
+import type { DirectoryCredentials, DirectoryTarget, DirectoryTrust } from '../../shared/directory.ts';
+import type { Job } from '../../shared/job.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { SecretStore } from './secret-store.ts';
 
@@ -42,6 +43,13 @@ export class JobSecrets {
     return (d ? { ...d, credentials: this.credentials(d.credentials) } : d) as D;
   }
 
+  /** The job's own directory (as saved with it) signed in with its kept password; undefined when either is missing. */
+  jobDirectory(job: Job): { target: DirectoryTarget; credentials: DirectoryCredentials; trust: DirectoryTrust } | undefined {
+    const d = job.directory;
+    if (!d || !this.keptFor(job.id).directory) return undefined;
+    return this.directory({ target: d.target, credentials: { username: d.username, password: '', savedFor: job.id }, trust: { ...(d.caPem ? { caPem: d.caPem } : {}), pinned: d.pinned } });
+  }
+
   alertSecrets(jobId: string): AlertSecrets | undefined {
     const t = this.#store?.get(name(jobId, 'alerts'));
     return t ? (JSON.parse(t) as AlertSecrets) : undefined;
@@ -58,11 +66,12 @@ export class JobSecrets {
     return { directory: names.includes(name(jobId, 'directory-password')), alerts: names.includes(name(jobId, 'alerts')), tsigKeys: names.filter((n) => n.startsWith(name(jobId, 'tsig/'))).map((n) => n.slice(name(jobId, 'tsig/').length)) };
   }
 
-  /** Keeps what a successful protection used; nothing when no store is open. */
-  async keep(jobId: string, s: { directoryPassword?: string; alertSecrets?: AlertSecrets; tsigSecrets?: Record<string, string> }): Promise<void> {
+  /** Keeps what a successful protection used (the provisioning options' secrets); nothing when no store is open. */
+  async keep(jobId: string, s: { directory?: { credentials: DirectoryCredentials }; alertSecrets?: AlertSecrets; tsigSecrets?: Record<string, string> }): Promise<void> {
     if (!this.#store) return;
+    const password = s.directory?.credentials.password;
     await this.#store.set({
-      ...(s.directoryPassword ? { [name(jobId, 'directory-password')]: s.directoryPassword } : {}),
+      ...(password ? { [name(jobId, 'directory-password')]: password } : {}),
       ...(s.alertSecrets && Object.keys(s.alertSecrets).length ? { [name(jobId, 'alerts')]: JSON.stringify(s.alertSecrets) } : {}),
       ...Object.fromEntries(Object.entries(s.tsigSecrets ?? {}).map(([k, v]) => [name(jobId, `tsig/${k}`), v])),
     });

@@ -62,12 +62,16 @@ describe('a saved job\'s secrets', { timeout: 60_000 }, () => {
   it('fill a request\'s password only when it names the job and brings none', async () => {
     const d = dir();
     const js = new JobSecrets(await SecretStore.open(join(d, 's.json'), { kind: 'key-file', file: keyFile(d) }));
-    await js.keep(JOB, { directoryPassword: 'pw', tsigSecrets: { 'failguard-update': 'c2VjcmV0' }, alertSecrets: { smtpPassword: 'mail' } });
+    await js.keep(JOB, { directory: { credentials: { username: 'u', password: 'pw' } }, tsigSecrets: { 'failguard-update': 'c2VjcmV0' }, alertSecrets: { smtpPassword: 'mail' } });
     expect(js.credentials({ username: 'u', password: '', savedFor: JOB })).toEqual({ username: 'u', password: 'pw' });
     expect(js.credentials({ username: 'u', password: 'typed', savedFor: JOB }).password).toBe('typed');
     expect(js.credentials({ username: 'u', password: '' }).password).toBe('');
     expect(js.keptFor(JOB)).toEqual({ directory: true, alerts: true, tsigKeys: ['failguard-update'] });
     expect([js.tsigSecrets(JOB), js.alertSecrets(JOB)]).toEqual([{ 'failguard-update': 'c2VjcmV0' }, { smtpPassword: 'mail' }]);
+    // The job's own directory, signed in with the kept password; none for a job saved without a directory.
+    const job = { id: JOB, directory: { target: { kind: 'url' as const, url: 'ldaps://198.18.0.10' }, username: 'u', pinned: [] } } as unknown as Parameters<typeof js.jobDirectory>[0];
+    expect(js.jobDirectory(job)).toEqual({ target: { kind: 'url', url: 'ldaps://198.18.0.10' }, credentials: { username: 'u', password: 'pw' }, trust: { pinned: [] } });
+    expect(js.jobDirectory({ ...job, directory: undefined })).toBeUndefined();
     const none = new JobSecrets(null);
     expect(() => none.credentials({ username: 'u', password: '', savedFor: JOB })).toThrow(/No password is kept/);
     expect(none.kept).toBe(false);
