@@ -43,8 +43,14 @@ export async function until<T>(what: string | (() => string), f: () => T | null 
   }
 }
 
-/** Takes Failguard off lab hosts again: agent stopped, its files and every point gone, and the test's own folder removed. */
+/**
+ * Takes Failguard off lab hosts again: agents stopped, their files and every point gone, and the test's own folder removed.
+ * Every agent is stopped before any clean-up, the witness first: in automatic mode a standby left running while the
+ * source's slow clean-up goes on would count the source lost after the timeout and fail over (DNS and mailbox homes with it).
+ */
 export function resetProtection(s: LabStatus, hosts: readonly string[], testDir: string): void {
+  // The witness first: without it no standby can be granted the lease while the others stop.
+  for (const h of [...hosts.filter((x) => x === 'witness'), ...hosts.filter((x) => x !== 'witness')]) inHost(s, h, '[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; true');
   for (const h of hosts) {
     inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
       // Every subvolume Failguard made under /srv/.failguard (points, received, diverged, kept-aside copies), deepest first.
