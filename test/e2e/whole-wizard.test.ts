@@ -11,12 +11,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ARTEFACTS, useServedBrowser } from './browser.ts';
 import { seriousViolations } from './axe.ts';
-import { inHost, labStatus, resetProtection } from '../integration/helpers.ts';
+import { filesUnder, inHost, labStatus, resetProtection } from '../integration/helpers.ts';
 
 const s = labStatus();
 const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
@@ -232,9 +232,7 @@ describe('the whole wizard, end to end in Chromium', () => {
 
     // No file the app wrote, and nothing it printed, holds the directory password in the clear or in base64.
     const needles = [password, Buffer.from(password).toString('base64')];
-    const files: string[] = [];
-    const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk : (f: string) => files.push(f))(join(d, e.name)); };
-    walk(ui.served().dataDir);
+    const files = filesUnder(ui.served().dataDir);
     expect(files.some((f) => f.endsWith('secrets.json'))).toBe(true);
     expect(files.length).toBeGreaterThan(10);
     const leaks = files.filter((f) => { const b = readFileSync(f); return needles.some((n) => b.includes(n)); });

@@ -1,7 +1,8 @@
 /** What integration tests need around the lab: its status, its commands, and small real clients. */
 import { spawnSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client as SshClient } from 'ssh2';
 import type { status as statusFn } from '../lab/lab.ts';
 
@@ -58,6 +59,14 @@ export function resetProtection(s: LabStatus, hosts: readonly string[], testDir:
       // Deleted subvolumes give their space back only once btrfs's cleaner has run: wait for it, so the next test sees it free.
       `rm -rf /srv/.failguard /srv/mail/${testDir}; btrfs subvolume sync /srv >/dev/null 2>&1; true`);
   }
+}
+
+/** Every file under a folder (the secrets sweeps look through each one the app wrote). */
+export function filesUnder(dir: string): string[] {
+  const files: string[] = [];
+  const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk : (f: string) => files.push(f))(join(d, e.name)); };
+  walk(dir);
+  return files;
 }
 
 export { sshFingerprint } from '../../electron/hosts/ssh-connection.ts';

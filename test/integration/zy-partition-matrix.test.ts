@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
-import { imapFetchBySubject, inHost, lab, labStatus, sendMail, until } from './helpers.ts';
+import { filesUnder, imapFetchBySubject, inHost, lab, labStatus, sendMail, until } from './helpers.ts';
 import { homedOn, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
 import { healAll, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, serving, ST, SW, type NoFailoverCase } from './partition.ts';
 import { s } from './preflight-helpers.ts';
@@ -68,9 +68,7 @@ describe('the alert receivers\' secrets', () => {
       const config = inHost(s, h, 'cat /etc/failguard/agent.json').stdout;
       expect(needles.filter((n) => config.includes(n)), h).toEqual([]);
     }
-    const files: string[] = [];
-    const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) (e.isDirectory() ? walk : (f: string) => files.push(f))(join(d, e.name)); };
-    walk(join(dir, 'data'));
+    const files = filesUnder(join(dir, 'data'));
     expect(files.length).toBeGreaterThan(10);
     expect(files.filter((f) => { const b = readFileSync(f); return needles.some((n) => b.includes(n)); })).toEqual([]);
   });
