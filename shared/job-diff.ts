@@ -42,7 +42,7 @@ function keyed<T>(area: JobChangeArea, label: (x: T) => string, a: readonly T[],
   ];
 }
 
-const hostFields = { address: (h: Job['source']) => h.address, 'IPv6 address': (h: Job['source']) => h.ipv6, 'SSH port': (h: Job['source']) => h.sshPort, 'SSH user': (h: Job['source']) => h.sshUser, 'SSH key file': (h: Job['source']) => h.sshKeyFile };
+const hostFields = { address: (h: Job['source']) => h.address, 'IPv6 address': (h: Job['source']) => h.ipv6, 'SSH port': (h: Job['source']) => h.sshPort, 'SSH user': (h: Job['source']) => h.sshUser, 'SSH key file': (h: Job['source']) => h.sshKeyFile, 'SSH sign-in': (h: Job['source']) => h.sshAuth ?? (h.sshKeyFile ? 'key' : 'agent') };
 
 const targetFields: Record<string, (t: JobTarget) => unknown> = {
   ...hostFields,

@@ -16,7 +16,7 @@ const name = z.string().min(1, 'must not be empty').max(255);
 const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'not an SSH fingerprint (SHA256:…)');
 
 /** How Failguard reaches a host: never a password or passphrase (those live in the keychain). */
-export const jobHostSchema = z.strictObject({
+const jobHostFields = z.strictObject({
   /** The directory's name for the server (MAIL1), or the witness's own name. */
   name,
   address: ipv4,
@@ -24,9 +24,21 @@ export const jobHostSchema = z.strictObject({
   ipv6: z.string().refine((v) => canonicalIpv6(v) !== null, 'not an IPv6 address').optional(),
   sshPort: z.number().int().min(1).max(65535).default(22),
   sshUser: name.default('root'),
-  /** A private key file on this computer; absent: the SSH agent. */
+  /** A private key file on this computer; absent: the SSH agent (or a password, below). */
   sshKeyFile: absolutePath.optional(),
+  /**
+   * How Failguard signs in: with the key file, the SSH agent or a password. Absent: the key
+   * file when one is named, else the agent. A key's passphrase and a password are never here.
+   */
+  sshAuth: z.enum(['key', 'agent', 'password']).optional(),
 });
+
+/** A key file and the way of signing in agree. */
+const signsInOneWay = <T extends z.ZodType<{ sshKeyFile?: string | undefined; sshAuth?: string | undefined }>>(schema: T) => schema
+  .refine((h) => h.sshAuth !== 'key' || !!h.sshKeyFile, { message: 'signs in with a key but names no key file (sshKeyFile)', path: ['sshKeyFile'] })
+  .refine((h) => !h.sshKeyFile || !h.sshAuth || h.sshAuth === 'key', { message: 'names a key file but signs in another way; remove sshKeyFile or set sshAuth to "key"', path: ['sshAuth'] });
+
+export const jobHostSchema = signsInOneWay(jobHostFields);
 
 /** What happens when the source is lost (step 3): the mode, the timeout, the services, DNS records and database counterparts. */
 export const failoverSchema = z.strictObject({
@@ -79,7 +91,7 @@ export const targetOptionsSchema = z.strictObject({
   }).prefault({}),
 });
 
-export const jobTargetSchema = jobHostSchema.extend({ options: targetOptionsSchema.prefault({}) });
+export const jobTargetSchema = signsInOneWay(jobHostFields.extend({ options: targetOptionsSchema.prefault({}) }));
 
 export const jobSchema = z.strictObject({
   version: z.literal(JOB_VERSION),

@@ -113,6 +113,8 @@ export interface PreflightRunRequest extends PreflightRequest {
   consent?: string[];
   /** A run cut short earlier on these servers is finished (default) or rolled back when this run applies changes. */
   interrupted?: 'resume' | 'rollback';
+  /** A reopened job: where a host brings no key passphrase or password, the back end uses the one kept for this job. */
+  sshSecretFor?: string;
 }
 
 export interface PreflightRunResult {

@@ -16,7 +16,11 @@ export type JobInput = z.input<typeof jobSchema>;
  * the alert receivers' and TSIG secrets: used for this request and kept in the encrypted
  * store with the job, never in the job file.
  */
-export interface ProtectPlanRequest { operationId: string; job: JobInput; directory?: DiscoverRequestDirectory; alertSecrets?: import('./alerts.ts').AlertSecrets; dnsSecrets?: Record<string, string> }
+export interface ProtectPlanRequest {
+  operationId: string; job: JobInput; directory?: DiscoverRequestDirectory; alertSecrets?: import('./alerts.ts').AlertSecrets; dnsSecrets?: Record<string, string>;
+  /** The SSH key's passphrase or the SSH password typed in step 2 (absent: the one kept for the job, if any). */
+  sshSecret?: string;
+}
 /** `changes`: against the job saved under the same id (a reconfiguration); null when this job is new. */
 export interface ProtectPlanResult { job: Job; plan: Plan; changes: JobChange[] | null }
 
@@ -30,7 +34,7 @@ export interface SavedJob {
   /** When it was last opened on this computer (the start page lists the last one first and marks it). */
   openedAt?: string;
   /** Which of its secrets this computer keeps (names only, never values). */
-  kept?: { directory: boolean; alerts: boolean; tsigKeys: string[] };
+  kept?: { directory: boolean; ssh: boolean; alerts: boolean; tsigKeys: string[] };
 }
 
 /** A failover, switchover, failback or rehearsal run from this computer on a saved job. */

@@ -10,6 +10,7 @@ import type { PreflightReport, PreflightRunRequest, ReportFormat } from './prefl
 import type { MethodName, RequestOf } from './contract.ts';
 
 const text = (max = 4096) => z.string().max(max);
+const jobId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id');
 const name = z.string().min(1, 'must not be empty').max(255);
 const port = z.number().int().min(1).max(65535);
 const operationId = z.string().min(1, 'must not be empty').max(200);
@@ -51,6 +52,7 @@ export const preflightRunRequestSchema = z.strictObject({
   replicationPort: port.optional(),
   interrupted: z.enum(['resume', 'rollback']).optional(),
   consent: z.array(z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id')).max(500).optional(),
+  sshSecretFor: jobId.optional(),
 }) satisfies z.ZodType<PreflightRunRequest>;
 
 export const reportFormatSchema = z.enum(['html', 'pdf', 'json', 'junit']) satisfies z.ZodType<ReportFormat>;
@@ -77,12 +79,11 @@ export const reportSchema = z.object({
 const empty = z.strictObject({});
 
 /** One schema per contract method: the request is parsed by it before the handler sees it. */
-const jobId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id');
 const dnsSecrets = z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'not a TSIG key name'), z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not a base64 secret'));
 const alertSecrets = z.strictObject({ smtpPassword: text(1024).optional(), snmpCommunity: text(1024).optional(), snmpAuthKey: text(1024).optional(), snmpPrivKey: text(1024).optional() });
 const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional(), dnsSecrets: dnsSecrets.optional() });
 /** Step 4's requests: the job (checked whole by the job schema in the handler, so its errors name the job's own fields) and the secrets provisioning needs. */
-const protectRequest = { operationId, job: z.record(z.string(), z.unknown()), directory: directoryRequestSchema.optional(), alertSecrets: alertSecrets.optional(), dnsSecrets: dnsSecrets.optional() };
+const protectRequest = { operationId, job: z.record(z.string(), z.unknown()), directory: directoryRequestSchema.optional(), alertSecrets: alertSecrets.optional(), dnsSecrets: dnsSecrets.optional(), sshSecret: text(1024).optional() };
 
 export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'app.info': empty,

@@ -44,14 +44,22 @@ function withKept(job: Job, r: FailoverPlanRequest, secrets: JobSecrets): Failov
   return { ...r, ...(directory ? { directory } : {}), ...(Object.keys(dnsSecrets).length ? { dnsSecrets } : {}) };
 }
 
+/** The SSH key's passphrase or password kept for the job, for the plan's connections. */
+function sshOf(job: Job, secrets: JobSecrets): Pick<ProvisionOptions, 'sshSecret'> {
+  const sshSecret = secrets.sshSecret(job.id);
+  return sshSecret ? { sshSecret } : {};
+}
+
 export function failoverHandlers(operations: Operations, secrets: JobSecrets): FailoverHandlers {
   return {
-    'failover.plan': (req, ctx) => asOperation(operations, req.operationId, ctx, async (o) => {
+    'failover.plan': (req, ctx) => asOperation(operations, req.operationId, ctx, async (progress) => {
       const job = await loadJob(req.jobId);
+      const o = { ...progress, ...sshOf(job, secrets) };
       return { plan: await planOf(job, withKept(job, req, secrets), o) };
     }),
-    'failover.apply': (req, ctx) => asOperation(operations, req.operationId, ctx, async (o) => {
+    'failover.apply': (req, ctx) => asOperation(operations, req.operationId, ctx, async (progress) => {
       const job = await loadJob(req.jobId);
+      const o = { ...progress, ...sshOf(job, secrets) };
       const r = withKept(job, req, secrets);
       const run = async (): Promise<{ plan: Plan; results: PlanRunResult[] }> => {
         if (r.action === 'rehearsal') {

@@ -24,7 +24,8 @@ function provisionSecrets(r: ProtectPlanRequest, jobId: string, secrets: JobSecr
   const directory = secrets.directory(r.directory);
   const alertSecrets = r.alertSecrets ?? secrets.alertSecrets(jobId);
   const tsigSecrets = r.dnsSecrets ?? secrets.tsigSecrets(jobId);
-  return { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) };
+  const sshSecret = r.sshSecret || secrets.sshSecret(jobId);
+  return { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...(sshSecret ? { sshSecret } : {}) };
 }
 
 export function protectHandlers(operations: Operations, secrets: JobSecrets): ProtectHandlers {
@@ -45,7 +46,7 @@ export function protectHandlers(operations: Operations, secrets: JobSecrets): Pr
       const job = checkJob(r.job);
       const given = provisionSecrets(r, job.id, secrets);
       o.onProgress('Checking the servers again (pre-flight)');
-      await preflightGate(job, { ...o, ...(given.directory ? { directory: given.directory } : {}), ...(given.tsigSecrets ? { tsigSecrets: given.tsigSecrets } : {}) });
+      await preflightGate(job, { ...o, ...(given.directory ? { directory: given.directory } : {}), ...(given.tsigSecrets ? { tsigSecrets: given.tsigSecrets } : {}), ...(given.sshSecret ? { sshSecret: given.sshSecret } : {}) });
       const res = await protect(job, r.consent, { ...o, ...given });
       const saved = { ...job, certificates: res.fingerprints };
       if (res.results.every((x) => x.outcome === 'applied')) {
@@ -58,7 +59,7 @@ export function protectHandlers(operations: Operations, secrets: JobSecrets): Pr
     'jobs.list': async () => (await listJobs()).map((j) => ({ ...j, kept: secrets.keptFor(j.job.id) })),
     'jobs.status': async (r) => {
       const job = await loadJob(r.jobId);
-      const statuses = await agentStatus(job, pools.get(job));
+      const statuses = await agentStatus(job, pools.get(job), secrets.sshSecret(job.id));
       if (statuses.some((x) => x.error)) await pools.drop(job);
       return replicationView(job, statuses, Date.now());
     },

@@ -6,7 +6,7 @@ import { failback, failover, planFailback, planFailover } from '../failover/serv
 import type { DirectoryCliOptions } from './discover-command.ts';
 import type { Job } from '../../shared/job.ts';
 import type { JobSecrets } from '../jobs/job-secrets.ts';
-import { jobDirectory, secretsFor, type KeptCliOptions } from './kept-secrets.ts';
+import { jobDirectory, secretsFor, sshSecretOf, type KeptCliOptions } from './kept-secrets.ts';
 import { consentOf, printPlan, printResults, type PlanCliOptions } from './protect-command.ts';
 import { readTsigSecrets } from './secret-files.ts';
 
@@ -31,7 +31,7 @@ export async function failoverCommand(o: FailoverCliOptions): Promise<number> {
     process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failover --job ${o.job}${o.planned ? ' --planned' : ''} ... --apply ${plan.id}\n`);
     return 0;
   }
-  const r = await failover(job, dir, consent, o.target, { onProgress: progress, planned: !!o.planned, ...(await secretsOf(o, job, kept)) });
+  const r = await failover(job, dir, consent, o.target, { onProgress: progress, planned: !!o.planned, ...(await secretsOf(o, job, kept)), ...(await sshSecretOf(o, job, kept)) });
   printPlan(r.plan);
   return printResults(r.results);
 }
@@ -47,7 +47,7 @@ export async function failbackCommand(o: FailoverCliOptions): Promise<number> {
     process.stdout.write(`Nothing was changed. To apply exactly this plan: failguard failback --job ${o.job} ... --apply ${plan.id}\n`);
     return 0;
   }
-  const r = await failback(job, dir, consent, o.target, { onProgress: progress, ...(await secretsOf(o, job, kept)) });
+  const r = await failback(job, dir, consent, o.target, { onProgress: progress, ...(await secretsOf(o, job, kept)), ...(await sshSecretOf(o, job, kept)) });
   printPlan(r.plan);
   return printResults(r.results);
 }

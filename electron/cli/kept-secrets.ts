@@ -8,8 +8,25 @@ import { UserError } from '../../shared/errors.ts';
 import { openSecrets } from './serve-command.ts';
 import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
 import type { JobSecrets } from '../jobs/job-secrets.ts';
+import { readFile } from 'node:fs/promises';
 
-export interface KeptCliOptions { secretKeyFile?: string }
+export interface KeptCliOptions { secretKeyFile?: string; sshSecretFile?: string }
+
+/** A file's first line: the SSH key's passphrase or the SSH password (never on the command line, where `ps` shows it). */
+export async function readSshSecretFile(file: string): Promise<string> {
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UserError('bad-input', `The SSH secret file ${file} cannot be read (${e.code ?? e.message}); give a file whose first line is the key's passphrase or the SSH password.`, { field: 'sshSecretFile' });
+  });
+  const first = text.split(/\r?\n/)[0] ?? '';
+  if (!first) throw new UserError('bad-input', `The SSH secret file ${file} is empty; its first line must be the key's passphrase or the SSH password.`, { field: 'sshSecretFile' });
+  return first;
+}
+
+/** The SSH key's passphrase or the SSH password: from the file given, else the one kept for the job, else none. */
+export async function sshSecretOf(o: KeptCliOptions, job: Job, secrets: JobSecrets): Promise<{ sshSecret?: string }> {
+  const s = o.sshSecretFile ? await readSshSecretFile(o.sshSecretFile) : secrets.sshSecret(job.id);
+  return s ? { sshSecret: s } : {};
+}
 
 export const secretsFor = (o: KeptCliOptions): Promise<JobSecrets> => openSecrets(o.secretKeyFile);
 

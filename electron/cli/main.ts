@@ -12,6 +12,7 @@ import { preflight, printRules, type PreflightCliOptions } from './preflight-com
 import { Option } from 'commander';
 import { rehearseCommand } from './rehearse-command.ts';
 import { failbackCommand, failoverCommand, type FailoverCliOptions } from './failover-command.ts';
+import type { KeptCliOptions } from './kept-secrets.ts';
 import { protectCommand, statusCommand, unprotectCommand, verifyCommand, type PlanCliOptions } from './protect-command.ts';
 
 /**
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
     .option('--witness <host>', 'the tie-breaking host')
     .option('--ssh-user <name>', 'the account on the servers', 'root')
     .option('--ssh-key <file>', 'private key (default: the SSH agent)')
+    .option('--ssh-secret-file <file>', 'a file whose first line is the key\'s passphrase (with --ssh-key) or the SSH password (without it)')
     .option('--pins <file>', 'pinned host keys of this job (JSON); accepted keys are added')
     .option('--accept-host-key <sha256>', 'trust this host key fingerprint (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--fix', 'apply every automatic fix (this is your consent), then check again')
@@ -87,21 +89,26 @@ export function buildProgram(): Command {
     .option('--alert-secrets <file>', 'JSON with the alert receivers\' secrets (smtpPassword, snmpCommunity, snmpAuthKey, snmpPrivKey); kept only in the agents\' 0600 configuration')
     .requiredOption('--job <file>', 'the job file')
     .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
+    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
-    .action(async (o: PlanCliOptions & DirectoryCliOptions & { alertSecrets?: string; dnsSecrets?: string; secretKeyFile?: string }) => { process.exitCode = await protectCommand(o); });
+    .action(async (o: PlanCliOptions & DirectoryCliOptions & KeptCliOptions & { alertSecrets?: string; dnsSecrets?: string }) => { process.exitCode = await protectCommand(o); });
   program.command('status')
     .description('the agents of a job: replication state, newest point (RPO), throughput')
     .requiredOption('--job <file>', 'the job file')
     .option('--json', 'print the agents\' states as JSON')
     .option('--watch', 'print again every 2 seconds until interrupted')
-    .action(async (o: { job: string; json?: boolean; watch?: boolean }) => { process.exitCode = await statusCommand(o); });
+    .option('--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
+    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .action(async (o: KeptCliOptions & { job: string; json?: boolean; watch?: boolean }) => { process.exitCode = await statusCommand(o); });
   program.command('verify')
     .description('compare the newest common point of the source and each target, file by file')
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'only this target')
     .option('--json', 'print each result as JSON')
-    .action(async (o: { job: string; target?: string; json?: boolean }) => { process.exitCode = await verifyCommand(o); });
+    .option('--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
+    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .action(async (o: KeptCliOptions & { job: string; target?: string; json?: boolean }) => { process.exitCode = await verifyCommand(o); });
   withDirectoryOptions(program.command('failover'))
     .description('bring a target up in the source\'s place: the lease from the witness, the newest point, DNS, mailbox homes, services (shows the plan; --apply ID or --yes runs it)')
     .requiredOption('--job <file>', 'the job file')
@@ -109,6 +116,7 @@ export function buildProgram(): Command {
     .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
     .option('--planned', 'a switchover while the source is up: its services stop first and a final point is shipped, so nothing is lost')
     .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
+    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failoverCommand(o); });
@@ -118,6 +126,7 @@ export function buildProgram(): Command {
     .option('--target <name>', 'the target that had taken over (when the job has several)')
     .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
     .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
+    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failbackCommand(o); });
@@ -127,14 +136,18 @@ export function buildProgram(): Command {
     .option('--target <name>', 'the target to rehearse on (when the job has several)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
-    .action(async (o: PlanCliOptions & { target?: string }) => { process.exitCode = await rehearseCommand(o); });
+    .option('--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
+    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .action(async (o: PlanCliOptions & KeptCliOptions & { target?: string }) => { process.exitCode = await rehearseCommand(o); });
   program.command('unprotect')
     .description('stop and remove the agents of a job; the data stays (and the points, unless --purge)')
     .requiredOption('--job <file>', 'the job file')
     .option('--purge', 'also delete every consistency point Failguard made')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now')
-    .action(async (o: PlanCliOptions & { purge?: boolean }) => { process.exitCode = await unprotectCommand(o); });
+    .option('--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
+    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .action(async (o: PlanCliOptions & KeptCliOptions & { purge?: boolean }) => { process.exitCode = await unprotectCommand(o); });
   return program;
 }
 

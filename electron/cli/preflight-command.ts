@@ -2,6 +2,7 @@
 import type { HostTarget } from '../../shared/hosts.ts';
 import { foldOutcomes, type PreflightRunRequest, type ReportFormat } from '../../shared/preflight.ts';
 import { describeStep } from '../../shared/plan.ts';
+import { readSshSecretFile } from './kept-secrets.ts';
 import { UserError } from '../../shared/errors.ts';
 import { catalog } from '../preflight/run.ts';
 import { runPreflightService } from '../preflight/service.ts';
@@ -27,6 +28,7 @@ export interface PreflightCliOptions extends DirectoryCliOptions {
   witness?: string;
   sshUser: string;
   sshKey?: string;
+  sshSecretFile?: string;
   pins?: string;
   acceptHostKey?: string[];
   fix?: boolean;
@@ -42,7 +44,8 @@ export async function preflight(o: PreflightCliOptions): Promise<number> {
   if (o.report) await checkReportPath(o.report);
   const directory = o.domain || o.dc ? await directoryRequest(o) : undefined;
   const pins = o.pins ? await readPins(o.pins) : [];
-  const auth: HostTarget['auth'] = o.sshKey ? { kind: 'key', keyFile: o.sshKey } : { kind: 'agent' };
+  const secret = o.sshSecretFile ? await readSshSecretFile(o.sshSecretFile) : undefined;
+  const auth: HostTarget['auth'] = o.sshKey ? { kind: 'key', keyFile: o.sshKey, ...(secret ? { passphrase: secret } : {}) } : secret ? { kind: 'password', password: secret } : { kind: 'agent' };
   // Hosts are named as the directory names its servers (MAIL1), so directory rules can match them; the service resolves the addresses.
   const host = (n: string, named = true): HostTarget => ({ name: directory && named ? n.split('.')[0]!.toUpperCase() : n, address: n, port: 22, user: o.sshUser, auth });
   const req: PreflightRunRequest = {

@@ -11,7 +11,7 @@ import { preflightGate } from '../provision/gate.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
 import { readAlertSecrets, readTsigSecrets } from './secret-files.ts';
 import type { DirectoryCliOptions } from './discover-command.ts';
-import { jobDirectory, secretsFor, type KeptCliOptions } from './kept-secrets.ts';
+import { jobDirectory, secretsFor, sshSecretOf, type KeptCliOptions } from './kept-secrets.ts';
 import { replicationView, timeLeftText, type TargetView } from '../../shared/replication.ts';
 
 export interface PlanCliOptions { job: string; apply?: string; yes?: boolean; json?: boolean }
@@ -48,22 +48,23 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & K
   const directory = o.dc || o.domain ? await jobDirectory(o, job, kept) : kept.jobDirectory(job);
   const alertSecrets = o.alertSecrets ? await readAlertSecrets(o.alertSecrets) : kept.alertSecrets(job.id);
   const tsigSecrets = o.dnsSecrets ? await readTsigSecrets(o.dnsSecrets) : kept.tsigSecrets(job.id);
+  const ssh = await sshSecretOf(o, job, kept);
   if (consent) {
-    await preflightGate(job, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
-    const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
+    await preflightGate(job, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
+    const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
     printPlan(r.plan);
     if (JSON.stringify(job.certificates) !== JSON.stringify(r.fingerprints)) await writeJob(o.job, { ...job, certificates: r.fingerprints });
     const code = printResults(r.results);
     // Kept on this computer too, like the wizard's: the start page lists it, and the next plan shows what changed.
     if (code === 0) {
       await saveJob({ ...job, certificates: r.fingerprints });
-      await kept.keep(job.id, { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
+      await kept.keep(job.id, { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
     }
     return code;
   }
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
-    const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}) });
+    const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
     const saved = await loadJob(job.id).catch(() => null);
     if (saved) {
       const changes = jobChanges(saved, job);
@@ -77,8 +78,9 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & K
   }
 }
 
-export async function unprotectCommand(o: PlanCliOptions & { purge?: boolean }): Promise<number> {
+export async function unprotectCommand(o: PlanCliOptions & KeptCliOptions & { purge?: boolean }): Promise<number> {
   const job = await readJob(o.job);
+  const ssh = await sshSecretOf(o, job, await secretsFor(o));
   const plan = unprotectPlan(job, !!o.purge);
   printPlan(plan);
   const consent = consentOf(o);
@@ -86,7 +88,7 @@ export async function unprotectCommand(o: PlanCliOptions & { purge?: boolean }):
     out(`Nothing was changed. To apply exactly this plan: failguard unprotect --job ${o.job}${o.purge ? ' --purge' : ''} --apply ${plan.id}`);
     return 0;
   }
-  return printResults(await runJobPlan(job, plan, consent, { onProgress: (s) => process.stderr.write(`${s}\n`) }));
+  return printResults(await runJobPlan(job, plan, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...ssh }));
 }
 
 function formatTarget(v: TargetView): string {
@@ -106,10 +108,11 @@ function formatTarget(v: TargetView): string {
   return parts.join(', ');
 }
 
-export async function statusCommand(o: { job: string; json?: boolean; watch?: boolean }): Promise<number> {
+export async function statusCommand(o: KeptCliOptions & { job: string; json?: boolean; watch?: boolean }): Promise<number> {
   const job = await readJob(o.job);
+  const { sshSecret } = await sshSecretOf(o, job, await secretsFor(o));
   for (;;) {
-    const all = await agentStatus(job);
+    const all = await agentStatus(job, undefined, sshSecret);
     if (o.json) out(JSON.stringify(all));
     else {
       const view = replicationView(job, all, Date.now());
@@ -122,12 +125,13 @@ export async function statusCommand(o: { job: string; json?: boolean; watch?: bo
   }
 }
 
-export async function verifyCommand(o: { job: string; target?: string; json?: boolean }): Promise<number> {
+export async function verifyCommand(o: KeptCliOptions & { job: string; target?: string; json?: boolean }): Promise<number> {
   const job = await readJob(o.job);
+  const { sshSecret } = await sshSecretOf(o, job, await secretsFor(o));
   const targets = o.target ? [o.target] : job.targets.map((t) => t.name);
   let differ = false;
   for (const t of targets) {
-    const r = await verifyTarget(job, t);
+    const r = await verifyTarget(job, t, sshSecret);
     differ ||= r.differences.length > 0;
     if (o.json) { out(JSON.stringify(r)); continue; }
     out(`${job.source.name} → ${r.target}, point ${r.point}: ${r.files} files, ${r.bytes} bytes, ${r.differences.length ? `${r.differences.length} differ:` : 'identical.'}`);

@@ -1,6 +1,6 @@
 /**
- * The secrets of saved jobs, by job: the directory password, the alert receivers' secrets
- * and the TSIG secrets, kept in the encrypted store once a job is protected, so the
+ * The secrets of saved jobs, by job: the directory password, the SSH key's passphrase or the
+ * SSH password, the alert receivers' secrets and the TSIG secrets, kept in the encrypted store once a job is protected, so the
  * dashboard's failover and a reopened job need not ask again. The UI never gets a value
  * back: a request names the job whose saved password to use (`credentials.savedFor`), and
  * the back end fills it in here, at the boundary.
@@ -8,12 +8,13 @@
 import type { AlertSecrets } from '../../shared/alerts.ts';
 import type { DirectoryCredentials, DirectoryTarget, DirectoryTrust } from '../../shared/directory.ts';
 import type { Job } from '../../shared/job.ts';
+import type { HostTarget } from '../../shared/hosts.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { SecretStore } from './secret-store.ts';
 
 const name = (jobId: string, what: string) => `job/${jobId}/${what}`;
 
-export interface KeptSecrets { directory: boolean; alerts: boolean; tsigKeys: string[] }
+export interface KeptSecrets { directory: boolean; ssh: boolean; alerts: boolean; tsigKeys: string[] }
 
 export class JobSecrets {
   readonly #store: SecretStore | null;
@@ -50,6 +51,25 @@ export class JobSecrets {
     return this.directory({ target: d.target, credentials: { username: d.username, password: '', savedFor: job.id }, trust: { ...(d.caPem ? { caPem: d.caPem } : {}), pinned: d.pinned } });
   }
 
+  /** A pre-flight request with the job's kept passphrase or password filled in where a host brings none (the marker goes). */
+  hosts<R extends { source: HostTarget; targets: HostTarget[]; witness?: HostTarget; sshSecretFor?: string }>(r: R): Omit<R, 'sshSecretFor'> {
+    const { sshSecretFor, ...plain } = r;
+    if (!sshSecretFor) return plain;
+    const kept = this.sshSecret(sshSecretFor);
+    const fill = (h: HostTarget): HostTarget => {
+      if (h.auth.kind === 'key' && !h.auth.passphrase && kept) return { ...h, auth: { ...h.auth, passphrase: kept } };
+      if (h.auth.kind !== 'password' || h.auth.password) return h;
+      if (!kept) throw new UserError('no-saved-secret', 'No SSH password is kept for this job on this computer; type it in step 2.', { field: 'sshSecret' });
+      return { ...h, auth: { kind: 'password', password: kept } };
+    };
+    return { ...plain, source: fill(r.source), targets: r.targets.map(fill), ...(r.witness ? { witness: fill(r.witness) } : {}) };
+  }
+
+  /** The SSH key's passphrase or the SSH password the job's hosts were last reached with. */
+  sshSecret(jobId: string): string | undefined {
+    return this.#store?.get(name(jobId, 'ssh')) ?? undefined;
+  }
+
   alertSecrets(jobId: string): AlertSecrets | undefined {
     const t = this.#store?.get(name(jobId, 'alerts'));
     return t ? (JSON.parse(t) as AlertSecrets) : undefined;
@@ -63,15 +83,17 @@ export class JobSecrets {
   /** What is kept for a job: names only. */
   keptFor(jobId: string): KeptSecrets {
     const names = this.#store?.names(name(jobId, '')) ?? [];
-    return { directory: names.includes(name(jobId, 'directory-password')), alerts: names.includes(name(jobId, 'alerts')), tsigKeys: names.filter((n) => n.startsWith(name(jobId, 'tsig/'))).map((n) => n.slice(name(jobId, 'tsig/').length)) };
+    return { directory: names.includes(name(jobId, 'directory-password')), ssh: names.includes(name(jobId, 'ssh')), alerts: names.includes(name(jobId, 'alerts')), tsigKeys: names.filter((n) => n.startsWith(name(jobId, 'tsig/'))).map((n) => n.slice(name(jobId, 'tsig/').length)) };
   }
 
   /** Keeps what a successful protection used (the provisioning options' secrets); nothing when no store is open. */
-  async keep(jobId: string, s: { directory?: { credentials: DirectoryCredentials }; alertSecrets?: AlertSecrets; tsigSecrets?: Record<string, string> }): Promise<void> {
+  async keep(jobId: string, s: { directory?: { credentials: DirectoryCredentials }; sshSecret?: string; alertSecrets?: AlertSecrets; tsigSecrets?: Record<string, string> }): Promise<void> {
     if (!this.#store) return;
     const password = s.directory?.credentials.password;
     await this.#store.set({
       ...(password ? { [name(jobId, 'directory-password')]: password } : {}),
+      // A job that now signs in without one leaves no old passphrase or password behind.
+      [name(jobId, 'ssh')]: s.sshSecret || null,
       ...(s.alertSecrets && Object.keys(s.alertSecrets).length ? { [name(jobId, 'alerts')]: JSON.stringify(s.alertSecrets) } : {}),
       ...Object.fromEntries(Object.entries(s.tsigSecrets ?? {}).map(([k, v]) => [name(jobId, `tsig/${k}`), v])),
     });

@@ -11,8 +11,8 @@ import { runPreflightService } from '../preflight/service.ts';
 import { OfferedPlans } from '../plans/offered.ts';
 import { hostTargets } from './service.ts';
 
-export async function preflightGate(job: Job, o: { onProgress?: (stage: string) => void; signal?: AbortSignal; directory?: PreflightRequest['directory']; tsigSecrets?: Record<string, string> } = {}): Promise<void> {
-  const [source, ...rest] = hostTargets(job);
+export async function preflightGate(job: Job, o: { onProgress?: (stage: string) => void; signal?: AbortSignal; directory?: PreflightRequest['directory']; tsigSecrets?: Record<string, string>; sshSecret?: string } = {}): Promise<void> {
+  const [source, ...rest] = hostTargets(job, o.sshSecret);
   const pre = await runPreflightService({
     operationId: `protect-${Date.now()}`, source: source!, targets: rest.slice(0, job.targets.length),
     ...(job.witness ? { witness: rest.at(-1)! } : {}), pins: job.hostKeys, replicationPort: job.replicationPort,

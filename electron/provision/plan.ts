@@ -42,40 +42,49 @@ const READ_ON_USE: readonly string[] = [FAILOVER_PATHS.plan, FAILOVER_PATHS.acce
  * Per host, only what changed: a new runtime, agent, supervisor or certificate stops the agent
  * and starts it again; a new configuration alone is taken by the running agent (in place when
  * it can, so replication goes on and the PID stays); the failover plan alone is just copied.
+ *
+ * In phases, so that no monitor watches a source that is down for provisioning: every agent
+ * that must stop stops first (targets first, so their monitors go before the source does);
+ * then every file is copied; then the agents start, the witness first, then the source (which
+ * serves once the witness answers), the targets last (their first heartbeat comes at once, so
+ * none calls the source lost while the others are still being copied to).
  */
 export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; name: string; files: ShippedFile[]; now: HostNow }>): Plan {
-  const steps: PlanStep[] = [];
+  const stops: Array<{ role: HostRoleInJob; step: PlanStep }> = [];
+  const copies: PlanStep[] = [];
+  const starts: Array<{ role: HostRoleInJob; step: PlanStep }> = [];
   for (const h of hosts) {
     const changed = h.files.filter((f) => h.now.files[f.remotePath] !== f.sha256);
     if (!changed.length && h.now.agentRunning) continue;
     const restart = !h.now.agentRunning || changed.some((f) => f.remotePath !== P.config && !f.secret && !READ_ON_USE.includes(f.remotePath));
     const config = changed.some((f) => f.remotePath === P.config || f.secret);
     if (restart && changed.length && h.now.agentRunning) {
-      steps.push({ kind: 'command', host: h.name, description: `stop the agent on ${h.name} while its files change`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` });
+      stops.push({ role: h.role, step: { kind: 'command', host: h.name, description: `stop the agent on ${h.name} while its files change`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` } });
     }
     // A first install only: every later copy makes its own folder if it must.
     if (h.files.every((f) => !h.now.files[f.remotePath])) {
-      steps.push({ kind: 'command', host: h.name, description: `make Failguard's folders on ${h.name}`, command: `mkdir -p ${P.dir}/bin ${P.confDir} ${P.stateDir} && chmod 755 ${P.dir} && chmod 700 ${P.confDir} ${P.stateDir}`, verify: `test -d ${P.dir}/bin -a -d ${P.confDir} -a -d ${P.stateDir}` });
+      copies.push({ kind: 'command', host: h.name, description: `make Failguard's folders on ${h.name}`, command: `mkdir -p ${P.dir}/bin ${P.confDir} ${P.stateDir} && chmod 755 ${P.dir} && chmod 700 ${P.confDir} ${P.stateDir}`, verify: `test -d ${P.dir}/bin -a -d ${P.confDir} -a -d ${P.stateDir}` });
     }
     for (const f of changed) {
-      steps.push(f.secret
+      copies.push(f.secret
         ? { kind: 'secret-file', host: h.name, description: `write ${f.what} on ${h.name}`, secret: f.secret.name, digest: f.secret.digest, remotePath: f.remotePath, mode: f.mode }
         : { kind: 'upload', host: h.name, description: `copy ${f.what} to ${h.name}`, localFile: f.localFile, sha256: f.sha256, size: f.size, remotePath: f.remotePath, mode: f.mode });
     }
     if (restart) {
-      steps.push({ kind: 'command', host: h.name, description: `start the agent on ${h.name} (${h.role}) and check that it answers`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });
+      starts.push({ role: h.role, step: { kind: 'command', host: h.name, description: `start the agent on ${h.name} (${h.role}) and check that it answers`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` } });
     } else if (config) {
       const reload = `${P.node} ${P.agent} reload ${P.config}`;
-      steps.push({ kind: 'command', host: h.name, description: `have the agent on ${h.name} take its new configuration (in place where it can, so replication goes on)`, command: reload, verify: `${P.node} ${P.agent} config-applied ${P.config}`,
+      starts.push({ role: h.role, step: { kind: 'command', host: h.name, description: `have the agent on ${h.name} take its new configuration (in place where it can, so replication goes on)`, command: reload, verify: `${P.node} ${P.agent} config-applied ${P.config}`,
         // Undone before the upload puts the old file back: so put it back here first, then reload it.
-        undo: `[ -f ${P.config}.failguard-prev ] && cp -p ${P.config}.failguard-prev ${P.config}; ${reload}` });
+        undo: `[ -f ${P.config}.failguard-prev ] && cp -p ${P.config}.failguard-prev ${P.config}; ${reload}` } });
     }
   }
-  if (steps.some((s) => s.kind === 'upload' || s.kind === 'secret-file')) {
-    // Files replaced are kept beside the new ones until here, so that any failure before could put them back.
-    for (const h of [...new Set(steps.filter((s) => s.kind === 'upload' || s.kind === 'secret-file').map((s) => (s as { host: string }).host))]) {
-      steps.push({ kind: 'command', host: h, description: `remove the replaced copies kept for undo on ${h}`, command: `rm -f ${P.dir}/*.failguard-prev ${P.dir}/bin/*.failguard-prev ${P.confDir}/*.failguard-prev` });
-    }
+  const byRole = (order: HostRoleInJob[]) => (a: { role: HostRoleInJob }, b: { role: HostRoleInJob }) => order.indexOf(a.role) - order.indexOf(b.role);
+  const steps: PlanStep[] = [...stops.sort(byRole(['target', 'source', 'witness'])).map((x) => x.step), ...copies, ...starts.sort(byRole(['witness', 'source', 'target'])).map((x) => x.step)];
+  const copiedTo = [...new Set(copies.filter((s) => s.kind === 'upload' || s.kind === 'secret-file').map((s) => (s as { host: string }).host))];
+  // Files replaced are kept beside the new ones until here, so that any failure before could put them back.
+  for (const h of copiedTo) {
+    steps.push({ kind: 'command', host: h, description: `remove the replaced copies kept for undo on ${h}`, command: `rm -f ${P.dir}/*.failguard-prev ${P.dir}/bin/*.failguard-prev ${P.confDir}/*.failguard-prev` });
   }
   return sealPlan({ title: `Protect ${job.source.name} → ${job.targets.map((t) => t.name).join(', ')} (${job.name})`, onFailure: 'undo' as const, steps });
 }

@@ -39,13 +39,24 @@ export interface ProvisionOptions {
   recover?: boolean;
   /** TSIG key name → base64 secret, for DNS records kept outside AD (never in the job file). */
   tsigSecrets?: Record<string, string>;
+  /** The SSH key's passphrase, or the SSH password, when the job's hosts need one (never in the job file). */
+  sshSecret?: string;
 }
 
-export function hostTargets(job: Job): HostTarget[] {
+/** How to reach each of the job's hosts, with the key's passphrase or the password filled in from `sshSecret`. */
+export function hostTargets(job: Job, sshSecret?: string): HostTarget[] {
   return [job.source, ...job.targets, ...(job.witness ? [job.witness] : [])].map((h) => ({
-    name: h.name, address: h.address, port: h.sshPort, user: h.sshUser,
-    auth: h.sshKeyFile ? { kind: 'key' as const, keyFile: h.sshKeyFile } : { kind: 'agent' as const },
+    name: h.name, address: h.address, port: h.sshPort, user: h.sshUser, auth: sshAuthOf(h, sshSecret),
   }));
+}
+
+function sshAuthOf(h: Job['source'], sshSecret: string | undefined): HostTarget['auth'] {
+  if (h.sshAuth === 'password') {
+    if (!sshSecret) throw new UserError('no-ssh-secret', `${h.name} is reached with an SSH password, and none was given or kept on this computer; type it in step 2 (or give --ssh-secret-file).`, { field: 'sshSecret' });
+    return { kind: 'password', password: sshSecret };
+  }
+  if (h.sshKeyFile) return { kind: 'key', keyFile: h.sshKeyFile, ...(sshSecret ? { passphrase: sshSecret } : {}) };
+  return { kind: 'agent' };
 }
 
 const file = async (remotePath: string, localFile: string, mode: number, what: string): Promise<ShippedFile> => ({ remotePath, localFile, mode, what, ...(await sha256File(localFile)) });
@@ -83,7 +94,7 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
   const base = join(o.dataDir ?? dataDir(), 'jobs', job.id);
   o.onProgress?.('Preparing the agent, its configuration and certificates');
   const { hosts, fingerprints } = await shippedFiles(job, base, o);
-  const targets = hostTargets(job);
+  const targets = hostTargets(job, o.sshSecret);
   const withNow = await Promise.all(hosts.map(async (h) => {
     o.onProgress?.(`Reading ${h.name}`);
     const ssh = await pool.get(targets.find((t) => t.name === h.name)!);
@@ -97,7 +108,7 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
 async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>): Promise<T> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   const secrets = alertSecretsContent(job, o.alertSecrets);
-  const ctx = planContext({ hosts: hostTargets(job), pool, ...(secrets ? { secretFiles: { alerts: secrets } } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
+  const ctx = planContext({ hosts: hostTargets(job, o.sshSecret), pool, ...(secrets ? { secretFiles: { alerts: secrets } } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
   try {
     return await fn(pool, ctx, o.dataDir ? join(o.dataDir, 'journal') : journalDir());
   } finally {
@@ -139,10 +150,10 @@ export async function runJobPlan(job: Job, plan: Plan, consent: string | 'now', 
 }
 
 /** Each agent's own state, read over SSH; through the caller's pool when it keeps one (the dashboard), else a pool of its own. */
-export async function agentStatus(job: Job, shared?: SshPool): Promise<HostAgentStatus[]> {
+export async function agentStatus(job: Job, shared?: SshPool, sshSecret?: string): Promise<HostAgentStatus[]> {
   const pool = shared ?? new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
-    return await Promise.all(hostTargets(job).map(async (t) => {
+    return await Promise.all(hostTargets(job, sshSecret).map(async (t) => {
       try {
         const r = await (await pool.get(t)).exec(`${P.node} ${P.agent} status ${P.config}`, { timeoutMs: 20_000 });
         if (r.code !== 0) return { host: t.name, state: null, error: r.stderr.trim().replace(/^failguard-agent: /, '') || 'the agent is not installed' };

@@ -40,13 +40,13 @@ export function compareListings(source: Listing, target: Listing): VerifyDiffere
   return out;
 }
 
-export async function verifyTarget(job: Job, targetName: string): Promise<VerifyResult> {
+export async function verifyTarget(job: Job, targetName: string, sshSecret?: string): Promise<VerifyResult> {
   const t = job.targets.find((x) => x.name.toLowerCase() === targetName.toLowerCase());
   if (!t) throw new UserError('bad-input', `${targetName} is not a target of this job; the targets are ${job.targets.map((x) => x.name).join(', ')}.`, { field: 'target' });
   const roles = jobHosts(job);
   const src = agentConfig(job, roles.find((h) => h.role === 'source')!);
   const dst = agentConfig(job, roles.find((h) => h.name === t.name)!);
-  const hosts = hostTargets(job);
+  const hosts = hostTargets(job, sshSecret);
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
     const [s, d] = await Promise.all([pool.get(hosts.find((h) => h.name === job.source.name)!), pool.get(hosts.find((h) => h.name === t.name)!)]);

@@ -7,7 +7,7 @@
  * The lab's partition matrix tests the real agents; this proves the rule itself.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMING, monitorState, shouldFailOver, sourceMayUnfence, sourceMustFence, timingProblem, witnessMayGrant, type MonitorState, type MonitorTiming } from '../../agent/src/monitor/rules.ts';
+import { DEFAULT_TIMING, alertsOnChange, monitorState, shouldFailOver, sourceMayUnfence, sourceMustFence, timingProblem, witnessMayGrant, type MonitorState, type MonitorTiming } from '../../agent/src/monitor/rules.ts';
 
 type Link = 'ST' | 'SW' | 'TW';
 type Host = 'S' | 'T' | 'W';
@@ -109,5 +109,16 @@ describe('the no-split-brain rule (simulated clocks, worst drift)', () => {
     const r = simulate({ cut: ['ST', 'SW'], dead: [] }, { ...DEFAULT_TIMING, grantAfterS: 5, timeoutS: 5 });
     expect(r.failedOver).toBe(true);
     expect(r.bothAccepting).toBeGreaterThan(0);
+  });
+});
+
+describe('which changes of the monitor are sent as alerts', () => {
+  it('sends a suspicion only once it lasts, and its end only when it was sent; losing the source always', () => {
+    expect(alertsOnChange('healthy', 'source-suspect', false)).toBe(false);
+    expect(alertsOnChange('source-suspect', 'healthy', false)).toBe(false);
+    expect(alertsOnChange('source-suspect', 'healthy', true)).toBe(true);
+    expect(alertsOnChange('source-suspect', 'source-lost', false)).toBe(true);
+    expect(alertsOnChange('source-lost', 'healthy', false)).toBe(true);
+    expect(alertsOnChange('healthy', 'failing-over', false)).toBe(true);
   });
 });

@@ -26,7 +26,7 @@ describe('gating from current data', () => {
   it('a result for MAIL1 → MAIL2 does not open Options for MAIL1 → MAIL2 + MAIL3, nor for another witness', async () => {
     const store = createAppStore(backend);
     store.setState({ topology, source: 'MAIL1', targets: ['MAIL2'], info: { name: 'Failguard', version: '0', transport: 'http', node: '24', builtSteps: ['servers', 'preflight', 'options'], interrupted: [], secrets: { kept: false, how: 'not kept' } } });
-    store.getState().setSsh({ witness: 'witness.lab.test' });
+    store.getState().setSsh({ method: 'agent', witness: 'witness.lab.test' });
     await store.getState().runPreflight();
     expect(preflightClear(store.getState())).toBe(true);
     expect(selectStepAvailability(store.getState(), 'options').state).toBe('open');

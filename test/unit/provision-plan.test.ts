@@ -27,6 +27,20 @@ describe('the provisioning plan', () => {
     expect(jobHosts(job).map((h) => h.role)).toEqual(['target', 'witness', 'source']);
   });
 
+  it('stops every agent before copying (targets first) and starts them after every copy, the witness, then the source, the targets last', () => {
+    const seq = (hostsNow: (h: { role: string }) => ReturnType<typeof now>) => provisioningPlan(job, jobHosts(job).map((h) => ({ ...h, files, now: hostsNow(h) }))).steps
+      .map((s) => `${stepHost(s)} ${s.kind === 'command' ? s.command.split(' ').slice(0, 2).join(' ').replace('/opt/failguard/', '') : s.kind}`);
+    // A new agent on every running host.
+    expect(seq(() => now(true, ['c'.repeat(64), files[1]!.sha256]))).toEqual([
+      'MAIL2 agentd stop', 'MAIL1 agentd stop', 'witness agentd stop', 'MAIL2 upload', 'witness upload', 'MAIL1 upload',
+      'witness agentd start', 'MAIL1 agentd start', 'MAIL2 agentd start', 'MAIL2 rm -f', 'witness rm -f', 'MAIL1 rm -f',
+    ]);
+    // A first install: no target runs while the others are still being copied to.
+    const first = seq(() => now(false, [null, null]));
+    expect(first.filter((x) => x.includes('start'))).toEqual(['witness agentd start', 'MAIL1 agentd start', 'MAIL2 agentd start']);
+    expect(first.findIndex((x) => x.includes('start'))).toBe(first.length - 6);
+  });
+
   it('gives a running agent a new configuration to take without stopping it, with an undo that puts the old one back', () => {
     const hosts = jobHosts(job).map((h) => ({ ...h, files, now: h.name === 'MAIL1' ? now(true, [files[0]!.sha256, 'c'.repeat(64)]) : now(true, files.map((x) => x.sha256)) }));
     const steps = provisioningPlan(job, hosts).steps;

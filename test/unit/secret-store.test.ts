@@ -1,3 +1,4 @@
+import type { HostTarget } from '../../shared/hosts.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,7 +67,7 @@ describe('a saved job\'s secrets', { timeout: 60_000 }, () => {
     expect(js.credentials({ username: 'u', password: '', savedFor: JOB })).toEqual({ username: 'u', password: 'pw' });
     expect(js.credentials({ username: 'u', password: 'typed', savedFor: JOB }).password).toBe('typed');
     expect(js.credentials({ username: 'u', password: '' }).password).toBe('');
-    expect(js.keptFor(JOB)).toEqual({ directory: true, alerts: true, tsigKeys: ['failguard-update'] });
+    expect(js.keptFor(JOB)).toEqual({ directory: true, ssh: false, alerts: true, tsigKeys: ['failguard-update'] });
     expect([js.tsigSecrets(JOB), js.alertSecrets(JOB)]).toEqual([{ 'failguard-update': 'c2VjcmV0' }, { smtpPassword: 'mail' }]);
     // The job's own directory, signed in with the kept password; none for a job saved without a directory.
     const job = { id: JOB, directory: { target: { kind: 'url' as const, url: 'ldaps://198.18.0.10' }, username: 'u', pinned: [] } } as unknown as Parameters<typeof js.jobDirectory>[0];
@@ -75,5 +76,23 @@ describe('a saved job\'s secrets', { timeout: 60_000 }, () => {
     const none = new JobSecrets(null);
     expect(() => none.credentials({ username: 'u', password: '', savedFor: JOB })).toThrow(/No password is kept/);
     expect(none.kept).toBe(false);
+  });
+
+  it('keep the SSH passphrase or password, fill it into a pre-flight request only for the job named, and drop it when the job no longer needs one', async () => {
+    const d = dir();
+    const js = new JobSecrets(await SecretStore.open(join(d, 's.json'), { kind: 'key-file', file: keyFile(d) }));
+    await js.keep(JOB, { sshSecret: 'open sesame' });
+    expect([js.sshSecret(JOB), js.keptFor(JOB).ssh]).toEqual(['open sesame', true]);
+    const host = (auth: HostTarget['auth']): HostTarget => ({ name: 'MAIL1', address: '198.18.0.11', port: 22, user: 'root', auth });
+    const req = { source: host({ kind: 'key', keyFile: '/k' }), targets: [host({ kind: 'password', password: '' }), host({ kind: 'password', password: 'typed' })], witness: host({ kind: 'agent' }) };
+    expect(js.hosts({ ...req, sshSecretFor: JOB })).toEqual({
+      source: host({ kind: 'key', keyFile: '/k', passphrase: 'open sesame' }), targets: [host({ kind: 'password', password: 'open sesame' }), host({ kind: 'password', password: 'typed' })], witness: host({ kind: 'agent' }),
+    });
+    // Without the marker nothing is filled in.
+    expect(js.hosts(req)).toEqual(req);
+    // A job that now signs in with the agent: the old password goes.
+    await js.keep(JOB, {});
+    expect(js.keptFor(JOB).ssh).toBe(false);
+    expect(() => js.hosts({ ...req, sshSecretFor: JOB })).toThrow(/No SSH password is kept/);
   });
 });

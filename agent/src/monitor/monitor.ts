@@ -1,6 +1,7 @@
 /**
  * The failover monitor's live part. The source heartbeats to its targets and the witness
- * (one round trip each, every second, over the job's mutual TLS) and fences itself when it
+ * (one round trip each, every second, over the job's mutual TLS; each peer on its own, so a
+ * target busy receiving a large point delays no one else's heartbeat) and fences itself when it
  * reaches neither; the witness remembers when it last heard the source and keeps the lease
  * (which host may serve); a target watches the source, asks the witness for a second opinion
  * and, in automatic mode, for the lease, then runs the failover. Decisions are the pure rules
@@ -14,7 +15,7 @@ import { LeaseStore } from './lease.ts';
 import { SourceFence } from './fence.ts';
 import type { ServiceSpec } from './services.ts';
 import { readPhase } from './phase.ts';
-import { DEFAULT_TIMING, monitorState, shouldFailOver, witnessMayGrant, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
+import { DEFAULT_TIMING, SUSPECT_ALERT_AFTER_S, alertsOnChange, monitorState, shouldFailOver, witnessMayGrant, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
 
@@ -36,7 +37,15 @@ export class Monitor {
   #state: MonitorState = 'healthy';
   #since = Date.now();
   #timer: NodeJS.Timeout | null = null;
+  #beats: NodeJS.Timeout | null = null;
+  /** Targets with a heartbeat on its way, and when one last answered (the source's). */
+  readonly #inFlight = new Set<string>();
+  #targetAnsweredAt: number | null = null;
+  #stepAt = 0;
   #failoverError: string | undefined;
+  /** Whether the current suspicion was sent as an alert (it is once it lasts). */
+  #suspectSent = false;
+  #why = '';
   #attempted = false;
 
   constructor(c: AgentConfig, tls: TlsMaterial, st: StateFile, services: ServiceSpec[], hooks: MonitorHooks = {}) {
@@ -58,14 +67,35 @@ export class Monitor {
 
   start(): void {
     if (!this.#c.monitor) return;
-    const tick = () => void this.#tick().catch((e: unknown) => this.#log(`monitor: ${(e as Error).message}`)).finally(() => {
-      this.#timer = setTimeout(tick, this.#t.heartbeatS * 1000);
-    });
+    const period = this.#t.heartbeatS * 1000;
+    // At a steady rate: a slow round trip shortens the wait after it rather than lengthening the gap between beats.
+    const tick = () => {
+      const started = performance.now();
+      void this.#tick().catch((e: unknown) => this.#log(`monitor: ${(e as Error).message}`)).finally(() => {
+        this.#timer = setTimeout(tick, Math.max(0, period - (performance.now() - started)));
+      });
+    };
+    if (this.#c.role === 'source') {
+      this.#beatTargets();
+      this.#beats = setInterval(() => this.#beatTargets(), period);
+    }
     tick();
   }
 
   stop(): void {
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#beats) clearInterval(this.#beats);
+  }
+
+  /** One heartbeat to each target that has none on its way: each answers (or not) on its own time. */
+  #beatTargets(): void {
+    for (const t of this.#c.targets) {
+      if (this.#inFlight.has(t.name)) continue;
+      this.#inFlight.add(t.name);
+      void this.#roundTrip({ name: t.name, address: t.address, port: t.port }, { op: 'heartbeat' }).then((b) => {
+        if (b?.ok) this.#targetAnsweredAt = performance.now();
+      }).finally(() => this.#inFlight.delete(t.name));
+    }
   }
 
   #log(m: string): void {
@@ -131,12 +161,11 @@ export class Monitor {
   async #tick(): Promise<void> {
     const m = this.#c.monitor!;
     if (this.#c.role === 'source') {
-      const beats = await Promise.all([
-        ...this.#c.targets.map((t) => this.#roundTrip({ name: t.name, address: t.address, port: t.port }, { op: 'heartbeat' })),
-        m.witness ? this.#roundTrip(m.witness, { op: 'heartbeat' }) : Promise.resolve(null),
-      ]);
-      const w = beats.at(-1);
-      const view = await this.#fence!.step(performance.now(), beats.slice(0, -1).some((b) => b?.ok), w?.ok ? { active: String(w.active), epoch: Number(w.epoch) } : null);
+      const w = m.witness ? await this.#roundTrip(m.witness, { op: 'heartbeat' }) : null;
+      // A target answered since the last step (the targets' heartbeats run on their own).
+      const targetOk = this.#targetAnsweredAt !== null && this.#targetAnsweredAt >= this.#stepAt;
+      this.#stepAt = performance.now();
+      const view = await this.#fence!.step(this.#stepAt, targetOk, w?.ok ? { active: String(w.active), epoch: Number(w.epoch) } : null);
       this.#show({ role: 'source', ...view });
     } else if (this.#c.role === 'target') {
       await this.#targetTick(m);
@@ -156,6 +185,7 @@ export class Monitor {
     const next = monitorState(this.#state, { now: performance.now(), lastHeartbeat: this.#lastSource, witnessSeesSource: seen, mode: m.mode }, this.#t);
     const heard = agoS(this.#lastSource);
     if (next !== this.#state) this.#setState(next, `${heard === null ? `nothing heard from ${m.source?.name}` : `last heartbeat from ${m.source?.name} ${heard} s ago`}; the witness ${seen === null ? 'cannot be asked' : seen ? 'still reaches it' : 'does not reach it either'}`);
+    this.#alertLastingSuspicion();
     // Automatic mode: once the source is lost (or, after a restart, to finish a failover cut short), one attempt per agent run.
     const due = shouldFailOver(this.#state, m.mode, false) || (m.mode === 'automatic' && this.#state === 'failing-over');
     if (due && !this.#attempted && m.witness && this.#hooks.failover) {
@@ -176,10 +206,23 @@ export class Monitor {
   #setState(next: MonitorState, why: string): void {
     if (next === this.#state) return;
     this.#log(`monitor: ${this.#state} → ${next} (${why})`);
-    const severity = next === 'healthy' ? 'info' : next === 'source-suspect' ? 'warning' : 'critical';
-    this.#hooks.alert?.(`monitor-${next}`, severity, `${this.#c.host} now sees ${this.#c.monitor?.source?.name ?? 'the source'} as ${next.replace(/-/g, ' ')} (${why}).`);
+    if (alertsOnChange(this.#state, next, this.#suspectSent)) this.#alertState(next, why);
+    this.#suspectSent = false;
     this.#state = next;
     this.#since = Date.now();
+    this.#why = why;
+  }
+
+  #alertState(state: MonitorState, why: string): void {
+    const severity = state === 'healthy' ? 'info' : state === 'source-suspect' ? 'warning' : 'critical';
+    this.#hooks.alert?.(`monitor-${state}`, severity, `${this.#c.host} now sees ${this.#c.monitor?.source?.name ?? 'the source'} as ${state.replace(/-/g, ' ')} (${why}).`);
+  }
+
+  /** A suspicion that has lasted is sent once, with what it was first based on and how long it has lasted. */
+  #alertLastingSuspicion(): void {
+    if (this.#state !== 'source-suspect' || this.#suspectSent || Date.now() - this.#since < SUSPECT_ALERT_AFTER_S * 1000) return;
+    this.#suspectSent = true;
+    this.#alertState('source-suspect', `for ${Math.round((Date.now() - this.#since) / 1000)} s; at first: ${this.#why}`);
   }
 
   #show(view: MonitorView): void {

@@ -93,6 +93,20 @@ export function monitorState(current: MonitorState, i: MonitorInputs, t: Monitor
   return 'source-suspect';
 }
 
+/** How long a suspicion lasts before it is sent as an alert: one that clears sooner (a busy host) is only logged. */
+export const SUSPECT_ALERT_AFTER_S = 10;
+
+/**
+ * Whether a change of the target's state is sent as an alert now. A suspicion is sent only once
+ * it has lasted SUSPECT_ALERT_AFTER_S (by the caller's clock), and its end only when it was sent:
+ * a loaded host missing a few heartbeats must not page anyone twice.
+ */
+export function alertsOnChange(from: MonitorState, to: MonitorState, suspectSent: boolean): boolean {
+  if (to === 'source-suspect') return false;
+  if (to === 'healthy' && from === 'source-suspect') return suspectSent;
+  return true;
+}
+
 /** Whether to start a failover now (the lease is still needed on top). */
 export function shouldFailOver(state: MonitorState, mode: MonitorInputs['mode'], clicked: boolean): boolean {
   return state === 'source-lost' && (mode === 'automatic' || clicked);

@@ -4,14 +4,19 @@
  */
 import type { StateCreator } from 'zustand';
 import type { Backend } from '../../../shared/contract.ts';
-import type { HostKeyPin, HostTarget } from '../../../shared/hosts.ts';
+import type { HostKeyPin, HostTarget, SshAuth } from '../../../shared/hosts.ts';
 import type { PreflightRunResult, ReportFormat } from '../../../shared/preflight.ts';
 import type { CoveredHost } from '../../../shared/wizard.ts';
 import { BackendError } from '../backend/backend-error.ts';
 import type { Store } from './index.ts';
 
 export interface PreflightSlice {
-  ssh: { user: string; keyFile: string; witness: string; addresses: Record<string, string> };
+  /**
+   * How Failguard signs in to the servers: a key file (with its passphrase, if it has one), the
+   * SSH agent, or a password. `secret` is the passphrase or password as typed: it lives in memory
+   * only, is sent with the requests that need it, and is kept encrypted once the job is protected.
+   */
+  ssh: { user: string; method: SshMethod; keyFile: string; secret: string; witness: string; addresses: Record<string, string> };
   pins: HostKeyPin[];
   preflight: { running: boolean; operationId: string | null; stage: string; error: string | null; result: PreflightRunResult | null };
   /** Ids of the plans the user ticked: consent names exactly these. */
@@ -31,6 +36,22 @@ export interface PreflightSlice {
   applyChosenFixes(): Promise<void>;
   acceptWarnings(accepted: boolean): void;
   exportReport(format: ReportFormat): Promise<{ fileName: string; mimeType: string; content: string; encoding: 'utf8' | 'base64' } | null>;
+}
+
+export type SshMethod = 'key' | 'agent' | 'password';
+
+/** How a host is signed in to, from step 2's fields. */
+export function sshAuthOf(ssh: PreflightSlice['ssh']): SshAuth {
+  if (ssh.method === 'password') return { kind: 'password', password: ssh.secret };
+  if (ssh.method === 'agent') return { kind: 'agent' };
+  return { kind: 'key', keyFile: ssh.keyFile.trim(), ...(ssh.secret ? { passphrase: ssh.secret } : {}) };
+}
+
+/** What is missing from step 2's sign-in fields, in a sentence; null when nothing is. */
+export function sshProblem(s: Pick<Store, 'ssh' | 'reopened'>): string | null {
+  if (s.ssh.method === 'key' && !s.ssh.keyFile.trim()) return 'Give the path of the SSH private key on this computer, or choose to sign in with your SSH agent.';
+  if (s.ssh.method === 'password' && !s.ssh.secret && !s.reopened?.sshSecretKept) return 'Type the SSH password of the servers\' account.';
+  return null;
 }
 
 /** The host the wizard would check under each role now; the same list decides whether the last run still covers the selection. */
@@ -58,11 +79,10 @@ export function directoryOf(s: Store) {
 
 export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], [], PreflightSlice> => (set, get) => {
   const hostFor = (name: string, address: string): HostTarget => ({
-    name, address, port: 22, user: get().ssh.user || 'root',
-    auth: get().ssh.keyFile ? { kind: 'key', keyFile: get().ssh.keyFile } : { kind: 'agent' },
+    name, address, port: 22, user: get().ssh.user || 'root', auth: sshAuthOf(get().ssh),
   });
   return {
-    ssh: { user: 'root', keyFile: '', witness: '', addresses: {} },
+    ssh: { user: 'root', method: 'key', keyFile: '', secret: '', witness: '', addresses: {} },
     pins: [],
     preflight: { running: false, operationId: null, stage: '', error: null, result: null },
     chosenFixes: [],
@@ -76,6 +96,8 @@ export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], 
       const s = get();
       const hosts = selectionHosts(s);
       if (!hosts.length) return;
+      const problem = sshProblem(s);
+      if (problem) { set({ preflight: { ...s.preflight, error: problem } }); return; }
       const host = (role: CoveredHost['role']) => hosts.filter((h) => h.role === role).map((h) => hostFor(h.name, h.address));
       const operationId = `preflight-${Date.now().toString(36)}`;
       set({ preflight: { ...s.preflight, running: true, operationId, stage: 'Starting', error: null }, reviewingFixes: false });
@@ -89,6 +111,8 @@ export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], 
           directory: directoryOf(s),
           pins: s.pins,
           consent,
+          // A reopened job's kept passphrase or password is filled in by the back end when none is typed.
+          ...(!s.ssh.secret && s.reopened?.sshSecretKept ? { sshSecretFor: s.reopened.jobId } : {}),
         });
         const pins = [...get().pins];
         for (const k of result.hostKeys) if (!pins.some((p) => p.host === k.address)) pins.push({ host: k.address, port: 22, algorithm: 'ssh', fingerprint: k.fingerprint });

@@ -42,7 +42,7 @@ export function buildJob(s: Store): JobInput | null {
   const r = s.preflight.result;
   if (!s.source || !r) return null;
   const ip = (name: string) => r.hostKeys.find((k) => k.host === name)?.address ?? r.covered.find((c) => c.name === name)?.address ?? name;
-  const host = (name: string) => ({ name, address: ip(name), sshUser: s.ssh.user || 'root', ...(s.ssh.keyFile ? { sshKeyFile: s.ssh.keyFile } : {}) });
+  const host = (name: string) => ({ name, address: ip(name), sshUser: s.ssh.user || 'root', sshAuth: s.ssh.method, ...(s.ssh.method === 'key' ? { sshKeyFile: s.ssh.keyFile.trim() } : {}) });
   const targets = s.targets.map((t) => {
     const c = checkDraft(draftOf(s, t));
     return { ...host(t), ...(c.ok ? { options: c.options } : {}) };
@@ -68,6 +68,8 @@ function secretsOf(s: Store) {
     ...(d.credentials.username && (d.credentials.password || d.credentials.savedFor) ? { directory: d } : {}),
     ...(Object.keys(s.alertSecrets).length ? { alertSecrets: s.alertSecrets } : {}),
     ...(Object.keys(s.tsigSecrets).length ? { dnsSecrets: s.tsigSecrets } : {}),
+    // Typed in step 2; absent, the back end uses the one kept for a reopened job.
+    ...(s.ssh.secret ? { sshSecret: s.ssh.secret } : {}),
   };
 }
 

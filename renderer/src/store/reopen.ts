@@ -28,12 +28,13 @@ export function failoverDraftOf(f: Job['failover']): FailoverDraft {
   };
 }
 
-/** The store's fields for reconfiguring `job`; `passwordKept`: the directory password is kept for it on this computer. */
-export function wizardStateOf(job: Job, passwordKept: boolean): Partial<Store> {
+/** The store's fields for reconfiguring `job`; `kept`: which of its secrets are kept on this computer (the directory password, the SSH passphrase or password). */
+export function wizardStateOf(job: Job, kept: { directory: boolean; ssh: boolean }): Partial<Store> {
   const d = job.directory;
+  const h = job.source;
   return {
     jobId: job.id,
-    reopened: { jobId: job.id, source: job.source.name, targets: job.targets.map((t) => t.name), passwordKept },
+    reopened: { jobId: job.id, source: job.source.name, targets: job.targets.map((t) => t.name), passwordKept: kept.directory, sshSecretKept: kept.ssh },
     form: {
       mode: d?.target.kind ?? 'domain', domain: d?.target.kind === 'domain' ? d.target.domain : '', url: d?.target.kind === 'url' ? d.target.url : '',
       dnsServer: d?.target.dnsServer ?? '', username: d?.username ?? '', password: '',
@@ -41,7 +42,7 @@ export function wizardStateOf(job: Job, passwordKept: boolean): Partial<Store> {
     caPem: d?.caPem ?? null, caName: d?.caPem ? 'the CA saved with the job' : null, pinned: d?.pinned ?? [],
     topology: null, source: null, targets: [],
     ssh: {
-      user: job.source.sshUser, keyFile: job.source.sshKeyFile ?? '', witness: job.witness?.address ?? '',
+      user: h.sshUser, method: h.sshAuth ?? (h.sshKeyFile ? 'key' : 'agent'), keyFile: h.sshKeyFile ?? '', secret: '', witness: job.witness?.address ?? '',
       addresses: Object.fromEntries([job.source, ...job.targets].map((h) => [h.name, h.address])),
     },
     pins: job.hostKeys.map((k) => ({ host: k.host, port: k.port, algorithm: k.algorithm, fingerprint: k.fingerprint })),

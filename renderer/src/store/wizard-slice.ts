@@ -16,7 +16,8 @@ export interface WizardSlice {
   journey: Journey;
   currentStep: StepId;
   /** A saved job being reconfigured: its servers are chosen again after discovery. */
-  reopened: { jobId: string; source: string; targets: string[]; passwordKept: boolean } | null;
+  /** The saved job being reconfigured, and which of its secrets are kept on this computer (so none need typing). */
+  reopened: { jobId: string; source: string; targets: string[]; passwordKept: boolean; sshSecretKept: boolean } | null;
   goTo(step: StepId): void;
   /** At start: the saved jobs, for the start page. */
   openSavedJob(): Promise<void>;
@@ -33,7 +34,7 @@ const fresh = (): Partial<Store> => ({
   reopened: null, jobId: globalThis.crypto.randomUUID(), activeJobId: null,
   form: { mode: 'domain', domain: '', dnsServer: '', url: '', username: '', password: '' }, caPem: null, caName: null, pinned: [],
   topology: null, source: null, targets: [],
-  ssh: { user: 'root', keyFile: '', witness: '', addresses: {} }, pins: [],
+  ssh: { user: 'root', method: 'key', keyFile: '', secret: '', witness: '', addresses: {} }, pins: [],
   preflight: { running: false, operationId: null, stage: '', error: null, result: null }, chosenFixes: [], reviewingFixes: false, warningsAccepted: false, ruleShown: null,
   jobName: '', drafts: {}, failoverDraft: defaultFailoverDraft(), tsigSecrets: {}, alertDrafts: [], alertSecrets: {},
   protect: { busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, changes: null },
@@ -62,7 +63,7 @@ export const createWizardSlice: StateCreator<Store, [], [], WizardSlice> = (set,
     const saved = get().jobs.find((j) => j.job.id === jobId);
     if (!saved) return;
     void get().noteOpened(jobId);
-    set({ ...fresh(), ...wizardStateOf(saved.job, saved.kept?.directory ?? false), journey: 'protect', currentStep: 'servers' });
+    set({ ...fresh(), ...wizardStateOf(saved.job, { directory: saved.kept?.directory ?? false, ssh: saved.kept?.ssh ?? false }), journey: 'protect', currentStep: 'servers' });
     if (get().reopened?.passwordKept) await get().connect();
   },
   backToStart() {
