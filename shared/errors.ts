@@ -41,9 +41,10 @@ const SYSTEM: Record<string, string> = {
 
 /** Messages of libraries that are not sentences a person can act on. */
 const LIBRARY: Array<[RegExp, string]> = [
-  [/Cannot parse privateKey|Unsupported key format|Malformed OpenSSH private key/i, 'The SSH key file is not a private key Failguard can read (OpenSSH, PEM or PuTTY); give the private key, not the .pub file.'],
+  // The passphrase first: ssh2 words these as "Cannot parse privateKey: …" too.
   [/Encrypted .*key detected, but no passphrase given/i, 'The SSH key is protected by a passphrase; give the passphrase too.'],
   [/bad decrypt|Failed to decrypt|integrity check failed/i, 'The passphrase does not open the SSH key; check it.'],
+  [/Cannot parse privateKey|Unsupported key format|Malformed OpenSSH private key/i, 'The SSH key file is not a private key Failguard can read (OpenSSH, PEM or PuTTY); give the private key, not the .pub file.'],
   [/All configured authentication methods failed/i, 'The server refused the sign-in; check the user and the key or password.'],
   [/Timed out while waiting for handshake/i, 'The server did not complete the SSH handshake in time; check that it is up and that SSH is not blocked.'],
   [/InvalidCredentialsError|Invalid credentials/i, 'The directory refused the user name or password; check them.'],

@@ -9,7 +9,7 @@ import type { Job } from '../../shared/job.ts';
 import type { HostTarget } from '../../shared/hosts.ts';
 import type { Plan, PlanRunResult } from '../../shared/plan.ts';
 import type { PreflightRequest } from '../../shared/preflight.ts';
-import { UserError } from '../../shared/errors.ts';
+import { plainMessage, UserError } from '../../shared/errors.ts';
 import { SshPool } from '../hosts/ssh-pool.ts';
 import { sha256File } from '../hosts/file-hash.ts';
 import { dataDir, journalDir } from '../backend/data-dir.ts';
@@ -159,7 +159,7 @@ export async function agentStatus(job: Job, shared?: SshPool, sshSecret?: string
         if (r.code !== 0) return { host: t.name, state: null, error: r.stderr.trim().replace(/^failguard-agent: /, '') || 'the agent is not installed' };
         return { host: t.name, state: JSON.parse(r.stdout) as AgentState };
       } catch (e) {
-        return { host: t.name, state: null, error: (e as Error).message };
+        return { host: t.name, state: null, error: plainMessage(e) };
       }
     }));
   } finally {

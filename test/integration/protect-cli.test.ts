@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { s } from './preflight-helpers.ts';
-import { inHost, lab, labStatus, until } from './helpers.ts';
+import { filesUnder, inHost, lab, labStatus, until } from './helpers.ts';
 
 /** A command on a lab host, asking the lab where the host is now (a killed and started host has new namespaces). */
 const sh = (host: string, cmd: string) => {
@@ -65,6 +65,40 @@ describe('failguard protect / status / unprotect', () => {
     const text = cli('status', '--job', jobFile);
     expect(text.stdout).toMatch(/MAIL2 +target +agent /);
     expect(text.stdout).toMatch(/→ MAIL2 +replicating, .*s old \(RPO\)/);
+  });
+
+  it('reaches the hosts with a passphrase-protected key: one sentence without it, the passphrase from a file, then kept', () => {
+    const locked = join(dir, 'locked_ed25519');
+    writeFileSync(locked, readFileSync(key), { mode: 0o600 });
+    const passphrase = 'correct horse battery';
+    expect(spawnSync('ssh-keygen', ['-p', '-q', '-P', '', '-N', passphrase, '-f', locked]).status).toBe(0);
+    const lockedJob = join(dir, 'locked.job.json');
+    const job = JSON.parse(readFileSync(jobFile, 'utf8')) as { source: { sshKeyFile: string }; targets: Array<{ sshKeyFile: string }>; witness: { sshKeyFile: string } };
+    for (const h of [job.source, ...job.targets, job.witness]) h.sshKeyFile = locked;
+    writeFileSync(lockedJob, JSON.stringify(job));
+    const secretFile = join(dir, 'ssh-secret');
+    writeFileSync(secretFile, `${passphrase}\n`, { mode: 0o600 });
+    const storeKey = join(dir, 'store.key');
+    writeFileSync(storeKey, 'a key file of at least sixteen bytes', { mode: 0o600 });
+    const states = (r: ReturnType<typeof cli>) => (JSON.parse(r.stdout) as Array<{ host: string; state: unknown; error?: string }>).map((h) => [h.host, h.state ? 'read' : h.error]);
+
+    const without = cli('status', '--job', lockedJob, '--json');
+    expect(without.status).toBe(4);
+    expect(states(without)).toEqual(['MAIL1', 'MAIL2', 'witness'].map((h) => [h, 'The SSH key is protected by a passphrase; give the passphrase too.']));
+    const given = cli('status', '--job', lockedJob, '--json', '--ssh-secret-file', secretFile);
+    expect(given.status, given.stderr).toBe(0);
+    expect(states(given)).toEqual([['MAIL1', 'read'], ['MAIL2', 'read'], ['witness', 'read']]);
+    // A protect that passes keeps it: status then needs only the store's key.
+    const kept = cli('protect', '--job', lockedJob, '--yes', '--ssh-secret-file', secretFile, '--secret-key-file', storeKey);
+    expect(kept.status, kept.stdout + kept.stderr).toBe(0);
+    const again = cli('status', '--job', lockedJob, '--json', '--secret-key-file', storeKey);
+    expect(states(again)).toEqual([['MAIL1', 'read'], ['MAIL2', 'read'], ['witness', 'read']]);
+    // Nothing the CLI wrote holds the passphrase.
+    const leaks = filesUnder(join(dir, 'data')).filter((f) => readFileSync(f).includes(passphrase));
+    expect(leaks).toEqual([]);
+    const missing = cli('status', '--job', lockedJob, '--ssh-secret-file', join(dir, 'nope'));
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/^failguard: The SSH secret file .*nope cannot be read \(ENOENT\); give a file whose first line is the key's passphrase or the SSH password\.\n$/);
   });
 
   it('the target\'s monitor: suspect while the witness still reaches the source, lost only when the source is gone', async () => {

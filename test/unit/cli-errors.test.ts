@@ -16,6 +16,8 @@ beforeAll(() => {
   spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
   spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret-pass', '-f', join(dir, 'locked')]);
   writeFileSync(join(dir, 'notes.txt'), 'this is not a key\n');
+  writeFileSync(join(dir, 'wrong-pass'), 'not-the-pass\n');
+  writeFileSync(join(dir, 'empty-pass'), '\n');
   writeFileSync(join(dir, 'pins.json'), '[{"host": "x"');
 });
 
@@ -27,6 +29,8 @@ describe('every CLI error path gives one plain sentence and a usage or work exit
     ['a key file that is not a key', pf('--ssh-key', join(dir, 'notes.txt')), EXIT.usage, '', /not a private key Failguard can read/],
     ['a public key instead of the private one', pf('--ssh-key', `${key}.pub`), EXIT.usage, '', /is a public key; give the private key/],
     ['a key with a passphrase and none given', pf('--ssh-key', join(dir, 'locked')), EXIT.usage, '', /protected by a passphrase/],
+    ['a key with a passphrase and the wrong one given', pf('--ssh-key', join(dir, 'locked'), '--ssh-secret-file', join(dir, 'wrong-pass')), EXIT.usage, '', /locked: The passphrase does not open the SSH key; check it\.\n$/],
+    ['an empty SSH secret file', pf('--ssh-key', join(dir, 'locked'), '--ssh-secret-file', join(dir, 'empty-pass')), EXIT.usage, '', /SSH secret file .* is empty; its first line must be/],
     ['a source that is also a target', ['preflight', '--source', 'mail1', '--target', 'MAIL1', '--ssh-key', key], EXIT.usage, '', /both the source and a target/],
     ['a target given twice', ['preflight', '--source', 'mail1', '--target', 'mail2', '--target', 'mail2', '--ssh-key', key], EXIT.usage, '', /one role only/],
     ['a report in a folder that does not exist', pf('--ssh-key', key, '--report', join(dir, 'no', 'such', 'r.html'), '--format', 'html'), EXIT.usage, '', /folder .* does not exist; create it/],
@@ -71,6 +75,7 @@ describe('raw errors become plain sentences', () => {
     [sys('ETIMEDOUT'), /^The connection timed out; check that the host is up/],
     [new Error('Cannot parse privateKey: Unsupported key format'), /^The SSH key file is not a private key Failguard can read/],
     [new Error('Encrypted private key detected, but no passphrase given'), /protected by a passphrase/],
+    [new Error('Cannot parse privateKey: Encrypted private OpenSSH key detected, but no passphrase given'), /^The SSH key is protected by a passphrase; give the passphrase too.$/],
     [Object.assign(new Error('InvalidCredentialsError: 80090308: LdapErr: DSID-0C09044E'), { name: 'InvalidCredentialsError' }), /^The directory refused the user name or password/],
     [new SyntaxError('Unexpected end of JSON input'), /^The file is not valid JSON/],
     [new TypeError("Cannot read properties of undefined (reading 'x')\n    at foo (/a/b.ts:1:2)"), /^Failguard could not finish: Cannot read properties of undefined/],
