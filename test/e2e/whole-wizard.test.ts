@@ -10,12 +10,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ARTEFACTS, useServedBrowser } from './browser.ts';
 import { seriousViolations } from './axe.ts';
+import { keyboardGaps } from './keyboard.ts';
 import { filesUnder, inHost, labStatus } from '../integration/helpers.ts';
 import { putLabBack } from '../integration/failover-helpers.ts';
 
@@ -24,6 +26,11 @@ const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const keyFile = join(mkdtempSync(join(tmpdir(), 'fg-walk-key-')), 'secret.key');
 writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
 const ui = useServedBrowser(['--secret-key-file', keyFile]);
+// The lab's key with a passphrase on it: typed once in step 2, kept with the job, never typed again.
+const passphrase = `walk ${randomBytes(6).toString('hex')}`;
+const lockedKey = join(dirname(keyFile), 'locked_ed25519');
+writeFileSync(lockedKey, readFileSync(s.hosts[0]!.keyFile), { mode: 0o600 });
+spawnSync('ssh-keygen', ['-p', '-q', '-P', '', '-N', passphrase, '-f', lockedKey]);
 const sh = (host: string, cmd: string) => inHost(s, host, cmd).stdout;
 const hosts = ['mail1', 'mail2', 'mail3', 'witness'];
 const pids = () => Object.fromEntries(hosts.map((h) => [h, (JSON.parse(sh(h, 'cat /var/lib/failguard/state.json')) as { pid: number }).pid]));
@@ -33,12 +40,17 @@ const shots: string[] = [];
 const syslogFile = s.receivers.syslog.log;
 const syslogAtStart = statSync(syslogFile).size;
 
-/** A screenshot of what the person sees now, and axe on it (or on one dialog): no serious or critical violation. */
+/** A screenshot of what the person sees now; axe on it (or on one dialog), in the light theme and the dark: no serious or critical violation; every control reachable by Tab, with a focus ring. */
 async function look(page: Page, name: string, scope?: string): Promise<void> {
   const file = join(ARTEFACTS, `walk-${String(shots.length + 1).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   shots.push(file);
   expect(await seriousViolations(page, scope), `axe on ${name}`).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await seriousViolations(page, scope), `axe on ${name}, dark`).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
+  // Keyboard only: Tab reaches every control there, each with a visible focus ring.
+  expect(await keyboardGaps(page, scope), `keyboard on ${name}`).toEqual({ unreachable: [], noRing: [] });
 }
 
 /** A button or link pressed from the keyboard, as someone without a mouse does. */
@@ -93,7 +105,9 @@ describe('the whole wizard, end to end in Chromium', () => {
 
     // Step 2: host keys asked about once, the injected problem found, its fix reviewed, then applied and checked again.
     await press(page, 'nav.steps li[data-step="preflight"] button');
-    await page.fill('#keyFile', s.hosts[0]!.keyFile);
+    expect(await page.inputValue('#sshMethod')).toBe('key');
+    await page.fill('#keyFile', lockedKey);
+    await page.fill('#sshSecret', passphrase);
     await page.fill('#witness', '198.18.0.13');
     await page.getByRole('button', { name: 'Run pre-flight checks' }).click();
     await page.getByTestId('unknown-host-keys').waitFor({ timeout: 90_000 });
@@ -143,7 +157,7 @@ describe('the whole wizard, end to end in Chromium', () => {
     await press(page, 'nav.steps li[data-step="options"] button');
     await page.getByTestId('options-MAIL2').getByLabel('Strong').check();
     await page.getByTestId('brush-MAIL2-100mbit').check();
-    await page.locator('[data-testid="schedule-MAIL2"] button[data-slot="0"]').click();
+    await press(page, '[data-testid="schedule-MAIL2"] button[data-slot="0"]');
     expect(await page.getByTestId('schedule-text-MAIL2').textContent()).toBe('mon 00-01 100mbit');
     await page.getByLabel('Automatic, after the timeout').check();
     await page.fill('#failover-timeout', '25');
@@ -205,13 +219,18 @@ describe('the whole wizard, end to end in Chromium', () => {
     expect(await page.getByTestId('selection-state').textContent()).toContain('MAIL1 will be protected by MAIL2, MAIL3');
     await press(page, 'nav.steps li[data-step="preflight"] button');
     expect(await page.inputValue('#witness')).toBe('198.18.0.13');
+    // The key and its kept passphrase: nothing to type.
+    expect([await page.inputValue('#keyFile'), await page.inputValue('#sshSecret')]).toEqual([lockedKey, '']);
     await page.getByRole('button', { name: 'Run pre-flight checks' }).click();
     await preflightDone(page);
     if (await page.getByTestId('accept-warnings').count()) await page.getByTestId('accept-warnings').check();
     await press(page, 'nav.steps li[data-step="options"] button');
     expect(await page.getByTestId('schedule-text-MAIL2').textContent()).toBe('mon 00-01 100mbit');
     await page.getByTestId('brush-MAIL3-20mbit').check();
-    await page.locator('[data-testid="schedule-MAIL3"] button[data-slot="24"]').click();
+    // The grid from the keyboard: its one Tab stop, down a day, paint.
+    await page.focus('[data-testid="schedule-MAIL3"] button[tabindex="0"]');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
     await page.getByTestId('options-next').click();
     await page.getByTestId('review-plan').click();
     await page.getByTestId('job-changes').waitFor({ timeout: 120_000 });
@@ -238,8 +257,8 @@ describe('the whole wizard, end to end in Chromium', () => {
     expect(shots.length).toBeGreaterThanOrEqual(12);
     for (const f of shots) expect(statSync(f).size, f).toBeGreaterThan(10_000);
 
-    // No file the app wrote, and nothing it printed, holds the directory password in the clear or in base64.
-    const needles = [password, Buffer.from(password).toString('base64')];
+    // No file the app wrote, and nothing it printed, holds the directory password or the key's passphrase in the clear or in base64.
+    const needles = [password, Buffer.from(password).toString('base64'), passphrase, Buffer.from(passphrase).toString('base64')];
     const files = filesUnder(ui.served().dataDir);
     expect(files.some((f) => f.endsWith('secrets.json'))).toBe(true);
     expect(files.length).toBeGreaterThan(10);

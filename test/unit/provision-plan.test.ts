@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeStep, stepHost } from '../../shared/plan.ts';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { agentConfig, jobHosts } from '../../electron/provision/agent-config.ts';
+import { hostTargets } from '../../electron/provision/service.ts';
 import { parseHostNow, provisioningPlan, type ShippedFile } from '../../electron/provision/plan.ts';
 import { compareListings, parseListing } from '../../electron/provision/verify.ts';
 import { agentConfigSchema } from '../../agent/src/config.ts';
@@ -13,6 +14,18 @@ const files = [f('/opt/failguard/agent.mjs', 'a'.repeat(64)), f('/etc/failguard/
 const now = (agentRunning: boolean, hashes: Array<string | null>) => ({ files: Object.fromEntries(files.map((x, i) => [x.remotePath, hashes[i] ?? null])), agentRunning, systemd: false });
 
 describe('the provisioning plan', () => {
+  it('signs in to each host as the job says, with the passphrase or password given; a password job without one is one sentence', () => {
+    const keyed = parseJob(JSON.stringify({ ...JSON.parse(JSON.stringify(job)), source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: '/k' } }));
+    expect(hostTargets(keyed).map((h) => h.auth)).toEqual([{ kind: 'key', keyFile: '/k' }, { kind: 'agent' }, { kind: 'agent' }]);
+    expect(hostTargets(keyed, 'pp')[0]!.auth).toEqual({ kind: 'key', keyFile: '/k', passphrase: 'pp' });
+    const pw = parseJob(JSON.stringify({ ...JSON.parse(JSON.stringify(job)), source: { name: 'MAIL1', address: '198.18.0.11', sshAuth: 'password' } }));
+    expect(hostTargets(pw, 'pw')[0]!.auth).toEqual({ kind: 'password', password: 'pw' });
+    expect(() => hostTargets(pw)).toThrow(/MAIL1 is reached with an SSH password, and none was given or kept on this computer; type it in step 2/);
+    // The job says one way of signing in, or is refused naming the field.
+    expect(() => parseJob(JSON.stringify({ ...JSON.parse(JSON.stringify(job)), source: { name: 'MAIL1', address: '198.18.0.11', sshAuth: 'key' } }))).toThrow(/sshKeyFile/);
+    expect(() => parseJob(JSON.stringify({ ...JSON.parse(JSON.stringify(job)), source: { name: 'MAIL1', address: '198.18.0.11', sshAuth: 'password', sshKeyFile: '/k' } }))).toThrow(/sshAuth/);
+  });
+
   it('is empty when every host runs the job as it is', () => {
     const p = provisioningPlan(job, jobHosts(job).map((h) => ({ ...h, files, now: now(true, files.map((x) => x.sha256)) })));
     expect(p.steps).toEqual([]);

@@ -24,10 +24,10 @@ const saved = checkJob({
 const server = (name: string) => ({ name, dn: `CN=${name}`, fqdn: `${name.toLowerCase()}.lab.test`, adminGroup: 'AG', site: null, version: { product: 'Exchange 2010', major: 14, minor: 3, build: 123, raw: '' }, roles: ['mailbox'], dag: null, legacyExchangeDN: null });
 const topology = { discoveredAt: '', directory: { dnsDomain: 'lab.test' }, organisation: { name: 'Org', dn: 'CN=Org', legacyExchangeDN: null }, adminGroups: ['AG'], servers: ['MAIL1', 'MAIL2', 'MAIL3'].map(server), storageGroups: [], databases: [], dags: [] } as unknown as Topology;
 const calls: Array<{ method: string; request: unknown }> = [];
-const backend: Backend = {
+const backendFor = (job: typeof saved, kept: { directory: boolean; ssh: boolean; alerts: boolean; tsigKeys: string[] }): Backend => ({
   async call<M extends MethodName>(method: M, request: RequestOf<M>) {
     calls.push({ method, request });
-    if (method === 'jobs.list') return [{ job: saved, savedAt: '2026-11-30T10:00:00Z', kept: { directory: true, alerts: false, tsigKeys: [] } }] as never;
+    if (method === 'jobs.list') return [{ job, savedAt: '2026-11-30T10:00:00Z', kept }] as never;
     if (method === 'directory.discover') return topology as never;
     if (method !== 'preflight.run') throw new Error(method);
     const r = request as RequestOf<'preflight.run'>;
@@ -36,7 +36,8 @@ const backend: Backend = {
       hostKeys: hosts.map(({ h }) => ({ host: h.name, address: h.address, fingerprint: fp(h.address.replace(/\./g, 'x')) })) } satisfies PreflightRunResult as never;
   },
   on: () => () => undefined,
-};
+});
+const backend = backendFor(saved, { directory: true, ssh: false, alerts: false, tsigKeys: [] });
 const info = { name: 'Failguard' as const, version: '0', transport: 'http' as const, node: '24', builtSteps: ['servers', 'preflight', 'options', 'protect'] as never, interrupted: [], secrets: { kept: true, how: 'kept' } };
 
 describe('reopening a saved job to reconfigure it', () => {
@@ -86,5 +87,40 @@ describe('alert receivers in step 3', () => {
     expect(ok.ok && secretsNeeded(ok.alerts)).toEqual(['smtpPassword', 'snmpAuthKey', 'snmpPrivKey']);
     const bad = checkAlerts([{ ...smtp, host: '', port: 'x' }, { ...v3, engineId: 'zz' }]);
     expect(bad.ok ? null : bad.problems).toEqual({ 'alerts[0].host': expect.any(String), 'alerts[0].port': 'give a number', 'alerts[1].engineId': 'not an SNMP engine id (hex)' });
+  });
+
+  it('a job reached with an SSH password: reopened with the method, the kept password used by the back end, the same job again', async () => {
+    const withPassword = checkJob({ ...saved, source: { name: 'MAIL1', address: '198.18.0.11', sshAuth: 'password' }, targets: [{ ...saved.targets[0]!, sshKeyFile: undefined, sshAuth: 'password' }], witness: { name: 'witness', address: '198.18.0.13', sshAuth: 'password' } });
+    const store = createAppStore(backendFor(withPassword, { directory: true, ssh: true, alerts: false, tsigKeys: [] }));
+    store.setState({ info });
+    await store.getState().openSavedJob();
+    await store.getState().reconfigure(ID);
+    expect([store.getState().ssh.method, store.getState().ssh.secret, store.getState().reopened?.sshSecretKept]).toEqual(['password', '', true]);
+    calls.length = 0;
+    await store.getState().runPreflight();
+    const run = calls.find((c) => c.method === 'preflight.run')!.request as RequestOf<'preflight.run'>;
+    expect([run.source.auth, run.sshSecretFor]).toEqual([{ kind: 'password', password: '' }, ID]);
+    expect(jobChanges(withPassword, checkJob(buildJob(store.getState())))).toEqual([]);
+    expect(checkJob(buildJob(store.getState())).source).not.toHaveProperty('sshKeyFile');
+  });
+
+  it('a new job: a key file or a password is asked for in one sentence before anything is sent', async () => {
+    const store = createAppStore(backend);
+    store.setState({ info });
+    await store.getState().openSavedJob();
+    await store.getState().reconfigure(ID);
+    store.setState({ reopened: null });
+    calls.length = 0;
+    store.getState().setSsh({ method: 'key', keyFile: ' ' });
+    await store.getState().runPreflight();
+    expect(store.getState().preflight.error).toBe('Give the path of the SSH private key on this computer, or choose to sign in with your SSH agent.');
+    store.getState().setSsh({ method: 'password', secret: '' });
+    await store.getState().runPreflight();
+    expect(store.getState().preflight.error).toBe('Type the SSH password of the servers\' account.');
+    expect(calls.filter((c) => c.method === 'preflight.run')).toEqual([]);
+    store.getState().setSsh({ method: 'key', keyFile: '/root/.ssh/id', secret: 'pass phrase' });
+    await store.getState().runPreflight();
+    const run = calls.find((c) => c.method === 'preflight.run')!.request as RequestOf<'preflight.run'>;
+    expect([run.source.auth, run.sshSecretFor]).toEqual([{ kind: 'key', keyFile: '/root/.ssh/id', passphrase: 'pass phrase' }, undefined]);
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { DAYS, rateText, scheduleText } from '../../../shared/schedule.ts';
 import { messages } from '../messages.ts';
 
@@ -9,12 +9,25 @@ const shade = (v: number | null) => (v === null ? 'unlimited' : `limit-${PALETTE
 
 /**
  * The weekly bandwidth schedule as a grid of 7 days × 24 hours: choose a limit, then press
- * and drag across hours to paint it (or use Tab and Enter, one hour at a time). The rule
+ * and drag across hours to paint it. From the keyboard the grid is one Tab stop (a roving
+ * tabindex, so 168 hours do not stand between a person and the next field): the arrow keys,
+ * Home and End move, Enter or Space paints, Shift with an arrow paints as it moves. The rule
  * text below the grid is what the job stores.
  */
 export function ScheduleGrid({ id, limits, onPaint }: { id: string; limits: ReadonlyArray<number | null>; onPaint: (slots: number[], value: number | null) => void }) {
   const [brush, setBrush] = useState<number | null>(PALETTE[3]!);
   const painting = useRef(false);
+  const [active, setActive] = useState(0);
+  const cells = useRef<Array<HTMLButtonElement | null>>([]);
+  const onKey = (slot: number, e: ReactKeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onPaint([slot], brush); return; }
+    const to = nextSlot(slot, e.key);
+    if (to === null) return;
+    e.preventDefault();
+    setActive(to);
+    cells.current[to]?.focus();
+    if (e.shiftKey) onPaint(to === slot ? [slot] : [slot, to], brush);
+  };
   useEffect(() => {
     const stop = () => { painting.current = false; };
     window.addEventListener('pointerup', stop);
@@ -31,7 +44,8 @@ export function ScheduleGrid({ id, limits, onPaint }: { id: string; limits: Read
           </label>
         ))}
       </div>
-      <table className="week" onPointerLeave={() => { painting.current = false; }}>
+      <p className="small muted" id={`schedule-keys-${id}`}>{m.gridKeys}</p>
+      <table className="week" aria-describedby={`schedule-keys-${id}`} onPointerLeave={() => { painting.current = false; }}>
         <thead><tr><th />{Array.from({ length: 24 }, (_, h) => <th key={h} scope="col">{h % 3 === 0 ? String(h).padStart(2, '0') : ''}</th>)}</tr></thead>
         <tbody>
           {DAYS.map((day, d) => (
@@ -43,10 +57,11 @@ export function ScheduleGrid({ id, limits, onPaint }: { id: string; limits: Read
                 return (
                   <td key={h}>
                     <button type="button" className={`hour ${shade(v)}`} data-slot={slot} data-limit={rateText(v)}
+                      ref={(el) => { cells.current[slot] = el; }} tabIndex={slot === active ? 0 : -1} onFocus={() => setActive(slot)}
                       aria-label={`${m.days[d]} ${String(h).padStart(2, '0')}:00: ${v === null ? m.unlimited : `${(v * 8) / 1e6} Mbit/s`}`}
                       onPointerDown={(e) => { e.preventDefault(); painting.current = true; onPaint([slot], brush); }}
                       onPointerEnter={() => { if (painting.current) onPaint([slot], brush); }}
-                      onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); onPaint([slot], brush); } }} />
+                      onKeyDown={(e) => onKey(slot, e)} />
                   </td>
                 );
               })}
@@ -60,4 +75,18 @@ export function ScheduleGrid({ id, limits, onPaint }: { id: string; limits: Read
       </p>
     </div>
   );
+}
+
+/** Where a key moves in the week (7 rows of 24 hours), staying inside it; null for a key that does not move. */
+export function nextSlot(slot: number, key: string): number | null {
+  const [d, h] = [Math.floor(slot / 24), slot % 24];
+  switch (key) {
+    case 'ArrowRight': return d * 24 + Math.min(23, h + 1);
+    case 'ArrowLeft': return d * 24 + Math.max(0, h - 1);
+    case 'ArrowDown': return Math.min(6, d + 1) * 24 + h;
+    case 'ArrowUp': return Math.max(0, d - 1) * 24 + h;
+    case 'Home': return d * 24;
+    case 'End': return d * 24 + 23;
+    default: return null;
+  }
 }
