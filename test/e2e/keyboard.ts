@@ -16,6 +16,8 @@ type El = {
   tagName: string; id: string; type?: string; name?: string; disabled?: boolean; textContent: string | null;
   getAttribute(n: string): string | null; setAttribute(n: string, v: string): void; closest(s: string): unknown;
   getClientRects(): { length: number }; blur(): void;
+  /** False inside a closed <details> too (its content is skipped, though it still has boxes). */
+  checkVisibility(o?: { visibilityProperty?: boolean }): boolean;
 };
 type Win = {
   document: { body: El; activeElement: El | null; querySelector(s: string): El | null };
@@ -28,7 +30,7 @@ export async function keyboardGaps(page: Page, scope?: string): Promise<Keyboard
   const count = await page.evaluate(({ scope, sel }) => {
     const w = globalThis as unknown as Win;
     const root = (scope ? w.document.querySelector(scope) : w.document.body) as unknown as { querySelectorAll(s: string): Iterable<El> };
-    const all = [...root.querySelectorAll(sel)].filter((e) => !e.disabled && e.getAttribute('tabindex') !== '-1' && e.getClientRects().length > 0 && w.getComputedStyle(e).visibility !== 'hidden' && !e.closest('[inert]'));
+    const all = [...root.querySelectorAll(sel)].filter((e) => !e.disabled && e.getAttribute('tabindex') !== '-1' && e.checkVisibility({ visibilityProperty: true }) && !e.closest('[inert]'));
     all.forEach((e, i) => e.setAttribute('data-kb', `${i}|${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.getAttribute('data-testid') ? `[${e.getAttribute('data-testid')}]` : ''} ${(e.textContent ?? '').trim().slice(0, 30)}${e.type === 'radio' ? `|radio:${e.name ?? ''}` : ''}`));
     // Where focus was, to put it back after (the test goes on from there, as a person would).
     w.document.activeElement?.setAttribute('data-kb-was', '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextSlot } from '../../renderer/src/components/ScheduleGrid.tsx';
+import { nextSlot } from '../../renderer/src/components/week-keys.ts';
 
 describe('the schedule grid from the keyboard', () => {
   it('moves by hour and by day with the arrows, to the row\'s ends with Home and End, and never leaves the week', () => {

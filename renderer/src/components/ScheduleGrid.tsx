@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { DAYS, rateText, scheduleText } from '../../../shared/schedule.ts';
 import { messages } from '../messages.ts';
+import { nextSlot } from './week-keys.ts';
 
 /** The limits a person can paint, in bytes per second (null = unlimited). */
 export const PALETTE: ReadonlyArray<number | null> = [null, 100e6 / 8, 50e6 / 8, 20e6 / 8, 10e6 / 8, 5e6 / 8, 1e6 / 8];
@@ -77,16 +78,3 @@ export function ScheduleGrid({ id, limits, onPaint }: { id: string; limits: Read
   );
 }
 
-/** Where a key moves in the week (7 rows of 24 hours), staying inside it; null for a key that does not move. */
-export function nextSlot(slot: number, key: string): number | null {
-  const [d, h] = [Math.floor(slot / 24), slot % 24];
-  switch (key) {
-    case 'ArrowRight': return d * 24 + Math.min(23, h + 1);
-    case 'ArrowLeft': return d * 24 + Math.max(0, h - 1);
-    case 'ArrowDown': return Math.min(6, d + 1) * 24 + h;
-    case 'ArrowUp': return Math.max(0, d - 1) * 24 + h;
-    case 'Home': return d * 24;
-    case 'End': return d * 24 + 23;
-    default: return null;
-  }
-}
