@@ -67,6 +67,7 @@ export const messages = {
     run: 'Run pre-flight checks',
     runAgain: 'Run again',
     summary: (failed: number, errors: number, warnings: number, passed: number, na: number) => `${failed} failed, ${errors} could not be checked, ${warnings} warnings, ${passed} passed, ${na} not applicable.`,
+    keysFirst: 'Their checks run once you trust their keys; nothing has been changed on any server.',
     unknownKeys: 'These servers are not known yet. Compare each fingerprint with the server (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before you trust it.',
     trustKeys: 'Trust these keys and run again',
     fixResults: 'Fixes applied',

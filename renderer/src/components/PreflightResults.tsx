@@ -15,18 +15,24 @@ export function PreflightResults() {
   if (!r) return null;
   const rules = new Map<string, RuleInfo>(r.report.rules.map((x) => [x.id, x]));
   const sum = r.report.summary;
+  // Until the servers' keys are trusted, their checks could not run: the question comes alone, not after a page of "could not be checked".
+  if (r.unknownHostKeys.length) {
+    return (
+      <div className="preflight-results">
+        <div className="notice" data-testid="unknown-host-keys">
+          <p>{messages.preflight.unknownKeys}</p>
+          <ul>{r.unknownHostKeys.map((k) => <li key={k.address}><b>{k.host}</b> ({k.address}): <code>{k.fingerprint}</code></li>)}</ul>
+          <p className="small">{messages.preflight.keysFirst}</p>
+          <button type="button" className="primary" onClick={() => void s.trustHostKeys()}>{messages.preflight.trustKeys}</button>
+        </div>
+      </div>
+    );
+  }
   return (
     <div className="preflight-results">
       <p className="summary" data-testid="preflight-summary">
         {messages.preflight.summary(sum.failure, sum.error, sum.warning, sum.pass, sum['not-applicable'])}
       </p>
-      {r.unknownHostKeys.length ? (
-        <div className="notice" data-testid="unknown-host-keys">
-          <p>{messages.preflight.unknownKeys}</p>
-          <ul>{r.unknownHostKeys.map((k) => <li key={k.address}><b>{k.host}</b> ({k.address}): <code>{k.fingerprint}</code></li>)}</ul>
-          <button type="button" className="primary" onClick={() => void s.trustHostKeys()}>{messages.preflight.trustKeys}</button>
-        </div>
-      ) : null}
       {r.recovered.length ? (
         <div className="notice" data-testid="recovered-runs">
           <p>{messages.preflight.recovered}</p>

@@ -24,7 +24,7 @@ export function PreflightStep() {
   return (
     <div className="preflight-step">
       <PreflightForm />
-      {r && !s.preflight.running ? (
+      {r && !s.preflight.running && !r.unknownHostKeys.length ? (
         <div className="actions left">
           <button type="button" disabled={!s.chosenFixes.length} onClick={() => s.reviewFixes(true)} data-testid="fix-selected">{messages.preflight.fixSelected(s.chosenFixes.length)}</button>
           {warnings ? (
