@@ -18,6 +18,8 @@ export interface KeptSecrets { directory: boolean; ssh: boolean; alerts: boolean
 
 export class JobSecrets {
   readonly #store: SecretStore | null;
+  /** With no store, the SSH secret still lasts this session (in memory only): the dashboard reads the agents with it every few seconds. */
+  readonly #sessionSsh = new Map<string, string>();
   /** In words: where secrets are kept, or why they are not. */
   readonly how: string;
 
@@ -67,7 +69,7 @@ export class JobSecrets {
 
   /** The SSH key's passphrase or the SSH password the job's hosts were last reached with. */
   sshSecret(jobId: string): string | undefined {
-    return this.#store?.get(name(jobId, 'ssh')) ?? undefined;
+    return this.#store?.get(name(jobId, 'ssh')) ?? this.#sessionSsh.get(jobId);
   }
 
   alertSecrets(jobId: string): AlertSecrets | undefined {
@@ -88,6 +90,8 @@ export class JobSecrets {
 
   /** Keeps what a successful protection used (the provisioning options' secrets); nothing when no store is open. */
   async keep(jobId: string, s: { directory?: { credentials: DirectoryCredentials }; sshSecret?: string; alertSecrets?: AlertSecrets; tsigSecrets?: Record<string, string> }): Promise<void> {
+    if (s.sshSecret) this.#sessionSsh.set(jobId, s.sshSecret);
+    else this.#sessionSsh.delete(jobId);
     if (!this.#store) return;
     const password = s.directory?.credentials.password;
     await this.#store.set({

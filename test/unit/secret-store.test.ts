@@ -76,6 +76,9 @@ describe('a saved job\'s secrets', { timeout: 60_000 }, () => {
     const none = new JobSecrets(null);
     expect(() => none.credentials({ username: 'u', password: '', savedFor: JOB })).toThrow(/No password is kept/);
     expect(none.kept).toBe(false);
+    // Without a store the SSH secret lasts the session (the dashboard needs it), in memory only.
+    await none.keep(JOB, { sshSecret: 'for now' });
+    expect([none.sshSecret(JOB), none.keptFor(JOB).ssh]).toEqual(['for now', false]);
   });
 
   it('keep the SSH passphrase or password, fill it into a pre-flight request only for the job named, and drop it when the job no longer needs one', async () => {
