@@ -129,7 +129,7 @@ export const messages = {
     brush: 'Limit to paint',
     unlimited: 'Unlimited',
     noLimit: 'No limit at any hour.',
-    gridKeys: 'Choose a limit, then drag across the hours. With the keyboard: arrows, Home and End move; Enter or Space paints the hour; Shift with an arrow paints as it moves.',
+    gridKeys: 'With the keyboard, the week is one stop: arrows, Home and End move; Enter or Space paints the hour; Shift with an arrow paints as it moves.',
     clearSchedule: 'Clear',
     days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
     fixFirst: 'Correct the fields marked in red first.',
