@@ -101,6 +101,28 @@ describe('failguard protect / status / unprotect', () => {
     expect(missing.stderr).toMatch(/^failguard: The SSH secret file .*nope cannot be read \(ENOENT\); give a file whose first line is the key's passphrase or the SSH password\.\n$/);
   });
 
+  it('reaches a witness that signs in with root\'s password: one sentence without it, refused when wrong, read with it', () => {
+    const w = s.hosts.find((h) => h.name === 'witness')!;
+    const pwJob = join(dir, 'password.job.json');
+    const job = JSON.parse(readFileSync(jobFile, 'utf8')) as { witness: Record<string, unknown> };
+    job.witness = { name: 'witness', address: w.address, sshAuth: 'password' };
+    writeFileSync(pwJob, JSON.stringify(job));
+    const pwFile = join(dir, 'witness-password');
+    writeFileSync(pwFile, readFileSync(w.passwordFile!, 'utf8'), { mode: 0o600 });
+    const wrongFile = join(dir, 'wrong-password');
+    writeFileSync(wrongFile, 'not-the-password\n', { mode: 0o600 });
+    const rows = (r: ReturnType<typeof cli>) => (JSON.parse(r.stdout) as Array<{ host: string; state: unknown; error?: string }>).map((h) => [h.host, h.state ? 'read' : h.error]);
+
+    const none = cli('status', '--job', pwJob, '--json');
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toBe('failguard: witness is reached with an SSH password, and none was given or kept on this computer; type it in step 2 (or give --ssh-secret-file).\n');
+    const wrong = cli('status', '--job', pwJob, '--json', '--ssh-secret-file', wrongFile);
+    expect(rows(wrong)).toEqual([['MAIL1', 'read'], ['MAIL2', 'read'], ['witness', `witness (${w.address}:22) refused the sign-in as root; check the user and the password.`]]);
+    const right = cli('status', '--job', pwJob, '--json', '--ssh-secret-file', pwFile);
+    expect(right.status, right.stderr).toBe(0);
+    expect(rows(right)).toEqual([['MAIL1', 'read'], ['MAIL2', 'read'], ['witness', 'read']]);
+  });
+
   it('the target\'s monitor: suspect while the witness still reaches the source, lost only when the source is gone', async () => {
     const monitor = () => (JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json')) as { monitor?: { state: string; witnessSeesSource: boolean | null; countdownS: number | null } }).monitor;
     const says = (what: string, ok: (m: ReturnType<typeof monitor>) => boolean, ms: number) =>

@@ -10,15 +10,17 @@ export const VMAIL_UID = 5000;
 export const MAILBOX_USERS = Array.from({ length: 20 }, (_, i) => `user${String(i + 1).padStart(6, '0')}`);
 
 export function sshdConfig(h: HostSpec): string {
-  return `# Lab host ${h.name}: root logs in with the lab's key only.
+  // The witness alone also takes root's password, so that signing in with a password is tested live.
+  const password = h.kind === 'witness';
+  return `# Lab host ${h.name}: root logs in with the lab's key${password ? ' or its password (secrets/witness-root.password)' : ' only'}.
 Port 22
 ListenAddress ${h.address}
 HostKey /etc/ssh/ssh_host_ed25519_key
 HostKey /etc/ssh/ssh_host_ecdsa_key
 HostKey /etc/ssh/ssh_host_rsa_key
-PermitRootLogin prohibit-password
+PermitRootLogin ${password ? 'yes' : 'prohibit-password'}
 PubkeyAuthentication yes
-PasswordAuthentication no
+PasswordAuthentication ${password ? 'yes' : 'no'}
 KbdInteractiveAuthentication no
 AuthorizedKeysFile /etc/ssh/authorized_keys
 # The key files live under the lab directory, which sshd would otherwise refuse.

@@ -5,6 +5,7 @@
  */
 import { chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { DNS_DOMAIN, paths, type HostSpec } from './config.ts';
 import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, resolvConf, rsyslogConf, slapdConf, SMTP_SUBMISSION, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
 import { ensureAlertSecrets, issueCert, sshPublicKey } from './pki.ts';
@@ -20,7 +21,25 @@ export function privateMounts(h: HostSpec): string[] {
   // Each host has its own /root too: the machine's root profile (pyenv and the like) must not run on every SSH command.
   const common = ['etc/ssh', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/failguard', 'var/log', 'var/lib/failguard', 'opt', 'root'];
   if (h.kind === 'mail') return [...common, 'etc/postfix', 'etc/dovecot', 'var/lib/postfix', 'var/lib/dovecot'];
+  // The witness's own shadow file gives its root a password (the machine's root keeps its own).
+  if (h.kind === 'witness') return [...common, 'etc/shadow'];
   return common;
+}
+
+/** Root's password on the witness (made once, kept under secrets/). */
+export function witnessRootPassword(): string {
+  if (!existsSync(paths.witnessRootPassword)) {
+    mkdirSync(paths.secrets, { recursive: true, mode: 0o700 });
+    writeFileSync(paths.witnessRootPassword, randomBytes(12).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(paths.witnessRootPassword, 'utf8').trim();
+}
+
+/** The machine's /etc/shadow with root's hash replaced (SHA-512 crypt, as passwd makes it). */
+function shadowWithRootPassword(password: string): string {
+  const hash = run('openssl', ['passwd', '-6', '-stdin'], { input: password, secret: password }).stdout.trim();
+  const lines = readFileSync('/etc/shadow', 'utf8').split('\n').map((l) => (l.startsWith('root:') ? ['root', hash, ...l.split(':').slice(2)].join(':') : l));
+  return lines.join('\n');
 }
 
 function uidOf(user: string): number {
@@ -70,6 +89,7 @@ export function prepareHostFs(h: HostSpec, mailPassword: string): void {
   writeFileSync(join(root, 'etc/ssh/sshd_config'), sshdConfig(h));
   writeFileSync(join(root, 'etc/ssh/authorized_keys'), `${sshPublicKey()}\n`, { mode: 0o600 });
   if (h.kind === 'mail') prepareMail(h, root, mailPassword);
+  if (h.kind === 'witness') writeFileSync(join(root, 'etc/shadow'), shadowWithRootPassword(witnessRootPassword()), { mode: 0o640 });
   if (h.kind === 'receivers') prepareReceivers(h);
 }
 

@@ -188,6 +188,8 @@ export function status() {
       hostKeyFingerprint: fp(h.name, 'ed25519'),
       hostKeyFingerprints: { 'ssh-ed25519': fp(h.name, 'ed25519'), 'ecdsa-sha2-nistp256': fp(h.name, 'ecdsa'), 'rsa-sha2-512': fp(h.name, 'rsa') },
       running: isRunning(h.name), pid: initPidOf(h.name) ?? null, logDir: join(fsOf(h.name), 'var/log'),
+      // The witness also takes root's password over SSH.
+      ...(h.kind === 'witness' ? { passwordFile: paths.witnessRootPassword } : {}),
     })),
     receivers: {
       smtp: { address: recv.address, port: 25, maildir: r.smtpMaildir },
