@@ -21,6 +21,10 @@ import { protectCommand, statusCommand, unprotectCommand, verifyCommand, type Pl
  */
 export const EXIT = { ok: 0, warnings: 1, failures: 2, unchecked: 3, failed: 4, usage: 64, cancelled: 130 } as const;
 
+/** The options of every command that reaches a job's servers: where their SSH secret comes from. */
+const SSH_SECRET_FILE = ['--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)'] as const;
+const USE_KEPT_SECRETS = ['--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)'] as const;
+
 export const EXIT_HELP = `
 Exit codes:
   0    done (preflight: every check passed)
@@ -89,7 +93,7 @@ export function buildProgram(): Command {
     .option('--alert-secrets <file>', 'JSON with the alert receivers\' secrets (smtpPassword, snmpCommunity, snmpAuthKey, snmpPrivKey); kept only in the agents\' 0600 configuration')
     .requiredOption('--job <file>', 'the job file')
     .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
-    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .option(...SSH_SECRET_FILE)
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: PlanCliOptions & DirectoryCliOptions & KeptCliOptions & { alertSecrets?: string; dnsSecrets?: string }) => { process.exitCode = await protectCommand(o); });
@@ -98,16 +102,16 @@ export function buildProgram(): Command {
     .requiredOption('--job <file>', 'the job file')
     .option('--json', 'print the agents\' states as JSON')
     .option('--watch', 'print again every 2 seconds until interrupted')
-    .option('--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
-    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .option(...USE_KEPT_SECRETS)
+    .option(...SSH_SECRET_FILE)
     .action(async (o: KeptCliOptions & { job: string; json?: boolean; watch?: boolean }) => { process.exitCode = await statusCommand(o); });
   program.command('verify')
     .description('compare the newest common point of the source and each target, file by file')
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'only this target')
     .option('--json', 'print each result as JSON')
-    .option('--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
-    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .option(...USE_KEPT_SECRETS)
+    .option(...SSH_SECRET_FILE)
     .action(async (o: KeptCliOptions & { job: string; target?: string; json?: boolean }) => { process.exitCode = await verifyCommand(o); });
   withDirectoryOptions(program.command('failover'))
     .description('bring a target up in the source\'s place: the lease from the witness, the newest point, DNS, mailbox homes, services (shows the plan; --apply ID or --yes runs it)')
@@ -116,7 +120,7 @@ export function buildProgram(): Command {
     .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
     .option('--planned', 'a switchover while the source is up: its services stop first and a final point is shipped, so nothing is lost')
     .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
-    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .option(...SSH_SECRET_FILE)
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failoverCommand(o); });
@@ -126,7 +130,7 @@ export function buildProgram(): Command {
     .option('--target <name>', 'the target that had taken over (when the job has several)')
     .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
     .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
-    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .option(...SSH_SECRET_FILE)
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failbackCommand(o); });
@@ -136,8 +140,8 @@ export function buildProgram(): Command {
     .option('--target <name>', 'the target to rehearse on (when the job has several)')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
-    .option('--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
-    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .option(...USE_KEPT_SECRETS)
+    .option(...SSH_SECRET_FILE)
     .action(async (o: PlanCliOptions & KeptCliOptions & { target?: string }) => { process.exitCode = await rehearseCommand(o); });
   program.command('unprotect')
     .description('stop and remove the agents of a job; the data stays (and the points, unless --purge)')
@@ -145,8 +149,8 @@ export function buildProgram(): Command {
     .option('--purge', 'also delete every consistency point Failguard made')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now')
-    .option('--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
-    .option('--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)')
+    .option(...USE_KEPT_SECRETS)
+    .option(...SSH_SECRET_FILE)
     .action(async (o: PlanCliOptions & KeptCliOptions & { purge?: boolean }) => { process.exitCode = await unprotectCommand(o); });
   return program;
 }
