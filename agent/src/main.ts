@@ -12,6 +12,7 @@ import { listen, loadTls, peerName } from './peer.ts';
 import { Monitor } from './monitor/monitor.ts';
 import { resolveServices, startServices } from './monitor/services.ts';
 import { readPhase } from './monitor/phase.ts';
+import { startAdmission } from './monitor/admission.ts';
 import { runAutomaticFailover } from './failover/automatic.ts';
 import { sendAlert } from './alerts/send.ts';
 import { finalPoint, handedOver, handOver } from './handover.ts';
@@ -55,11 +56,16 @@ async function run(configFile: string): Promise<void> {
     if (header.op === 'lease') return answer(s, monitor.leaseRequest(peerName(s)));
     if (header.op === 'handover') return answer(s, monitor.handover(peerName(s), header.to));
     if (c.role !== 'target') return void s.end(`${JSON.stringify({ error: `${c.host} is the ${c.role}, not a target` })}\n`);
-    void receiver.handle(s, header, rest);
+    void receiver.handle(s, peerName(s), header, rest);
   }, (m) => st.log(m));
   server.on('error', (e) => { st.log(`cannot listen on ${c.listen.address}:${c.listen.port}: ${e.message}`); process.exit(3); });
+  // Mail admission: the host's Postfix asks, for every message, whether this host may take mail now.
+  const admission = c.role === 'witness' || !c.monitor ? null : startAdmission(c.host, () => monitor.admits(),
+    (admit) => st.log(`admission: ${admit ? 'mail is admitted' : 'mail is refused for now (451)'} on ${c.host}`),
+    // A port held by something else must not answer for this host: the agent stops, and its supervisor tries again.
+    (e) => { st.log(`cannot answer mail admission on 127.0.0.1: ${e.message}`); process.exit(3); });
   const shippers = c.role === 'source' ? c.targets.map((t) => new Shipper(c, t, tls, st)) : [];
-  const snap = c.role === 'source' ? new Snapshotter(c, st, () => shippers.forEach((s) => s.poke())) : null;
+  const snap = c.role === 'source' ? new Snapshotter(c, st, () => shippers.forEach((s) => s.poke()), () => shippers.flatMap((s) => s.pinned())) : null;
   await snap?.start();
   for (const s of shippers) void s.run();
   monitor.start();
@@ -69,6 +75,7 @@ async function run(configFile: string): Promise<void> {
     monitor.stop();
     shippers.forEach((s) => s.stop());
     server.close();
+    admission?.close();
     st.flush();
     process.exit(0);
   };

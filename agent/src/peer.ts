@@ -64,6 +64,18 @@ export function readHeader(s: TLSSocket): Promise<{ header: Record<string, unkno
   });
 }
 
+/** A replication socket that moves nothing for this long is dead (a peer that lost power mid-send, or died after its answer). */
+export const IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * Keepalive and an idle timeout on a long-lived replication socket, so neither side waits forever
+ * for a peer that vanished without closing (power loss, a cut cable): the socket is destroyed with a reason.
+ */
+export function watchIdle(s: TLSSocket, what: string, ms = IDLE_TIMEOUT_MS): void {
+  s.setKeepAlive(true, 10_000);
+  s.setTimeout(ms, () => s.destroy(new Error(`${what}: nothing moved for ${Math.round(ms / 1000)} s; the peer is gone`)));
+}
+
 /** Opens a connection to a peer of this job; the peer's certificate must name the job and the expected host. */
 export function dial(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }, timeoutMs = 10_000): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {

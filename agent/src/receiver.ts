@@ -9,6 +9,7 @@ import { createZstdDecompress } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { Deframer } from './frames.ts';
+import { watchIdle } from './peer.ts';
 import { mkdir } from 'node:fs/promises';
 import type { AgentConfig } from './config.ts';
 import type { StateFile } from './state.ts';
@@ -57,8 +58,14 @@ export class Receiver {
     this.#st.touch();
   }
 
-  async handle(s: TLSSocket, header: Record<string, unknown>, rest: Buffer): Promise<void> {
+  /** One exchange from a peer of the job; `from` is the name its certificate gives. Only the job's current source may send or list points. */
+  async handle(s: TLSSocket, from: string | null, header: Record<string, unknown>, rest: Buffer): Promise<void> {
     const reply = (r: Record<string, unknown>) => s.end(`${JSON.stringify(r)}\n`);
+    const source = this.#c.monitor?.source?.name;
+    if (!source || from !== source) {
+      this.#st.log(`refused ${String(header.op)} from ${from ?? 'a peer without a name'}: only ${source ?? 'the job\'s source'} sends points here`);
+      return void reply({ error: `${this.#c.host} takes points only from ${source ?? 'the job\'s source'}, not from ${from ?? 'an unnamed peer'}` });
+    }
     const phase = readPhase(this.#c.stateDir);
     // A target that has taken over serves its own data now; nothing from the old source may overwrite its view.
     if (phase && header.op === 'receive') return void reply({ error: `${this.#c.host} has taken over (${phase.phase}); replication from the old source waits for failback` });
@@ -69,6 +76,8 @@ export class Receiver {
     if (!parsePoint(point) || (parent !== null && !parsePoint(parent))) return void reply({ error: 'not a point name' });
     if (this.#busy) return void reply({ error: 'busy receiving another point' });
     this.#busy = true;
+    // A source that loses power mid-send never closes: without this the target would stay busy forever.
+    watchIdle(s, `receiving ${point} from ${from}`);
     const dest = join(this.#c.receiveDir, point);
     let err = '';
     try {
@@ -108,7 +117,7 @@ export class Receiver {
       // Answer first: pruning old points must not hold up the source.
       reply({ ok: true });
       if (!parent) this.#st.log(`received ${point} (full)`);
-      this.#record(await this.#prune(point), String(header.from ?? ''));
+      this.#record(await this.#prune(point), from);
     } catch (e) {
       await deleteSubvolume(dest).catch(() => undefined);
       // A full volume is the one failure a person must act on here: say so in plain words (the partial point is gone, the older ones are whole).

@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { AgentConfig } from './config.ts';
 import type { StateFile, TargetState } from './state.ts';
-import { ask, dial, readHeader, type TlsMaterial } from './peer.ts';
+import { ask, dial, readHeader, watchIdle, type TlsMaterial } from './peer.ts';
 import { newestCommon, parsePoint, POINT_IN_TEXT, sortedPoints } from '../../shared/points.ts';
 import { dataBytes, listNames, sendStream } from './btrfs.ts';
 import { Framer } from './frames.ts';
@@ -31,6 +31,8 @@ export class Shipper {
   #limits: { text: string; limits: ReadonlyArray<number | null> } | null = null;
   #wake: (() => void) | null = null;
   #stopped = false;
+  /** Points this shipper is about to send or sends from: the snapshotter never prunes them meanwhile. */
+  readonly #pinned = new Set<string>();
 
   constructor(c: AgentConfig, t: TargetConfig, tls: TlsMaterial, st: StateFile) {
     this.#c = c;
@@ -51,6 +53,11 @@ export class Shipper {
 
   get ts(): TargetState {
     return this.#st.state.targets[this.#t.name]!;
+  }
+
+  /** The points pruning must keep for this shipper now. */
+  pinned(): string[] {
+    return [...this.#pinned];
   }
 
   /** A new point exists: ship it when the current send is done. */
@@ -93,10 +100,22 @@ export class Shipper {
     const local = sortedPoints(await listNames(this.#c.pointsDir)).map((p) => p.name);
     const newest = local.at(-1);
     if (!newest) return false;
+    // Pinned before anything is awaited: a point chosen for sending is never pruned under the send.
+    this.#pinned.clear();
+    this.#pinned.add(newest);
+    try {
+      return await this.#shipNewest(local, newest);
+    } finally {
+      this.#pinned.clear();
+    }
+  }
+
+  async #shipNewest(local: string[], newest: string): Promise<boolean> {
     const there = await ask(this.#tls, this.#c.jobId, this.#peer(), { op: 'points' });
     if (there.error) throw new Error(`${this.#t.name} says: ${String(there.error)}`);
     const remote = (there.points as string[] | undefined) ?? [];
     const parent = newestCommon(local, remote);
+    if (parent) this.#pinned.add(parent);
     if (parent === newest) {
       Object.assign(this.ts, { state: 'idle', lastPoint: newest, lastPointAt: parsePoint(newest)!.at, lastError: null, current: null });
       this.#st.touch();
@@ -109,13 +128,15 @@ export class Shipper {
 
   async #send(point: string, parent: string | null): Promise<void> {
     const ts = this.ts;
-    // A full send (the initial sync) is measured first, so that status can show progress and an ETA.
-    const estimateBytes = parent ? null : await dataBytes(join(this.#c.pointsDir, point));
-    const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0, estimateBytes };
+    const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0, estimateBytes: null as number | null };
+    // A full send (the initial sync) is measured beside the send, for progress and an ETA: on a store of
+    // millions of files that takes long, and the send must not wait for it.
+    if (!parent) void dataBytes(join(this.#c.pointsDir, point)).then((b) => { cur.estimateBytes = b; }, () => undefined);
     // The last error stays until a send succeeds: a target that keeps failing (a full volume) shows why between attempts and during them.
     Object.assign(ts, { state: 'sending', current: cur });
     this.#st.touch();
     const s = await dial(this.#tls, this.#c.jobId, this.#peer());
+    watchIdle(s, `sending ${point} to ${this.#t.name}`);
     const send = sendStream(join(this.#c.pointsDir, point), parent ? join(this.#c.pointsDir, parent) : null);
     let err = '';
     send.stderr!.on('data', (d: Buffer) => (err += d));

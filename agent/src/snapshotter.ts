@@ -17,13 +17,16 @@ export class Snapshotter {
   readonly #c: AgentConfig;
   readonly #st: StateFile;
   readonly #onPoint: () => void;
+  readonly #pinned: () => string[];
   #timer: NodeJS.Timeout | null = null;
   #running = false;
 
-  constructor(c: AgentConfig, st: StateFile, onPoint: () => void) {
+  /** `pinned`: points a shipper is about to send or sends from, kept whatever else says. */
+  constructor(c: AgentConfig, st: StateFile, onPoint: () => void, pinned: () => string[] = () => []) {
     this.#c = c;
     this.#st = st;
     this.#onPoint = onPoint;
+    this.#pinned = pinned;
   }
 
   async start(): Promise<void> {
@@ -61,7 +64,7 @@ export class Snapshotter {
 
   async #prune(): Promise<void> {
     const pts = sortedPoints(await listNames(this.#c.pointsDir)).map((p) => p.name);
-    const keep = new Set(pts.slice(-2));
+    const keep = new Set([...pts.slice(-2), ...this.#pinned()]);
     for (const t of Object.values(this.#st.state.targets)) {
       if (t.lastPoint) keep.add(t.lastPoint);
       if (t.current) { keep.add(t.current.point); if (t.current.parent) keep.add(t.current.parent); }

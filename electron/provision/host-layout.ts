@@ -23,25 +23,59 @@ export const HOST_PATHS = {
 /** Where a target keeps what an automatic failover needs: its sealed plan and the sealed directory account. */
 export const FAILOVER_PATHS = { plan: '/etc/failguard/failover-plan.json', access: '/etc/failguard/directory.sealed' } as const;
 
+import { ADMISSION } from '../../shared/admission.ts';
+
 const P = HOST_PATHS;
 
-/** The supervisor: `agentd start|stop|restart|status|supervise`. */
+/** What Postfix's restrictions hold while admission is on. */
+export const ADMISSION_MARK = '$failguard_admission';
+
+/** Where the Postfix restrictions that were there before admission was switched on are kept, for `admission off`. */
+const ADMISSION_PREV = `${P.confDir}/postfix-restrictions.prev`;
+/** Postfix's policy check against the agent (shared/admission.ts); a service that does not answer means 451, never 250. */
+const POLICY = `check_policy_service { inet:127.0.0.1:${ADMISSION.postfixPort}, timeout=${ADMISSION.postfixTimeoutS}s }`;
+
+/** Seconds without a fresh liveness stamp (state.json, rewritten every second by a live agent) after which the supervisor stops the agent and the mail services. */
+export const LIVENESS_S = 10;
+
+/**
+ * The supervisor: `agentd start|stop|restart|status|supervise|admission on|off|status`.
+ * Besides restarting the agent, it fails closed around it: an agent whose liveness stamp is older
+ * than LIVENESS_S (hung, stopped, its disk refusing writes) is killed and the mail services are
+ * stopped with the agent's own `unserve`; so are they when the agent crash-loops (three exits
+ * within a minute). The agent starts them again once the witness confirms this host.
+ * `admission on` makes Postfix ask the agent for every message (undone exactly by `admission off`).
+ */
 export const AGENTD = `#!/bin/sh
-# Failguard agent supervisor: keeps the agent running, restarts it when it exits.
+# Failguard agent supervisor: keeps the agent running, restarts it when it exits, fences around it.
 set -u
-NODE=${P.node}; AGENT=${P.agent}; CONF=${P.config}; PIDF=${P.pidFile}; LOG=${P.stateDir}/agent.out
+NODE=${P.node}; AGENT=${P.agent}; CONF=${P.config}; PIDF=${P.pidFile}; LOG=${P.stateDir}/agent.out; STAMP=${P.stateDir}/state.json
+PREV=${ADMISSION_PREV}; LIVE=${LIVENESS_S}
 # The agent runs on its own runtime; nothing else from the host's PATH is needed but the system tools.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 running() { [ -f "$PIDF" ] && kill -0 "$(cat "$PIDF")" 2>/dev/null; }
+say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) agentd: $*" >>"$LOG"; }
+fence() { say "$1; the mail services are stopped until the agent confirms this host again"; "$NODE" "$AGENT" unserve "$CONF" >>"$LOG" 2>&1; }
 case "\${1:-}" in
   supervise)
     echo $$ > "$PIDF"
-    child=""
+    child=""; exits=""
     trap '[ -n "$child" ] && kill "$child" 2>/dev/null; [ -n "$child" ] && wait "$child"; rm -f "$PIDF"; exit 0' TERM INT
     while :; do
       "$NODE" "$AGENT" run "$CONF" >>"$LOG" 2>&1 &
-      child=$!
+      child=$!; born=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1); stale=0
+      while kill -0 "$child" 2>/dev/null; do
+        sleep 1
+        now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
+        age=$(( $(date +%s) - $(stat -c %Y "$STAMP" 2>/dev/null || echo 0) ))
+        if [ $((now - born)) -gt "$LIVE" ] && [ "$age" -gt "$LIVE" ]; then stale=$((stale + 1)); else stale=0; fi
+        if [ "$stale" -ge 2 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
+      done
       wait "$child"
+      now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1); recent=""
+      for t in $exits $now; do [ $((now - t)) -lt 60 ] && recent="$recent $t"; done
+      exits=$recent
+      if [ $(echo $exits | wc -w) -ge 3 ]; then fence "the agent exited three times within a minute"; exits=""; fi
       sleep 1
     done ;;
   start)
@@ -59,7 +93,23 @@ case "\${1:-}" in
     exit 1 ;;
   restart) "$0" stop && "$0" start ;;
   status) running ;;
-  *) echo "usage: agentd start|stop|restart|status" >&2; exit 64 ;;
+  admission)
+    command -v postconf >/dev/null 2>&1 || exit 0
+    cur=$(postconf -h smtpd_recipient_restrictions)
+    case "\${2:-}" in
+      on)
+        case "$cur" in *'$failguard_admission'*) exit 0 ;; esac
+        printf '%s\\n' "$cur" > "$PREV"
+        postconf -e 'failguard_admission = ${POLICY}' "smtpd_recipient_restrictions = \\$failguard_admission\${cur:+, $cur}"
+        postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1; exit 0 ;;
+      off)
+        case "$cur" in *'$failguard_admission'*) ;; *) exit 0 ;; esac
+        postconf -e "smtpd_recipient_restrictions = $(cat "$PREV" 2>/dev/null)" && postconf -X failguard_admission && rm -f "$PREV"
+        postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1; exit 0 ;;
+      status) case "$cur" in *'$failguard_admission'*) exit 0 ;; *) exit 1 ;; esac ;;
+      *) echo "usage: agentd admission on|off|status" >&2; exit 64 ;;
+    esac ;;
+  *) echo "usage: agentd start|stop|restart|status|admission on|off|status" >&2; exit 64 ;;
 esac
 `;
 

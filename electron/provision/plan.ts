@@ -8,7 +8,7 @@ import type { Job } from '../../shared/job.ts';
 import type { Plan, PlanStep } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { shq } from '../hosts/shell.ts';
-import { FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
+import { ADMISSION_MARK, FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
 import type { HostRoleInJob } from './agent-config.ts';
 
 /**
@@ -17,20 +17,25 @@ import type { HostRoleInJob } from './agent-config.ts';
  */
 export interface ShippedFile { remotePath: string; localFile: string; sha256: string; size: number; mode: number; what: string; secret?: { name: string; digest: string } }
 
-/** What a host has now: the hash of each file Failguard put there, whether the agent runs, whether systemd does. */
-export interface HostNow { files: Record<string, string | null>; agentRunning: boolean; systemd: boolean }
+/**
+ * What a host has now: the hash of each file Failguard put there, whether the agent runs, whether
+ * systemd does, and whether its Postfix asks the agent before taking mail (`none`: no Postfix).
+ */
+export interface HostNow { files: Record<string, string | null>; agentRunning: boolean; systemd: boolean; admission?: 'on' | 'off' | 'none' }
 
 /** One script that reads a host's current state in one round trip. */
 export function hostNowScript(paths: readonly string[]): string {
   return [...paths.map((p) => `printf 'file\\t%s\\t%s\\n' ${shq(p)} "$(sha256sum ${shq(p)} 2>/dev/null | cut -d' ' -f1)"`),
     `${P.agentd} status >/dev/null 2>&1 && echo 'agent running' || echo 'agent stopped'`,
-    '[ -d /run/systemd/system ] && echo "systemd yes" || echo "systemd no"'].join('\n');
+    '[ -d /run/systemd/system ] && echo "systemd yes" || echo "systemd no"',
+    `if ! command -v postconf >/dev/null 2>&1; then echo 'admission none'; elif postconf -h smtpd_recipient_restrictions | grep -qF '${ADMISSION_MARK}'; then echo 'admission on'; else echo 'admission off'; fi`].join('\n');
 }
 
 export function parseHostNow(out: string): HostNow {
   const files: Record<string, string | null> = {};
   for (const m of out.matchAll(/^file\t([^\t]+)\t([0-9a-f]{64})?$/gm)) files[m[1]!] = m[2] ?? null;
-  return { files, agentRunning: /^agent running$/m.test(out), systemd: /^systemd yes$/m.test(out) };
+  const admission = /^admission (on|off|none)$/m.exec(out)?.[1] as HostNow['admission'];
+  return { files, agentRunning: /^agent running$/m.test(out), systemd: /^systemd yes$/m.test(out), ...(admission ? { admission } : {}) };
 }
 
 export const START_VERIFY = `for i in $(seq 50); do ${P.agentd} status && [ -f ${P.stateDir}/state.json ] && [ $(( $(date +%s) - $(stat -c %Y ${P.stateDir}/state.json) )) -le 3 ] && exit 0; sleep 0.2; done; exit 1`;
@@ -49,11 +54,20 @@ const READ_ON_USE: readonly string[] = [FAILOVER_PATHS.plan, FAILOVER_PATHS.acce
  * serves once the witness answers), the targets last (their first heartbeat comes at once, so
  * none calls the source lost while the others are still being copied to).
  */
+/** Postfix on `host` asks the agent for every message from now on; undone exactly. */
+export function admissionStep(host: string): PlanStep {
+  return { kind: 'command', host, description: `make Postfix on ${host} ask Failguard's agent before it takes each message (while the agent cannot confirm that ${host} may take mail, senders are told to try again later)`,
+    command: `${P.agentd} admission on`, verify: `${P.agentd} admission status`, undo: `${P.agentd} admission off` };
+}
+
 export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; name: string; files: ShippedFile[]; now: HostNow }>): Plan {
   const stops: Array<{ role: HostRoleInJob; step: PlanStep }> = [];
   const copies: PlanStep[] = [];
   const starts: Array<{ role: HostRoleInJob; step: PlanStep }> = [];
+  const admissions: PlanStep[] = [];
   for (const h of hosts) {
+    // The source and the targets take mail only while their agent admits it (shared/admission.ts).
+    if (h.role !== 'witness' && h.now.admission === 'off') admissions.push(admissionStep(h.name));
     const changed = h.files.filter((f) => h.now.files[f.remotePath] !== f.sha256);
     if (!changed.length && h.now.agentRunning) continue;
     const restart = !h.now.agentRunning || changed.some((f) => f.remotePath !== P.config && !f.secret && !READ_ON_USE.includes(f.remotePath));
@@ -80,7 +94,7 @@ export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; n
     }
   }
   const byRole = (order: HostRoleInJob[]) => (a: { role: HostRoleInJob }, b: { role: HostRoleInJob }) => order.indexOf(a.role) - order.indexOf(b.role);
-  const steps: PlanStep[] = [...stops.sort(byRole(['target', 'source', 'witness'])).map((x) => x.step), ...copies, ...starts.sort(byRole(['witness', 'source', 'target'])).map((x) => x.step)];
+  const steps: PlanStep[] = [...stops.sort(byRole(['target', 'source', 'witness'])).map((x) => x.step), ...copies, ...admissions, ...starts.sort(byRole(['witness', 'source', 'target'])).map((x) => x.step)];
   const copiedTo = [...new Set(copies.filter((s) => s.kind === 'upload' || s.kind === 'secret-file').map((s) => (s as { host: string }).host))];
   // Files replaced are kept beside the new ones until here, so that any failure before could put them back.
   for (const h of copiedTo) {

@@ -8,14 +8,21 @@ import type { Job } from '../../shared/job.ts';
 import type { Plan, PlanStep } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { shq } from '../hosts/shell.ts';
-import { HOST_PATHS as P } from './host-layout.ts';
+import { ADMISSION_MARK, HOST_PATHS as P } from './host-layout.ts';
 import { agentConfig, jobHosts } from './agent-config.ts';
 
 export function unprotectPlan(job: Job, purge: boolean): Plan {
   const steps: PlanStep[] = [];
   for (const h of jobHosts(job)) {
     steps.push({ kind: 'command', host: h.name, description: `stop the agent on ${h.name}`, command: `[ ! -x ${P.agentd} ] || ${P.agentd} stop`, verify: `[ ! -x ${P.agentd} ] || ! ${P.agentd} status` });
-    steps.push({ kind: 'command', host: h.name, description: `remove the agent, its configuration and certificates from ${h.name}`, command: `rm -rf ${P.dir} ${P.confDir}/* ${P.stateDir}/* && rm -f ${P.unit}`, verify: `! test -e ${P.agentd}` });
+    if (h.role !== 'witness') {
+      steps.push({ kind: 'command', host: h.name, description: `let Postfix on ${h.name} take mail without asking Failguard's agent again (its restrictions as they were before)`,
+        command: `[ ! -x ${P.agentd} ] || ${P.agentd} admission off`, verify: `! command -v postconf >/dev/null 2>&1 || ! postconf -h smtpd_recipient_restrictions | grep -qF ${shq(ADMISSION_MARK)}` });
+    }
+    // The witness keeps its lease and its history: an old source must never be told again that it may serve.
+    const keep = h.role === 'witness' ? ` -not -name 'lease.json' -not -name 'lease-history.jsonl'` : '';
+    steps.push({ kind: 'command', host: h.name, description: `remove the agent, its configuration and certificates from ${h.name}${h.role === 'witness' ? ' (the lease and its history stay)' : ''}`,
+      command: `rm -rf ${P.dir} ${P.confDir}/* && find ${P.stateDir} -mindepth 1 -maxdepth 1${keep} -exec rm -rf {} + && rm -f ${P.unit}`, verify: `! test -e ${P.agentd}` });
     if (purge && h.role !== 'witness') {
       const c = agentConfig(job, h);
       const dirs = [c.pointsDir, c.receiveDir].map(shq).join(' ');

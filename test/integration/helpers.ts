@@ -33,11 +33,12 @@ export function inHost(s: LabStatus, name: string, command: string): { code: num
   return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Polls until `f` gives something truthy and returns it; after `ms`, fails naming what it waited for (a function: described at that moment). */
-export async function until<T>(what: string | (() => string), f: () => T | null | undefined | false, ms = 60_000, everyMs = 500): Promise<T> {
+/** Polls until `f` gives (or resolves to) something truthy and returns it; after `ms`, fails naming what it waited for (a function: described at that moment). */
+export async function until<T>(what: string | (() => string), f: () => T | null | undefined | false | Promise<T | null | undefined | false>, ms = 60_000, everyMs = 500): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = f();
+    // Awaited: an async predicate gives a Promise, which is always truthy.
+    const v = await f();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, everyMs));
@@ -53,7 +54,8 @@ export function resetProtection(s: LabStatus, hosts: readonly string[], testDir:
   // The witness first: without it no standby can be granted the lease while the others stop.
   for (const h of [...hosts.filter((x) => x === 'witness'), ...hosts.filter((x) => x !== 'witness')]) inHost(s, h, '[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; true');
   for (const h of hosts) {
-    inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
+    // Postfix asks the agent for every message while admission is on: switched off first, or the next test's mail is refused.
+    inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; [ -x /opt/failguard/agentd ] && /opt/failguard/agentd admission off; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
       // Every subvolume Failguard made under /srv/.failguard (points, received, diverged, kept-aside copies), deepest first.
       `for p in $(btrfs subvolume list -o /srv 2>/dev/null | awk '{print $NF}' | grep '^\\.failguard/' | sort -r); do btrfs -q subvolume delete "/srv/$p"; done; ` +
       // Deleted subvolumes give their space back only once btrfs's cleaner has run: wait for it, so the next test sees it free.

@@ -41,12 +41,18 @@ export class SourceFence {
     if (!hasWitness) void this.#serve('there is no witness, so this source always serves');
   }
 
-  async step(now: number, targetOk: boolean, witness: { active: string; epoch: number } | null): Promise<FenceView> {
+  get state(): FenceState {
+    return this.#state;
+  }
+
+  async step(now: number, targetOk: boolean, witness: { active: string; epoch: number; blocked?: string | null } | null): Promise<FenceView> {
     if (targetOk) this.#lastTarget = now;
     if (witness) { this.#lastWitness = now; this.#lease = witness; }
     const mustFence = this.hasWitness && sourceMustFence(now, this.#lastTarget, this.#lastWitness, this.t);
     if (this.hasWitness) {
-      if (witness && sourceMayUnfence({ reached: true, active: witness.active }, this.me)) {
+      if (witness?.blocked) {
+        if (this.#state !== 'fenced') await this.#stop('fenced', witness.blocked);
+      } else if (witness && sourceMayUnfence({ reached: true, active: witness.active }, this.me)) {
         if (this.#state !== 'serving') await this.#serve(`the witness says ${this.me} may serve (lease ${witness.epoch})`);
       } else if (witness) {
         if (this.#state !== 'handed-over') await this.#stop('handed-over', `the witness gave the lease to ${witness.active} (lease ${witness.epoch}); ${this.me} stays fenced until failback`);

@@ -1,37 +1,81 @@
 /**
  * The witness's lease record: which host may serve mail (`active`) and the epoch, raised by
- * each grant. Written whole and fsynced before a grant is answered, so a witness that
- * restarts never forgets a lease it gave. A restarted witness also counts its own start as a
- * contact with the source (see Monitor), so it cannot grant early after a restart.
+ * each grant. Written whole to a new file, fsynced, renamed over the old one and the folder
+ * fsynced, all before a grant is answered, so a witness that loses power never forgets a lease
+ * it gave. A restarted witness also counts its own start as a contact with the source (see
+ * Monitor), so it cannot grant early after a restart.
+ *
+ * It fails closed: a lease file that exists but cannot be read or makes no sense means "no one
+ * may serve until a person decides" (`blocked`), never a fresh epoch 0 naming the source. Only a
+ * first start (no file at all) begins at epoch 0. Every grant is also appended to
+ * lease-history.jsonl, which unprotect keeps.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface LeaseRecord {
   epoch: number;
-  /** The host that may accept mail: the source until a failover, the target after it. */
+  /** The host that may accept mail: the source until a failover, the target after it; '' while blocked. */
   active: string;
   at: number;
+  /** Why no one may serve (the lease file is unreadable or corrupt); a person must decide. */
+  blocked?: string;
+}
+
+/** Writes `text` to `file` so that a power loss leaves either the old or the new content. */
+export function writeDurably(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  const dir = openSync(dirname(file), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** The lease as found on disk: a record, none yet (first start), or why it cannot be trusted. */
+export function readLease(file: string): { rec: LeaseRecord | null; problem: string | null } {
+  if (!existsSync(file)) return { rec: null, problem: null };
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<LeaseRecord>;
+    if (typeof r.epoch === 'number' && Number.isInteger(r.epoch) && r.epoch >= 0 && typeof r.active === 'string' && r.active && typeof r.at === 'number') return { rec: { epoch: r.epoch, active: r.active, at: r.at }, problem: null };
+    return { rec: null, problem: `the witness's lease file ${file} makes no sense` };
+  } catch (e) {
+    return { rec: null, problem: `the witness's lease file ${file} cannot be read (${(e as Error).message.split('\n')[0]})` };
+  }
 }
 
 export class LeaseStore {
   readonly #file: string;
   readonly #heardFile: string;
+  readonly #historyFile: string;
   readonly #heard = new Set<string>();
   #rec: LeaseRecord;
   constructor(dir: string, source: string) {
     this.#file = join(dir, 'lease.json');
     this.#heardFile = join(dir, 'heard.json');
-    let rec: LeaseRecord | null = null;
-    try {
-      const r = JSON.parse(readFileSync(this.#file, 'utf8')) as LeaseRecord;
-      if (typeof r.epoch === 'number' && typeof r.active === 'string') rec = r;
-    } catch { /* first start */ }
-    this.#rec = rec ?? { epoch: 0, active: source, at: Date.now() };
+    this.#historyFile = join(dir, 'lease-history.jsonl');
+    const { rec, problem } = readLease(this.#file);
+    this.#rec = problem
+      ? { epoch: -1, active: '', at: Date.now(), blocked: `${problem}; no server may take mail until a person checks which one holds the newest data and runs a failover or failback from Failguard` }
+      : rec ?? { epoch: 0, active: source, at: Date.now() };
   }
 
   get(): LeaseRecord {
     return { ...this.#rec };
+  }
+
+  /** Why no one may serve, or null. */
+  get blocked(): string | null {
+    return this.#rec.blocked ?? null;
   }
 
   /**
@@ -53,19 +97,15 @@ export class LeaseStore {
     writeFileSync(this.#heardFile, JSON.stringify([...this.#heard]), { mode: 0o600 });
   }
 
-  /** Hands the right to serve to `host` under a new epoch, on disk before it returns. */
-  grant(host: string): LeaseRecord {
+  /** Hands the right to serve to `host` under a new epoch, durably on disk before it returns. A blocked lease is never granted. */
+  grant(host: string, why: string): LeaseRecord {
+    if (this.#rec.blocked) throw new Error(this.#rec.blocked);
     const next = { epoch: this.#rec.epoch + 1, active: host, at: Date.now() };
-    const tmp = `${this.#file}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify(next));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.#file);
+    writeDurably(this.#file, JSON.stringify(next));
     this.#rec = next;
+    try {
+      appendFileSync(this.#historyFile, `${JSON.stringify({ ...next, why })}\n`, { mode: 0o600 });
+    } catch { /* the history is for people; the lease itself is on disk */ }
     return this.get();
   }
 }

@@ -15,7 +15,8 @@ import { LeaseStore } from './lease.ts';
 import { SourceFence } from './fence.ts';
 import type { ServiceSpec } from './services.ts';
 import { readPhase } from './phase.ts';
-import { DEFAULT_TIMING, SUSPECT_ALERT_AFTER_S, alertsOnChange, monitorState, shouldFailOver, witnessMayGrant, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
+import { DEFAULT_TIMING, SUSPECT_ALERT_AFTER_S, alertsOnChange, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
+import { recordStandbyAnswer } from './promise.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
 
@@ -41,6 +42,13 @@ export class Monitor {
   /** Targets with a heartbeat on its way, and when one last answered (the source's). */
   readonly #inFlight = new Set<string>();
   #targetAnsweredAt: number | null = null;
+  /** Source: when the last heartbeat each target answered as a standby was sent, and the last witness round trip that named this host. */
+  readonly #standbyAt = new Map<string, number>();
+  #witnessAffirmedAt: number | null = null;
+  /** Target: what the witness last said (the lease's holder), for admission after a failover. */
+  #witnessSaid: { active: string; blocked: boolean } | null = null;
+  /** Target: the holder that refused this standby the lease (it stays fenced and says so). */
+  #leaseHolder: string | null = null;
   #stepAt = 0;
   #failoverError: string | undefined;
   /** Whether the current suspicion was sent as an alert (it is once it lasts). */
@@ -57,7 +65,14 @@ export class Monitor {
     // The witness and a target count their own start as a contact: a restarted witness cannot grant early, and a
     // target that just started does not call a source it has not heard yet suspect (nor alert about it).
     this.#lastSource = c.role === 'source' ? null : performance.now();
-    if (c.role === 'witness' && c.monitor?.source) this.#lease = new LeaseStore(c.stateDir, c.monitor.source.name);
+    if (c.role === 'witness' && c.monitor?.source) {
+      this.#lease = new LeaseStore(c.stateDir, c.monitor.source.name);
+      const blocked = this.#lease.blocked;
+      if (blocked) {
+        this.#log(`witness: ${blocked}`);
+        queueMicrotask(() => hooks.alert?.('lease-blocked', 'critical', blocked));
+      }
+    }
     if (c.role === 'source' && c.monitor) this.#fence = new SourceFence(c.host, services, !!c.monitor.witness, this.#t, (m) => this.#log(m), hooks.alert);
     if (c.role === 'target') {
       const p = readPhase(c.stateDir);
@@ -92,8 +107,11 @@ export class Monitor {
     for (const t of this.#c.targets) {
       if (this.#inFlight.has(t.name)) continue;
       this.#inFlight.add(t.name);
+      const sentAt = performance.now();
       void this.#roundTrip({ name: t.name, address: t.address, port: t.port }, { op: 'heartbeat' }).then((b) => {
         if (b?.ok) this.#targetAnsweredAt = performance.now();
+        // Only an answer as a standby (bound not to ask for the lease for a while) affirms this source's right to serve.
+        if (b?.ok && b.standby === true) this.#standbyAt.set(t.name, sentAt);
       }).finally(() => this.#inFlight.delete(t.name));
     }
   }
@@ -102,12 +120,40 @@ export class Monitor {
     this.#st.log(m);
   }
 
-  /** A heartbeat arrived; only the job's source counts. The answer carries the lease, so the source learns of a failover at once. */
+  /**
+   * A heartbeat arrived; only the job's source counts. The witness's answer carries the lease, so
+   * the source learns of a failover at once; a standby's says it is one, and binds it (on disk,
+   * before the answer leaves) not to ask for the lease for a while.
+   */
   onHeartbeat(from: string | null): Record<string, unknown> {
     if (from !== this.#c.monitor?.source?.name) return { error: `${from} is not this job's source` };
     this.#lastSource = performance.now();
     this.#lease?.markHeard(from);
+    if (this.#c.role === 'target') {
+      const standby = this.#isStandby();
+      if (standby) recordStandbyAnswer(this.#c.stateDir);
+      return { ok: true, standby };
+    }
     return { ok: true, ...(this.#lease ? this.#lease.get() : {}) };
+  }
+
+  /** A target that has not taken over (nor is taking over, nor failing back). */
+  #isStandby(): boolean {
+    return this.#c.role === 'target' && !readPhase(this.#c.stateDir) && !['failing-over', 'failed-over', 'failing-back'].includes(this.#state);
+  }
+
+  /**
+   * Whether this host's mail server may accept a message or a sign-in now, decided on this host's
+   * monotonic clock at this moment (the mail server asks for every one; see admission.ts).
+   */
+  admits(): boolean {
+    if (this.#c.role === 'source') {
+      return sourceAdmits(performance.now(), { serving: this.#fence?.state === 'serving', hasWitness: !!this.#c.monitor?.witness, witnessAt: this.#witnessAffirmedAt,
+        targetsAt: this.#c.targets.map((t) => this.#standbyAt.get(t.name) ?? null) }, this.#t);
+    }
+    // A target serves only once it has taken over, and never while the witness names another host (or no one).
+    if (this.#c.role === 'target') return readPhase(this.#c.stateDir)?.phase === 'failed-over' && (this.#witnessSaid === null || (this.#witnessSaid.active === this.#c.host && !this.#witnessSaid.blocked));
+    return false;
   }
 
   /** The witness's answer to a target: how long since it last heard the source, and the lease. */
@@ -116,18 +162,21 @@ export class Monitor {
     return { ok: true, sourceAgoS: agoS(this.#lastSource), ...this.#lease.get() };
   }
 
-  /** A target asks for the lease: granted only when the witness itself has not heard the source for long enough. */
+  /**
+   * A standby asks for the lease: granted only when the witness itself has not heard the source for
+   * long enough, and only while no other standby holds it (one holder per epoch; the refusal names the holder).
+   */
   leaseRequest(from: string | null): Record<string, unknown> {
     if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
     const cur = this.#lease.get();
-    if (from && cur.active === from) return { ok: true, granted: true, ...cur, ...this.#key() };
-    if (!from || from === this.#c.monitor?.source?.name) return { ok: true, granted: false, ...cur, reason: `${from} is not a standby of this job` };
     const source = this.#c.monitor?.source?.name ?? '';
-    if (!this.#lease.everHeard(source)) return { ok: true, granted: false, ...cur, reason: `the witness has not heard ${source} once since the job was protected (it may still be starting); it grants no lease before it has` };
-    if (!witnessMayGrant(performance.now(), this.#lastSource, this.#t)) {
-      return { ok: true, granted: false, ...cur, reason: `the witness heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource)} s ago; it grants the lease only after ${this.#t.grantAfterS} s of silence` };
+    const refusal = from ? leaseRefusal({ now: performance.now(), lastSource: this.#lastSource, from, source, active: cur.active, heardSource: this.#lease.everHeard(source), blocked: this.#lease.blocked }, this.#t) : 'the asking host has no name';
+    if (refusal) {
+      this.#log(`witness: lease refused to ${from}: ${refusal}`);
+      return { ok: true, granted: false, ...cur, ...(cur.active !== source && cur.active !== from && cur.active ? { holder: cur.active } : {}), reason: refusal };
     }
-    const rec = this.#lease.grant(from);
+    if (cur.active === from) return { ok: true, granted: true, ...cur, ...this.#key() };
+    const rec = this.#lease.grant(from!, `${from} asked after ${agoS(this.#lastSource) ?? 'never'} s without ${source}`);
     this.#log(`witness: lease ${rec.epoch} granted to ${from} (last heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago)`);
     this.#hooks.alert?.('lease-granted', 'critical', `The witness gave ${from} the right to serve mail (lease ${rec.epoch}): it has not heard ${this.#c.monitor?.source?.name} for ${agoS(this.#lastSource) ?? 'ever'} s.`);
     return { ok: true, granted: true, ...rec, ...this.#key() };
@@ -145,7 +194,8 @@ export class Monitor {
     if (typeof to !== 'string' || !to || to === from) return { error: 'say which host takes over' };
     if (cur.active === to) return { ok: true, granted: true, ...cur };
     if (from !== cur.active) return { error: `${from} does not hold the lease (${cur.active} does), so it cannot hand it over` };
-    const rec = this.#lease.grant(to);
+    if (this.#lease.blocked) return { error: this.#lease.blocked };
+    const rec = this.#lease.grant(to, `${from} handed it over`);
     this.#log(`witness: ${from} handed the lease to ${to} (lease ${rec.epoch})`);
     return { ok: true, granted: true, ...rec };
   }
@@ -161,22 +211,25 @@ export class Monitor {
   async #tick(): Promise<void> {
     const m = this.#c.monitor!;
     if (this.#c.role === 'source') {
+      const sentAt = performance.now();
       const w = m.witness ? await this.#roundTrip(m.witness, { op: 'heartbeat' }) : null;
+      if (w?.ok && w.active === this.#c.host && !w.blocked) this.#witnessAffirmedAt = sentAt;
       // A target answered since the last step (the targets' heartbeats run on their own).
       const targetOk = this.#targetAnsweredAt !== null && this.#targetAnsweredAt >= this.#stepAt;
       this.#stepAt = performance.now();
-      const view = await this.#fence!.step(this.#stepAt, targetOk, w?.ok ? { active: String(w.active), epoch: Number(w.epoch) } : null);
+      const view = await this.#fence!.step(this.#stepAt, targetOk, w?.ok ? { active: String(w.active), epoch: Number(w.epoch), blocked: typeof w.blocked === 'string' ? w.blocked : null } : null);
       this.#show({ role: 'source', ...view });
     } else if (this.#c.role === 'target') {
       await this.#targetTick(m);
     } else {
       const l = this.#lease?.get();
-      this.#show({ role: 'witness', sourceAgoS: agoS(this.#lastSource), active: l?.active ?? '', epoch: l?.epoch ?? 0 });
+      this.#show({ role: 'witness', sourceAgoS: agoS(this.#lastSource), active: l?.active ?? '', epoch: l?.epoch ?? 0, ...(l?.blocked ? { blocked: l.blocked } : {}) });
     }
   }
 
   async #targetTick(m: NonNullable<AgentConfig['monitor']>): Promise<void> {
     const w = m.witness ? await this.#roundTrip(m.witness, { op: 'witness-status' }) : null;
+    if (w?.ok) this.#witnessSaid = { active: String(w.active), blocked: typeof w.blocked === 'string' };
     const seen = w && typeof w.sourceAgoS === 'number' ? w.sourceAgoS < this.#t.suspectAfterS : w ? false : null;
     // A plan run by the app (failover, failback) says where it stands in the phase file.
     const phase = readPhase(this.#c.stateDir);
@@ -190,6 +243,13 @@ export class Monitor {
     const due = shouldFailOver(this.#state, m.mode, false) || (m.mode === 'automatic' && this.#state === 'failing-over');
     if (due && !this.#attempted && m.witness && this.#hooks.failover) {
       const lease = await this.#roundTrip(m.witness, { op: 'lease' });
+      if (typeof lease?.holder === 'string' && lease.holder !== this.#leaseHolder) {
+        // Another standby took over: this one stays fenced (its services stay stopped) and says so.
+        this.#leaseHolder = lease.holder;
+        this.#attempted = true;
+        this.#log(`monitor: ${lease.holder} holds the lease; ${this.#c.host} stays a fenced standby`);
+        this.#hooks.alert?.('standby-not-chosen', 'warning', `${lease.holder} took over ${m.source?.name}'s mail; ${this.#c.host} stays a standby and serves nothing.`);
+      }
       if (lease?.granted === true) {
         this.#attempted = true;
         this.#setState('failing-over', `the witness granted lease ${String(lease.epoch)}`);
@@ -200,7 +260,8 @@ export class Monitor {
     }
     const quiet = agoS(this.#lastSource);
     this.#show({ role: 'target', state: this.#state, since: this.#since, quietS: quiet, timeoutS: this.#t.timeoutS, countdownS: this.#state === 'source-suspect' && quiet !== null ? Math.max(0, this.#t.timeoutS - quiet) : null,
-      witnessSeesSource: seen, mode: m.mode, active: w?.ok ? String(w.active) : null, epoch: w?.ok ? Number(w.epoch) : null, ...(this.#failoverError ? { failoverError: this.#failoverError } : {}) });
+      witnessSeesSource: seen, mode: m.mode, active: w?.ok ? String(w.active) : null, epoch: w?.ok ? Number(w.epoch) : null, ...(this.#failoverError ? { failoverError: this.#failoverError } : {}),
+      ...(this.#leaseHolder || (w?.ok && w.active && w.active !== this.#c.host && w.active !== m.source?.name) ? { leaseHolder: this.#leaseHolder ?? String(w!.active) } : {}) });
   }
 
   #setState(next: MonitorState, why: string): void {

@@ -59,6 +59,60 @@ export function witnessMayGrant(now: number, lastSource: number | null, t: Monit
   return since(now, lastSource) >= t.grantAfterS;
 }
 
+/** What the witness knows when a standby asks for the lease. */
+export interface LeaseAsk {
+  now: number;
+  lastSource: number | null;
+  /** The standby asking. */
+  from: string;
+  /** The job's source (by configuration) and the host the lease names now. */
+  source: string;
+  active: string;
+  /** Whether the witness has heard the source once since the job was protected. */
+  heardSource: boolean;
+  /** Why the lease cannot be trusted (unreadable, corrupt); no one may take it until a person decides. */
+  blocked: string | null;
+}
+
+/**
+ * Why the witness refuses `from` the lease now, or null when it grants it. At most one holder per
+ * epoch: once a standby holds it, no other standby gets it (a planned switchover or a failback
+ * hands it over explicitly, nothing else moves it); and only after the witness itself has lost
+ * the source for `grantAfterS`.
+ */
+export function leaseRefusal(a: LeaseAsk, t: MonitorTiming): string | null {
+  if (a.blocked) return a.blocked;
+  if (a.active === a.from) return null;
+  if (a.from === a.source) return `${a.from} is not a standby of this job`;
+  if (a.active !== a.source) return `${a.active} holds the lease already; only a failback or a planned switchover moves it`;
+  if (!a.heardSource) return `the witness has not heard ${a.source} once since the job was protected (it may still be starting); it grants no lease before it has`;
+  if (!witnessMayGrant(a.now, a.lastSource, t)) return `the witness heard ${a.source} ${(since(a.now, a.lastSource)).toFixed(1)} s ago; it grants the lease only after ${t.grantAfterS} s of silence`;
+  return null;
+}
+
+/**
+ * How long a standby, having answered the source's heartbeat, promises not to ask for the lease.
+ * The source admits mail on its targets' word only while every one answered within `fenceAfterS`
+ * (its own clock, from when it sent), so the promise must outlast that at the worst drift; it is
+ * the witness's own wait, which already does.
+ */
+export const standbyPromiseS = (t: MonitorTiming) => t.grantAfterS;
+
+/**
+ * Whether the source admits mail at `now` (its monotonic clock), fail-closed: only while it is
+ * confirmed as the host that may serve (`serving`), and the lease was affirmed within
+ * `fenceAfterS` of when the affirming round trip was *sent* — by the witness naming it, or by
+ * every target answering as a standby (each promised not to ask for the lease meanwhile).
+ * A stopped, frozen or absent agent answers nothing, and the mail server then refuses for a
+ * while (4xx), never accepts. Without a witness there is no fencing: the source always admits.
+ */
+export function sourceAdmits(now: number, a: { serving: boolean; hasWitness: boolean; witnessAt: number | null; targetsAt: ReadonlyArray<number | null> }, t: MonitorTiming): boolean {
+  if (!a.hasWitness) return true;
+  if (!a.serving) return false;
+  const fresh = (at: number | null) => since(now, at) < t.fenceAfterS;
+  return fresh(a.witnessAt) || (a.targetsAt.length > 0 && a.targetsAt.every(fresh));
+}
+
 /** A fenced source serves again only when the witness answered and still names it the host that may serve. */
 export function sourceMayUnfence(witness: { reached: boolean; active: string } | null, me: string): boolean {
   return !!witness?.reached && witness.active === me;
@@ -72,8 +126,10 @@ export type MonitorState = 'healthy' | 'source-suspect' | 'source-lost' | 'faili
 /** What each host's monitor shows in its state.json. */
 export type MonitorView =
   | { role: 'source'; lastTargetAgoS: number | null; lastWitnessAgoS: number | null; fenceDue: boolean; fence: FenceState; fenceSince: number; active: string | null; epoch: number | null; servicesError?: string }
-  | { role: 'target'; state: MonitorState; since: number; quietS: number | null; timeoutS: number; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert'; active: string | null; epoch: number | null; failoverError?: string }
-  | { role: 'witness'; sourceAgoS: number | null; active: string; epoch: number };
+  | { role: 'target'; state: MonitorState; since: number; quietS: number | null; timeoutS: number; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert'; active: string | null; epoch: number | null; failoverError?: string;
+      /** Another standby holds the lease: this one stays fenced. */
+      leaseHolder?: string }
+  | { role: 'witness'; sourceAgoS: number | null; active: string; epoch: number; /** The lease cannot be trusted: no one may serve. */ blocked?: string };
 
 export interface MonitorInputs {
   now: number;

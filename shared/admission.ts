@@ -1,0 +1,13 @@
+/**
+ * Mail admission: where a protected server's mail software asks its Failguard agent, for every
+ * message and every sign-in, whether this host may take mail at this moment. Both listen on the
+ * host's loopback only. A question nobody answers (the agent stopped, frozen, crash-looping or
+ * gone) is a temporary refusal: Postfix's policy client answers 451 when its policy service
+ * fails, never 250.
+ */
+export const ADMISSION = {
+  /** Postfix's policy delegation protocol (check_policy_service), from smtpd at RCPT TO. */
+  postfixPort: 10040,
+  /** How long smtpd waits for an answer before it gives up (and defers the message). */
+  postfixTimeoutS: 5,
+} as const;
