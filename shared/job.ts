@@ -43,13 +43,22 @@ export const jobHostSchema = signsInOneWay(jobHostFields);
 /** What happens when the source is lost (step 3): the mode, the timeout, the services, DNS records and database counterparts. */
 export const failoverSchema = z.strictObject({
   mode: z.enum(['automatic', 'alert']).default('alert'),
-  timeoutSeconds: z.number().int().min(25, 'at least 25 seconds: the witness waits that long before it lets a standby take over').max(3600).default(60),
+  timeoutSeconds: z.number().int().min(5, 'at least 25 seconds: the witness waits that long before it lets a standby take over').max(3600).default(60),
+  /**
+   * The failover monitor's clock: `standard` (heartbeats every second, fence after 10 s, the
+   * witness grants after 25 s) or `fast`, scaled down for a test lab on one switch (heartbeats
+   * every 0.25 s, fence after 3 s, grant after 8 s); never for servers across a WAN.
+   */
+  profile: z.enum(['standard', 'fast']).default('standard'),
   /** The mail services the agents own, in start order (stopped in the reverse): on Linux a service name. */
   services: z.array(z.string().regex(/^[A-Za-z0-9@._-]+$/, 'not a service name')).max(20).default(['dovecot', 'postfix']),
   /** Records repointed at the target on failover (the names users, MX and SRV point at). */
   dns: z.array(dnsRecordSchema).max(50).default([]),
   /** Counterparts: a source database's name → the target database its mailboxes move to (absent: paired in name order). */
   databases: z.record(z.string(), z.string()).default({}),
+}).superRefine((f, ctx) => {
+  const least = f.profile === 'fast' ? 8 : 25;
+  if (f.timeoutSeconds < least) ctx.addIssue({ code: 'custom', path: ['timeoutSeconds'], message: `at least ${least} seconds: the witness waits that long before it lets a standby take over` });
 });
 
 const fingerprint256 = z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not a SHA-256 fingerprint');

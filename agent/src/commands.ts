@@ -14,6 +14,8 @@ import { greeting, resolveServices, running as serviceRunning, sh, startServices
 import { shq } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
 import { parsePoint } from '../../shared/points.ts';
+import { promiseLeftS } from './monitor/promise.ts';
+import { standbyPromiseS, timingOf } from './monitor/rules.ts';
 
 const witnessOf = (c: AgentConfig) => {
   if (c.role !== 'target') throw new UserError('agent-role', `${c.host} is the ${c.role}; only a target takes over.`);
@@ -24,7 +26,14 @@ const witnessOf = (c: AgentConfig) => {
 
 /** Asks the witness for the lease (the right to serve); granted only when the witness too has lost the source. */
 export async function takeLease(c: AgentConfig): Promise<{ epoch: number; active: string }> {
-  const r = await ask(loadTls(c), c.jobId, witnessOf(c), { op: 'lease' }, 5000).catch((e: Error) => {
+  const w = witnessOf(c);
+  // A standby that answered the source lately promised it not to ask (the source takes mail on that word).
+  const left = promiseLeftS(c.stateDir, standbyPromiseS(timingOf(c.monitor)));
+  if (left > 0) {
+    const source = c.monitor?.source?.name ?? 'the source';
+    throw new UserError('lease-refused', `${c.host} heard ${source} within the last ${Math.ceil(standbyPromiseS(timingOf(c.monitor)) - left)} s, so ${source} may still be taking mail; ${c.host} asks for the lease only once it has not heard ${source} for ${standbyPromiseS(timingOf(c.monitor))} s. If ${source} is up, use a planned switchover instead.`);
+  }
+  const r = await ask(loadTls(c), c.jobId, w, { op: 'lease' }, 5000).catch((e: Error) => {
     throw new UserError('witness-unreachable', `The witness did not answer (${e.message}); without its lease ${c.host} does not take over. Bring the witness back, or check the network between ${c.host} and it.`);
   });
   if (r.granted !== true) throw new UserError('lease-refused', `The witness did not grant the lease: ${String(r.reason ?? r.error ?? 'no reason given')}.`);

@@ -35,6 +35,8 @@ export const agentConfigSchema = z.strictObject({
     witness: peer.optional(),
     mode: z.enum(['automatic', 'alert']).default('alert'),
     timeoutSeconds: z.number().min(1).default(60),
+    /** The monitor's constants (rules.ts): standard, or scaled down for a test lab. */
+    profile: z.enum(['standard', 'fast']).default('standard'),
     /** The mail services this host's agent owns, in start order: a known name (postfix, dovecot, or any systemd unit) or commands. */
     services: z.array(z.union([z.string().regex(/^[A-Za-z0-9@._-]+$/), z.strictObject({ name: z.string(), start: z.string(), stop: z.string(), check: z.string(), kill: z.string().optional() })])).default([]),
   }).optional(),

@@ -36,7 +36,7 @@ export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string 
     monitor: {
       source: { name: job.source.name, address: job.source.address, port: job.replicationPort },
       ...(job.witness ? { witness: { name: job.witness.name, address: job.witness.address, port: job.replicationPort } } : {}),
-      mode: job.failover.mode, timeoutSeconds: job.failover.timeoutSeconds, services: job.failover.services,
+      mode: job.failover.mode, timeoutSeconds: job.failover.timeoutSeconds, profile: job.failover.profile, services: job.failover.services,
     },
   };
 }

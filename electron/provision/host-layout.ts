@@ -30,6 +30,81 @@ const P = HOST_PATHS;
 /** What Postfix's restrictions hold while admission is on. */
 export const ADMISSION_MARK = '$failguard_admission';
 
+/** The systemd unit, where systemd runs: enabled at boot by `agentd boot on`, which also disables the mail services' own start. */
+export const SYSTEMD_UNIT = `[Unit]
+Description=Failguard agent (replication and failover monitor; owns this host's mail services)
+After=network-online.target local-fs.target
+
+[Service]
+ExecStart=${P.agentd} supervise
+PIDFile=${P.pidFile}
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/** The same for a host without systemd (SysV init, as Debian's update-rc.d sets it up). */
+export const SYSV_SCRIPT = `#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          failguard-agent
+# Required-Start:    $local_fs $network
+# Required-Stop:     $local_fs $network
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: Failguard agent (replication and failover monitor)
+# Description:       Owns this host's mail services: starts them once the witness confirms this host may serve.
+### END INIT INFO
+case "\${1:-}" in start|stop|restart|status) exec ${P.agentd} "$1" ;; *) echo "usage: $0 start|stop|restart|status" >&2; exit 3 ;; esac
+`;
+
+/** Where the services that started at boot before `agentd boot on` are listed, for `agentd boot off` to enable them again. */
+const BOOT_PREV = `${P.confDir}/boot.prev`;
+const SYSV = '/etc/init.d/failguard-agent';
+
+/**
+ * `agentd boot on|off|status SERVICE...`: the agent starts with the host and the mail services do
+ * not (the agent starts them once the witness confirms this host); `off` puts back exactly what
+ * started at boot before. With systemd: the unit; without it: a SysV script through update-rc.d.
+ */
+const BOOT = `  boot)
+    what="\${2:-}"; [ $# -ge 2 ] && shift 2 || shift $#
+    if [ -d /run/systemd/system ]; then
+      case "$what" in
+        on)
+          cat > ${P.unit} <<'FG_UNIT'
+${SYSTEMD_UNIT}FG_UNIT
+          systemctl daemon-reload && systemctl enable --quiet failguard-agent || exit 1
+          [ -f ${BOOT_PREV} ] || for s in "$@"; do systemctl is-enabled --quiet "$s" 2>/dev/null && echo "$s"; done > ${BOOT_PREV}
+          for s in "$@"; do systemctl disable --quiet "$s" 2>/dev/null; done; exit 0 ;;
+        off)
+          for s in $(cat ${BOOT_PREV} 2>/dev/null); do systemctl enable --quiet "$s"; done; rm -f ${BOOT_PREV}
+          systemctl disable --quiet failguard-agent 2>/dev/null; rm -f ${P.unit}; systemctl daemon-reload; exit 0 ;;
+        status)
+          systemctl is-enabled --quiet failguard-agent || exit 1
+          for s in "$@"; do systemctl is-enabled --quiet "$s" 2>/dev/null && exit 1; done; exit 0 ;;
+      esac
+    elif command -v update-rc.d >/dev/null 2>&1; then
+      case "$what" in
+        on)
+          cat > ${SYSV} <<'FG_SYSV'
+${SYSV_SCRIPT}FG_SYSV
+          chmod 755 ${SYSV} && update-rc.d failguard-agent defaults >/dev/null 2>&1 || exit 1
+          [ -f ${BOOT_PREV} ] || for s in "$@"; do ls /etc/rc2.d/S??"$s" >/dev/null 2>&1 && echo "$s"; done > ${BOOT_PREV}
+          for s in "$@"; do [ -e "/etc/init.d/$s" ] && update-rc.d "$s" disable >/dev/null 2>&1; done; exit 0 ;;
+        off)
+          for s in $(cat ${BOOT_PREV} 2>/dev/null); do update-rc.d "$s" enable >/dev/null 2>&1; done; rm -f ${BOOT_PREV}
+          update-rc.d -f failguard-agent remove >/dev/null 2>&1; rm -f ${SYSV}; exit 0 ;;
+        status)
+          ls /etc/rc2.d/S??failguard-agent >/dev/null 2>&1 || exit 1
+          for s in "$@"; do ls /etc/rc2.d/S??"$s" >/dev/null 2>&1 && exit 1; done; exit 0 ;;
+      esac
+    else
+      echo "this host has neither systemd nor SysV init scripts (update-rc.d), so nothing starts Failguard's agent at boot" >&2; exit 3
+    fi
+    echo "usage: agentd boot on|off|status SERVICE..." >&2; exit 64 ;;
+`;
+
 /** Where the Postfix restrictions that were there before admission was switched on are kept, for `admission off`. */
 const ADMISSION_PREV = `${P.confDir}/postfix-restrictions.prev`;
 /** Postfix's policy check against the agent (shared/admission.ts); a service that does not answer means 451, never 250. */
@@ -109,20 +184,7 @@ case "\${1:-}" in
       status) case "$cur" in *'$failguard_admission'*) exit 0 ;; *) exit 1 ;; esac ;;
       *) echo "usage: agentd admission on|off|status" >&2; exit 64 ;;
     esac ;;
-  *) echo "usage: agentd start|stop|restart|status|admission on|off|status" >&2; exit 64 ;;
+${BOOT}  *) echo "usage: agentd start|stop|restart|status|admission on|off|status|boot on|off|status" >&2; exit 64 ;;
 esac
 `;
 
-/** The systemd unit, where systemd runs (not run in the lab, whose hosts have no systemd). */
-export const SYSTEMD_UNIT = `[Unit]
-Description=Failguard agent (replication and failover monitor)
-After=network-online.target
-
-[Service]
-ExecStart=${P.agentd} supervise
-PIDFile=${P.pidFile}
-Restart=always
-
-[Install]
-WantedBy=multi-user.target
-`;

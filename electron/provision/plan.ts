@@ -21,13 +21,15 @@ export interface ShippedFile { remotePath: string; localFile: string; sha256: st
  * What a host has now: the hash of each file Failguard put there, whether the agent runs, whether
  * systemd does, and whether its Postfix asks the agent before taking mail (`none`: no Postfix).
  */
-export interface HostNow { files: Record<string, string | null>; agentRunning: boolean; systemd: boolean; admission?: 'on' | 'off' | 'none' }
+export interface HostNow { files: Record<string, string | null>; agentRunning: boolean; systemd: boolean; admission?: 'on' | 'off' | 'none'; boot?: 'on' | 'off' | 'none' }
 
 /** One script that reads a host's current state in one round trip. */
 export function hostNowScript(paths: readonly string[]): string {
   return [...paths.map((p) => `printf 'file\\t%s\\t%s\\n' ${shq(p)} "$(sha256sum ${shq(p)} 2>/dev/null | cut -d' ' -f1)"`),
     `${P.agentd} status >/dev/null 2>&1 && echo 'agent running' || echo 'agent stopped'`,
     '[ -d /run/systemd/system ] && echo "systemd yes" || echo "systemd no"',
+    // The agent starts at boot (a systemd unit, or a SysV script): 'none' where the host has neither.
+    `if [ -d /run/systemd/system ]; then [ -e /etc/systemd/system/multi-user.target.wants/failguard-agent.service ] && echo 'boot on' || echo 'boot off'; elif command -v update-rc.d >/dev/null 2>&1; then ls /etc/rc2.d/S??failguard-agent >/dev/null 2>&1 && echo 'boot on' || echo 'boot off'; else echo 'boot none'; fi`,
     `if ! command -v postconf >/dev/null 2>&1; then echo 'admission none'; elif postconf -h smtpd_recipient_restrictions | grep -qF '${ADMISSION_MARK}'; then echo 'admission on'; else echo 'admission off'; fi`].join('\n');
 }
 
@@ -35,7 +37,8 @@ export function parseHostNow(out: string): HostNow {
   const files: Record<string, string | null> = {};
   for (const m of out.matchAll(/^file\t([^\t]+)\t([0-9a-f]{64})?$/gm)) files[m[1]!] = m[2] ?? null;
   const admission = /^admission (on|off|none)$/m.exec(out)?.[1] as HostNow['admission'];
-  return { files, agentRunning: /^agent running$/m.test(out), systemd: /^systemd yes$/m.test(out), ...(admission ? { admission } : {}) };
+  const boot = /^boot (on|off|none)$/m.exec(out)?.[1] as HostNow['boot'];
+  return { files, agentRunning: /^agent running$/m.test(out), systemd: /^systemd yes$/m.test(out), ...(admission ? { admission } : {}), ...(boot ? { boot } : {}) };
 }
 
 export const START_VERIFY = `for i in $(seq 50); do ${P.agentd} status && [ -f ${P.stateDir}/state.json ] && [ $(( $(date +%s) - $(stat -c %Y ${P.stateDir}/state.json) )) -le 3 ] && exit 0; sleep 0.2; done; exit 1`;
@@ -60,14 +63,31 @@ export function admissionStep(host: string): PlanStep {
     command: `${P.agentd} admission on`, verify: `${P.agentd} admission status`, undo: `${P.agentd} admission off` };
 }
 
+/**
+ * The agent starts at boot and the services it owns do not (an old source that reboots after a
+ * failover must not take mail before its agent has asked the witness); undone exactly. Where the
+ * host has no init system Failguard knows, the step says so plainly and changes nothing.
+ */
+export function bootStep(host: string, services: readonly string[], now: 'off' | 'none'): PlanStep {
+  const names = services.map(shq).join(' ');
+  if (now === 'none') {
+    return { kind: 'command', host, description: `note that ${host} has neither systemd nor SysV init scripts: nothing starts Failguard's agent when ${host} boots, so after a restart its Postfix tells senders to try again later until someone runs ${P.agentd} start`, command: 'true' };
+  }
+  return { kind: 'command', host, description: `start Failguard's agent when ${host} boots${services.length ? `, and leave ${services.join(' and ')} to it (they no longer start by themselves; the agent starts them once the witness confirms ${host})` : ''}`,
+    command: `${P.agentd} boot on ${names}`.trimEnd(), verify: `${P.agentd} boot status ${names}`.trimEnd(), undo: `${P.agentd} boot off` };
+}
+
 export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; name: string; files: ShippedFile[]; now: HostNow }>): Plan {
   const stops: Array<{ role: HostRoleInJob; step: PlanStep }> = [];
   const copies: PlanStep[] = [];
   const starts: Array<{ role: HostRoleInJob; step: PlanStep }> = [];
+  /** Steps that set how the host runs the agent: mail admission, start at boot (after the copies, before the agents start). */
   const admissions: PlanStep[] = [];
   for (const h of hosts) {
     // The source and the targets take mail only while their agent admits it (shared/admission.ts).
     if (h.role !== 'witness' && h.now.admission === 'off') admissions.push(admissionStep(h.name));
+    // The agent starts with the host, and the mail services it owns do not start by themselves.
+    if (h.now.boot === 'off' || h.now.boot === 'none') admissions.push(bootStep(h.name, h.role === 'witness' ? [] : job.failover.services, h.now.boot));
     const changed = h.files.filter((f) => h.now.files[f.remotePath] !== f.sha256);
     if (!changed.length && h.now.agentRunning) continue;
     const restart = !h.now.agentRunning || changed.some((f) => f.remotePath !== P.config && !f.secret && !READ_ON_USE.includes(f.remotePath));

@@ -15,6 +15,8 @@ export function unprotectPlan(job: Job, purge: boolean): Plan {
   const steps: PlanStep[] = [];
   for (const h of jobHosts(job)) {
     steps.push({ kind: 'command', host: h.name, description: `stop the agent on ${h.name}`, command: `[ ! -x ${P.agentd} ] || ${P.agentd} stop`, verify: `[ ! -x ${P.agentd} ] || ! ${P.agentd} status` });
+    steps.push({ kind: 'command', host: h.name, description: `stop starting Failguard's agent when ${h.name} boots, and let the mail services start by themselves again as they did before`,
+      command: `[ ! -x ${P.agentd} ] || ${P.agentd} boot off`, verify: `[ ! -e ${P.unit} ] && [ ! -e /etc/init.d/failguard-agent ]` });
     if (h.role !== 'witness') {
       steps.push({ kind: 'command', host: h.name, description: `let Postfix on ${h.name} take mail without asking Failguard's agent again (its restrictions as they were before)`,
         command: `[ ! -x ${P.agentd} ] || ${P.agentd} admission off`, verify: `! command -v postconf >/dev/null 2>&1 || ! postconf -h smtpd_recipient_restrictions | grep -qF ${shq(ADMISSION_MARK)}` });

@@ -55,7 +55,7 @@ export function resetProtection(s: LabStatus, hosts: readonly string[], testDir:
   for (const h of [...hosts.filter((x) => x === 'witness'), ...hosts.filter((x) => x !== 'witness')]) inHost(s, h, '[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; true');
   for (const h of hosts) {
     // Postfix asks the agent for every message while admission is on: switched off first, or the next test's mail is refused.
-    inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; [ -x /opt/failguard/agentd ] && /opt/failguard/agentd admission off; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
+    inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; [ -x /opt/failguard/agentd ] && /opt/failguard/agentd admission off; [ -x /opt/failguard/agentd ] && /opt/failguard/agentd boot off; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
       // Every subvolume Failguard made under /srv/.failguard (points, received, diverged, kept-aside copies), deepest first.
       `for p in $(btrfs subvolume list -o /srv 2>/dev/null | awk '{print $NF}' | grep '^\\.failguard/' | sort -r); do btrfs -q subvolume delete "/srv/$p"; done; ` +
       // Deleted subvolumes give their space back only once btrfs's cleaner has run: wait for it, so the next test sees it free.
@@ -133,20 +133,57 @@ export class LineConn {
   }
 }
 
+/** The server's next complete reply (its last line) and its code. */
+async function smtpReply(c: LineConn, timeoutMs?: number): Promise<{ code: number; text: string }> {
+  const text = await c.until(/^\d{3} .*\r\n/m, timeoutMs);
+  return { code: Number(/^(\d{3}) [^\n]*\r\n$/m.exec(text)?.[1] ?? 0), text };
+}
+
 export async function sendMail(host: string, from: string, to: string, subject: string, body: string): Promise<string> {
   const c = await LineConn.open(host, 25);
-  await c.until(/^220 .*\r\n/m);
-  c.send('EHLO failguard-test');
-  await c.until(/^250 .*\r\n/m);
-  for (const [cmd, expect] of [[`MAIL FROM:<${from}>`, /^250 .*\r\n/m], [`RCPT TO:<${to}>`, /^250 .*\r\n/m], ['DATA', /^354 .*\r\n/m]] as const) {
-    c.send(cmd);
-    await c.until(expect);
-  }
+  try {
+    await c.until(/^220 .*\r\n/m);
+    c.send('EHLO failguard-test');
+    await c.until(/^250 .*\r\n/m);
+    for (const [cmd, want] of [[`MAIL FROM:<${from}>`, 250], [`RCPT TO:<${to}>`, 250], ['DATA', 354]] as const) {
+      c.send(cmd);
+      const r = await smtpReply(c);
+      // A refusal (451 while the host may not take mail) fails at once, saying what the server said.
+      if (r.code !== want) throw new Error(`${host} answered ${cmd.split(':')[0]} with ${r.text.trim()}`);
+    }
   c.send(`From: <${from}>\r\nTo: <${to}>\r\nSubject: ${subject}\r\n\r\n${body}\r\n.`);
-  const accepted = await c.until(/^250 .*\r\n/m);
-  c.send('QUIT');
-  c.close();
-  return accepted;
+    const accepted = await c.until(/^250 .*\r\n/m);
+    c.send('QUIT');
+    return accepted;
+  } finally {
+    c.close();
+  }
+}
+
+/**
+ * Whether `host` accepts a message right now, measured as a sender sees it: RCPT TO answered 250
+ * (a greeting alone proves nothing; a 4xx, a timeout or no answer is "not accepted"). Nothing is sent.
+ */
+export async function rcptAccepted(host: string, to = 'user000001@lab.test', timeoutMs = 2500): Promise<boolean> {
+  let c: LineConn | undefined;
+  try {
+    c = await Promise.race([LineConn.open(host, 25), new Promise<never>((_, no) => setTimeout(() => no(new Error('no connection')), timeoutMs))]);
+    const end = Date.now() + timeoutMs;
+    const left = () => Math.max(1, end - Date.now());
+    if ((await smtpReply(c, left())).code !== 220) return false;
+    c.send('EHLO failguard-probe');
+    if ((await smtpReply(c, left())).code !== 250) return false;
+    c.send('MAIL FROM:<probe@lab.test>');
+    if ((await smtpReply(c, left())).code !== 250) return false;
+    c.send(`RCPT TO:<${to}>`);
+    const ok = (await smtpReply(c, left())).code === 250;
+    c.send('QUIT');
+    return ok;
+  } catch {
+    return false;
+  } finally {
+    c?.close();
+  }
 }
 
 /** Logs in over IMAP and returns the full text of the messages whose subject matches. */

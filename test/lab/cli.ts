@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { explainCommanderError, isHelpOrVersion } from '../../electron/cli/commander-errors.ts';
 import { cut, heal, shape, clearShape, requireHost } from './net.ts';
-import { down, killOne, removeOrg, replaceOrg, resetOrg, startOne, status, up } from './lab.ts';
+import { down, freezeOne, killOne, removeOrg, replaceOrg, resetOrg, startOne, status, up } from './lab.ts';
 import { linkExists } from './net.ts';
 import { BRIDGE } from './config.ts';
 
@@ -85,6 +85,8 @@ program.command('shape').argument('<host>').description('shape a host link with 
   });
 program.command('kill').argument('<host>').description('stop every process of a host at once').action(killOne);
 program.command('start').argument('<host>').description('bring a killed host back').action(startOne);
+program.command('freeze').argument('<host>').description('stop every process of a host where it is (a hung machine)').action((n: string) => freezeOne(n, true));
+program.command('thaw').argument('<host>').description('let a frozen host go on').action((n: string) => freezeOne(n, false));
 
 try {
   if (process.argv.length <= 2) program.help();

@@ -3,7 +3,7 @@
  * volume image and its init script. Identities (SSH host keys) survive `down`;
  * data (volume, logs, mail) is restored fresh on every `up`.
  */
-import { chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DNS_DOMAIN, paths, type HostSpec } from './config.ts';
@@ -17,12 +17,47 @@ export const imageOf = (name: string) => join(paths.host(name), 'srv.img');
 export const hostKeysOf = (name: string) => join(paths.root, 'identity', name);
 
 /** Files and folders of the host's own that shadow the machine's, in its mount namespace. */
+/**
+ * A protected host boots the way a Debian server without systemd does: its own /etc/init.d and
+ * runlevel folders, whose S links the host's init runs in order (hosts.ts). What starts at boot
+ * is what the lab set up as the OS (Postfix and Dovecot where mail is active) plus what Failguard's
+ * provisioning changed there with update-rc.d — nothing else.
+ */
+export const BOOT_DIRS = ['etc/init.d', ...['0', '1', '2', '3', '4', '5', '6', 'S'].map((r) => `etc/rc${r}.d`)];
+
+/** The OS's own start scripts for the mail services (what a package installs), as update-rc.d reads them. */
+const initScript = (name: string, start: string, stop: string) => `#!/bin/sh
+### BEGIN INIT INFO
+# Provides:          ${name}
+# Required-Start:    $local_fs $network
+# Required-Stop:     $local_fs $network
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: ${name} (lab host)
+### END INIT INFO
+case "$1" in start) ${start} ;; stop) ${stop} ;; *) exit 3 ;; esac
+`;
+
+function prepareBoot(h: HostSpec, root: string): void {
+  for (const d of BOOT_DIRS) mkdirSync(join(root, d), { recursive: true });
+  if (h.kind !== 'mail') return;
+  const services: Array<[string, string, string]> = [['dovecot', 'dovecot -c /etc/dovecot/dovecot.conf', 'doveadm stop'], ['postfix', 'postfix start', 'postfix stop']];
+  for (const [name, start, stop] of services) {
+    writeFileSync(join(root, 'etc/init.d', name), initScript(name, start, stop), { mode: 0o755 });
+    // Enabled where mail is active (S in 2–5), installed but disabled on a standby (as `update-rc.d NAME disable` leaves it).
+    for (const r of ['0', '1', '2', '3', '4', '5', '6']) {
+      const on = h.mailActive && !['0', '1', '6'].includes(r);
+      symlinkSync(`../init.d/${name}`, join(root, `etc/rc${r}.d`, `${on ? 'S' : 'K'}01${name}`));
+    }
+  }
+}
+
 export function privateMounts(h: HostSpec): string[] {
   // Each host has its own /root too: the machine's root profile (pyenv and the like) must not run on every SSH command.
   const common = ['etc/ssh', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/failguard', 'var/log', 'var/lib/failguard', 'opt', 'root'];
-  if (h.kind === 'mail') return [...common, 'etc/postfix', 'etc/dovecot', 'var/lib/postfix', 'var/lib/dovecot'];
+  if (h.kind === 'mail') return [...common, ...BOOT_DIRS, 'etc/postfix', 'etc/dovecot', 'var/lib/postfix', 'var/lib/dovecot'];
   // The witness's own shadow file gives its root a password (the machine's root keeps its own).
-  if (h.kind === 'witness') return [...common, 'etc/shadow'];
+  if (h.kind === 'witness') return [...common, ...BOOT_DIRS, 'etc/shadow'];
   return common;
 }
 
@@ -88,6 +123,7 @@ export function prepareHostFs(h: HostSpec, mailPassword: string): void {
   if (existsSync('/etc/ssh/moduli')) copyFileSync('/etc/ssh/moduli', join(root, 'etc/ssh/moduli'));
   writeFileSync(join(root, 'etc/ssh/sshd_config'), sshdConfig(h));
   writeFileSync(join(root, 'etc/ssh/authorized_keys'), `${sshPublicKey()}\n`, { mode: 0o600 });
+  if (h.kind === 'mail' || h.kind === 'witness') prepareBoot(h, root);
   if (h.kind === 'mail') prepareMail(h, root, mailPassword);
   if (h.kind === 'witness') writeFileSync(join(root, 'etc/shadow'), shadowWithRootPassword(witnessRootPassword()), { mode: 0o640 });
   if (h.kind === 'receivers') prepareReceivers(h);

@@ -3,7 +3,7 @@
  * namespaces) inside its network namespace. Killing that init is pulling the plug:
  * the kernel ends every process of the host at once.
  */
-import { existsSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { netnsOf, paths, type HostSpec } from './config.ts';
 import { fsOf, imageOf, privateMounts, receiverPaths } from './host-fs.ts';
@@ -49,10 +49,10 @@ function servicesOf(h: HostSpec): string[] {
   switch (h.kind) {
     case 'dc':
       return [`samba --foreground --no-process-group -s ${sambaConf()} &`];
+    // A mail host and the witness boot like a Debian server without systemd: their runlevel 2 start links, in order.
     case 'mail':
-      return h.mailActive ? ['postfix start', 'dovecot -c /etc/dovecot/dovecot.conf'] : [];
     case 'witness':
-      return [];
+      return ['for s in /etc/rc2.d/S*; do [ -x "$s" ] && "$s" start >>/var/log/boot.log 2>&1 || true; done'];
     case 'receivers': {
       const r = receiverPaths();
       return [
@@ -83,11 +83,8 @@ ${h.kind === 'mail' ? `mount -o loop ${imageOf(h.name)} /srv
 mkdir -p /srv/mail/queue` : ''}
 mkdir -p /run/sshd
 /usr/sbin/sshd -f /etc/ssh/sshd_config -E /var/log/sshd.log
-${h.kind === 'mail' ? `# Where Failguard's agent is installed it owns the mail services: it starts them once the
-# witness says this host may serve (provisioning disables their own start at boot).
-[ -f /etc/failguard/agent.json ] || { ${servicesOf(h).join('; ') || 'true'}; }` : servicesOf(h).join('\n')}
-# An installed agent starts with its host, as an enabled service would.
-[ -x /opt/failguard/agentd ] && /opt/failguard/agentd start || true
+# Only what the OS and Failguard's provisioning set up to start at boot: no start logic of the lab's own.
+${servicesOf(h).join('\n')}
 echo "${h.name} is up"
 trap 'exit 0' TERM INT
 while true; do sleep 3600 & wait $! || true; done
@@ -169,6 +166,31 @@ export async function killHost(name: string): Promise<boolean> {
   delete state[name];
   writeState(state);
   return alive;
+}
+
+/** Every process of a running host (those in its PID namespace), its init first. */
+function processesOf(name: string): number[] {
+  const init = initPidOf(name);
+  if (init === undefined) throw new Error(`${name} is not running; start it with: npm run lab -- start ${name}`);
+  const ns = readlinkSync(`/proc/${init}/ns/pid`);
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+    try { return p !== init && readlinkSync(`/proc/${p}/ns/pid`) === ns; } catch { return false; }
+  });
+  return [init, ...pids];
+}
+
+/**
+ * Freezes a whole host as a hung VM or a paused hypervisor would: every process stopped where it
+ * is (SIGSTOP), its sockets and timers left as they were; `thaw` lets them all go on at once.
+ */
+export function freezeHost(name: string, frozen: boolean): number {
+  const pids = processesOf(name);
+  for (const p of pids) {
+    try { process.kill(p, frozen ? 'SIGSTOP' : 'SIGCONT'); } catch { /* ended meanwhile */ }
+  }
+  // A process forked while the others were being stopped is caught by a second pass.
+  if (frozen) for (const p of processesOf(name)) if (!pids.includes(p)) { try { process.kill(p, 'SIGSTOP'); } catch { /* ended */ } }
+  return pids.length;
 }
 
 /** Runs a shell command inside a running host (all of its namespaces). */

@@ -1,5 +1,5 @@
 /** The lab's commands: up, down, status, org, kill, start. cut/heal/shape live in net.ts. */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BASE_DN, DNS_DOMAIN, DOMAIN, HOSTS, REALM, hostByName, paths, type HostSpec } from './config.ts';
@@ -7,7 +7,7 @@ import { ensureBridge, ensureHostNetwork, linkExists, netnsExists, removeNetwork
 import { BRIDGE, netnsOf } from './config.ts';
 import { ensureAdminPassword, ensureCa, ensureSshKey, fingerprintOf } from './pki.ts';
 import { ensureMailImage, fsOf, hostKeysOf, imageOf, prepareHostFs, receiverPaths } from './host-fs.ts';
-import { initPidOf, isRunning, killHost, readState, startHost } from './hosts.ts';
+import { freezeHost, initPidOf, isRunning, killHost, readState, startHost } from './hosts.ts';
 import { DEFAULT_ORG, TEST_ACCOUNTS, addDnsRecords, createTestAccounts, dcCached, expireTestPassword, testPassword, testPasswordFile, generateOrg, loadOrg, provisionDc, restoreDc, saveCache } from './dc.ts';
 import { dnsA, ldapsBind, readBanner, waitFor } from './probe.ts';
 import { assertPackages } from './packages.ts';
@@ -35,8 +35,9 @@ async function waitForHost(h: HostSpec): Promise<void> {
     await waitFor('LDAPS on dc1', () => ldapsBind({ address: h.address, serverName: `dc1.${DNS_DOMAIN}`, caFile: paths.caCert, bindDn: `Administrator@${DNS_DOMAIN}`, password }), 90_000);
     await waitFor('DNS on dc1', () => dnsA(h.address, `dc1.${DNS_DOMAIN}`), 30_000);
   }
-  // Where Failguard's agent owns the mail services, it decides whether they run (a fenced host's do not).
-  if (h.kind === 'mail' && h.mailActive && !existsSync(join(fsOf(h.name), 'etc/failguard/agent.json'))) {
+  // Only where the mail services start at boot by themselves; where Failguard's agent owns them it decides whether they run (a fenced host's do not).
+  const startsAtBoot = (svc: string) => existsSync(join(fsOf(h.name), 'etc/rc2.d')) && readdirSync(join(fsOf(h.name), 'etc/rc2.d')).some((f) => new RegExp(`^S\\d\\d${svc}$`).test(f));
+  if (h.kind === 'mail' && startsAtBoot('postfix') && startsAtBoot('dovecot')) {
     await waitFor(`SMTP on ${h.name}`, () => readBanner(h.address, 25).then((b) => { if (!b.startsWith('220')) throw new Error(b); }), 30_000);
     await waitFor(`IMAP on ${h.name}`, () => readBanner(h.address, 143).then((b) => { if (!b.startsWith('* OK')) throw new Error(b); }), 30_000);
   }
@@ -126,6 +127,13 @@ export async function startOne(name: string): Promise<void> {
   if (!(await startHost(h))) { log(`${name} is already running`); return; }
   await waitForHost(h);
   log(`${name} is up`);
+}
+
+export function freezeOne(name: string, frozen: boolean): void {
+  assertRoot();
+  requireHost(name);
+  const n = freezeHost(name, frozen);
+  log(frozen ? `${name} is frozen (${n} processes stopped where they were)` : `${name} goes on (${n} processes)`);
 }
 
 export async function killOne(name: string): Promise<void> {

@@ -7,7 +7,7 @@
  * The lab's partition matrix tests the real agents; this proves the rule itself.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMING, alertsOnChange, monitorState, shouldFailOver, sourceMayUnfence, sourceMustFence, timingProblem, witnessMayGrant, type MonitorState, type MonitorTiming } from '../../agent/src/monitor/rules.ts';
+import { DEFAULT_TIMING, FAST_TIMING, alertsOnChange, monitorState, shouldFailOver, sourceMayUnfence, sourceMustFence, timingProblem, witnessMayGrant, type MonitorState, type MonitorTiming } from '../../agent/src/monitor/rules.ts';
 
 type Link = 'ST' | 'SW' | 'TW';
 type Host = 'S' | 'T' | 'W';
@@ -97,6 +97,16 @@ describe('the no-split-brain rule (simulated clocks, worst drift)', () => {
     // When it fails over, it does so after the timeout and within a few seconds of it.
     if (r.failedOver) expect(r.promotedAfter!).toBeGreaterThanOrEqual(DEFAULT_TIMING.timeoutS - 1);
     if (r.failedOver) expect(r.promotedAfter!).toBeLessThan(DEFAULT_TIMING.timeoutS + 3);
+  });
+
+  it.each(cases)('%s, on the lab\'s fast profile: the same holds', (_name, f) => {
+    expect(timingProblem(FAST_TIMING)).toBeNull();
+    const r = simulate(f, FAST_TIMING);
+    expect(r.bothAccepting).toBe(0);
+    const sourceGone = f.dead.includes('S') || (f.cut.includes('ST') && f.cut.includes('SW'));
+    const leaseReachable = !f.dead.includes('W') && !f.dead.includes('T') && !f.cut.includes('TW');
+    expect(r.failedOver).toBe(sourceGone && leaseReachable);
+    if (r.failedOver) expect(r.promotedAfter!).toBeGreaterThanOrEqual(FAST_TIMING.timeoutS - 0.5);
   });
 
   it('would split the brain if a restarted source served before asking the witness', () => {

@@ -27,7 +27,7 @@ function serveConnection(s: Socket, decide: () => boolean, host: string): void {
 }
 
 /** Listens for Postfix on 127.0.0.1; `onChange` hears when the answer turns (logged, not per message). */
-export function startAdmission(host: string, admits: () => boolean, onChange: (admit: boolean) => void, onError: (e: Error) => void): Server {
+export function startAdmission(host: string, admits: () => boolean, onChange: (admit: boolean) => void, onError: (e: Error) => void, port: number = ADMISSION.postfixPort): Server {
   let last: boolean | null = null;
   const decide = () => {
     const a = admits();
@@ -36,6 +36,6 @@ export function startAdmission(host: string, admits: () => boolean, onChange: (a
   };
   const server = createServer((s) => serveConnection(s, decide, host));
   server.on('error', onError);
-  server.listen(ADMISSION.postfixPort, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   return server;
 }

@@ -15,7 +15,7 @@ import { LeaseStore } from './lease.ts';
 import { SourceFence } from './fence.ts';
 import type { ServiceSpec } from './services.ts';
 import { readPhase } from './phase.ts';
-import { DEFAULT_TIMING, SUSPECT_ALERT_AFTER_S, alertsOnChange, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
+import { SUSPECT_ALERT_AFTER_S, timingOf, alertsOnChange, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
 import { recordStandbyAnswer } from './promise.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
@@ -61,7 +61,7 @@ export class Monitor {
     this.#tls = tls;
     this.#st = st;
     this.#hooks = hooks;
-    this.#t = { ...DEFAULT_TIMING, timeoutS: c.monitor?.timeoutSeconds ?? DEFAULT_TIMING.timeoutS };
+    this.#t = timingOf(c.monitor);
     // The witness and a target count their own start as a contact: a restarted witness cannot grant early, and a
     // target that just started does not call a source it has not heard yet suspect (nor alert about it).
     this.#lastSource = c.role === 'source' ? null : performance.now();

@@ -39,6 +39,21 @@ export interface MonitorTiming {
 
 export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 1, rttMaxS: 2, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 10, fenceDeadlineS: 10, grantAfterS: 25, drift: 0.01 };
 
+/**
+ * The same rule about three times faster, for a test lab on one switch (heartbeats every 0.25 s,
+ * fence after 3 s, grant after 8 s), with the same drift, so the inequality holds as it does for
+ * the standard constants (8 · 0.99 = 7.92 > 1 + 3 · 1.01 + 3 = 7.03). Round trips still get a
+ * whole second: a lab on a busy two-core machine is slow at times, and a slow round trip must not
+ * fence a healthy source.
+ */
+export const FAST_TIMING: MonitorTiming = { heartbeatS: 0.25, rttMaxS: 1, suspectAfterS: 1.5, timeoutS: 12, fenceAfterS: 3, fenceDeadlineS: 3, grantAfterS: 8, drift: 0.01 };
+
+/** The constants a host's monitor runs on: its profile's, with the job's timeout. */
+export function timingOf(m: { profile?: 'standard' | 'fast'; timeoutSeconds?: number } | undefined): MonitorTiming {
+  const base = m?.profile === 'fast' ? FAST_TIMING : DEFAULT_TIMING;
+  return { ...base, timeoutS: m?.timeoutSeconds ?? base.timeoutS };
+}
+
 /** Why a timing breaks the rule, in plain words; null when it holds. */
 export function timingProblem(t: MonitorTiming): string | null {
   const needed = (t.rttMaxS + t.fenceAfterS * (1 + t.drift) + t.fenceDeadlineS) / (1 - t.drift);
@@ -82,8 +97,9 @@ export interface LeaseAsk {
  */
 export function leaseRefusal(a: LeaseAsk, t: MonitorTiming): string | null {
   if (a.blocked) return a.blocked;
-  if (a.active === a.from) return null;
+  // The source never asks: it serves by the lease it already has, and the lease's key opens only a standby's sealed account.
   if (a.from === a.source) return `${a.from} is not a standby of this job`;
+  if (a.active === a.from) return null;
   if (a.active !== a.source) return `${a.active} holds the lease already; only a failback or a planned switchover moves it`;
   if (!a.heardSource) return `the witness has not heard ${a.source} once since the job was protected (it may still be starting); it grants no lease before it has`;
   if (!witnessMayGrant(a.now, a.lastSource, t)) return `the witness heard ${a.source} ${(since(a.now, a.lastSource)).toFixed(1)} s ago; it grants the lease only after ${t.grantAfterS} s of silence`;

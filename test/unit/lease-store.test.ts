@@ -1,0 +1,84 @@
+/**
+ * The witness's lease on disk fails closed, a standby's promise holds across processes, and the
+ * admission service answers Postfix's policy protocol with the decision of that moment.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:net';
+import { LeaseStore } from '../../agent/src/monitor/lease.ts';
+import { promiseLeftS, recordStandbyAnswer } from '../../agent/src/monitor/promise.ts';
+import { startAdmission } from '../../agent/src/monitor/admission.ts';
+
+const fresh = () => mkdtempSync(join(tmpdir(), 'fg-lease-'));
+
+describe('the witness\'s lease on disk', () => {
+  it('starts at epoch 0 naming the source only when there is no file; grants are durable and kept in a history', () => {
+    const dir = fresh();
+    const a = new LeaseStore(dir, 'MAIL1');
+    expect(a.get()).toMatchObject({ epoch: 0, active: 'MAIL1' });
+    expect(a.grant('MAIL2', 'MAIL2 asked')).toMatchObject({ epoch: 1, active: 'MAIL2' });
+    expect(new LeaseStore(dir, 'MAIL1').get()).toMatchObject({ epoch: 1, active: 'MAIL2' });
+    const history = readFileSync(join(dir, 'lease-history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; active: string; why: string });
+    expect(history).toEqual([expect.objectContaining({ epoch: 1, active: 'MAIL2', why: 'MAIL2 asked' })]);
+  });
+
+  it.each([
+    ['corrupt JSON', '{"epoch": 3, "act'],
+    ['a record that makes no sense', '{"epoch": -2, "active": "MAIL2", "at": 1}'],
+    ['an empty file', ''],
+  ])('%s: no one may serve (never epoch 0 with the source), and nothing is granted', (_name, text) => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'lease.json'), text);
+    const l = new LeaseStore(dir, 'MAIL1');
+    expect(l.get().active).toBe('');
+    expect(l.blocked).toMatch(/lease file .*lease\.json.*no server may take mail until a person/);
+    expect(() => l.grant('MAIL2', 'asked')).toThrow(/no server may take mail/);
+  });
+
+  it('an unreadable file (a folder where the file should be) is blocked too', () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'lease.json'));
+    expect(new LeaseStore(dir, 'MAIL1').blocked).toMatch(/cannot be read/);
+  });
+});
+
+describe('a standby\'s promise', () => {
+  it('binds for the promise after an answer, frees after it, and binds fully when unreadable', async () => {
+    const dir = fresh();
+    expect(promiseLeftS(dir, 25)).toBe(0);
+    recordStandbyAnswer(dir);
+    expect(promiseLeftS(dir, 25)).toBeGreaterThan(24);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(promiseLeftS(dir, 0.02)).toBe(0);
+    writeFileSync(join(dir, 'standby-promise.json'), 'not json');
+    expect(promiseLeftS(dir, 25)).toBe(25);
+  });
+});
+
+describe('the admission service', () => {
+  it('answers each policy request on one connection with the decision of that moment', async () => {
+    let admit = true;
+    const changes: boolean[] = [];
+    const server = startAdmission('MAIL1', () => admit, (a) => changes.push(a), (e) => { throw e; }, 0);
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as { port: number }).port;
+    const s = connect({ port, host: '127.0.0.1' });
+    const answers: string[] = [];
+    let buf = '';
+    s.on('data', (d) => { buf += d.toString(); for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) { answers.push(buf.slice(0, i)); buf = buf.slice(i + 2); } });
+    const request = 'request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=user000001@lab.test\n\n';
+    const next = async (n: number) => { while (answers.length < n) await new Promise((r) => setTimeout(r, 5)); };
+    s.write(request);
+    await next(1);
+    admit = false;
+    s.write(request.slice(0, 20));
+    s.write(request.slice(20));
+    await next(2);
+    s.destroy();
+    server.close();
+    expect(answers).toEqual(['action=DUNNO', expect.stringMatching(/^action=451 4\.7\.1 MAIL1 is not confirmed/)]);
+    expect(changes).toEqual([true, false]);
+  });
+});
