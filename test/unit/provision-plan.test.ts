@@ -136,3 +136,39 @@ describe('status shows the progress of a send', () => {
     expect(sendProgress({ point: 'p2', bytesWire: 0, startedAt: t, bytesRaw: 5e6, estimateBytes: null, parent: 'p0000000001-1796004835635' }, t + 1000)).toEqual({ initialSync: false, bytes: 5e6, totalBytes: null, share: null, bytesPerSecond: 5e6, etaSeconds: null });
   });
 });
+
+describe('how a protected host runs the agent: mail admission and the start at boot', () => {
+  const first = (o: { admission: 'on' | 'off' | 'none'; boot: 'on' | 'off' | 'none' }) => provisioningPlan(job, jobHosts(job).map((h) => ({ ...h, files, now: { ...now(false, [null, null]), ...o } }))).steps
+    .map((s) => `${stepHost(s)} ${s.kind === 'command' ? s.command.replace('/opt/failguard/', '') : s.kind}`);
+
+  it('on a first install: Postfix asks the agent on the source and targets, the agent starts at boot everywhere and the mail services no longer do; all before any agent starts', () => {
+    const steps = first({ admission: 'off', boot: 'off' });
+    expect(steps.filter((s) => / (admission|boot) /.test(s))).toEqual([
+      'MAIL2 agentd admission on', "MAIL2 agentd boot on 'dovecot' 'postfix'", "witness agentd boot on", 'MAIL1 agentd admission on', "MAIL1 agentd boot on 'dovecot' 'postfix'",
+    ]);
+    const lastSetUp = Math.max(...steps.map((s, i) => (/ (admission|boot) /.test(s) ? i : -1)));
+    expect(steps.findIndex((s) => s.endsWith('agentd start'))).toBeGreaterThan(lastSetUp);
+  });
+
+  it('each step is verified and undone exactly; nothing again where it is already on', () => {
+    const steps = provisioningPlan(job, jobHosts(job).map((h) => ({ ...h, files, now: { ...now(false, [null, null]), admission: 'off' as const, boot: 'off' as const } }))).steps;
+    const mail1 = steps.filter((s) => stepHost(s) === 'MAIL1' && s.kind === 'command' && / (admission|boot) on/.test(s.command));
+    expect(mail1.map((s) => s.kind === 'command' && [s.verify, s.undo])).toEqual([
+      ['/opt/failguard/agentd admission status', '/opt/failguard/agentd admission off'],
+      ["/opt/failguard/agentd boot status 'dovecot' 'postfix'", '/opt/failguard/agentd boot off'],
+    ]);
+    expect(first({ admission: 'on', boot: 'on' }).filter((s) => / (admission|boot) /.test(s))).toEqual([]);
+  });
+
+  it('a host without an init system Failguard knows: one step says so plainly and changes nothing', () => {
+    const steps = provisioningPlan(job, jobHosts(job).map((h) => ({ ...h, files, now: { ...now(false, [null, null]), admission: 'on' as const, boot: 'none' as const } }))).steps;
+    const notes = steps.filter((s) => s.kind === 'command' && s.command === 'true');
+    expect(notes.map((s) => stepHost(s))).toEqual(['MAIL2', 'witness', 'MAIL1']);
+    expect(notes[0]!.kind === 'command' && notes[0]!.description).toMatch(/MAIL2 has neither systemd nor SysV init scripts: nothing starts Failguard's agent when MAIL2 boots/);
+  });
+
+  it('reads what a host has from its one probe', () => {
+    expect(parseHostNow('agent running\nsystemd no\nboot off\nadmission on\n')).toMatchObject({ agentRunning: true, systemd: false, boot: 'off', admission: 'on' });
+    expect(parseHostNow('agent stopped\nsystemd yes\nboot none\nadmission none\n')).toMatchObject({ boot: 'none', admission: 'none' });
+  });
+});

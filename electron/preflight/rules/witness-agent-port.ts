@@ -10,6 +10,8 @@ export default globalRule({
   if (!w) return na('No witness was given.');
   return [f.source, ...f.targets].map((h) => {
     const p = h.paths.find((x) => x.peer === w.name);
+    // A probe that failed is an error, never "not applicable": the path was not checked.
+    if (!p && h.probeError) return { error: `The probe of ${h.name} did not finish, so its path to the witness was not checked.`, host: h.name };
     if (!p) return { ...na(`${h.name} was not probed towards the witness.`), host: h.name };
     const state = need(p.replicationPort, 'the path to the witness');
     const evidence = [{ label: `${h.name} → ${w.name}:${f.replicationPort}`, value: state, source: p.replicationPort.command }];

@@ -7,6 +7,7 @@ export default globalRule({
 }, (f) => {
   if (!f.witness) return na('No witness was given.');
   const p = f.witness.paths.find((x) => x.peer === f.source.name);
+  if (!p && f.witness.probeError) return { error: `The probe of ${f.witness.name} did not finish, so its path to ${f.source.name} was not checked.` };
   if (!p) return na('The witness was not probed.');
   const s = need(p.ssh, 'the path to the source');
   const evidence = [{ label: `${f.witness.name} → ${f.source.name}:22`, value: s, source: p.ssh.command }];
