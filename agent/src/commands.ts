@@ -27,8 +27,10 @@ const witnessOf = (c: AgentConfig) => {
 /** Asks the witness for the lease (the right to serve); granted only when the witness too has lost the source. */
 export async function takeLease(c: AgentConfig): Promise<{ epoch: number; active: string }> {
   const w = witnessOf(c);
-  // A standby that answered the source lately promised it not to ask (the source takes mail on that word).
-  const left = promiseLeftS(c.stateDir, standbyPromiseS(timingOf(c.monitor)));
+  // A standby that answered the source lately promised it not to ask (the source takes mail on that word);
+  // a lease already handed to it (a planned switchover) or already its own is no new grant.
+  const holds = await ask(loadTls(c), c.jobId, w, { op: 'witness-status' }, 5000).then((r) => r.active === c.host, () => false);
+  const left = holds ? 0 : promiseLeftS(c.stateDir, standbyPromiseS(timingOf(c.monitor)));
   if (left > 0) {
     const source = c.monitor?.source?.name ?? 'the source';
     throw new UserError('lease-refused', `${c.host} heard ${source} within the last ${Math.ceil(standbyPromiseS(timingOf(c.monitor)) - left)} s, so ${source} may still be taking mail; ${c.host} asks for the lease only once it has not heard ${source} for ${standbyPromiseS(timingOf(c.monitor))} s. If ${source} is up, use a planned switchover instead.`);
@@ -108,9 +110,39 @@ export async function rehearsalCheck(c: AgentConfig): Promise<string> {
   // The first user whose mailbox exists on the copy (a new server may have users who never got mail).
   const user = (await sh('for u in $(doveadm user "*" 2>/dev/null | head -200); do h=$(doveadm user -f home "$u" 2>/dev/null); [ -n "$h" ] && [ -d "$h" ] && { echo "$u"; break; }; done', 20_000)).output.trim();
   if (!user) return `${s.detail}; no mailbox on the copy yet to read`;
-  const r = await sh(`doveadm -f flow mailbox status -u ${shq(user)} messages INBOX`, 20_000);
-  if (r.code !== 0) throw new UserError('rehearsal-failed', `Dovecot could not read ${user}'s inbox on the copy: ${r.output.split('\n').at(-1)}`);
-  return `${s.detail}; ${user}: ${r.output.trim()}`;
+  // Through Dovecot's own IMAP server (preauthenticated as the user: no password is known here), as a mail client reads it.
+  const r = await sh(`printf 'a1 EXAMINE INBOX\\r\\na2 LOGOUT\\r\\n' | doveadm exec imap -u ${shq(user)}`, 20_000);
+  const exists = /^\* (\d+) EXISTS/m.exec(r.output)?.[1];
+  if (r.code !== 0 || !/^a1 OK/m.test(r.output) || exists === undefined) throw new UserError('rehearsal-failed', `Dovecot's IMAP server could not open ${user}'s inbox on the copy: ${r.output.split('\n').find((l) => /^a1 /.test(l)) ?? r.output.split('\n').at(-1)}`);
+  return `${s.detail}; IMAP opened ${user}'s inbox on the copy: ${exists} messages`;
+}
+
+/** The Postfix queue folder when it lies inside the protected data (so a copy of a point carries the queue), else null. */
+async function queueInData(c: AgentConfig): Promise<string | null> {
+  const q = (await sh('command -v postconf >/dev/null 2>&1 && postconf -h queue_directory', 5000)).output.trim();
+  if (!q) return null;
+  const rel = posix.relative(c.subvolume, q);
+  return rel && !rel.startsWith('..') && !posix.isAbsolute(rel) ? q : null;
+}
+
+/**
+ * A rehearsal's copy carries the source's Postfix queue: every message in it is put on hold before
+ * Postfix starts on the copy, so nothing queued is delivered a second time (the copy is discarded after).
+ */
+export async function holdQueue(c: AgentConfig): Promise<string> {
+  const q = await queueInData(c);
+  if (!q) return 'the Postfix queue is not part of the protected data; nothing to hold';
+  const r = await sh('postsuper -h ALL', 60_000);
+  if (r.code !== 0) throw new UserError('rehearsal-failed', `The copy's mail queue could not be put on hold (${r.output.split('\n').at(-1)}); the rehearsal stops before Postfix starts on it.`);
+  return r.output.trim() || 'the queue is on hold';
+}
+
+/** Whether no message of a rehearsal copy's queue waits for delivery (all held, or none). */
+export async function queueHeld(c: AgentConfig): Promise<boolean> {
+  const q = await queueInData(c);
+  if (!q) return true;
+  const r = await sh(`find ${['incoming', 'active', 'deferred', 'maildrop'].map((d) => shq(posix.join(q, d))).join(' ')} -type f 2>/dev/null | head -1`, 30_000);
+  return r.output.trim() === '';
 }
 
 export function setPhase(c: AgentConfig, phase: Phase | 'none'): void {

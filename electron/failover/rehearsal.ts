@@ -19,6 +19,7 @@ export function rehearsalPlan(job: Job, target: JobTarget): Plan {
     onFailure: 'undo',
     steps: [
       { kind: 'command', host: t, description: `bring up a writable copy of the newest point on ${t} (its idle data is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote', '--discard') },
+      { kind: 'command', host: t, description: `put every message of the copy's mail queue on hold, so nothing the source had queued is delivered twice`, command: agent('hold-queue'), verify: agent('queue-held') },
       { kind: 'command', host: t, description: `start ${job.failover.services.join(', ')} on the copy`, command: agent('serve'), verify: agent('serving'), undo: agent('unserve') },
       { kind: 'command', host: t, description: 'check that the services answer and that a mailbox of the copy can be read', command: agent('rehearsal-check') },
       { kind: 'command', host: t, description: `stop the services on ${t} again`, command: agent('unserve'), verify: `! ${agent('serving')} >/dev/null` },

@@ -47,7 +47,7 @@ describe('the rehearsal plan', () => {
     const p = rehearsalPlan(job, job.targets[0]!);
     expect(p.onFailure).toBe('undo');
     expect(p.steps.every((s) => s.kind === 'command' && s.host === 'MAIL2')).toBe(true);
-    expect(p.steps.map((s) => (s.kind === 'command' ? s.command.split(' ')[2] : ''))).toEqual(['promote', 'serve', 'rehearsal-check', 'unserve', 'unpromote']);
+    expect(p.steps.map((s) => (s.kind === 'command' ? s.command.split(' ')[2] : ''))).toEqual(['promote', 'hold-queue', 'serve', 'rehearsal-check', 'unserve', 'unpromote']);
   });
 });
 

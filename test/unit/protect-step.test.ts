@@ -86,7 +86,7 @@ describe('the job the wizard builds', () => {
     store.getState().addDnsRecord();
     store.getState().setDnsRecord(1, { zone: 'example.test.', name: '', type: 'MX', server: '198.18.0.20', key: 'failguard-update', ttl: '300' });
     expect(jobSchema.parse(buildJob(store.getState())).failover).toEqual({
-      mode: 'automatic', timeoutSeconds: 30, services: ['dovecot', 'postfix', 'amavis'], databases: {},
+      mode: 'automatic', timeoutSeconds: 30, profile: 'standard', services: ['dovecot', 'postfix', 'amavis'], databases: {},
       dns: [{ zone: 'lab.test', name: 'mail', type: 'A', ttl: 60 }, { zone: 'example.test', name: '@', type: 'MX', ttl: 300, server: { address: '198.18.0.20', port: 53, key: 'failguard-update', algorithm: 'hmac-sha256' } }],
     });
     store.getState().setDnsRecord(1, { key: '', ttl: '2' });
