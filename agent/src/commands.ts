@@ -120,7 +120,7 @@ export async function rehearsalCheck(c: AgentConfig): Promise<string> {
 /** The Postfix queue folder when it lies inside the protected data (so a copy of a point carries the queue), else null. */
 async function queueInData(c: AgentConfig): Promise<string | null> {
   const q = (await sh('command -v postconf >/dev/null 2>&1 && postconf -h queue_directory', 5000)).output.trim();
-  if (!q) return null;
+  if (!q || !existsSync(q)) return null;
   const rel = posix.relative(c.subvolume, q);
   return rel && !rel.startsWith('..') && !posix.isAbsolute(rel) ? q : null;
 }

@@ -139,7 +139,25 @@ async function smtpReply(c: LineConn, timeoutMs?: number): Promise<{ code: numbe
   return { code: Number(/^(\d{3}) [^\n]*\r\n$/m.exec(text)?.[1] ?? 0), text };
 }
 
-export async function sendMail(host: string, from: string, to: string, subject: string, body: string): Promise<string> {
+/**
+ * Sends one message and returns the server's acceptance. A temporary refusal (4xx: the host not yet
+ * confirmed as the one that takes mail) is tried again for up to `retryMs`, as a sending server would.
+ */
+export async function sendMail(host: string, from: string, to: string, subject: string, body: string, retryMs = 20_000): Promise<string> {
+  const end = Date.now() + retryMs;
+  for (;;) {
+    try {
+      return await sendMailOnce(host, from, to, subject, body);
+    } catch (e) {
+      if (!(e instanceof TemporaryRefusal) || Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+class TemporaryRefusal extends Error {}
+
+async function sendMailOnce(host: string, from: string, to: string, subject: string, body: string): Promise<string> {
   const c = await LineConn.open(host, 25);
   try {
     await c.until(/^220 .*\r\n/m);
@@ -149,7 +167,7 @@ export async function sendMail(host: string, from: string, to: string, subject: 
       c.send(cmd);
       const r = await smtpReply(c);
       // A refusal (451 while the host may not take mail) fails at once, saying what the server said.
-      if (r.code !== want) throw new Error(`${host} answered ${cmd.split(':')[0]} with ${r.text.trim()}`);
+      if (r.code !== want) throw new (r.code >= 400 && r.code < 500 ? TemporaryRefusal : Error)(`${host} answered ${cmd.split(':')[0]} with ${r.text.trim()}`);
     }
   c.send(`From: <${from}>\r\nTo: <${to}>\r\nSubject: ${subject}\r\n\r\n${body}\r\n.`);
     const accepted = await c.until(/^250 .*\r\n/m);
