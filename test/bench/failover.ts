@@ -17,7 +17,7 @@ import { parseJob } from '../../electron/jobs/job-file.ts';
 import { protect } from '../../electron/provision/service.ts';
 import { imapFetchBySubject, inHost, lab, labStatus, sendMail } from '../integration/helpers.ts';
 import { putLabBack } from '../integration/failover-helpers.ts';
-import { MAIL1, MAIL2, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, serving, ST, SW } from '../integration/partition.ts';
+import { MAIL1, MAIL2, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, accepting, ST, SW } from '../integration/partition.ts';
 
 const TIMEOUT_S = 25;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<void> {
   const protectNow = async () => {
     const r = await protect(job, 'now', { dataDir, directory });
     if (!r.results.every((x) => x.outcome === 'applied')) throw new Error(`protect: ${r.results.map((x) => x.error).join('; ')}`);
-    for (let i = 0; i < 120 && !(monitorOf('mail2')?.state === 'healthy' && monitorOf('mail1')?.fence === 'serving' && await serving(MAIL1)); i++) await sleep(500);
+    for (let i = 0; i < 120 && !(monitorOf('mail2')?.state === 'healthy' && monitorOf('mail1')?.fence === 'serving' && await accepting(MAIL1)); i++) await sleep(500);
   };
   const newestOnMail2 = () => (JSON.parse(inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/state.json').stdout || '{}') as { received?: { newestAt: number | null } }).received?.newestAt ?? 0;
   try {
@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<void> {
     let rto = 0;
     const failover = await probed(async () => {
       for (;;) {
-        if (await serving(MAIL2)) {
+        if (await accepting(MAIL2)) {
           const got = await imapFetchBySubject(MAIL2, 'user000005@lab.test', imapPassword, `${tag} 0`).catch(() => []);
           if (got.length) { rto = (Date.now() - killedAt) / 1000; break; }
         }

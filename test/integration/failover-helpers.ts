@@ -38,23 +38,26 @@ async function homesBack(s: LabStatus, c: Client, from: string, to: string): Pro
 
 /** The lab as before any failover: mail1 up and serving, mail.lab.test → mail1, homes on MAIL1, Failguard gone from the hosts. */
 export async function putLabBack(testDir: string): Promise<void> {
+  // Whatever a fault case left: a frozen or killed MAIL1, cut links, a process holding the agent's port.
+  lab('thaw', 'mail1');
   lab('start', 'mail1');
-  lab('heal', 'mail1', 'mail2');
-  lab('heal', 'mail1', 'witness');
-  lab('heal', 'mail2', 'witness');
+  lab('heal', 'mail1');
+  for (const [a, b] of [['mail1', 'mail2'], ['mail1', 'mail3'], ['mail1', 'witness'], ['mail2', 'witness'], ['mail3', 'witness']] as const) lab('heal', a, b);
   const s = labStatus();
+  inHost(s, 'mail1', 'pkill -f fg-port-holder; true');
   await withDirectory(s, async (c) => {
     await setDnsRecord(c, 'DC=lab,DC=test', 'lab.test', 'mail', 'A', '198.18.0.11');
     await setDnsRecord(c, 'DC=lab,DC=test', 'lab.test', '@', 'MX', '10 mail.lab.test');
     await homesBack(s, c, 'MAIL2', 'MAIL1');
+    await homesBack(s, c, 'MAIL3', 'MAIL1');
   });
   await externalDnsBack(s);
   const agent = '/opt/failguard/bin/node /opt/failguard/agent.mjs';
-  inHost(s, 'mail2', `[ -x /opt/failguard/agentd ] && { /opt/failguard/agentd stop; ${agent} unserve /etc/failguard/agent.json; ${agent} unpromote /etc/failguard/agent.json; } >/dev/null 2>&1; true`);
+  for (const h of ['mail2', 'mail3']) inHost(s, h, `[ -x /opt/failguard/agentd ] && { /opt/failguard/agentd stop; ${agent} unserve /etc/failguard/agent.json; ${agent} unpromote /etc/failguard/agent.json; } >/dev/null 2>&1; true`);
   resetProtection(s, ['mail1', 'mail2', 'mail3', 'witness'], testDir);
   // Daemons started here write to files, never to this command's pipes (which they would hold open).
   inHost(s, 'mail1', 'pidof dovecot >/dev/null || dovecot >/dev/null 2>&1; postfix status >/dev/null 2>&1 || postfix start >/dev/null 2>&1; true');
-  inHost(s, 'mail2', 'postfix stop >/dev/null 2>&1; doveadm stop >/dev/null 2>&1; true');
+  for (const h of ['mail2', 'mail3']) inHost(s, h, 'postfix stop >/dev/null 2>&1; doveadm stop >/dev/null 2>&1; true');
 }
 
 /** The lab's public zone on BIND (example.test) as the lab made it: every name pointing at MAIL1. */

@@ -50,18 +50,26 @@ export async function until<T>(what: string | (() => string), f: () => T | null 
  * Every agent is stopped before any clean-up, the witness first: in automatic mode a standby left running while the
  * source's slow clean-up goes on would count the source lost after the timeout and fail over (DNS and mailbox homes with it).
  */
-export function resetProtection(s: LabStatus, hosts: readonly string[], testDir: string): void {
+export function resetProtection(s: LabStatus, hosts: readonly string[], testDir: string, o: { keepRuntime?: boolean } = {}): void {
   // The witness first: without it no standby can be granted the lease while the others stop.
   for (const h of [...hosts.filter((x) => x === 'witness'), ...hosts.filter((x) => x !== 'witness')]) inHost(s, h, '[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; true');
-  for (const h of hosts) {
-    // Postfix asks the agent for every message while admission is on: switched off first, or the next test's mail is refused.
-    inHost(s, h, `[ -x /opt/failguard/agentd ] && /opt/failguard/agentd stop; [ -x /opt/failguard/agentd ] && /opt/failguard/agentd admission off; [ -x /opt/failguard/agentd ] && /opt/failguard/agentd boot off; rm -rf /opt/failguard /etc/failguard/* /var/lib/failguard/*; ` +
-      // Every subvolume Failguard made under /srv/.failguard (points, received, diverged, kept-aside copies), deepest first.
-      `for p in $(btrfs subvolume list -o /srv 2>/dev/null | awk '{print $NF}' | grep '^\\.failguard/' | sort -r); do btrfs -q subvolume delete "/srv/$p"; done; ` +
-      // Deleted subvolumes give their space back only once btrfs's cleaner has run: wait for it, so the next test sees it free.
-      `rm -rf /srv/.failguard /srv/mail/${testDir}; btrfs subvolume sync /srv >/dev/null 2>&1; true`);
-  }
+  // The agent's 121 MB runtime stays between tests (provisioning then copies only what differs), unless a test wants the cold path.
+  const removeAgent = o.keepRuntime === false ? 'rm -rf /opt/failguard' : 'find /opt/failguard -mindepth 1 -not -path /opt/failguard/bin -not -path /opt/failguard/bin/node -exec rm -rf {} + 2>/dev/null';
+  const a = '/opt/failguard/agentd';
+  // Postfix asks the agent for every message while admission is on, and the mail services' own start at boot was left to the agent:
+  // both put back first, or the next test's mail is refused.
+  const clean = `[ -x ${a} ] && ${a} stop; [ -x ${a} ] && ${a} admission off; [ -x ${a} ] && ${a} boot off; ${removeAgent}; rm -rf /etc/failguard/* /var/lib/failguard/*; ` +
+    // Every subvolume Failguard made under /srv/.failguard (points, received, diverged, kept-aside copies), deepest first.
+    `for p in $(btrfs subvolume list -o /srv 2>/dev/null | awk '{print $NF}' | grep '^\\.failguard/' | sort -r); do btrfs -q subvolume delete "/srv/$p"; done; ` +
+    // Deleted subvolumes give their space back only once btrfs's cleaner has run: wait for it, so the next test sees it free.
+    `rm -rf /srv/.failguard /srv/mail/${testDir}; btrfs subvolume sync /srv >/dev/null 2>&1; true`;
+  // Every host at once: the clean-up of one (btrfs's cleaner) does not wait for another's.
+  const pids = hosts.map((h) => hostOf(s, h).pid ?? s.pids[h]?.initPid);
+  const script = pids.map((pid, i) => (pid ? `nsenter -t ${pid} -a /bin/bash -c ${shellQuote(clean)} >/dev/null 2>&1 &` : `echo '${hosts[i]} is not running' >&2`)).join('\n');
+  spawnSync('/bin/bash', ['-c', `${script}\nwait`], { encoding: 'utf8' });
 }
+
+const shellQuote = (x: string) => `'${x.replaceAll("'", "'\\''")}'`;
 
 /** Every file under a folder (the secrets sweeps look through each one the app wrote). */
 export function filesUnder(dir: string): string[] {

@@ -1,10 +1,11 @@
 /**
- * The partition matrix on the real agents, in automatic mode (timeout 25 s): every combination
+ * The partition matrix on the real agents, in automatic mode (the fast monitor profile, timeout 10 s): every combination
  * of cut links among MAIL1 (source), MAIL2 (target) and the witness, each host killed, and a
  * flapping link. During each case SMTP is probed on both mail servers five times a second: in
  * no case do both accept mail at the same moment, and MAIL2 takes over exactly when MAIL1 is
  * really gone (killed, or cut off from both others) — by itself, the whole failover plan
  * included (DNS and mailbox homes), with every message MAIL1 had replicated readable on MAIL2.
+ * Acceptance is probed as a sender sees it: RCPT TO answered 250.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
 import { filesUnder, imapFetchBySubject, inHost, lab, labStatus, sendMail, until } from './helpers.ts';
 import { homedOn, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
-import { healAll, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, serving, ST, SW, type NoFailoverCase } from './partition.ts';
+import { accepting, healAll, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, ST, SW, type NoFailoverCase } from './partition.ts';
 import { s } from './preflight-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-matrix-'));
@@ -24,9 +25,10 @@ const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile];
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
 const key = s.hosts[0]!.keyFile;
-const TIMEOUT_S = 25;
-/** Long enough that a failover that should not happen would have begun: the witness waits 25 s, the target 25 s (both from the cut). */
-const WATCH_MS = 31_000;
+/** The fast monitor profile (heartbeats every 0.25 s, fence after 3 s, grant after 8 s): the rule's inequality holds as for the standard one. */
+const TIMEOUT_S = 10;
+/** Long enough that a failover that should not happen would have begun: the witness waits 8 s, the target 10 s (both from the cut). */
+const WATCH_MS = 15_000;
 
 const recv = s.receivers;
 const alertSecrets = JSON.parse(readFileSync(recv.secrets, 'utf8')) as { smtpUser: string; smtpPassword: string; snmpUser: string; snmpAuthKey: string; snmpPrivKey: string; snmpEngineId: string };
@@ -41,7 +43,7 @@ writeFileSync(jobFile, JSON.stringify({
   ],
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
-  failover: { mode: 'automatic', timeoutSeconds: TIMEOUT_S, dns: [{ zone: 'lab.test', name: 'mail' }] },
+  failover: { mode: 'automatic', timeoutSeconds: TIMEOUT_S, profile: 'fast', dns: [{ zone: 'lab.test', name: 'mail' }] },
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }, null, 2));
 
@@ -51,7 +53,7 @@ function protect(): void {
 }
 
 const healthy = () => until(() => `a healthy job (MAIL2 sees ${JSON.stringify(monitorOf('mail2'))}, MAIL1 ${JSON.stringify(monitorOf('mail1'))})`,
-  async () => monitorOf('mail2')?.state === 'healthy' && monitorOf('mail1')?.fence === 'serving' && await serving('198.18.0.11'), 60_000);
+  async () => monitorOf('mail2')?.state === 'healthy' && monitorOf('mail1')?.fence === 'serving' && await accepting('198.18.0.11'), 60_000);
 
 beforeAll(async () => {
   protect();
@@ -141,7 +143,7 @@ describe('the partition matrix: MAIL1 really gone, MAIL2 takes over by itself', 
       await until(() => `MAIL2 to fail over (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'failed-over', 120_000);
     });
     expect(r.both).toBe(0);
-    expect(await serving('198.18.0.12')).toBe(true);
+    expect(await accepting('198.18.0.12')).toBe(true);
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
     for (const db of mailboxDbsOf(s, 'MAIL1')) expect(await homedOn(s, db.dn)).toBe(0);
     const after = log().slice(linesAtKill);

@@ -1,0 +1,167 @@
+/**
+ * The faults that broke the "one server serves" promise, as cases on the lab with MAIL1 protected
+ * to two standbys (MAIL2, MAIL3) in automatic mode, acceptance probed on all three five times a
+ * second (RCPT TO answered 250). Shared by the lab test (fast monitor profile) and the failover
+ * benchmark (standard constants). Each case starts from a freshly protected job and says what it
+ * saw; the caller asserts (the test) or adds up (the benchmark).
+ */
+import type { MonitorTiming } from '../../agent/src/monitor/rules.ts';
+import { inHost, lab, labStatus, until } from './helpers.ts';
+import { monitorOf, probed, type Probed } from './partition.ts';
+
+export interface FaultContext {
+  timing: MonitorTiming;
+  /** The job protected again from a clean lab, healthy and MAIL1 accepting. */
+  fresh(): Promise<void>;
+  say(m: string): void;
+}
+
+export interface FaultRun {
+  name: string;
+  probed: Probed;
+  /** The standbys that reached failed-over, and the one the witness names. */
+  failedOver: string[];
+  holder: string | null;
+  /** Seconds from the fault to the new holder's first accepted RCPT (null: nobody took over). */
+  takeoverS: number | null;
+  /** Seconds from the fault to MAIL1's last accepted RCPT (null: never after it). */
+  mail1LastS: number | null;
+  /** Case-specific facts the test asserts on. */
+  facts: Record<string, unknown>;
+}
+
+const sh = (host: string, cmd: string) => inHost(labStatus(), host, cmd);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const STANDBYS = ['mail2', 'mail3'] as const;
+const HOSTS = ['mail1', 'mail2', 'mail3'] as const;
+const AGENT = "'/opt/failguard/[a]gent.mjs run'";
+
+export const failedOverNow = () => STANDBYS.filter((h) => monitorOf(h)?.state === 'failed-over');
+const witnessLease = () => monitorOf('witness') as { active?: string; epoch?: number } | undefined;
+
+/** How long to wait for a takeover: the timeout, the failover plan (lease, promote, DNS, 500 re-homes, services), and room. */
+const takeoverMs = (t: MonitorTiming) => (t.timeoutS + 90) * 1000;
+
+/**
+ * Probes while `act` runs the fault and what follows; `act` calls `mark('fault')` at the fault and
+ * may mark other moments (`thaw`…). Every time in the result counts from the fault, in seconds.
+ */
+async function faultRun(name: string, act: (mark: (moment: string) => void) => Promise<Record<string, unknown> | void>): Promise<FaultRun> {
+  const moments: Record<string, number> = {};
+  let facts: Record<string, unknown> = {};
+  const p = await probed(async () => { facts = (await act((m) => { moments[m] = Date.now(); })) ?? {}; }, HOSTS);
+  const faultS = ((moments.fault ?? p.startedAt) - p.startedAt) / 1000;
+  const rel = (s: number | null) => (s === null ? null : Number((s - faultS).toFixed(1)));
+  for (const [m, at] of Object.entries(moments)) if (m !== 'fault') facts[`${m}S`] = rel((at - p.startedAt) / 1000);
+  const holder = witnessLease()?.active ?? null;
+  const holderKey = holder?.toLowerCase();
+  const firstOfHolder = holderKey && holderKey !== 'mail1' ? p.firstS[holderKey] ?? null : null;
+  const mail1Last = p.lastS.mail1 ?? null;
+  return { name, probed: p, failedOver: failedOverNow(), holder, takeoverS: rel(firstOfHolder), mail1LastS: mail1Last !== null && mail1Last >= faultS ? rel(mail1Last) : null, facts };
+}
+
+/** Waits until a standby has failed over (or the time is up), then probes on for `moreMs`. */
+async function takeover(t: MonitorTiming, moreMs = 5000): Promise<void> {
+  await until(() => `a standby to fail over (MAIL2 ${JSON.stringify(monitorOf('mail2'))}, MAIL3 ${JSON.stringify(monitorOf('mail3'))})`, () => failedOverNow().length > 0, takeoverMs(t), 250);
+  await sleep(moreMs);
+}
+
+export interface FaultCase { name: string; run(ctx: FaultContext): Promise<FaultRun[]> }
+
+export const FAULT_CASES: FaultCase[] = [
+  {
+    // Then, on the same job: the old source's host rebooted after the failover, and the witness restarted while a standby holds the lease.
+    name: 'two standbys, the source killed',
+    async run(ctx) {
+      await ctx.fresh();
+      const killed = await faultRun('two standbys, the source killed', async (mark) => {
+        mark('fault');
+        lab('kill', 'mail1');
+        await takeover(ctx.timing);
+        const loser = STANDBYS.find((h) => monitorOf(h)?.state !== 'failed-over');
+        return { loserView: loser ? monitorOf(loser) : null };
+      });
+      const rebooted = await faultRun('the old source\'s host rebooted after a failover', async (mark) => {
+        mark('fault');
+        lab('start', 'mail1');
+        await until(() => `MAIL1's agent to start at boot (${JSON.stringify(monitorOf('mail1'))})`, () => monitorOf('mail1')?.fence === 'handed-over', 60_000, 250);
+        await sleep(3 * ctx.timing.fenceAfterS * 1000);
+        return { mail1Fence: monitorOf('mail1')?.fence, postfixRunning: sh('mail1', 'postfix status >/dev/null 2>&1 && echo yes || echo no').stdout.trim() === 'yes' };
+      });
+      const before = witnessLease();
+      const witness = await faultRun('the witness restarted while a standby holds the lease', async (mark) => {
+        mark('fault');
+        lab('kill', 'witness');
+        await sleep(ctx.timing.fenceAfterS * 1000);
+        lab('start', 'witness');
+        await sleep((ctx.timing.grantAfterS + 2 * ctx.timing.fenceAfterS) * 1000);
+        return { leaseBefore: before, leaseAfter: witnessLease() };
+      });
+      return [killed, rebooted, witness];
+    },
+  },
+  {
+    name: 'the source\'s agent stopped (SIGSTOP)',
+    async run(ctx) {
+      await ctx.fresh();
+      return [await faultRun(this.name, async (mark) => {
+        mark('fault');
+        sh('mail1', `pkill -STOP -f ${AGENT}`);
+        await takeover(ctx.timing);
+        // If its supervisor has not killed it, it goes on where it stopped, with stale knowledge.
+        sh('mail1', `pkill -CONT -f ${AGENT}; true`);
+        await sleep(3 * ctx.timing.fenceAfterS * 1000);
+        return { mail1Fence: monitorOf('mail1')?.fence, supervisorFenced: /liveness stamp is \d+ s old/.test(sh('mail1', 'cat /var/lib/failguard/agent.out').stdout) };
+      })];
+    },
+  },
+  {
+    name: 'the whole source host frozen, then resumed',
+    async run(ctx) {
+      await ctx.fresh();
+      return [await faultRun(this.name, async (mark) => {
+        mark('fault');
+        lab('freeze', 'mail1');
+        await takeover(ctx.timing, 2000);
+        mark('thaw');
+        lab('thaw', 'mail1');
+        await sleep(Math.max(10_000, 3 * ctx.timing.fenceAfterS * 1000));
+        return { mail1Fence: monitorOf('mail1')?.fence };
+      })];
+    },
+  },
+  {
+    name: 'the source\'s agent cannot start (its port taken: a crash loop)',
+    async run(ctx) {
+      await ctx.fresh();
+      const port = 7420;
+      return [await faultRun(this.name, async (mark) => {
+        mark('fault');
+        // Killed, and its port taken before the supervisor starts it again (a second later): every start fails.
+        sh('mail1', `pkill -KILL -f ${AGENT}; (setsid python3 -c "import socket,time,sys; sys.argv[0]='fg-port-holder'; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', ${port})); s.listen(); time.sleep(900)" fg-port-holder >/dev/null 2>&1 &)`);
+        await takeover(ctx.timing);
+        const out = sh('mail1', 'cat /var/lib/failguard/agent.out; cat /var/lib/failguard/agent.log').stdout;
+        return { crashLoopFenced: /exited three times within a minute/.test(out), cannotListen: /cannot listen on/.test(out) };
+      })];
+    },
+  },
+  {
+    name: 'a heal at the moment of the grant',
+    async run(ctx) {
+      await ctx.fresh();
+      return [await faultRun(this.name, async (mark) => {
+        // Cut from every peer (this machine's probes still reach it), healed the moment the witness grants.
+        const peers = ['mail2', 'mail3', 'witness'];
+        mark('fault');
+        for (const p of peers) lab('cut', 'mail1', p);
+        await until('the witness to grant the lease', () => /witness: lease \d+ granted/.test(sh('witness', 'cat /var/lib/failguard/agent.log').stdout), takeoverMs(ctx.timing), 100);
+        for (const p of peers) lab('heal', 'mail1', p);
+        mark('heal');
+        await takeover(ctx.timing);
+        await until(() => `MAIL1 to learn it handed over (${JSON.stringify(monitorOf('mail1'))})`, () => monitorOf('mail1')?.fence === 'handed-over', 30_000, 250);
+        await sleep(2000);
+        return { mail1Fence: monitorOf('mail1')?.fence };
+      })];
+    },
+  },
+];

@@ -1,0 +1,108 @@
+/**
+ * One server serves, whatever fails: MAIL1 protected to two standbys (MAIL2, MAIL3) with the
+ * witness, automatic mode on the fast monitor profile, acceptance probed on all three five times a
+ * second (RCPT TO answered 250). Each fault of test/integration/fault-cases.ts: never two servers
+ * accepting at once, exactly one standby takes over (and says which), within how long, and the
+ * old source never accepts again — not after its agent resumes, its host thaws or reboots, nor
+ * when the witness restarts.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseJob } from '../../electron/jobs/job-file.ts';
+import { protect } from '../../electron/provision/service.ts';
+import { timingOf } from '../../agent/src/monitor/rules.ts';
+import { labStatus, rcptAccepted, until } from './helpers.ts';
+import { putLabBack } from './failover-helpers.ts';
+import { MAIL1, monitorOf } from './partition.ts';
+import { FAULT_CASES, type FaultRun } from './fault-cases.ts';
+
+const s = labStatus();
+const key = s.hosts[0]!.keyFile;
+const TIMEOUT_S = 10;
+const timing = timingOf({ profile: 'fast', timeoutSeconds: TIMEOUT_S });
+/** The lease, the promotion, DNS, 500 mailboxes re-homed and the services started, on a busy two-core machine. */
+const PLAN_S = 60;
+const job = parseJob(JSON.stringify({
+  version: 1, id: '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8', name: 'Safety faults',
+  source: { name: 'MAIL1', address: MAIL1, sshKeyFile: key },
+  targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }, { name: 'MAIL3', address: '198.18.0.14', sshKeyFile: key }],
+  witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
+  failover: { mode: 'automatic', timeoutSeconds: TIMEOUT_S, profile: 'fast', dns: [{ zone: 'lab.test', name: 'mail' }] },
+  hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
+}));
+const directory = { target: { kind: 'url' as const, url: 'ldaps://dc1.lab.test', dnsServer: s.directory.dnsServer }, credentials: { username: s.directory.bindDn, password: readFileSync(s.directory.passwordFile, 'utf8').trim() }, trust: { caPem: readFileSync(s.directory.caFile, 'utf8') } };
+const dataDir = mkdtempSync(join(tmpdir(), 'fg-faults-'));
+
+async function fresh(): Promise<void> {
+  await putLabBack('fg-faults');
+  const r = await protect(job, 'now', { dataDir, directory });
+  expect(r.results.filter((x) => x.outcome !== 'applied').map((x) => x.error)).toEqual([]);
+  await until(() => `a healthy job (MAIL1 ${JSON.stringify(monitorOf('mail1'))}, MAIL2 ${JSON.stringify(monitorOf('mail2'))}, MAIL3 ${JSON.stringify(monitorOf('mail3'))})`,
+    async () => monitorOf('mail1')?.fence === 'serving' && monitorOf('mail2')?.state === 'healthy' && monitorOf('mail3')?.state === 'healthy' && await rcptAccepted(MAIL1), 90_000);
+}
+
+afterAll(() => putLabBack('fg-faults'), 300_000);
+
+const ctx = { timing, fresh, say: () => undefined };
+const holderKey = (r: FaultRun) => r.holder!.toLowerCase();
+
+/** Exactly one standby took over, the one the witness names, and it took mail within the timeout and the plan's time. */
+function oneTookOver(r: FaultRun): void {
+  const seen = JSON.stringify({ ...r, probed: { ...r.probed } });
+  expect(r.probed.both, seen).toBe(0);
+  expect(r.failedOver, seen).toHaveLength(1);
+  expect(r.holder?.toLowerCase(), seen).toBe(r.failedOver[0]);
+  expect(r.takeoverS, seen).not.toBeNull();
+  expect(r.takeoverS!, seen).toBeLessThan(TIMEOUT_S + PLAN_S);
+  // MAIL1 took its last message before the new holder took its first.
+  if (r.mail1LastS !== null) expect(r.mail1LastS, seen).toBeLessThan(r.takeoverS!);
+}
+
+describe('one server serves, whatever fails (two standbys, automatic, acceptance probed)', () => {
+  it(`${FAULT_CASES[0]!.name}: exactly one takes over and the other says who; then MAIL1 rebooted never accepts, and a restarted witness keeps the holder`, async () => {
+    const [killed, rebooted, witness] = await FAULT_CASES[0]!.run(ctx);
+    oneTookOver(killed!);
+    const loser = killed!.facts.loserView as { state?: string; leaseHolder?: string };
+    expect(loser).toMatchObject({ leaseHolder: killed!.holder });
+    expect(killed!.probed.accepted[holderKey(killed!)]).toBeGreaterThan(0);
+    // Rebooted: its agent starts at boot and learns the lease moved; Postfix never starts, nothing is accepted.
+    expect(rebooted!.probed.both).toBe(0);
+    expect(rebooted!.probed.accepted.mail1).toBe(0);
+    expect(rebooted!.facts).toMatchObject({ mail1Fence: 'handed-over', postfixRunning: false });
+    expect(rebooted!.probed.accepted[holderKey(killed!)]! / rebooted!.probed.rounds).toBeGreaterThan(0.9);
+    // The witness restarted: the lease it wrote survives, the holder goes on serving, nobody else starts.
+    expect(witness!.probed.both).toBe(0);
+    expect(witness!.probed.accepted.mail1).toBe(0);
+    expect(witness!.facts.leaseAfter).toEqual(witness!.facts.leaseBefore);
+    expect(witness!.probed.accepted[holderKey(killed!)]! / witness!.probed.rounds).toBeGreaterThan(0.9);
+  }, 900_000);
+
+  it(`${FAULT_CASES[1]!.name}: MAIL1 stops accepting at once (nobody answers Postfix's question), one standby takes over, MAIL1 resumed never accepts`, async () => {
+    const [r] = await FAULT_CASES[1]!.run(ctx);
+    oneTookOver(r!);
+    expect(r!.mail1LastS ?? 0).toBeLessThanOrEqual(1);
+    expect(r!.facts).toMatchObject({ mail1Fence: 'handed-over', supervisorFenced: true });
+  }, 600_000);
+
+  it(`${FAULT_CASES[2]!.name}: one standby takes over; MAIL1 accepts nothing in the instants after it thaws`, async () => {
+    const [r] = await FAULT_CASES[2]!.run(ctx);
+    oneTookOver(r!);
+    expect(r!.mail1LastS === null || r!.mail1LastS < (r!.facts.thawS as number), JSON.stringify(r)).toBe(true);
+    expect(r!.facts.mail1Fence).toBe('handed-over');
+  }, 600_000);
+
+  it(`${FAULT_CASES[3]!.name}: MAIL1 stops accepting at once, its supervisor stops the services, one standby takes over`, async () => {
+    const [r] = await FAULT_CASES[3]!.run(ctx);
+    oneTookOver(r!);
+    expect(r!.mail1LastS ?? 0).toBeLessThanOrEqual(1);
+    expect(r!.facts).toMatchObject({ cannotListen: true, crashLoopFenced: true });
+  }, 600_000);
+
+  it(`${FAULT_CASES[4]!.name}: never both; MAIL1, healed just as the lease went to a standby, hands over`, async () => {
+    const [r] = await FAULT_CASES[4]!.run(ctx);
+    oneTookOver(r!);
+    expect(r!.facts.mail1Fence).toBe('handed-over');
+  }, 600_000);
+});
