@@ -37,7 +37,8 @@ const HOSTS = ['mail1', 'mail2', 'mail3'] as const;
 const AGENT = "'/opt/failguard/[a]gent.mjs run'";
 
 export const failedOverNow = () => STANDBYS.filter((h) => monitorOf(h)?.state === 'failed-over');
-const witnessLease = () => monitorOf('witness') as { active?: string; epoch?: number } | undefined;
+/** What the witness's lease says now: who may serve, under which epoch. */
+const witnessLease = () => { const m = monitorOf('witness') as { active?: string; epoch?: number } | undefined; return m ? { active: m.active, epoch: m.epoch } : undefined; };
 
 /** How long to wait for a takeover: the timeout, the failover plan (lease, promote, DNS, 500 re-homes, services), and room. */
 const takeoverMs = (t: MonitorTiming) => (t.timeoutS + 90) * 1000;

@@ -47,6 +47,8 @@ afterAll(() => putLabBack('fg-faults'), 300_000);
 
 const ctx = { timing, fresh, say: () => undefined };
 const holderKey = (r: FaultRun) => r.holder!.toLowerCase();
+/** The figures of each run, for the record (the note and the README quote them). */
+const figures = (r: FaultRun) => console.log(`${r.name}: ${JSON.stringify({ rounds: r.probed.rounds, accepted: r.probed.accepted, twoAtOnce: r.probed.both, failedOver: r.failedOver, takeoverS: r.takeoverS, mail1LastS: r.mail1LastS, ...r.facts })}`);
 
 /** Exactly one standby took over, the one the witness names, and it took mail within the timeout and the plan's time. */
 function oneTookOver(r: FaultRun): void {
@@ -63,6 +65,7 @@ function oneTookOver(r: FaultRun): void {
 describe('one server serves, whatever fails (two standbys, automatic, acceptance probed)', () => {
   it(`${FAULT_CASES[0]!.name}: exactly one takes over and the other says who; then MAIL1 rebooted never accepts, and a restarted witness keeps the holder`, async () => {
     const [killed, rebooted, witness] = await FAULT_CASES[0]!.run(ctx);
+    [killed!, rebooted!, witness!].forEach(figures);
     oneTookOver(killed!);
     const loser = killed!.facts.loserView as { state?: string; leaseHolder?: string };
     expect(loser).toMatchObject({ leaseHolder: killed!.holder });
@@ -81,6 +84,7 @@ describe('one server serves, whatever fails (two standbys, automatic, acceptance
 
   it(`${FAULT_CASES[1]!.name}: MAIL1 stops accepting at once (nobody answers Postfix's question), one standby takes over, MAIL1 resumed never accepts`, async () => {
     const [r] = await FAULT_CASES[1]!.run(ctx);
+    figures(r!);
     oneTookOver(r!);
     expect(r!.mail1LastS ?? 0).toBeLessThanOrEqual(1);
     expect(r!.facts).toMatchObject({ mail1Fence: 'handed-over', supervisorFenced: true });
@@ -88,6 +92,7 @@ describe('one server serves, whatever fails (two standbys, automatic, acceptance
 
   it(`${FAULT_CASES[2]!.name}: one standby takes over; MAIL1 accepts nothing in the instants after it thaws`, async () => {
     const [r] = await FAULT_CASES[2]!.run(ctx);
+    figures(r!);
     oneTookOver(r!);
     expect(r!.mail1LastS === null || r!.mail1LastS < (r!.facts.thawS as number), JSON.stringify(r)).toBe(true);
     expect(r!.facts.mail1Fence).toBe('handed-over');
@@ -95,6 +100,7 @@ describe('one server serves, whatever fails (two standbys, automatic, acceptance
 
   it(`${FAULT_CASES[3]!.name}: MAIL1 stops accepting at once, its supervisor stops the services, one standby takes over`, async () => {
     const [r] = await FAULT_CASES[3]!.run(ctx);
+    figures(r!);
     oneTookOver(r!);
     expect(r!.mail1LastS ?? 0).toBeLessThanOrEqual(1);
     expect(r!.facts).toMatchObject({ cannotListen: true, crashLoopFenced: true });
@@ -102,6 +108,7 @@ describe('one server serves, whatever fails (two standbys, automatic, acceptance
 
   it(`${FAULT_CASES[4]!.name}: never both; MAIL1, healed just as the lease went to a standby, hands over`, async () => {
     const [r] = await FAULT_CASES[4]!.run(ctx);
+    figures(r!);
     oneTookOver(r!);
     expect(r!.facts.mail1Fence).toBe('handed-over');
   }, 600_000);
