@@ -12,12 +12,10 @@ describe('pulling the plug', () => {
     const marker = `marker-${Date.now()}`;
     await sshExec(h, h.hostKeyFingerprint!, `echo ${marker} > /srv/mail/marker && sync`);
     expect(pidsIn('mail1').length).toBeGreaterThan(3);
-    const t0 = Date.now();
     expect(lab('kill', 'mail1').code).toBe(0);
-    const killMs = Date.now() - t0;
+    // At once: by the time the command returns, no process of the host is left.
     expect(pidsIn('mail1')).toEqual([]);
     expect(hostOf(labStatus(), 'mail1').running).toBe(false);
-    expect(killMs).toBeGreaterThan(0);
     expect(lab('start', 'mail1').code).toBe(0);
     const after = hostOf(labStatus(), 'mail1');
     expect(after.running).toBe(true);

@@ -1,6 +1,6 @@
 # Opens every mailbox of one received point with Dovecot: a writable clone of the point, a
-# private Dovecot instance (own base_dir, no listeners) pointed at it, force-resync and a
-# status per user. Prints "FAIL ..." for anything Dovecot could not open. Args: point users...
+# private Dovecot instance (own base_dir, no listeners) pointed at it, a status per user (before
+# any repair), then a force-resync. Prints "FAIL ..." for anything Dovecot could not open. Args: point users...
 set -u
 point=$1; shift
 c=/srv/.failguard/check-$point; b=/run/fg-check; conf=/run/fg-check.conf
@@ -29,9 +29,10 @@ userdb {
 }
 CONF
 dovecot -c "$conf" </dev/null >/dev/null 2>&1 || echo "FAIL dovecot did not start"
+# What a client would see first, before any repair: the inbox opens as the crash left it. Then a full resync must pass too.
 for u in "$@"; do
-  doveadm -c "$conf" force-resync -u "$u" '*' >/dev/null 2>&1 || echo "FAIL force-resync $u"
   doveadm -c "$conf" mailbox status -u "$u" messages INBOX >/dev/null 2>&1 || echo "FAIL status $u"
+  doveadm -c "$conf" force-resync -u "$u" '*' >/dev/null 2>&1 || echo "FAIL force-resync $u"
 done
 doveadm -c "$conf" stop </dev/null >/dev/null 2>&1
 sleep 0.2

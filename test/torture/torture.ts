@@ -35,6 +35,10 @@ export async function runTorture(o: { killPoints: number; seed?: number; log?: (
   const users = s.mail.users;
   const result: TortureResult = { killPoints: 0, checkedPoints: 0, inconsistentPoints: 0, failures: [], faults: { 'source-agent': 0, 'target-agent': 0, 'link': 0, 'target-host': 0, 'source-host': 0 } };
   const checked = new Set<string>();
+  // Across points, in the order taken, the second file's record count never goes back (a crash of the source cuts the
+  // files back only to what both held whole, which every earlier point holds at most).
+  let last: { point: string; seq: number; b: number } | null = null;
+  const writerStartedAt = Date.now();
   let mailing = true;
   const mailLoop = (async () => {
     for (let i = 0; mailing; i++) {
@@ -69,14 +73,19 @@ export async function runTorture(o: { killPoints: number; seed?: number; log?: (
       const st = state('mail2');
       const fresh = (st?.points ?? []).filter((p) => !checked.has(p));
       if (fresh.length) {
-        const r = sh('mail2', `python3 - /srv/.failguard/received ${DIR} ${fresh.join(' ')} <<'PY'\n${checker}\nPY`);
+        const r = sh('mail2', `python3 - /srv/.failguard/received ${DIR} ${writerStartedAt} ${fresh.join(' ')} <<'PY'\n${checker}\nPY`);
         const verdicts = JSON.parse(r.stdout || '{}') as Record<string, string>;
-        for (const p of fresh) {
+        for (const p of [...fresh].sort((x, y) => Number(x.slice(1, x.indexOf('-'))) - Number(y.slice(1, y.indexOf('-'))))) {
           checked.add(p);
           const v = verdicts[p];
-          if (!v) continue;
+          if (v === 'before-writer') continue;
           result.checkedPoints++;
-          if (!v.startsWith('ok')) { result.inconsistentPoints++; result.failures.push(`${p}: ${v}`); }
+          // No verdict at all (the checker failed) counts against the point, never for it.
+          if (!v?.startsWith('ok:')) { result.inconsistentPoints++; result.failures.push(`${p}: ${v ?? `no verdict (${r.stderr.trim().split('\n').at(-1) ?? 'the checker printed nothing'})`}`); continue; }
+          const seq = Number(p.slice(1, p.indexOf('-')));
+          const b = Number(v.split(':')[2]);
+          if (last && seq > last.seq && b < last.b) { result.inconsistentPoints++; result.failures.push(`${p}: holds ${b} records of b.log, fewer than the earlier ${last.point} (${last.b})`); }
+          if (!last || seq > last.seq) last = { point: p, seq, b };
         }
         const newest = fresh.at(-1)!;
         const dove = sh('mail2', `bash -s ${newest} ${users.map((u) => `${u}@${s.mail.domain}`).join(' ')} <<'SH'\n${readFileSync(join(here, 'dovecot-check.sh'), 'utf8')}\nSH`);
