@@ -35,6 +35,12 @@ export type PlanStep =
     verify?: string;
     /** Puts back the state before the step; absent: it cannot be undone automatically. */
     undo?: string;
+    /**
+     * `progress`: a wait that the command bounds itself by progress (it fails once nothing moved
+     * for its own idle limit), so the step has no fixed time limit of its own — a large transfer
+     * is never cut off while it advances. Without it a command has two minutes.
+     */
+    waits?: 'progress';
   }
   | {
     kind: 'dns-record';

@@ -187,16 +187,25 @@ export async function serving(c: AgentConfig): Promise<{ ok: boolean; detail: st
   return { ok: bad.length === 0, detail: bad.length ? `${bad.map((b) => `${b.what} ${b.g === null ? 'does not answer' : `answers "${b.g}"`}`).join('; ')}` : said.map((x) => `${x.what}: ${x.g}`).join('; ') || 'no mail ports to check' };
 }
 
-/** Whether this target has received a point from the job's (new) source since its agent started. */
-export async function synced(c: AgentConfig): Promise<{ ok: boolean; detail: string }> {
-  const end = Date.now() + 600_000;
+/** How long `synced` waits without a byte arriving before it gives up (a large delta takes as long as it needs while it advances). */
+export const SYNC_IDLE_S = 300;
+
+/**
+ * Whether this target has received a point from the job's (new) source since its agent started,
+ * waiting as long as the transfer advances: it fails only once no byte arrived for SYNC_IDLE_S.
+ */
+export async function synced(c: AgentConfig, idleS = SYNC_IDLE_S): Promise<{ ok: boolean; detail: string }> {
+  let lastMove = Date.now();
+  let lastBytes = -1;
   for (;;) {
-    let from: string | null = null;
+    let st: { received?: { lastFrom: string | null }; receiving?: { bytes: number; lastAt: number } | null } = {};
     try {
-      from = (JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as { received?: { lastFrom: string | null; newest: string | null } }).received?.lastFrom ?? null;
+      st = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof st;
     } catch { /* being rewritten */ }
+    const from = st.received?.lastFrom ?? null;
     if (from && from === c.monitor?.source?.name) return { ok: true, detail: `${c.host} holds a point from ${from}` };
-    if (Date.now() > end) return { ok: false, detail: `${c.host} has received nothing from ${c.monitor?.source?.name} in 10 minutes; check replication, then run the failback again` };
+    if (st.receiving && st.receiving.bytes !== lastBytes) { lastBytes = st.receiving.bytes; lastMove = Date.now(); }
+    if (Date.now() - lastMove > idleS * 1000) return { ok: false, detail: `${c.host} has received nothing from ${c.monitor?.source?.name} for ${Math.round(idleS / 60)} minutes${lastBytes > 0 ? ` (${lastBytes} bytes of the current point had arrived)` : ''}; check replication, then run the failback again` };
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

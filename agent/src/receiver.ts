@@ -89,6 +89,10 @@ export class Receiver {
       const exit = new Promise<number>((r) => recv.on('close', (code) => r(code ?? -1)));
       const frames = new Deframer();
       const input = new PassThrough();
+      // How far the stream has come, for a person and for a wait bounded by progress (the failback's `synced`).
+      const progress = { point, from, bytes: rest.length, lastAt: Date.now() };
+      this.#st.state.receiving = progress;
+      s.on('data', (d: Buffer) => { progress.bytes += d.length; progress.lastAt = Date.now(); this.#st.touch(); });
       input.write(rest);
       s.pipe(input);
       // The end frame ends the data; the socket stays open for the answer.
@@ -130,6 +134,8 @@ export class Receiver {
       if (!s.destroyed) reply({ error: why, ...(full ? { code: 'target-full' } : {}) });
     } finally {
       this.#busy = false;
+      this.#st.state.receiving = null;
+      this.#st.touch();
     }
   }
 

@@ -42,6 +42,8 @@ export interface AgentState {
   points: string[];
   targets: Record<string, TargetState>;
   received: { count: number; newest: string | null; newestAt: number | null; lastFrom: string | null };
+  /** Target: the point being received now, and how far it has come (bytes of the stream, when the last arrived). */
+  receiving?: { point: string; from: string | null; bytes: number; lastAt: number } | null;
   /** The failover monitor's view from this host. */
   monitor?: import('./monitor/rules.ts').MonitorView;
 }

@@ -73,7 +73,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     { kind: 'command', host: S, description: `on ${S}, keep aside the points ${T} never received (renamed diverged-…, not deleted)`, command: agent('set-aside-diverged', T) },
     ...files.reversed.map((f) => upload(f, `for replication from ${T} back to ${S}`)),
     start(W, 'witness'), start(T, `source (${S}'s users keep working on it)`), start(S, `target of ${T}`),
-    { kind: 'command', host: S, description: `wait until ${S} has received what changed on ${T} since the failover`, command: agent('synced') },
+    { kind: 'command', host: S, description: `wait until ${S} has received what changed on ${T} since the failover`, command: agent('synced'), waits: 'progress' },
     { kind: 'command', host: T, description: `cut-over: stop the mail services on ${T} and hand the lease back to ${S} at the witness`, command: agent('handover', S), verify: agent('handed-over') },
     { kind: 'command', host: T, description: `wait until ${S} holds a point taken after ${T}'s services stopped (nothing is lost)`, command: agent('final-point') },
     { kind: 'command', host: S, description: `bring up that point on ${S} as its data (the data from before the failover is kept aside)`, command: agent('promote'), verify: agent('promoted') },

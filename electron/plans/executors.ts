@@ -16,15 +16,18 @@ export { StepFailed } from './step-kit.ts';
 
 const tail = (s: string) => s.trim().slice(-2000);
 
-async function sh(ctx: PlanContext, host: string, command: string, signal?: AbortSignal): Promise<{ code: number; output: string }> {
-  const r = await (await ctx.host(host)).exec(command, { timeoutMs: 120_000, ...(signal ? { signal } : {}) });
+/** A command's limit: two minutes, or (a wait bounded by its own progress) a day, which only a cancel cuts short. */
+const limitMs = (step: { waits?: 'progress' }) => (step.waits === 'progress' ? 86_400_000 : 120_000);
+
+async function sh(ctx: PlanContext, host: string, command: string, signal?: AbortSignal, timeoutMs = 120_000): Promise<{ code: number; output: string }> {
+  const r = await (await ctx.host(host)).exec(command, { timeoutMs, ...(signal ? { signal } : {}) });
   return { code: r.code, output: tail(`${r.stdout}${r.stderr}`) };
 }
 
 const command: Executor<Extract<PlanStep, { kind: 'command' }>> = {
   snapshot: async () => null,
   async apply(step, ctx) {
-    const r = await sh(ctx, step.host, step.command, ctx.signal);
+    const r = await sh(ctx, step.host, step.command, ctx.signal, limitMs(step));
     if (r.code !== 0) throw new StepFailed(`exit ${r.code}: ${r.output.split('\n').at(-1) || 'no output'}`);
     return r.output;
   },

@@ -35,6 +35,8 @@ describe('the failback plan', () => {
     expect(at('MAIL2 agent settle')).toBeLessThan(at('MAIL2 upload d'));
     expect(p.steps.find((s) => s.kind === 'rehome')).toMatchObject({ fromDatabase: 'CN=DB2', toDatabase: 'CN=DB1', toServer: '/o=Lab/cn=MAIL1' });
     expect(p.steps.find((s) => s.kind === 'dns-record')).toMatchObject({ values: ['198.18.0.11'], previous: ['198.18.0.12'] });
+    // The reverse sync waits as long as it advances (the agent's own idle limit), never a fixed two minutes.
+    expect(p.steps.filter((s) => s.kind === 'command' && s.waits === 'progress').map(cmd)).toEqual(['MAIL1 agent synced']);
   });
   it('the reversed job replicates MAIL2 → MAIL1 with the same options, and never fails over by itself', () => {
     const r = reversedJob({ ...job, failover: { ...job.failover, mode: 'automatic' } }, job.targets[0]!);
