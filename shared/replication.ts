@@ -37,7 +37,7 @@ export interface AgentState {
   targets: Record<string, AgentTargetState>;
   received: { count: number; newest: string | null; newestAt: number | null };
   /** The failover monitor as this host sees it (a target: its state and countdown). */
-  monitor?: { role: 'target'; state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' } | { role: 'source' | 'witness'; fence?: string };
+  monitor?: { role: 'target'; state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert'; leaseHolder?: string } | { role: 'source' | 'witness'; fence?: string };
   /** The newest lines of the agent's log (`status` adds them): the monitor's changes, fencing, failovers. */
   log?: string[];
 }
@@ -56,7 +56,11 @@ export function eventLog(statuses: readonly HostAgentStatus[], max = 40): AgentE
 }
 
 /** What a target's monitor says: healthy, source-suspect (with seconds left before the timeout), source-lost, … */
-export interface MonitorSummary { state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert' }
+export interface MonitorSummary {
+  state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert';
+  /** Another standby holds the lease: this one stays a fenced standby and serves nothing. */
+  leaseHolder?: string;
+}
 
 /** One host's answer: its agent's state, or why there is none. */
 export interface HostAgentStatus { host: string; state: AgentState | null; error?: string }
@@ -126,7 +130,7 @@ export function replicationView(job: Job, statuses: readonly HostAgentStatus[], 
       newestPoint: newest, points: mine?.received.count ?? 0,
       limitBytesPerSecond: fromSource?.limitBytesPerSecond ?? null,
       lastError: fromSource?.lastError ?? by.get(t.name)?.error ?? by.get(job.source.name)?.error ?? null,
-      monitor: mine?.monitor?.role === 'target' ? { state: mine.monitor.state, countdownS: mine.monitor.countdownS, witnessSeesSource: mine.monitor.witnessSeesSource, mode: mine.monitor.mode } : null,
+      monitor: mine?.monitor?.role === 'target' ? { state: mine.monitor.state, countdownS: mine.monitor.countdownS, witnessSeesSource: mine.monitor.witnessSeesSource, mode: mine.monitor.mode, ...(mine.monitor.leaseHolder ? { leaseHolder: mine.monitor.leaseHolder } : {}) } : null,
     };
   });
   return {

@@ -104,6 +104,7 @@ function formatTarget(v: TargetView): string {
   if (v.compressionRatio !== null) parts.push(`compression ${v.compressionRatio.toFixed(1)}:1`);
   if (v.limitBytesPerSecond !== null) parts.push(`limited to ${mb(v.limitBytesPerSecond)}/s`);
   if (v.monitor) parts.push(`monitor: ${v.monitor.state}${v.monitor.countdownS !== null ? ` (${v.monitor.mode === 'automatic' ? 'failover' : 'alert'} in ${Math.ceil(v.monitor.countdownS)} s unless it answers)` : ''}`);
+  if (v.monitor?.leaseHolder) parts.push(`fenced: ${v.monitor.leaseHolder} holds the lease, so ${v.target} stays a standby and serves nothing`);
   if (v.lastError) parts.push(`last error: ${v.lastError}`);
   return parts.join(', ');
 }

@@ -228,6 +228,8 @@ export const messages = {
     points: 'Points on the standby',
     limit: 'Bandwidth limit now',
     monitor: 'Failover monitor',
+    fencedStandby: 'Fenced',
+    leaseHeldBy: (holder: string) => `${holder} took over and holds the lease; this standby serves nothing until a failback or a switchover`,
     monitorState: (state: string, countdown: number | null, mode: string) => ({
       healthy: 'the source answers',
       'source-suspect': `the source does not answer${countdown === null ? '' : `; ${mode === 'automatic' ? 'failover' : 'alert'} in ${Math.ceil(countdown)} s unless it comes back`}`,

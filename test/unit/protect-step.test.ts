@@ -129,4 +129,13 @@ describe('the live view (dashboard and status)', () => {
     expect([timeLeftText(30), timeLeftText(89.2), timeLeftText(90), timeLeftText(600)]).toEqual(['30 s', '90 s', '2 min', '10 min']);
     expect(v.hosts.map((h) => [h.host, h.role, h.version])).toEqual([['MAIL1', 'source', '0.1.0'], ['MAIL2', 'target', '0.1.0'], ['MAIL3', 'target', null]]);
   });
+
+  it('says which standby holds the lease on the one that was not chosen, and nothing of the kind otherwise', () => {
+    const target = (state: string, leaseHolder?: string) => agent('target', { monitor: { role: 'target', state, since: now, quietS: 30, timeoutS: 25, countdownS: null, witnessSeesSource: false, mode: 'automatic', active: leaseHolder ?? 'MAIL2', epoch: 1, ...(leaseHolder ? { leaseHolder } : {}) } as AgentState['monitor'] });
+    const v = replicationView(job, [{ host: 'MAIL2', state: target('failed-over') }, { host: 'MAIL3', state: target('source-lost', 'MAIL2') }], now);
+    expect(v.targets.map((t) => t.monitor)).toEqual([
+      { state: 'failed-over', countdownS: null, witnessSeesSource: false, mode: 'automatic' },
+      { state: 'source-lost', countdownS: null, witnessSeesSource: false, mode: 'automatic', leaseHolder: 'MAIL2' },
+    ]);
+  });
 });

@@ -64,6 +64,7 @@ function TargetCard({ t }: { t: TargetView }) {
         <dt>{m.compression}</dt><dd>{t.compressionRatio === null ? m.none : `${t.compressionRatio.toFixed(1)} : 1`}</dd>
         <dt>{m.points}</dt><dd>{t.points}</dd>
         {t.monitor ? <><dt>{m.monitor}</dt><dd data-testid={`monitor-${t.target}`} data-state={t.monitor.state}>{m.monitorState(t.monitor.state, t.monitor.countdownS, t.monitor.mode)}</dd></> : null}
+        {t.monitor?.leaseHolder ? <><dt>{m.fencedStandby}</dt><dd data-testid={`lease-holder-${t.target}`}>{m.leaseHeldBy(t.monitor.leaseHolder)}</dd></> : null}
         {t.limitBytesPerSecond !== null ? <><dt>{m.limit}</dt><dd>{mb(t.limitBytesPerSecond)}</dd></> : null}
       </dl>
       {t.lastError ? <p className="error small">{t.lastError}</p> : null}
