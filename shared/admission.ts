@@ -10,4 +10,6 @@ export const ADMISSION = {
   postfixPort: 10040,
   /** How long smtpd waits for an answer before it gives up (and defers the message). */
   postfixTimeoutS: 5,
+  /** Dovecot's authentication policy (HTTP, JSON), asked before each sign-in; a policy server that fails means a refusal (`auth_policy_reject_on_fail`). */
+  dovecotPort: 10041,
 } as const;

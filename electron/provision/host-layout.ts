@@ -105,10 +105,22 @@ ${SYSV_SCRIPT}FG_SYSV
     echo "usage: agentd boot on|off|status SERVICE..." >&2; exit 64 ;;
 `;
 
-/** Where the Postfix restrictions that were there before admission was switched on are kept, for `admission off`. */
+/** Where Postfix's restrictions line from before admission was switched on is kept (empty: it was not set), for `admission off`. */
 const ADMISSION_PREV = `${P.confDir}/postfix-restrictions.prev`;
 /** Postfix's policy check against the agent (shared/admission.ts); a service that does not answer means 451, never 250. */
 const POLICY = `check_policy_service { inet:127.0.0.1:${ADMISSION.postfixPort}, timeout=${ADMISSION.postfixTimeoutS}s }`;
+/** Dovecot's main configuration, and the file of Failguard's that it includes while admission is on. */
+const DOVECOT_CONF = '/etc/dovecot/dovecot.conf';
+export const DOVECOT_ADMISSION = '/etc/dovecot/failguard-admission.conf';
+/** Dovecot asks the agent before each sign-in; a policy server that fails or does not answer means a refusal. */
+const DOVECOT_POLICY = `# Failguard: Dovecot asks this host's agent before each sign-in (provisioning wrote this; unprotect removes it).
+auth_policy_server_url = http://127.0.0.1:${ADMISSION.dovecotPort}/
+auth_policy_reject_on_fail = yes
+auth_policy_check_before_auth = yes
+auth_policy_check_after_auth = no
+auth_policy_report_after_auth = no
+auth_policy_server_timeout_msecs = 2000
+`;
 
 /** Seconds without a fresh liveness stamp (state.json, rewritten every second by a live agent) after which the supervisor stops the agent and the mail services. */
 export const LIVENESS_S = 10;
@@ -169,19 +181,38 @@ case "\${1:-}" in
   restart) "$0" stop && "$0" start ;;
   status) running ;;
   admission)
-    command -v postconf >/dev/null 2>&1 || exit 0
-    cur=$(postconf -h smtpd_recipient_restrictions)
+    # Postfix (where installed): the policy check first in smtpd_recipient_restrictions, the previous value kept for off.
+    pf=""; command -v postconf >/dev/null 2>&1 && pf=$(postconf -h smtpd_recipient_restrictions)
+    # Dovecot (where installed): its configuration includes Failguard's authentication policy.
+    dv=""; [ -f ${DOVECOT_CONF} ] && dv=yes; inc='!include_try ${DOVECOT_ADMISSION}'
     case "\${2:-}" in
       on)
-        case "$cur" in *'$failguard_admission'*) exit 0 ;; esac
-        printf '%s\\n' "$cur" > "$PREV"
-        postconf -e 'failguard_admission = ${POLICY}' "smtpd_recipient_restrictions = \\$failguard_admission\${cur:+, $cur}"
-        postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1; exit 0 ;;
+        if command -v postconf >/dev/null 2>&1; then case "$pf" in *'$failguard_admission'*) ;; *)
+          postconf -n smtpd_recipient_restrictions > "$PREV"
+          postconf -e 'failguard_admission = ${POLICY}' "smtpd_recipient_restrictions = \\$failguard_admission\${pf:+, $pf}" || exit 1
+          postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1 ;; esac; fi
+        if [ -n "$dv" ]; then
+          { cat <<'FG_DOVECOT'
+${DOVECOT_POLICY}FG_DOVECOT
+            echo "auth_policy_hash_nonce = $(head -c 18 /dev/urandom | base64)"; } > ${DOVECOT_ADMISSION}.tmp && chmod 640 ${DOVECOT_ADMISSION}.tmp && mv -f ${DOVECOT_ADMISSION}.tmp ${DOVECOT_ADMISSION} || exit 1
+          grep -qxF "$inc" ${DOVECOT_CONF} || { [ -z "$(tail -c 1 ${DOVECOT_CONF})" ] || echo >> ${DOVECOT_CONF}; printf '%s\\n' "$inc" >> ${DOVECOT_CONF}; }
+          doveadm reload >/dev/null 2>&1
+        fi
+        exit 0 ;;
       off)
-        case "$cur" in *'$failguard_admission'*) ;; *) exit 0 ;; esac
-        postconf -e "smtpd_recipient_restrictions = $(cat "$PREV" 2>/dev/null)" && postconf -X failguard_admission && rm -f "$PREV"
-        postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1; exit 0 ;;
-      status) case "$cur" in *'$failguard_admission'*) exit 0 ;; *) exit 1 ;; esac ;;
+        case "$pf" in *'$failguard_admission'*)
+          # Exactly as before: the line that was set, or none at all (Postfix's default).
+          if [ -s "$PREV" ]; then postconf -e "$(cat "$PREV")"; else postconf -X smtpd_recipient_restrictions; fi && postconf -X failguard_admission && rm -f "$PREV"
+          postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1 ;; esac
+        if [ -n "$dv" ] && grep -qxF "$inc" ${DOVECOT_CONF}; then
+          grep -vxF "$inc" ${DOVECOT_CONF} > ${DOVECOT_CONF}.failguard-tmp && cat ${DOVECOT_CONF}.failguard-tmp > ${DOVECOT_CONF} && rm -f ${DOVECOT_CONF}.failguard-tmp ${DOVECOT_ADMISSION}
+          doveadm reload >/dev/null 2>&1
+        fi
+        exit 0 ;;
+      status)
+        if command -v postconf >/dev/null 2>&1; then case "$pf" in *'$failguard_admission'*) ;; *) exit 1 ;; esac; fi
+        if [ -n "$dv" ]; then grep -qxF "$inc" ${DOVECOT_CONF} && [ -f ${DOVECOT_ADMISSION} ] || exit 1; fi
+        exit 0 ;;
       *) echo "usage: agentd admission on|off|status" >&2; exit 64 ;;
     esac ;;
 ${BOOT}  *) echo "usage: agentd start|stop|restart|status|admission on|off|status|boot on|off|status" >&2; exit 64 ;;

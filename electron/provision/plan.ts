@@ -8,7 +8,7 @@ import type { Job } from '../../shared/job.ts';
 import type { Plan, PlanStep } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { shq } from '../hosts/shell.ts';
-import { ADMISSION_MARK, FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
+import { ADMISSION_MARK, DOVECOT_ADMISSION, FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
 import type { HostRoleInJob } from './agent-config.ts';
 
 /**
@@ -30,7 +30,9 @@ export function hostNowScript(paths: readonly string[]): string {
     '[ -d /run/systemd/system ] && echo "systemd yes" || echo "systemd no"',
     // The agent starts at boot (a systemd unit, or a SysV script): 'none' where the host has neither.
     `if [ -d /run/systemd/system ]; then [ -e /etc/systemd/system/multi-user.target.wants/failguard-agent.service ] && echo 'boot on' || echo 'boot off'; elif command -v update-rc.d >/dev/null 2>&1; then ls /etc/rc2.d/S??failguard-agent >/dev/null 2>&1 && echo 'boot on' || echo 'boot off'; else echo 'boot none'; fi`,
-    `if ! command -v postconf >/dev/null 2>&1; then echo 'admission none'; elif postconf -h smtpd_recipient_restrictions | grep -qF '${ADMISSION_MARK}'; then echo 'admission on'; else echo 'admission off'; fi`].join('\n');
+    // Mail admission: on only where every mail server there (Postfix, Dovecot) asks the agent; none where neither is installed.
+    `a=none; if command -v postconf >/dev/null 2>&1; then postconf -h smtpd_recipient_restrictions | grep -qF '${ADMISSION_MARK}' && a=on || a=off; fi; ` +
+    `if [ -f /etc/dovecot/dovecot.conf ]; then if grep -qxF ${shq(`!include_try ${DOVECOT_ADMISSION}`)} /etc/dovecot/dovecot.conf && [ -f ${DOVECOT_ADMISSION} ]; then [ $a = off ] || a=on; else a=off; fi; fi; echo "admission $a"`].join('\n');
 }
 
 export function parseHostNow(out: string): HostNow {
@@ -59,7 +61,7 @@ const READ_ON_USE: readonly string[] = [FAILOVER_PATHS.plan, FAILOVER_PATHS.acce
  */
 /** Postfix on `host` asks the agent for every message from now on; undone exactly. */
 export function admissionStep(host: string): PlanStep {
-  return { kind: 'command', host, description: `make Postfix on ${host} ask Failguard's agent before it takes each message (while the agent cannot confirm that ${host} may take mail, senders are told to try again later)`,
+  return { kind: 'command', host, description: `make Postfix and Dovecot on ${host} ask Failguard's agent before each message and each sign-in (while the agent cannot confirm that ${host} may take mail, senders are told to try again later and sign-ins are refused)`,
     command: `${P.agentd} admission on`, verify: `${P.agentd} admission status`, undo: `${P.agentd} admission off` };
 }
 

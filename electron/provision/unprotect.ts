@@ -8,7 +8,7 @@ import type { Job } from '../../shared/job.ts';
 import type { Plan, PlanStep } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { shq } from '../hosts/shell.ts';
-import { ADMISSION_MARK, HOST_PATHS as P } from './host-layout.ts';
+import { ADMISSION_MARK, DOVECOT_ADMISSION, HOST_PATHS as P } from './host-layout.ts';
 import { agentConfig, jobHosts } from './agent-config.ts';
 
 export function unprotectPlan(job: Job, purge: boolean): Plan {
@@ -18,8 +18,8 @@ export function unprotectPlan(job: Job, purge: boolean): Plan {
     steps.push({ kind: 'command', host: h.name, description: `stop starting Failguard's agent when ${h.name} boots, and let the mail services start by themselves again as they did before`,
       command: `[ ! -x ${P.agentd} ] || ${P.agentd} boot off`, verify: `[ ! -e ${P.unit} ] && [ ! -e /etc/init.d/failguard-agent ]` });
     if (h.role !== 'witness') {
-      steps.push({ kind: 'command', host: h.name, description: `let Postfix on ${h.name} take mail without asking Failguard's agent again (its restrictions as they were before)`,
-        command: `[ ! -x ${P.agentd} ] || ${P.agentd} admission off`, verify: `! command -v postconf >/dev/null 2>&1 || ! postconf -h smtpd_recipient_restrictions | grep -qF ${shq(ADMISSION_MARK)}` });
+      steps.push({ kind: 'command', host: h.name, description: `let Postfix and Dovecot on ${h.name} take mail and sign-ins without asking Failguard's agent again (their configuration as it was before)`,
+        command: `[ ! -x ${P.agentd} ] || ${P.agentd} admission off`, verify: `{ ! command -v postconf >/dev/null 2>&1 || ! postconf -h smtpd_recipient_restrictions | grep -qF ${shq(ADMISSION_MARK)}; } && [ ! -e ${DOVECOT_ADMISSION} ]` });
     }
     // The witness keeps its lease and its history: an old source must never be told again that it may serve.
     const keep = h.role === 'witness' ? ` -not -name 'lease.json' -not -name 'lease-history.jsonl'` : '';

@@ -213,7 +213,20 @@ export async function rcptAccepted(host: string, to = 'user000001@lab.test', tim
 }
 
 /** Logs in over IMAP and returns the full text of the messages whose subject matches. */
-export async function imapFetchBySubject(host: string, user: string, password: string, subject: string): Promise<string[]> {
+export async function imapFetchBySubject(host: string, user: string, password: string, subject: string, retryMs = 20_000): Promise<string[]> {
+  // A sign-in refused while the host is not yet confirmed as the one that serves is tried again, as a mail client would.
+  const end = Date.now() + retryMs;
+  for (;;) {
+    try {
+      return await imapFetchOnce(host, user, password, subject);
+    } catch (e) {
+      if (!/^IMAP LOGIN failed/.test((e as Error).message) || Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function imapFetchOnce(host: string, user: string, password: string, subject: string): Promise<string[]> {
   const c = await LineConn.open(host, 143);
   await c.until(/^\* OK.*\r\n/m);
   let n = 0;
@@ -224,7 +237,7 @@ export async function imapFetchBySubject(host: string, user: string, password: s
     if (!new RegExp(`^${tag} OK`, 'm').test(got)) throw new Error(`IMAP ${text.split(' ')[0]} failed: ${got.trim().split('\n').at(-1)}`);
     return got;
   };
-  await cmd(`LOGIN ${user} ${password}`);
+  await cmd(`LOGIN ${user} ${password}`).catch((e: Error) => { c.close(); throw e; });
   await cmd('SELECT INBOX');
   const search = await cmd(`SEARCH SUBJECT "${subject}"`);
   const ids = (/^\* SEARCH ?(.*)\r\n/m.exec(search)?.[1] ?? '').split(' ').filter(Boolean);

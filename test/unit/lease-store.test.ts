@@ -61,9 +61,9 @@ describe('the admission service', () => {
   it('answers each policy request on one connection with the decision of that moment', async () => {
     let admit = true;
     const changes: boolean[] = [];
-    const server = startAdmission('MAIL1', () => admit, (a) => changes.push(a), (e) => { throw e; }, 0);
-    await new Promise((r) => server.once('listening', r));
-    const port = (server.address() as { port: number }).port;
+    const server = startAdmission('MAIL1', () => admit, (a) => changes.push(a), (e) => { throw e; }, { postfix: 0, dovecot: 0 });
+    await new Promise((r) => server.postfix.once('listening', r));
+    const port = (server.postfix.address() as { port: number }).port;
     const s = connect({ port, host: '127.0.0.1' });
     const answers: string[] = [];
     let buf = '';
@@ -80,5 +80,21 @@ describe('the admission service', () => {
     server.close();
     expect(answers).toEqual(['action=DUNNO', expect.stringMatching(/^action=451 4\.7\.1 MAIL1 is not confirmed/)]);
     expect(changes).toEqual([true, false]);
+  });
+
+  it('answers Dovecot\'s authentication policy over HTTP: a sign-in refused while this host may not serve, a report always taken', async () => {
+    let admit = false;
+    const server = startAdmission('MAIL1', () => admit, () => undefined, (e) => { throw e; }, { postfix: 0, dovecot: 0 });
+    await new Promise((r) => server.dovecot.once('listening', r));
+    const url = `http://127.0.0.1:${(server.dovecot.address() as { port: number }).port}/`;
+    const ask = async (command: string) => (await fetch(`${url}?command=${command}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'user000001@lab.test', pwhash: 'ab12', remote: '198.18.0.1', protocol: 'imap' }) })).json() as Promise<{ status: number; msg: string }>;
+    const refused = await ask('allow');
+    const reported = await ask('report');
+    admit = true;
+    const allowed = await ask('allow');
+    server.close();
+    expect(refused).toEqual({ status: -1, msg: expect.stringMatching(/^MAIL1 is not confirmed as the server that serves this mail now/) });
+    expect(reported).toEqual({ status: 0, msg: '' });
+    expect(allowed).toEqual({ status: 0, msg: '' });
   });
 });
