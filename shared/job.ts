@@ -47,7 +47,7 @@ export const failoverSchema = z.strictObject({
   /**
    * The failover monitor's clock: `standard` (heartbeats every second, fence after 10 s, the
    * witness grants after 25 s) or `fast`, scaled down for a test lab on one switch (heartbeats
-   * every 0.25 s, fence after 3 s, grant after 8 s); never for servers across a WAN.
+   * every 0.5 s, fence after 3 s, grant after 8 s); never for servers across a WAN.
    */
   profile: z.enum(['standard', 'fast']).default('standard'),
   /** The mail services the agents own, in start order (stopped in the reverse): on Linux a service name. */

@@ -14,7 +14,7 @@ import { greeting, resolveServices, running as serviceRunning, sh, startServices
 import { shq } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
 import { parsePoint } from '../../shared/points.ts';
-import { promiseLeftS } from './monitor/promise.ts';
+import { beginAsking, endAsking, promiseLeftS } from './monitor/promise.ts';
 import { standbyPromiseS, timingOf } from './monitor/rules.ts';
 
 const witnessOf = (c: AgentConfig) => {
@@ -29,16 +29,34 @@ export async function takeLease(c: AgentConfig): Promise<{ epoch: number; active
   const w = witnessOf(c);
   // A standby that answered the source lately promised it not to ask (the source takes mail on that word);
   // a lease already handed to it (a planned switchover) or already its own is no new grant.
-  const holds = await ask(loadTls(c), c.jobId, w, { op: 'witness-status' }, 5000).then((r) => r.active === c.host, () => false);
-  const left = holds ? 0 : promiseLeftS(c.stateDir, standbyPromiseS(timingOf(c.monitor)));
-  if (left > 0) {
-    const source = c.monitor?.source?.name ?? 'the source';
-    throw new UserError('lease-refused', `${c.host} heard ${source} within the last ${Math.ceil(standbyPromiseS(timingOf(c.monitor)) - left)} s, so ${source} may still be taking mail; ${c.host} asks for the lease only once it has not heard ${source} for ${standbyPromiseS(timingOf(c.monitor))} s. If ${source} is up, use a planned switchover instead.`);
+  const now = await ask(loadTls(c), c.jobId, w, { op: 'witness-status' }, 5000).catch(() => null);
+  const holds = now?.active === c.host;
+  // Another standby took over: only a failback or a switchover moves the lease, so this one does not ask at all.
+  if (now && typeof now.active === 'string' && now.active && !holds && now.active !== c.monitor?.source?.name) {
+    throw new UserError('lease-refused', `${now.active} holds the lease already (it took over ${c.monitor?.source?.name ?? 'the source'}'s mail); ${c.host} stays a standby. Only a failback or a planned switchover moves the lease.`);
   }
-  const r = await ask(loadTls(c), c.jobId, w, { op: 'lease' }, 5000).catch((e: Error) => {
-    throw new UserError('witness-unreachable', `The witness did not answer (${e.message}); without its lease ${c.host} does not take over. Bring the witness back, or check the network between ${c.host} and it.`);
-  });
-  if (r.granted !== true) throw new UserError('lease-refused', `The witness did not grant the lease: ${String(r.reason ?? r.error ?? 'no reason given')}.`);
+  // Announced before the promise is checked, both before the witness is asked (promise.ts says why).
+  beginAsking(c.stateDir);
+  let granted = false;
+  try {
+    const promiseS = standbyPromiseS(timingOf(c.monitor));
+    const left = holds ? 0 : promiseLeftS(c.stateDir, promiseS);
+    if (left > 0) {
+      const source = c.monitor?.source?.name ?? 'the source';
+      throw new UserError('lease-refused', `${c.host} heard ${source} within the last ${Math.max(1, Math.ceil(promiseS - left))} s, so ${source} may still be taking mail; ${c.host} asks for the lease only once it has not heard ${source} for ${promiseS} s. If ${source} is up, use a planned switchover instead.`);
+    }
+    const r = await ask(loadTls(c), c.jobId, w, { op: 'lease' }, 5000).catch((e: Error) => {
+      throw new UserError('witness-unreachable', `The witness did not answer (${e.message}); without its lease ${c.host} does not take over. Bring the witness back, or check the network between ${c.host} and it.`);
+    });
+    if (r.granted !== true) throw new UserError('lease-refused', `The witness did not grant the lease: ${String(r.reason ?? r.error ?? 'no reason given')}.`);
+    granted = true;
+    return afterGrant(c, r);
+  } finally {
+    if (!granted) endAsking(c.stateDir);
+  }
+}
+
+function afterGrant(c: AgentConfig, r: Record<string, unknown>): { epoch: number; active: string } {
   const phase = readPhase(c.stateDir);
   if (!phase) writePhase(c.stateDir, { phase: 'failing-over', at: Date.now(), epoch: Number(r.epoch) });
   return { epoch: Number(r.epoch), active: String(r.active) };
@@ -111,9 +129,10 @@ export async function rehearsalCheck(c: AgentConfig): Promise<string> {
   const user = (await sh('for u in $(doveadm user "*" 2>/dev/null | head -200); do h=$(doveadm user -f home "$u" 2>/dev/null); [ -n "$h" ] && [ -d "$h" ] && { echo "$u"; break; }; done', 20_000)).output.trim();
   if (!user) return `${s.detail}; no mailbox on the copy yet to read`;
   // Through Dovecot's own IMAP server (preauthenticated as the user: no password is known here), as a mail client reads it.
-  const r = await sh(`printf 'a1 EXAMINE INBOX\\r\\na2 LOGOUT\\r\\n' | doveadm exec imap -u ${shq(user)}`, 20_000);
+  // Only the lines that matter are kept (the greeting's capability list alone is longer than what sh() keeps of the output).
+  const r = await sh(`printf 'a1 EXAMINE INBOX\\r\\na2 LOGOUT\\r\\n' | doveadm exec imap -u ${shq(user)} 2>&1 | grep -E '^(\\* [0-9]+ EXISTS|a1 |imap\\(|Error|Fatal)'`, 20_000);
   const exists = /^\* (\d+) EXISTS/m.exec(r.output)?.[1];
-  if (r.code !== 0 || !/^a1 OK/m.test(r.output) || exists === undefined) throw new UserError('rehearsal-failed', `Dovecot's IMAP server could not open ${user}'s inbox on the copy: ${r.output.split('\n').find((l) => /^a1 /.test(l)) ?? r.output.split('\n').at(-1)}`);
+  if (!/^a1 OK/m.test(r.output) || exists === undefined) throw new UserError('rehearsal-failed', `Dovecot's IMAP server could not open ${user}'s inbox on the copy: ${r.output.split('\n').find((l) => /^a1 /.test(l)) ?? r.output.split('\n').at(-1)}`);
   return `${s.detail}; IMAP opened ${user}'s inbox on the copy: ${exists} messages`;
 }
 
@@ -196,23 +215,26 @@ export const SYNC_IDLE_S = 300;
  */
 export async function synced(c: AgentConfig, idleS = SYNC_IDLE_S): Promise<{ ok: boolean; detail: string }> {
   let lastMove = Date.now();
-  let lastBytes = -1;
+  // Progress is the most of a point that ever arrived: a send that keeps failing and starting over is no progress.
+  const most = new Map<string, number>();
+  let lastBytes = 0;
   for (;;) {
-    let st: { received?: { lastFrom: string | null }; receiving?: { bytes: number; lastAt: number } | null } = {};
+    let st: { received?: { lastFrom: string | null }; receiving?: { point: string; bytes: number } | null } = {};
     try {
       st = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof st;
     } catch { /* being rewritten */ }
     const from = st.received?.lastFrom ?? null;
     if (from && from === c.monitor?.source?.name) return { ok: true, detail: `${c.host} holds a point from ${from}` };
-    if (st.receiving && st.receiving.bytes !== lastBytes) { lastBytes = st.receiving.bytes; lastMove = Date.now(); }
-    if (Date.now() - lastMove > idleS * 1000) return { ok: false, detail: `${c.host} has received nothing from ${c.monitor?.source?.name} for ${Math.round(idleS / 60)} minutes${lastBytes > 0 ? ` (${lastBytes} bytes of the current point had arrived)` : ''}; check replication, then run the failback again` };
+    if (st.receiving && st.receiving.bytes > (most.get(st.receiving.point) ?? 0)) { most.set(st.receiving.point, st.receiving.bytes); lastBytes = st.receiving.bytes; lastMove = Date.now(); }
+    const idle = idleS >= 60 ? `${Math.round(idleS / 60)} minutes` : `${idleS} s`;
+    if (Date.now() - lastMove > idleS * 1000) return { ok: false, detail: `${c.host} has received nothing new from ${c.monitor?.source?.name} for ${idle}${lastBytes > 0 ? ` (${lastBytes} bytes of the current point had arrived)` : ''}; check replication, then run the failback again` };
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
 /** After a failback: the markers of the failover are cleared (the data stays), so the agent starts as a plain source or standby. */
 export function settle(c: AgentConfig): string {
-  for (const f of ['promoted.json', 'phase.json', 'handover.json']) rmSync(join(c.stateDir, f), { force: true });
+  for (const f of ['promoted.json', 'phase.json', 'handover.json', 'lease-asking']) rmSync(join(c.stateDir, f), { force: true });
   return 'the failover markers are cleared';
 }
 

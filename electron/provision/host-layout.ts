@@ -122,7 +122,7 @@ auth_policy_report_after_auth = no
 auth_policy_server_timeout_msecs = 2000
 `;
 
-/** Seconds without a fresh liveness stamp (state.json, rewritten every second by a live agent) after which the supervisor stops the agent and the mail services. */
+/** Seconds without a fresh liveness stamp (`alive`: the uptime a live agent writes every second) after which the supervisor stops the agent and the mail services. */
 export const LIVENESS_S = 10;
 
 /**
@@ -136,7 +136,7 @@ export const LIVENESS_S = 10;
 export const AGENTD = `#!/bin/sh
 # Failguard agent supervisor: keeps the agent running, restarts it when it exits, fences around it.
 set -u
-NODE=${P.node}; AGENT=${P.agent}; CONF=${P.config}; PIDF=${P.pidFile}; LOG=${P.stateDir}/agent.out; STAMP=${P.stateDir}/state.json
+NODE=${P.node}; AGENT=${P.agent}; CONF=${P.config}; PIDF=${P.pidFile}; LOG=${P.stateDir}/agent.out; STAMP=${P.stateDir}/alive
 PREV=${ADMISSION_PREV}; LIVE=${LIVENESS_S}
 # The agent runs on its own runtime; nothing else from the host's PATH is needed but the system tools.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
@@ -153,9 +153,11 @@ case "\${1:-}" in
       child=$!; born=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1); stale=0
       while kill -0 "$child" 2>/dev/null; do
         sleep 1
+        # Ages on the boot clock (the stamp holds the uptime the agent last wrote): a wall clock set back or forth changes nothing.
         now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
-        age=$(( $(date +%s) - $(stat -c %Y "$STAMP" 2>/dev/null || echo 0) ))
-        if [ $((now - born)) -gt "$LIVE" ] && [ "$age" -gt "$LIVE" ]; then stale=$((stale + 1)); else stale=0; fi
+        age=$(( now - $(cut -d. -f1 "$STAMP" 2>/dev/null || echo 0) ))
+        # A stamp from the future (written before a reboot) is no sign of life either.
+        if [ $((now - born)) -gt "$LIVE" ] && { [ "$age" -gt "$LIVE" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
         if [ "$stale" -ge 2 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
       done
       wait "$child"
@@ -187,7 +189,12 @@ case "\${1:-}" in
     dv=""; [ -f ${DOVECOT_CONF} ] && dv=yes; inc='!include_try ${DOVECOT_ADMISSION}'
     case "\${2:-}" in
       on)
-        if command -v postconf >/dev/null 2>&1; then case "$pf" in *'$failguard_admission'*) ;; *)
+        if command -v postconf >/dev/null 2>&1; then
+          # Every way in must ask: a service in master.cf with restrictions of its own would not, and Postfix before 3.0 cannot say it this way.
+          over=$(postconf -P 2>/dev/null | grep '/smtpd_recipient_restrictions *=' | cut -d/ -f1,2 | tr '\\n' ' ')
+          [ -z "$over" ] || { echo "Postfix's master.cf gives $over smtpd_recipient_restrictions of their own, so mail taken there would not ask Failguard's agent; add \\$failguard_admission in front of them (or remove them), then protect again" >&2; exit 3; }
+          [ "$(postconf -h mail_version | cut -d. -f1)" -ge 3 ] 2>/dev/null || { echo "Postfix $(postconf -h mail_version) is older than 3.0, which Failguard's mail admission needs; upgrade Postfix, then protect again" >&2; exit 3; }
+          case "$pf" in *'$failguard_admission'*) ;; *)
           postconf -n smtpd_recipient_restrictions > "$PREV"
           postconf -e 'failguard_admission = ${POLICY}' "smtpd_recipient_restrictions = \\$failguard_admission\${pf:+, $pf}" || exit 1
           postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1 ;; esac; fi
@@ -202,7 +209,11 @@ ${DOVECOT_POLICY}FG_DOVECOT
       off)
         case "$pf" in *'$failguard_admission'*)
           # Exactly as before: the line that was set, or none at all (Postfix's default).
-          if [ -s "$PREV" ]; then postconf -e "$(cat "$PREV")"; else postconf -X smtpd_recipient_restrictions; fi && postconf -X failguard_admission && rm -f "$PREV"
+          if [ -s "$PREV" ]; then postconf -e "$(cat "$PREV")"
+          elif [ -f "$PREV" ]; then postconf -X smtpd_recipient_restrictions
+          # The record of what was there is gone: take out only Failguard's part, never the rest.
+          else rest=$(printf '%s' "$pf" | sed 's/^[$]failguard_admission,* *//'); if [ -n "$rest" ]; then postconf -e "smtpd_recipient_restrictions = $rest"; else postconf -X smtpd_recipient_restrictions; fi
+          fi && postconf -X failguard_admission && rm -f "$PREV"
           postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1 ;; esac
         if [ -n "$dv" ] && grep -qxF "$inc" ${DOVECOT_CONF}; then
           grep -vxF "$inc" ${DOVECOT_CONF} > ${DOVECOT_CONF}.failguard-tmp && cat ${DOVECOT_CONF}.failguard-tmp > ${DOVECOT_CONF} && rm -f ${DOVECOT_CONF}.failguard-tmp ${DOVECOT_ADMISSION}

@@ -44,8 +44,9 @@ const witnessLease = () => { const m = monitorOf('witness') as { active?: string
 const takeoverMs = (t: MonitorTiming) => (t.timeoutS + 90) * 1000;
 
 /**
- * Probes while `act` runs the fault and what follows; `act` calls `mark('fault')` at the fault and
- * may mark other moments (`thaw`…). Every time in the result counts from the fault, in seconds.
+ * Probes while `act` runs the fault and what follows; `act` calls `mark('fault')` once the fault is
+ * in effect and may mark other moments (`thaw`…). Every time in the result counts from the fault,
+ * in seconds, by when the probe round began: a round begun before the mark is negative.
  */
 async function faultRun(name: string, act: (mark: (moment: string) => void) => Promise<Record<string, unknown> | void>): Promise<FaultRun> {
   const moments: Record<string, number> = {};
@@ -76,12 +77,13 @@ export const FAULT_CASES: FaultCase[] = [
     async run(ctx) {
       await ctx.fresh();
       const killed = await faultRun('two standbys, the source killed', async (mark) => {
-        mark('fault');
         lab('kill', 'mail1');
+        mark('fault');
         await takeover(ctx.timing);
         const loser = STANDBYS.find((h) => monitorOf(h)?.state !== 'failed-over');
-        return { loserView: loser ? monitorOf(loser) : null };
+        return { loser, loserView: loser ? monitorOf(loser) : null };
       });
+      const loser = killed.facts.loser as string | undefined;
       const rebooted = await faultRun('the old source\'s host rebooted after a failover', async (mark) => {
         mark('fault');
         lab('start', 'mail1');
@@ -96,7 +98,9 @@ export const FAULT_CASES: FaultCase[] = [
         await sleep(ctx.timing.fenceAfterS * 1000);
         lab('start', 'witness');
         await sleep((ctx.timing.grantAfterS + 2 * ctx.timing.fenceAfterS) * 1000);
-        return { leaseBefore: before, leaseAfter: witnessLease() };
+        // The standby that was not chosen asks for the lease itself (as a person's failover would): refused, naming the holder.
+        const asked = loser ? sh(loser, '/opt/failguard/bin/node /opt/failguard/agent.mjs lease /etc/failguard/agent.json') : null;
+        return { leaseBefore: before, leaseAfter: witnessLease(), loserAsked: asked && { code: asked.code, said: asked.stderr.trim() } };
       });
       return [killed, rebooted, witness];
     },
@@ -106,8 +110,8 @@ export const FAULT_CASES: FaultCase[] = [
     async run(ctx) {
       await ctx.fresh();
       return [await faultRun(this.name, async (mark) => {
-        mark('fault');
         sh('mail1', `pkill -STOP -f ${AGENT}`);
+        mark('fault');
         await takeover(ctx.timing);
         // If its supervisor has not killed it, it goes on where it stopped, with stale knowledge.
         sh('mail1', `pkill -CONT -f ${AGENT}; true`);
@@ -121,8 +125,8 @@ export const FAULT_CASES: FaultCase[] = [
     async run(ctx) {
       await ctx.fresh();
       return [await faultRun(this.name, async (mark) => {
-        mark('fault');
         lab('freeze', 'mail1');
+        mark('fault');
         await takeover(ctx.timing, 2000);
         mark('thaw');
         lab('thaw', 'mail1');
@@ -137,9 +141,9 @@ export const FAULT_CASES: FaultCase[] = [
       await ctx.fresh();
       const port = 7420;
       return [await faultRun(this.name, async (mark) => {
-        mark('fault');
         // Killed, and its port taken before the supervisor starts it again (a second later): every start fails.
         sh('mail1', `pkill -KILL -f ${AGENT}; (setsid python3 -c "import socket,time,sys; sys.argv[0]='fg-port-holder'; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', ${port})); s.listen(); time.sleep(900)" fg-port-holder >/dev/null 2>&1 &)`);
+        mark('fault');
         await takeover(ctx.timing);
         const out = sh('mail1', 'cat /var/lib/failguard/agent.out; cat /var/lib/failguard/agent.log').stdout;
         return { crashLoopFenced: /exited three times within a minute/.test(out), cannotListen: /cannot listen on/.test(out) };

@@ -25,7 +25,7 @@ const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile];
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
 const key = s.hosts[0]!.keyFile;
-/** The fast monitor profile (heartbeats every 0.25 s, fence after 3 s, grant after 8 s): the rule's inequality holds as for the standard one. */
+/** The fast monitor profile (heartbeats every 0.5 s, fence after 3 s, grant after 8 s): the rule's inequality holds as for the standard one. */
 const TIMEOUT_S = 10;
 /** Long enough that a failover that should not happen would have begun: the witness waits 8 s, the target 10 s (both from the cut). */
 const WATCH_MS = 15_000;

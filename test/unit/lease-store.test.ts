@@ -98,3 +98,26 @@ describe('the admission service', () => {
     expect(allowed).toEqual({ status: 0, msg: '' });
   });
 });
+
+describe('a person\'s failover asks for the lease only when the standby\'s promise allows it', () => {
+  it('refuses while the promise binds, says why, and leaves no marker behind', async () => {
+    const { takeLease } = await import('../../agent/src/commands.ts');
+    const { isAsking } = await import('../../agent/src/monitor/promise.ts');
+    const dir = fresh();
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), 'not a certificate');
+    const c = { host: 'MAIL2', role: 'target', jobId: 'j', stateDir: dir, tls: { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
+      monitor: { source: { name: 'MAIL1', address: '127.0.0.1', port: 1 }, witness: { name: 'witness', address: '127.0.0.1', port: 1 }, mode: 'alert', timeoutSeconds: 60, profile: 'standard', services: [] } } as never;
+    recordStandbyAnswer(dir);
+    await expect(takeLease(c)).rejects.toThrow(/^MAIL2 heard MAIL1 within the last 1 s, so MAIL1 may still be taking mail; MAIL2 asks for the lease only once it has not heard MAIL1 for 25 s/);
+    expect(isAsking(dir)).toBe(false);
+  });
+
+  it('announces the request before it checks the promise: an answer given meanwhile is not a standby\'s', async () => {
+    const { beginAsking, endAsking, isAsking } = await import('../../agent/src/monitor/promise.ts');
+    const dir = fresh();
+    beginAsking(dir);
+    expect(isAsking(dir)).toBe(true);
+    endAsking(dir);
+    expect(isAsking(dir)).toBe(false);
+  });
+});

@@ -45,7 +45,8 @@ export class SourceFence {
     return this.#state;
   }
 
-  async step(now: number, targetOk: boolean, witness: { active: string; epoch: number; blocked?: string | null } | null): Promise<FenceView> {
+  /** `admits`: whether mail is admitted now (rules.ts sourceAdmits); a serving source whose admission lapsed stops its services too. */
+  async step(now: number, targetOk: boolean, witness: { active: string; epoch: number; blocked?: string | null } | null, admits: () => boolean = () => true): Promise<FenceView> {
     if (targetOk) this.#lastTarget = now;
     if (witness) { this.#lastWitness = now; this.#lease = witness; }
     const mustFence = this.hasWitness && sourceMustFence(now, this.#lastTarget, this.#lastWitness, this.t);
@@ -62,6 +63,9 @@ export class SourceFence {
         await this.#stop('fenced', 'the witness did not answer since the agent started; the services wait for its word');
       } else if (this.#state === 'serving' && mustFence) {
         await this.#stop('fenced', `neither a target nor the witness answered for ${this.t.fenceAfterS} s`);
+      } else if (this.#state === 'serving' && !admits()) {
+        // Admission already refuses new mail; sessions under way, the queue and open IMAP sessions stop with the services.
+        await this.#stop('fenced', `neither the witness nor every standby affirmed within ${this.t.fenceAfterS} s that ${this.me} may serve`);
       }
       // A fenced source keeps its services stopped, whoever starts them.
       if (this.#state !== 'serving' && now - this.#lastCheck > 5000) {

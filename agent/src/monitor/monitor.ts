@@ -15,8 +15,9 @@ import { LeaseStore } from './lease.ts';
 import { SourceFence } from './fence.ts';
 import type { ServiceSpec } from './services.ts';
 import { readPhase } from './phase.ts';
-import { SUSPECT_ALERT_AFTER_S, timingOf, alertsOnChange, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
-import { recordStandbyAnswer } from './promise.ts';
+import { SUSPECT_ALERT_AFTER_S, standbyPromiseS, timingOf, alertsOnChange, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
+import { beginAsking, endAsking, isAsking, promiseLeftS, recordStandbyAnswer } from './promise.ts';
+import { bootNowMs } from './clock.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
 
@@ -42,13 +43,15 @@ export class Monitor {
   /** Targets with a heartbeat on its way, and when one last answered (the source's). */
   readonly #inFlight = new Set<string>();
   #targetAnsweredAt: number | null = null;
-  /** Source: when the last heartbeat each target answered as a standby was sent, and the last witness round trip that named this host. */
+  /** Source: when (boot clock) the last heartbeat each target answered as a standby was sent, and the last witness round trip that named this host. */
   readonly #standbyAt = new Map<string, number>();
   #witnessAffirmedAt: number | null = null;
   /** Target: what the witness last said (the lease's holder), for admission after a failover. */
   #witnessSaid: { active: string; blocked: boolean } | null = null;
   /** Target: the holder that refused this standby the lease (it stays fenced and says so). */
   #leaseHolder: string | null = null;
+  /** Target: a request for the lease is under way (heartbeats are answered as "not a standby" meanwhile). */
+  #asking = false;
   #stepAt = 0;
   #failoverError: string | undefined;
   /** Whether the current suspicion was sent as an alert (it is once it lasts). */
@@ -107,11 +110,14 @@ export class Monitor {
     for (const t of this.#c.targets) {
       if (this.#inFlight.has(t.name)) continue;
       this.#inFlight.add(t.name);
-      const sentAt = performance.now();
+      const sentAt = bootNowMs();
       void this.#roundTrip({ name: t.name, address: t.address, port: t.port }, { op: 'heartbeat' }).then((b) => {
-        if (b?.ok) this.#targetAnsweredAt = performance.now();
-        // Only an answer as a standby (bound not to ask for the lease for a while) affirms this source's right to serve.
-        if (b?.ok && b.standby === true) this.#standbyAt.set(t.name, sentAt);
+        // Only an answer as a standby (bound not to ask for the lease for a while) affirms this source's right to serve,
+        // or keeps it from fencing: a target that took over, or is asking for the lease, answers but does not count.
+        if (b?.ok && b.standby === true) {
+          this.#targetAnsweredAt = performance.now();
+          this.#standbyAt.set(t.name, sentAt);
+        }
       }).finally(() => this.#inFlight.delete(t.name));
     }
   }
@@ -130,8 +136,12 @@ export class Monitor {
     this.#lastSource = performance.now();
     this.#lease?.markHeard(from);
     if (this.#c.role === 'target') {
-      const standby = this.#isStandby();
-      if (standby) recordStandbyAnswer(this.#c.stateDir);
+      // The promise first, then whether a request for the lease is under way (promise.ts says why in this order).
+      let standby = this.#isStandby();
+      if (standby) {
+        recordStandbyAnswer(this.#c.stateDir);
+        standby = !this.#asking && !isAsking(this.#c.stateDir);
+      }
       return { ok: true, standby };
     }
     return { ok: true, ...(this.#lease ? this.#lease.get() : {}) };
@@ -148,11 +158,11 @@ export class Monitor {
    */
   admits(): boolean {
     if (this.#c.role === 'source') {
-      return sourceAdmits(performance.now(), { serving: this.#fence?.state === 'serving', hasWitness: !!this.#c.monitor?.witness, witnessAt: this.#witnessAffirmedAt,
+      return sourceAdmits(bootNowMs(), { serving: this.#fence?.state === 'serving', hasWitness: !!this.#c.monitor?.witness, witnessAt: this.#witnessAffirmedAt,
         targetsAt: this.#c.targets.map((t) => this.#standbyAt.get(t.name) ?? null) }, this.#t);
     }
-    // A target serves only once it has taken over, and never while the witness names another host (or no one).
-    if (this.#c.role === 'target') return readPhase(this.#c.stateDir)?.phase === 'failed-over' && (this.#witnessSaid === null || (this.#witnessSaid.active === this.#c.host && !this.#witnessSaid.blocked));
+    // A target serves only once it has taken over, and only once the witness has named it since this agent started (never another host, or no one).
+    if (this.#c.role === 'target') return readPhase(this.#c.stateDir)?.phase === 'failed-over' && this.#witnessSaid !== null && this.#witnessSaid.active === this.#c.host && !this.#witnessSaid.blocked;
     return false;
   }
 
@@ -211,13 +221,13 @@ export class Monitor {
   async #tick(): Promise<void> {
     const m = this.#c.monitor!;
     if (this.#c.role === 'source') {
-      const sentAt = performance.now();
+      const sentAt = bootNowMs();
       const w = m.witness ? await this.#roundTrip(m.witness, { op: 'heartbeat' }) : null;
       if (w?.ok && w.active === this.#c.host && !w.blocked) this.#witnessAffirmedAt = sentAt;
       // A target answered since the last step (the targets' heartbeats run on their own).
       const targetOk = this.#targetAnsweredAt !== null && this.#targetAnsweredAt >= this.#stepAt;
       this.#stepAt = performance.now();
-      const view = await this.#fence!.step(this.#stepAt, targetOk, w?.ok ? { active: String(w.active), epoch: Number(w.epoch), blocked: typeof w.blocked === 'string' ? w.blocked : null } : null);
+      const view = await this.#fence!.step(this.#stepAt, targetOk, w?.ok ? { active: String(w.active), epoch: Number(w.epoch), blocked: typeof w.blocked === 'string' ? w.blocked : null } : null, () => this.admits());
       this.#show({ role: 'source', ...view });
     } else if (this.#c.role === 'target') {
       await this.#targetTick(m);
@@ -242,7 +252,13 @@ export class Monitor {
     // Automatic mode: once the source is lost (or, after a restart, to finish a failover cut short), one attempt per agent run.
     const due = shouldFailOver(this.#state, m.mode, false) || (m.mode === 'automatic' && this.#state === 'failing-over');
     if (due && !this.#attempted && m.witness && this.#hooks.failover) {
-      const lease = await this.#roundTrip(m.witness, { op: 'lease' });
+      // Announced before the promise is checked, and both before the witness is asked (promise.ts).
+      this.#asking = true;
+      beginAsking(this.#c.stateDir);
+      const bound = promiseLeftS(this.#c.stateDir, standbyPromiseS(this.#t));
+      const lease = bound > 0 ? null : await this.#roundTrip(m.witness, { op: 'lease' });
+      if (bound > 0) this.#log(`monitor: ${this.#c.host} answered ${m.source?.name} as a standby lately; it asks for the lease in ${Math.ceil(bound)} s at the earliest`);
+      if (lease?.granted !== true) { this.#asking = false; endAsking(this.#c.stateDir); }
       if (typeof lease?.holder === 'string' && lease.holder !== this.#leaseHolder) {
         // Another standby took over: this one stays fenced (its services stay stopped) and says so.
         this.#leaseHolder = lease.holder;

@@ -2,32 +2,70 @@
  * A standby's promise, kept on its host: having answered the source's heartbeat as a standby,
  * it does not ask the witness for the lease for `standbyPromiseS` (rules.ts). The running agent
  * writes when it last answered before the answer leaves; the one-shot `lease` command (a
- * person's failover) reads it, so the promise holds whichever process asks. Times are the
- * host's CLOCK_MONOTONIC (shared by its processes, never set back); after a reboot the clock
- * restarts, and the time since boot bounds the time since the answer.
+ * person's failover) reads it, so the promise holds whichever process asks. Times are the host's
+ * boot clock (clock.ts: shared by its processes, counting suspends, never set back); after a
+ * reboot the clock starts again, and the time since boot bounds the time since the answer.
+ *
+ * Asking is announced first (`beginAsking`: a marker on disk), then the promise is checked, then
+ * the witness asked; the agent writes the promise first and reads the marker after, and answers
+ * "not a standby" while it is there. So an answer and a request can never both slip through: if
+ * the answer's promise came before the check, the check sees it; if after, the agent sees the marker.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { bootNowMs } from './clock.ts';
 
 const file = (dir: string) => join(dir, 'standby-promise.json');
+const askingFile = (dir: string) => join(dir, 'lease-asking');
 const bootId = () => { try { return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(); } catch { return ''; } };
-const nowS = () => Number(process.hrtime.bigint() / 1_000_000n) / 1000;
+const nowS = () => bootNowMs() / 1000;
 
-/** Records that this standby answered the source just now (before the answer is sent). */
-export function recordStandbyAnswer(dir: string): void {
-  writeFileSync(file(dir), JSON.stringify({ boot: bootId(), at: nowS() }), { mode: 0o600 });
+function writeSynced(path: string, text: string): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
-/** Seconds this standby is still bound by its promise (0: free to ask for the lease). Unreadable: bound for the whole promise. */
+/** Records that this standby answers the source now (before the answer is sent). */
+export function recordStandbyAnswer(dir: string): void {
+  writeSynced(file(dir), JSON.stringify({ boot: bootId(), at: nowS() }));
+}
+
+/**
+ * Seconds this standby is still bound by its promise (0: free to ask for the lease). Unreadable:
+ * bound for the whole promise. No file at all: bound until the promise has passed since boot (a
+ * file lost with a crash cannot free a host that answered just before it).
+ */
 export function promiseLeftS(dir: string, promiseS: number): number {
   let rec: { boot?: unknown; at?: unknown };
   try {
     rec = JSON.parse(readFileSync(file(dir), 'utf8')) as typeof rec;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 0 : promiseS;
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? Math.max(0, promiseS - nowS()) : promiseS;
   }
   if (typeof rec.at !== 'number') return promiseS;
   // Another boot: the clock started again at boot, so at least `now` seconds passed since the answer.
   const since = rec.boot === bootId() ? nowS() - rec.at : nowS();
   return Math.max(0, promiseS - since);
+}
+
+/** This standby is about to ask for the lease: from now on its agent answers heartbeats as "not a standby". */
+export function beginAsking(dir: string): void {
+  writeSynced(askingFile(dir), String(bootNowMs()));
+}
+
+/** The request was refused: a standby again. */
+export function endAsking(dir: string): void {
+  rmSync(askingFile(dir), { force: true });
+}
+
+/** Whether a request for the lease is under way (a marker younger than a minute: an asker that died leaves one that expires). */
+export function isAsking(dir: string): boolean {
+  if (!existsSync(askingFile(dir))) return false;
+  const at = Number(readFileSync(askingFile(dir), 'utf8'));
+  return !(Number.isFinite(at) && at <= bootNowMs() && bootNowMs() - at > 60_000);
 }

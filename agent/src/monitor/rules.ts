@@ -40,13 +40,13 @@ export interface MonitorTiming {
 export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 1, rttMaxS: 2, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 10, fenceDeadlineS: 10, grantAfterS: 25, drift: 0.01 };
 
 /**
- * The same rule about three times faster, for a test lab on one switch (heartbeats every 0.25 s,
+ * The same rule about three times faster, for a test lab on one switch (heartbeats every 0.5 s,
  * fence after 3 s, grant after 8 s), with the same drift, so the inequality holds as it does for
  * the standard constants (8 · 0.99 = 7.92 > 1 + 3 · 1.01 + 3 = 7.03). Round trips still get a
  * whole second: a lab on a busy two-core machine is slow at times, and a slow round trip must not
  * fence a healthy source.
  */
-export const FAST_TIMING: MonitorTiming = { heartbeatS: 0.25, rttMaxS: 1, suspectAfterS: 1.5, timeoutS: 12, fenceAfterS: 3, fenceDeadlineS: 3, grantAfterS: 8, drift: 0.01 };
+export const FAST_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 1, suspectAfterS: 1.5, timeoutS: 12, fenceAfterS: 3, fenceDeadlineS: 3, grantAfterS: 8, drift: 0.01 };
 
 /** The constants a host's monitor runs on: its profile's, with the job's timeout. */
 export function timingOf(m: { profile?: 'standard' | 'fast'; timeoutSeconds?: number } | undefined): MonitorTiming {

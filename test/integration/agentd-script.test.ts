@@ -1,0 +1,108 @@
+/**
+ * The supervisor script provisioning installs (`agentd`), run for real: `admission on|off|status`
+ * against this machine's Postfix and Dovecot tools, and `boot on|off|status` through Debian's
+ * update-rc.d — each in a private mount namespace over scratch copies of /etc/postfix,
+ * /etc/dovecot, /etc/failguard and the runlevel folders, so nothing of this machine changes.
+ * The systemd branch cannot run here (no systemd): it is not run live.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AGENTD } from '../../electron/provision/host-layout.ts';
+
+const RUNLEVELS = ['0', '1', '2', '3', '4', '5', '6', 'S'];
+const MAIN_CF = 'compatibility_level = 3.6\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n';
+const DOVECOT_CONF = 'protocols = imap\nlisten = 127.0.0.1\nbase_dir = /run/fg-agentd-test\n';
+
+/** A scratch /etc: Postfix's and Dovecot's configuration, Failguard's folder, init scripts and runlevel links. */
+function scratch(o: { mainCf?: string; masterCf?: string } = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'fg-agentd-'));
+  mkdirSync(join(root, 'postfix'));
+  writeFileSync(join(root, 'postfix/main.cf'), o.mainCf ?? MAIN_CF);
+  writeFileSync(join(root, 'postfix/master.cf'), o.masterCf ?? 'smtp      inet  n       -       n       -       -       smtpd\n');
+  mkdirSync(join(root, 'dovecot'));
+  writeFileSync(join(root, 'dovecot/dovecot.conf'), DOVECOT_CONF);
+  mkdirSync(join(root, 'failguard'));
+  mkdirSync(join(root, 'init.d'));
+  for (const r of RUNLEVELS) mkdirSync(join(root, `rc${r}.d`));
+  for (const svc of ['dovecot', 'postfix']) {
+    writeFileSync(join(root, 'init.d', svc), `#!/bin/sh\n### BEGIN INIT INFO\n# Provides: ${svc}\n# Required-Start: $local_fs\n# Required-Stop: $local_fs\n# Default-Start: 2 3 4 5\n# Default-Stop: 0 1 6\n### END INIT INFO\nexit 0\n`, { mode: 0o755 });
+    for (const r of ['0', '1', '2', '3', '4', '5', '6']) symlinkSync(`../init.d/${svc}`, join(root, `rc${r}.d`, `${['0', '1', '6'].includes(r) ? 'K' : 'S'}01${svc}`));
+  }
+  writeFileSync(join(root, 'agentd'), AGENTD, { mode: 0o755 });
+  return root;
+}
+
+/** Runs `agentd ARGS` for each line of `calls` inside the scratch /etc; each call's exit code and stderr. */
+function agentd(root: string, calls: string[]): Array<{ code: number; err: string }> {
+  const mounts = ['postfix', 'dovecot', 'failguard', 'init.d', ...RUNLEVELS.map((r) => `rc${r}.d`)].map((d) => `mount --bind ${root}/${d} /etc/${d}`).join('\n');
+  const body = calls.map((c, i) => `sh ${root}/agentd ${c} 2>${root}/err${i}; echo "rc${i}=$?"`).join('\n');
+  // /etc itself becomes a private overlay first, so that mount points this machine lacks (/etc/failguard) are made there, not here.
+  const overlay = `mkdir -p ${root}/.upper ${root}/.work && mount -t overlay overlay -o lowerdir=/etc,upperdir=${root}/.upper,workdir=${root}/.work /etc && mkdir -p /etc/failguard`;
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'bash', '-c', `set -e\n${overlay}\n${mounts}\nset +e\n${body}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`unshare failed: ${r.stderr}`);
+  return calls.map((_, i) => ({ code: Number(new RegExp(`^rc${i}=(\\d+)$`, 'm').exec(r.stdout)?.[1] ?? -1), err: readFileSync(join(root, `err${i}`), 'utf8').trim() }));
+}
+
+const links = (root: string) => RUNLEVELS.flatMap((r) => readdirSync(join(root, `rc${r}.d`)).sort().map((f) => `rc${r}.d/${f} -> ${readlinkSync(join(root, `rc${r}.d`, f))}`));
+const read = (root: string, f: string) => readFileSync(join(root, f), 'utf8');
+
+describe('agentd admission: Postfix and Dovecot ask the agent, and off puts them back byte for byte', () => {
+  it.each([
+    ['restrictions not set', MAIN_CF],
+    ['restrictions of the admin\'s own', `${MAIN_CF}smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination\n`],
+  ])('%s', (_name, mainCf) => {
+    const root = scratch({ mainCf });
+    const [on, status, again] = agentd(root, ['admission on', 'admission status', 'admission on']);
+    expect([on!.code, status!.code, again!.code]).toEqual([0, 0, 0]);
+    expect(read(root, 'postfix/main.cf')).toMatch(/^failguard_admission = check_policy_service \{ inet:127\.0\.0\.1:740, timeout=5s \}$/m);
+    expect(read(root, 'postfix/main.cf')).toMatch(/^smtpd_recipient_restrictions = \$failguard_admission(, permit_mynetworks, reject_unauth_destination)?$/m);
+    expect(read(root, 'dovecot/dovecot.conf').split('\n').filter((l) => l.startsWith('!include_try'))).toEqual(['!include_try /etc/dovecot/failguard-admission.conf']);
+    expect(read(root, 'dovecot/failguard-admission.conf')).toMatch(/^auth_policy_server_url = http:\/\/127\.0\.0\.1:741\/$/m);
+    expect(read(root, 'dovecot/failguard-admission.conf')).toMatch(/^auth_policy_reject_on_fail = yes$/m);
+    const [off, after] = agentd(root, ['admission off', 'admission status']);
+    expect([off!.code, after!.code]).toEqual([0, 1]);
+    expect(read(root, 'postfix/main.cf')).toBe(mainCf);
+    expect(read(root, 'dovecot/dovecot.conf')).toBe(DOVECOT_CONF);
+    expect(readdirSync(join(root, 'dovecot'))).toEqual(['dovecot.conf']);
+  });
+
+  it('without its record of what was there, off takes out only Failguard\'s part', () => {
+    const root = scratch({ mainCf: `${MAIN_CF}smtpd_recipient_restrictions = permit_mynetworks\n` });
+    agentd(root, ['admission on']);
+    // The record is lost (a person cleaned /etc/failguard): the admin's own restriction must survive.
+    const [off] = agentd(root, ['admission off']);
+    expect(off!.code).toBe(0);
+    expect(read(root, 'postfix/main.cf')).toMatch(/^smtpd_recipient_restrictions = permit_mynetworks$/m);
+    expect(read(root, 'postfix/main.cf')).not.toMatch(/failguard/);
+  });
+
+  it('refuses, in one sentence and changing nothing, where a service in master.cf has restrictions of its own', () => {
+    const root = scratch({ masterCf: 'submission inet n       -       n       -       -       smtpd\n  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject\n' });
+    const [on] = agentd(root, ['admission on']);
+    expect(on!.code).toBe(3);
+    expect(on!.err).toMatch(/^Postfix's master\.cf gives submission\/inet +smtpd_recipient_restrictions of their own, so mail taken there would not ask Failguard's agent;/);
+    expect(read(root, 'postfix/main.cf')).toBe(MAIN_CF);
+  });
+});
+
+describe('agentd boot (SysV, through update-rc.d): the agent starts at boot and the mail services do not; off puts every link back', () => {
+  it('on, status, off', () => {
+    const root = scratch();
+    const before = links(root);
+    const [on, status, statusOff] = agentd(root, ['boot on dovecot postfix', 'boot status dovecot postfix', 'admission status']);
+    expect([on!.code, status!.code]).toEqual([0, 0]);
+    expect(statusOff!.code).toBe(1);
+    const during = links(root);
+    expect(during.filter((l) => /^rc2\.d\/S/.test(l))).toEqual(['rc2.d/S01failguard-agent -> ../init.d/failguard-agent']);
+    expect(during.filter((l) => /^rc2\.d\/K/.test(l)).map((l) => l.replace(/ ->.*/, ''))).toEqual(['rc2.d/K01dovecot', 'rc2.d/K01postfix']);
+    expect(read(root, 'init.d/failguard-agent')).toMatch(/exec \/opt\/failguard\/agentd "\$1"/);
+    expect(read(root, 'failguard/boot.prev').trim().split('\n')).toEqual(['dovecot', 'postfix']);
+    const [off, after] = agentd(root, ['boot off', 'boot status dovecot postfix']);
+    expect([off!.code, after!.code]).toEqual([0, 1]);
+    expect(links(root)).toEqual(before);
+    expect(readdirSync(join(root, 'init.d')).sort()).toEqual(['dovecot', 'postfix']);
+  });
+});
