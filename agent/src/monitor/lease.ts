@@ -10,8 +10,9 @@
  * first start (no file at all) begins at epoch 0. Every grant is also appended to
  * lease-history.jsonl, which unprotect keeps.
  */
-import { appendFileSync, closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeDurably } from '../durable.ts';
 
 export interface LeaseRecord {
   epoch: number;
@@ -20,25 +21,6 @@ export interface LeaseRecord {
   at: number;
   /** Why no one may serve (the lease file is unreadable or corrupt); a person must decide. */
   blocked?: string;
-}
-
-/** Writes `text` to `file` so that a power loss leaves either the old or the new content. */
-export function writeDurably(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  const dir = openSync(dirname(file), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
 }
 
 /** The lease as found on disk: a record, none yet (first start), or why it cannot be trusted. */

@@ -11,7 +11,8 @@
  * "not a standby" while it is there. So an answer and a request can never both slip through: if
  * the answer's promise came before the check, the check sees it; if after, the agent sees the marker.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
+import { writeDurably } from '../durable.ts';
 import { join } from 'node:path';
 import { bootNowMs } from './clock.ts';
 
@@ -20,19 +21,9 @@ const askingFile = (dir: string) => join(dir, 'lease-asking');
 const bootId = () => { try { return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(); } catch { return ''; } };
 const nowS = () => bootNowMs() / 1000;
 
-function writeSynced(path: string, text: string): void {
-  const fd = openSync(path, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Records that this standby answers the source now (before the answer is sent). */
 export function recordStandbyAnswer(dir: string): void {
-  writeSynced(file(dir), JSON.stringify({ boot: bootId(), at: nowS() }));
+  writeDurably(file(dir), JSON.stringify({ boot: bootId(), at: nowS() }));
 }
 
 /**
@@ -55,7 +46,7 @@ export function promiseLeftS(dir: string, promiseS: number): number {
 
 /** This standby is about to ask for the lease: from now on its agent answers heartbeats as "not a standby". */
 export function beginAsking(dir: string): void {
-  writeSynced(askingFile(dir), String(bootNowMs()));
+  writeDurably(askingFile(dir), String(bootNowMs()));
 }
 
 /** The request was refused: a standby again. */
