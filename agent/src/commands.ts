@@ -151,7 +151,10 @@ async function queueInData(c: AgentConfig): Promise<string | null> {
 export async function holdQueue(c: AgentConfig): Promise<string> {
   const q = await queueInData(c);
   if (!q) return 'the Postfix queue is not part of the protected data; nothing to hold';
-  const r = await sh('postsuper -h ALL', 60_000);
+  if (!['active', 'deferred', 'incoming'].every((d) => existsSync(posix.join(q, d)))) return `${q} holds no Postfix queue yet; nothing to hold`;
+  // postsuper drops to Postfix's own user, which may not write Postfix's log file when Postfix is stopped: it runs on a
+  // copy of the configuration that logs nowhere (the copy of the queue is all it touches).
+  const r = await sh('t=$(mktemp -d) && cp /etc/postfix/main.cf /etc/postfix/master.cf "$t"/ && postconf -c "$t" -e maillog_file= && postsuper -c "$t" -h ALL; rc=$?; rm -rf "$t"; exit $rc', 60_000);
   if (r.code !== 0) throw new UserError('rehearsal-failed', `The copy's mail queue could not be put on hold (${r.output.split('\n').at(-1)}); the rehearsal stops before Postfix starts on it.`);
   return r.output.trim() || 'the queue is on hold';
 }

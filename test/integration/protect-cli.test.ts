@@ -23,7 +23,7 @@ writeFileSync(jobFile, JSON.stringify({
   version: 1, id: '2a9d7c1e-5b3f-4a8e-9d0c-7e6f5a4b3c2d', name: 'CLI job',
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key, options: { compression: 'strong', schedule: 'mon-sun 00-24 200mbit' } }],
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
-  failover: { mode: 'alert', timeoutSeconds: 25 },
+  failover: { mode: 'alert', timeoutSeconds: 10, profile: 'fast' },
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }, null, 2));
 afterAll(() => cli('unprotect', '--job', jobFile, '--purge', '--yes'));
@@ -55,10 +55,14 @@ describe('failguard protect / status / unprotect', () => {
   });
 
   it('status shows both agents replicating', async () => {
-    await new Promise((r) => setTimeout(r, 3000));
-    const st = cli('status', '--job', jobFile, '--json');
-    expect(st.status, st.stderr).toBe(0);
-    const all = JSON.parse(st.stdout) as Array<{ host: string; state: { role: string; targets: Record<string, { sends: number; bytesWire: number; bytesRaw: number }>; received: { count: number } } }>;
+    type All = Array<{ host: string; state: { role: string; targets: Record<string, { sends: number; bytesWire: number; bytesRaw: number }>; received: { count: number } } }>;
+    // Polled, not slept: the first sends are done once MAIL2 holds a point.
+    const all = await until('a point on MAIL2 in status', () => {
+      const st = cli('status', '--job', jobFile, '--json');
+      expect(st.status, st.stderr).toBe(0);
+      const a = JSON.parse(st.stdout) as All;
+      return (a[1]?.state.received.count ?? 0) > 0 && a;
+    }, 30_000);
     expect(all.map((h) => [h.host, h.state.role])).toEqual([['MAIL1', 'source'], ['MAIL2', 'target'], ['witness', 'witness']]);
     expect(all[0]!.state.targets.MAIL2!.sends).toBeGreaterThan(0);
     expect(all[1]!.state.received.count).toBeGreaterThan(0);
@@ -134,13 +138,14 @@ describe('failguard protect / status / unprotect', () => {
       await says('source-suspect', (m) => m?.state === 'source-suspect', 15_000);
       const text = cli('status', '--job', jobFile).stdout;
       expect(text).toMatch(/→ MAIL2 .*monitor: source-suspect \(alert in \d+ s unless it answers\)/);
-      await new Promise((r) => setTimeout(r, 30_000));
+      // Past the 10 s timeout (the fast monitor profile), and still only suspect.
+      await new Promise((r) => setTimeout(r, 12_000));
       expect(monitor()).toMatchObject({ state: 'source-suspect', witnessSeesSource: true, countdownS: 0 });
     } finally {
       lab('heal', 'mail1', 'mail2');
     }
     await says('healthy again', (m) => m?.state === 'healthy', 15_000);
-    // The source really gone: after the 25 s timeout, with the witness agreeing, it is lost.
+    // The source really gone: after the 10 s timeout, with the witness agreeing, it is lost.
     expect(lab('kill', 'mail1').code).toBe(0);
     try {
       await says('source-lost', (m) => m?.state === 'source-lost' && m.witnessSeesSource === false, 60_000);
