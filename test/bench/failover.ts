@@ -21,7 +21,7 @@ import { protect } from '../../electron/provision/service.ts';
 import { imapFetchBySubject, inHost, lab, labStatus, sendMail } from '../integration/helpers.ts';
 import { putLabBack } from '../integration/failover-helpers.ts';
 import { ACCEPT_PROBE, MAIL1, MAIL2, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, accepting, ST, SW } from '../integration/partition.ts';
-import { FAULT_CASES } from '../integration/fault-cases.ts';
+import { FAULT_CASES, undoFailover } from '../integration/fault-cases.ts';
 import { timingOf } from '../../agent/src/monitor/rules.ts';
 
 const TIMEOUT_S = 25;
@@ -119,8 +119,11 @@ export async function main(argv: string[]): Promise<void> {
       // The same job with two standbys, each fault from a fresh protection.
       const two = parseJob(JSON.stringify({ ...JSON.parse(JSON.stringify(job)), id: '8b7c6d5e-4f3a-4b2c-8d1e-0f9a8b7c6d5e', name: 'Failover bench, two standbys',
         targets: [...job.targets, { name: 'MAIL3', address: '198.18.0.14', sshKeyFile: key }] }));
+      let first = true;
       const fresh = async () => {
-        await putLabBack('fg-bench');
+        if (first) await putLabBack('fg-bench');
+        else undoFailover();
+        first = false;
         const r = await protect(two, 'now', { dataDir, directory });
         if (!r.results.every((x) => x.outcome === 'applied')) throw new Error(`protect: ${r.results.map((x) => x.error).join('; ')}`);
         for (let i = 0; i < 120 && !(monitorOf('mail1')?.fence === 'serving' && monitorOf('mail2')?.state === 'healthy' && monitorOf('mail3')?.state === 'healthy' && await accepting(MAIL1)); i++) await sleep(500);

@@ -68,6 +68,24 @@ async function takeover(t: MonitorTiming, moreMs = 5000): Promise<void> {
   await sleep(moreMs);
 }
 
+/**
+ * Between cases, the job as it was before the failover, without provisioning it again: the agents
+ * stopped, the standby that took over back to its own data with its services stopped, every
+ * marker of the failover and the witness's lease gone (a test's shortcut: the product's unprotect
+ * keeps the lease), MAIL1 thawed, started and healed. Protecting again then only starts the agents.
+ * Directory and DNS stay as the last failover left them: the next one moves them again.
+ */
+export function undoFailover(): void {
+  lab('thaw', 'mail1');
+  lab('start', 'mail1');
+  for (const p of ['mail2', 'mail3', 'witness']) lab('heal', 'mail1', p);
+  const agent = '/opt/failguard/bin/node /opt/failguard/agent.mjs';
+  sh('mail1', 'pkill -f fg-port-holder; true');
+  for (const h of ['witness', 'mail1', 'mail2', 'mail3']) sh(h, '/opt/failguard/agentd stop; true');
+  for (const h of STANDBYS) sh(h, `${agent} unserve /etc/failguard/agent.json; ${agent} unpromote /etc/failguard/agent.json; true`);
+  for (const h of ['witness', 'mail1', 'mail2', 'mail3']) sh(h, 'cd /var/lib/failguard && rm -f lease.json lease-history.jsonl heard.json phase.json promoted.json handover.json standby-promise.json lease-asking alive state.json; true');
+}
+
 export interface FaultCase { name: string; run(ctx: FaultContext): Promise<FaultRun[]> }
 
 export const FAULT_CASES: FaultCase[] = [
