@@ -146,13 +146,14 @@ fence() { say "$1; the mail services are stopped until the agent confirms this h
 case "\${1:-}" in
   supervise)
     echo $$ > "$PIDF"
-    child=""; exits=""
-    trap '[ -n "$child" ] && kill "$child" 2>/dev/null; [ -n "$child" ] && wait "$child"; rm -f "$PIDF"; exit 0' TERM INT
-    while :; do
+    child=""; exits=""; stopping=""
+    # TERM only marks the stop; the loop below stops the agent (TERM, then KILL after 5 s) before it exits, so no agent outlives it.
+    trap 'stopping=yes' TERM INT
+    while [ -z "$stopping" ]; do
       "$NODE" "$AGENT" run "$CONF" >>"$LOG" 2>&1 &
       child=$!; born=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1); stale=0
-      while kill -0 "$child" 2>/dev/null; do
-        sleep 1
+      while [ -z "$stopping" ] && kill -0 "$child" 2>/dev/null; do
+        sleep 1 & wait $!
         # Ages on the boot clock (the stamp holds the uptime the agent last wrote): a wall clock set back or forth changes nothing.
         now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
         age=$(( now - $(cut -d. -f1 "$STAMP" 2>/dev/null || echo 0) ))
@@ -160,13 +161,18 @@ case "\${1:-}" in
         if [ $((now - born)) -gt "$LIVE" ] && { [ "$age" -gt "$LIVE" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
         if [ "$stale" -ge 2 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
       done
+      [ -n "$stopping" ] && break
       wait "$child"
       now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1); recent=""
       for t in $exits $now; do [ $((now - t)) -lt 60 ] && recent="$recent $t"; done
       exits=$recent
       if [ $(echo $exits | wc -w) -ge 3 ]; then fence "the agent exited three times within a minute"; exits=""; fi
-      sleep 1
-    done ;;
+      sleep 1 & wait $!
+    done
+    kill "$child" 2>/dev/null
+    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -0 "$child" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$child" 2>/dev/null; wait "$child" 2>/dev/null
+    rm -f "$PIDF"; exit 0 ;;
   start)
     running && exit 0
     mkdir -p ${P.stateDir} && chmod 700 ${P.stateDir}
@@ -176,10 +182,13 @@ case "\${1:-}" in
     exit 1 ;;
   stop)
     if [ -d /run/systemd/system ] && [ -f ${P.unit} ]; then systemctl stop failguard-agent; fi
-    running || exit 0
-    kill "$(cat "$PIDF")"
-    for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do running || exit 0; sleep 0.25; done
-    exit 1 ;;
+    if running; then
+      kill "$(cat "$PIDF")"
+      for i in $(seq 40); do running || break; sleep 0.25; done
+      running && exit 1
+    fi
+    # No agent of this configuration outlives its supervisor (one left from a supervisor killed outright, say).
+    pkill -KILL -f "^$NODE $AGENT run $CONF" 2>/dev/null; exit 0 ;;
   restart) "$0" stop && "$0" start ;;
   status) running ;;
   admission)
