@@ -4,6 +4,7 @@ import { compressionSchema } from '../../shared/job.ts';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../../shared/errors.ts';
 import { issueField } from '../../shared/schemas.ts';
+import { timingOf, timingProblem } from './monitor/rules.ts';
 
 const retention = z.strictObject({ last: z.number().int().min(2), hourlyForHours: z.number().int().min(0) });
 const peer = z.strictObject({ name: z.string(), address: z.string(), port: z.number().int() });
@@ -89,5 +90,8 @@ export async function loadConfig(file: string): Promise<AgentConfig> {
   }
   const r = agentConfigSchema.safeParse(data);
   if (!r.success) throw new UserError('agent-config', `The agent's configuration ${file} is not valid (${issueField(r.error.issues[0]!)}: ${r.error.issues[0]!.message}); provision the host again.`);
+  // A timing that breaks the no-split-brain rule is never run (the agent stops, and mail waits), whoever wrote the file.
+  const timing = timingProblem(timingOf(r.data.monitor));
+  if (r.data.monitor && timing) throw new UserError('agent-config', `The agent's configuration ${file} has a failover timing that could let two servers take mail: ${timing}; provision the host again.`);
   return withSecrets(r.data);
 }
