@@ -107,6 +107,27 @@ Write-EventLog -LogName Application -Source 'Failguard' -EventId ${EVENT_IDS[eve
 `;
 }
 
+/**
+ * Mail admission on Exchange (not run live). What the Linux agent does through Postfix's policy
+ * check — mail is admitted only while this server's lease is affirmed — is here the fence's work
+ * at the door: `enabled = false` turns off every receive connector of this server, so SMTP takes
+ * nothing and senders retry; `true` turns them on again, only once the witness names this server.
+ * The finer form, a transport agent that answers 451 at RCPT TO while the Failguard service does
+ * not affirm the lease (as the Linux agent answers Postfix), is the equivalent written down, not built.
+ */
+export function receiveConnectorsScript(enabled: boolean): string {
+  const want = enabled ? '$true' : '$false';
+  return `$ErrorActionPreference = 'Stop'
+if (-not (Get-Command Get-ReceiveConnector -ErrorAction SilentlyContinue)) { Add-PSSnapin Microsoft.Exchange.Management.PowerShell.SnapIn }
+foreach ($c in @(Get-ReceiveConnector -Server $env:COMPUTERNAME)) {
+  if ($c.Enabled -ne ${want}) { Set-ReceiveConnector -Identity $c.Identity -Enabled ${want} -Confirm:$false }
+}
+$other = @(Get-ReceiveConnector -Server $env:COMPUTERNAME | Where-Object { $_.Enabled -ne ${want} } | ForEach-Object { $_.Name })
+if ($other.Count -gt 0) { Write-Output ("receive connectors not ${enabled ? 'enabled' : 'disabled'}: " + ($other -join ', ')); exit 1 }
+Write-Output "every receive connector of $env:COMPUTERNAME is ${enabled ? 'enabled' : 'disabled'}"
+`;
+}
+
 /** The target's replicated volumes become the source of the partnership, so they are writable there (Storage Replica's failover). */
 export function promoteVolumesScript(l: SrLayout): string {
   const g = groupNames(l.jobId);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { commands, errors, powershell } from './powershell.ts';
 import { jobSchema } from '../../shared/job.ts';
-import { eventLogScript, exchangeServicesOf, promoteVolumesScript, servicesAnswerScript, startOrder, startServicesScript, stopServicesScript, windowsFailoverPlan } from '../../electron/failover/windows.ts';
+import { eventLogScript, exchangeServicesOf, promoteVolumesScript, receiveConnectorsScript, servicesAnswerScript, startOrder, startServicesScript, stopServicesScript, windowsFailoverPlan } from '../../electron/failover/windows.ts';
 import type { SrLayout } from '../../electron/provision/windows/storage-replica.ts';
 import { planIntact } from '../../electron/plans/plan-id.ts';
 
@@ -24,6 +24,16 @@ describe('the Exchange services a failover starts (not run live)', () => {
 
   it('puts the user\'s own services after Exchange\'s, in the order given, once each', () => {
     expect(startOrder(['BackupAgent', 'W3Svc', 'msexchangeis', 'MSExchangeADTopology', 'AVScanner', 'BackupAgent'])).toEqual(['MSExchangeADTopology', 'msexchangeis', 'W3Svc', 'BackupAgent', 'AVScanner']);
+  });
+});
+
+describe('mail admission on Exchange: receive connectors off while fenced (not run live)', () => {
+  it.each([false, true])('enabled = %s: valid PowerShell that sets every connector of this server and checks none is left', async (enabled) => {
+    const p = await powershell();
+    const text = receiveConnectorsScript(enabled);
+    expect(errors(p.parse(text)!.rootNode)).toEqual([]);
+    expect(commands(p.parse(text)!.rootNode)).toEqual(expect.arrayContaining(['Get-ReceiveConnector', 'Set-ReceiveConnector', 'Add-PSSnapin']));
+    expect(text.match(/-Enabled (\$true|\$false)/g)).toEqual([`-Enabled ${enabled ? '$true' : '$false'}`]);
   });
 });
 
