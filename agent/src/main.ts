@@ -4,7 +4,7 @@
  * is closed. `run CONFIG` is the daemon; `status CONFIG` prints its state as JSON (the app
  * reads it over SSH, never through an open port of its own).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { bootNowMs } from './monitor/clock.ts';
 import { join } from 'node:path';
 import { loadConfig } from './config.ts';
@@ -85,7 +85,12 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
   // The liveness stamp the supervisor watches: written every second, on the boot clock (agentd reads /proc/uptime).
   const alive = join(c.stateDir, 'alive');
-  setInterval(() => { st.flush(); writeFileSync(alive, (bootNowMs() / 1000).toFixed(1)); }, 1000).unref();
+  setInterval(() => {
+    st.flush();
+    // Replaced whole (a reader never sees it empty).
+    writeFileSync(`${alive}.tmp`, (bootNowMs() / 1000).toFixed(1));
+    renameSync(`${alive}.tmp`, alive);
+  }, 1000).unref();
 }
 
 /** A new configuration (SIGHUP): taken in place when only hot fields changed, else the agent exits and its supervisor starts it on the new file. */

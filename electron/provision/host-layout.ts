@@ -156,7 +156,9 @@ case "\${1:-}" in
         sleep 1 & wait $!
         # Ages on the boot clock (the stamp holds the uptime the agent last wrote): a wall clock set back or forth changes nothing.
         now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
-        age=$(( now - $(cut -d. -f1 "$STAMP" 2>/dev/null || echo 0) ))
+        # Anything but digits (no stamp yet, a stamp being replaced) reads as 0: an arithmetic error would end this shell.
+        at=$(cut -d. -f1 "$STAMP" 2>/dev/null); case "$at" in ''|*[!0-9]*) at=0 ;; esac
+        age=$(( now - at ))
         # A stamp from the future (written before a reboot) is no sign of life either.
         if [ $((now - born)) -gt "$LIVE" ] && { [ "$age" -gt "$LIVE" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
         if [ "$stale" -ge 2 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
