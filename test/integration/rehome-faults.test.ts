@@ -65,13 +65,18 @@ describe('re-homing against a directory that does not cooperate', () => {
       }
     });
     const plan = await rehomePlan(to, from, 'MAIL1');
-    const running = run(plan);
-    // Deleted once the step is moving the others: the directory lists them last (by name), so they are still to come.
-    while ((await homedOn(s, from.dn)) < 20) await new Promise((r) => setTimeout(r, 20));
-    await withDirectory(s, async (c) => { for (const dn of temp) await c.del(dn); });
-    const r = await running;
+    // Deleted after the step has listed what to move and before its first change: every
+    // modify waits for the deletion, so the race is the one the step must survive, every run.
+    let deleted: Promise<void> | null = null;
+    const deleteTemps = () => (deleted ??= withDirectory(s, async (c) => { for (const dn of temp) await c.del(dn); }));
+    const racing = { ...ctx, async directoryClients(n: number) {
+      const clients = await ctx.directoryClients!(n);
+      return clients.map((c) => Object.assign(Object.create(c) as typeof c, { modify: async (...a: Parameters<typeof c.modify>) => { await deleteTemps(); return c.modify(...a); } }));
+    } };
+    const r = (await runPlans([plan], racing, Journal.create(testJournalDir(), [plan], ['directory'])))[0]!;
+    expect(deleted).not.toBeNull();
     expect(r.outcome, r.error).toBe('applied');
-    expect(r.steps.find((x) => x.status === 'applied')!.output).toMatch(/^\d+ mailboxes moved; [123] deleted meanwhile were skipped/);
+    expect(r.steps.find((x) => x.status === 'applied')!.output).toMatch(/^\d+ mailboxes moved; 3 deleted meanwhile were skipped/);
     expect(await homedOn(s, to.dn)).toBe(0);
     expect(await homedOn(s, from.dn)).toBe(from.mailboxes);
   });
