@@ -16,9 +16,29 @@ export function parsePoint(name: string): Point | null {
   return m ? { name, seq: Number(m[1]), at: Number(m[2]) } : null;
 }
 
-/** Point names among `names`, oldest first; anything else (a partial receive, a stray folder) is left out. */
+/**
+ * Point names among `names`, oldest first; anything else (a partial receive, a stray folder) is
+ * left out. Equal sequence numbers (the old source's and the new one's after a failover) are
+ * ordered by time, so the order is the same on every host.
+ */
 export function sortedPoints(names: readonly string[]): Point[] {
-  return names.flatMap((n) => parsePoint(n) ?? []).sort((a, b) => a.seq - b.seq);
+  return names.flatMap((n) => parsePoint(n) ?? []).sort(comparePoints);
+}
+
+/** Compares two point names in the order of sortedPoints (negative: `a` is older). */
+export function comparePoints(a: Point, b: Point): number {
+  return a.seq - b.seq || a.at - b.at;
+}
+
+/**
+ * After `received` arrived, the points here it makes diverged: those ordered after it. A sender
+ * sends its newest point, so anything newer here is on no line the sender has (points an old
+ * source sent before a standby took over and began to send instead). They are set aside, never
+ * promoted, and never deleted by Failguard.
+ */
+export function divergedAfter(names: readonly string[], received: string): string[] {
+  const r = parsePoint(received);
+  return r ? sortedPoints(names).filter((p) => comparePoints(p, r) > 0).map((p) => p.name) : [];
 }
 
 /** The newest point both sides hold: the parent of the next incremental send. */

@@ -110,8 +110,10 @@ export function replicationView(job: Job, statuses: readonly HostAgentStatus[], 
   const by = new Map(statuses.map((s) => [s.host, s]));
   const source = by.get(job.source.name)?.state ?? null;
   const targets = job.targets.map((t): TargetView => {
-    const fromSource = source?.targets[t.name] ?? null;
     const mine = by.get(t.name)?.state ?? null;
+    // A standby not chosen at a failover follows the standby that took over: its sends are that host's.
+    const holder = mine?.monitor?.role === 'target' ? mine.monitor.leaseHolder : undefined;
+    const fromSource = (holder ? by.get(holder)?.state?.targets[t.name] : undefined) ?? source?.targets[t.name] ?? null;
     const newest = mine?.received.newest ?? null;
     const at = pointTime(newest);
     const cur = fromSource?.current ?? null;

@@ -7,6 +7,11 @@ import { issueField } from '../../shared/schemas.ts';
 import { timingOf, timingProblem } from './monitor/rules.ts';
 
 const retention = z.strictObject({ last: z.number().int().min(2), hourlyForHours: z.number().int().min(0) });
+/** A host points are sent to, and how. */
+const sendTo = z.strictObject({
+  name: z.string(), address: z.string(), port: z.number().int(), sourceAddress: z.string().optional(),
+  compression: compressionSchema, schedule: z.string(), intervalSeconds: z.number().min(1),
+});
 const peer = z.strictObject({ name: z.string(), address: z.string(), port: z.number().int() });
 
 export const agentConfigSchema = z.strictObject({
@@ -24,10 +29,9 @@ export const agentConfigSchema = z.strictObject({
   receiveDir: z.string(),
   stateDir: z.string(),
   /** Source: one entry per target, each with its own path, compression, schedule and interval. */
-  targets: z.array(z.strictObject({
-    name: z.string(), address: z.string(), port: z.number().int(), sourceAddress: z.string().optional(),
-    compression: compressionSchema, schedule: z.string(), intervalSeconds: z.number().min(1),
-  })).default([]),
+  targets: z.array(sendTo).default([]),
+  /** Target: the job's other standbys, which this host sends on to if it takes over (they stay fenced and follow it). */
+  standbys: z.array(sendTo).default([]),
   /** Target: what it keeps of what it receives. */
   retention: retention.default({ last: 60, hourlyForHours: 24 }),
   /** The failover monitor: the source heartbeats to the targets and the witness; a target watches the source and asks the witness. */

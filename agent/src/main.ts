@@ -6,6 +6,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { bootNowMs } from './monitor/clock.ts';
+import { timingOf } from './monitor/rules.ts';
 import { join } from 'node:path';
 import { loadConfig } from './config.ts';
 import { StateFile } from './state.ts';
@@ -22,6 +23,7 @@ import { UserError } from '../../shared/errors.ts';
 import { Receiver } from './receiver.ts';
 import { Shipper } from './shipper.ts';
 import { Snapshotter } from './snapshotter.ts';
+import { Follower } from './follow.ts';
 import { AGENT_VERSION } from './version.ts';
 import { applyInPlace, configSha256, reloadDecision } from './reload.ts';
 import { askReload, configApplied } from './reload-command.ts';
@@ -39,14 +41,16 @@ async function run(configFile: string): Promise<void> {
   for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
   st.log(`agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})`);
   const tls = loadTls(c);
-  const receiver = new Receiver(c, st);
-  if (c.role === 'target') await receiver.start();
   const services = resolveServices(c.monitor?.services ?? []);
   const monitor = new Monitor(c, tls, st, services, {
     alert: (event, severity, message) => raise(c, st, event, severity, message),
     // Automatic mode, the lease granted: the failover plan sealed at provisioning, on the one plan engine.
     failover: (leaseKey) => runAutomaticFailover(c, leaseKey, (m) => st.log(m)),
   });
+  const receiver = new Receiver(c, st, () => monitor.replicationSource());
+  if (c.role === 'target') await receiver.start();
+  // A standby that took over sends on to the other standbys (follow.ts).
+  const follower = c.role === 'target' ? new Follower(c, tls, st, () => monitor.admits()) : null;
   // A target that had taken over serves again after a restart (its services wait for the agent, like the source's).
   if (c.role === 'target' && readPhase(c.stateDir)?.phase === 'failed-over') void startServices(services, (m) => st.log(m));
   const answer = (s: import('node:tls').TLSSocket, r: Record<string, unknown>) => void s.end(`${JSON.stringify(r)}\n`);
@@ -70,9 +74,11 @@ async function run(configFile: string): Promise<void> {
   await snap?.start();
   for (const s of shippers) void s.run();
   monitor.start();
+  follower?.start();
   const stop = () => {
     st.log('agent stopping');
     snap?.stop();
+    follower?.stop();
     monitor.stop();
     shippers.forEach((s) => s.stop());
     server.close();
@@ -83,12 +89,14 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
-  // The liveness stamp the supervisor watches: written every second, on the boot clock (agentd reads /proc/uptime).
+  // The liveness stamp the supervisor watches: written every second, on the boot clock (agentd reads /proc/uptime),
+  // with the fence time it may not outlive (a hung agent's source must stop serving as soon as a cut-off one would).
   const alive = join(c.stateDir, 'alive');
+  const liveS = Math.ceil(timingOf(c.monitor).fenceAfterS);
   setInterval(() => {
     st.flush();
     // Replaced whole (a reader never sees it empty).
-    writeFileSync(`${alive}.tmp`, (bootNowMs() / 1000).toFixed(1));
+    writeFileSync(`${alive}.tmp`, `${(bootNowMs() / 1000).toFixed(1)} ${liveS}\n`);
     renameSync(`${alive}.tmp`, alive);
   }, 1000).unref();
 }

@@ -10,11 +10,11 @@ import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
 import { Deframer } from './frames.ts';
 import { watchIdle } from './peer.ts';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import type { AgentConfig } from './config.ts';
 import type { StateFile } from './state.ts';
 import { deleteSubvolume, isCompleteReceive, isWholePoint, listNames, receiveProcess } from './btrfs.ts';
-import { parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
+import { divergedAfter, parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 import { readPhase } from './monitor/phase.ts';
 
 /**
@@ -38,11 +38,14 @@ export async function receivedPoints(dir: string, removePartial: boolean, known:
 export class Receiver {
   readonly #c: AgentConfig;
   readonly #st: StateFile;
+  readonly #sender: () => string | null;
   #busy = false;
   readonly #complete = new Set<string>();
-  constructor(c: AgentConfig, st: StateFile) {
+  /** `sender`: the one host that may send points here now (the job's source, or the standby the witness named after a failover). */
+  constructor(c: AgentConfig, st: StateFile, sender: () => string | null = () => c.monitor?.source?.name ?? null) {
     this.#c = c;
     this.#st = st;
+    this.#sender = sender;
   }
 
   async start(): Promise<void> {
@@ -61,7 +64,7 @@ export class Receiver {
   /** One exchange from a peer of the job; `from` is the name its certificate gives. Only the job's current source may send or list points. */
   async handle(s: TLSSocket, from: string | null, header: Record<string, unknown>, rest: Buffer): Promise<void> {
     const reply = (r: Record<string, unknown>) => s.end(`${JSON.stringify(r)}\n`);
-    const source = this.#c.monitor?.source?.name;
+    const source = this.#sender();
     if (!source || from !== source) {
       this.#st.log(`refused ${String(header.op)} from ${from ?? 'a peer without a name'}: only ${source ?? 'the job\'s source'} sends points here`);
       return void reply({ error: `${this.#c.host} takes points only from ${source ?? 'the job\'s source'}, not from ${from ?? 'an unnamed peer'}` });
@@ -121,6 +124,7 @@ export class Receiver {
       // Answer first: pruning old points must not hold up the source.
       reply({ ok: true });
       if (!parent) this.#st.log(`received ${point} (full)`);
+      await this.#setAsideDiverged(point, from);
       this.#record(await this.#prune(point), from);
     } catch (e) {
       await deleteSubvolume(dest).catch(() => undefined);
@@ -137,6 +141,16 @@ export class Receiver {
       this.#st.state.receiving = null;
       this.#st.touch();
     }
+  }
+
+  /** Points newer than the one just received are on no line its sender has: renamed diverged-…, kept for a person, never promoted. */
+  async #setAsideDiverged(point: string, from: string | null): Promise<void> {
+    const diverged = divergedAfter(await receivedPoints(this.#c.receiveDir, false, this.#complete), point);
+    for (const d of diverged) {
+      await rename(join(this.#c.receiveDir, d), join(this.#c.receiveDir, `diverged-${d}`)).catch(() => undefined);
+      this.#complete.delete(d);
+    }
+    if (diverged.length) this.#st.log(`set aside ${diverged.length} point(s) newer than ${point} that ${from ?? 'its sender'} never had (diverged-${diverged[0]}…): kept, never promoted`);
   }
 
   /** Keeps what the retention says, and always the newest point (the parent of the next send). */

@@ -18,15 +18,21 @@ export class Snapshotter {
   readonly #st: StateFile;
   readonly #onPoint: () => void;
   readonly #pinned: () => string[];
+  readonly #prunable: (name: string) => boolean;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
 
-  /** `pinned`: points a shipper is about to send or sends from, kept whatever else says. */
-  constructor(c: AgentConfig, st: StateFile, onPoint: () => void, pinned: () => string[] = () => []) {
+  /**
+   * `pinned`: points a shipper is about to send or sends from, kept whatever else says.
+   * `prunable`: which points this snapshotter may delete at all (a standby that took over keeps
+   * the points it received from the old source: failback starts from them).
+   */
+  constructor(c: AgentConfig, st: StateFile, onPoint: () => void, pinned: () => string[] = () => [], prunable: (name: string) => boolean = () => true) {
     this.#c = c;
     this.#st = st;
     this.#onPoint = onPoint;
     this.#pinned = pinned;
+    this.#prunable = prunable;
   }
 
   async start(): Promise<void> {
@@ -69,8 +75,8 @@ export class Snapshotter {
       if (t.lastPoint) keep.add(t.lastPoint);
       if (t.current) { keep.add(t.current.point); if (t.current.parent) keep.add(t.current.parent); }
     }
-    for (const p of pts) if (!keep.has(p)) await deleteSubvolume(join(this.#c.pointsDir, p)).catch(() => undefined);
-    this.#st.state.points = pts.filter((p) => keep.has(p));
+    for (const p of pts) if (!keep.has(p) && this.#prunable(p)) await deleteSubvolume(join(this.#c.pointsDir, p)).catch(() => undefined);
+    this.#st.state.points = pts.filter((p) => keep.has(p) || !this.#prunable(p));
     this.#st.touch();
   }
 }

@@ -32,6 +32,11 @@ export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string 
       ...(t.options.path.sourceAddress ? { sourceAddress: t.options.path.sourceAddress } : {}),
       compression: t.options.compression, schedule: t.options.schedule, intervalSeconds: t.options.intervalSeconds,
     })) : [],
+    // A standby that takes over sends on to the others, over their own addresses (the job's paths are the source's).
+    ...(host.role === 'target' && job.targets.length > 1 ? { standbys: job.targets.filter((t) => t.name !== host.name).map((t) => ({
+      name: t.name, address: t.address, port: job.replicationPort,
+      compression: t.options.compression, schedule: t.options.schedule, intervalSeconds: t.options.intervalSeconds,
+    })) } : {}),
     retention: target?.options.retention ?? { last: 60, hourlyForHours: 24 },
     monitor: {
       source: { name: job.source.name, address: job.source.address, port: job.replicationPort },

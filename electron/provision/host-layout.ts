@@ -122,13 +122,17 @@ auth_policy_report_after_auth = no
 auth_policy_server_timeout_msecs = 2000
 `;
 
-/** Seconds without a fresh liveness stamp (`alive`: the uptime a live agent writes every second) after which the supervisor stops the agent and the mail services. */
+/**
+ * Seconds without a fresh liveness stamp after which the supervisor stops the agent and the mail
+ * services, when the stamp does not say: the agent writes `alive` every second as "UPTIME F", F
+ * being its monitor's fence time, so a stamp older than F (checked twice, a second apart) ends it.
+ */
 export const LIVENESS_S = 10;
 
 /**
  * The supervisor: `agentd start|stop|restart|status|supervise|admission on|off|status`.
  * Besides restarting the agent, it fails closed around it: an agent whose liveness stamp is older
- * than LIVENESS_S (hung, stopped, its disk refusing writes) is killed and the mail services are
+ * than its fence time F (hung, stopped, its disk refusing writes) is killed and the mail services are
  * stopped with the agent's own `unserve`; so are they when the agent crash-loops (three exits
  * within a minute). The agent starts them again once the witness confirms this host.
  * `admission on` makes Postfix ask the agent for every message (undone exactly by `admission off`).
@@ -156,11 +160,15 @@ case "\${1:-}" in
         sleep 1 & wait $!
         # Ages on the boot clock (the stamp holds the uptime the agent last wrote): a wall clock set back or forth changes nothing.
         now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
+        # The stamp is "UPTIME F": when the agent last wrote it, and the fence time F of its monitor, which the stamp may not outlive.
+        at=""; live=""; { read -r at live _ < "$STAMP"; } 2>/dev/null; at=\${at%%.*}
         # Anything but digits (no stamp yet, a stamp being replaced) reads as 0: an arithmetic error would end this shell.
-        at=$(cut -d. -f1 "$STAMP" 2>/dev/null); case "$at" in ''|*[!0-9]*) at=0 ;; esac
+        case "$at" in ''|*[!0-9]*) at=0 ;; esac
+        case "$live" in ''|*[!0-9]*) live=$LIVE ;; esac
+        [ "$live" -lt 2 ] && live=2; [ "$live" -gt 600 ] && live=$LIVE
         age=$(( now - at ))
         # A stamp from the future (written before a reboot) is no sign of life either.
-        if [ $((now - born)) -gt "$LIVE" ] && { [ "$age" -gt "$LIVE" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
+        if [ $((now - born)) -gt "$live" ] && { [ "$age" -gt "$live" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
         if [ "$stale" -ge 2 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
       done
       [ -n "$stopping" ] && break

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENTD } from '../../electron/provision/host-layout.ts';
+import { AGENTD, LIVENESS_S } from '../../electron/provision/host-layout.ts';
 
 const RUNLEVELS = ['0', '1', '2', '3', '4', '5', '6', 'S'];
 const MAIN_CF = 'compatibility_level = 3.6\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n';
@@ -125,5 +125,43 @@ echo "left=$(pgrep -fc '^/bin/sh /opt/failguard/bin/node' || true)"`;
     const r = spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', '--propagation', 'private', 'bash', '-c', script], { encoding: 'utf8' });
     const said = Object.fromEntries([...r.stdout.matchAll(/^(\w+)=(\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
     expect(said, r.stdout + r.stderr).toEqual({ start: 0, alive: 30, stop: 0, left: 0 });
+  });
+});
+
+describe('agentd supervise: a stamp older than the fence time its agent wrote stops the agent and the services', () => {
+  /** A stand-in agent (called as node AGENT run|unserve CONF) that writes one stamp "UPTIME F" and then hangs; `unserve` records when it ran (boot-clock seconds). */
+  const hangs = (f: number) => `#!/bin/sh
+case "$2" in
+  run) echo "$(cut -d' ' -f1 /proc/uptime) ${f}" > /var/lib/failguard/alive; exec sleep 600 ;;
+  unserve) cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
+esac
+`;
+  function supervise(f: number, watchS: number): { startedAt: number; unserved: number[] } {
+    const root = mkdtempSync(join(tmpdir(), 'fg-hang-'));
+    writeFileSync(join(root, 'node'), hangs(f), { mode: 0o755 });
+    writeFileSync(join(root, 'agentd'), AGENTD, { mode: 0o755 });
+    const script = `set -e
+mkdir -p ${root}/.upper ${root}/.work && mount -t overlay overlay -o lowerdir=/var/lib,upperdir=${root}/.upper,workdir=${root}/.work /var/lib
+mount -t tmpfs tmpfs /opt; mount -t tmpfs tmpfs /run; mkdir -p /opt/failguard/bin /var/lib/failguard
+cp ${root}/node /opt/failguard/bin/node; touch /opt/failguard/agent.mjs; cp ${root}/agentd /opt/failguard/agentd
+set +e
+echo "started=$(cut -d' ' -f1 /proc/uptime)"
+/opt/failguard/agentd start; sleep ${watchS}; /opt/failguard/agentd stop
+for t in $(cat /var/lib/failguard/unserved 2>/dev/null); do echo "unserved=$t"; done`;
+    const r = spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', '--propagation', 'private', 'bash', '-c', script], { encoding: 'utf8' });
+    const values = (k: string) => [...r.stdout.matchAll(new RegExp(`^${k}=([\\d.]+)$`, 'gm'))].map((m) => Number(m[1]));
+    return { startedAt: values('started')[0]!, unserved: values('unserved') };
+  }
+
+  it('F = 3: the services are stopped within a few seconds of F, long before the 10 s default', () => {
+    const r = supervise(3, 9);
+    expect(r.unserved.length).toBeGreaterThanOrEqual(1);
+    const after = r.unserved[0]! - r.startedAt;
+    expect(after).toBeGreaterThan(3);
+    expect(after).toBeLessThan(LIVENESS_S);
+  });
+
+  it('F = 30: a stamp 13 s old (past the 10 s default) is still young enough, nothing is stopped', () => {
+    expect(supervise(30, 13).unserved).toEqual([]);
   });
 });

@@ -62,6 +62,19 @@ async function faultRun(name: string, act: (mark: (moment: string) => void) => P
   return { name, probed: p, failedOver: failedOverNow(), holder, takeoverS: rel(firstOfHolder), mail1LastS: mail1Last !== null && mail1Last >= faultS ? rel(mail1Last) : null, facts };
 }
 
+interface AgentState { received?: { newest: string | null; lastFrom: string | null }; targets?: Record<string, { sends: number; fullSends: number; lastParent: string | null; lastPoint: string | null }> }
+const stateOf = (host: string) => JSON.parse(sh(host, 'cat /var/lib/failguard/state.json 2>/dev/null').stdout || '{}') as AgentState;
+
+/** Writes a file on the holder's live data and waits until the loser's newest point holds it; what both sides then say. */
+async function follows(holder: string, loser: string): Promise<Record<string, unknown>> {
+  const token = `follow-${Date.now()}`;
+  sh(holder, `echo ${token} > /srv/mail/${token}`);
+  const has = () => { const n = stateOf(loser).received?.newest; return !!n && sh(loser, `cat /srv/.failguard/received/${n}/${token}`).stdout.trim() === token; };
+  const arrived = await until(() => `${token} to reach ${loser}'s newest point (${JSON.stringify(stateOf(loser).received)})`, has, 60_000, 500).then(() => true, () => false);
+  const promoted = (JSON.parse(sh(holder, 'cat /var/lib/failguard/promoted.json').stdout || '{}') as { point?: string }).point ?? null;
+  return { arrived, promoted, loserReceived: stateOf(loser).received, holderSent: stateOf(holder).targets?.[loser.toUpperCase()] ?? null };
+}
+
 /** Waits until a standby has failed over (or the time is up), then probes on for `moreMs`. */
 async function takeover(t: MonitorTiming, moreMs = 5000): Promise<void> {
   await until(() => `a standby to fail over (MAIL2 ${JSON.stringify(monitorOf('mail2'))}, MAIL3 ${JSON.stringify(monitorOf('mail3'))})`, () => failedOverNow().length > 0, takeoverMs(t), 250);
@@ -120,6 +133,9 @@ export const FAULT_CASES: FaultCase[] = [
         const asked = loser ? sh(loser, '/opt/failguard/bin/node /opt/failguard/agent.mjs lease /etc/failguard/agent.json') : null;
         return { leaseBefore: before, leaseAfter: witnessLease(), loserAsked: asked && { code: asked.code, said: asked.stderr.trim() } };
       });
+      // The standby not chosen follows the holder: a file written on the holder's data after the
+      // failover reaches the loser's newest point, sent incrementally from a point both hold.
+      if (loser && witness.holder) witness.facts.follow = await follows(witness.holder.toLowerCase(), loser);
       return [killed, rebooted, witness];
     },
   },

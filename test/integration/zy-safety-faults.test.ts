@@ -87,6 +87,11 @@ describe('one server serves, whatever fails (two standbys, automatic, acceptance
     expect(witness!.facts.leaseAfter).toEqual(witness!.facts.leaseBefore);
     expect(witness!.facts.loserAsked).toMatchObject({ code: 4, said: expect.stringContaining(`${killed!.holder} holds the lease already`) });
     expect(witness!.probed.accepted[holderKey(killed!)]! / witness!.probed.rounds).toBeGreaterThan(0.9);
+    // The loser follows the holder: what was written there after the failover reached it, never by a full send,
+    // so its first send went from a point both already had (the one the holder promoted, or an older one from MAIL1).
+    const follow = witness!.facts.follow as { arrived: boolean; promoted: string; loserReceived: { lastFrom: string }; holderSent: { sends: number; fullSends: number; lastParent: string } };
+    expect(follow).toMatchObject({ arrived: true, loserReceived: { lastFrom: killed!.holder }, holderSent: { fullSends: 0, lastParent: expect.stringMatching(/^p\d{10}-\d{13}$/) } });
+    expect(follow.holderSent.sends).toBeGreaterThan(0);
   }, 900_000);
 
   it(`${FAULT_CASES[1]!.name}: MAIL1 stops accepting at once (nobody answers Postfix's question), one standby takes over, MAIL1 resumed never accepts`, async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Deframer, Framer } from '../../agent/src/frames.ts';
-import { newestCommon, parsePoint, pointName, pointsToKeep, sortedPoints } from '../../shared/points.ts';
+import { divergedAfter, newestCommon, parsePoint, pointName, pointsToKeep, sortedPoints } from '../../shared/points.ts';
+import { prunableAfter } from '../../agent/src/follow.ts';
 
 const H = 3_600_000;
 const t0 = Date.UTC(2026, 10, 30, 0, 0, 0);
@@ -19,6 +20,31 @@ describe('consistency point names and retention', () => {
     expect(newestCommon(a, [a[0]!, a[2]!])).toBe(a[2]);
     expect(newestCommon(a, [])).toBeNull();
     expect(newestCommon(a, [pointName(99, t0)])).toBeNull();
+  });
+
+  it('orders equal sequence numbers by time (the old source\'s point before the new source\'s)', () => {
+    const old = pointName(5, t0 + 5);
+    const next = pointName(5, t0 + 60_000);
+    expect(sortedPoints([next, old, pointName(4, t0)]).map((p) => p.name)).toEqual([pointName(4, t0), old, next]);
+  });
+
+  it('after a point arrives, the points here newer than it are the diverged ones, whatever their numbers', () => {
+    // MAIL2 had received p5 and p6 from MAIL1; MAIL3 took over from p4 and sends its own p5 (later).
+    const here = [3, 4, 5, 6].map((i) => pointName(i, t0 + i));
+    const fromNewSource = pointName(5, t0 + 3_600_000);
+    expect(divergedAfter([...here, fromNewSource], fromNewSource)).toEqual([pointName(6, t0 + 6)]);
+    // The old p5 is older than what arrived: it stays, is never the newest, and is no parent (the sender never had it).
+    expect(sortedPoints([...here.slice(0, 3), fromNewSource]).at(-1)!.name).toBe(fromNewSource);
+    expect(newestCommon([here[0]!, here[1]!, fromNewSource], [...here.slice(0, 3), fromNewSource])).toBe(fromNewSource);
+    // In steady replication nothing is newer than what the source sends.
+    expect(divergedAfter(here, here[3]!)).toEqual([]);
+    expect(divergedAfter(here, 'not-a-point')).toEqual([]);
+  });
+
+  it('a standby that took over prunes only its own points, never those it received (failback starts from them)', () => {
+    const promoted = pointName(7, t0 + 7);
+    const mayPrune = prunableAfter(promoted);
+    expect([pointName(3, t0 + 3), promoted, pointName(8, t0 + 8), pointName(7, t0 + 99), 'diverged-x'].map(mayPrune)).toEqual([false, false, true, true, false]);
   });
 
   it('keeps the newest N, one per hour for the given hours, and every protected point', () => {

@@ -138,4 +138,16 @@ describe('the live view (dashboard and status)', () => {
       { state: 'source-lost', countdownS: null, witnessSeesSource: false, mode: 'automatic', leaseHolder: 'MAIL2' },
     ]);
   });
+
+  it('shows the standby not chosen replicating from the holder, whose sends it follows, not from the old source', () => {
+    const sent = (lastPoint: string, state: 'idle' | 'error') => ({ state, lastPoint, lastPointAt: now - 2000, sends: 5, fullSends: 0, bytesRaw: 600, bytesWire: 200, current: null, lastError: state === 'error' ? 'MAIL3 says: no' : null, limitBytesPerSecond: null, lastSend: null });
+    const stale = agent('source', { targets: { MAIL3: sent(point(now - 900_000), 'error') } });
+    const holder = agent('target', { targets: { MAIL3: sent(point(now - 2000), 'idle') }, monitor: { role: 'target', state: 'failed-over', since: now, quietS: 30, timeoutS: 25, countdownS: null, witnessSeesSource: false, mode: 'automatic', active: 'MAIL2', epoch: 1 } as AgentState['monitor'] });
+    const loser = agent('target', { received: { count: 9, newest: point(now - 2000), newestAt: now - 1900 }, monitor: { role: 'target', state: 'source-lost', since: now, quietS: 30, timeoutS: 25, countdownS: null, witnessSeesSource: false, mode: 'automatic', active: 'MAIL2', epoch: 1, leaseHolder: 'MAIL2' } as AgentState['monitor'] });
+    const v = replicationView(job, [{ host: 'MAIL1', state: stale }, { host: 'MAIL2', state: holder }, { host: 'MAIL3', state: loser }], now);
+    expect(v.targets[1]).toMatchObject({ target: 'MAIL3', phase: 'replicating', lastError: null, compressionRatio: 3, rpoSeconds: 2 });
+    // Without a holder it is the source's view, error and all.
+    const before = replicationView(job, [{ host: 'MAIL1', state: stale }, { host: 'MAIL3', state: agent('target') }], now);
+    expect(before.targets[1]).toMatchObject({ phase: 'error', lastError: 'MAIL3 says: no' });
+  });
 });

@@ -113,6 +113,17 @@ describe('the agent configuration made from the job', () => {
     expect(source!.addresses).toEqual(['198.18.0.11', '198.18.1.11']);
   });
 
+  it('gives each of several standbys the others, which it sends on to if it takes over; one standby gets none', () => {
+    const second = { ...job.targets[0]!, name: 'MAIL3', address: '198.18.0.13', options: { ...job.targets[0]!.options, compression: 'off' as const, intervalSeconds: 30 } };
+    const two = { ...job, targets: [job.targets[0]!, second] };
+    const hosts = jobHosts(two);
+    const mail3 = agentConfigSchema.parse(agentConfig(two, hosts.find((h) => h.name === 'MAIL3')!));
+    expect(mail3.standbys).toEqual([{ name: 'MAIL2', address: '198.18.0.12', port: 7420, compression: 'strong', schedule: 'mon-fri 08-18 20mbit', intervalSeconds: 1 }]);
+    expect(agentConfigSchema.parse(agentConfig(two, hosts.find((h) => h.name === 'MAIL2')!)).standbys.map((s) => [s.name, s.compression, s.intervalSeconds])).toEqual([['MAIL3', 'off', 30]]);
+    expect(agentConfigSchema.parse(agentConfig(two, hosts.find((h) => h.role === 'source')!)).standbys).toEqual([]);
+    expect('standbys' in agentConfig(job, jobHosts(job)[0]!)).toBe(false);
+  });
+
   it('refuses a protection set of several subvolumes (one snapshot could not catch it whole)', () => {
     expect(() => agentConfig({ ...job, protect: ['/srv/mail', '/srv/queue'] }, jobHosts(job)[2]!)).toThrow(/one btrfs subvolume/);
   });

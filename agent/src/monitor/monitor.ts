@@ -166,6 +166,17 @@ export class Monitor {
     return false;
   }
 
+  /**
+   * Target: the one host that may send points here now. After a failover the witness names the
+   * standby that took over, and the others follow it; otherwise (and while the witness has not
+   * answered since this agent started) the job's source.
+   */
+  replicationSource(): string | null {
+    const w = this.#witnessSaid;
+    if (w && !w.blocked && this.#c.standbys.some((s) => s.name === w.active)) return w.active;
+    return this.#c.monitor?.source?.name ?? null;
+  }
+
   /** The witness's answer to a target: how long since it last heard the source, and the lease. */
   witnessStatus(): Record<string, unknown> {
     if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
