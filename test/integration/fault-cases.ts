@@ -1,13 +1,15 @@
 /**
  * The faults that broke the "one server serves" promise, as cases on the lab with MAIL1 protected
  * to two standbys (MAIL2, MAIL3) in automatic mode, acceptance probed on all three five times a
- * second (RCPT TO answered 250). Shared by the lab test (fast monitor profile) and the failover
+ * second (RCPT TO answered 250). The source's agent stopped is two cases: with its supervisor
+ * running (the agent is killed once its stamp is older than F, another starts, and MAIL1 serves
+ * again with no failover) and with the supervisor stopped too (a standby takes over). Shared by the lab test (fast monitor profile) and the failover
  * benchmark (standard constants). Each case starts from a freshly protected job and says what it
  * saw; the caller asserts (the test) or adds up (the benchmark).
  */
 import type { MonitorTiming } from '../../agent/src/monitor/rules.ts';
 import { inHost, lab, labStatus, until } from './helpers.ts';
-import { monitorOf, probed, type Probed } from './partition.ts';
+import { accepting, MAIL1, monitorOf, probed, type Probed } from './partition.ts';
 
 export interface FaultContext {
   timing: MonitorTiming;
@@ -26,6 +28,8 @@ export interface FaultRun {
   takeoverS: number | null;
   /** Seconds from the fault to MAIL1's last accepted RCPT (null: never after it). */
   mail1LastS: number | null;
+  /** Seconds from the fault to each round in which MAIL1 accepted (negative: before it). */
+  mail1AcceptedS: number[];
   /** Case-specific facts the test asserts on. */
   facts: Record<string, unknown>;
 }
@@ -35,6 +39,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STANDBYS = ['mail2', 'mail3'] as const;
 const HOSTS = ['mail1', 'mail2', 'mail3'] as const;
 const AGENT = "'/opt/failguard/[a]gent.mjs run'";
+const SUPERVISOR = "'/opt/failguard/[a]gentd supervise'";
 
 export const failedOverNow = () => STANDBYS.filter((h) => monitorOf(h)?.state === 'failed-over');
 /** What the witness's lease says now: who may serve, under which epoch. */
@@ -59,7 +64,8 @@ async function faultRun(name: string, act: (mark: (moment: string) => void) => P
   const holderKey = holder?.toLowerCase();
   const firstOfHolder = holderKey && holderKey !== 'mail1' ? p.firstS[holderKey] ?? null : null;
   const mail1Last = p.lastS.mail1 ?? null;
-  return { name, probed: p, failedOver: failedOverNow(), holder, takeoverS: rel(firstOfHolder), mail1LastS: mail1Last !== null && mail1Last >= faultS ? rel(mail1Last) : null, facts };
+  return { name, probed: p, failedOver: failedOverNow(), holder, takeoverS: rel(firstOfHolder), mail1LastS: mail1Last !== null && mail1Last >= faultS ? rel(mail1Last) : null,
+    mail1AcceptedS: (p.acceptedS.mail1 ?? []).map((s) => rel(s)!), facts };
 }
 
 interface AgentState { received?: { newest: string | null; lastFrom: string | null }; targets?: Record<string, { sends: number; fullSends: number; lastParent: string | null; lastPoint: string | null }> }
@@ -140,17 +146,38 @@ export const FAULT_CASES: FaultCase[] = [
     },
   },
   {
-    name: 'the source\'s agent stopped (SIGSTOP)',
+    // Its supervisor runs on: it kills the agent once its stamp is older than F and starts another,
+    // which (fenced until the witness names MAIL1 again) serves again before any standby may ask.
+    name: 'the source\'s agent stopped (SIGSTOP), its supervisor running',
+    async run(ctx) {
+      await ctx.fresh();
+      const pid = sh('mail1', `pgrep -f ${AGENT}`).stdout.trim().split('\n')[0]!;
+      return [await faultRun(this.name, async (mark) => {
+        sh('mail1', `kill -STOP ${pid}`);
+        mark('fault');
+        await until(() => `the supervisor to kill the stopped agent (pid ${pid})`, () => sh('mail1', `kill -0 ${pid}`).code !== 0, 120_000, 100);
+        mark('killed');
+        await until(() => `MAIL1 to serve again (${JSON.stringify(monitorOf('mail1'))})`, async () => monitorOf('mail1')?.fence === 'serving' && await accepting(MAIL1), 120_000, 250);
+        mark('back');
+        await sleep(3000);
+        const now = sh('mail1', `pgrep -f ${AGENT}`).stdout.trim();
+        return { restarted: !!now && now !== pid, supervisorFenced: /liveness stamp is \d+ s old/.test(sh('mail1', 'cat /var/lib/failguard/agent.out').stdout) };
+      })];
+    },
+  },
+  {
+    // The supervisor hung too: nothing on MAIL1 can act, so a standby takes over; when both go on, MAIL1 hands over.
+    name: 'the source\'s agent and its supervisor stopped (SIGSTOP)',
     async run(ctx) {
       await ctx.fresh();
       return [await faultRun(this.name, async (mark) => {
-        sh('mail1', `pkill -STOP -f ${AGENT}`);
+        sh('mail1', `pkill -STOP -f ${SUPERVISOR}; pkill -STOP -f ${AGENT}`);
         mark('fault');
         await takeover(ctx.timing);
-        // If its supervisor has not killed it, it goes on where it stopped, with stale knowledge.
-        sh('mail1', `pkill -CONT -f ${AGENT}; true`);
+        // It goes on where it stopped, with stale knowledge (or its supervisor, going on first, kills it).
+        sh('mail1', `pkill -CONT -f ${AGENT}; pkill -CONT -f ${SUPERVISOR}; true`);
         await sleep(3 * ctx.timing.fenceAfterS * 1000);
-        return { mail1Fence: monitorOf('mail1')?.fence, supervisorFenced: /liveness stamp is \d+ s old/.test(sh('mail1', 'cat /var/lib/failguard/agent.out').stdout) };
+        return { mail1Fence: monitorOf('mail1')?.fence };
       })];
     },
   },

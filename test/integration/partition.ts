@@ -29,6 +29,8 @@ export interface Probed {
   /** Per host, seconds from the start of the probe to its first and last accepting round (null: never). */
   firstS: Record<string, number | null>;
   lastS: Record<string, number | null>;
+  /** Per host, seconds from the start of the probe to each accepting round. */
+  acceptedS: Record<string, number[]>;
   mail1: number;
   mail2: number;
 }
@@ -36,8 +38,8 @@ export interface Probed {
 /** Probes acceptance on `hosts` five times a second while `during` runs. */
 export async function probed(during: () => Promise<void>, hosts: readonly MailHost[] = ['mail1', 'mail2']): Promise<Probed> {
   const t0 = Date.now();
-  const r: Probed = { startedAt: t0, rounds: 0, accepted: {}, both: 0, firstS: {}, lastS: {}, mail1: 0, mail2: 0 };
-  for (const h of hosts) { r.accepted[h] = 0; r.firstS[h] = null; r.lastS[h] = null; }
+  const r: Probed = { startedAt: t0, rounds: 0, accepted: {}, both: 0, firstS: {}, lastS: {}, acceptedS: {}, mail1: 0, mail2: 0 };
+  for (const h of hosts) { r.accepted[h] = 0; r.firstS[h] = null; r.lastS[h] = null; r.acceptedS[h] = []; }
   let on = true;
   const loop = (async () => {
     while (on) {
@@ -50,6 +52,7 @@ export async function probed(during: () => Promise<void>, hosts: readonly MailHo
         r.accepted[h]!++;
         r.firstS[h] ??= at;
         r.lastS[h] = at;
+        r.acceptedS[h]!.push(at);
       });
       if (got.filter(Boolean).length > 1) r.both++;
       await new Promise((x) => setTimeout(x, Math.max(0, 200 - (Date.now() - started))));
