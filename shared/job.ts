@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseSchedule } from './schedule.ts';
 import { REPLICATION_PORT } from './preflight.ts';
 import { canonicalIpv6 } from './dns-record.ts';
-import { absolutePath, alertReceiverSchema, dnsRecordSchema, ipv4 } from './failover-options.ts';
+import { absolutePath, alertReceiverSchema, dnsRecordSchema, ipv4, serverName, serverPath } from './failover-options.ts';
 
 export const JOB_VERSION = 1;
 
@@ -18,7 +18,7 @@ const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'not an SSH f
 /** How Failguard reaches a host: never a password or passphrase (those live in the keychain). */
 const jobHostFields = z.strictObject({
   /** The directory's name for the server (MAIL1), or the witness's own name. */
-  name,
+  name: serverName,
   address: ipv4,
   /** Its IPv6 address, where AAAA records chosen for failover must point at it. */
   ipv6: z.string().refine((v) => canonicalIpv6(v) !== null, 'not an IPv6 address').optional(),
@@ -113,7 +113,7 @@ export const jobSchema = z.strictObject({
   /** The directory the job was discovered in (no password). */
   directory: jobDirectorySchema.optional(),
   /** What is replicated: folders on one btrfs subvolume (Linux); on Windows the protection set's paths. */
-  protect: z.array(absolutePath).min(1).max(64).default(['/srv/mail']),
+  protect: z.array(serverPath).min(1).max(64).default(['/srv/mail']),
   replicationPort: z.number().int().min(1).max(65535).default(REPLICATION_PORT),
   /** When the source is lost: fail over by itself after the timeout, or alert and wait for a person's click. */
   failover: failoverSchema.prefault({}),

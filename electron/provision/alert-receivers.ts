@@ -4,10 +4,32 @@
  * their own, written from memory (`secret-file` steps), so no file on this computer holds them.
  * A receiver that needs a secret not given is refused in one sentence.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import type { Job } from '../../shared/job.ts';
 import type { AlertSecrets, ConfiguredReceiver } from '../../shared/alerts.ts';
 import { UserError } from '../../shared/errors.ts';
+
+/**
+ * The CA certificates in an alert receiver's `caFile`, and nothing else of the file: only they
+ * are shipped to the hosts, so naming a file that is not a certificate (a key, a password file)
+ * is refused and never copies it anywhere.
+ */
+export function certificatesOf(file: string, i: number): string {
+  const field = { field: `alerts.${i}.caFile` };
+  let text: string;
+  try {
+    if (statSync(file).size > 1_000_000) throw new UserError('bad-input', `alerts[${i}].caFile ${file} is larger than a CA certificate file could be; give the CA certificate of the SMTP server (PEM).`, field);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError('bad-input', `alerts[${i}].caFile ${file} cannot be read; check the path.`, field);
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g) ?? [];
+  const certs = blocks.flatMap((b) => { try { return [new X509Certificate(b).toString().trim()]; } catch { return []; } });
+  if (!certs.length) throw new UserError('bad-input', `alerts[${i}].caFile ${file} holds no PEM certificate; give the CA certificate of the SMTP server (text beginning -----BEGIN CERTIFICATE-----).`, field);
+  return `${certs.join('\n')}\n`;
+}
 
 /** The secrets file's content for the job's receivers (only what they use), or null when none needs one. */
 export function alertSecretsContent(job: Job, secrets: AlertSecrets = {}): string | null {
@@ -28,14 +50,7 @@ export function alertReceivers(job: Job, secrets: AlertSecrets = {}): Configured
   return job.alerts.map((r, i): ConfiguredReceiver => {
     switch (r.kind) {
       case 'smtp': {
-        let caPem: string | undefined;
-        if (r.caFile) {
-          try {
-            caPem = readFileSync(r.caFile, 'utf8');
-          } catch {
-            throw new UserError('bad-input', `alerts[${i}].caFile ${r.caFile} cannot be read; check the path.`, { field: `alerts.${i}.caFile` });
-          }
-        }
+        const caPem = r.caFile ? certificatesOf(r.caFile, i) : undefined;
         if (r.username) need(secrets.smtpPassword, 'the SMTP password', i);
         return { kind: 'smtp', host: r.host, port: r.port, from: r.from, to: r.to, ...(r.username ? { username: r.username } : {}), ...(caPem ? { caPem } : {}) };
       }

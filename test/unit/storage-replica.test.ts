@@ -12,8 +12,9 @@ const sample = (n: string) => readFileSync(new URL(`../fixtures/storage-replica/
 
 
 const job = jobSchema.parse({ version: 1, id: '0d5e8f7a-6b4c-4d3e-9f2a-1b0c9d8e7f6a', name: 'EX', source: { name: 'EX01', address: '10.0.0.1' },
-  targets: [{ name: "EX02'b", address: '10.0.0.2', options: { compression: 'fast', schedule: 'mon-fri 08-18 20mbit' } }] });
-const layout: SrLayout = { jobId: job.id, source: 'EX01', target: job.targets[0]!, dataVolumes: ['E:', 'F:'], logVolume: 'L:', logSizeBytes: 8 * 2 ** 30 };
+  targets: [{ name: 'EX02', address: '10.0.0.2', options: { compression: 'fast', schedule: 'mon-fri 08-18 20mbit' } }] });
+// A job refuses such a name; the scripts still quote whatever name reaches them.
+const layout: SrLayout = { jobId: job.id, source: 'EX01', target: { ...job.targets[0]!, name: "EX02'b" }, dataVolumes: ['E:', 'F:'], logVolume: 'L:', logSizeBytes: 8 * 2 ** 30 };
 const set = (paths: string[]): ProtectionSet => ({ server: 'EX01', notes: [], items: paths.map((path) => ({ path, kind: 'file', purpose: 'database', databases: ['DB1'], pattern: null })) });
 
 describe('Storage Replica scripts (not run live)', () => {
