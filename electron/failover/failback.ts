@@ -17,13 +17,13 @@ import type { Topology } from '../../shared/topology.ts';
 import { UserError } from '../../shared/errors.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { sha256File } from '../hosts/file-hash.ts';
-import { HOST_PATHS as P } from '../provision/host-layout.ts';
+import { HOST_PATHS as P, agentCommand } from '../provision/host-layout.ts';
 import { START_VERIFY } from '../provision/plan.ts';
 import { agentConfig, jobHosts } from '../provision/agent-config.ts';
 import { alertStep, counterparts } from './plan.ts';
 import { dnsSteps, recordHost, type DnsNow } from './dns-steps.ts';
 
-const agent = (cmd: string, ...args: string[]) => [`${P.node} ${P.agent}`, cmd, P.config, ...args].join(' ');
+const agent = agentCommand;
 
 /** The job with source and target swapped (alert mode: a stale standby never takes over by itself). */
 export function reversedJob(job: Job, target: JobTarget): Job {

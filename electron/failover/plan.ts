@@ -10,12 +10,11 @@ import type { Plan, PlanStep } from '../../shared/plan.ts';
 import type { ExchangeServer, MailboxDatabase, Topology } from '../../shared/topology.ts';
 import { UserError } from '../../shared/errors.ts';
 import { sealPlan } from '../plans/plan-id.ts';
-import { HOST_PATHS as P } from '../provision/host-layout.ts';
+import { HOST_PATHS as P, agentCommand } from '../provision/host-layout.ts';
 import { shq } from '../hosts/shell.ts';
 import { dnsSteps, recordHost, type DnsNow } from './dns-steps.ts';
 
-const AGENT = `${P.node} ${P.agent}`;
-const agent = (cmd: string, ...args: string[]) => [AGENT, cmd, P.config, ...args].join(' ');
+const agent = agentCommand;
 
 /** An alert sent by a plan's host to the job's receivers (a receiver that is down holds up nothing). */
 export function alertStep(host: string, event: string, message: string): PlanStep {

@@ -8,9 +8,9 @@
 import type { Job, JobTarget } from '../../shared/job.ts';
 import type { Plan } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
-import { HOST_PATHS as P } from '../provision/host-layout.ts';
+import { agentCommand } from '../provision/host-layout.ts';
 
-const agent = (cmd: string, ...args: string[]) => [`${P.node} ${P.agent}`, cmd, P.config, ...args].join(' ');
+const agent = agentCommand;
 
 export function rehearsalPlan(job: Job, target: JobTarget): Plan {
   const t = target.name;

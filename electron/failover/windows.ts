@@ -14,8 +14,8 @@ import { parseCliXml, type CliValue } from '../hosts/windows/clixml.ts';
 import { encodedPowerShell } from '../hosts/windows/probe-script.ts';
 import { groupNames, type SrLayout } from '../provision/windows/storage-replica.ts';
 import { sealPlan } from '../plans/plan-id.ts';
+import { psq } from '../../shared/quote.ts';
 
-const psq = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * The order Exchange's services start in: the directory topology service first (every other

@@ -1,2 +1,2 @@
-/** Single-quotes a value for the remote POSIX shell. */
-export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+/** The quoting helpers live in shared/quote.ts (the agent and the app use the same ones). */
+export { shq, shellCommand } from '../../shared/quote.ts';

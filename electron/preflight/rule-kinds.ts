@@ -58,8 +58,10 @@ export function settingMatches(id: string, o: { title: string; label: string; ke
       const t = f.targets.find((h) => h.name === x.host);
       const dst = t?.linux?.[o.facts];
       const v = src?.ok ? src.value[o.key] : undefined;
-      if (!t || v === undefined) return null;
-      const old = dst?.ok ? dst.value[o.key] : undefined;
+      // A value with a line break is not one setting: no fix is offered for it (nor for undoing to one).
+      if (!t || v === undefined || /[\r\n\0]/.test(v)) return null;
+      const prev = dst?.ok ? dst.value[o.key] : undefined;
+      const old = prev !== undefined && !/[\r\n\0]/.test(prev) ? prev : undefined;
       return plan(id, 'safe', `Set ${o.label} on ${t.name} to ${v}`, [{ kind: 'command', host: t.name, description: `set ${o.key} = ${v}`, command: o.set(v), undo: old === undefined ? undefined : o.set(old) }], t.name);
     },
   });

@@ -20,10 +20,14 @@ export const HOST_PATHS = {
   unit: '/etc/systemd/system/failguard-agent.service',
 } as const;
 
+/** A command of the installed agent on its host (`agent.mjs CMD CONFIG ARGS…`), every argument quoted (shared/quote.ts). */
+export const agentCommand = (cmd: string, ...args: string[]): string => shellCommand([HOST_PATHS.node, HOST_PATHS.agent, cmd, HOST_PATHS.config, ...args]);
+
 /** Where a target keeps what an automatic failover needs: its sealed plan and the sealed directory account. */
 export const FAILOVER_PATHS = { plan: '/etc/failguard/failover-plan.json', access: '/etc/failguard/directory.sealed' } as const;
 
 import { ADMISSION } from '../../shared/admission.ts';
+import { shellCommand } from '../../shared/quote.ts';
 
 const P = HOST_PATHS;
 

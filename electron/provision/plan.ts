@@ -8,7 +8,7 @@ import type { Job } from '../../shared/job.ts';
 import type { Plan, PlanStep } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { shq } from '../hosts/shell.ts';
-import { ADMISSION_MARK, DOVECOT_ADMISSION, FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
+import { ADMISSION_MARK, DOVECOT_ADMISSION, FAILOVER_PATHS, HOST_PATHS as P, agentCommand } from './host-layout.ts';
 import type { HostRoleInJob } from './agent-config.ts';
 
 /**
@@ -109,8 +109,8 @@ export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; n
     if (restart) {
       starts.push({ role: h.role, step: { kind: 'command', host: h.name, description: `start the agent on ${h.name} (${h.role}) and check that it answers`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` } });
     } else if (config) {
-      const reload = `${P.node} ${P.agent} reload ${P.config}`;
-      starts.push({ role: h.role, step: { kind: 'command', host: h.name, description: `have the agent on ${h.name} take its new configuration (in place where it can, so replication goes on)`, command: reload, verify: `${P.node} ${P.agent} config-applied ${P.config}`,
+      const reload = agentCommand('reload');
+      starts.push({ role: h.role, step: { kind: 'command', host: h.name, description: `have the agent on ${h.name} take its new configuration (in place where it can, so replication goes on)`, command: reload, verify: agentCommand('config-applied'),
         // Undone before the upload puts the old file back: so put it back here first, then reload it.
         undo: `[ -f ${P.config}.failguard-prev ] && cp -p ${P.config}.failguard-prev ${P.config}; ${reload}` } });
     }

@@ -21,7 +21,7 @@ import { stepHost } from '../../shared/plan.ts';
 import type { AgentState, HostAgentStatus } from '../../shared/replication.ts';
 import { agentArtifacts } from './agent-artifacts.ts';
 import { agentConfig, jobHosts } from './agent-config.ts';
-import { AGENTD, FAILOVER_PATHS, HOST_PATHS as P } from './host-layout.ts';
+import { AGENTD, FAILOVER_PATHS, HOST_PATHS as P, agentCommand } from './host-layout.ts';
 import { jobPki } from './pki.ts';
 import { failoverFiles } from './failover-files.ts';
 import { alertReceivers, alertSecretsContent } from './alert-receivers.ts';
@@ -155,7 +155,7 @@ export async function agentStatus(job: Job, shared?: SshPool, sshSecret?: string
   try {
     return await Promise.all(hostTargets(job, sshSecret).map(async (t) => {
       try {
-        const r = await (await pool.get(t)).exec(`${P.node} ${P.agent} status ${P.config}`, { timeoutMs: 20_000 });
+        const r = await (await pool.get(t)).exec(agentCommand('status'), { timeoutMs: 20_000 });
         if (r.code !== 0) return { host: t.name, state: null, error: r.stderr.trim().replace(/^failguard-agent: /, '') || 'the agent is not installed' };
         return { host: t.name, state: JSON.parse(r.stdout) as AgentState };
       } catch (e) {

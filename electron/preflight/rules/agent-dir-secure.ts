@@ -1,4 +1,5 @@
 import { hostRule, miss, need, ok, plan } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 export default hostRule({
   id: 'agent-dir-secure', title: 'Failguard\'s folder is private to root', category: 'security', platform: 'linux', severity: 'warning',
@@ -15,6 +16,6 @@ export default hostRule({
     const h = [f.source, ...f.targets, ...(f.witness ? [f.witness] : [])].find((y) => y.name === x.host);
     const d = h?.linux?.agentDir.ok ? h.linux.agentDir.value : null;
     if (!d) return null;
-    return plan('agent-dir-secure', 'safe', `Make /opt/failguard private on ${x.host}`, [{ kind: 'command', host: x.host!, description: 'owner root, no write for group or others', command: 'chown root:root /opt/failguard && chmod 750 /opt/failguard', undo: `chown '${d.owner}:${d.group}' /opt/failguard && chmod ${d.mode} /opt/failguard` }], x.host);
+    return plan('agent-dir-secure', 'safe', `Make /opt/failguard private on ${x.host}`, [{ kind: 'command', host: x.host!, description: 'owner root, no write for group or others', command: 'chown root:root /opt/failguard && chmod 750 /opt/failguard', undo: `${shellCommand(['chown', '--', `${d.owner}:${d.group}`, '/opt/failguard'])} && ${shellCommand(['chmod', '--', d.mode, '/opt/failguard'])}` }], x.host);
   },
 });

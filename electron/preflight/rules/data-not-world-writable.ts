@@ -1,4 +1,5 @@
 import { hostRule, miss, need, ok, plan } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 export default hostRule({
   id: 'data-not-world-writable', title: 'Mail folders are not writable by everyone', category: 'security', platform: 'linux', severity: 'warning',
@@ -14,6 +15,6 @@ export default hostRule({
   plan: (f, x) => {
     const h = [f.source, ...f.targets].find((y) => y.name === x.host);
     const paths = h?.linux?.dataPaths.ok ? h.linux.dataPaths.value.filter((p) => p.owner !== 'missing' && (parseInt(p.mode, 8) & 0o002) !== 0) : [];
-    return paths.length ? plan('data-not-world-writable', 'confirm', `Remove write access for others on ${x.host}`, paths.map((p) => ({ kind: 'command', host: x.host!, description: `chmod o-w ${p.path}`, command: `chmod o-w '${p.path}'`, undo: `chmod ${p.mode} '${p.path}'` })), x.host) : null;
+    return paths.length ? plan('data-not-world-writable', 'confirm', `Remove write access for others on ${x.host}`, paths.map((p) => ({ kind: 'command', host: x.host!, description: `chmod o-w ${p.path}`, command: shellCommand(['chmod', 'o-w', '--', p.path]), undo: shellCommand(['chmod', p.mode, '--', p.path]) })), x.host) : null;
   },
 });

@@ -1,4 +1,5 @@
-import { hostRule, miss, need, ok, na, plan } from '../rule.ts';
+import { hostRule, miss, need, ok, na, plan, shq } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 export default hostRule({
   id: 'dir-host-name-matches', title: 'The host calls itself what the directory calls it', category: 'directory', platform: 'linux', severity: 'warning',
@@ -16,6 +17,11 @@ export default hostRule({
     const old = h?.linux?.hostname.ok ? h.linux.hostname.value.short : null;
     if (!h || !old) return null;
     const name = h.name.toLowerCase();
-    return plan('dir-host-name-matches', 'confirm', `Rename ${old} to ${name}`, [{ kind: 'command', host: h.name, description: `set the host name to ${name}`, command: `hostname ${name} && echo ${name} > /etc/hostname`, undo: `hostname ${old} && echo ${old} > /etc/hostname` }], h.name);
+    return plan('dir-host-name-matches', 'confirm', `Rename ${old} to ${name}`, [{ kind: 'command', host: h.name, description: `set the host name to ${name}`, command: setHostname(name), undo: setHostname(old) }], h.name);
   },
 });
+
+/** The running host name and /etc/hostname, the name given as one quoted word. */
+function setHostname(name: string): string {
+  return `${shellCommand(['hostname', '--', name])} && printf '%s\\n' ${shq(name)} > /etc/hostname`;
+}

@@ -1,4 +1,5 @@
 import { hostRule, miss, need, ok, plan } from '../rule.ts';
+import { iptablesCommand } from '../iptables-rule.ts';
 
 /** iptables rules that drop or reject the replication port. */
 export function blockingRules(iptables: readonly string[], port: number): string[] {
@@ -21,6 +22,6 @@ export default hostRule({
     const rules = h?.linux?.firewall.ok ? blockingRules(h.linux.firewall.value.iptables, f.replicationPort) : [];
     if (!rules.length) return null;
     return plan('firewall-allows-replication', 'confirm', `Remove ${rules.length} blocking firewall rule(s) on ${x.host}`,
-      rules.map((r) => ({ kind: 'command', host: x.host!, description: `delete: ${r}`, command: `iptables ${r.replace(/^-A /, '-D ')}`, undo: `iptables ${r}` })), x.host);
+      rules.map((r) => ({ kind: 'command', host: x.host!, description: `delete: ${r}`, command: iptablesCommand(r, '-D'), undo: iptablesCommand(r, '-A') })), x.host);
   },
 });

@@ -1,4 +1,5 @@
 import { hostRule, miss, need, ok, plan } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 export default hostRule({
   id: 'host-resolves-itself', title: 'The host resolves its own name to its own address', category: 'dns', platform: 'linux', severity: 'warning',
@@ -15,6 +16,6 @@ export default hostRule({
     const h = [f.source, ...f.targets].find((y) => y.name === x.host);
     const name = h?.linux?.hostname.ok ? h.linux.hostname.value : null;
     if (!h || !name) return null;
-    return plan('host-resolves-itself', 'safe', `Name ${h.address} ${name.fqdn} in /etc/hosts on ${h.name}`, [{ kind: 'command', host: h.name, description: 'add a line to /etc/hosts', command: `printf '%s %s %s # failguard\\n' ${h.address} ${name.fqdn} ${name.short} >> /etc/hosts`, undo: "sed -i '/ # failguard$/d' /etc/hosts" }], h.name);
+    return plan('host-resolves-itself', 'safe', `Name ${h.address} ${name.fqdn} in /etc/hosts on ${h.name}`, [{ kind: 'command', host: h.name, description: 'add a line to /etc/hosts', command: `printf '%s %s %s # failguard\\n' ${shellCommand([h.address, name.fqdn, name.short])} >> /etc/hosts`, undo: "sed -i '/ # failguard$/d' /etc/hosts" }], h.name);
   },
 });

@@ -1,4 +1,5 @@
 import { globalRule, miss, need, ok, na, plan, perTarget } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 /** The MTU of the interface that carries the host's address (the first that is up and not loopback). */
 export function mainMtu(links: ReadonlyArray<{ name: string; mtu: number; up: boolean }>): { name: string; mtu: number } | null {
@@ -22,6 +23,6 @@ export default globalRule({
     const a = f.source.linux?.links.ok ? mainMtu(f.source.linux.links.value) : null;
     const b = t?.linux?.links.ok ? mainMtu(t.linux.links.value) : null;
     if (!t || !a || !b) return null;
-    return plan('mtu-match', 'safe', `Set ${t.name}'s ${b.name} MTU to ${a.mtu}`, [{ kind: 'command', host: t.name, description: `set the MTU of ${b.name} to ${a.mtu}`, command: `ip link set dev ${b.name} mtu ${a.mtu}`, undo: `ip link set dev ${b.name} mtu ${b.mtu}` }], t.name);
+    return plan('mtu-match', 'safe', `Set ${t.name}'s ${b.name} MTU to ${a.mtu}`, [{ kind: 'command', host: t.name, description: `set the MTU of ${b.name} to ${a.mtu}`, command: shellCommand(['ip', 'link', 'set', 'dev', b.name, 'mtu', String(a.mtu)]), undo: shellCommand(['ip', 'link', 'set', 'dev', b.name, 'mtu', String(b.mtu)]) }], t.name);
   },
 });

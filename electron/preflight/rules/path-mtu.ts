@@ -1,4 +1,5 @@
 import { globalRule, miss, need, ok, na, plan, perTarget } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 export default globalRule({
   id: 'path-mtu', title: 'Full-size packets pass between target and source', category: 'network', platform: 'network', severity: 'warning',
@@ -19,6 +20,6 @@ export default globalRule({
     const p = t?.paths.find((y) => y.peer === f.source.name);
     const link = t?.linux?.links.ok ? t.linux.links.value.find((l) => l.up && l.name !== 'lo') : undefined;
     if (!t || !p?.pathMtu.ok || !p.pathMtu.value.mtu || !link) return null;
-    return plan('path-mtu', 'safe', `Lower ${t.name}'s MTU to what the path carries (${p.pathMtu.value.mtu})`, [{ kind: 'command', host: t.name, description: `set the MTU of ${link.name} to ${p.pathMtu.value.mtu}`, command: `ip link set dev ${link.name} mtu ${p.pathMtu.value.mtu}`, undo: `ip link set dev ${link.name} mtu ${link.mtu}` }], t.name);
+    return plan('path-mtu', 'safe', `Lower ${t.name}'s MTU to what the path carries (${p.pathMtu.value.mtu})`, [{ kind: 'command', host: t.name, description: `set the MTU of ${link.name} to ${p.pathMtu.value.mtu}`, command: shellCommand(['ip', 'link', 'set', 'dev', link.name, 'mtu', String(p.pathMtu.value.mtu)]), undo: shellCommand(['ip', 'link', 'set', 'dev', link.name, 'mtu', String(link.mtu)]) }], t.name);
   },
 });

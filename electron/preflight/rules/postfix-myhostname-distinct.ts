@@ -1,4 +1,5 @@
 import { globalRule, miss, need, ok, na, plan, perTarget } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 export default globalRule({
   id: 'postfix-myhostname-distinct', title: 'Each mail host has its own Postfix host name', category: 'application', platform: 'linux', severity: 'warning',
@@ -17,6 +18,6 @@ export default globalRule({
     const name = t?.linux?.hostname.ok ? t.linux.hostname.value.fqdn : null;
     const old = t?.linux?.postfix.ok ? t.linux.postfix.value.myhostname : undefined;
     if (!t || !name) return null;
-    return plan('postfix-myhostname-distinct', 'safe', `Let Postfix on ${t.name} greet as ${name}`, [{ kind: 'command', host: t.name, description: `set myhostname = ${name}`, command: `postconf -e myhostname=${name}`, undo: old ? `postconf -e myhostname=${old}` : undefined }], t.name);
+    return plan('postfix-myhostname-distinct', 'safe', `Let Postfix on ${t.name} greet as ${name}`, [{ kind: 'command', host: t.name, description: `set myhostname = ${name}`, command: shellCommand(['postconf', '-e', `myhostname=${name}`]), undo: old ? shellCommand(['postconf', '-e', `myhostname=${old}`]) : undefined }], t.name);
   },
 });

@@ -1,4 +1,5 @@
 import { hostRule, miss, need, ok, plan } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 export default hostRule({
   id: 'queue-on-mail-volume', title: 'The Postfix queue lives in /srv/mail', category: 'application', platform: 'linux', severity: 'error',
@@ -16,8 +17,8 @@ export default hostRule({
     if (!old) return null;
     return plan('queue-on-mail-volume', 'confirm', `Move the Postfix queue of ${h.name} into /srv/mail/queue (mail is held for a moment)`, [
       { kind: 'command', host: x.host!, description: 'stop Postfix so the queue does not change while it moves', command: 'postfix stop', undo: 'postfix start' },
-      { kind: 'command', host: x.host!, description: 'copy the queue into the subvolume', command: `mkdir -p /srv/mail/queue && cp -a ${old}/. /srv/mail/queue/` },
-      { kind: 'command', host: x.host!, description: 'point Postfix at it', command: "postconf -e queue_directory=/srv/mail/queue", undo: `postconf -e queue_directory=${old}` },
+      { kind: 'command', host: x.host!, description: 'copy the queue into the subvolume', command: `mkdir -p /srv/mail/queue && ${shellCommand(['cp', '-a', '--', `${old}/.`, '/srv/mail/queue/'])}` },
+      { kind: 'command', host: x.host!, description: 'point Postfix at it', command: "postconf -e queue_directory=/srv/mail/queue", undo: shellCommand(['postconf', '-e', `queue_directory=${old}`]) },
       { kind: 'command', host: x.host!, description: 'start Postfix again', command: 'postfix start' },
     ], x.host);
   },

@@ -1,4 +1,4 @@
-import { hostRule, miss, need, ok, na, plan } from '../rule.ts';
+import { hostRule, miss, need, ok, na, plan, shq } from '../rule.ts';
 
 export default hostRule({
   id: 'resolver-uses-dc', title: 'The host resolves names through the directory\'s DNS', category: 'dns', platform: 'linux', severity: 'warning',
@@ -13,6 +13,6 @@ export default hostRule({
   kind: 'confirm',
   plan: (f, x) => f.directory ? plan('resolver-uses-dc', 'confirm', `Ask the DC first for names on ${x.host}`, [
     { kind: 'command', host: x.host!, description: 'keep a copy of /etc/resolv.conf', command: 'cp -p /etc/resolv.conf /etc/resolv.conf.before-failguard', undo: 'cp -p /etc/resolv.conf.before-failguard /etc/resolv.conf' },
-    { kind: 'command', host: x.host!, description: `put nameserver ${f.directory.dcAddress} first`, command: `{ echo 'nameserver ${f.directory.dcAddress}'; grep -v '^nameserver ${f.directory.dcAddress}$' /etc/resolv.conf.before-failguard; } > /etc/resolv.conf` },
+    { kind: 'command', host: x.host!, description: `put nameserver ${f.directory.dcAddress} first`, command: `{ printf 'nameserver %s\\n' ${shq(f.directory.dcAddress)}; grep -vxF -- ${shq(`nameserver ${f.directory.dcAddress}`)} /etc/resolv.conf.before-failguard; } > /etc/resolv.conf` },
   ], x.host) : null,
 });

@@ -1,4 +1,5 @@
 import { hostRule, miss, need, ok, plan } from '../rule.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 const MAX = 600;
 
@@ -15,6 +16,6 @@ export default hostRule({
   plan: (f, x) => {
     const h = [f.source, ...f.targets].find((y) => y.name === x.host);
     const old = h?.linux?.sysctl.ok ? h.linux.sysctl.value['net.ipv4.tcp_keepalive_time'] : undefined;
-    return plan('tcp-keepalive', 'safe', `Probe idle connections after ${MAX} s on ${x.host}`, [{ kind: 'command', host: x.host!, description: `set net.ipv4.tcp_keepalive_time to ${MAX}`, command: `sysctl -w net.ipv4.tcp_keepalive_time=${MAX}`, undo: old ? `sysctl -w net.ipv4.tcp_keepalive_time=${old}` : undefined }], x.host);
+    return plan('tcp-keepalive', 'safe', `Probe idle connections after ${MAX} s on ${x.host}`, [{ kind: 'command', host: x.host!, description: `set net.ipv4.tcp_keepalive_time to ${MAX}`, command: `sysctl -w net.ipv4.tcp_keepalive_time=${MAX}`, undo: old ? shellCommand(['sysctl', '-w', `net.ipv4.tcp_keepalive_time=${old}`]) : undefined }], x.host);
   },
 });

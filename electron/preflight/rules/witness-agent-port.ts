@@ -1,4 +1,5 @@
 import { globalRule, miss, need, ok, na, plan } from '../rule.ts';
+import { iptablesCommand } from '../iptables-rule.ts';
 import { blockingRules } from './firewall-allows-replication.ts';
 
 export default globalRule({
@@ -26,6 +27,6 @@ export default globalRule({
     const rules = w?.linux?.firewall.ok ? blockingRules(w.linux.firewall.value.iptables, f.replicationPort) : [];
     if (!w || !rules.length) return null;
     return plan('witness-agent-port', 'confirm', `Remove ${rules.length} blocking firewall rule(s) on the witness ${w.name}`,
-      rules.map((r) => ({ kind: 'command' as const, host: w.name, description: `delete: ${r}`, command: `iptables ${r.replace(/^-A /, '-D ')}`, undo: `iptables ${r}` })), w.name);
+      rules.map((r) => ({ kind: 'command' as const, host: w.name, description: `delete: ${r}`, command: iptablesCommand(r, '-D'), undo: iptablesCommand(r, '-A') })), w.name);
   },
 });

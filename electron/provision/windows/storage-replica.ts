@@ -16,6 +16,7 @@ import { UserError } from '../../../shared/errors.ts';
 import type { Plan, PlanStep } from '../../../shared/plan.ts';
 import { encodedPowerShell, WINDOWS_MARK } from '../../hosts/windows/probe-script.ts';
 import { sealPlan } from '../../plans/plan-id.ts';
+import { psq } from '../../../shared/quote.ts';
 
 export interface SrLayout {
   jobId: string;
@@ -28,7 +29,6 @@ export interface SrLayout {
   logSizeBytes: number;
 }
 
-const psq = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const list = (xs: readonly string[]) => xs.map(psq).join(', ');
 export const groupNames = (jobId: string) => ({ source: `fg-${jobId.slice(0, 8)}-source`, target: `fg-${jobId.slice(0, 8)}-target` });
 
