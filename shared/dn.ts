@@ -46,6 +46,21 @@ export function normalizeDn(dn: string): string {
 /** The value of the first RDN: `CN=MAIL1,CN=Servers,...` → `MAIL1`. */
 export const rdnValue = (dn: string): string => parseDn(dn)[0]?.value ?? dn;
 
+/**
+ * A value as one RDN value of a DN (RFC 4514): `, + " \ < > ; =` and NUL escaped, and a leading
+ * `#` or space and a trailing space, so a name never adds an RDN or moves the DN elsewhere.
+ */
+export function escapeDnValue(v: string): string {
+  return v
+    .replace(/[,+"\\<>;=\0]/g, (c) => (c === '\0' ? '\\00' : `\\${c}`))
+    .replace(/^([#\s])/, '\\$1')
+    .replace(/(\s)$/, '\\$1');
+}
+
+/** A DN made of RDNs whose values are escaped (the one way a value enters a DN). */
+export const dnOf = (rdns: ReadonlyArray<readonly [type: string, value: string]>, parent?: string): string =>
+  [...rdns.map(([type, value]) => `${type}=${escapeDnValue(value)}`), ...(parent ? [parent] : [])].join(',');
+
 /** Escapes a value for use inside an LDAP filter (RFC 4515), e.g. the parentheses of FYDIBOHF23SPDLT. */
 export function escapeFilterValue(v: string): string {
   return v.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);

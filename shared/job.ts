@@ -61,6 +61,9 @@ export const failoverSchema = z.strictObject({
   if (f.timeoutSeconds < least) ctx.addIssue({ code: 'custom', path: ['timeoutSeconds'], message: `at least ${least} seconds: the witness waits that long before it lets a standby take over` });
 });
 
+/** The DNS server a job's directory is asked through: an IP address (IPv4, or IPv6 as written). */
+const dnsServerAddress = z.string().max(64).refine((v) => ipv4.safeParse(v).success || canonicalIpv6(v) !== null, 'not an IP address (give the DNS server\'s address)');
+
 const fingerprint256 = z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not a SHA-256 fingerprint');
 
 /**
@@ -70,8 +73,8 @@ const fingerprint256 = z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/, 'not 
  */
 export const jobDirectorySchema = z.strictObject({
   target: z.discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('domain'), domain: z.string().min(1).max(253), dnsServer: z.string().max(64).optional() }),
-    z.strictObject({ kind: z.literal('url'), url: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'not ldaps://host or ldap://host'), dnsServer: z.string().max(64).optional() }),
+    z.strictObject({ kind: z.literal('domain'), domain: z.string().min(1).max(253), dnsServer: dnsServerAddress.optional() }),
+    z.strictObject({ kind: z.literal('url'), url: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'not ldaps://host or ldap://host'), dnsServer: dnsServerAddress.optional() }),
   ]),
   username: z.string().min(1).max(512),
   /** A CA the person added (PEM: public). */

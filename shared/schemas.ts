@@ -4,6 +4,8 @@
  * TypeScript type, so the two cannot drift.
  */
 import { z } from 'zod';
+import { canonicalIpv6 } from './dns-record.ts';
+import { ipv4 } from './failover-options.ts';
 import type { DiscoverRequest } from './directory.ts';
 import type { HostTarget } from './hosts.ts';
 import type { PreflightReport, PreflightRunRequest, ReportFormat } from './preflight.ts';
@@ -16,9 +18,12 @@ const port = z.number().int().min(1).max(65535);
 const operationId = z.string().min(1, 'must not be empty').max(200);
 const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'not an SSH fingerprint (SHA256:…)');
 
+/** The DNS server to ask (it also becomes a probe's target and a resolver line): an IP address, nothing else. */
+const dnsServer = z.string().max(64).refine((v) => v === '' || ipv4.safeParse(v).success || canonicalIpv6(v) !== null, 'not an IP address (give the DNS server\'s address, e.g. 198.18.0.10)');
+
 export const directoryTargetSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('domain'), domain: name, dnsServer: text(255).optional() }),
-  z.strictObject({ kind: z.literal('url'), url: name, dnsServer: text(255).optional() }),
+  z.strictObject({ kind: z.literal('domain'), domain: name, dnsServer: dnsServer.optional() }),
+  z.strictObject({ kind: z.literal('url'), url: name, dnsServer: dnsServer.optional() }),
 ]);
 
 const pinnedCertificate = z.strictObject({ fingerprint256: text(200), pem: text(65536), subject: text(2048) });

@@ -3,6 +3,7 @@
  * DC=<zone>,CN=MicrosoftDNS,DC=DomainDnsZones; each record is one binary dnsRecord value
  * (MS-DNSP 2.3.2.2, layout in ../shared/docs/exchange-ad.md §6). The DC serves it at once.
  */
+import { dnOf } from '../../shared/dn.ts';
 import { Attribute, Change, type Client } from 'ldapts';
 import { formatRecordValue, parseRecordValue, type DnsRecordType, type RecordValue } from '../../shared/dns-record.ts';
 
@@ -71,7 +72,7 @@ export function encodeDnsRecord(type: DnsRecordType, value: string, ttl = 900, s
 export const recordType = (v: Buffer): number => v.readUInt16LE(2);
 
 export function nodeDn(zone: string, name: string, baseDn: string): string {
-  return `DC=${name},DC=${zone},CN=MicrosoftDNS,DC=DomainDnsZones,${baseDn}`;
+  return dnOf([['DC', name], ['DC', zone]], `CN=MicrosoftDNS,DC=DomainDnsZones,${baseDn}`);
 }
 
 /** Replaces every record of `type` at `name` in `zone` with records holding `value` (one or several; none removes them). */

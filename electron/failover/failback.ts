@@ -22,6 +22,7 @@ import { START_VERIFY } from '../provision/plan.ts';
 import { agentConfig, jobHosts } from '../provision/agent-config.ts';
 import { alertStep, counterparts } from './plan.ts';
 import { dnsSteps, recordHost, type DnsNow } from './dns-steps.ts';
+import { hostFileName } from '../provision/host-file-name.ts';
 
 const agent = agentCommand;
 
@@ -40,7 +41,7 @@ export async function failbackConfigs(job: Job, target: JobTarget, base: string)
   const reversed: ConfigFile[] = [];
   const original: ConfigFile[] = [];
   for (const h of jobHosts(rev).filter((x) => hosts.includes(x.name))) {
-    const dir = join(base, 'failback', h.name.toLowerCase());
+    const dir = join(base, 'failback', hostFileName(h.name));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const f = join(dir, 'agent.json');
     // The two folders of points change places (a read-only subvolume cannot be moved): each host's newest
@@ -49,7 +50,7 @@ export async function failbackConfigs(job: Job, target: JobTarget, base: string)
     const swapped = h.role === 'witness' ? c : { ...c, pointsDir: c.receiveDir, receiveDir: c.pointsDir };
     await writeFile(f, `${JSON.stringify(swapped, null, 2)}\n`, { mode: 0o600 });
     reversed.push({ host: h.name, localFile: f, ...(await sha256File(f)) });
-    const o = join(base, 'hosts', h.name.toLowerCase(), 'agent.json');
+    const o = join(base, 'hosts', hostFileName(h.name), 'agent.json');
     if (!existsSync(o)) throw new UserError('not-provisioned-here', `The configuration Failguard gave ${h.name} is not on this computer (${o}); fail back from the computer that protected the job, or protect it again first.`);
     original.push({ host: h.name, localFile: o, ...(await sha256File(o)) });
   }

@@ -7,6 +7,7 @@ import { REPLICATION_PORT } from '../../shared/preflight.ts';
 import type { HostTarget } from '../../shared/hosts.ts';
 import type { Topology } from '../../shared/topology.ts';
 import { plainMessage, toUserError, UserError } from '../../shared/errors.ts';
+import { isIP } from 'node:net';
 import { discover } from '../directory/discover.ts';
 import { locateDcs } from '../directory/dc-locator.ts';
 import { DnsError, resolve4, resolveMx, resolvePtr } from '../directory/dns-client.ts';
@@ -110,7 +111,10 @@ export async function gatherFacts(req: PreflightRequest, options: GatherOptions)
   const o: GatherOptions = { ...options, onProgress: (stage) => options.onProgress?.(`${stage} (${finished} of ${all.length} hosts done)`) };
   const counted = async (p: Promise<HostFacts>) => { const h = await p; finished++; options.onProgress?.(`${h.name}: ${h.reach.ok ? 'probed' : 'not reachable'} (${finished} of ${all.length} hosts done)`); return h; };
   // The DC is located once: the directory facts query its DNS, the targets probe its LDAPS port.
-  const dcAddress = req.directory ? (req.directory.target.dnsServer || (await locateDcs(req.directory.target).catch(() => []))[0]?.address) : undefined;
+  // Only an IP address ever reaches a probe or a fix (the request's schema says so too; this holds for any caller).
+  const given = req.directory?.target.dnsServer?.trim();
+  if (given && isIP(given) === 0) throw new UserError('bad-input', `The DNS server "${given}" is not an IP address; give the address of the DC or DNS server (e.g. 198.18.0.10).`, { field: 'directory.target.dnsServer' });
+  const dcAddress = req.directory ? (given || (await locateDcs(req.directory.target).catch(() => []))[0]?.address) : undefined;
   o.onProgress?.('Reading the directory');
   const directoryP = gatherDirectory(req, all, dcAddress ?? '', o.signal);
   const controllerClock = Date.now() / 1000;

@@ -11,6 +11,7 @@ import type { Job } from '../../shared/job.ts';
 import { UserError } from '../../shared/errors.ts';
 import { newLeaseKey, sealAccess } from '../directory/sealed-access.ts';
 import { planFailover, requireTsigSecrets, type DirectoryAccess } from '../failover/plan-now.ts';
+import { hostFileName } from './host-file-name.ts';
 
 
 export interface FailoverFiles {
@@ -41,7 +42,7 @@ export async function failoverFiles(job: Job, base: string, directory: Directory
     onProgress?.(`Preparing the failover plan ${t.name} runs by itself`);
     const plan = await planFailover(job, directory!, t.name);
     requireTsigSecrets(plan, tsigSecrets);
-    const dir = join(base, 'hosts', t.name.toLowerCase());
+    const dir = join(base, 'hosts', hostFileName(t.name));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const planFile = join(dir, 'failover-plan.json');
     await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });

@@ -11,6 +11,7 @@ import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { hostFileName } from './host-file-name.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -39,7 +40,8 @@ export async function issueAgentCertificate(ca: Issued, o: { jobId: string; host
   const keys = await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as KeyPair;
   const caCert = new x509.X509Certificate(ca.certPem);
   const cert = await x509.X509CertificateGenerator.create({
-    subject: `CN=${o.host}, O=${o.jobId}`, issuer: caCert.subject, notBefore: new Date(Date.now() - 3600_000), notAfter: YEARS(10),
+    // Built from its parts, not from text: a name can never add an RDN (a second O=, say).
+    subject: [{ CN: [o.host] }, { O: [o.jobId] }], issuer: caCert.subject, notBefore: new Date(Date.now() - 3600_000), notAfter: YEARS(10),
     signingAlgorithm: ALG, publicKey: keys.publicKey as never, signingKey: caKey as never,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
@@ -67,7 +69,7 @@ export async function jobPki(dir: string, jobId: string, hosts: Array<{ name: st
   if (!ca) await save('ca', (ca = await createCa(jobId)));
   const agents: Record<string, Issued & { certFile: string; keyFile: string }> = {};
   for (const h of hosts) {
-    const file = `agent-${h.name.toLowerCase()}`;
+    const file = `agent-${hostFileName(h.name)}`;
     let a = await load(file);
     // A certificate is issued again only when the host's addresses changed (a new path), never on every run.
     const sans = a ? new x509.X509Certificate(a.certPem).getExtension(x509.SubjectAlternativeNameExtension)?.names.toJSON().map((n) => n.value).sort() : null;

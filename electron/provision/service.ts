@@ -28,6 +28,7 @@ import { alertReceivers, alertSecretsContent } from './alert-receivers.ts';
 import { secretDigest, sha256Text } from './secret-digest.ts';
 import type { AlertSecrets } from '../../shared/alerts.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
+import { hostFileName } from './host-file-name.ts';
 
 export interface ProvisionOptions {
   signal?: AbortSignal; onProgress?: (stage: string) => void; onStep?: RunOptions['onStep']; dataDir?: string;
@@ -73,7 +74,7 @@ async function shippedFiles(job: Job, base: string, o: ProvisionOptions) {
   const common = [await file(P.node, art.node, 0o755, 'the agent\'s Node runtime'), await file(P.agent, art.bundle, 0o644, 'the agent'), await file(P.ca, pki.caFile, 0o644, 'the job\'s CA certificate')];
   const out: Array<{ role: (typeof hosts)[number]['role']; name: string; files: ShippedFile[] }> = [];
   for (const h of hosts) {
-    const dir = join(base, 'hosts', h.name.toLowerCase());
+    const dir = join(base, 'hosts', hostFileName(h.name));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const mine = fo?.targets[h.name];
     const extras = { ...(alerts.length ? { alerts } : {}), ...(secretFile ? { secretsFile: P.secrets } : {}), ...(mine ? { failover: { planFile: FAILOVER_PATHS.plan, ...(mine.accessFile ? { accessFile: FAILOVER_PATHS.access } : {}) } } : {}), ...(fo && h.role === 'witness' ? { leaseKey: fo.leaseKey } : {}) };
