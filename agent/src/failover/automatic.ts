@@ -23,7 +23,7 @@ import { sh } from '../monitor/services.ts';
 const localHost: StepHost = {
   async exec(command, o = {}) {
     const started = performance.now();
-    const r = await sh(o.stdin ? `${command} <<'FAILGUARD_STDIN'\n${o.stdin}\nFAILGUARD_STDIN` : command, o.timeoutMs ?? 120_000);
+    const r = await sh(command, o.timeoutMs ?? 120_000, o.stdin);
     return { code: r.code, stdout: r.output, stderr: '', ms: performance.now() - started };
   },
   async upload() {

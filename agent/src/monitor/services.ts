@@ -5,17 +5,21 @@
  * itself; the agent starts them once the witness has said this host may serve.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { UserError } from '../../../shared/errors.ts';
+import { shq } from '../../../shared/quote.ts';
 
 export interface ServiceSpec { name: string; start: string; stop: string; check: string; kill?: string }
 
 /** Commands for the services Failguard knows, with systemd and without it (the lab). */
 export function knownService(name: string, systemd: boolean): ServiceSpec | null {
-  if (systemd) return { name, start: `systemctl start ${name}`, stop: `systemctl stop ${name}`, check: `systemctl is-active --quiet ${name}`, kill: `systemctl kill -s KILL ${name}` };
+  if (systemd) {
+    const unit = shq(name);
+    return { name, start: `systemctl start -- ${unit}`, stop: `systemctl stop -- ${unit}`, check: `systemctl is-active --quiet -- ${unit}`, kill: `systemctl kill -s KILL -- ${unit}` };
+  }
   switch (name) {
     case 'postfix': return { name, start: 'postfix start', stop: 'postfix stop', check: 'postfix status', kill: 'pkill -KILL -f /usr/lib/postfix/sbin/master' };
     case 'dovecot': return { name, start: 'dovecot', stop: 'doveadm stop', check: 'doveadm service status >/dev/null 2>&1 || pidof dovecot >/dev/null', kill: 'pkill -KILL -x dovecot' };
@@ -27,11 +31,15 @@ export function knownService(name: string, systemd: boolean): ServiceSpec | null
  * Runs a command; its output goes to a temporary file, not a pipe, because a daemon it starts
  * inherits what the command was given and would hold a pipe (and so the caller) open forever.
  */
-export function sh(command: string, timeoutMs: number): Promise<{ code: number; output: string }> {
-  const file = join(tmpdir(), `failguard-sh-${process.pid}-${++shCount}.log`);
-  const fd = openSync(file, 'w+', 0o600);
+export function sh(command: string, timeoutMs: number, stdin?: string): Promise<{ code: number; output: string }> {
+  // In a folder of this process's own (0700, made by mkdtemp), created exclusively: no other user can have put it there first.
+  shDir ??= mkdtempSync(join(tmpdir(), 'failguard-sh-'));
+  const file = join(shDir, `${++shCount}.log`);
+  const fd = openSync(file, 'wx+', 0o600);
   return new Promise((resolve) => {
-    const p = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', fd, fd] });
+    const p = spawn('/bin/sh', ['-c', command], { stdio: [stdin === undefined ? 'ignore' : 'pipe', fd, fd] });
+    // Data for the command arrives on its standard input, never inside the command's text.
+    if (stdin !== undefined) { p.stdin!.on('error', () => undefined); p.stdin!.end(stdin); }
     const done = (code: number, why?: string) => {
       clearTimeout(timer);
       let output = why ?? '';
@@ -48,6 +56,7 @@ export function sh(command: string, timeoutMs: number): Promise<{ code: number; 
   });
 }
 let shCount = 0;
+let shDir: string | null = null;
 
 export const running = async (s: ServiceSpec) => (await sh(s.check, 5000)).code === 0;
 

@@ -1,4 +1,6 @@
 import { hostRule, miss, na, need, ok, plan } from '../rule.ts';
+import { psq } from '../../../shared/quote.ts';
+import { encodedPowerShell } from '../../hosts/windows/probe-script.ts';
 
 /** Not run live: judged on Win32_NetworkAdapterConfiguration (recorded samples in the tests). */
 export default hostRule({
@@ -20,7 +22,7 @@ export default hostRule({
     const cfg = h?.windows?.nicConfig.ok ? h.windows.nicConfig.value[0] : undefined;
     if (!f.directory || !cfg || cfg.index === null) return null;
     return plan('win-dns-servers', 'confirm', `Point ${x.host} at the DC for DNS`, [{ kind: 'command', host: x.host!, description: `set the DNS servers of adapter ${cfg.index} to ${f.directory.dcAddress}`,
-      command: `powershell -NoProfile -Command "Set-DnsClientServerAddress -InterfaceIndex ${cfg.index} -ServerAddresses '${f.directory.dcAddress}'"`,
-      undo: cfg.dns.length ? `powershell -NoProfile -Command "Set-DnsClientServerAddress -InterfaceIndex ${cfg.index} -ServerAddresses ${cfg.dns.map((d) => `'${d}'`).join(',')}"` : undefined }], x.host);
+      command: encodedPowerShell(`Set-DnsClientServerAddress -InterfaceIndex ${Number(cfg.index)} -ServerAddresses ${psq(f.directory.dcAddress)}`),
+      undo: cfg.dns.length ? encodedPowerShell(`Set-DnsClientServerAddress -InterfaceIndex ${Number(cfg.index)} -ServerAddresses ${cfg.dns.map(psq).join(',')}`) : undefined }], x.host);
   },
 });

@@ -1,4 +1,6 @@
 import { hostRule, miss, na, need, ok, plan } from '../rule.ts';
+import { psq } from '../../../shared/quote.ts';
+import { encodedPowerShell } from '../../hosts/windows/probe-script.ts';
 
 /** Not run live: judged on Test-ServiceHealth output (recorded samples in the tests). */
 export default hostRule({
@@ -17,6 +19,6 @@ export default hostRule({
     const h = [f.source, ...f.targets].find((y) => y.name === x.host);
     const down = h?.windows?.services.ok ? h.windows.services.value.flatMap((r) => r.notRunning) : [];
     if (!down.length) return null;
-    return plan('win-exchange-services', 'confirm', `Start ${down.join(', ')} on ${x.host}`, [{ kind: 'command', host: x.host!, description: 'start the stopped Exchange services', command: `powershell -NoProfile -Command "Start-Service -Name ${down.map((d) => `'${d}'`).join(',')}"` }], x.host);
+    return plan('win-exchange-services', 'confirm', `Start ${down.join(', ')} on ${x.host}`, [{ kind: 'command', host: x.host!, description: 'start the stopped Exchange services', command: encodedPowerShell(`Start-Service -Name ${down.map(psq).join(',')}`) }], x.host);
   },
 });

@@ -1,4 +1,5 @@
 import { hostRule, miss, na, need, ok, plan } from '../rule.ts';
+import { encodedPowerShell } from '../../hosts/windows/probe-script.ts';
 
 /** Not run live: judged on Win32_ComputerSystem and Win32_PageFileSetting (recorded samples in the tests). */
 export default hostRule({
@@ -20,8 +21,8 @@ export default hostRule({
     if (!mem) return null;
     const mb = Math.round(mem / 1024 / 4);
     return plan('win-pagefile', 'confirm', `Give ${x.host} a fixed ${mb} MB page file (takes effect after a restart)`, [
-      { kind: 'command', host: x.host!, description: 'turn off automatic page file management', command: 'powershell -NoProfile -Command "Get-CimInstance Win32_ComputerSystem | Set-CimInstance -Property @{AutomaticManagedPagefile=$false}"', undo: 'powershell -NoProfile -Command "Get-CimInstance Win32_ComputerSystem | Set-CimInstance -Property @{AutomaticManagedPagefile=$true}"' },
-      { kind: 'command', host: x.host!, description: `set C:\\pagefile.sys to ${mb} MB`, command: `powershell -NoProfile -Command "$p = Get-CimInstance Win32_PageFileSetting; if (-not $p) { $p = New-CimInstance -ClassName Win32_PageFileSetting -Property @{Name='C:\\pagefile.sys'} }; $p | Set-CimInstance -Property @{InitialSize=${mb}; MaximumSize=${mb}}"` },
+      { kind: 'command', host: x.host!, description: 'turn off automatic page file management', command: encodedPowerShell('Get-CimInstance Win32_ComputerSystem | Set-CimInstance -Property @{AutomaticManagedPagefile=$false}'), undo: encodedPowerShell('Get-CimInstance Win32_ComputerSystem | Set-CimInstance -Property @{AutomaticManagedPagefile=$true}') },
+      { kind: 'command', host: x.host!, description: `set C:\\pagefile.sys to ${mb} MB`, command: encodedPowerShell(`$p = Get-CimInstance Win32_PageFileSetting; if (-not $p) { $p = New-CimInstance -ClassName Win32_PageFileSetting -Property @{Name='C:\\pagefile.sys'} }; $p | Set-CimInstance -Property @{InitialSize=${Number(mb)}; MaximumSize=${Number(mb)}}`) },
     ], x.host);
   },
 });
