@@ -22,7 +22,7 @@ import { createCa, issueAgentCertificate } from '../../electron/provision/pki.ts
 import { goodFacts, goodWindowsFacts } from './rules/facts-builder.ts';
 import { commands, errors, powershell } from './powershell.ts';
 import { FAIL } from './rules/cases.ts';
-import type { PreflightFacts } from '../../shared/preflight.ts';
+import type { PreflightFacts } from '../../electron/preflight/facts.ts';
 
 /** Values that become code wherever quoting is missing or wrong (each would run `fg_pwned`). */
 export const HOSTILE = [
@@ -164,9 +164,7 @@ describe('every pre-flight fix, on facts whose every string is hostile', () => {
       const good = rule.meta.platform === 'windows' ? goodWindowsFacts() : goodFacts();
       FAIL[rule.meta.id]!(good);
       const f = poisoned(good, tail);
-      let found: ReturnType<typeof rule.evaluate>;
-      try { found = rule.evaluate(f); } catch (e) { throw new Error(`${rule.meta.id}: ${(e as Error).stack}`); }
-      for (const x of found.filter((y) => y.outcome === 'failure' || y.outcome === 'warning')) {
+      for (const x of rule.evaluate(f).filter((y) => y.outcome === 'failure' || y.outcome === 'warning')) {
         const p = rule.fix!.plan(f, x);
         for (const s of p?.steps ?? []) {
           if (s.kind !== 'command') continue;
