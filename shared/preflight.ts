@@ -128,7 +128,7 @@ export interface PreflightRunResult {
   /** Runs the journal showed unfinished, found at the start of this one: resumed here, or still waiting for their hosts. */
   recovered: RecoveredRun[];
   /** Keys seen on this run (to pin in the job). */
-  hostKeys: Array<{ host: string; address: string; fingerprint: string }>;
+  hostKeys: Array<{ host: string; address: string; port: number; fingerprint: string }>;
 }
 
 export type ReportFormat = 'html' | 'pdf' | 'json' | 'junit';

@@ -52,7 +52,7 @@ export function sendStream(point: string, parent: string | null): ChildProcess {
 
 /** `btrfs receive dir` fed from stdin. */
 export function receiveProcess(dir: string): ChildProcess {
-  return spawn('btrfs', ['receive', '-e', dir], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn('btrfs', ['receive', '-e', '--chroot', dir], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** The bytes of data in a point (for the progress of a full send); null when it cannot be told. */

@@ -4,7 +4,7 @@
  * `protect` used, it keeps. Without a key file nothing is kept and everything is asked.
  */
 import type { Job } from '../../shared/job.ts';
-import { UserError } from '../../shared/errors.ts';
+import { UserError, plainMessage } from '../../shared/errors.ts';
 import { openSecrets } from './serve-command.ts';
 import { directoryRequest, type DirectoryCliOptions } from './discover-command.ts';
 import type { JobSecrets } from '../jobs/job-secrets.ts';
@@ -14,8 +14,8 @@ export interface KeptCliOptions { secretKeyFile?: string; sshSecretFile?: string
 
 /** A file's first line: the SSH key's passphrase or the SSH password (never on the command line, where `ps` shows it). */
 export async function readSshSecretFile(file: string): Promise<string> {
-  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new UserError('bad-input', `The SSH secret file ${file} cannot be read (${e.code ?? e.message}); give a file whose first line is the key's passphrase or the SSH password.`, { field: 'sshSecretFile' });
+  const text = await readFile(file, 'utf8').catch((e: unknown) => {
+    throw new UserError('bad-input', `The SSH secret file ${file} cannot be read: ${plainMessage(e).replace(/\.$/, '')}; give a file whose first line is the key's passphrase or the SSH password.`, { field: 'sshSecretFile' });
   });
   const first = text.split(/\r?\n/)[0] ?? '';
   if (!first) throw new UserError('bad-input', `The SSH secret file ${file} is empty; its first line must be the key's passphrase or the SSH password.`, { field: 'sshSecretFile' });

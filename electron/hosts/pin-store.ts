@@ -28,9 +28,10 @@ export async function readPins(file: string): Promise<HostKeyPin[]> {
 }
 
 /** Adds the keys seen on this run that the user accepted; replaces nothing already pinned. Written whole, then renamed into place. */
-export async function addAcceptedPins(file: string, pins: readonly HostKeyPin[], seen: ReadonlyArray<{ address: string; fingerprint: string }>, accepted: readonly string[]): Promise<number> {
-  const added = seen.filter((h) => accepted.includes(h.fingerprint) && !pins.some((p) => p.host === h.address))
-    .map((h) => ({ host: h.address, port: 22, algorithm: 'ssh', fingerprint: h.fingerprint }));
+export async function addAcceptedPins(file: string, pins: readonly HostKeyPin[], seen: ReadonlyArray<{ address: string; port?: number; fingerprint: string }>, accepted: readonly string[]): Promise<number> {
+  // Recorded with the port the key was seen on: a host's SSH on another port is another pin.
+  const added = seen.filter((h) => accepted.includes(h.fingerprint) && !pins.some((p) => p.host === h.address && p.port === (h.port ?? 22)))
+    .map((h) => ({ host: h.address, port: h.port ?? 22, algorithm: 'ssh', fingerprint: h.fingerprint }));
   if (!added.length) return 0;
   await writeFile(`${file}.tmp`, `${JSON.stringify([...pins, ...added], null, 2)}\n`, { mode: 0o600 });
   await rename(`${file}.tmp`, file);

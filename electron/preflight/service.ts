@@ -44,7 +44,10 @@ export async function runPreflightService(request: PreflightRunRequest, o: Prefl
       ...(o.consentToAll ? { consent: consentToAll } : consented.length ? { consent: consentTo(consented) } : {}) });
     o.offered.offer(run.plans);
     const hosts = allHosts(run.facts);
-    const seen = hosts.flatMap((h) => (h.reach.ok ? [{ host: h.name, address: h.address, fingerprint: h.reach.hostKey }] : []));
+    // Each key with the port it was seen on (a pin is for one host and port).
+    const asked = [request.source, ...request.targets, ...(request.witness ? [request.witness] : [])];
+    const portOf = (name: string) => asked.find((h) => h.name === name)?.port ?? 22;
+    const seen = hosts.flatMap((h) => (h.reach.ok ? [{ host: h.name, address: h.address, port: portOf(h.name), fingerprint: h.reach.hostKey }] : []));
     const unknown = hosts.flatMap((h) => {
       if (h.reach.ok || h.reach.code !== 'host-key-unknown') return [];
       const fp = /fingerprint is (SHA256:\S+?)\./.exec(h.reach.error)?.[1];

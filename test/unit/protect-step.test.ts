@@ -52,7 +52,7 @@ const backend: Backend = {
     const result: PreflightRunResult = {
       report: { findings: [{ ruleId: 'x', outcome: 'pass', message: '', evidence: [] }], fixes: [] } as never, plans: [], unknownHostKeys: [], recovered: [],
       covered: hosts.map(({ role, h }) => ({ role, name: h.name, address: h.address })),
-      hostKeys: hosts.map(({ h }) => ({ host: h.name, address: ips[h.name]!, fingerprint: fp(h.name) })),
+      hostKeys: hosts.map(({ h }) => ({ host: h.name, address: ips[h.name]!, port: 22, fingerprint: fp(h.name) })),
     };
     return result as never;
   },

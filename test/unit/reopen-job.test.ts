@@ -33,7 +33,7 @@ const backendFor = (job: typeof saved, kept: { directory: boolean; ssh: boolean;
     const r = request as RequestOf<'preflight.run'>;
     const hosts = [{ role: 'source' as const, h: r.source }, ...r.targets.map((h) => ({ role: 'target' as const, h })), ...(r.witness ? [{ role: 'witness' as const, h: r.witness }] : [])];
     return { report: { findings: [], fixes: [] } as never, plans: [], unknownHostKeys: [], recovered: [], covered: hosts.map(({ role, h }) => ({ role, name: h.name, address: h.address })),
-      hostKeys: hosts.map(({ h }) => ({ host: h.name, address: h.address, fingerprint: fp(h.address.replace(/\./g, 'x')) })) } satisfies PreflightRunResult as never;
+      hostKeys: hosts.map(({ h }) => ({ host: h.name, address: h.address, port: 22, fingerprint: fp(h.address.replace(/\./g, 'x')) })) } satisfies PreflightRunResult as never;
   },
   on: () => () => undefined,
 });

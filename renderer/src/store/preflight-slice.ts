@@ -115,7 +115,7 @@ export const createPreflightSlice = (backend: Backend): StateCreator<Store, [], 
           ...(!s.ssh.secret && s.reopened?.sshSecretKept ? { sshSecretFor: s.reopened.jobId } : {}),
         });
         const pins = [...get().pins];
-        for (const k of result.hostKeys) if (!pins.some((p) => p.host === k.address)) pins.push({ host: k.address, port: 22, algorithm: 'ssh', fingerprint: k.fingerprint });
+        for (const k of result.hostKeys) if (!pins.some((p) => p.host === k.address && p.port === k.port)) pins.push({ host: k.address, port: k.port, algorithm: 'ssh', fingerprint: k.fingerprint });
         set({ pins, preflight: { running: false, operationId: null, stage: '', error: null, result }, chosenFixes: [], warningsAccepted: false });
       } catch (e) {
         set({ preflight: { ...get().preflight, running: false, operationId: null, error: e instanceof BackendError ? e.message : String(e) } });
