@@ -7,7 +7,7 @@
  * `lost_unreplicated` the rest. Then the partition matrix (every no-failover case, and MAIL1 cut
  * off from both), and the fault cases with two standbys (fault-cases.ts: the source killed, its
  * agent stopped, its host frozen, a crash loop, a heal at the grant, the old source rebooted, the
- * witness restarted), acceptance probed on every mail server five times a second (`accept_probe`);
+ * witness restarted), acceptance probed on every mail server in rounds started every 200 ms (`accept_probe`);
  * `split_brain_moments` counts probes where two servers accepted.
  * Goals: RTO under 10 s after the timeout (the seed: under 20 minutes), `lost_replicated` 0,
  * `split_brain_moments` 0 over at least 16 cases.
@@ -133,7 +133,7 @@ export async function main(argv: string[]): Promise<void> {
       for (const r of runs) {
         cases++;
         both += r.probed.both;
-        say(`  two standbys, ${r.name}: ${r.probed.rounds} probes, accepted ${JSON.stringify(r.probed.accepted)}, two at once ${r.probed.both}; took over: ${r.failedOver.join(', ') || 'none'}${r.takeoverS === null ? '' : ` after ${r.takeoverS} s`}`);
+        say(`  ${r.name.startsWith('two standbys') ? '' : 'two standbys, '}${r.name}: ${r.probed.rounds} probes, accepted ${JSON.stringify(r.probed.accepted)}, two at once ${r.probed.both}; took over: ${r.failedOver.join(', ') || 'none'}${r.takeoverS === null ? '' : ` after ${r.takeoverS} s`}`);
       }
       twoStandbys = { standbys: 2, cases: runs.length, split_brain_moments: runs.reduce((a, r) => a + r.probed.both, 0), took_over: runs.map((r) => r.failedOver), takeover_s: runs.map((r) => r.takeoverS) };
       say(`two standbys: ${JSON.stringify(twoStandbys)}`);

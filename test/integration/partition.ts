@@ -1,6 +1,6 @@
 /**
  * The partition matrix's parts, shared by its lab tests and the failover benchmark: acceptance
- * probed on every mail server five times a second (RCPT TO answered 250, as a sender sees it —
+ * probed on every mail server in rounds started every 200 ms (RCPT TO answered 250, as a sender sees it —
  * a greeting proves nothing), the cases (cut links, killed hosts, a flapping link), and one case
  * run from a healthy job to healed again.
  */
@@ -13,7 +13,7 @@ export const MAIL_HOSTS = { mail1: MAIL1, mail2: MAIL2, mail3: MAIL3 } as const;
 export type MailHost = keyof typeof MAIL_HOSTS;
 
 /** How acceptance is probed (the benchmark's `accept_probe`). */
-export const ACCEPT_PROBE = 'SMTP RCPT TO answered 250, 5 rounds a second on every mail server';
+export const ACCEPT_PROBE = 'SMTP RCPT TO answered 250 on every mail server, rounds started every 200 ms (a round waits for its slowest server)';
 
 export const accepting = (address: string) => rcptAccepted(address);
 export const monitorOf = (host: string) => (JSON.parse(inHost(labStatus(), host, 'cat /var/lib/failguard/state.json 2>/dev/null').stdout || '{}') as { monitor?: Record<string, unknown> }).monitor;
@@ -35,7 +35,7 @@ export interface Probed {
   mail2: number;
 }
 
-/** Probes acceptance on `hosts` five times a second while `during` runs. */
+/** Probes acceptance on `hosts` in rounds started every 200 ms (a round waits for its slowest server) while `during` runs. */
 export async function probed(during: () => Promise<void>, hosts: readonly MailHost[] = ['mail1', 'mail2']): Promise<Probed> {
   const t0 = Date.now();
   const r: Probed = { startedAt: t0, rounds: 0, accepted: {}, both: 0, firstS: {}, lastS: {}, acceptedS: {}, mail1: 0, mail2: 0 };
