@@ -4,6 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import { builtinModules } from 'node:module';
+import quotedCommands from './eslint-rules/quoted-commands.js';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const noNode = { paths: [...nodeBuiltins, 'electron'].map((name) => ({ name, message: 'This layer must not use Node or Electron; go through the contract.' })) };
@@ -19,6 +20,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': ['error', { selector: "Property[key.name='rejectUnauthorized'][value.value=false]", message: 'Certificate verification is never turned off; add the CA instead.' }],
     },
+  },
+  {
+    // Shell text sent to hosts: values only through the one quoting helper (shared/quote.ts).
+    files: ['electron/**/*.ts', 'agent/**/*.ts'],
+    plugins: { failguard: { rules: { 'quoted-commands': quotedCommands } } },
+    rules: { 'failguard/quoted-commands': 'error' },
   },
   {
     files: ['renderer/src/**/*.{ts,tsx}'],

@@ -24,7 +24,6 @@ import { alertStep, counterparts } from './plan.ts';
 import { dnsSteps, recordHost, type DnsNow } from './dns-steps.ts';
 import { hostFileName } from '../provision/host-file-name.ts';
 
-const agent = agentCommand;
 
 /** The job with source and target swapped (alert mode: a stale standby never takes over by itself). */
 export function reversedJob(job: Job, target: JobTarget): Job {
@@ -71,19 +70,19 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
   const steps: PlanStep[] = [
     alertStep(T, 'failback-started', `${S} is being brought back; users keep working on ${T} until a short cut-over.`),
     stop(S), stop(T), stop(W),
-    { kind: 'command', host: S, description: `on ${S}, keep aside the points ${T} never received (renamed diverged-…, not deleted)`, command: agent('set-aside-diverged', T) },
+    { kind: 'command', host: S, description: `on ${S}, keep aside the points ${T} never received (renamed diverged-…, not deleted)`, command: agentCommand('set-aside-diverged', T) },
     ...files.reversed.map((f) => upload(f, `for replication from ${T} back to ${S}`)),
     start(W, 'witness'), start(T, `source (${S}'s users keep working on it)`), start(S, `target of ${T}`),
-    { kind: 'command', host: S, description: `wait until ${S} has received what changed on ${T} since the failover`, command: agent('synced'), waits: 'progress' },
-    { kind: 'command', host: T, description: `cut-over: stop the mail services on ${T} and hand the lease back to ${S} at the witness`, command: agent('handover', S), verify: agent('handed-over') },
-    { kind: 'command', host: T, description: `wait until ${S} holds a point taken after ${T}'s services stopped (nothing is lost)`, command: agent('final-point') },
-    { kind: 'command', host: S, description: `bring up that point on ${S} as its data (the data from before the failover is kept aside)`, command: agent('promote'), verify: agent('promoted') },
+    { kind: 'command', host: S, description: `wait until ${S} has received what changed on ${T} since the failover`, command: agentCommand('synced'), waits: 'progress' },
+    { kind: 'command', host: T, description: `cut-over: stop the mail services on ${T} and hand the lease back to ${S} at the witness`, command: agentCommand('handover', S), verify: agentCommand('handed-over') },
+    { kind: 'command', host: T, description: `wait until ${S} holds a point taken after ${T}'s services stopped (nothing is lost)`, command: agentCommand('final-point') },
+    { kind: 'command', host: S, description: `bring up that point on ${S} as its data (the data from before the failover is kept aside)`, command: agentCommand('promote'), verify: agentCommand('promoted') },
     ...dnsSteps(job, dnsNow, recordHost(topo, target), recordHost(topo, job.source), adDnsServers, true),
     ...back,
-    { kind: 'command', host: S, description: `start ${job.failover.services.join(', ')} on ${S} and check that they answer`, command: agent('serve'), verify: agent('serving') },
+    { kind: 'command', host: S, description: `start ${job.failover.services.join(', ')} on ${S} and check that they answer`, command: agentCommand('serve'), verify: agentCommand('serving') },
     stop(S), stop(T), stop(W),
-    { kind: 'command', host: S, description: `clear the failover's markers on ${S} (the data stays)`, command: agent('settle') },
-    { kind: 'command', host: T, description: `clear the failover's markers on ${T}, so it starts as a standby again (the data stays)`, command: agent('settle') },
+    { kind: 'command', host: S, description: `clear the failover's markers on ${S} (the data stays)`, command: agentCommand('settle') },
+    { kind: 'command', host: T, description: `clear the failover's markers on ${T}, so it starts as a standby again (the data stays)`, command: agentCommand('settle') },
     ...files.original.map((f) => upload(f, 'as it was before the failover')),
     start(T, 'target'), start(W, 'witness'), start(S, 'source'),
     ...[S, T, W].map((h): PlanStep => ({ kind: 'command', host: h, description: `remove the configurations kept for undo on ${h}`, command: `rm -f ${P.confDir}/*.failguard-prev` })),

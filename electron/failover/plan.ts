@@ -14,11 +14,10 @@ import { HOST_PATHS as P, agentCommand } from '../provision/host-layout.ts';
 import { shq } from '../hosts/shell.ts';
 import { dnsSteps, recordHost, type DnsNow } from './dns-steps.ts';
 
-const agent = agentCommand;
 
 /** An alert sent by a plan's host to the job's receivers (a receiver that is down holds up nothing). */
 export function alertStep(host: string, event: string, message: string): PlanStep {
-  return { kind: 'command', host, description: `alert: ${message}`, command: `${agent('alert', event, 'critical')} ${shq(message)}` };
+  return { kind: 'command', host, description: `alert: ${message}`, command: `${agentCommand('alert', event, 'critical')} ${shq(message)}` };
 }
 
 export type { DnsNow } from './dns-steps.ts';
@@ -67,15 +66,15 @@ export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
   const steps: PlanStep[] = [
     alertStep(target.name, planned ? 'switchover-started' : 'failover-started', `${target.name} is taking over from ${src}${planned ? ' (a planned switchover)' : ''}.`),
     ...(planned ? [
-      { kind: 'command' as const, host: src, description: `stop the mail services on ${src} and hand the lease to ${target.name} at the witness`, command: agent('handover', target.name), verify: agent('handed-over') },
-      { kind: 'command' as const, host: src, description: `wait until ${target.name} holds a point taken after ${src}'s services stopped (nothing is lost)`, command: agent('final-point') },
+      { kind: 'command' as const, host: src, description: `stop the mail services on ${src} and hand the lease to ${target.name} at the witness`, command: agentCommand('handover', target.name), verify: agentCommand('handed-over') },
+      { kind: 'command' as const, host: src, description: `wait until ${target.name} holds a point taken after ${src}'s services stopped (nothing is lost)`, command: agentCommand('final-point') },
     ] : []),
-    { kind: 'command', host: target.name, description: `take the lease from the witness (granted only when the witness too has lost ${job.source.name})`, command: agent('lease'), verify: agent('holds-lease') },
-    { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote') },
+    { kind: 'command', host: target.name, description: `take the lease from the witness (granted only when the witness too has lost ${job.source.name})`, command: agentCommand('lease'), verify: agentCommand('holds-lease') },
+    { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agentCommand('promote'), verify: agentCommand('promoted'), undo: agentCommand('unpromote') },
     ...dnsSteps(job, dnsNow, recordHost(topo, job.source), recordHost(topo, target), adDnsServers),
     ...rehomeSteps(job, topo, target),
-    { kind: 'command', host: target.name, description: `start ${job.failover.services.join(', ')} on ${target.name} and check that they answer`, command: agent('serve'), verify: agent('serving'), undo: agent('unserve') },
-    { kind: 'command', host: target.name, description: `mark ${target.name} as failed over (it stays the one that serves until failback)`, command: agent('phase', 'failed-over'), verify: `grep -q '"failed-over"' ${P.stateDir}/phase.json` },
+    { kind: 'command', host: target.name, description: `start ${job.failover.services.join(', ')} on ${target.name} and check that they answer`, command: agentCommand('serve'), verify: agentCommand('serving'), undo: agentCommand('unserve') },
+    { kind: 'command', host: target.name, description: `mark ${target.name} as failed over (it stays the one that serves until failback)`, command: agentCommand('phase', 'failed-over'), verify: `grep -q '"failed-over"' ${P.stateDir}/phase.json` },
     alertStep(target.name, planned ? 'switchover-done' : 'failover-done', `${target.name} has taken over from ${src} and serves mail.`),
   ];
   if (steps.some((s) => s.kind === 'rehome' && !s.toServer)) throw new UserError('not-in-directory', `${target.name} has no legacyExchangeDN in the directory, so mailboxes cannot be homed on it.`);

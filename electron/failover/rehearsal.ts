@@ -10,7 +10,6 @@ import type { Plan } from '../../shared/plan.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { agentCommand } from '../provision/host-layout.ts';
 
-const agent = agentCommand;
 
 export function rehearsalPlan(job: Job, target: JobTarget): Plan {
   const t = target.name;
@@ -18,12 +17,12 @@ export function rehearsalPlan(job: Job, target: JobTarget): Plan {
     title: `Rehearse a failover to ${t} (${job.name}); ${job.source.name} keeps serving`,
     onFailure: 'undo',
     steps: [
-      { kind: 'command', host: t, description: `bring up a writable copy of the newest point on ${t} (its idle data is kept aside)`, command: agent('promote'), verify: agent('promoted'), undo: agent('unpromote', '--discard') },
-      { kind: 'command', host: t, description: `put every message of the copy's mail queue on hold, so nothing the source had queued is delivered twice`, command: agent('hold-queue'), verify: agent('queue-held') },
-      { kind: 'command', host: t, description: `start ${job.failover.services.join(', ')} on the copy`, command: agent('serve'), verify: agent('serving'), undo: agent('unserve') },
-      { kind: 'command', host: t, description: 'check that the services answer and that a mailbox of the copy can be read', command: agent('rehearsal-check') },
-      { kind: 'command', host: t, description: `stop the services on ${t} again`, command: agent('unserve'), verify: `! ${agent('serving')} >/dev/null` },
-      { kind: 'command', host: t, description: `discard the copy and put ${t}'s idle data back`, command: agent('unpromote', '--discard'), verify: `! ${agent('promoted')} >/dev/null` },
+      { kind: 'command', host: t, description: `bring up a writable copy of the newest point on ${t} (its idle data is kept aside)`, command: agentCommand('promote'), verify: agentCommand('promoted'), undo: agentCommand('unpromote', '--discard') },
+      { kind: 'command', host: t, description: `put every message of the copy's mail queue on hold, so nothing the source had queued is delivered twice`, command: agentCommand('hold-queue'), verify: agentCommand('queue-held') },
+      { kind: 'command', host: t, description: `start ${job.failover.services.join(', ')} on the copy`, command: agentCommand('serve'), verify: agentCommand('serving'), undo: agentCommand('unserve') },
+      { kind: 'command', host: t, description: 'check that the services answer and that a mailbox of the copy can be read', command: agentCommand('rehearsal-check') },
+      { kind: 'command', host: t, description: `stop the services on ${t} again`, command: agentCommand('unserve'), verify: `! ${agentCommand('serving')} >/dev/null` },
+      { kind: 'command', host: t, description: `discard the copy and put ${t}'s idle data back`, command: agentCommand('unpromote', '--discard'), verify: `! ${agentCommand('promoted')} >/dev/null` },
     ],
   });
 }

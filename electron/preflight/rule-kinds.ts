@@ -5,6 +5,7 @@
 import type { Category, HostRole, Severity } from '../../shared/preflight.ts';
 import { dnsFix } from './dns-fix.ts';
 import { globalRule, hostRule, miss, na, need, ok, perTarget, plan, type Rule } from './rule.ts';
+import { shellCommand } from '../../shared/quote.ts';
 
 export function packageInstalled(id: string, pkg: string, roles: HostRole[], severity: Severity = 'error'): Rule {
   return hostRule({
@@ -17,7 +18,7 @@ export function packageInstalled(id: string, pkg: string, roles: HostRole[], sev
       : miss(`${pkg} is not installed on ${h.name}.`, [{ label: pkg, value: 'not installed', source: 'dpkg-query -W' }]);
   }, {
     kind: 'confirm',
-    plan: (_f, finding) => plan(id, 'confirm', `Install ${pkg} on ${finding.host}`, [{ kind: 'command', host: finding.host!, description: `install ${pkg} from the configured package sources`, command: `DEBIAN_FRONTEND=noninteractive apt-get install -y ${pkg}`, undo: `apt-get remove -y ${pkg}` }], finding.host),
+    plan: (_f, finding) => plan(id, 'confirm', `Install ${pkg} on ${finding.host}`, [{ kind: 'command', host: finding.host!, description: `install ${pkg} from the configured package sources`, command: `DEBIAN_FRONTEND=noninteractive ${shellCommand(['apt-get', 'install', '-y', '--', pkg])}`, undo: shellCommand(['apt-get', 'remove', '-y', '--', pkg]) }], finding.host),
   });
 }
 

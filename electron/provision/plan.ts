@@ -109,10 +109,9 @@ export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; n
     if (restart) {
       starts.push({ role: h.role, step: { kind: 'command', host: h.name, description: `start the agent on ${h.name} (${h.role}) and check that it answers`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` } });
     } else if (config) {
-      const reload = agentCommand('reload');
-      starts.push({ role: h.role, step: { kind: 'command', host: h.name, description: `have the agent on ${h.name} take its new configuration (in place where it can, so replication goes on)`, command: reload, verify: agentCommand('config-applied'),
+      starts.push({ role: h.role, step: { kind: 'command', host: h.name, description: `have the agent on ${h.name} take its new configuration (in place where it can, so replication goes on)`, command: agentCommand('reload'), verify: agentCommand('config-applied'),
         // Undone before the upload puts the old file back: so put it back here first, then reload it.
-        undo: `[ -f ${P.config}.failguard-prev ] && cp -p ${P.config}.failguard-prev ${P.config}; ${reload}` } });
+        undo: `[ -f ${P.config}.failguard-prev ] && cp -p ${P.config}.failguard-prev ${P.config}; ${agentCommand('reload')}` } });
     }
   }
   const byRole = (order: HostRoleInJob[]) => (a: { role: HostRoleInJob }, b: { role: HostRoleInJob }) => order.indexOf(a.role) - order.indexOf(b.role);

@@ -10,6 +10,10 @@ import { sealPlan } from '../plans/plan-id.ts';
 import { shq } from '../hosts/shell.ts';
 import { ADMISSION_MARK, DOVECOT_ADMISSION, HOST_PATHS as P } from './host-layout.ts';
 import { agentConfig, jobHosts } from './agent-config.ts';
+import { shellCommand } from '../../shared/quote.ts';
+
+/** What `find` leaves in the witness's state folder: the lease and its history (an old source must never be told again that it may serve). */
+const KEEP_LEASE = " -not -name 'lease.json' -not -name 'lease-history.jsonl'";
 
 export function unprotectPlan(job: Job, purge: boolean): Plan {
   const steps: PlanStep[] = [];
@@ -22,16 +26,15 @@ export function unprotectPlan(job: Job, purge: boolean): Plan {
         command: `[ ! -x ${P.agentd} ] || ${P.agentd} admission off`, verify: `{ ! command -v postconf >/dev/null 2>&1 || ! postconf -h smtpd_recipient_restrictions | grep -qF ${shq(ADMISSION_MARK)}; } && [ ! -e ${DOVECOT_ADMISSION} ]` });
     }
     // The witness keeps its lease and its history: an old source must never be told again that it may serve.
-    const keep = h.role === 'witness' ? ` -not -name 'lease.json' -not -name 'lease-history.jsonl'` : '';
+
     steps.push({ kind: 'command', host: h.name, description: `remove the agent, its configuration and certificates from ${h.name}${h.role === 'witness' ? ' (the lease and its history stay)' : ''}`,
-      command: `rm -rf ${P.dir} ${P.confDir}/* && find ${P.stateDir} -mindepth 1 -maxdepth 1${keep} -exec rm -rf {} + && rm -f ${P.unit}`, verify: `! test -e ${P.agentd}` });
+      command: `rm -rf ${P.dir} ${P.confDir}/* && find ${P.stateDir} -mindepth 1 -maxdepth 1${h.role === 'witness' ? KEEP_LEASE : ''} -exec rm -rf {} + && rm -f ${P.unit}`, verify: `! test -e ${P.agentd}` });
     if (purge && h.role !== 'witness') {
       const c = agentConfig(job, h);
-      const dirs = [c.pointsDir, c.receiveDir].map(shq).join(' ');
       steps.push({ kind: 'command', host: h.name, description: `delete every consistency point Failguard made on ${h.name} (the protected data itself stays)`,
         // Besides the points: what failovers kept aside there (the data from before a promotion, a promoted copy), and points set aside as diverged.
-        command: `for d in ${dirs}; do for p in "$d"/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; done; for p in ${shq(posix.dirname(c.pointsDir))}/before-failover-* ${shq(posix.dirname(c.pointsDir))}/promoted-*; do [ -d "$p" ] && { btrfs -q subvolume delete "$p" 2>/dev/null || rm -rf "$p"; }; done; rmdir ${dirs} 2>/dev/null; rmdir ${shq(posix.dirname(c.pointsDir))} 2>/dev/null; true`,
-        verify: `for d in ${dirs}; do [ ! -e "$d" ] || exit 1; done` });
+        command: `for d in ${shellCommand([c.pointsDir, c.receiveDir])}; do for p in "$d"/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; done; for p in ${shq(posix.dirname(c.pointsDir))}/before-failover-* ${shq(posix.dirname(c.pointsDir))}/promoted-*; do [ -d "$p" ] && { btrfs -q subvolume delete "$p" 2>/dev/null || rm -rf "$p"; }; done; rmdir ${shellCommand([c.pointsDir, c.receiveDir])} 2>/dev/null; rmdir ${shq(posix.dirname(c.pointsDir))} 2>/dev/null; true`,
+        verify: `for d in ${shellCommand([c.pointsDir, c.receiveDir])}; do [ ! -e "$d" ] || exit 1; done` });
     }
   }
   return sealPlan({ title: `Stop protecting ${job.source.name}${purge ? ' and delete its consistency points' : ' (data and points kept)'}`, onFailure: 'stop' as const, steps });

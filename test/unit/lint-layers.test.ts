@@ -24,6 +24,23 @@ describe('lint enforces the layers', () => {
     expect(await ruleIds('shared/x.ts', "export const a = () => fetch('/x');\n")).toContain('no-restricted-globals');
   });
 
+  it.each([
+    ['a value in a template', 'export const s = (name: string) => ({ command: `hostname ${name}` });\n'],
+    ['a value joined with +', "export const s = (name: string) => ({ verify: 'test -e ' + name });\n"],
+    ['a value in one branch', 'export const s = (old?: string) => ({ undo: old ? `sysctl -w x=${old}` : undefined });\n'],
+    ['a value in a service command', 'export const s = (u: string) => ({ start: `systemctl start ${u}` });\n'],
+  ])('refuses shell text with a value not quoted by the helper (%s)', async (_what, code) => {
+    for (const file of ['electron/x.ts', 'agent/x.ts']) expect(await ruleIds(file, code)).toContain('failguard/quoted-commands');
+  });
+
+  it.each([
+    "import { shq, shellCommand } from '../shared/quote.ts';\nexport const s = (n: string) => ({ command: `hostname -- ${shq(n)} && ${shellCommand(['echo', n])}`, undo: shellCommand(['x', n]) });\n",
+    "const P = { agentd: '/opt/failguard/agentd' };\nconst KEEP = ' x';\nexport const s = (w: boolean) => ({ command: `${P.agentd} stop${w ? KEEP : ''}`, verify: `! ${P.agentd} status` });\n",
+    "export const probe = (a: string) => ({ ok: false, command: `ping ${a}`, raw: '' });\n",
+  ])('takes shell text built by the helper, from constants, and evidence that is never run', async (code) => {
+    expect(await ruleIds('electron/x.ts', code)).not.toContain('failguard/quoted-commands');
+  });
+
   it('refuses switching certificate verification off anywhere', async () => {
     expect(await ruleIds('electron/x.ts', 'export const o = { rejectUnauthorized: false };\n')).toContain('no-restricted-syntax');
   });

@@ -10,16 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { UserError } from '../../../shared/errors.ts';
-import { shq } from '../../../shared/quote.ts';
+import { shellCommand } from '../../../shared/quote.ts';
 
 export interface ServiceSpec { name: string; start: string; stop: string; check: string; kill?: string }
 
 /** Commands for the services Failguard knows, with systemd and without it (the lab). */
 export function knownService(name: string, systemd: boolean): ServiceSpec | null {
-  if (systemd) {
-    const unit = shq(name);
-    return { name, start: `systemctl start -- ${unit}`, stop: `systemctl stop -- ${unit}`, check: `systemctl is-active --quiet -- ${unit}`, kill: `systemctl kill -s KILL -- ${unit}` };
-  }
+  if (systemd) return { name, start: shellCommand(['systemctl', 'start', '--', name]), stop: shellCommand(['systemctl', 'stop', '--', name]), check: shellCommand(['systemctl', 'is-active', '--quiet', '--', name]), kill: shellCommand(['systemctl', 'kill', '-s', 'KILL', '--', name]) };
   switch (name) {
     case 'postfix': return { name, start: 'postfix start', stop: 'postfix stop', check: 'postfix status', kill: 'pkill -KILL -f /usr/lib/postfix/sbin/master' };
     case 'dovecot': return { name, start: 'dovecot', stop: 'doveadm stop', check: 'doveadm service status >/dev/null 2>&1 || pidof dovecot >/dev/null', kill: 'pkill -KILL -x dovecot' };

@@ -25,9 +25,9 @@ export default globalRule({
       const a = src.value.find((v) => v.path === p);
       const b = dst.value.find((v) => v.path === p);
       if (!a || a.owner === 'missing') return [];
-      const make = !b || b.owner === 'missing' ? `mkdir -p ${shq(p)} && ` : '';
-      return [{ kind: 'command' as const, host: t.name, description: `give ${p} owner ${a.owner}:${a.group} and mode ${a.mode}`, command: `${make}chown ${shq(`${a.owner}:${a.group}`)} ${shq(p)} && chmod ${a.mode} ${shq(p)}`,
-        undo: b && b.owner !== 'missing' ? `chown ${shq(`${b.owner}:${b.group}`)} ${shq(p)} && chmod ${b.mode} ${shq(p)}` : undefined }];
+      return [{ kind: 'command' as const, host: t.name, description: `give ${p} owner ${a.owner}:${a.group} and mode ${a.mode}`,
+        command: `${!b || b.owner === 'missing' ? `mkdir -p ${shq(p)} && ` : ''}chown -- ${shq(`${a.owner}:${a.group}`)} ${shq(p)} && chmod -- ${shq(a.mode)} ${shq(p)}`,
+        undo: b && b.owner !== 'missing' ? `chown -- ${shq(`${b.owner}:${b.group}`)} ${shq(p)} && chmod -- ${shq(b.mode)} ${shq(p)}` : undefined }];
     });
     return plan('data-owner-match', 'safe', `Match ${t.name}'s mail folders to ${f.source.name}'s`, steps, t.name);
   },

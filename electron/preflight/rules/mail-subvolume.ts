@@ -1,5 +1,8 @@
 import { hostRule, miss, need, ok, plan } from '../rule.ts';
 
+/** Where the folder's content waits while the subvolume is made. */
+const KEEP = '/srv/mail.before-failguard';
+
 export default hostRule({
   id: 'mail-subvolume', title: '/srv/mail is a btrfs subvolume', category: 'storage', platform: 'linux', severity: 'error',
   rationale: 'Snapshots are taken per subvolume: the mail and its queue must live in one, alone.',
@@ -11,11 +14,10 @@ export default hostRule({
 }, {
   kind: 'confirm',
   plan: (_f, x) => {
-    const keep = '/srv/mail.before-failguard';
     return plan('mail-subvolume', 'confirm', `Make /srv/mail a subvolume on ${x.host}, keeping its content`, [
-      { kind: 'command', host: x.host!, description: `move what is in /srv/mail aside to ${keep}`, command: `if [ -e /srv/mail ]; then mv /srv/mail ${keep}; fi`, undo: `[ -e ${keep} ] && mv ${keep} /srv/mail` },
+      { kind: 'command', host: x.host!, description: `move what is in /srv/mail aside to ${KEEP}`, command: `if [ -e /srv/mail ]; then mv /srv/mail ${KEEP}; fi`, undo: `[ -e ${KEEP} ] && mv ${KEEP} /srv/mail` },
       { kind: 'command', host: x.host!, description: 'create the subvolume', command: 'btrfs subvolume create /srv/mail', undo: 'btrfs subvolume delete /srv/mail' },
-      { kind: 'command', host: x.host!, description: 'copy the content back (reflinks: no extra space), keeping owners and modes', command: `if [ -e ${keep} ]; then cp -a --reflink=auto ${keep}/. /srv/mail/ && chown --reference=${keep} /srv/mail && chmod --reference=${keep} /srv/mail && rm -rf ${keep}; fi` },
+      { kind: 'command', host: x.host!, description: 'copy the content back (reflinks: no extra space), keeping owners and modes', command: `if [ -e ${KEEP} ]; then cp -a --reflink=auto ${KEEP}/. /srv/mail/ && chown --reference=${KEEP} /srv/mail && chmod --reference=${KEEP} /srv/mail && rm -rf ${KEEP}; fi` },
     ], x.host);
   },
 });
