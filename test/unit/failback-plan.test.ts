@@ -67,7 +67,8 @@ describe('alert receivers for the agents', () => {
 describe('the services the agent owns', () => {
   it('are known by name without systemd, by unit with it; an unknown name without systemd is refused', () => {
     expect(knownService('postfix', false)).toMatchObject({ start: 'postfix start', stop: 'postfix stop' });
-    expect(knownService('exim4', true)).toMatchObject({ start: "systemctl start -- 'exim4'", check: "systemctl is-active --quiet -- 'exim4'" });
+    expect(knownService('exim4', true)).toMatchObject({ start: 'systemctl start -- exim4', check: 'systemctl is-active --quiet -- exim4' });
+    expect(knownService('a;b', true)).toMatchObject({ start: "systemctl start -- 'a;b'" });
     expect(resolveServices([{ name: 'x', start: 'a', stop: 'b', check: 'c' }])).toEqual([{ name: 'x', start: 'a', stop: 'b', check: 'c' }]);
     expect(knownService('exim4', false)).toBeNull();
   });
