@@ -38,7 +38,8 @@ export async function serve(opts: { port: number; open: boolean; secretKeyFile?:
     process.stdout.write(`Found a run cut short on ${r.summary.startedAt} (${r.summary.plans.map((p) => `${p.title}: ${p.stepsDone} of ${p.steps} steps`).join('; ')}); the next run that applies changes on ${r.summary.hosts.join(', ')} finishes it.\n`);
   }
   if (opts.open) {
-    const opener = spawn('xdg-open', [running.url], { stdio: 'ignore', detached: true });
+    // The browser's command line shows a one-time code, never the token (other local users can read /proc).
+    const opener = spawn('xdg-open', [running.oneTimeUrl()], { stdio: 'ignore', detached: true });
     opener.on('error', () => process.stdout.write('No browser could be opened here; open the address above yourself.\n'));
     opener.unref();
   }

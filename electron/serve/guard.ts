@@ -5,7 +5,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 
-export const TOKEN_COOKIE = 'fg_token';
+/** The cookie that carries the token, named for the port: two servers on this machine never take each other's. */
+export const tokenCookie = (port: number) => `fg_token_${port}`;
 export const TOKEN_HEADER = 'x-failguard-token';
 
 export interface GuardConfig {
@@ -49,6 +50,6 @@ export function checkRequest(cfg: GuardConfig, req: GuardedRequest): GuardResult
   const query = new URL(req.url, 'http://127.0.0.1').searchParams.get('token') ?? undefined;
   if (sameToken(query, cfg.token)) return { ok: true, tokenFromQuery: true };
   if (sameToken(one(req.headers[TOKEN_HEADER]), cfg.token)) return { ok: true, tokenFromQuery: false };
-  if (sameToken(cookieValue(one(req.headers.cookie), TOKEN_COOKIE), cfg.token)) return { ok: true, tokenFromQuery: false };
+  if (sameToken(cookieValue(one(req.headers.cookie), tokenCookie(cfg.port)), cfg.token)) return { ok: true, tokenFromQuery: false };
   return { ok: false, reason: 'token' };
 }

@@ -12,7 +12,7 @@ import { createHandlers, dispatch, type CallContext } from '../backend/handlers.
 import type { JobSecrets } from '../jobs/job-secrets.ts';
 import { toContractError } from '../backend/errors.ts';
 import { UserError } from '../../shared/errors.ts';
-import { checkRequest, TOKEN_COOKIE } from './guard.ts';
+import { checkRequest, tokenCookie } from './guard.ts';
 import { SECURITY_HEADERS } from './headers.ts';
 
 const MIME: Record<string, string> = {
@@ -32,6 +32,12 @@ export interface ServeOptions {
 
 export interface RunningServer {
   url: string;
+  /**
+   * An address with a one-time code instead of the token, for a browser started from here (its
+   * command line is readable by other local users): the code works once, within a minute, and
+   * is exchanged for the token's cookie.
+   */
+  oneTimeUrl(): string;
   port: number;
   token: string;
   server: Server;
@@ -73,13 +79,27 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let port = opts.port;
   const root = normalize(opts.rendererDir);
 
+  const codes = new Map<string, number>();
+  const redeem = (raw: string | undefined): boolean => {
+    const code = new URL(raw ?? '/', 'http://127.0.0.1').searchParams.get('code');
+    if (!code) return false;
+    const until = codes.get(code);
+    codes.delete(code);
+    return until !== undefined && until > Date.now();
+  };
   const server = createServer(async (req, res) => {
     const verdict = checkRequest({ token, port }, { url: req.url ?? '/', headers: req.headers });
+    // A one-time code from the browser this process opened: the token's cookie, and the page without the code.
+    if (!verdict.ok && verdict.reason === 'token' && redeem(req.url)) {
+      res.writeHead(303, { ...SECURITY_HEADERS, Location: '/', 'Set-Cookie': `${tokenCookie(port)}=${token}; HttpOnly; SameSite=Strict; Path=/` });
+      res.end();
+      return;
+    }
     if (!verdict.ok) {
       send(res, 403, JSON.stringify({ code: 'forbidden', message: verdict.reason === 'token' ? 'This address needs the token that failguard serve printed.' : 'Requests must come from this machine\'s own Failguard page.' }));
       return;
     }
-    const cookie: Record<string, string> = verdict.tokenFromQuery ? { 'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
+    const cookie: Record<string, string> = verdict.tokenFromQuery ? { 'Set-Cookie': `${tokenCookie(port)}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     try {
       if (url.pathname.startsWith('/api/call/')) {
@@ -121,6 +141,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   port = typeof addr === 'object' && addr ? addr.port : opts.port;
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
+    oneTimeUrl() {
+      const code = randomBytes(18).toString('base64url');
+      codes.set(code, Date.now() + 60_000);
+      return `http://127.0.0.1:${port}/?code=${code}`;
+    },
     port,
     token,
     server,

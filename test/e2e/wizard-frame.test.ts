@@ -51,7 +51,7 @@ describe('failguard serve in Chromium', () => {
     // From the served page itself the call works with the cookie; with a forged Origin it is refused.
     const ok = await page.evaluate(async () => (await fetch('/api/call/app.info', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status);
     expect(ok).toBe(200);
-    const forged = await fetch(`${ui.served().origin}/api/call/app.info`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example', cookie: `fg_token=${ui.served().token}` }, body: '{}' });
+    const forged = await fetch(`${ui.served().origin}/api/call/app.info`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example', cookie: `fg_token_${new URL(ui.served().origin).port}=${ui.served().token}` }, body: '{}' });
     expect(forged.status).toBe(403);
     await page.close();
   });

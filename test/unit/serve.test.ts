@@ -46,14 +46,27 @@ describe('failguard serve', () => {
   it('serves the page with the token, sets the cookie and a strict CSP', async () => {
     const r = await http(`/?token=${srv.token}`);
     expect(r.status).toBe(200);
-    expect(String(r.headers['set-cookie'])).toContain(`fg_token=${srv.token}`);
+    expect(String(r.headers['set-cookie'])).toContain(`fg_token_${srv.port}=${srv.token}`);
     expect(String(r.headers['set-cookie'])).toContain('HttpOnly');
     expect(r.headers['content-security-policy']).toContain("script-src 'self'");
     expect(r.headers['content-security-policy']).not.toContain('unsafe');
   });
 
+  it('exchanges a one-time code (what a browser started from here is given) for the cookie, once, never the token in the address', async () => {
+    const url = new URL(srv.oneTimeUrl());
+    expect(url.search).toMatch(/^\?code=[\w-]{20,}$/);
+    expect(url.href).not.toContain(srv.token);
+    const first = await http(url.pathname + url.search);
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/');
+    expect(String(first.headers['set-cookie'])).toContain(`fg_token_${srv.port}=${srv.token}`);
+    // Used once: the same code again is refused, and so is a made-up one.
+    expect((await http(url.pathname + url.search)).status).toBe(403);
+    expect((await http('/?code=not-a-code-at-all-xxxxxx')).status).toBe(403);
+  });
+
   it('answers contract methods for a holder of the cookie', async () => {
-    const r = await http('/api/call/app.info', { method: 'POST', headers: { 'content-type': 'application/json', cookie: `fg_token=${srv.token}` }, body: '{}' });
+    const r = await http('/api/call/app.info', { method: 'POST', headers: { 'content-type': 'application/json', cookie: `fg_token_${srv.port}=${srv.token}` }, body: '{}' });
     expect(r.status).toBe(200);
     const body = JSON.parse(r.body) as { ok: boolean; result: { version: string; transport: string } };
     expect(body).toMatchObject({ ok: true, result: { version: VERSION, transport: 'http', name: 'Failguard' } });
@@ -61,12 +74,12 @@ describe('failguard serve', () => {
 
   it('refuses forged Host and Origin headers even with the token (DNS rebinding, cross-site)', async () => {
     expect((await http(`/?token=${srv.token}`, { headers: { host: `attacker.example:${srv.port}` } })).status).toBe(403);
-    const cross = await http('/api/call/app.info', { method: 'POST', headers: { 'content-type': 'application/json', cookie: `fg_token=${srv.token}`, origin: 'http://attacker.example' }, body: '{}' });
+    const cross = await http('/api/call/app.info', { method: 'POST', headers: { 'content-type': 'application/json', cookie: `fg_token_${srv.port}=${srv.token}`, origin: 'http://attacker.example' }, body: '{}' });
     expect(cross.status).toBe(403);
   });
 
   it('rejects unknown methods, non-JSON bodies and paths outside the UI folder', async () => {
-    const auth = { cookie: `fg_token=${srv.token}` };
+    const auth = { cookie: `fg_token_${srv.port}=${srv.token}` };
     expect((await http('/api/call/nope', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
     const form = JSON.parse((await http('/api/call/app.info', { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'a=b' })).body) as { ok: boolean; error: { code: string } };
     expect(form).toMatchObject({ ok: false, error: { code: 'bad-request' } });
