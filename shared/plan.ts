@@ -225,4 +225,6 @@ export interface InterruptedRun {
   startedAt: string;
   plans: Array<{ planId: string; title: string; stepsDone: number; steps: number }>;
   hosts: string[];
+  /** Whose run it was (`job:<id>`, `preflight:<hosts>`); null for a journal written before runs said so. */
+  origin: string | null;
 }

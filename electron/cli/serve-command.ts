@@ -35,7 +35,7 @@ export async function serve(opts: { port: number; open: boolean; secretKeyFile?:
   process.stdout.write(`Passwords and keys of saved jobs: ${secrets.how}.\n`);
   // What the journal holds from before: said at start, finished by the next run that applies changes on those servers.
   for (const r of findInterrupted(journalDir())) {
-    process.stdout.write(`Found a run cut short on ${r.summary.startedAt} (${r.summary.plans.map((p) => `${p.title}: ${p.stepsDone} of ${p.steps} steps`).join('; ')}); the next run that applies changes on ${r.summary.hosts.join(', ')} finishes it.\n`);
+    process.stdout.write(`Found a run cut short on ${r.summary.startedAt} (${r.summary.plans.map((p) => `${p.title}: ${p.stepsDone} of ${p.steps} steps`).join('; ')}); the next run of the same job or pre-flight that applies changes on ${r.summary.hosts.join(', ')} finishes it.\n`);
   }
   if (opts.open) {
     // The browser's command line shows a one-time code, never the token (other local users can read /proc).

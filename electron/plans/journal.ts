@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { InterruptedRun, Plan, PlanOutcome } from '../../shared/plan.ts';
 
 export type JournalRecord =
-  | { t: 'run'; runId: string; at: string; plans: Plan[]; hosts: string[] }
+  | { t: 'run'; runId: string; at: string; plans: Plan[]; hosts: string[]; origin?: string }
   | { t: 'step-start'; planId: string; index: number; at: string; snapshot?: unknown }
   | { t: 'step-done'; planId: string; index: number; at: string; output: string; earlier?: boolean }
   | { t: 'step-failed'; planId: string; index: number; at: string; output: string }
@@ -22,6 +22,15 @@ export type JournalRecord =
 
 type Body<R> = R extends { at: string } ? Omit<R, 'at'> : never;
 
+/** The origin of a run made without one (tests, tools): it matches only another such run. */
+export const UNATTRIBUTED = 'unattributed';
+
+/** The origin of a job's runs (protect, failover, failback, rehearsal, unprotect), in the app and in the agent. */
+export const jobOrigin = (jobId: string) => `job:${jobId}`;
+
+/** The origin of a pre-flight's fixes: the servers it was run on. */
+export const preflightOrigin = (hosts: readonly string[]) => `preflight:${[...hosts].map((h) => h.toLowerCase()).sort().join(',')}`;
+
 export class Journal {
   readonly runId: string;
   readonly file: string;
@@ -30,12 +39,15 @@ export class Journal {
     this.runId = runId;
   }
 
-  /** Starts the journal of a new run; the plans are written first, before anything changes. */
-  static create(dir: string, plans: Plan[], hosts: string[]): Journal {
+  /**
+   * Starts the journal of a new run; the plans are written first, before anything changes.
+   * `origin` says whose run it is (`job:<id>`, `preflight:<hosts>`): only a run of the same origin finishes it.
+   */
+  static create(dir: string, plans: Plan[], hosts: string[], origin = UNATTRIBUTED): Journal {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
     const j = new Journal(join(dir, `${runId}.jsonl`), runId);
-    j.write({ t: 'run', runId, plans, hosts });
+    j.write({ t: 'run', runId, plans, hosts, origin });
     return j;
   }
 
@@ -82,7 +94,7 @@ export function findInterrupted(dir: string): OpenRun[] {
     const done = (planId: string) => new Set(records.flatMap((r) => (r.t === 'step-done' && r.planId === planId ? [r.index] : []))).size;
     return [{
       journal: new Journal(join(dir, n), head.runId), records,
-      summary: { runId: head.runId, startedAt: head.at, hosts: head.hosts, plans: head.plans.map((p) => ({ planId: p.id, title: p.title, stepsDone: done(p.id), steps: p.steps.length })) },
+      summary: { runId: head.runId, startedAt: head.at, hosts: head.hosts, origin: head.origin ?? null, plans: head.plans.map((p) => ({ planId: p.id, title: p.title, stepsDone: done(p.id), steps: p.steps.length })) },
     }];
   });
 }

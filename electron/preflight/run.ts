@@ -12,7 +12,7 @@ import { ruleInfo, type Rule } from './rule.ts';
 import { gatherFacts, type GatherOptions } from './gather.ts';
 import type { PreflightFacts } from './facts.ts';
 import type { PlanContext } from '../plans/executors.ts';
-import { Journal } from '../plans/journal.ts';
+import { Journal, preflightOrigin } from '../plans/journal.ts';
 import { runPlans } from '../plans/engine.ts';
 
 export function evaluateAll(f: PreflightFacts, rules: readonly Rule[] = RULES): Finding[] {
@@ -54,7 +54,7 @@ export async function runPreflight(req: PreflightRequest, o: GatherOptions & { c
   const fixes: FixResult[] = [...chosen.refused];
   if (chosen.run.length) {
     if (!o.fixes) throw new UserError('bad-input', 'Fixes need the connections of this run; nothing was changed.');
-    const journal = Journal.create(o.fixes.journalDir, chosen.run, [...new Set(chosen.run.flatMap((p) => p.steps.map(stepHost)))]);
+    const journal = Journal.create(o.fixes.journalDir, chosen.run, [...new Set(chosen.run.flatMap((p) => p.steps.map(stepHost)))], preflightOrigin([req.source.name, ...req.targets.map((t) => t.name), ...(req.witness ? [req.witness.name] : [])]));
     const results = await runPlans(chosen.run, o.fixes.ctx, journal, { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
     const applied = results.map((r, i) => ({ ...r, plan: chosen.run[i]!, recheck: null as FixResult['recheck'] }));
     fixes.push(...applied);

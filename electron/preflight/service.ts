@@ -15,6 +15,7 @@ import { consentTo, consentToAll } from './consent.ts';
 import { OfferedPlans } from '../plans/offered.ts';
 import { planContext } from '../plans/context.ts';
 import { recoverInterrupted } from '../plans/recover.ts';
+import { preflightOrigin } from '../plans/journal.ts';
 import { journalDir } from '../backend/data-dir.ts';
 
 export interface PreflightServiceOptions {
@@ -39,7 +40,7 @@ export async function runPreflightService(request: PreflightRunRequest, o: Prefl
   const progress = { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
   try {
     // A run cut short earlier is finished first when this run applies changes; otherwise it is only reported.
-    const recovered: RecoveredRun[] = await recoverInterrupted(dir, applying ? ctx : null, { ...progress, mode: req.interrupted ?? 'resume' });
+    const recovered: RecoveredRun[] = await recoverInterrupted(dir, applying ? ctx : null, { ...progress, mode: req.interrupted ?? 'resume', origin: preflightOrigin([request.source.name, ...request.targets.map((t) => t.name), ...(request.witness ? [request.witness.name] : [])]) });
     const run = await runPreflight(req, { pool, ...progress, fixes: { ctx, journalDir: dir },
       ...(o.consentToAll ? { consent: consentToAll } : consented.length ? { consent: consentTo(consented) } : {}) });
     o.offered.offer(run.plans);

@@ -14,7 +14,7 @@ import { SshPool } from '../hosts/ssh-pool.ts';
 import { sha256File } from '../hosts/file-hash.ts';
 import { dataDir, journalDir } from '../backend/data-dir.ts';
 import { planContext } from '../plans/context.ts';
-import { Journal } from '../plans/journal.ts';
+import { Journal, jobOrigin } from '../plans/journal.ts';
 import { runPlans, type RunOptions } from '../plans/engine.ts';
 import { recoverInterrupted } from '../plans/recover.ts';
 import { stepHost } from '../../shared/plan.ts';
@@ -121,8 +121,8 @@ async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx
 const runOptions = (o: ProvisionOptions): RunOptions => ({ ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.onStep ? { onStep: o.onStep } : {}) });
 
 /** Runs one reviewed plan in a new journal. */
-function runOne(plan: Plan, ctx: ReturnType<typeof planContext>, journals: string, o: ProvisionOptions): Promise<PlanRunResult[]> {
-  return runPlans([plan], ctx, Journal.create(journals, [plan], [...new Set(plan.steps.map(stepHost))]), runOptions(o));
+function runOne(job: Job, plan: Plan, ctx: ReturnType<typeof planContext>, journals: string, o: ProvisionOptions): Promise<PlanRunResult[]> {
+  return runPlans([plan], ctx, Journal.create(journals, [plan], [...new Set(plan.steps.map(stepHost))], jobOrigin(job.id)), runOptions(o));
 }
 
 const refuseStale = (plan: Plan, consent: string | 'now', what: string) => {
@@ -132,10 +132,10 @@ const refuseStale = (plan: Plan, consent: string | 'now', what: string) => {
 /** Applies the provisioning plan the person reviewed (by id); refused when the plan of now differs. */
 export async function protect(job: Job, consent: string | 'now', o: ProvisionOptions = {}): Promise<{ plan: Plan; results: PlanRunResult[]; fingerprints: Job['certificates'] }> {
   return withJob(job, o, async (pool, ctx, journals) => {
-    await recoverInterrupted(journals, ctx, runOptions(o));
+    await recoverInterrupted(journals, ctx, { ...runOptions(o), origin: jobOrigin(job.id) });
     const { plan, fingerprints } = await planProvisioning(job, pool, o);
     refuseStale(plan, consent, 'The servers or the job');
-    return { plan, results: plan.steps.length ? await runOne(plan, ctx, journals, o) : [], fingerprints };
+    return { plan, results: plan.steps.length ? await runOne(job, plan, ctx, journals, o) : [], fingerprints };
   });
 }
 
@@ -143,10 +143,10 @@ export async function protect(job: Job, consent: string | 'now', o: ProvisionOpt
 export async function runJobPlan(job: Job, plan: Plan, consent: string | 'now', o: ProvisionOptions = {}): Promise<PlanRunResult[]> {
   refuseStale(plan, consent, 'The job');
   return withJob(job, o, async (_pool, ctx, journals) => {
-    const earlier = o.recover ? await recoverInterrupted(journals, ctx, runOptions(o)) : [];
+    const earlier = o.recover ? await recoverInterrupted(journals, ctx, { ...runOptions(o), origin: jobOrigin(job.id) }) : [];
     // The plan itself, unless the run just finished was this very plan.
     if (earlier.some((r) => r.results?.some((x) => x.planId === plan.id && x.outcome === 'applied'))) return earlier.flatMap((r) => r.results ?? []);
-    return [...earlier.flatMap((r) => r.results ?? []), ...(await runOne(plan, ctx, journals, o))];
+    return [...earlier.flatMap((r) => r.results ?? []), ...(await runOne(job, plan, ctx, journals, o))];
   });
 }
 

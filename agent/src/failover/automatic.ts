@@ -11,7 +11,7 @@ import type { AgentConfig } from '../config.ts';
 import type { Plan, PlanRunResult } from '../../../shared/plan.ts';
 import { UserError, plainMessage } from '../../../shared/errors.ts';
 import { runPlans } from '../../../electron/plans/engine.ts';
-import { Journal } from '../../../electron/plans/journal.ts';
+import { Journal, jobOrigin } from '../../../electron/plans/journal.ts';
 import { recoverInterrupted } from '../../../electron/plans/recover.ts';
 import type { PlanContext, StepHost } from '../../../electron/plans/step-kit.ts';
 import { openSession, type LdapSession, type SessionOptions } from '../../../electron/directory/ldap-session.ts';
@@ -73,9 +73,9 @@ export async function runAutomaticFailover(c: AgentConfig, leaseKey: string | nu
   const ctx = context(c, leaseKey);
   const onStep = (s: { index: number; status: string }) => log(`failover: step ${s.index + 1} of ${plan.steps.length} ${s.status} (${plan.steps[s.index]?.description ?? ''})`);
   try {
-    const resumed = await recoverInterrupted(dir, ctx, { onStep });
+    const resumed = await recoverInterrupted(dir, ctx, { onStep, origin: jobOrigin(c.jobId) });
     const done = resumed.flatMap((r) => r.results ?? []).find((r) => r.planId === plan.id);
-    const results: PlanRunResult[] = done ? [done] : await runPlans([plan], ctx, Journal.create(dir, [plan], ctx.names), { onStep });
+    const results: PlanRunResult[] = done ? [done] : await runPlans([plan], ctx, Journal.create(dir, [plan], ctx.names, jobOrigin(c.jobId)), { onStep });
     const r = results[0]!;
     log(`failover: ${r.outcome}${r.error ? `: ${r.error}` : ''}`);
     return r.outcome === 'applied' ? null : r.error ?? r.outcome;
