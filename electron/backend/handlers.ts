@@ -40,7 +40,7 @@ export function createHandlers(opts: BackendOptions, operations = new Operations
   const secrets = opts.secrets ?? new JobSecrets(null);
   return {
     'app.info': async () => ({ name: 'Failguard', version: VERSION, transport: opts.transport, node: process.versions.node, builtSteps: [...BUILT_STEPS], interrupted: findInterrupted(journalDir()).map((r) => r.summary), secrets: { kept: secrets.kept, how: secrets.how } }),
-    'directory.discover': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => discover({ ...r, credentials: secrets.credentials(r.credentials) }, { signal: o.signal, onProgress: o.onProgress })),
+    'directory.discover': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => discover({ ...r, credentials: secrets.credentials(r.credentials, r.target) }, { signal: o.signal, onProgress: o.onProgress })),
     'preflight.rules': async () => catalog(),
     'preflight.run': (r, ctx) => asOperation(operations, r.operationId, ctx, (o) => runPreflightService({ ...secrets.hosts(r), ...(r.directory ? { directory: secrets.directory(r.directory) } : {}) }, { offered, signal: o.signal, onProgress: (stage) => o.onProgress(stage) })),
     'preflight.report': async (r) => renderReportService(r.report, r.format),

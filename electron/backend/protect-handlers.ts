@@ -51,7 +51,7 @@ export function protectHandlers(operations: Operations, secrets: JobSecrets): Pr
       const saved = { ...job, certificates: res.fingerprints };
       if (res.results.every((x) => x.outcome === 'applied')) {
         await saveJob(saved);
-        await secrets.keep(job.id, given);
+        await secrets.keep(job, given);
       }
       return { job: saved, plan: res.plan, results: res.results };
     }),

@@ -58,7 +58,7 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & K
     // Kept on this computer too, like the wizard's: the start page lists it, and the next plan shows what changed.
     if (code === 0) {
       await saveJob({ ...job, certificates: r.fingerprints });
-      await kept.keep(job.id, { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
+      await kept.keep(job, { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
     }
     return code;
   }

@@ -1,5 +1,6 @@
 import type { HostTarget } from '../../shared/hosts.ts';
 import { describe, expect, it } from 'vitest';
+import { jobSchema } from '../../shared/job.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { JobSecrets } from '../../electron/jobs/job-secrets.ts';
 const dir = () => mkdtempSync(join(tmpdir(), 'fg-secrets-'));
 const keyFile = (d: string, name = 'key') => { const f = join(d, name); writeFileSync(f, randomBytes(32), { mode: 0o600 }); return f; };
 const JOB = '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11';
+/** The job as protected: its servers are the ones its kept SSH secret is for. */
+const JOB_FILE = jobSchema.parse({ version: 1, id: JOB, name: 'J', source: { name: 'MAIL1', address: '198.18.0.11' }, targets: [{ name: 'MAIL2', address: '198.18.0.12' }] });
 
 // scrypt is slow on purpose: each open of a key-file store takes a noticeable part of a second on a busy machine.
 describe('the encrypted secret store', { timeout: 60_000 }, () => {
@@ -60,31 +63,37 @@ describe('the encrypted secret store', { timeout: 60_000 }, () => {
 });
 
 describe('a saved job\'s secrets', { timeout: 60_000 }, () => {
-  it('fill a request\'s password only when it names the job and brings none', async () => {
+  it('fill a request\'s password only when it names the job, brings none, and asks the job\'s own directory', async () => {
     const d = dir();
     const js = new JobSecrets(await SecretStore.open(join(d, 's.json'), { kind: 'key-file', file: keyFile(d) }));
-    await js.keep(JOB, { directory: { credentials: { username: 'u', password: 'pw' } }, tsigSecrets: { 'failguard-update': 'c2VjcmV0' }, alertSecrets: { smtpPassword: 'mail' } });
-    expect(js.credentials({ username: 'u', password: '', savedFor: JOB })).toEqual({ username: 'u', password: 'pw' });
-    expect(js.credentials({ username: 'u', password: 'typed', savedFor: JOB }).password).toBe('typed');
-    expect(js.credentials({ username: 'u', password: '' }).password).toBe('');
+    const dc = { kind: 'url' as const, url: 'ldaps://198.18.0.10' };
+    await js.keep(JOB_FILE, { directory: { target: dc, credentials: { username: 'u', password: 'pw' } }, tsigSecrets: { 'failguard-update': 'c2VjcmV0' }, alertSecrets: { smtpPassword: 'mail' } });
+    expect(js.credentials({ username: 'u', password: '', savedFor: JOB }, dc)).toEqual({ username: 'u', password: 'pw' });
+    expect(js.credentials({ username: 'u', password: '', savedFor: JOB }, { kind: 'url', url: 'LDAPS://198.18.0.10/' }).password).toBe('pw');
+    expect(js.credentials({ username: 'u', password: 'typed', savedFor: JOB }, dc).password).toBe('typed');
+    expect(js.credentials({ username: 'u', password: '' }, dc).password).toBe('');
+    // Another DC or domain named with the job's marker never gets the job's password.
+    for (const other of [{ kind: 'url' as const, url: 'ldaps://198.18.9.9' }, { kind: 'domain' as const, domain: 'evil.test' }]) {
+      expect(() => js.credentials({ username: 'u', password: '', savedFor: JOB }, other)).toThrow(/only for its own directory \(ldaps:\/\/198\.18\.0\.10\)/);
+    }
     expect(js.keptFor(JOB)).toEqual({ directory: true, ssh: false, alerts: true, tsigKeys: ['failguard-update'] });
     expect([js.tsigSecrets(JOB), js.alertSecrets(JOB)]).toEqual([{ 'failguard-update': 'c2VjcmV0' }, { smtpPassword: 'mail' }]);
     // The job's own directory, signed in with the kept password; none for a job saved without a directory.
-    const job = { id: JOB, directory: { target: { kind: 'url' as const, url: 'ldaps://198.18.0.10' }, username: 'u', pinned: [] } } as unknown as Parameters<typeof js.jobDirectory>[0];
+    const job = { id: JOB, directory: { target: dc, username: 'u', pinned: [] } } as unknown as Parameters<typeof js.jobDirectory>[0];
     expect(js.jobDirectory(job)).toEqual({ target: { kind: 'url', url: 'ldaps://198.18.0.10' }, credentials: { username: 'u', password: 'pw' }, trust: { pinned: [] } });
     expect(js.jobDirectory({ ...job, directory: undefined })).toBeUndefined();
     const none = new JobSecrets(null);
-    expect(() => none.credentials({ username: 'u', password: '', savedFor: JOB })).toThrow(/No password is kept/);
+    expect(() => none.credentials({ username: 'u', password: '', savedFor: JOB }, dc)).toThrow(/No password is kept/);
     expect(none.kept).toBe(false);
     // Without a store the SSH secret lasts the session (the dashboard needs it), in memory only.
-    await none.keep(JOB, { sshSecret: 'for now' });
+    await none.keep(JOB_FILE, { sshSecret: 'for now' });
     expect([none.sshSecret(JOB), none.keptFor(JOB).ssh]).toEqual(['for now', false]);
   });
 
   it('keep the SSH passphrase or password, fill it into a pre-flight request only for the job named, and drop it when the job no longer needs one', async () => {
     const d = dir();
     const js = new JobSecrets(await SecretStore.open(join(d, 's.json'), { kind: 'key-file', file: keyFile(d) }));
-    await js.keep(JOB, { sshSecret: 'open sesame' });
+    await js.keep(JOB_FILE, { sshSecret: 'open sesame' });
     expect([js.sshSecret(JOB), js.keptFor(JOB).ssh]).toEqual(['open sesame', true]);
     const host = (auth: HostTarget['auth']): HostTarget => ({ name: 'MAIL1', address: '198.18.0.11', port: 22, user: 'root', auth });
     const req = { source: host({ kind: 'key', keyFile: '/k' }), targets: [host({ kind: 'password', password: '' }), host({ kind: 'password', password: 'typed' })], witness: host({ kind: 'agent' }) };
@@ -93,8 +102,12 @@ describe('a saved job\'s secrets', { timeout: 60_000 }, () => {
     });
     // Without the marker nothing is filled in.
     expect(js.hosts(req)).toEqual(req);
+    // A host that is not one of the job's servers never gets the job's secret.
+    const stranger = { ...host({ kind: 'password', password: '' }), address: '198.18.9.9' };
+    expect(() => js.hosts({ ...req, targets: [stranger], sshSecretFor: JOB })).toThrow(/only for its own servers, not 198\.18\.9\.9:22/);
+    expect(js.hosts({ ...req, source: { ...host({ kind: 'key', keyFile: '/k' }), port: 2222 }, targets: [], sshSecretFor: JOB }).source.auth).toEqual({ kind: 'key', keyFile: '/k' });
     // A job that now signs in with the agent: the old password goes.
-    await js.keep(JOB, {});
+    await js.keep(JOB_FILE, {});
     expect(js.keptFor(JOB).ssh).toBe(false);
     expect(() => js.hosts({ ...req, sshSecretFor: JOB })).toThrow(/No SSH password is kept/);
   });
