@@ -43,7 +43,7 @@ export const agentConfigSchema = z.strictObject({
     /** The monitor's constants (rules.ts): standard, or scaled down for a test lab. */
     profile: z.enum(['standard', 'fast']).default('standard'),
     /** The mail services this host's agent owns, in start order: a known name (postfix, dovecot, or any systemd unit) or commands. */
-    services: z.array(z.union([z.string().regex(/^[A-Za-z0-9@._-]+$/), z.strictObject({ name: z.string(), start: z.string(), stop: z.string(), check: z.string(), kill: z.string().optional() })])).default([]),
+    services: z.array(z.union([z.string().regex(/^[A-Za-z0-9][A-Za-z0-9@._-]*$/), z.strictObject({ name: z.string(), start: z.string(), stop: z.string(), check: z.string(), kill: z.string().optional() })])).default([]),
   }).optional(),
   /** Target, automatic mode: the sealed failover plan it runs itself, and the directory account sealed under the witness's key. */
   failover: z.strictObject({ planFile: z.string(), accessFile: z.string().optional() }).optional(),

@@ -4,7 +4,7 @@
  * is closed. `run CONFIG` is the daemon; `status CONFIG` prints its state as JSON (the app
  * reads it over SSH, never through an open port of its own).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { bootNowMs } from './monitor/clock.ts';
 import { timingOf } from './monitor/rules.ts';
 import { join } from 'node:path';
@@ -32,6 +32,18 @@ import { plainMessage } from '../../shared/errors.ts';
 
 async function run(configFile: string): Promise<void> {
   const c = await loadConfig(configFile);
+  // The liveness stamp the supervisor watches: written every second, on the boot clock (agentd reads /proc/uptime),
+  // with the fence time it may not outlive (a hung agent's source must stop serving as soon as a cut-off one would).
+  const alive = join(c.stateDir, 'alive');
+  const liveS = Math.ceil(timingOf(c.monitor).fenceAfterS);
+  const stamp = () => {
+    // Replaced whole (a reader never sees it empty).
+    writeFileSync(`${alive}.tmp`, `${(bootNowMs() / 1000).toFixed(1)} ${liveS}\n`);
+    renameSync(`${alive}.tmp`, alive);
+  };
+  // Written first, before anything slow (the first snapshot, the receive folder's check): the supervisor sees a live agent from the start.
+  mkdirSync(c.stateDir, { recursive: true, mode: 0o700 });
+  stamp();
   // Counters survive a restart: they are the host's history, not this process's.
   let before: { targets?: Record<string, import('./state.ts').TargetState> } = {};
   try {
@@ -89,16 +101,8 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
-  // The liveness stamp the supervisor watches: written every second, on the boot clock (agentd reads /proc/uptime),
-  // with the fence time it may not outlive (a hung agent's source must stop serving as soon as a cut-off one would).
-  const alive = join(c.stateDir, 'alive');
-  const liveS = Math.ceil(timingOf(c.monitor).fenceAfterS);
-  setInterval(() => {
-    st.flush();
-    // Replaced whole (a reader never sees it empty).
-    writeFileSync(`${alive}.tmp`, `${(bootNowMs() / 1000).toFixed(1)} ${liveS}\n`);
-    renameSync(`${alive}.tmp`, alive);
-  }, 1000).unref();
+  setInterval(() => { st.flush(); stamp(); }, 1000).unref();
+
 }
 
 /** A new configuration (SIGHUP): taken in place when only hot fields changed, else the agent exits and its supervisor starts it on the new file. */

@@ -146,11 +146,17 @@ export class Receiver {
   /** Points newer than the one just received are on no line its sender has: renamed diverged-…, kept for a person, never promoted. */
   async #setAsideDiverged(point: string, from: string | null): Promise<void> {
     const diverged = divergedAfter(await receivedPoints(this.#c.receiveDir, false, this.#complete), point);
+    const moved: string[] = [];
     for (const d of diverged) {
-      await rename(join(this.#c.receiveDir, d), join(this.#c.receiveDir, `diverged-${d}`)).catch(() => undefined);
-      this.#complete.delete(d);
+      try {
+        await rename(join(this.#c.receiveDir, d), join(this.#c.receiveDir, `diverged-${d}`));
+        this.#complete.delete(d);
+        moved.push(d);
+      } catch (e) {
+        this.#st.log(`could not set aside ${d} (newer than ${point}, which ${from ?? 'its sender'} sent): ${(e as Error).message}`);
+      }
     }
-    if (diverged.length) this.#st.log(`set aside ${diverged.length} point(s) newer than ${point} that ${from ?? 'its sender'} never had (diverged-${diverged[0]}…): kept, never promoted`);
+    if (moved.length) this.#st.log(`set aside ${moved.length} point(s) newer than ${point} that ${from ?? 'its sender'} never had (diverged-${moved[0]}…): kept, never promoted`);
   }
 
   /** Keeps what the retention says, and always the newest point (the parent of the next send). */

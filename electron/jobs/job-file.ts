@@ -30,6 +30,15 @@ export function parseJob(text: string, file = 'The job'): Job {
   return checkJob(data, file);
 }
 
+/**
+ * What a job saved before the stricter checks may hold and means the same: a protected path with a
+ * trailing or doubled slash is written the normal way. Nothing else is changed.
+ */
+function normalised(data: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(data.protect)) return data;
+  return { ...data, protect: data.protect.map((p: unknown) => (typeof p === 'string' && p.startsWith('/') ? p.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1') : p)) };
+}
+
 /** Checks a job given as data (the wizard's, or a parsed file): version first, then every field. */
 export function checkJob(data: unknown, file = 'The job'): Job {
   const version = (data as { version?: unknown } | null)?.version;
@@ -39,7 +48,7 @@ export function checkJob(data: unknown, file = 'The job'): Job {
       ? `${file} is a job of version ${version}, newer than this Failguard understands (version ${JOB_VERSION}); update Failguard to open it. It was left as it is.`
       : `${file} has version ${JSON.stringify(version)}, which is not a job version Failguard knows; give a job file saved by Failguard.`, { field: 'version' });
   }
-  const r = jobSchema.safeParse(data);
+  const r = jobSchema.safeParse(normalised(data as Record<string, unknown>));
   if (!r.success) throw new UserError('bad-job', describeIssues(file, r.error), { field: issueField(r.error.issues[0]!) });
   return r.data;
 }
@@ -59,7 +68,15 @@ export async function writeJob(file: string, job: Job): Promise<void> {
   const checked = jobSchema.safeParse(job);
   if (!checked.success) throw new UserError('bad-job', describeIssues('The job', checked.error), { field: issueField(checked.error.issues[0]!) });
   const existing = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(new UserError('bad-job', `The job file cannot be written: ${plainMessage(e)}`))));
-  if (existing !== null) parseJob(existing, file);
+  // Another job of this version may be replaced even when it no longer passes today's checks (that is how it gets fixed).
+  if (existing !== null) {
+    try {
+      parseJob(existing, file);
+    } catch (e) {
+      const version = (() => { try { return (JSON.parse(existing) as { version?: unknown }).version; } catch { return undefined; } })();
+      if (version !== JOB_VERSION) throw e;
+    }
+  }
   const tmp = `${file}.${randomUUID().slice(0, 8)}.tmp`;
   await writeFile(tmp, `${JSON.stringify(checked.data, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, file);

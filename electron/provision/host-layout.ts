@@ -79,14 +79,14 @@ const BOOT = `  boot)
           cat > ${P.unit} <<'FG_UNIT'
 ${SYSTEMD_UNIT}FG_UNIT
           systemctl daemon-reload && systemctl enable --quiet failguard-agent || exit 1
-          [ -f ${BOOT_PREV} ] || for s in "$@"; do systemctl is-enabled --quiet "$s" 2>/dev/null && echo "$s"; done > ${BOOT_PREV}
-          for s in "$@"; do systemctl disable --quiet "$s" 2>/dev/null; done; exit 0 ;;
+          [ -f ${BOOT_PREV} ] || for s in "$@"; do systemctl is-enabled --quiet -- "$s" 2>/dev/null && echo "$s"; done > ${BOOT_PREV}
+          for s in "$@"; do systemctl disable --quiet -- "$s" 2>/dev/null; done; exit 0 ;;
         off)
-          for s in $(cat ${BOOT_PREV} 2>/dev/null); do systemctl enable --quiet "$s"; done; rm -f ${BOOT_PREV}
+          for s in $(cat ${BOOT_PREV} 2>/dev/null); do systemctl enable --quiet -- "$s"; done; rm -f ${BOOT_PREV}
           systemctl disable --quiet failguard-agent 2>/dev/null; rm -f ${P.unit}; systemctl daemon-reload; exit 0 ;;
         status)
           systemctl is-enabled --quiet failguard-agent || exit 1
-          for s in "$@"; do systemctl is-enabled --quiet "$s" 2>/dev/null && exit 1; done; exit 0 ;;
+          for s in "$@"; do systemctl is-enabled --quiet -- "$s" 2>/dev/null && exit 1; done; exit 0 ;;
       esac
     elif command -v update-rc.d >/dev/null 2>&1; then
       case "$what" in
@@ -171,8 +171,11 @@ case "\${1:-}" in
         case "$live" in ''|*[!0-9]*) live=$LIVE ;; esac
         [ "$live" -lt 2 ] && live=2; [ "$live" -gt 600 ] && live=$LIVE
         age=$(( now - at ))
+        # An agent still starting (no stamp of its own yet: the one there is older than it) gets 30 s; mail waits meanwhile,
+        # since an agent that has not been confirmed admits nothing.
+        grace=$live; [ "$at" -lt "$born" ] && [ "$grace" -lt 30 ] && grace=30
         # A stamp from the future (written before a reboot) is no sign of life either.
-        if [ $((now - born)) -gt "$live" ] && { [ "$age" -gt "$live" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
+        if [ $((now - born)) -gt "$grace" ] && { [ "$age" -gt "$live" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
         if [ "$stale" -ge 2 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
       done
       [ -n "$stopping" ] && break

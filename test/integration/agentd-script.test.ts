@@ -146,10 +146,13 @@ mount -t tmpfs tmpfs /opt; mount -t tmpfs tmpfs /run; mkdir -p /opt/failguard/bi
 cp ${root}/node /opt/failguard/bin/node; touch /opt/failguard/agent.mjs; cp ${root}/agentd /opt/failguard/agentd
 set +e
 echo "started=$(cut -d' ' -f1 /proc/uptime)"
-/opt/failguard/agentd start; sleep ${watchS}; /opt/failguard/agentd stop
+/opt/failguard/agentd start; echo "start=$?"; sleep 1; [ -s /var/lib/failguard/alive ] && echo "stamped=1"
+sleep ${watchS}; /opt/failguard/agentd stop
 for t in $(cat /var/lib/failguard/unserved 2>/dev/null); do echo "unserved=$t"; done`;
     const r = spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', '--propagation', 'private', 'bash', '-c', script], { encoding: 'utf8' });
     const values = (k: string) => [...r.stdout.matchAll(new RegExp(`^${k}=([\\d.]+)$`, 'gm'))].map((m) => Number(m[1]));
+    // The supervisor started, and the stand-in agent ran and wrote its stamp: "nothing stopped" can only mean it judged the stamp young.
+    expect({ start: values('start')[0], stamped: values('stamped')[0] }, r.stdout + r.stderr).toEqual({ start: 0, stamped: 1 });
     return { startedAt: values('started')[0]!, unserved: values('unserved') };
   }
 

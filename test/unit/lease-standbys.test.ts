@@ -139,6 +139,9 @@ describe('the witness\'s lease rule', () => {
   it('refuses while the source was heard lately, the source itself, and a blocked lease', () => {
     expect(leaseRefusal({ ...ask, from: 'MAIL2', active: 'MAIL1', lastSource: 50_000 }, DEFAULT_TIMING)).toMatch(/heard MAIL1 10\.0 s ago/);
     expect(leaseRefusal({ ...ask, from: 'MAIL1', active: 'MAIL1' }, DEFAULT_TIMING)).toMatch(/not a standby/);
+    // A host the job no longer has (its certificate still valid) is never granted it; the job's standbys are.
+    expect(leaseRefusal({ ...ask, from: 'MAIL9', active: 'MAIL1', standbys: ['MAIL2', 'MAIL3'] }, DEFAULT_TIMING)).toBe('MAIL9 is not a standby of this job');
+    expect(leaseRefusal({ ...ask, from: 'MAIL3', active: 'MAIL1', standbys: ['MAIL2', 'MAIL3'] }, DEFAULT_TIMING)).toBeNull();
     expect(leaseRefusal({ ...ask, from: 'MAIL2', active: '', blocked: 'the lease file is corrupt' }, DEFAULT_TIMING)).toBe('the lease file is corrupt');
     expect(leaseRefusal({ ...ask, from: 'MAIL2', active: 'MAIL1', heardSource: false }, DEFAULT_TIMING)).toMatch(/has not heard MAIL1 once/);
   });

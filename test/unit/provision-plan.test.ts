@@ -122,6 +122,9 @@ describe('the agent configuration made from the job', () => {
     expect(agentConfigSchema.parse(agentConfig(two, hosts.find((h) => h.name === 'MAIL2')!)).standbys.map((s) => [s.name, s.compression, s.intervalSeconds])).toEqual([['MAIL3', 'off', 30]]);
     expect(agentConfigSchema.parse(agentConfig(two, hosts.find((h) => h.role === 'source')!)).standbys).toEqual([]);
     expect('standbys' in agentConfig(job, jobHosts(job)[0]!)).toBe(false);
+    // The witness knows every standby: only they may be granted the lease.
+    const witness = { ...two, witness: { name: 'witness', address: '198.18.0.13', sshPort: 22, sshUser: 'root' } };
+    expect(agentConfigSchema.parse(agentConfig(witness, jobHosts(witness).find((h) => h.role === 'witness')!)).standbys.map((s) => s.name)).toEqual(['MAIL2', 'MAIL3']);
   });
 
   it('refuses a protection set of several subvolumes (one snapshot could not catch it whole)', () => {

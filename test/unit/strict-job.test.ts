@@ -4,7 +4,7 @@
  */
 import { capture } from './capture-output.ts';
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ describe('a job file carrying what it must not is refused in one sentence with e
     ['a protected path with quotes and $(…)', { protect: ["/srv/mail'$(touch /tmp/x)'"] }, 'protect.0', /contains "'", which Failguard does not allow/],
     ['a protected path with a backtick', { protect: ['/srv/`id`'] }, 'protect.0', /contains "`"/],
     ['a protected path with a newline', { protect: ['/srv/mail\nrm'] }, 'protect.0', /contains "\\n"/],
-    ['a protected path with a trailing slash', { protect: ['/srv/mail/'] }, 'protect.0', /doubled or trailing/],
+    ['a protected path with a dot segment', { protect: ['/srv/./mail'] }, 'protect.0', /contains "\." or "\.\."/],
     ['the root as the protected path', { protect: ['/'] }, 'protect.0', /whole file system/],
     ['a relative protected path', { protect: ['srv/mail'] }, 'protect.0', /not an absolute path/],
     ['an alert receiver whose host is $(…)', { alerts: [smtp('$(touch /tmp/x)')] }, 'alerts.0.host', /not a host name or an IP address/],
@@ -50,7 +50,22 @@ describe('a job file carrying what it must not is refused in one sentence with e
     const job = checkJob({ ...base, source: { name: 'mail-1.lab', address: '198.18.0.11' }, targets: [{ name: 'MAIL_2', address: '198.18.0.12' }], protect: ['/srv/mail.d/exchange+data@2'],
       alerts: [smtp('smtp.lab.test'), { kind: 'syslog', host: '198.18.0.20' }, { kind: 'snmp-v2c', host: 'fd00::20' }] });
     expect(job.protect).toEqual(['/srv/mail.d/exchange+data@2']);
+    // A path saved with a trailing or doubled slash means the same and is read the normal way.
+    expect(checkJob({ ...base, protect: ['/srv//mail/'] }).protect).toEqual(['/srv/mail']);
     expect(job.alerts.map((a) => a.host)).toEqual(['smtp.lab.test', '198.18.0.20', 'fd00::20']);
+  });
+});
+
+describe('a job saved before the stricter checks', () => {
+  it('can be replaced by a corrected one (another file that is not a job still cannot)', async () => {
+    const { writeJob, checkJob } = await import('../../electron/jobs/job-file.ts');
+    const file = join(dir, 'old-job.json');
+    writeFileSync(file, JSON.stringify({ ...base, alerts: [smtp('smtp host')] }));
+    await writeJob(file, checkJob(base));
+    expect(checkJob(JSON.parse(readFileSync(file, 'utf8'))).alerts).toEqual([]);
+    const other = join(dir, 'not-a-job.json');
+    writeFileSync(other, '{"something": "else"}');
+    await expect(writeJob(other, checkJob(base))).rejects.toThrow(/not a Failguard job/);
   });
 });
 

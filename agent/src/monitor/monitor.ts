@@ -157,6 +157,15 @@ export class Monitor {
    * monotonic clock at this moment (the mail server asks for every one; see admission.ts).
    */
   admits(): boolean {
+    try {
+      return this.#admitsNow();
+    } catch {
+      // The boot clock could not be read: nothing is admitted (clock.ts).
+      return false;
+    }
+  }
+
+  #admitsNow(): boolean {
     if (this.#c.role === 'source') {
       return sourceAdmits(bootNowMs(), { serving: this.#fence?.state === 'serving', hasWitness: !!this.#c.monitor?.witness, witnessAt: this.#witnessAffirmedAt,
         targetsAt: this.#c.targets.map((t) => this.#standbyAt.get(t.name) ?? null) }, this.#t);
@@ -191,7 +200,7 @@ export class Monitor {
     if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
     const cur = this.#lease.get();
     const source = this.#c.monitor?.source?.name ?? '';
-    const refusal = from ? leaseRefusal({ now: performance.now(), lastSource: this.#lastSource, from, source, active: cur.active, heardSource: this.#lease.everHeard(source), blocked: this.#lease.blocked }, this.#t) : 'the asking host has no name';
+    const refusal = from ? leaseRefusal({ now: performance.now(), lastSource: this.#lastSource, from, source, active: cur.active, heardSource: this.#lease.everHeard(source), blocked: this.#lease.blocked, standbys: this.#c.standbys.map((s) => s.name) }, this.#t) : 'the asking host has no name';
     if (refusal) {
       this.#log(`witness: lease refused to ${from}: ${refusal}`);
       return { ok: true, granted: false, ...cur, ...(cur.active !== source && cur.active !== from && cur.active ? { holder: cur.active } : {}), reason: refusal };
@@ -260,6 +269,12 @@ export class Monitor {
     const heard = agoS(this.#lastSource);
     if (next !== this.#state) this.#setState(next, `${heard === null ? `nothing heard from ${m.source?.name}` : `last heartbeat from ${m.source?.name} ${heard} s ago`}; the witness ${seen === null ? 'cannot be asked' : seen ? 'still reaches it' : 'does not reach it either'}`);
     this.#alertLastingSuspicion();
+    // The lease is back with the source (a failback): a standby that was not chosen is a plain standby again, and may ask next time.
+    if (this.#leaseHolder && w?.ok && String(w.active) === m.source?.name && !phase) {
+      this.#log(`monitor: the witness names ${m.source?.name} again; ${this.#c.host} is a standby as before`);
+      this.#leaseHolder = null;
+      this.#attempted = false;
+    }
     // Automatic mode: once the source is lost (or, after a restart, to finish a failover cut short), one attempt per agent run.
     const due = shouldFailOver(this.#state, m.mode, false) || (m.mode === 'automatic' && this.#state === 'failing-over');
     if (due && !this.#attempted && m.witness && this.#hooks.failover) {

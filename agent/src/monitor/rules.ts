@@ -87,6 +87,8 @@ export interface LeaseAsk {
   heardSource: boolean;
   /** Why the lease cannot be trusted (unreadable, corrupt); no one may take it until a person decides. */
   blocked: string | null;
+  /** The job's standbys as provisioned: only they may ever hold the lease (a host dropped from the job keeps a valid certificate). */
+  standbys?: readonly string[];
 }
 
 /**
@@ -98,7 +100,7 @@ export interface LeaseAsk {
 export function leaseRefusal(a: LeaseAsk, t: MonitorTiming): string | null {
   if (a.blocked) return a.blocked;
   // The source never asks: it serves by the lease it already has, and the lease's key opens only a standby's sealed account.
-  if (a.from === a.source) return `${a.from} is not a standby of this job`;
+  if (a.from === a.source || (a.standbys?.length && !a.standbys.includes(a.from))) return `${a.from} is not a standby of this job`;
   if (a.active === a.from) return null;
   if (a.active !== a.source) return `${a.active} holds the lease already; only a failback or a planned switchover moves it`;
   if (!a.heardSource) return `the witness has not heard ${a.source} once since the job was protected (it may still be starting); it grants no lease before it has`;

@@ -31,8 +31,16 @@ export function knownService(name: string, systemd: boolean): ServiceSpec | null
 export function sh(command: string, timeoutMs: number, stdin?: string): Promise<{ code: number; output: string }> {
   // In a folder of this process's own (0700, made by mkdtemp), created exclusively: no other user can have put it there first.
   shDir ??= mkdtempSync(join(tmpdir(), 'failguard-sh-'));
-  const file = join(shDir, `${++shCount}.log`);
-  const fd = openSync(file, 'wx+', 0o600);
+  let file = join(shDir, `${++shCount}.log`);
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx+', 0o600);
+  } catch {
+    // The folder went (a /tmp cleaned by age while the agent ran for weeks): a new one, so a fence never fails for it.
+    shDir = mkdtempSync(join(tmpdir(), 'failguard-sh-'));
+    file = join(shDir, `${++shCount}.log`);
+    fd = openSync(file, 'wx+', 0o600);
+  }
   return new Promise((resolve) => {
     const p = spawn('/bin/sh', ['-c', command], { stdio: [stdin === undefined ? 'ignore' : 'pipe', fd, fd] });
     // Data for the command arrives on its standard input, never inside the command's text.

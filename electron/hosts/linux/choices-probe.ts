@@ -27,7 +27,7 @@ export function choicesProbeScript(services: readonly string[], alerts: readonly
   const lines = [
     'systemd=no; [ -d /run/systemd/system ] && systemd=yes',
     ...services.map((s) => `if [ $systemd = yes ] && systemctl cat ${shq(`${s}.service`)} >/dev/null 2>&1; then v=unit; ` +
-      `elif [ $systemd = no ] && ${AGENT_COMMANDS[s] ? `command -v ${AGENT_COMMANDS[s]} >/dev/null 2>&1` : 'false'}; then v=command; else v=missing; fi; printf 'SVC\\t%s\\t%s\\n' ${shq(s)} "$v"`),
+      `elif [ $systemd = no ] && ${Object.hasOwn(AGENT_COMMANDS, s) ? `command -v ${AGENT_COMMANDS[s]} >/dev/null 2>&1` : 'false'}; then v=command; else v=missing; fi; printf 'SVC\\t%s\\t%s\\n' ${shq(s)} "$v"`),
     ...alerts.map((r, i) => (isTcpReceiver(r)
       ? `printf 'RCV\\t${i}\\t%s\\n' "$(banner ${shq(r.host)} ${r.port} ${r.kind === 'smtp' ? 'read' : 'no'})"`
       : `printf 'RCV\\t${i}\\t%s\\n' "$(route ${shq(r.host)})"`)),
