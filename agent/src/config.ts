@@ -32,6 +32,8 @@ export const agentConfigSchema = z.strictObject({
   targets: z.array(sendTo).default([]),
   /** Target: the job's other standbys, which this host sends on to if it takes over (they stay fenced and follow it). */
   standbys: z.array(sendTo).default([]),
+  /** Witness: the job's standbys, the only hosts it may ever grant the lease to. */
+  standbyNames: z.array(z.string()).default([]),
   /** Target: what it keeps of what it receives. */
   retention: retention.default({ last: 60, hourlyForHours: 24 }),
   /** The failover monitor: the source heartbeats to the targets and the witness; a target watches the source and asks the witness. */

@@ -9,13 +9,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AgentConfig } from './config.ts';
 
-/** Changed in place: per-target compression, schedule and interval; retention; alerts; the job's name. The failover plan file is read when used. */
+/** Changed in place: per-target (and per-standby) compression, schedule and interval; retention; alerts; the job's name. The failover plan file is read when used. */
 const HOT_TARGET_FIELDS = ['compression', 'schedule', 'intervalSeconds'] as const;
 
 /** The configuration without what may change in place: two configurations with equal cores differ only in hot fields. */
 function core(c: AgentConfig): unknown {
-  const { jobName: _n, retention: _r, alerts: _a, targets, ...rest } = c;
-  return { ...rest, targets: targets.map((t) => Object.fromEntries(Object.entries(t).filter(([k]) => !(HOT_TARGET_FIELDS as readonly string[]).includes(k)))) };
+  const { jobName: _n, retention: _r, alerts: _a, targets, standbys, ...rest } = c;
+  const cold = (t: AgentConfig['targets'][number]) => Object.fromEntries(Object.entries(t).filter(([k]) => !(HOT_TARGET_FIELDS as readonly string[]).includes(k)));
+  return { ...rest, targets: targets.map(cold), standbys: standbys.map(cold) };
 }
 
 /** Stable JSON (keys sorted), so that key order never counts as a change. */
@@ -38,6 +39,10 @@ export function reloadDecision(cur: AgentConfig, next: AgentConfig): ReloadDecis
     const was = cur.targets.find((x) => x.name === t.name)!;
     for (const f of HOT_TARGET_FIELDS) if (was[f] !== t[f]) changes.push(`${t.name} ${f} ${JSON.stringify(was[f])} → ${JSON.stringify(t[f])}`);
   }
+  for (const t of next.standbys) {
+    const was = cur.standbys.find((x) => x.name === t.name)!;
+    for (const f of HOT_TARGET_FIELDS) if (was[f] !== t[f]) changes.push(`standby ${t.name} ${f} ${JSON.stringify(was[f])} → ${JSON.stringify(t[f])}`);
+  }
   if (stable(cur.retention) !== stable(next.retention)) changes.push(`retention ${stable(cur.retention)} → ${stable(next.retention)}`);
   if (stable(cur.alerts) !== stable(next.alerts)) changes.push(`alert receivers (${cur.alerts.length} → ${next.alerts.length})`);
   if (cur.jobName !== next.jobName) changes.push(`job name → ${JSON.stringify(next.jobName)}`);
@@ -47,6 +52,7 @@ export function reloadDecision(cur: AgentConfig, next: AgentConfig): ReloadDecis
 /** Puts the hot fields of `next` into the live configuration object every part of the agent holds. */
 export function applyInPlace(cur: AgentConfig, next: AgentConfig): void {
   for (const t of next.targets) Object.assign(cur.targets.find((x) => x.name === t.name)!, { compression: t.compression, schedule: t.schedule, intervalSeconds: t.intervalSeconds });
+  for (const t of next.standbys) Object.assign(cur.standbys.find((x) => x.name === t.name)!, { compression: t.compression, schedule: t.schedule, intervalSeconds: t.intervalSeconds });
   cur.retention = next.retention;
   cur.alerts = next.alerts;
   cur.jobName = next.jobName;

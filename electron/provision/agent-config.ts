@@ -33,8 +33,9 @@ export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string 
       compression: t.options.compression, schedule: t.options.schedule, intervalSeconds: t.options.intervalSeconds,
     })) : [],
     // A standby that takes over sends on to the others, over their own addresses (the job's paths are the source's).
-    // The witness knows the standbys too: only they may ever be granted the lease.
-    ...((host.role === 'target' && job.targets.length > 1) || host.role === 'witness' ? { standbys: job.targets.filter((t) => t.name !== host.name).map((t) => ({
+    // The witness knows the standbys by name: only they may ever be granted the lease.
+    ...(host.role === 'witness' ? { standbyNames: job.targets.map((t) => t.name) } : {}),
+    ...(host.role === 'target' && job.targets.length > 1 ? { standbys: job.targets.filter((t) => t.name !== host.name).map((t) => ({
       name: t.name, address: t.address, port: job.replicationPort,
       compression: t.options.compression, schedule: t.options.schedule, intervalSeconds: t.options.intervalSeconds,
     })) } : {}),

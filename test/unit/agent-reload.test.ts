@@ -27,6 +27,20 @@ describe('a new configuration for a running agent', () => {
     expect(reloadDecision(cur, next)).toEqual({ restart: false, changes: [] });
   });
 
+  it('takes a standby\'s schedule in place on a standby too (what it would follow with), and a standby added needs a restart', () => {
+    const standby = (): AgentConfig => ({ ...base(), host: 'MAIL2', role: 'target', targets: [], standbys: [{ name: 'MAIL3', address: '198.18.0.13', port: 7420, compression: 'fast', schedule: '', intervalSeconds: 1 }] });
+    const cur = standby();
+    const view = cur.standbys[0]!;
+    const next = standby();
+    next.standbys[0]!.schedule = 'mon 00-01 20mbit';
+    expect(reloadDecision(cur, next)).toEqual({ restart: false, changes: ['standby MAIL3 schedule "" → "mon 00-01 20mbit"'] });
+    applyInPlace(cur, next);
+    expect(view.schedule).toBe('mon 00-01 20mbit');
+    const more = standby();
+    more.standbys.push({ name: 'MAIL4', address: '198.18.0.15', port: 7420, compression: 'fast', schedule: '', intervalSeconds: 1 });
+    expect(reloadDecision(cur, more)).toMatchObject({ restart: true });
+  });
+
   it('needs a restart for a target added, another port, or another monitor', () => {
     const added = base();
     added.targets.push({ name: 'MAIL4', address: '198.18.0.14', port: 7420, compression: 'fast', schedule: '', intervalSeconds: 1 });

@@ -124,7 +124,7 @@ describe('the agent configuration made from the job', () => {
     expect('standbys' in agentConfig(job, jobHosts(job)[0]!)).toBe(false);
     // The witness knows every standby: only they may be granted the lease.
     const witness = { ...two, witness: { name: 'witness', address: '198.18.0.13', sshPort: 22, sshUser: 'root' } };
-    expect(agentConfigSchema.parse(agentConfig(witness, jobHosts(witness).find((h) => h.role === 'witness')!)).standbys.map((s) => s.name)).toEqual(['MAIL2', 'MAIL3']);
+    expect(agentConfigSchema.parse(agentConfig(witness, jobHosts(witness).find((h) => h.role === 'witness')!)).standbyNames).toEqual(['MAIL2', 'MAIL3']);
   });
 
   it('refuses a protection set of several subvolumes (one snapshot could not catch it whole)', () => {

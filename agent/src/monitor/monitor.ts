@@ -200,7 +200,7 @@ export class Monitor {
     if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
     const cur = this.#lease.get();
     const source = this.#c.monitor?.source?.name ?? '';
-    const refusal = from ? leaseRefusal({ now: performance.now(), lastSource: this.#lastSource, from, source, active: cur.active, heardSource: this.#lease.everHeard(source), blocked: this.#lease.blocked, standbys: this.#c.standbys.map((s) => s.name) }, this.#t) : 'the asking host has no name';
+    const refusal = from ? leaseRefusal({ now: performance.now(), lastSource: this.#lastSource, from, source, active: cur.active, heardSource: this.#lease.everHeard(source), blocked: this.#lease.blocked, standbys: this.#c.standbyNames }, this.#t) : 'the asking host has no name';
     if (refusal) {
       this.#log(`witness: lease refused to ${from}: ${refusal}`);
       return { ok: true, granted: false, ...cur, ...(cur.active !== source && cur.active !== from && cur.active ? { holder: cur.active } : {}), reason: refusal };
