@@ -11,7 +11,7 @@ import { run } from './btrfs.ts';
 import { receivedPoints } from './receiver.ts';
 import { readPhase, writePhase, type Phase } from './monitor/phase.ts';
 import { greeting, resolveServices, running as serviceRunning, sh, startServices, stopServices } from './monitor/services.ts';
-import { shq } from '../../electron/hosts/shell.ts';
+import { shellCommand, shq } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
 import { parsePoint } from '../../shared/points.ts';
 import { beginAsking, endAsking, promiseLeftS } from './monitor/promise.ts';
@@ -163,7 +163,7 @@ export async function holdQueue(c: AgentConfig): Promise<string> {
 export async function queueHeld(c: AgentConfig): Promise<boolean> {
   const q = await queueInData(c);
   if (!q) return true;
-  const r = await sh(`find ${['incoming', 'active', 'deferred', 'maildrop'].map((d) => shq(posix.join(q, d))).join(' ')} -type f 2>/dev/null | head -1`, 30_000);
+  const r = await sh(`${shellCommand(['find', ...['incoming', 'active', 'deferred', 'maildrop'].map((d) => posix.join(q, d))])} -type f 2>/dev/null | head -1`, 30_000);
   return r.output.trim() === '';
 }
 

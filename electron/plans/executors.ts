@@ -114,7 +114,7 @@ const secretFile: Executor<SecretFile> = {
   async apply(step, ctx) {
     const tmp = `${step.remotePath}.failguard-new`;
     const dir = step.remotePath.replace(/\/[^/]*$/, '') || '/';
-    const r = await (await ctx.host(step.host)).exec(`umask 077 && mkdir -p ${shq(dir)} && cat > ${shq(tmp)} && chmod ${step.mode.toString(8)} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(step.remotePath)}`, { timeoutMs: 60_000, stdin: contentOf(step, ctx) });
+    const r = await (await ctx.host(step.host)).exec(`umask 077 && mkdir -p ${shq(dir)} && cat > ${shq(tmp)} && chmod ${shq(step.mode.toString(8))} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(step.remotePath)}`, { timeoutMs: 60_000, stdin: contentOf(step, ctx) });
     if (r.code !== 0) throw new StepFailed(`the file could not be written: ${tail(r.stderr)}`);
     return 'written';
   },

@@ -29,6 +29,10 @@ describe('lint enforces the layers', () => {
     ['a value joined with +', "export const s = (name: string) => ({ verify: 'test -e ' + name });\n"],
     ['a value in one branch', 'export const s = (old?: string) => ({ undo: old ? `sysctl -w x=${old}` : undefined });\n'],
     ['a value in a service command', 'export const s = (u: string) => ({ start: `systemctl start ${u}` });\n'],
+    ['a value in a const given later', 'export const s = (x: string) => { const c = `rm ${x}`; return { command: c }; };\n'],
+    ['a value in text trimmed', 'export const s = (x: string) => ({ verify: `status ${x}`.trimEnd() });\n'],
+    ['a value given to exec()', 'export const s = (h: { exec(c: string): void }, x: string) => h.exec(`cat ${x}`);\n'],
+    ['a value in PowerShell without psq', "import { encodedPowerShell } from '../electron/hosts/windows/probe-script.ts';\nexport const s = (x: string) => encodedPowerShell(`Start-Service -Name '${x}'`);\n"],
   ])('refuses shell text with a value not quoted by the helper (%s)', async (_what, code) => {
     for (const file of ['electron/x.ts', 'agent/x.ts']) expect(await ruleIds(file, code)).toContain('failguard/quoted-commands');
   });
@@ -37,6 +41,7 @@ describe('lint enforces the layers', () => {
     "import { shq, shellCommand } from '../shared/quote.ts';\nexport const s = (n: string) => ({ command: `hostname -- ${shq(n)} && ${shellCommand(['echo', n])}`, undo: shellCommand(['x', n]) });\n",
     "const P = { agentd: '/opt/failguard/agentd' };\nconst KEEP = ' x';\nexport const s = (w: boolean) => ({ command: `${P.agentd} stop${w ? KEEP : ''}`, verify: `! ${P.agentd} status` });\n",
     "export const probe = (a: string) => ({ ok: false, command: `ping ${a}`, raw: '' });\n",
+    "import { shq, psq } from '../shared/quote.ts';\nimport { encodedPowerShell } from '../electron/hosts/windows/probe-script.ts';\nexport const s = (h: { exec(c: string): void }, xs: string[]) => { const names = xs.map(shq).join(' '); h.exec(`ls ${names}`); return { command: `a ${names}`.trimEnd(), undo: encodedPowerShell(`Stop-Service -Name ${xs.map(psq).join(',')}`) }; };\n",
   ])('takes shell text built by the helper, from constants, and evidence that is never run', async (code) => {
     expect(await ruleIds('electron/x.ts', code)).not.toContain('failguard/quoted-commands');
   });
