@@ -37,6 +37,17 @@ describe('the witness\'s lease on disk', () => {
     expect(() => l.grant('MAIL2', 'asked')).toThrow(/no server may take mail/);
   });
 
+  it('a lease file gone while its history shows grants is blocked, naming the last holder; never epoch 0 for the old source', async () => {
+    const dir = fresh();
+    new LeaseStore(dir, 'MAIL1').grant('MAIL3', 'MAIL3 asked');
+    const { rmSync } = await import('node:fs');
+    rmSync(join(dir, 'lease.json'));
+    const again = new LeaseStore(dir, 'MAIL1');
+    expect(again.get()).toMatchObject({ active: '', epoch: -1 });
+    expect(again.blocked).toMatch(/lease file .* is gone, though its history shows lease 1 given to MAIL3; no server may take mail until a person/);
+    expect(() => again.grant('MAIL2', 'MAIL2 asked')).toThrow(/is gone/);
+  });
+
   it('an unreadable file (a folder where the file should be) is blocked too', () => {
     const dir = fresh();
     mkdirSync(join(dir, 'lease.json'));

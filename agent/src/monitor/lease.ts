@@ -6,8 +6,9 @@
  * Monitor), so it cannot grant early after a restart.
  *
  * It fails closed: a lease file that exists but cannot be read or makes no sense means "no one
- * may serve until a person decides" (`blocked`), never a fresh epoch 0 naming the source. Only a
- * first start (no file at all) begins at epoch 0. Every grant is also appended to
+ * may serve until a person decides" (`blocked`), never a fresh epoch 0 naming the source; so does a
+ * missing file where the history shows grants. Only a first start (no file, no history) begins at
+ * epoch 0 (a witness whose whole state folder was lost cannot tell that from a first start). Every grant is also appended to
  * lease-history.jsonl, which unprotect keeps.
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -35,6 +36,16 @@ export function readLease(file: string): { rec: LeaseRecord | null; problem: str
   }
 }
 
+/** The last grant the history shows, in words. */
+function lastGrant(file: string): string {
+  try {
+    const last = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1)!) as { epoch?: number; active?: string };
+    return `its history shows lease ${last.epoch} given to ${last.active}`;
+  } catch {
+    return 'its history shows grants';
+  }
+}
+
 export class LeaseStore {
   readonly #file: string;
   readonly #heardFile: string;
@@ -45,7 +56,11 @@ export class LeaseStore {
     this.#file = join(dir, 'lease.json');
     this.#heardFile = join(dir, 'heard.json');
     this.#historyFile = join(dir, 'lease-history.jsonl');
-    const { rec, problem } = readLease(this.#file);
+    const found = readLease(this.#file);
+    const { rec } = found;
+    // No lease file, yet a history of grants: the file was lost, not never written. Starting at epoch 0 would name the
+    // old source again while the standby that took over serves.
+    const problem = found.problem ?? (!rec && existsSync(this.#historyFile) ? `the witness's lease file ${this.#file} is gone, though ${lastGrant(this.#historyFile)}` : null);
     this.#rec = problem
       ? { epoch: -1, active: '', at: Date.now(), blocked: `${problem}; no server may take mail until a person checks which one holds the newest data and runs a failover or failback from Failguard` }
       : rec ?? { epoch: 0, active: source, at: Date.now() };
