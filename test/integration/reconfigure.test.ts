@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(() => resetProtection(labStatus(), hosts, 'fg-reconf-'));
 
 describe('rerun to reconfigure', () => {
-  it('a bandwidth limit on MAIL3 changes only MAIL1\'s configuration; every agent keeps its PID and replication goes on', async () => {
+  it('a bandwidth limit on MAIL3 changes only MAIL1\'s configuration and MAIL2\'s (which would follow with it), in place; every agent keeps its PID and replication goes on', async () => {
     const before = Object.fromEntries(hosts.map((h) => [h, state(h)]));
     const changed = { ...job, targets: [job.targets[0], { ...job.targets[1], options: { schedule: 'mon-sun 00-24 80mbit' } }] };
     writeFileSync(jobFile, JSON.stringify(changed, null, 2));
@@ -48,13 +48,16 @@ describe('rerun to reconfigure', () => {
     expect(planned.stdout).toContain('~ target MAIL3: bandwidth schedule unlimited → mon-sun 00-24 80mbit');
     const id = /--apply (\S+)/.exec(planned.stdout)![1]!;
     const steps = planned.stdout.split('\n').filter((l) => /^\s+\d+\. /.test(l)).map((l) => l.trim().replace(/^\d+\. /, ''));
-    expect(steps).toEqual(['copy the agent configuration to MAIL1', 'have the agent on MAIL1 take its new configuration (in place where it can, so replication goes on)', 'remove the replaced copies kept for undo on MAIL1']);
+    const on = (h: string) => [`copy the agent configuration to ${h}`, `have the agent on ${h} take its new configuration (in place where it can, so replication goes on)`, `remove the replaced copies kept for undo on ${h}`];
+    expect([...steps].sort()).toEqual([...on('MAIL1'), ...on('MAIL2')].sort());
     const applied = cli('protect', '--job', jobFile, '--apply', id);
     expect(applied.status, applied.stderr + applied.stdout).toBe(0);
     const after = Object.fromEntries(hosts.map((h) => [h, state(h)]));
     expect(Object.fromEntries(hosts.map((h) => [h, after[h]!.pid]))).toEqual(Object.fromEntries(hosts.map((h) => [h, before[h]!.pid])));
     expect(after.mail1!.configSha256).not.toBe(before.mail1!.configSha256);
     expect(sh('mail1', 'grep -c "configuration reloaded in place: MAIL3 schedule" /var/lib/failguard/agent.log').trim()).toBe('1');
+    expect(sh('mail2', 'grep -c "configuration reloaded in place: standby MAIL3 schedule" /var/lib/failguard/agent.log').trim()).toBe('1');
+    expect(after.mail3!.configSha256).toBe(before.mail3!.configSha256);
     // Replication goes on incrementally: no new full send, and each target confirms newer points.
     const moved = await until('both targets to confirm a newer point', () => {
       const t = state('mail1').targets;
