@@ -112,7 +112,11 @@ ${SYSV_SCRIPT}FG_SYSV
 /** Where Postfix's restrictions line from before admission was switched on is kept (empty: it was not set), for `admission off`. */
 const ADMISSION_PREV = `${P.confDir}/postfix-restrictions.prev`;
 /** Postfix's policy check against the agent (shared/admission.ts); a service that does not answer means 451, never 250. */
-const POLICY = `check_policy_service { inet:127.0.0.1:${ADMISSION.postfixPort}, timeout=${ADMISSION.postfixTimeoutS}s }`;
+/**
+ * Postfix asks the agent for every message; a failed question is a temporary refusal whatever the
+ * admin set as the global smtpd_policy_service_default_action (DUNNO there would let mail in).
+ */
+const POLICY = `check_policy_service { inet:127.0.0.1:${ADMISSION.postfixPort}, timeout=${ADMISSION.postfixTimeoutS}s, default_action=DEFER }`;
 /** Dovecot's main configuration, and the file of Failguard's that it includes while admission is on. */
 const DOVECOT_CONF = '/etc/dovecot/dovecot.conf';
 export const DOVECOT_ADMISSION = '/etc/dovecot/failguard-admission.conf';
@@ -220,7 +224,10 @@ case "\${1:-}" in
           over=$(postconf -P 2>/dev/null | grep '/smtpd_recipient_restrictions *=' | cut -d/ -f1,2 | tr '\\n' ' ')
           [ -z "$over" ] || { echo "Postfix's master.cf gives $over smtpd_recipient_restrictions of their own, so mail taken there would not ask Failguard's agent; add \\$failguard_admission in front of them (or remove them), then protect again" >&2; exit 3; }
           [ "$(postconf -h mail_version | cut -d. -f1)" -ge 3 ] 2>/dev/null || { echo "Postfix $(postconf -h mail_version) is older than 3.0, which Failguard's mail admission needs; upgrade Postfix, then protect again" >&2; exit 3; }
-          case "$pf" in *'$failguard_admission'*) ;; *)
+          case "$pf" in *'$failguard_admission'*)
+            # On already: the question itself is brought up to date (an older Failguard asked without its own default action).
+            [ "$(postconf -h failguard_admission 2>/dev/null)" = '${POLICY}' ] || { postconf -e 'failguard_admission = ${POLICY}' || exit 1; postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1; } ;;
+          *)
           postconf -n smtpd_recipient_restrictions > "$PREV"
           postconf -e 'failguard_admission = ${POLICY}' "smtpd_recipient_restrictions = \\$failguard_admission\${pf:+, $pf}" || exit 1
           postfix status >/dev/null 2>&1 && postfix reload >/dev/null 2>&1 ;; esac; fi
@@ -247,7 +254,7 @@ ${DOVECOT_POLICY}FG_DOVECOT
         fi
         exit 0 ;;
       status)
-        if command -v postconf >/dev/null 2>&1; then case "$pf" in *'$failguard_admission'*) ;; *) exit 1 ;; esac; fi
+        if command -v postconf >/dev/null 2>&1; then case "$pf" in *'$failguard_admission'*) [ "$(postconf -h failguard_admission 2>/dev/null)" = '${POLICY}' ] || exit 1 ;; *) exit 1 ;; esac; fi
         if [ -n "$dv" ]; then grep -qxF "$inc" ${DOVECOT_CONF} && [ -f ${DOVECOT_ADMISSION} ] || exit 1; fi
         exit 0 ;;
       *) echo "usage: agentd admission on|off|status" >&2; exit 64 ;;

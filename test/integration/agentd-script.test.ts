@@ -57,7 +57,7 @@ describe('agentd admission: Postfix and Dovecot ask the agent, and off puts them
     const root = scratch({ mainCf });
     const [on, status, again] = agentd(root, ['admission on', 'admission status', 'admission on']);
     expect([on!.code, status!.code, again!.code]).toEqual([0, 0, 0]);
-    expect(read(root, 'postfix/main.cf')).toMatch(/^failguard_admission = check_policy_service \{ inet:127\.0\.0\.1:740, timeout=5s \}$/m);
+    expect(read(root, 'postfix/main.cf')).toMatch(/^failguard_admission = check_policy_service \{ inet:127\.0\.0\.1:740, timeout=5s, default_action=DEFER \}$/m);
     expect(read(root, 'postfix/main.cf')).toMatch(/^smtpd_recipient_restrictions = \$failguard_admission(, permit_mynetworks, reject_unauth_destination)?$/m);
     expect(read(root, 'dovecot/dovecot.conf').split('\n').filter((l) => l.startsWith('!include_try'))).toEqual(['!include_try /etc/dovecot/failguard-admission.conf']);
     expect(read(root, 'dovecot/failguard-admission.conf')).toMatch(/^auth_policy_server_url = http:\/\/127\.0\.0\.1:741\/$/m);
@@ -67,6 +67,14 @@ describe('agentd admission: Postfix and Dovecot ask the agent, and off puts them
     expect(read(root, 'postfix/main.cf')).toBe(mainCf);
     expect(read(root, 'dovecot/dovecot.conf')).toBe(DOVECOT_CONF);
     expect(readdirSync(join(root, 'dovecot'))).toEqual(['dovecot.conf']);
+  });
+
+  it('an older question (no default action of its own) is brought up to date by on; status says it is not up to date before', () => {
+    const root = scratch({ mainCf: `${MAIN_CF}failguard_admission = check_policy_service { inet:127.0.0.1:740, timeout=5s }\nsmtpd_recipient_restrictions = $failguard_admission, permit_mynetworks\n` });
+    const [before, on, after] = agentd(root, ['admission status', 'admission on', 'admission status']);
+    expect([before!.code, on!.code, after!.code]).toEqual([1, 0, 0]);
+    expect(read(root, 'postfix/main.cf')).toMatch(/^failguard_admission = check_policy_service \{ inet:127\.0\.0\.1:740, timeout=5s, default_action=DEFER \}$/m);
+    expect(read(root, 'postfix/main.cf')).toMatch(/^smtpd_recipient_restrictions = \$failguard_admission, permit_mynetworks$/m);
   });
 
   it('without its record of what was there, off takes out only Failguard\'s part', () => {
