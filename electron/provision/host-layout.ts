@@ -133,7 +133,7 @@ auth_policy_server_timeout_msecs = 2000
 /**
  * Seconds without a fresh liveness stamp after which the supervisor stops the agent and the mail
  * services, when the stamp does not say: the agent writes `alive` every second as "UPTIME F", F
- * being its monitor's fence time, so a stamp older than F (checked twice, a second apart) ends it.
+ * being its monitor's fence time, so a stamp older than F (on three checks a second apart: a busy host's pause is not a hung agent) ends it.
  */
 export const LIVENESS_S = 10;
 
@@ -180,7 +180,7 @@ case "\${1:-}" in
         grace=$live; [ "$at" -lt "$born" ] && [ "$grace" -lt 30 ] && grace=30
         # A stamp from the future (written before a reboot) is no sign of life either.
         if [ $((now - born)) -gt "$grace" ] && { [ "$age" -gt "$live" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
-        if [ "$stale" -ge 2 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
+        if [ "$stale" -ge 3 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
       done
       [ -n "$stopping" ] && break
       wait "$child"
