@@ -115,22 +115,31 @@ describe('agentd boot (SysV, through update-rc.d): the agent starts at boot and 
   });
 });
 
-describe('agentd supervise: it outlives a stamp caught half-written, and stops its agent before it exits', () => {
-  it('a fake agent rewriting its stamp in place (empty for an instant) keeps its supervisor; stop leaves no agent behind', () => {
-    const root = mkdtempSync(join(tmpdir(), 'fg-supervise-'));
-    // The agent stand-in: empties its stamp and fills it again many times a second, and takes 2 s to stop on TERM.
-    writeFileSync(join(root, 'node'), `#!/bin/sh\ntrap 'sleep 2; exit 0' TERM\nwhile :; do : > /var/lib/failguard/alive; cut -d' ' -f1 /proc/uptime > /var/lib/failguard/alive; done\n`, { mode: 0o755 });
-    writeFileSync(join(root, 'agentd'), AGENTD, { mode: 0o755 });
-    const script = `set -e
+/**
+ * Runs `body` under the supervisor as provisioning installs it, with `agent` (a shell script) standing in for
+ * the agent's runtime: in private mount and PID namespaces, over a scratch /var/lib, /opt and /run.
+ */
+function withStandIn(agent: string, body: string): { stdout: string; stderr: string } {
+  const root = mkdtempSync(join(tmpdir(), 'fg-supervise-'));
+  writeFileSync(join(root, 'node'), agent, { mode: 0o755 });
+  writeFileSync(join(root, 'agentd'), AGENTD, { mode: 0o755 });
+  const script = `set -e
 mkdir -p ${root}/.upper ${root}/.work && mount -t overlay overlay -o lowerdir=/var/lib,upperdir=${root}/.upper,workdir=${root}/.work /var/lib
 mount -t tmpfs tmpfs /opt; mount -t tmpfs tmpfs /run; mkdir -p /opt/failguard/bin /var/lib/failguard
 cp ${root}/node /opt/failguard/bin/node; touch /opt/failguard/agent.mjs; cp ${root}/agentd /opt/failguard/agentd
 set +e
-/opt/failguard/agentd start; echo "start=$?"
+${body}`;
+  const r = spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', '--propagation', 'private', 'bash', '-c', script], { encoding: 'utf8' });
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('agentd supervise: it outlives a stamp caught half-written, and stops its agent before it exits', () => {
+  it('a fake agent rewriting its stamp in place (empty for an instant) keeps its supervisor; stop leaves no agent behind', () => {
+    // The agent stand-in: empties its stamp and fills it again many times a second, and takes 2 s to stop on TERM.
+    const r = withStandIn(`#!/bin/sh\ntrap 'sleep 2; exit 0' TERM\nwhile :; do : > /var/lib/failguard/alive; cut -d' ' -f1 /proc/uptime > /var/lib/failguard/alive; done\n`, `/opt/failguard/agentd start; echo "start=$?"
 alive=0; for i in $(seq 30); do sleep 0.2; /opt/failguard/agentd status && alive=$((alive + 1)); done; echo "alive=$alive"
 /opt/failguard/agentd stop; echo "stop=$?"
-echo "left=$(pgrep -fc '^/bin/sh /opt/failguard/bin/node' || true)"`;
-    const r = spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', '--propagation', 'private', 'bash', '-c', script], { encoding: 'utf8' });
+echo "left=$(pgrep -fc '^/bin/sh /opt/failguard/bin/node' || true)"`);
     const said = Object.fromEntries([...r.stdout.matchAll(/^(\w+)=(\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
     expect(said, r.stdout + r.stderr).toEqual({ start: 0, alive: 30, stop: 0, left: 0 });
   });
@@ -145,19 +154,10 @@ case "$2" in
 esac
 `;
   function supervise(f: number, watchS: number): { startedAt: number; unserved: number[] } {
-    const root = mkdtempSync(join(tmpdir(), 'fg-hang-'));
-    writeFileSync(join(root, 'node'), hangs(f), { mode: 0o755 });
-    writeFileSync(join(root, 'agentd'), AGENTD, { mode: 0o755 });
-    const script = `set -e
-mkdir -p ${root}/.upper ${root}/.work && mount -t overlay overlay -o lowerdir=/var/lib,upperdir=${root}/.upper,workdir=${root}/.work /var/lib
-mount -t tmpfs tmpfs /opt; mount -t tmpfs tmpfs /run; mkdir -p /opt/failguard/bin /var/lib/failguard
-cp ${root}/node /opt/failguard/bin/node; touch /opt/failguard/agent.mjs; cp ${root}/agentd /opt/failguard/agentd
-set +e
-echo "started=$(cut -d' ' -f1 /proc/uptime)"
+    const r = withStandIn(hangs(f), `echo "started=$(cut -d' ' -f1 /proc/uptime)"
 /opt/failguard/agentd start; echo "start=$?"; sleep 1; [ -s /var/lib/failguard/alive ] && echo "stamped=1"
 sleep ${watchS}; /opt/failguard/agentd stop
-for t in $(cat /var/lib/failguard/unserved 2>/dev/null); do echo "unserved=$t"; done`;
-    const r = spawnSync('unshare', ['-m', '-p', '-f', '--mount-proc', '--propagation', 'private', 'bash', '-c', script], { encoding: 'utf8' });
+for t in $(cat /var/lib/failguard/unserved 2>/dev/null); do echo "unserved=$t"; done`);
     const values = (k: string) => [...r.stdout.matchAll(new RegExp(`^${k}=([\\d.]+)$`, 'gm'))].map((m) => Number(m[1]));
     // The supervisor started, and the stand-in agent ran and wrote its stamp: "nothing stopped" can only mean it judged the stamp young.
     expect({ start: values('start')[0], stamped: values('stamped')[0] }, r.stdout + r.stderr).toEqual({ start: 0, stamped: 1 });
