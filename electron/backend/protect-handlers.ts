@@ -25,7 +25,8 @@ function provisionSecrets(r: ProtectPlanRequest, jobId: string, secrets: JobSecr
   const alertSecrets = r.alertSecrets ?? secrets.alertSecrets(jobId);
   const tsigSecrets = r.dnsSecrets ?? secrets.tsigSecrets(jobId);
   const sshSecret = r.sshSecret || secrets.sshSecret(jobId);
-  return { ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...(sshSecret ? { sshSecret } : {}) };
+  const keys = secrets.keys(jobId);
+  return { keys, ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...(sshSecret ? { sshSecret } : {}) };
 }
 
 export function protectHandlers(operations: Operations, secrets: JobSecrets): ProtectHandlers {

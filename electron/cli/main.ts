@@ -36,7 +36,7 @@ Exit codes:
   130  cancelled`;
 
 /** Input errors: the person gave something that cannot work; nothing was done. */
-const USAGE_CODES = new Set(['bad-usage', 'bad-input', 'bad-request', 'bad-job']);
+const USAGE_CODES = new Set(['bad-usage', 'bad-input', 'bad-request', 'bad-job', 'no-key-store']);
 
 function port(v: string): number {
   const n = Number(v);

@@ -44,6 +44,8 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & K
   const job = await readJob(o.job);
   const consent = consentOf(o);
   const kept = await secretsFor(o);
+  // Refused before anything is read or changed when there is nowhere to keep the job's keys.
+  const keys = kept.keys(job.id);
   // Given on the command line, else kept for the job (with --secret-key-file), else none.
   const directory = o.dc || o.domain ? await jobDirectory(o, job, kept) : kept.jobDirectory(job);
   const alertSecrets = o.alertSecrets ? await readAlertSecrets(o.alertSecrets) : kept.alertSecrets(job.id);
@@ -51,7 +53,7 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & K
   const ssh = await sshSecretOf(o, job, kept);
   if (consent) {
     await preflightGate(job, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
-    const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
+    const r = await protect(job, consent, { onProgress: (s) => process.stderr.write(`${s}\n`), keys, ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
     printPlan(r.plan);
     if (JSON.stringify(job.certificates) !== JSON.stringify(r.fingerprints)) await writeJob(o.job, { ...job, certificates: r.fingerprints });
     const code = printResults(r.results);
@@ -64,7 +66,7 @@ export async function protectCommand(o: PlanCliOptions & DirectoryCliOptions & K
   }
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   try {
-    const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`), ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
+    const { plan } = await planProvisioning(job, pool, { onProgress: (s) => process.stderr.write(`${s}\n`), keys, ...(directory ? { directory } : {}), ...(alertSecrets ? { alertSecrets } : {}), ...(tsigSecrets ? { tsigSecrets } : {}), ...ssh });
     const saved = await loadJob(job.id).catch(() => null);
     if (saved) {
       const changes = jobChanges(saved, job);

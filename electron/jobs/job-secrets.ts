@@ -11,6 +11,7 @@ import type { Job } from '../../shared/job.ts';
 import type { HostTarget } from '../../shared/hosts.ts';
 import { UserError } from '../../shared/errors.ts';
 import type { SecretStore } from './secret-store.ts';
+import { jobKeysIn, NO_KEYCHAIN, type JobKeys } from './job-keys.ts';
 
 const name = (jobId: string, what: string) => `job/${jobId}/${what}`;
 
@@ -35,6 +36,11 @@ export class JobSecrets {
 
   get kept(): boolean {
     return this.#store !== null;
+  }
+
+  /** The job's private keys (job-keys.ts); refused in one sentence when no store is open. */
+  keys(jobId: string): JobKeys {
+    return jobKeysIn(this.#store, jobId, this.how.includes('keychain') ? NO_KEYCHAIN : undefined);
   }
 
   /**

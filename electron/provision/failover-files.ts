@@ -4,7 +4,6 @@
  * account sealed under the job's lease key; on the witness that key, which it hands out only with
  * the lease. Alert mode needs none of it: a person runs the plan from the app.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../shared/job.ts';
@@ -12,31 +11,32 @@ import { UserError } from '../../shared/errors.ts';
 import { newLeaseKey, sealAccess } from '../directory/sealed-access.ts';
 import { planFailover, requireTsigSecrets, type DirectoryAccess } from '../failover/plan-now.ts';
 import { hostFileName } from './host-file-name.ts';
+import type { JobKeys } from '../jobs/job-keys.ts';
 
 
 export interface FailoverFiles {
   leaseKey: string;
-  /** Per target name: the local files to ship, and whether the plan writes to the directory. */
-  targets: Record<string, { planFile: string; accessFile: string | null }>;
+  /** Per target name: its plan's local file, and (when the plan writes to the directory) the sealed account, in memory only. */
+  targets: Record<string, { planFile: string; access: string | null }>;
 }
 
-/** The job's lease key, made once and kept beside its CA (mode 0600), so an unchanged job seals the same bytes. */
-async function leaseKey(base: string): Promise<string> {
-  const f = join(base, 'pki', 'lease.key');
-  if (existsSync(f)) return readFileSync(f, 'utf8').trim();
+/** The job's lease key, made once and kept with its other keys, so an unchanged job seals the same bytes. */
+async function leaseKey(keys: JobKeys): Promise<string> {
+  const kept = keys.get('pki/lease.key');
+  if (kept !== null) return kept.trim();
   const k = newLeaseKey();
-  await writeFile(f, `${k}\n`, { mode: 0o600, flag: 'wx' });
+  await keys.set('pki/lease.key', k);
   return k;
 }
 
-export async function failoverFiles(job: Job, base: string, directory: DirectoryAccess | undefined, onProgress?: (s: string) => void, tsigSecrets?: Record<string, string>): Promise<FailoverFiles | null> {
+export async function failoverFiles(job: Job, base: string, keys: JobKeys, directory: DirectoryAccess | undefined, onProgress?: (s: string) => void, tsigSecrets?: Record<string, string>): Promise<FailoverFiles | null> {
   if (job.failover.mode !== 'automatic') return null;
   if (!job.witness) throw new UserError('no-witness', 'Automatic failover needs a witness: without one nothing proves the source is down. Add a witness, or choose "alert, then one click".', { field: 'witness' });
   // Every Exchange failover re-homes mailboxes, so the account is always needed.
   if (!directory) {
     throw new UserError('no-directory', `Automatic failover repoints DNS and re-homes mailboxes from ${job.targets.map((t) => t.name).join(', ')} itself, so provisioning needs the directory account (kept there sealed; the key stays with the witness). Give --dc, --user and --password-stdin.`, { field: 'directory' });
   }
-  const key = await leaseKey(base);
+  const key = await leaseKey(keys);
   const targets: FailoverFiles['targets'] = {};
   for (const t of job.targets) {
     onProgress?.(`Preparing the failover plan ${t.name} runs by itself`);
@@ -48,14 +48,13 @@ export async function failoverFiles(job: Job, base: string, directory: Directory
     await writeFile(planFile, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
     const writes = plan.steps.some((s) => s.kind === 'dns-record' || s.kind === 'rehome' || s.kind === 'directory-modify');
     // The sealed file holds the directory account and the TSIG secrets the plan signs with.
-    let accessFile: string | null = null;
+    let access: string | null = null;
     if (writes) {
-      accessFile = join(dir, 'directory.sealed');
       // Only the keys this plan signs with go along.
-      const keys = Object.fromEntries(plan.steps.flatMap((s) => (s.kind === 'dns-record' && s.server ? [[s.server.key, tsigSecrets![s.server.key]!]] : [])));
-      await writeFile(accessFile, sealAccess(key, { target: directory!.target, credentials: directory!.credentials, ...(directory!.trust ? { trust: directory!.trust } : {}), ...(Object.keys(keys).length ? { tsig: keys } : {}) }), { mode: 0o600 });
+      const tsig = Object.fromEntries(plan.steps.flatMap((s) => (s.kind === 'dns-record' && s.server ? [[s.server.key, tsigSecrets![s.server.key]!]] : [])));
+      access = sealAccess(key, { target: directory!.target, credentials: directory!.credentials, ...(directory!.trust ? { trust: directory!.trust } : {}), ...(Object.keys(tsig).length ? { tsig } : {}) });
     }
-    targets[t.name] = { planFile, accessFile };
+    targets[t.name] = { planFile, access };
   }
   return { leaseKey: key, targets };
 }

@@ -2,13 +2,14 @@
  * The job's own PKI: one CA per job, and a certificate per agent naming its host (CN), its
  * job (O) and its addresses (SAN). Agents accept only peers signed by their job's CA whose
  * certificate names the job. ECDSA P-256, made with @peculiar/x509 on Node's WebCrypto.
- * Keys are kept in the app's data folder, readable by the user only (the encrypted store
- * of the wizard issue will hold them); they never enter a job file, a plan or a journal.
+ * Certificates are kept in the app's data folder; private keys only in the encrypted store
+ * (job-keys.ts), never in a file here, a job file, a plan or a journal.
  */
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata polyfill first.
 import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { JobKeys } from '../jobs/job-keys.ts';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { hostFileName } from './host-file-name.ts';
@@ -54,27 +55,29 @@ export async function issueAgentCertificate(ca: Issued, o: { jobId: string; host
   return { certPem, keyPem: await keyPem(keys.privateKey), fingerprint256: fingerprintOf(certPem) };
 }
 
-/** Where a job's PKI lives on this computer: `<data>/jobs/<id>/pki`, 0700. */
-export async function jobPki(dir: string, jobId: string, hosts: Array<{ name: string; addresses: string[] }>): Promise<{ ca: Issued; agents: Record<string, Issued & { certFile: string; keyFile: string }>; caFile: string }> {
+/** Where a job's PKI lives on this computer: certificates in `<data>/jobs/<id>/pki` (0700), their keys in the job's keys (`pki/<name>.key`). */
+export async function jobPki(dir: string, keys: JobKeys, hosts: Array<{ name: string; addresses: string[] }>): Promise<{ ca: Issued; agents: Record<string, Issued & { certFile: string }>; caFile: string }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const load = async (name: string): Promise<Issued | null> => {
-    const [certPem, key] = await Promise.all([readFile(join(dir, `${name}.pem`), 'utf8').catch(() => null), readFile(join(dir, `${name}.key`), 'utf8').catch(() => null)]);
+    const certPem = await readFile(join(dir, `${name}.pem`), 'utf8').catch(() => null);
+    const key = keys.get(`pki/${name}.key`);
     return certPem && key ? { certPem, keyPem: key, fingerprint256: fingerprintOf(certPem) } : null;
   };
   const save = async (name: string, i: Issued) => {
-    await writeFile(join(dir, `${name}.key`), i.keyPem, { mode: 0o600 });
+    // The key first: a certificate on disk always has its key kept.
+    await keys.set(`pki/${name}.key`, i.keyPem);
     await writeFile(join(dir, `${name}.pem`), i.certPem, { mode: 0o644 });
   };
   let ca = await load('ca');
-  if (!ca) await save('ca', (ca = await createCa(jobId)));
-  const agents: Record<string, Issued & { certFile: string; keyFile: string }> = {};
+  if (!ca) await save('ca', (ca = await createCa(keys.jobId)));
+  const agents: Record<string, Issued & { certFile: string }> = {};
   for (const h of hosts) {
     const file = `agent-${hostFileName(h.name)}`;
     let a = await load(file);
     // A certificate is issued again only when the host's addresses changed (a new path), never on every run.
     const sans = a ? new x509.X509Certificate(a.certPem).getExtension(x509.SubjectAlternativeNameExtension)?.names.toJSON().map((n) => n.value).sort() : null;
-    if (!a || JSON.stringify(sans) !== JSON.stringify([...new Set(h.addresses)].sort())) await save(file, (a = await issueAgentCertificate(ca, { jobId, host: h.name, addresses: h.addresses })));
-    agents[h.name] = { ...a, certFile: join(dir, `${file}.pem`), keyFile: join(dir, `${file}.key`) };
+    if (!a || JSON.stringify(sans) !== JSON.stringify([...new Set(h.addresses)].sort())) await save(file, (a = await issueAgentCertificate(ca, { jobId: keys.jobId, host: h.name, addresses: h.addresses })));
+    agents[h.name] = { ...a, certFile: join(dir, `${file}.pem`) };
   }
   return { ca, agents, caFile: join(dir, 'ca.pem') };
 }

@@ -92,8 +92,9 @@ export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; n
     if (h.now.boot === 'off' || h.now.boot === 'none') admissions.push(bootStep(h.name, h.role === 'witness' ? [] : job.failover.services, h.now.boot));
     const changed = h.files.filter((f) => h.now.files[f.remotePath] !== f.sha256);
     if (!changed.length && h.now.agentRunning) continue;
-    const restart = !h.now.agentRunning || changed.some((f) => f.remotePath !== P.config && !f.secret && !READ_ON_USE.includes(f.remotePath));
-    const config = changed.some((f) => f.remotePath === P.config || f.secret);
+    // The configuration and the alert secrets are taken in place; anything else the agent read at start (its key too) needs a restart.
+    const restart = !h.now.agentRunning || changed.some((f) => f.remotePath !== P.config && f.remotePath !== P.secrets && !READ_ON_USE.includes(f.remotePath));
+    const config = changed.some((f) => f.remotePath === P.config || f.remotePath === P.secrets);
     if (restart && changed.length && h.now.agentRunning) {
       stops.push({ role: h.role, step: { kind: 'command', host: h.name, description: `stop the agent on ${h.name} while its files change`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` } });
     }

@@ -1,20 +1,18 @@
 /**
  * Digests of secrets for plans: a plan must change when a secret does, yet neither the plan
  * nor the journal may let anyone test a guess against it. So the plan holds an HMAC under the
- * job's own digest key (random, kept beside its CA, 0600), never a plain hash of the secret.
+ * job's own digest key (random, kept with the job's other keys in the encrypted store), never a
+ * plain hash of the secret.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { JobKeys } from '../jobs/job-keys.ts';
 
-export async function secretDigest(pkiDir: string, content: string): Promise<string> {
-  const f = join(pkiDir, 'secret-digest.key');
-  if (!existsSync(f)) {
-    await mkdir(pkiDir, { recursive: true, mode: 0o700 });
-    await writeFile(f, randomBytes(32), { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
-  }
-  return createHmac('sha256', readFileSync(f)).update(content).digest('hex');
+const NAME = 'pki/secret-digest.key';
+
+export async function secretDigest(keys: JobKeys, content: string): Promise<string> {
+  let k = keys.get(NAME);
+  if (k === null) await keys.set(NAME, (k = randomBytes(32).toString('base64')));
+  return createHmac('sha256', Buffer.from(k, 'base64')).update(content).digest('hex');
 }
 
 /** The plain SHA-256 and size of a text, for comparing with what a host has now (kept in memory only). */

@@ -3,7 +3,7 @@
  * host run its agent (reviewed by id), applied on the plan engine; and the agents' status,
  * read over SSH (the app opens no port of its own).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../shared/job.ts';
 import type { HostTarget } from '../../shared/hosts.ts';
@@ -29,6 +29,7 @@ import { secretDigest, sha256Text } from './secret-digest.ts';
 import type { AlertSecrets } from '../../shared/alerts.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
 import { hostFileName } from './host-file-name.ts';
+import { adoptLegacyKeys, NO_KEY_STORE, type JobKeys } from '../jobs/job-keys.ts';
 
 export interface ProvisionOptions {
   signal?: AbortSignal; onProgress?: (stage: string) => void; onStep?: RunOptions['onStep']; dataDir?: string;
@@ -42,6 +43,8 @@ export interface ProvisionOptions {
   tsigSecrets?: Record<string, string>;
   /** The SSH key's passphrase, or the SSH password, when the job's hosts need one (never in the job file). */
   sshSecret?: string;
+  /** The job's private keys, in the encrypted store (job-keys.ts); provisioning refuses without them. */
+  keys?: JobKeys;
 }
 
 /** How to reach each of the job's hosts, with the key's passphrase or the password filled in from `sshSecret`. */
@@ -62,39 +65,68 @@ function sshAuthOf(h: Job['source'], sshSecret: string | undefined): HostTarget[
 
 const file = async (remotePath: string, localFile: string, mode: number, what: string): Promise<ShippedFile> => ({ remotePath, localFile, mode, what, ...(await sha256File(localFile)) });
 
-/** The files each host needs, prepared locally (configuration, supervisor, certificates) with their hashes. */
-async function shippedFiles(job: Job, base: string, o: ProvisionOptions) {
+/** A file whose content is secret: written from memory by a `secret-file` step, named `name` in the run; the plan keeps only a keyed digest. */
+async function secretShipped(secretFiles: Record<string, string>, keys: JobKeys, s: { remotePath: string; name: string; content: string; mode: number; what: string }): Promise<ShippedFile> {
+  secretFiles[s.name] = s.content;
+  return { remotePath: s.remotePath, localFile: '', ...sha256Text(s.content), mode: s.mode, what: s.what, secret: { name: s.name, digest: await secretDigest(keys, s.content) } };
+}
+
+/** What provisioning ships, prepared on this computer: per host its files with their hashes; the secret ones' contents (in memory only); the certificates' fingerprints. */
+export interface StagedFiles {
+  hosts: Array<{ role: ReturnType<typeof jobHosts>[number]['role']; name: string; files: ShippedFile[] }>;
+  secretFiles: Record<string, string>;
+  fingerprints: { ca: string; agents: Record<string, string> };
+}
+
+const listDir = (dir: string) => readdir(dir).catch(() => [] as string[]);
+
+/**
+ * The files each host needs, prepared locally: configuration, supervisor and certificates as files
+ * in the data folder; agent keys, the witness's configuration (it holds the lease key), the sealed
+ * directory account and the alert receivers' secrets only in memory, written by `secret-file` steps.
+ */
+export async function stageFiles(job: Job, o: ProvisionOptions): Promise<StagedFiles> {
+  if (!o.keys) throw new UserError('no-key-store', NO_KEY_STORE);
+  const keys = o.keys;
+  const base = join(o.dataDir ?? dataDir(), 'jobs', job.id);
+  await adoptLegacyKeys(keys, base, listDir);
   const art = agentArtifacts();
   const hosts = jobHosts(job);
-  const pki = await jobPki(join(base, 'pki'), job.id, hosts.map((h) => ({ name: h.name, addresses: h.addresses })));
-  const fo = await failoverFiles(job, base, o.directory, o.onProgress, o.tsigSecrets);
+  const secretFiles: Record<string, string> = {};
+  const pki = await jobPki(join(base, 'pki'), keys, hosts.map((h) => ({ name: h.name, addresses: h.addresses })));
+  const fo = await failoverFiles(job, base, keys, o.directory, o.onProgress, o.tsigSecrets);
   const alerts = alertReceivers(job, o.alertSecrets);
   const secrets = alertSecretsContent(job, o.alertSecrets);
-  const secretFile: ShippedFile | null = secrets ? { remotePath: P.secrets, localFile: '', ...sha256Text(secrets), mode: 0o600, what: 'the alert receivers\' secrets', secret: { name: 'alerts', digest: await secretDigest(join(base, 'pki'), secrets) } } : null;
+  const secretFile = secrets ? await secretShipped(secretFiles, keys, { remotePath: P.secrets, name: 'alerts', content: secrets, mode: 0o600, what: 'the alert receivers\' secrets' }) : null;
   const common = [await file(P.node, art.node, 0o755, 'the agent\'s Node runtime'), await file(P.agent, art.bundle, 0o644, 'the agent'), await file(P.ca, pki.caFile, 0o644, 'the job\'s CA certificate')];
-  const out: Array<{ role: (typeof hosts)[number]['role']; name: string; files: ShippedFile[] }> = [];
+  const out: StagedFiles['hosts'] = [];
   for (const h of hosts) {
     const dir = join(base, 'hosts', hostFileName(h.name));
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const mine = fo?.targets[h.name];
-    const extras = { ...(alerts.length ? { alerts } : {}), ...(secretFile ? { secretsFile: P.secrets } : {}), ...(mine ? { failover: { planFile: FAILOVER_PATHS.plan, ...(mine.accessFile ? { accessFile: FAILOVER_PATHS.access } : {}) } } : {}), ...(fo && h.role === 'witness' ? { leaseKey: fo.leaseKey } : {}) };
-    await writeFile(join(dir, 'agent.json'), `${JSON.stringify({ ...agentConfig(job, h), ...extras }, null, 2)}\n`, { mode: 0o600 });
+    const witnessKey = fo && h.role === 'witness' ? { leaseKey: fo.leaseKey } : {};
+    const extras = { ...(alerts.length ? { alerts } : {}), ...(secretFile ? { secretsFile: P.secrets } : {}), ...(mine ? { failover: { planFile: FAILOVER_PATHS.plan, ...(mine.access ? { accessFile: FAILOVER_PATHS.access } : {}) } } : {}), ...witnessKey };
+    const config = `${JSON.stringify({ ...agentConfig(job, h), ...extras }, null, 2)}\n`;
+    // The witness's configuration holds the lease key: never a file here.
+    const configFile = 'leaseKey' in witnessKey
+      ? await secretShipped(secretFiles, keys, { remotePath: P.config, name: `config/${h.name}`, content: config, mode: 0o600, what: 'the agent configuration' })
+      : (await writeFile(join(dir, 'agent.json'), config, { mode: 0o600 }), await file(P.config, join(dir, 'agent.json'), 0o600, 'the agent configuration'));
     await writeFile(join(dir, 'agentd'), AGENTD, { mode: 0o755 });
     const a = pki.agents[h.name]!;
-    out.push({ role: h.role, name: h.name, files: [...common, await file(P.agentd, join(dir, 'agentd'), 0o755, 'the agent supervisor'), await file(P.config, join(dir, 'agent.json'), 0o600, 'the agent configuration'),
-      await file(P.cert, a.certFile, 0o644, 'the agent certificate'), await file(P.key, a.keyFile, 0o600, 'the agent key'),
+    out.push({ role: h.role, name: h.name, files: [...common, await file(P.agentd, join(dir, 'agentd'), 0o755, 'the agent supervisor'), configFile,
+      await file(P.cert, a.certFile, 0o644, 'the agent certificate'),
+      await secretShipped(secretFiles, keys, { remotePath: P.key, name: `agent-key/${h.name}`, content: a.keyPem, mode: 0o600, what: 'the agent key' }),
       ...(mine ? [await file(FAILOVER_PATHS.plan, mine.planFile, 0o600, 'the failover plan it runs by itself')] : []),
-      ...(mine?.accessFile ? [await file(FAILOVER_PATHS.access, mine.accessFile, 0o600, 'the directory account, sealed under the witness\'s key')] : []),
+      ...(mine?.access ? [await secretShipped(secretFiles, keys, { remotePath: FAILOVER_PATHS.access, name: `access/${h.name}`, content: mine.access, mode: 0o600, what: 'the directory account, sealed under the witness\'s key' })] : []),
       ...(secretFile ? [secretFile] : [])] });
   }
-  return { hosts: out, fingerprints: { ca: pki.ca.fingerprint256, agents: Object.fromEntries(Object.entries(pki.agents).map(([k, v]) => [k, v.fingerprint256])) } };
+  return { hosts: out, secretFiles, fingerprints: { ca: pki.ca.fingerprint256, agents: Object.fromEntries(Object.entries(pki.agents).map(([k, v]) => [k, v.fingerprint256])) } };
 }
 
 /** The plan that would run now, and the certificate fingerprints to keep in the job. */
-export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOptions = {}): Promise<{ plan: Plan; fingerprints: Job['certificates'] }> {
-  const base = join(o.dataDir ?? dataDir(), 'jobs', job.id);
+export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOptions = {}, staged?: StagedFiles): Promise<{ plan: Plan; fingerprints: Job['certificates'] }> {
   o.onProgress?.('Preparing the agent, its configuration and certificates');
-  const { hosts, fingerprints } = await shippedFiles(job, base, o);
+  const { hosts, fingerprints } = staged ?? await stageFiles(job, o);
   const targets = hostTargets(job, o.sshSecret);
   const withNow = await Promise.all(hosts.map(async (h) => {
     o.onProgress?.(`Reading ${h.name}`);
@@ -106,10 +138,11 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
 }
 
 /** The connections a job's plans run through (SSH pool with the job's pins, plan context) and its journal folder, closed after. */
-async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>): Promise<T> {
+async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>, staged?: StagedFiles): Promise<T> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   const secrets = alertSecretsContent(job, o.alertSecrets);
-  const ctx = planContext({ hosts: hostTargets(job, o.sshSecret), pool, ...(secrets ? { secretFiles: { alerts: secrets } } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
+  const secretFiles = { ...(secrets ? { alerts: secrets } : {}), ...staged?.secretFiles };
+  const ctx = planContext({ hosts: hostTargets(job, o.sshSecret), pool, secretFiles, ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
   try {
     return await fn(pool, ctx, o.dataDir ? join(o.dataDir, 'journal') : journalDir());
   } finally {
@@ -131,12 +164,14 @@ const refuseStale = (plan: Plan, consent: string | 'now', what: string) => {
 
 /** Applies the provisioning plan the person reviewed (by id); refused when the plan of now differs. */
 export async function protect(job: Job, consent: string | 'now', o: ProvisionOptions = {}): Promise<{ plan: Plan; results: PlanRunResult[]; fingerprints: Job['certificates'] }> {
+  // Staged first: a run of this job cut short is finished with the secret files of now.
+  const staged = await stageFiles(job, o);
   return withJob(job, o, async (pool, ctx, journals) => {
     await recoverInterrupted(journals, ctx, { ...runOptions(o), origin: jobOrigin(job.id) });
-    const { plan, fingerprints } = await planProvisioning(job, pool, o);
+    const { plan, fingerprints } = await planProvisioning(job, pool, o, staged);
     refuseStale(plan, consent, 'The servers or the job');
     return { plan, results: plan.steps.length ? await runOne(job, plan, ctx, journals, o) : [], fingerprints };
-  });
+  }, staged);
 }
 
 /** Runs a plan of this job (unprotect) on the engine, journaled; the plan reviewed by id. */

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { protect } from '../../electron/provision/service.ts';
-import { imapFetchBySubject, inHost, lab, labStatus, sendMail } from '../integration/helpers.ts';
+import { imapFetchBySubject, inHost, jobKeysFor, lab, labStatus, sendMail } from '../integration/helpers.ts';
 import { putLabBack } from '../integration/failover-helpers.ts';
 import { ACCEPT_PROBE, MAIL1, MAIL2, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, accepting, ST, SW } from '../integration/partition.ts';
 import { FAULT_CASES, undoFailover } from '../integration/fault-cases.ts';
@@ -44,8 +44,9 @@ export async function main(argv: string[]): Promise<void> {
     hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
   }));
   const dataDir = mkdtempSync(join(tmpdir(), 'fg-failover-bench-'));
+  const keys = await jobKeysFor(dataDir, job.id);
   const protectNow = async () => {
-    const r = await protect(job, 'now', { dataDir, directory });
+    const r = await protect(job, 'now', { dataDir, directory, keys });
     if (!r.results.every((x) => x.outcome === 'applied')) throw new Error(`protect: ${r.results.map((x) => x.error).join('; ')}`);
     for (let i = 0; i < 120 && !(monitorOf('mail2')?.state === 'healthy' && monitorOf('mail1')?.fence === 'serving' && await accepting(MAIL1)); i++) await sleep(500);
   };
@@ -124,7 +125,7 @@ export async function main(argv: string[]): Promise<void> {
         if (first) await putLabBack('fg-bench');
         else undoFailover();
         first = false;
-        const r = await protect(two, 'now', { dataDir, directory });
+        const r = await protect(two, 'now', { dataDir, directory, keys: await jobKeysFor(dataDir, two.id) });
         if (!r.results.every((x) => x.outcome === 'applied')) throw new Error(`protect: ${r.results.map((x) => x.error).join('; ')}`);
         for (let i = 0; i < 120 && !(monitorOf('mail1')?.fence === 'serving' && monitorOf('mail2')?.state === 'healthy' && monitorOf('mail3')?.state === 'healthy' && await accepting(MAIL1)); i++) await sleep(500);
       };

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { protect } from '../../electron/provision/service.ts';
-import { inHost, lab, labStatus, resetProtection, sendMail, type LabStatus } from '../integration/helpers.ts';
+import { inHost, jobKeysFor, lab, labStatus, resetProtection, sendMail, type LabStatus } from '../integration/helpers.ts';
 import { runTorture } from '../torture/torture.ts';
 import { pointTime } from '../../shared/replication.ts';
 import { benchBtrbk } from './btrbk.ts';
@@ -68,7 +68,8 @@ export async function main(argv: string[]): Promise<void> {
     say(`  ${(payload / 2 ** 20).toFixed(0)} MiB in ${btrbkSeconds.toFixed(1)} s: link efficiency ${btrbkEfficiency.toFixed(3)}`);
 
     say('Failguard: provisioning and initial sync');
-    const r = await protect(job, 'now', { dataDir: mkdtempSync(join(tmpdir(), 'fg-bench-')) });
+    const benchData = mkdtempSync(join(tmpdir(), 'fg-bench-'));
+    const r = await protect(job, 'now', { dataDir: benchData, keys: await jobKeysFor(benchData, job.id) });
     if (r.results.some((x) => x.outcome !== 'applied')) throw new Error(`provisioning failed: ${JSON.stringify(r.results)}`);
     let sync: Send;
     for (;;) {

@@ -1,8 +1,12 @@
 /** What integration tests need around the lab: its status, its commands, and small real clients. */
 import { spawnSync } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SecretStore } from '../../electron/jobs/secret-store.ts';
+import { jobKeysIn, type JobKeys } from '../../electron/jobs/job-keys.ts';
 import { Client as SshClient } from 'ssh2';
 import type { status as statusFn } from '../lab/lab.ts';
 
@@ -246,4 +250,19 @@ async function imapFetchOnce(host: string, user: string, password: string, subje
   await cmd('LOGOUT').catch(() => undefined);
   c.close();
   return out;
+}
+
+/** A new secret store key file (32 random bytes, 0600) outside any data folder, as a person would keep one. */
+export function newKeyFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'fg-key-')), 'secret.key');
+  writeFileSync(file, randomBytes(32), { mode: 0o600 });
+  return file;
+}
+
+const stores = new Map<string, Promise<SecretStore>>();
+
+/** A job's keys in the encrypted store inside `dataDir`, opened (once per folder) with a key file of its own: what protect needs. */
+export async function jobKeysFor(dataDir: string, jobId: string): Promise<JobKeys> {
+  if (!stores.has(dataDir)) stores.set(dataDir, SecretStore.open(join(dataDir, 'secrets.json'), { kind: 'key-file', file: newKeyFile() }));
+  return jobKeysIn(await stores.get(dataDir)!, jobId);
 }

@@ -94,10 +94,18 @@ export const NO_FAILOVER_CASES: NoFailoverCase[] = [
   { name: 'MAIL1–MAIL2 flapping every 2 s', cuts: [], flap: ST, mail1Serves: true },
 ];
 
+/** The agent's log lines (and its supervisor's) on `host` since `sinceMs`: what a failed case shows to explain itself. */
+export function agentLogSince(host: string, sinceMs: number): string[] {
+  const since = new Date(sinceMs - 2000).toISOString().slice(0, 19);
+  const text = inHost(labStatus(), host, 'cat /var/lib/failguard/agent.log /var/lib/failguard/agent.out 2>/dev/null').stdout;
+  return text.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT/.test(l) && l.slice(0, 19) >= since).sort().slice(-60);
+}
+
 export const healAll = () => { for (const [a, b] of [ST, SW, TW]) lab('heal', a, b); };
 
 /** Runs one case for `watchMs` with acceptance probed, then heals it; what was probed and what the monitors said at the end. */
-export async function runNoFailoverCase(c: NoFailoverCase, watchMs: number): Promise<{ probed: Probed; target: Record<string, unknown> | undefined; source: Record<string, unknown> | undefined }> {
+export async function runNoFailoverCase(c: NoFailoverCase, watchMs: number): Promise<{ probed: Probed; target: Record<string, unknown> | undefined; source: Record<string, unknown> | undefined; logs: Record<string, string[]> }> {
+  const began = Date.now();
   for (const cut of c.cuts) lab('cut', ...cut);
   if (c.killed) lab('kill', c.killed);
   let flaps = 0;
@@ -108,7 +116,8 @@ export async function runNoFailoverCase(c: NoFailoverCase, watchMs: number): Pro
       await new Promise((x) => setTimeout(x, 2000));
     }
   });
-  const seen = { target: monitorOf(c.killed === 'mail2' ? 'witness' : 'mail2'), source: monitorOf('mail1') };
+  const seen = { target: monitorOf(c.killed === 'mail2' ? 'witness' : 'mail2'), source: monitorOf('mail1'),
+    logs: { mail1: agentLogSince('mail1', began), mail2: c.killed === 'mail2' ? [] : agentLogSince('mail2', began) } };
   healAll();
   if (c.killed) lab('start', c.killed);
   return { probed: r, ...seen };

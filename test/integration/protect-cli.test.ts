@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { s } from './preflight-helpers.ts';
-import { filesUnder, inHost, lab, labStatus, until } from './helpers.ts';
+import { filesUnder, inHost, lab, labStatus, until, newKeyFile } from './helpers.ts';
 
 /** A command on a lab host, asking the lab where the host is now (a killed and started host has new namespaces). */
 const sh = (host: string, cmd: string) => {
@@ -17,7 +17,10 @@ const sh = (host: string, cmd: string) => {
 const dir = mkdtempSync(join(tmpdir(), 'fg-protect-cli-'));
 const jobFile = join(dir, 'lab.job.json');
 const env = { ...process.env, FAILGUARD_DATA_DIR: join(dir, 'data') };
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000 });
+/** Protecting keeps the job's keys in the encrypted store: the key file a person would give. */
+const storeKey = newKeyFile();
+const withKey = (args: string[]) => (args[0] === 'protect' && !args.includes('--secret-key-file') ? [...args, '--secret-key-file', storeKey] : args);
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...withKey(args)], { encoding: 'utf8', env, timeout: 300_000 });
 const key = s.hosts[0]!.keyFile;
 writeFileSync(jobFile, JSON.stringify({
   version: 1, id: '2a9d7c1e-5b3f-4a8e-9d0c-7e6f5a4b3c2d', name: 'CLI job',
@@ -82,8 +85,6 @@ describe('failguard protect / status / unprotect', () => {
     writeFileSync(lockedJob, JSON.stringify(job));
     const secretFile = join(dir, 'ssh-secret');
     writeFileSync(secretFile, `${passphrase}\n`, { mode: 0o600 });
-    const storeKey = join(dir, 'store.key');
-    writeFileSync(storeKey, 'a key file of at least sixteen bytes', { mode: 0o600 });
     const states = (r: ReturnType<typeof cli>) => (JSON.parse(r.stdout) as Array<{ host: string; state: unknown; error?: string }>).map((h) => [h.host, h.state ? 'read' : h.error]);
 
     const without = cli('status', '--job', lockedJob, '--json');

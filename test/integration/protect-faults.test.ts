@@ -11,12 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { s, sh } from './preflight-helpers.ts';
-import { labStatus, resetProtection, until } from './helpers.ts';
+import { labStatus, resetProtection, until, newKeyFile } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-faults-'));
 const data = join(dir, 'data');
 const env = { ...process.env, FAILGUARD_DATA_DIR: data };
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000 });
+/** Protecting keeps the job's keys in the encrypted store: the key file a person would give. */
+const storeKey = newKeyFile();
+const withKey = (args: string[]) => (args[0] === 'protect' && !args.includes('--secret-key-file') ? [...args, '--secret-key-file', storeKey] : args);
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...withKey(args)], { encoding: 'utf8', env, timeout: 300_000 });
 const key = s.hosts[0]!.keyFile;
 const pins = s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! }));
 const job = {
@@ -61,7 +64,7 @@ describe('faults around provisioning', () => {
   });
 
   it('the app killed in the middle of provisioning: the next protect resumes the journaled run and finishes', async () => {
-    const child = spawn(process.execPath, ['bin/failguard.js', 'protect', '--job', jobFile, '--yes'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/failguard.js', ...withKey(['protect', '--job', jobFile, '--yes'])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let said = '';
     let exited = false;
     child.stderr!.on('data', (d: Buffer) => (said += d.toString()));

@@ -11,10 +11,12 @@ import { parseJob } from '../../electron/jobs/job-file.ts';
 import { agentStatus, planProvisioning, protect, hostTargets } from '../../electron/provision/service.ts';
 import { SshPool } from '../../electron/hosts/ssh-pool.ts';
 import type { Job } from '../../shared/job.ts';
-import { lab, labStatus, resetProtection } from './helpers.ts';
+import { jobKeysFor, lab, labStatus, resetProtection } from './helpers.ts';
+import type { JobKeys } from '../../electron/jobs/job-keys.ts';
 import { s, sh } from './preflight-helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fg-repl-'));
+let keys: JobKeys;
 const key = s.hosts[0]!.keyFile;
 const job: Job = parseJob(JSON.stringify({
   version: 1, id: '6f1c2a3e-0b4d-4e5f-8a9b-1c2d3e4f5a6b', name: 'Lab replication',
@@ -45,7 +47,8 @@ async function pointAfter(since: number, timeoutMs = 30_000): Promise<Record<str
 const received = (point: string, file: string) => sh('mail2', `cat /srv/.failguard/received/${point}/${file}`);
 
 beforeAll(async () => {
-  const r = await protect(job, 'now', { dataDir });
+  keys = await jobKeysFor(dataDir, job.id);
+  const r = await protect(job, 'now', { dataDir, keys });
   expect(r.results.map((x) => [x.outcome, x.error])).toEqual([['applied', undefined]]);
 });
 afterAll(() => {
@@ -65,7 +68,7 @@ describe('the agent, provisioned', () => {
   it('changes nothing when the job is run again unchanged', async () => {
     const pool = new SshPool({ pins: job.hostKeys });
     try {
-      expect((await planProvisioning(job, pool, { dataDir })).plan.steps).toEqual([]);
+      expect((await planProvisioning(job, pool, { dataDir, keys })).plan.steps).toEqual([]);
     } finally {
       await pool.closeAll();
     }

@@ -7,9 +7,10 @@ import { parseJob } from '../../electron/jobs/job-file.ts';
 import { protect } from '../../electron/provision/service.ts';
 import { runTorture } from '../torture/torture.ts';
 import { s } from './preflight-helpers.ts';
-import { inHost, labStatus, resetProtection } from './helpers.ts';
+import { inHost, jobKeysFor, labStatus, resetProtection } from './helpers.ts';
 
 const key = s.hosts[0]!.keyFile;
+const dataDir = mkdtempSync(join(tmpdir(), 'fg-torture-'));
 const job = parseJob(JSON.stringify({
   version: 1, id: '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', name: 'Torture',
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
@@ -17,7 +18,7 @@ const job = parseJob(JSON.stringify({
 }));
 
 beforeAll(async () => {
-  const r = await protect(job, 'now', { dataDir: mkdtempSync(join(tmpdir(), 'fg-torture-')) });
+  const r = await protect(job, 'now', { dataDir, keys: await jobKeysFor(dataDir, job.id) });
   expect(r.results.map((x) => x.outcome)).toEqual(['applied']);
 }, 300_000);
 afterAll(() => {

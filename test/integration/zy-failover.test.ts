@@ -13,13 +13,16 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
 import { greeting } from '../../agent/src/monitor/services.ts';
-import { imapFetchBySubject, inHost, lab, labStatus, rcptAccepted, sendMail, until } from './helpers.ts';
+import { imapFetchBySubject, inHost, lab, labStatus, rcptAccepted, sendMail, until, newKeyFile } from './helpers.ts';
 import { EXTERNAL_RECORDS, homedOn as homedOnLab, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
 import { s } from './preflight-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-failover-'));
 const jobFile = join(dir, 'failover.job.json');
 const env = { ...process.env, FAILGUARD_DATA_DIR: join(dir, 'data') };
+/** Protecting keeps the job's keys in the encrypted store: the key file a person would give. */
+const storeKey = newKeyFile();
+const withKey = (args: string[]) => (args[0] === 'protect' && !args.includes('--secret-key-file') ? [...args, '--secret-key-file', storeKey] : args);
 const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const ext = s.receivers.dns;
 const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile, '--dns-secrets', ext.secrets];
@@ -37,7 +40,7 @@ const dnsPointsAt = (n: 1 | 2) => {
 };
 const imapPassword = readFileSync(s.mail.passwordFile, 'utf8').trim();
 const stateOf = (host: string) => JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { received: { newestAt: number | null; lastFrom: string | null }; targets: Record<string, { lastPoint: string | null; fullSends: number; sends: number }> };
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...withKey(args)], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
 const sh = (host: string, cmd: string) => inHost(labStatus(), host, cmd);
 const key = s.hosts[0]!.keyFile;
 const dbsOf = (server: string) => mailboxDbsOf(s, server);

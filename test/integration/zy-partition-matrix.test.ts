@@ -8,22 +8,28 @@
  * Acceptance is probed as a sender sees it: RCPT TO answered 250.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
-import { filesUnder, imapFetchBySubject, inHost, lab, labStatus, sendMail, until } from './helpers.ts';
+import { filesUnder, imapFetchBySubject, inHost, lab, labStatus, sendMail, until, newKeyFile } from './helpers.ts';
 import { homedOn, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
 import { accepting, healAll, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, ST, SW, type NoFailoverCase } from './partition.ts';
 import { s } from './preflight-helpers.ts';
+import { SecretStore } from '../../electron/jobs/secret-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-matrix-'));
 const jobFile = join(dir, 'matrix.job.json');
 const env = { ...process.env, FAILGUARD_DATA_DIR: join(dir, 'data') };
+/** Protecting keeps the job's keys in the encrypted store: the key file a person would give. */
+const storeKey = newKeyFile();
+const withKey = (args: string[]) => (args[0] === 'protect' && !args.includes('--secret-key-file') ? [...args, '--secret-key-file', storeKey] : args);
 const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
-const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile];
-const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
+const ext = s.receivers.dns;
+const tsigSecrets = JSON.parse(readFileSync(ext.secrets, 'utf8')) as Record<string, string>;
+const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile, '--dns-secrets', ext.secrets];
+const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...withKey(args)], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
 const key = s.hosts[0]!.keyFile;
 /** The fast monitor profile (heartbeats every 0.5 s, fence after 3 s, grant after 8 s): the rule's inequality holds as for the standard one. */
 const TIMEOUT_S = 10;
@@ -43,7 +49,8 @@ writeFileSync(jobFile, JSON.stringify({
   ],
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
-  failover: { mode: 'automatic', timeoutSeconds: TIMEOUT_S, profile: 'fast', dns: [{ zone: 'lab.test', name: 'mail' }] },
+  // One record on BIND too: the sealed account then carries a TSIG secret.
+  failover: { mode: 'automatic', timeoutSeconds: TIMEOUT_S, profile: 'fast', dns: [{ zone: 'lab.test', name: 'mail' }, { zone: ext.zone, name: 'mail', type: 'A', server: { address: ext.address, key: ext.key } }] },
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }, null, 2));
 
@@ -76,13 +83,38 @@ describe('the alert receivers\' secrets', () => {
   });
 });
 
+describe('the data folder of this automatic-mode job, copied', () => {
+  it('yields no password, TSIG secret or private key without the store\'s key file: every key is in the store, which opens with nothing in the copy', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'fg-data-copy-'));
+    cpSync(join(dir, 'data'), copy, { recursive: true });
+    // What a thief would want: the directory password, the TSIG secret, the lease key (as the witness holds it), each agent's key, and every key the store keeps.
+    const store = await SecretStore.open(join(dir, 'data', 'secrets.json'), { kind: 'key-file', file: storeKey });
+    const keptKeys = store.names('job/').filter((n) => n.includes('/keys/'));
+    expect(keptKeys.map((n) => n.replace(/^job\/[^/]+\/keys\//, '')).sort()).toEqual(['pki/agent-mail1.key', 'pki/agent-mail2.key', 'pki/agent-witness.key', 'pki/ca.key', 'pki/lease.key', 'pki/secret-digest.key']);
+    const leaseKey = (JSON.parse(inHost(s, 'witness', 'cat /etc/failguard/agent.json').stdout) as { leaseKey: string }).leaseKey;
+    const agentKeys = ['mail1', 'mail2', 'witness'].map((h) => inHost(s, h, 'cat /etc/failguard/agent.key').stdout);
+    const needles = [password, ...Object.values(tsigSecrets), leaseKey, ...agentKeys, ...keptKeys.map((n) => store.get(n)!)];
+    expect(needles.every((n) => n.length >= 16), 'every secret looked for is a real one').toBe(true);
+    expect(needles).toHaveLength(4 + Object.keys(tsigSecrets).length + 6);
+    // Each in the forms it could be written in: as it is, in base64, and (when it is base64 itself) its bytes.
+    const forms = needles.flatMap((n) => [Buffer.from(n), Buffer.from(Buffer.from(n).toString('base64')), ...(/^[A-Za-z0-9+/]{16,}={0,2}$/.test(n.trim()) ? [Buffer.from(n.trim(), 'base64')] : [])]);
+    const files = filesUnder(copy);
+    expect(files.length).toBeGreaterThan(10);
+    const found = files.filter((f) => { const b = readFileSync(f); return b.includes('PRIVATE KEY') || forms.some((x) => b.includes(x)); });
+    expect(found).toEqual([]);
+    // The copy's store opens with no key but its own: any other key file is refused, and the entries are sealed.
+    await expect(SecretStore.open(join(copy, 'secrets.json'), { kind: 'key-file', file: newKeyFile() })).rejects.toThrow(/does not open/);
+  });
+});
+
 describe('the partition matrix: no failover while MAIL1 is still there', () => {
   const cases = NO_FAILOVER_CASES.map((c): [string, NoFailoverCase] => [c.name, c]);
   it.each(cases)('%s: never both, no failover, and healthy again after', async (_name, o) => {
-    const { probed: r, ...seen } = await runNoFailoverCase(o, WATCH_MS);
-    expect(r.both, JSON.stringify(r)).toBe(0);
-    expect(r.mail2, 'MAIL2 never served').toBe(0);
-    if (o.mail1Serves) expect(r.mail1 / r.rounds, JSON.stringify(r)).toBeGreaterThan(0.9);
+    const { probed: r, logs, ...seen } = await runNoFailoverCase(o, WATCH_MS);
+    const why = `${JSON.stringify(r)}\nMAIL1's agent:\n${logs.mail1!.join('\n')}\nMAIL2's agent:\n${logs.mail2!.join('\n')}`;
+    expect(r.both, why).toBe(0);
+    expect(r.mail2, why).toBe(0);
+    if (o.mail1Serves) expect(r.mail1 / r.rounds, why).toBeGreaterThan(0.9);
     else expect(seen.source).toMatchObject({ fence: 'fenced' });
     if (o.killed !== 'mail2') expect(seen.target?.state ?? 'healthy').not.toMatch(/failing-over|failed-over/);
     await healthy();

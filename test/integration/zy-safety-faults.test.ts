@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { protect } from '../../electron/provision/service.ts';
 import { timingOf } from '../../agent/src/monitor/rules.ts';
-import { labStatus, rcptAccepted, until } from './helpers.ts';
+import { jobKeysFor, labStatus, rcptAccepted, until } from './helpers.ts';
 import { putLabBack } from './failover-helpers.ts';
 import { MAIL1, monitorOf } from './partition.ts';
 import { FAULT_CASES, undoFailover, type FaultRun } from './fault-cases.ts';
@@ -42,7 +42,7 @@ async function fresh(): Promise<void> {
   if (protectedOnce) undoFailover();
   else await putLabBack('fg-faults');
   protectedOnce = true;
-  const r = await protect(job, 'now', { dataDir, directory });
+  const r = await protect(job, 'now', { dataDir, directory, keys: await jobKeysFor(dataDir, job.id) });
   expect(r.results.filter((x) => x.outcome !== 'applied').map((x) => x.error)).toEqual([]);
   await until(() => `a healthy job (MAIL1 ${JSON.stringify(monitorOf('mail1'))}, MAIL2 ${JSON.stringify(monitorOf('mail2'))}, MAIL3 ${JSON.stringify(monitorOf('mail3'))})`,
     async () => monitorOf('mail1')?.fence === 'serving' && monitorOf('mail2')?.state === 'healthy' && monitorOf('mail3')?.state === 'healthy' && await rcptAccepted(MAIL1), 90_000);

@@ -86,6 +86,30 @@ describe('the source\'s fence (no services, clock given)', () => {
     expect((await f.step(9000 + t.fenceAfterS * 1000 + 1, false, null)).fence).toBe('fenced');
     expect((await f.step(30_000, true, w('MAIL1'))).fence).toBe('serving');
   });
+  it('fenced by a lapse of its standbys\' word, serves again once every standby answers as one, with the witness out of reach', async () => {
+    const f = fence();
+    await f.step(0, true, w('MAIL1'));
+    // The witness unreachable from here on; the standbys' word lapses (a busy standby): fenced.
+    expect((await f.step(1000, true, null, () => false, () => false)).fence).toBe('fenced');
+    // Not while they do not affirm, nor by a target that answered but not as a standby.
+    expect((await f.step(2000, true, null, () => false, () => false)).fence).toBe('fenced');
+    expect((await f.step(3000, true, null, () => false, () => true)).fence).toBe('serving');
+  });
+  it('fenced for good by the witness: a blocked lease or another holder is never lifted by the standbys\' word', async () => {
+    const blocked = fence();
+    await blocked.step(0, true, w('MAIL1'));
+    expect((await blocked.step(1000, true, { ...w('MAIL1'), blocked: 'the lease file cannot be read' })).fence).toBe('fenced');
+    expect((await blocked.step(2000, true, null, () => false, () => true)).fence).toBe('fenced');
+    const over = fence();
+    await over.step(0, true, w('MAIL1'));
+    await over.step(1000, true, w('MAIL2'));
+    expect((await over.step(2000, true, null, () => false, () => true)).fence).toBe('handed-over');
+    // Nor at start: an agent that just started waits for the witness.
+    const fresh = fence();
+    await fresh.step(0, true, null, () => false, () => true);
+    expect((await fresh.step(1000, true, null, () => false, () => true)).fence).toBe('fenced');
+    expect((await fresh.step(2000, true, null, () => false, () => true)).fence).toBe('fenced');
+  });
   it('hands over for good once the witness names another host', async () => {
     const f = fence();
     await f.step(0, true, w('MAIL1'));

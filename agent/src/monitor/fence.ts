@@ -3,7 +3,8 @@
  * it the host that may serve, and stops its services (fences itself) when it reaches neither
  * a target nor the witness for `fenceAfterS`. It starts unconfirmed (services wait for the
  * witness's word after a crash, a kill or a reboot) and, once the lease went to a target,
- * stays handed over until failback gives it back. Without a witness there is no fencing: the
+ * stays handed over until failback gives it back. Fenced by a lapse or a cut (not by the
+ * witness), it serves again once every standby answers as one. Without a witness there is no fencing: the
  * source always serves and no standby ever takes over by itself.
  */
 import { sourceMayUnfence, sourceMustFence, type FenceState, type MonitorTiming } from './rules.ts';
@@ -22,6 +23,8 @@ export class SourceFence {
   #unconfirmedMisses = 0;
   #servicesError: string | undefined;
   #lease: { active: string; epoch: number } | null = null;
+  /** Only the witness may lift the fence: since start (no word yet from anyone who knows the lease), or after it said the lease is blocked. */
+  #needsWitness = true;
 
   readonly me: string;
   readonly services: ServiceSpec[];
@@ -45,13 +48,19 @@ export class SourceFence {
     return this.#state;
   }
 
-  /** `admits`: whether mail is admitted now (rules.ts sourceAdmits); a serving source whose admission lapsed stops its services too. */
-  async step(now: number, targetOk: boolean, witness: { active: string; epoch: number; blocked?: string | null } | null, admits: () => boolean = () => true): Promise<FenceView> {
+  /**
+   * `admits`: whether mail is admitted now (rules.ts sourceAdmits); a serving source whose admission lapsed stops its services too.
+   * `affirmed`: whether it would be, were it serving: every standby answered lately as one (bound by its promise not to take the
+   * lease). A source fenced by a lapse or a cut, not by the witness, serves again on that word alone, as the rule admits mail on
+   * it (a busy standby's late answers must not keep mail down until a cut witness link heals).
+   */
+  async step(now: number, targetOk: boolean, witness: { active: string; epoch: number; blocked?: string | null } | null, admits: () => boolean = () => true, affirmed: () => boolean = () => false): Promise<FenceView> {
     if (targetOk) this.#lastTarget = now;
     if (witness) { this.#lastWitness = now; this.#lease = witness; }
     const mustFence = this.hasWitness && sourceMustFence(now, this.#lastTarget, this.#lastWitness, this.t);
     if (this.hasWitness) {
       if (witness?.blocked) {
+        this.#needsWitness = true;
         if (this.#state !== 'fenced') await this.#stop('fenced', witness.blocked);
       } else if (witness && sourceMayUnfence({ reached: true, active: witness.active }, this.me)) {
         if (this.#state !== 'serving') await this.#serve(`the witness says ${this.me} may serve (lease ${witness.epoch})`);
@@ -66,6 +75,8 @@ export class SourceFence {
       } else if (this.#state === 'serving' && !admits()) {
         // Admission already refuses new mail; sessions under way, the queue and open IMAP sessions stop with the services.
         await this.#stop('fenced', `neither the witness nor every standby affirmed within ${this.t.fenceAfterS} s that ${this.me} may serve`);
+      } else if (this.#state === 'fenced' && !this.#needsWitness && !mustFence && affirmed()) {
+        await this.#serve('every standby answers as one again (each bound not to take the lease meanwhile)');
       }
       // A fenced source keeps its services stopped, whoever starts them.
       if (this.#state !== 'serving' && now - this.#lastCheck > 5000) {
@@ -79,6 +90,7 @@ export class SourceFence {
   }
 
   async #serve(why: string): Promise<void> {
+    this.#needsWitness = false;
     const r = await startServices(this.services, this.log);
     this.#servicesError = r.error;
     if (!r.ok) return;

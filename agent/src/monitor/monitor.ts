@@ -15,7 +15,7 @@ import { LeaseStore } from './lease.ts';
 import { SourceFence } from './fence.ts';
 import type { ServiceSpec } from './services.ts';
 import { readPhase } from './phase.ts';
-import { SUSPECT_ALERT_AFTER_S, standbyPromiseS, timingOf, alertsOnChange, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
+import { SUSPECT_ALERT_AFTER_S, standbyPromiseS, timingOf, alertsOnChange, keyWindowOpen, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
 import { beginAsking, endAsking, isAsking, promiseLeftS, recordStandbyAnswer } from './promise.ts';
 import { bootNowMs } from './clock.ts';
 
@@ -175,6 +175,16 @@ export class Monitor {
     return false;
   }
 
+  /** Source: every standby answered as one within the fence time (what admission would need, were the source serving). */
+  #standbysAffirm(): boolean {
+    try {
+      const t = this.#c.targets.map((x) => this.#standbyAt.get(x.name) ?? null);
+      return t.length > 0 && sourceAdmits(bootNowMs(), { serving: true, hasWitness: true, witnessAt: null, targetsAt: t }, this.#t);
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Target: the one host that may send points here now. After a failover the witness names the
    * standby that took over, and the others follow it; otherwise (and while the witness has not
@@ -205,14 +215,15 @@ export class Monitor {
       this.#log(`witness: lease refused to ${from}: ${refusal}`);
       return { ok: true, granted: false, ...cur, ...(cur.active !== source && cur.active !== from && cur.active ? { holder: cur.active } : {}), reason: refusal };
     }
-    if (cur.active === from) return { ok: true, granted: true, ...cur, ...this.#key() };
+    // The holder asking again (its agent restarted mid-failover) gets the key only while that failover may still be running.
+    if (cur.active === from) return { ok: true, granted: true, ...cur, ...(keyWindowOpen(cur.at, Date.now()) ? this.#key() : {}) };
     const rec = this.#lease.grant(from!, `${from} asked after ${agoS(this.#lastSource) ?? 'never'} s without ${source}`);
     this.#log(`witness: lease ${rec.epoch} granted to ${from} (last heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago)`);
     this.#hooks.alert?.('lease-granted', 'critical', `The witness gave ${from} the right to serve mail (lease ${rec.epoch}): it has not heard ${this.#c.monitor?.source?.name} for ${agoS(this.#lastSource) ?? 'ever'} s.`);
     return { ok: true, granted: true, ...rec, ...this.#key() };
   }
 
-  /** The key that opens a target's sealed directory account, handed out only with the lease. */
+  /** The key that opens a target's sealed directory account: handed out only with the grant, and to the holder within KEY_WINDOW_MS of it. */
   #key(): { key?: string } {
     return this.#c.leaseKey ? { key: this.#c.leaseKey } : {};
   }
@@ -247,7 +258,7 @@ export class Monitor {
       // A target answered since the last step (the targets' heartbeats run on their own).
       const targetOk = this.#targetAnsweredAt !== null && this.#targetAnsweredAt >= this.#stepAt;
       this.#stepAt = performance.now();
-      const view = await this.#fence!.step(this.#stepAt, targetOk, w?.ok ? { active: String(w.active), epoch: Number(w.epoch), blocked: typeof w.blocked === 'string' ? w.blocked : null } : null, () => this.admits());
+      const view = await this.#fence!.step(this.#stepAt, targetOk, w?.ok ? { active: String(w.active), epoch: Number(w.epoch), blocked: typeof w.blocked === 'string' ? w.blocked : null } : null, () => this.admits(), () => this.#standbysAffirm());
       this.#show({ role: 'source', ...view });
     } else if (this.#c.role === 'target') {
       await this.#targetTick(m);

@@ -11,7 +11,7 @@
  * "not a standby" while it is there. So an answer and a request can never both slip through: if
  * the answer's promise came before the check, the check sees it; if after, the agent sees the marker.
  */
-import { readFileSync, rmSync, existsSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { writeDurably } from '../durable.ts';
 import { join } from 'node:path';
 import { bootNowMs } from './clock.ts';
@@ -21,9 +21,17 @@ const askingFile = (dir: string) => join(dir, 'lease-asking');
 const bootId = () => { try { return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(); } catch { return ''; } };
 const nowS = () => bootNowMs() / 1000;
 
-/** Records that this standby answers the source now (before the answer is sent). */
+/**
+ * Records that this standby answers the source now (before the answer is sent). Replaced whole,
+ * but not fsynced: the answer must not wait on the disk (a standby whose heartbeats stall behind a
+ * busy disk makes the source refuse mail), and nothing is lost by it. A crashed or killed agent's
+ * write is in the page cache, seen by the next reader; a power loss starts a new boot, whose clock
+ * alone bounds the promise (see promiseLeftS: an old record from another boot, a torn or empty file,
+ * or none at all each bind at least as long as the write would have).
+ */
 export function recordStandbyAnswer(dir: string): void {
-  writeDurably(file(dir), JSON.stringify({ boot: bootId(), at: nowS() }));
+  writeFileSync(`${file(dir)}.tmp`, JSON.stringify({ boot: bootId(), at: nowS() }), { mode: 0o600 });
+  renameSync(`${file(dir)}.tmp`, file(dir));
 }
 
 /**

@@ -13,9 +13,11 @@
  *    (the source's last contact can be at most one round trip after the witness's last one).
  *  - The **target promotes** only with that lease, and only after its own timeout (or a person's
  *    click, which still needs the lease).
- *  - A fenced source **unfences** only when the witness answers that it is still the host that
- *    may serve (no lease was granted since); after a failover it stays fenced until failback
- *    hands the lease back to it.
+ *  - A fenced source **unfences** when the witness answers that it is still the host that may
+ *    serve (no lease was granted since), or, while the witness cannot be reached, when every
+ *    standby answers as one again (each bound by its promise, as for admission); never after the
+ *    witness named another host (a failover: it stays fenced until failback hands the lease
+ *    back) or said the lease is blocked.
  *  - A source **starts fenced**: after a crash, a kill or a reboot its mail services wait for
  *    the witness's word (the simulation in test/unit/monitor-rules.test.ts finds the split brain
  *    a source that served at boot would cause).
@@ -107,6 +109,16 @@ export function leaseRefusal(a: LeaseAsk, t: MonitorTiming): string | null {
   if (!witnessMayGrant(a.now, a.lastSource, t)) return `the witness heard ${a.source} ${(since(a.now, a.lastSource)).toFixed(1)} s ago; it grants the lease only after ${t.grantAfterS} s of silence`;
   return null;
 }
+
+/**
+ * How long after a grant the witness still gives the holder the key that opens its sealed
+ * directory account: long enough for a failover whose agent restarted to finish (its plan
+ * re-homes mailboxes), never at any later time. After it, a person finishes from the app.
+ */
+export const KEY_WINDOW_MS = 30 * 60_000;
+
+/** Whether the holder of a lease granted at `grantedAt` (the witness's wall clock) may have the key at `now`. */
+export const keyWindowOpen = (grantedAt: number, now: number) => now >= grantedAt && now - grantedAt < KEY_WINDOW_MS;
 
 /**
  * How long a standby, having answered the source's heartbeat, promises not to ask for the lease.
