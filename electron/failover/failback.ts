@@ -9,7 +9,6 @@
  *  3. The original roles back, so replication to the target goes on as before.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Job, JobTarget } from '../../shared/job.ts';
 import type { Plan, PlanStep } from '../../shared/plan.ts';
@@ -33,12 +32,15 @@ export function reversedJob(job: Job, target: JobTarget): Job {
 
 export interface ConfigFile { host: string; localFile: string; sha256: string; size: number }
 
-/** The agent configurations of both directions, as local files: the reversed ones made now, the original ones as provisioning left them. */
-export async function failbackConfigs(job: Job, target: JobTarget, base: string): Promise<{ reversed: ConfigFile[]; original: ConfigFile[] }> {
+/**
+ * The reversed agent configurations, as local files made now. The original ones are not read from
+ * this computer: each host keeps its own as provisioning left it, and gets it back at the end (a
+ * witness's holds the lease key, which never lies here; and any computer with the job may fail back).
+ */
+export async function failbackConfigs(job: Job, target: JobTarget, base: string): Promise<{ reversed: ConfigFile[] }> {
   const rev = reversedJob(job, target);
   const hosts = [job.source.name, target.name, ...(job.witness ? [job.witness.name] : [])];
   const reversed: ConfigFile[] = [];
-  const original: ConfigFile[] = [];
   for (const h of jobHosts(rev).filter((x) => hosts.includes(x.name))) {
     const dir = join(base, 'failback', hostFileName(h.name));
     await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -49,18 +51,23 @@ export async function failbackConfigs(job: Job, target: JobTarget, base: string)
     const swapped = h.role === 'witness' ? c : { ...c, pointsDir: c.receiveDir, receiveDir: c.pointsDir };
     await writeFile(f, `${JSON.stringify(swapped, null, 2)}\n`, { mode: 0o600 });
     reversed.push({ host: h.name, localFile: f, ...(await sha256File(f)) });
-    const o = join(base, 'hosts', hostFileName(h.name), 'agent.json');
-    if (!existsSync(o)) throw new UserError('not-provisioned-here', `The configuration Failguard gave ${h.name} is not on this computer (${o}); fail back from the computer that protected the job, or protect it again first.`);
-    original.push({ host: h.name, localFile: o, ...(await sha256File(o)) });
   }
-  return { reversed, original };
+  return { reversed };
 }
+
+/** Where a host keeps the configuration provisioning gave it while a failback runs. */
+const KEPT = `${P.confDir}/agent.json.before-failback`;
+/** Kept once: a failback run again after one cut short keeps the original, not the reversed one it had put there. */
+const keep = (h: string): PlanStep => ({ kind: 'command', host: h, description: `keep ${h}'s configuration as provisioning left it, to put back after the failback`,
+  command: `[ -f ${KEPT} ] || cp -p ${P.config} ${KEPT}`, verify: `test -f ${KEPT}`, undo: `rm -f ${KEPT}` });
+const putBack = (h: string): PlanStep => ({ kind: 'command', host: h, description: `give ${h} back its configuration as it was before the failover`,
+  command: `if [ -f ${KEPT} ]; then cp -p ${KEPT} ${P.config} && rm -f ${KEPT}; fi`, verify: `test ! -f ${KEPT}` });
 
 const stop = (h: string): PlanStep => ({ kind: 'command', host: h, description: `stop the agent on ${h}`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` });
 const start = (h: string, role: string): PlanStep => ({ kind: 'command', host: h, description: `start the agent on ${h} as ${role}`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });
 const upload = (f: ConfigFile, why: string): PlanStep => ({ kind: 'upload', host: f.host, description: `give ${f.host} its configuration ${why}`, localFile: f.localFile, sha256: f.sha256, size: f.size, remotePath: P.config, mode: 0o600 });
 
-export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], files: { reversed: ConfigFile[]; original: ConfigFile[] }, adDnsServers: string[] = []): Plan {
+export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], files: { reversed: ConfigFile[] }, adDnsServers: string[] = []): Plan {
   if (!job.witness) throw new UserError('no-witness', 'This job has no witness, so the lease cannot be handed back; add a witness to the job.');
   const [S, T, W] = [job.source.name, target.name, job.witness.name];
   const src = topo.servers.find((x) => x.name.toLowerCase() === S.toLowerCase());
@@ -71,6 +78,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     alertStep(T, 'failback-started', `${S} is being brought back; users keep working on ${T} until a short cut-over.`),
     stop(S), stop(T), stop(W),
     { kind: 'command', host: S, description: `on ${S}, keep aside the points ${T} never received (renamed diverged-…, not deleted)`, command: agentCommand('set-aside-diverged', T) },
+    ...[S, T, W].map(keep),
     ...files.reversed.map((f) => upload(f, `for replication from ${T} back to ${S}`)),
     start(W, 'witness'), start(T, `source (${S}'s users keep working on it)`), start(S, `target of ${T}`),
     { kind: 'command', host: S, description: `wait until ${S} has received what changed on ${T} since the failover`, command: agentCommand('synced'), waits: 'progress' },
@@ -83,7 +91,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     stop(S), stop(T), stop(W),
     { kind: 'command', host: S, description: `clear the failover's markers on ${S} (the data stays)`, command: agentCommand('settle') },
     { kind: 'command', host: T, description: `clear the failover's markers on ${T}, so it starts as a standby again (the data stays)`, command: agentCommand('settle') },
-    ...files.original.map((f) => upload(f, 'as it was before the failover')),
+    ...[T, W, S].map(putBack),
     start(T, 'target'), start(W, 'witness'), start(S, 'source'),
     ...[S, T, W].map((h): PlanStep => ({ kind: 'command', host: h, description: `remove the configurations kept for undo on ${h}`, command: `rm -f ${P.confDir}/*.failguard-prev` })),
     alertStep(S, 'failback-done', `${S} serves mail again and replicates to ${T}.`),

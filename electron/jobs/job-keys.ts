@@ -5,11 +5,12 @@
  * supplies), never in the data folder in the clear: a backup or a roaming copy of that folder
  * yields no key and, through none, no password (docs/THREAT-MODEL.md).
  *
- * Jobs protected before this kept these keys as files under `jobs/<id>/pki`; the first
- * protection with a store moves them into it (so the job keeps its CA and its agents their
- * certificates) and deletes the files, with the staged copies that held secrets.
+ * Jobs protected before this kept these keys as files under `jobs/<id>/pki`, in the clear, so
+ * any backup of that time holds them: they are not carried over but replaced. The first
+ * protection after deletes them and the staged copies that held secrets, and issues a new CA,
+ * new agent keys and a new lease key (its plan shows each host's new certificate).
  */
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../shared/errors.ts';
 import type { SecretStore } from './secret-store.ts';
@@ -41,26 +42,24 @@ export function jobKeysIn(store: SecretStore | null, jobId: string, refusal = NO
   };
 }
 
-/** Files of an earlier version that held secrets in the clear, relative to `jobs/<id>`: each key, and the staged copies made from them. */
+/** Files of an earlier version that held secrets in the clear, in `jobs/<id>/pki`. */
 const LEGACY_KEYS = /^(ca|agent-[^/]+|lease|secret-digest)\.key$/;
 
 /**
- * Moves keys an earlier version left in `<base>/pki` into the store (a key already kept wins),
- * then deletes them and the staged files that held secrets (`hosts/<h>/agent.json` of a witness
- * held the lease key; `hosts/<h>/directory.sealed` opens with it).
+ * Deletes the keys an earlier version left in `<base>/pki` and the staged files that held secrets
+ * (`hosts/<h>/agent.json` of a witness held the lease key; `hosts/<h>/directory.sealed` opens with
+ * it). Their certificates go too, so that nothing is issued under a CA whose key was in the clear.
+ * Returns the key files deleted.
  */
-export async function adoptLegacyKeys(keys: JobKeys, base: string, list: (dir: string) => Promise<string[]>): Promise<string[]> {
-  const moved: string[] = [];
+export async function discardLegacyKeys(base: string, list: (dir: string) => Promise<string[]>): Promise<string[]> {
   const pki = join(base, 'pki');
-  for (const f of (await list(pki)).filter((n) => LEGACY_KEYS.test(n))) {
-    const name = `pki/${f}`;
-    const value = f === 'secret-digest.key' ? (await readFile(join(pki, f))).toString('base64') : await readFile(join(pki, f), 'utf8');
-    if (keys.get(name) === null) await keys.set(name, value);
+  const keys = (await list(pki)).filter((n) => LEGACY_KEYS.test(n));
+  for (const f of keys) {
     await rm(join(pki, f), { force: true });
-    moved.push(name);
+    await rm(join(pki, f.replace(/\.key$/, '.pem')), { force: true });
   }
   for (const h of await list(join(base, 'hosts'))) {
     for (const f of ['agent.json', 'directory.sealed']) await rm(join(base, 'hosts', h, f), { force: true });
   }
-  return moved;
+  return keys;
 }

@@ -7,7 +7,7 @@
  * key file the person supplies. Without either, nothing is kept: secrets are asked each time.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb } from 'node:crypto';
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { open as openFile, readFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError, plainMessage } from '../../shared/errors.ts';
@@ -104,7 +104,13 @@ export class SecretStore {
     return Object.keys(this.#store.entries).filter((n) => n.startsWith(prefix)).sort();
   }
 
+  /**
+   * Changes entries, on top of what the file holds now: another process (the desktop app, `serve`,
+   * a CLI command) may have written since this one opened it, and its entries must not be lost.
+   */
   async set(entries: Record<string, string | null>): Promise<void> {
+    const now = await readFile(this.#file, 'utf8').then((t) => JSON.parse(t) as StoreFile).catch(() => null);
+    if (now && JSON.stringify(now.key) === JSON.stringify(this.#store.key) && typeof now.entries === 'object') this.#store.entries = { ...now.entries };
     for (const [name, value] of Object.entries(entries)) {
       if (value === null) delete this.#store.entries[name];
       else this.#store.entries[name] = seal(this.#key, name, value);
@@ -115,8 +121,22 @@ export class SecretStore {
   async #write(): Promise<void> {
     await mkdir(dirname(this.#file), { recursive: true, mode: 0o700 });
     const tmp = `${this.#file}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(this.#store, null, 1)}\n`, { mode: 0o600 });
+    // On disk before it replaces the old file, and the folder's entry too: the job's keys live here, and a power
+    // loss must leave the old store or the new one whole, never a torn one (a lost CA key would re-key every agent).
+    const f = await openFile(tmp, 'wx', 0o600);
+    try {
+      await f.writeFile(`${JSON.stringify(this.#store, null, 1)}\n`);
+      await f.sync();
+    } finally {
+      await f.close();
+    }
     await rename(tmp, this.#file);
+    const d = await openFile(dirname(this.#file), 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
   }
 }
 

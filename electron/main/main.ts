@@ -24,9 +24,13 @@ app.enableSandbox();
 process.env.FAILGUARD_DATA_DIR ||= app.getPath('userData');
 setPdfPrinter(electronPdfPrinter);
 
-/** Saved jobs' secrets, their key wrapped by the OS keychain; where the keychain cannot encrypt, nothing is kept. */
+/**
+ * Saved jobs' secrets, their key wrapped by the OS keychain; where the keychain cannot encrypt, nothing is kept.
+ * On Linux without a secret service, safeStorage "encrypts" with a fixed password (`basic_text`): that is no keychain.
+ */
 async function keychainSecrets(): Promise<JobSecrets> {
-  if (!safeStorage.isEncryptionAvailable()) return new JobSecrets(null, 'not kept: this system offers no keychain to protect them');
+  const basicText = process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text';
+  if (!safeStorage.isEncryptionAvailable() || basicText) return new JobSecrets(null, 'not kept: this system offers no keychain to protect them');
   return new JobSecrets(await SecretStore.open(join(app.getPath('userData'), 'secrets.json'), {
     kind: 'keychain', wrap: (k) => safeStorage.encryptString(k.toString('base64')), unwrap: (b) => Buffer.from(safeStorage.decryptString(b), 'base64'),
   }));

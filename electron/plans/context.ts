@@ -7,7 +7,7 @@ import { openSession, type LdapSession } from '../directory/ldap-session.ts';
 import { readRootDse } from '../directory/exchange-reader.ts';
 import type { PlanContext } from './executors.ts';
 
-export function planContext(o: { hosts: HostTarget[]; pool: SshPool; directory?: PreflightRequest['directory']; signal?: AbortSignal; tsigSecrets?: Record<string, string>; secretFiles?: Record<string, string> }): PlanContext & { names: string[]; close(): Promise<void> } {
+export function planContext(o: { hosts: HostTarget[]; pool: SshPool; directory?: PreflightRequest['directory']; signal?: AbortSignal; tsigSecrets?: Record<string, string>; secretFiles?: Record<string, string>; secretDigest?: (content: string) => Promise<string> }): PlanContext & { names: string[]; close(): Promise<void> } {
   let session: Promise<{ s: LdapSession; baseDn: string }> | null = null;
   let extra: Promise<LdapSession[]> | null = null;
   return {
@@ -15,6 +15,7 @@ export function planContext(o: { hosts: HostTarget[]; pool: SshPool; directory?:
     ...(o.signal ? { signal: o.signal } : {}),
     tsigSecret: (name) => o.tsigSecrets?.[name],
     secretContent: (name) => o.secretFiles?.[name],
+    ...(o.secretDigest ? { secretDigest: o.secretDigest } : {}),
     async host(name) {
       const t = o.hosts.find((h) => h.name === name);
       if (!t) throw new UserError('bad-input', `${name} is not one of the servers of this run.`);

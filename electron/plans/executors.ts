@@ -112,6 +112,10 @@ const secretFile: Executor<SecretFile> = {
     return { existed: r.output.trim().endsWith('kept') };
   },
   async apply(step, ctx) {
+    // A run finished later (recovered) writes only what the plan was reviewed with, never other secrets of now.
+    if (ctx.secretDigest && await ctx.secretDigest(contentOf(step, ctx)) !== step.digest) {
+      throw new StepFailed(`the ${step.secret} secrets are not those this plan was made with (they changed since); run protect again to see the plan of now`);
+    }
     const tmp = `${step.remotePath}.failguard-new`;
     const dir = step.remotePath.replace(/\/[^/]*$/, '') || '/';
     const r = await (await ctx.host(step.host)).exec(`umask 077 && mkdir -p ${shq(dir)} && cat > ${shq(tmp)} && chmod ${shq(step.mode.toString(8))} ${shq(tmp)} && mv -f ${shq(tmp)} ${shq(step.remotePath)}`, { timeoutMs: 60_000, stdin: contentOf(step, ctx) });

@@ -24,6 +24,8 @@ export interface PlanContext {
   tsigSecret?(keyName: string): string | undefined;
   /** The content of a secret file a `secret-file` step writes (given when the plan runs, never kept in it). */
   secretContent?(name: string): string | undefined;
+  /** The keyed digest a plan holds of a secret file's content: a step writes only the content the plan was made with. */
+  secretDigest?(content: string): Promise<string>;
   signal?: AbortSignal;
 }
 

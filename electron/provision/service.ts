@@ -29,7 +29,7 @@ import { secretDigest, sha256Text } from './secret-digest.ts';
 import type { AlertSecrets } from '../../shared/alerts.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
 import { hostFileName } from './host-file-name.ts';
-import { adoptLegacyKeys, NO_KEY_STORE, type JobKeys } from '../jobs/job-keys.ts';
+import { discardLegacyKeys, NO_KEY_STORE, type JobKeys } from '../jobs/job-keys.ts';
 
 export interface ProvisionOptions {
   signal?: AbortSignal; onProgress?: (stage: string) => void; onStep?: RunOptions['onStep']; dataDir?: string;
@@ -89,7 +89,8 @@ export async function stageFiles(job: Job, o: ProvisionOptions): Promise<StagedF
   if (!o.keys) throw new UserError('no-key-store', NO_KEY_STORE);
   const keys = o.keys;
   const base = join(o.dataDir ?? dataDir(), 'jobs', job.id);
-  await adoptLegacyKeys(keys, base, listDir);
+  // Keys an earlier version kept in the clear are replaced, never carried over (job-keys.ts).
+  await discardLegacyKeys(base, listDir);
   const art = agentArtifacts();
   const hosts = jobHosts(job);
   const secretFiles: Record<string, string> = {};
@@ -142,7 +143,8 @@ async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   const secrets = alertSecretsContent(job, o.alertSecrets);
   const secretFiles = { ...(secrets ? { alerts: secrets } : {}), ...staged?.secretFiles };
-  const ctx = planContext({ hosts: hostTargets(job, o.sshSecret), pool, secretFiles, ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
+  const keys = o.keys;
+  const ctx = planContext({ hosts: hostTargets(job, o.sshSecret), pool, secretFiles, ...(keys ? { secretDigest: (c: string) => secretDigest(keys, c) } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(o.directory ? { directory: o.directory } : {}), ...(o.tsigSecrets ? { tsigSecrets: o.tsigSecrets } : {}) });
   try {
     return await fn(pool, ctx, o.dataDir ? join(o.dataDir, 'journal') : journalDir());
   } finally {

@@ -7,13 +7,13 @@
  * appears on any lab host nor on this computer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Attribute, Change, type Client } from 'ldapts';
 import { escapeDnValue } from '../../shared/dn.ts';
-import { inHost, labStatus, newKeyFile } from './helpers.ts';
+import { filesUnder, inHost, labStatus, newKeyFile } from './helpers.ts';
 import { homedOn, mailboxDbsOf, putLabBack, withDirectory } from './failover-helpers.ts';
 import { s } from './preflight-helpers.ts';
 
@@ -41,8 +41,19 @@ let serverDn = '';
 
 const configOf = async (c: Client, server: string) => (await c.search('CN=Configuration,DC=lab,DC=test', { filter: `(&(objectClass=msExchExchangeServer)(cn=${server}))`, attributes: ['legacyExchangeDN'] })).searchEntries[0]!;
 
+/** The hostile objects gone and the user home again: before (a run cut short may have left them) and after. */
+async function removeHostile(c: Client): Promise<void> {
+  const found = await c.search('CN=Configuration,DC=lab,DC=test', { filter: '(cn=zz*)', attributes: ['1.1'] });
+  for (const e of found.searchEntries) await c.del(e.dn);
+  if (userWasOn) await c.modify(USER_DN, [new Change({ operation: 'replace', modification: new Attribute({ type: 'homeMDB', values: [userWasOn] }) })]);
+}
+
 beforeAll(async () => {
   await withDirectory(s, async (c) => {
+    const user = (await c.search(USER_DN, { scope: 'base', attributes: ['homeMDB'] })).searchEntries[0]!;
+    // A user the lab homes on one of its own databases (a run cut short may have left it on a hostile one).
+    userWasOn = String(user.homeMDB).startsWith('CN=zz') ? mailboxDbsOf(s, 'MAIL1')[0]!.dn : user.homeMDB as string;
+    await removeHostile(c);
     for (const server of ['MAIL1', 'MAIL2'] as const) {
       const sample = mailboxDbsOf(s, server)[0]!;
       const owner = await configOf(c, server);
@@ -55,8 +66,6 @@ beforeAll(async () => {
     serverDn = `CN=${escapeDnValue(EVIL_SERVER)},${mail1.dn.slice(mail1.dn.indexOf(',') + 1)}`;
     await c.add(serverDn, { objectClass: 'msExchExchangeServer', serialNumber: 'Version 14.3 (Build 123.4)', versionNumber: '1937801568', msExchCurrentServerRoles: '2',
       legacyExchangeDN: `/o=Failguard Lab/ou=x/cn=Servers/cn=${EVIL_SERVER}`, networkAddress: [`netbios:${EVIL_SERVER}`, `ncacn_ip_tcp:${EVIL_SERVER}.lab.test`], dNSHostName: `${EVIL_SERVER}.lab.test` });
-    const user = (await c.search(USER_DN, { scope: 'base', attributes: ['homeMDB'] })).searchEntries[0]!;
-    userWasOn = user.homeMDB as string;
     await c.modify(USER_DN, [new Change({ operation: 'replace', modification: new Attribute({ type: 'homeMDB', values: [dbDn.MAIL1!] }) })]);
   });
   writeFileSync(jobFile, JSON.stringify({
@@ -69,11 +78,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await withDirectory(s, async (c) => {
-    await c.modify(USER_DN, [new Change({ operation: 'replace', modification: new Attribute({ type: 'homeMDB', values: [userWasOn] }) })]).catch(() => undefined);
-    for (const dn of [...Object.values(dbDn), serverDn]) if (dn) await c.del(dn).catch(() => undefined);
-  });
-  await putLabBack('fg-hostile');
+  try {
+    await withDirectory(s, removeHostile);
+  } finally {
+    await putLabBack('fg-hostile');
+  }
 }, 300_000);
 
 /** Marker files anywhere a command could have run: every lab host's /tmp and this computer's. */
@@ -104,7 +113,9 @@ describe('a hostile directory organisation', () => {
 
   it('pre-flight runs every rule over them and runs nothing they carry', () => {
     const fps = s.hosts.flatMap((h) => ['--accept-host-key', h.hostKeyFingerprint!]);
-    const r = cli('preflight', '--source', 'MAIL1', '--target', 'MAIL2', '--witness', 'witness', ...directoryArgs, '--ssh-key', key, ...fps, '--json');
+    // Found through the domain, as a person would: the servers' names resolve in it.
+    const viaDomain = ['--domain', 'lab.test', ...directoryArgs.slice(2)];
+    const r = cli('preflight', '--source', 'mail1', '--target', 'mail2', '--witness', 'witness', ...viaDomain, '--ssh-key', key, ...fps, '--json');
     expect([0, 1, 2], r.stderr).toContain(r.status);
     const report = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; outcome: string }> };
     expect(new Set(report.findings.map((f) => f.ruleId)).size).toBeGreaterThanOrEqual(60);
@@ -122,8 +133,13 @@ describe('a hostile directory organisation', () => {
     expect(back.status, back.stdout + back.stderr).toBe(0);
     expect(await homedOn(s, dbDn.MAIL1!)).toBe(1);
     expect(await homedOn(s, dbDn.MAIL2!)).toBe(0);
-    // Nothing on this computer is named after them either (file names come from job names only).
-    expect(existsSync(join(dir, 'data'))).toBe(true);
+    // Nothing on this computer or in Failguard's folders on the hosts is named after them (a `../` followed would show here).
+    const local = filesUnder(join(dir, 'data'));
+    expect(local.length).toBeGreaterThan(5);
+    expect(local.filter((f) => /zz|pwned|db[12]|server/.test(f.slice(dir.length)))).toEqual([]);
+    for (const h of ['mail1', 'mail2', 'witness']) {
+      expect(inHost(labStatus(), h, 'find /etc/failguard /var/lib/failguard /opt/failguard /srv /tmp -xdev \\( -name "*zz*" -o -name "*pwned*" -o -name db1 -o -name db2 -o -name server \\) -print 2>/dev/null').stdout, h).toBe('');
+    }
     expect(markers()).toEqual([]);
   }, 600_000);
 });

@@ -8,7 +8,7 @@
  * Acceptance is probed as a sender sees it: RCPT TO answered 250.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -95,7 +95,8 @@ describe('the data folder of this automatic-mode job, copied', () => {
     const agentKeys = ['mail1', 'mail2', 'witness'].map((h) => inHost(s, h, 'cat /etc/failguard/agent.key').stdout);
     const needles = [password, ...Object.values(tsigSecrets), leaseKey, ...agentKeys, ...keptKeys.map((n) => store.get(n)!)];
     expect(needles.every((n) => n.length >= 16), 'every secret looked for is a real one').toBe(true);
-    expect(needles).toHaveLength(4 + Object.keys(tsigSecrets).length + 6);
+    // The password, the TSIG secrets, the lease key, three agent keys, six kept keys.
+    expect(needles).toHaveLength(1 + Object.keys(tsigSecrets).length + 1 + 3 + 6);
     // Each in the forms it could be written in: as it is, in base64, and (when it is base64 itself) its bytes.
     const forms = needles.flatMap((n) => [Buffer.from(n), Buffer.from(Buffer.from(n).toString('base64')), ...(/^[A-Za-z0-9+/]{16,}={0,2}$/.test(n.trim()) ? [Buffer.from(n.trim(), 'base64')] : [])]);
     const files = filesUnder(copy);
@@ -104,6 +105,7 @@ describe('the data folder of this automatic-mode job, copied', () => {
     expect(found).toEqual([]);
     // The copy's store opens with no key but its own: any other key file is refused, and the entries are sealed.
     await expect(SecretStore.open(join(copy, 'secrets.json'), { kind: 'key-file', file: newKeyFile() })).rejects.toThrow(/does not open/);
+    rmSync(copy, { recursive: true, force: true });
   });
 });
 
@@ -182,5 +184,23 @@ describe('the partition matrix: MAIL1 really gone, MAIL2 takes over by itself', 
     expect(after.some((l) => /failover: applied/.test(l))).toBe(true);
     // Resumed, not begun again: the promotion before the kill does not run a second time.
     expect(after.filter((l) => /step \d+ of \d+ running \(bring up the newest/.test(l))).toEqual([]);
+  }, 400_000);
+
+  it('failback of the automatic job: MAIL1 serves again, and every host has its configuration back, the witness\'s lease key with it', async () => {
+    const witnessConfig = () => JSON.parse(inHost(labStatus(), 'witness', 'cat /etc/failguard/agent.json').stdout) as { role: string; leaseKey?: string };
+    const before = witnessConfig();
+    expect(before.leaseKey).toMatch(/^[A-Za-z0-9+/]{40,}={0,2}$/);
+    expect(lab('start', 'mail1').code).toBe(0);
+    const r = cli('failback', '--job', jobFile, '--yes', ...directoryArgs);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
+    for (const db of mailboxDbsOf(s, 'MAIL2')) expect(await homedOn(s, db.dn)).toBe(0);
+    // The configurations as provisioning left them (kept on each host, never on this computer): the plan of now is empty.
+    expect(witnessConfig()).toEqual(before);
+    for (const h of ['mail1', 'mail2', 'witness']) expect(inHost(labStatus(), h, 'ls /etc/failguard').stdout, h).not.toMatch(/before-failback/);
+    const again = cli('protect', '--job', jobFile, ...directoryArgs);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^Nothing to do/m);
+    await healthy();
   }, 400_000);
 });

@@ -19,7 +19,7 @@ const file = (host: string, sha: string) => ({ host, localFile: `/x/${host}.json
 
 describe('the failback plan', () => {
   const p = failbackPlan(job, topo, job.targets[0]!, [{ zone: 'lab.test', name: 'mail', type: 'A', values: ['198.18.0.12'], ttl: 60 }],
-    { reversed: [file('MAIL2', 'a'), file('witness', 'b'), file('MAIL1', 'c')], original: [file('MAIL2', 'd'), file('witness', 'e'), file('MAIL1', 'f')] });
+    { reversed: [file('MAIL2', 'a'), file('witness', 'b'), file('MAIL1', 'c')] });
   const cmd = (s: (typeof p.steps)[number]) => (s.kind === 'command' ? `${s.host} ${s.command.replace('/opt/failguard/bin/node /opt/failguard/agent.mjs ', 'agent ').replace(' /etc/failguard/agent.json', '')}` : s.kind === 'upload' ? `${s.host} upload ${s.sha256[0]}` : s.kind);
   it('turns replication around, cuts over once the source has caught up, then puts the roles back', () => {
     expect(p.onFailure).toBe('stop');
@@ -31,8 +31,19 @@ describe('the failback plan', () => {
     expect(at('MAIL2 agent final-point')).toBeLessThan(at('MAIL1 agent promote'));
     expect(at('MAIL1 agent promote')).toBeLessThan(at('dns-record'));
     expect(at('rehome')).toBeLessThan(at('MAIL1 agent serve'));
-    // The failover's markers go before the original configurations come back and the agents start.
-    expect(at('MAIL2 agent settle')).toBeLessThan(at('MAIL2 upload d'));
+    // Each host keeps the configuration provisioning gave it (the witness's holds the lease key, never on this computer)
+    // before the reversed one replaces it, and gets it back after the failover's markers go, before the agents start.
+    const kept = '/etc/failguard/agent.json.before-failback';
+    const stepAt = (h: string, command: string) => p.steps.findIndex((x) => x.kind === 'command' && x.host === h && x.command === command);
+    for (const [h, reversed] of [['MAIL1', 'c'], ['MAIL2', 'a'], ['witness', 'b']] as const) {
+      const keep = stepAt(h, `[ -f ${kept} ] || cp -p /etc/failguard/agent.json ${kept}`);
+      const back = stepAt(h, `if [ -f ${kept} ]; then cp -p ${kept} /etc/failguard/agent.json && rm -f ${kept}; fi`);
+      expect([keep, back].every((i) => i > 0), h).toBe(true);
+      expect(keep, h).toBeLessThan(at(`${h} upload ${reversed}`));
+      expect(back, h).toBeGreaterThan(at(`${h === 'witness' ? 'MAIL2' : h} agent settle`));
+      expect(back, h).toBeLessThan(shown.lastIndexOf(`${h} /opt/failguard/agentd start`));
+    }
+    expect(p.steps.filter((s) => s.kind === 'upload')).toHaveLength(3);
     expect(p.steps.find((s) => s.kind === 'rehome')).toMatchObject({ fromDatabase: 'CN=DB2', toDatabase: 'CN=DB1', toServer: '/o=Lab/cn=MAIL1' });
     expect(p.steps.find((s) => s.kind === 'dns-record')).toMatchObject({ values: ['198.18.0.11'], previous: ['198.18.0.12'] });
     // The reverse sync waits as long as it advances (the agent's own idle limit), never a fixed two minutes.

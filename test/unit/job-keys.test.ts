@@ -1,8 +1,8 @@
 /**
  * A job's private keys live only in the encrypted store: protecting without one is refused in
  * one sentence (exit 64) before anything is read or changed; keys an earlier version left in
- * the data folder move into the store, and the files that held secrets are deleted; the keys
- * come back the same (the job keeps its CA), and the store's entries open with no other key.
+ * the data folder in the clear are deleted with the staged files that held secrets, and new ones
+ * issued; the keys come back the same from the store, which opens with no other key.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { capture } from './capture-output.ts';
 import { main, EXIT } from '../../electron/cli/main.ts';
 import { SecretStore } from '../../electron/jobs/secret-store.ts';
-import { adoptLegacyKeys, jobKeysIn, NO_KEY_STORE } from '../../electron/jobs/job-keys.ts';
+import { discardLegacyKeys, jobKeysIn, NO_KEY_STORE } from '../../electron/jobs/job-keys.ts';
 import { jobPki } from '../../electron/provision/pki.ts';
 import { secretDigest } from '../../electron/provision/secret-digest.ts';
 
@@ -37,16 +37,16 @@ describe('the job\'s keys', () => {
         expect(io.err.join('')).toBe(`failguard: ${NO_KEY_STORE}\n`);
         expect(io.out.join('')).toBe('');
       }
-      expect(existsSync(join(data, 'jobs'))).toBe(false);
+      expect(existsSync(data)).toBe(false);
     } finally {
-      process.env.FAILGUARD_DATA_DIR = before.data;
+      if (before.data === undefined) delete process.env.FAILGUARD_DATA_DIR;
+      else process.env.FAILGUARD_DATA_DIR = before.data;
       if (before.key) process.env.FAILGUARD_SECRET_KEY_FILE = before.key;
     }
   });
 
-  it('keys from an earlier version move into the store, their files and the staged secrets go, and the CA stays the same', async () => {
+  it('keys an earlier version left in the clear are replaced, never carried over: deleted with the staged secrets, and a new CA issued', async () => {
     const base = mkdtempSync(join(tmpdir(), 'fg-legacy-'));
-    const store = await SecretStore.open(join(base, 'secrets.json'), { kind: 'key-file', file: keyFile() });
     // An earlier version's folder: a CA and an agent with their keys in the clear, the lease and digest keys, staged secrets.
     const old = jobKeysIn(await SecretStore.open(join(base, 'old.json'), { kind: 'key-file', file: keyFile() }), ID);
     const pki = join(base, 'pki');
@@ -54,27 +54,30 @@ describe('the job\'s keys', () => {
     writeFileSync(join(pki, 'ca.key'), issued.ca.keyPem, { mode: 0o600 });
     writeFileSync(join(pki, 'agent-mail1.key'), issued.agents.MAIL1!.keyPem, { mode: 0o600 });
     writeFileSync(join(pki, 'lease.key'), 'bGVhc2Uga2V5IG9mIHRoZSBqb2IsIDMyIGJ5dGVzIQ==\n', { mode: 0o600 });
-    const digestKey = randomBytes(32);
-    writeFileSync(join(pki, 'secret-digest.key'), digestKey, { mode: 0o600 });
-    for (const h of ['witness', 'MAIL2']) { mkdirSync(join(base, 'hosts', h), { recursive: true }); writeFileSync(join(base, 'hosts', h, 'agent.json'), '{"leaseKey":"x"}'); }
-    writeFileSync(join(base, 'hosts', 'MAIL2', 'directory.sealed'), 'sealed');
-    writeFileSync(join(base, 'hosts', 'MAIL2', 'failover-plan.json'), '{}');
+    writeFileSync(join(pki, 'secret-digest.key'), randomBytes(32), { mode: 0o600 });
+    for (const h of ['witness', 'mail2']) { mkdirSync(join(base, 'hosts', h), { recursive: true }); writeFileSync(join(base, 'hosts', h, 'agent.json'), '{"leaseKey":"x"}'); }
+    writeFileSync(join(base, 'hosts', 'mail2', 'directory.sealed'), 'sealed');
+    writeFileSync(join(base, 'hosts', 'mail2', 'failover-plan.json'), '{}');
 
-    const keys = jobKeysIn(store, ID);
-    expect((await adoptLegacyKeys(keys, base, list)).sort()).toEqual(['pki/agent-mail1.key', 'pki/ca.key', 'pki/lease.key', 'pki/secret-digest.key']);
-    expect(readdirSync(pki).sort()).toEqual(['agent-mail1.pem', 'ca.pem']);
-    expect(readdirSync(join(base, 'hosts', 'MAIL2'))).toEqual(['failover-plan.json']);
+    expect((await discardLegacyKeys(base, list)).sort()).toEqual(['agent-mail1.key', 'ca.key', 'lease.key', 'secret-digest.key']);
+    // Keys, the certificates they signed, and every staged file that held a secret: gone. The failover plan (no secret) stays.
+    expect(readdirSync(pki)).toEqual([]);
+    expect(readdirSync(join(base, 'hosts', 'mail2'))).toEqual(['failover-plan.json']);
     expect(readdirSync(join(base, 'hosts', 'witness'))).toEqual([]);
-    // The same CA and agent certificate, now with keys from the store: nothing is issued again.
-    const again = await jobPki(pki, keys, [{ name: 'MAIL1', addresses: ['198.18.0.11'] }]);
-    expect(again.ca.fingerprint256).toBe(issued.ca.fingerprint256);
-    expect(again.agents.MAIL1!.fingerprint256).toBe(issued.agents.MAIL1!.fingerprint256);
-    expect(keys.get('pki/lease.key')).toBe('bGVhc2Uga2V5IG9mIHRoZSBqb2IsIDMyIGJ5dGVzIQ==\n');
-    // The digest key kept its bytes: plans' digests do not change with the move.
+    // The next protection issues a new CA and agent certificate, their keys in the store only.
+    const keys = jobKeysIn(await SecretStore.open(join(base, 'secrets.json'), { kind: 'key-file', file: keyFile() }), ID);
+    const fresh = await jobPki(pki, keys, [{ name: 'MAIL1', addresses: ['198.18.0.11'] }]);
+    expect(fresh.ca.fingerprint256).not.toBe(issued.ca.fingerprint256);
+    expect(fresh.agents.MAIL1!.fingerprint256).not.toBe(issued.agents.MAIL1!.fingerprint256);
+    expect(keys.get('pki/ca.key')).toBe(fresh.ca.keyPem);
+    expect(readdirSync(pki).sort()).toEqual(['agent-mail1.pem', 'ca.pem']);
+    const all = ['secrets.json', 'pki/ca.pem', 'pki/agent-mail1.pem'].map((f) => readFileSync(join(base, f), 'utf8')).join('\n');
+    const secrets = [fresh.ca.keyPem, fresh.agents.MAIL1!.keyPem].flatMap((k) => [k.split('\n')[1]!, Buffer.from(k).toString('base64').slice(0, 40)]);
+    expect(secrets.filter((x) => all.includes(x))).toEqual([]);
+    expect(all).not.toMatch(/PRIVATE KEY/);
+    // A digest key made now, in the store: the plans' digests are keyed by it.
     const { createHmac } = await import('node:crypto');
-    expect(await secretDigest(keys, 'secret')).toBe(createHmac('sha256', digestKey).update('secret').digest('hex'));
-    // In the store, sealed: no key in the clear anywhere in the folder.
-    for (const f of ['secrets.json', ...readdirSync(pki).map((n) => `pki/${n}`)]) expect(readFileSync(join(base, f), 'utf8'), f).not.toMatch(/PRIVATE KEY/);
+    expect(await secretDigest(keys, 'secret')).toBe(createHmac('sha256', Buffer.from(keys.get('pki/secret-digest.key')!, 'base64')).update('secret').digest('hex'));
   });
 
   it('a new job\'s keys are made in the store and found there again; a store opened with another key is refused', async () => {

@@ -61,4 +61,17 @@ describe('the lease key leaves the witness only with a grant, and only during th
     expect(late).toMatchObject({ granted: true, active: 'MAIL2', epoch: 1 });
     expect(late).not.toHaveProperty('key');
   });
+
+  it('a lease handed over (failback, planned switchover) never carries the key, however soon the holder asks', () => {
+    const w = witness();
+    w.onHeartbeat('MAIL1');
+    advance((DEFAULT_TIMING.grantAfterS + 1) * 1000);
+    expect(w.leaseRequest('MAIL2')).toMatchObject({ granted: true, key: LEASE_KEY });
+    // Failback: MAIL2 hands the lease back to MAIL1; a planned switchover later hands it to MAIL2 again.
+    expect(w.handover('MAIL2', 'MAIL1')).toMatchObject({ granted: true, active: 'MAIL1', epoch: 2 });
+    expect(w.handover('MAIL1', 'MAIL2')).toMatchObject({ granted: true, active: 'MAIL2', epoch: 3 });
+    const asked = w.leaseRequest('MAIL2');
+    expect(asked).toMatchObject({ granted: true, active: 'MAIL2', epoch: 3 });
+    expect(asked).not.toHaveProperty('key');
+  });
 });

@@ -123,6 +123,19 @@ describe('a person\'s failover asks for the lease only when the standby\'s promi
     expect(isAsking(dir)).toBe(false);
   });
 
+  it('a request\'s marker never expires by itself (an asker that died after a grant is no standby); its age tells when it settled', async () => {
+    const { askingAgeMs, isAsking, ASKING_SETTLED_MS } = await import('../../agent/src/monitor/promise.ts');
+    const dir = fresh();
+    expect(askingAgeMs(dir)).toBeNull();
+    // Written long ago on this boot's clock, and from before a reboot (a time later than now): still a marker.
+    writeFileSync(join(dir, 'lease-asking'), '1');
+    expect(isAsking(dir)).toBe(true);
+    expect(askingAgeMs(dir)).toBeGreaterThan(ASKING_SETTLED_MS);
+    writeFileSync(join(dir, 'lease-asking'), String(Number.MAX_SAFE_INTEGER));
+    expect(isAsking(dir)).toBe(true);
+    expect(askingAgeMs(dir)).toBe(Infinity);
+  });
+
   it('announces the request before it checks the promise: an answer given meanwhile is not a standby\'s', async () => {
     const { beginAsking, endAsking, isAsking } = await import('../../agent/src/monitor/promise.ts');
     const dir = fresh();

@@ -30,6 +30,20 @@ describe('the encrypted secret store', { timeout: 60_000 }, () => {
     expect((await SecretStore.open(file, { kind: 'key-file', file: key })).get(`job/${JOB}/directory-password`)).toBeNull();
   });
 
+  it('two processes with the store open (the app and a CLI command) keep each other\'s entries', async () => {
+    const d = dir();
+    const file = join(d, 'secrets.json');
+    const key = keyFile(d);
+    const app = await SecretStore.open(file, { kind: 'key-file', file: key });
+    const cli = await SecretStore.open(file, { kind: 'key-file', file: key });
+    await app.set({ 'job/a/keys/pki/ca.key': 'A' });
+    await cli.set({ 'job/b/keys/pki/ca.key': 'B' });
+    await app.set({ 'job/a/ssh': 'S' });
+    const again = await SecretStore.open(file, { kind: 'key-file', file: key });
+    expect(again.names('job/')).toEqual(['job/a/keys/pki/ca.key', 'job/a/ssh', 'job/b/keys/pki/ca.key']);
+    expect([again.get('job/a/keys/pki/ca.key'), again.get('job/b/keys/pki/ca.key'), again.get('job/a/ssh')]).toEqual(['A', 'B', 'S']);
+  });
+
   it('refuses another key, a damaged file and an entry moved under another name, changing nothing', async () => {
     const d = dir();
     const file = join(d, 'secrets.json');

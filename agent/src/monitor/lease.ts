@@ -22,6 +22,8 @@ export interface LeaseRecord {
   at: number;
   /** Why no one may serve (the lease file is unreadable or corrupt); a person must decide. */
   blocked?: string;
+  /** Granted by the witness to a standby that lost the source (not handed over): only then may the holder have the lease key. */
+  failover?: true;
 }
 
 /** The lease as found on disk: a record, none yet (first start), or why it cannot be trusted. */
@@ -29,7 +31,7 @@ export function readLease(file: string): { rec: LeaseRecord | null; problem: str
   if (!existsSync(file)) return { rec: null, problem: null };
   try {
     const r = JSON.parse(readFileSync(file, 'utf8')) as Partial<LeaseRecord>;
-    if (typeof r.epoch === 'number' && Number.isInteger(r.epoch) && r.epoch >= 0 && typeof r.active === 'string' && r.active && typeof r.at === 'number') return { rec: { epoch: r.epoch, active: r.active, at: r.at }, problem: null };
+    if (typeof r.epoch === 'number' && Number.isInteger(r.epoch) && r.epoch >= 0 && typeof r.active === 'string' && r.active && typeof r.at === 'number') return { rec: { epoch: r.epoch, active: r.active, at: r.at, ...(r.failover === true ? { failover: true as const } : {}) }, problem: null };
     return { rec: null, problem: `the witness's lease file ${file} makes no sense` };
   } catch (e) {
     return { rec: null, problem: `the witness's lease file ${file} cannot be read (${(e as Error).message.split('\n')[0]})` };
@@ -94,10 +96,13 @@ export class LeaseStore {
     writeFileSync(this.#heardFile, JSON.stringify([...this.#heard]), { mode: 0o600 });
   }
 
-  /** Hands the right to serve to `host` under a new epoch, durably on disk before it returns. A blocked lease is never granted. */
-  grant(host: string, why: string): LeaseRecord {
+  /**
+   * Hands the right to serve to `host` under a new epoch, durably on disk before it returns. A blocked lease is never granted.
+   * `failover`: a grant to a standby that lost the source (the holder may have the lease key for a while), not a handover.
+   */
+  grant(host: string, why: string, failover = false): LeaseRecord {
     if (this.#rec.blocked) throw new Error(this.#rec.blocked);
-    const next = { epoch: this.#rec.epoch + 1, active: host, at: Date.now() };
+    const next: LeaseRecord = { epoch: this.#rec.epoch + 1, active: host, at: Date.now(), ...(failover ? { failover: true as const } : {}) };
     writeDurably(this.#file, JSON.stringify(next));
     this.#rec = next;
     try {

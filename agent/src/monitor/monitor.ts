@@ -16,7 +16,7 @@ import { SourceFence } from './fence.ts';
 import type { ServiceSpec } from './services.ts';
 import { readPhase } from './phase.ts';
 import { SUSPECT_ALERT_AFTER_S, standbyPromiseS, timingOf, alertsOnChange, keyWindowOpen, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
-import { beginAsking, endAsking, isAsking, promiseLeftS, recordStandbyAnswer } from './promise.ts';
+import { ASKING_SETTLED_MS, askingAgeMs, beginAsking, endAsking, isAsking, promiseLeftS, recordStandbyAnswer } from './promise.ts';
 import { bootNowMs } from './clock.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
@@ -140,7 +140,9 @@ export class Monitor {
       let standby = this.#isStandby();
       if (standby) {
         recordStandbyAnswer(this.#c.stateDir);
-        standby = !this.#asking && !isAsking(this.#c.stateDir);
+        // Not while it asks, or may hold the lease: its witness's last word names it, or says the lease cannot be trusted.
+        const w = this.#witnessSaid;
+        standby = !this.#asking && !isAsking(this.#c.stateDir) && !(w && (w.active === this.#c.host || w.blocked));
       }
       return { ok: true, standby };
     }
@@ -210,14 +212,15 @@ export class Monitor {
     if (!this.#lease) return { error: `${this.#c.host} is not the witness` };
     const cur = this.#lease.get();
     const source = this.#c.monitor?.source?.name ?? '';
-    const refusal = from ? leaseRefusal({ now: performance.now(), lastSource: this.#lastSource, from, source, active: cur.active, heardSource: this.#lease.everHeard(source), blocked: this.#lease.blocked, standbys: this.#c.standbyNames }, this.#t) : 'the asking host has no name';
+    // A witness configured before it knew the job's standbys could not tell one from any other job host: it grants nothing.
+    const refusal = !this.#c.standbyNames.length ? 'this witness was not told which hosts are the job\'s standbys; protect the job again' : from ? leaseRefusal({ now: performance.now(), lastSource: this.#lastSource, from, source, active: cur.active, heardSource: this.#lease.everHeard(source), blocked: this.#lease.blocked, standbys: this.#c.standbyNames }, this.#t) : 'the asking host has no name';
     if (refusal) {
       this.#log(`witness: lease refused to ${from}: ${refusal}`);
       return { ok: true, granted: false, ...cur, ...(cur.active !== source && cur.active !== from && cur.active ? { holder: cur.active } : {}), reason: refusal };
     }
     // The holder asking again (its agent restarted mid-failover) gets the key only while that failover may still be running.
-    if (cur.active === from) return { ok: true, granted: true, ...cur, ...(keyWindowOpen(cur.at, Date.now()) ? this.#key() : {}) };
-    const rec = this.#lease.grant(from!, `${from} asked after ${agoS(this.#lastSource) ?? 'never'} s without ${source}`);
+    if (cur.active === from) return { ok: true, granted: true, ...cur, ...(cur.failover && keyWindowOpen(cur.at, Date.now()) ? this.#key() : {}) };
+    const rec = this.#lease.grant(from!, `${from} asked after ${agoS(this.#lastSource) ?? 'never'} s without ${source}`, true);
     this.#log(`witness: lease ${rec.epoch} granted to ${from} (last heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago)`);
     this.#hooks.alert?.('lease-granted', 'critical', `The witness gave ${from} the right to serve mail (lease ${rec.epoch}): it has not heard ${this.#c.monitor?.source?.name} for ${agoS(this.#lastSource) ?? 'ever'} s.`);
     return { ok: true, granted: true, ...rec, ...this.#key() };
@@ -271,6 +274,14 @@ export class Monitor {
   async #targetTick(m: NonNullable<AgentConfig['monitor']>): Promise<void> {
     const w = m.witness ? await this.#roundTrip(m.witness, { op: 'witness-status' }) : null;
     if (w?.ok) this.#witnessSaid = { active: String(w.active), blocked: typeof w.blocked === 'string' };
+    // A request that settled long ago while the witness names another host: this standby holds no lease, and answers as one again.
+    if (w?.ok && String(w.active) !== this.#c.host && !this.#asking) {
+      const age = askingAgeMs(this.#c.stateDir);
+      if (age !== null && age > ASKING_SETTLED_MS) {
+        endAsking(this.#c.stateDir);
+        this.#log(`monitor: the witness names ${String(w.active)}, so the request for the lease made ${age === Infinity ? 'before a restart' : `${Math.round(age / 1000)} s ago`} is over; ${this.#c.host} answers as a standby again`);
+      }
+    }
     const seen = w && typeof w.sourceAgoS === 'number' ? w.sourceAgoS < this.#t.suspectAfterS : w ? false : null;
     // A plan run by the app (failover, failback) says where it stands in the phase file.
     const phase = readPhase(this.#c.stateDir);

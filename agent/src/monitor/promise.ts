@@ -62,9 +62,28 @@ export function endAsking(dir: string): void {
   rmSync(askingFile(dir), { force: true });
 }
 
-/** Whether a request for the lease is under way (a marker younger than a minute: an asker that died leaves one that expires). */
+/**
+ * Whether a request for the lease is under way, or was made and may have been granted: the marker
+ * never expires by itself. An asker that died after the witness granted it (before its phase was
+ * written) must not answer as a standby again, or the source would take mail on its word while it
+ * holds the lease. The marker goes when a request is refused (`endAsking`), and when the monitor
+ * hears from the witness that another host holds the lease (`staleAsking`).
+ */
 export function isAsking(dir: string): boolean {
-  if (!existsSync(askingFile(dir))) return false;
-  const at = Number(readFileSync(askingFile(dir), 'utf8'));
-  return !(Number.isFinite(at) && at <= bootNowMs() && bootNowMs() - at > 60_000);
+  return existsSync(askingFile(dir));
 }
+
+/** How long ago (ms, on the boot clock) the marker was written; Infinity when it is from another boot or unreadable; null when there is none. */
+export function askingAgeMs(dir: string): number | null {
+  let text: string;
+  try {
+    text = readFileSync(askingFile(dir), 'utf8');
+  } catch {
+    return null;
+  }
+  const at = Number(text);
+  return Number.isFinite(at) && at <= bootNowMs() ? bootNowMs() - at : Infinity;
+}
+
+/** A request older than a minute (every asker has its answer by then) whose witness now names another host: no longer under way. */
+export const ASKING_SETTLED_MS = 60_000;
