@@ -52,6 +52,8 @@ export const paths = {
   sshKey: join(LAB_DIR, 'keys', 'id_ed25519'),
   secrets: join(LAB_DIR, 'secrets'),
   adminPassword: join(LAB_DIR, 'secrets', 'admin.password'),
+  /** The key file `npm start` opens Failguard's secret store with (the jobs' keys and passwords, encrypted). */
+  storeKey: join(LAB_DIR, 'secrets', 'store.key'),
   /** Root's password on the witness, the one host that also takes a password over SSH. */
   witnessRootPassword: join(LAB_DIR, 'secrets', 'witness-root.password'),
   alertSecrets: join(LAB_DIR, 'secrets', 'alert-receivers.json'),

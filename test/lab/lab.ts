@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BASE_DN, DNS_DOMAIN, DOMAIN, HOSTS, REALM, hostByName, paths, type HostSpec } from './config.ts';
 import { ensureBridge, ensureHostNetwork, linkExists, netnsExists, removeNetwork, requireHost } from './net.ts';
 import { BRIDGE, netnsOf } from './config.ts';
-import { ensureAdminPassword, ensureCa, ensureSshKey, fingerprintOf } from './pki.ts';
+import { ensureAdminPassword, ensureCa, ensureSshKey, ensureStoreKey, fingerprintOf } from './pki.ts';
 import { ensureMailImage, fsOf, hostKeysOf, imageOf, prepareHostFs, receiverPaths } from './host-fs.ts';
 import { freezeHost, initPidOf, isRunning, killHost, readState, startHost } from './hosts.ts';
 import { DEFAULT_ORG, TEST_ACCOUNTS, addDnsRecords, createTestAccounts, dcCached, expireTestPassword, testPassword, testPasswordFile, generateOrg, loadOrg, provisionDc, restoreDc, saveCache } from './dc.ts';
@@ -72,6 +72,7 @@ export async function up(): Promise<void> {
   const fresh = !linkExists(BRIDGE);
   ensureCa();
   ensureSshKey();
+  ensureStoreKey();
   ensureAdminPassword();
   testPassword();
   const mailPassword = ensureMailPassword();

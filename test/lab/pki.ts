@@ -49,6 +49,12 @@ export function ensureAdminPassword(): string {
   return readFileSync(paths.adminPassword, 'utf8').trim();
 }
 
+/** The key file of the wizard's secret store on the lab (`npm start`): 32 random bytes, root only. */
+export function ensureStoreKey(): void {
+  mkdirSync(paths.secrets, { recursive: true, mode: 0o700 });
+  if (!existsSync(paths.storeKey)) writeFileSync(paths.storeKey, randomBytes(32), { mode: 0o600 });
+}
+
 /** The alert receivers' secrets (SMTP submission password, SNMPv3 keys): random per lab, root only. */
 export function ensureAlertSecrets(): { smtpUser: string; smtpPassword: string; snmpUser: string; snmpAuthKey: string; snmpPrivKey: string; snmpEngineId: string } {
   mkdirSync(paths.secrets, { recursive: true, mode: 0o700 });
