@@ -14,7 +14,7 @@ import { greeting, resolveServices, running as serviceRunning, sh, startServices
 import { shellCommand, shq } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
 import { parsePoint } from '../../shared/points.ts';
-import { beginAsking, endAsking, promiseLeftS } from './monitor/promise.ts';
+import { beginAsking, clearAsking, endAsking, promiseLeftS } from './monitor/promise.ts';
 import { standbyPromiseS, timingOf } from './monitor/rules.ts';
 
 const witnessOf = (c: AgentConfig) => {
@@ -36,8 +36,9 @@ export async function takeLease(c: AgentConfig): Promise<{ epoch: number; active
     throw new UserError('lease-refused', `${now.active} holds the lease already (it took over ${c.monitor?.source?.name ?? 'the source'}'s mail); ${c.host} stays a standby. Only a failback or a planned switchover moves the lease.`);
   }
   // Announced before the promise is checked, both before the witness is asked (promise.ts says why).
-  beginAsking(c.stateDir);
-  let granted = false;
+  const marker = beginAsking(c.stateDir);
+  // Kept when granted, and when the witness did not answer (it may have granted it): only a refusal ends the request.
+  let keep = false;
   try {
     const promiseS = standbyPromiseS(timingOf(c.monitor));
     const left = holds ? 0 : promiseLeftS(c.stateDir, promiseS);
@@ -46,13 +47,14 @@ export async function takeLease(c: AgentConfig): Promise<{ epoch: number; active
       throw new UserError('lease-refused', `${c.host} heard ${source} within the last ${Math.max(1, Math.ceil(promiseS - left))} s, so ${source} may still be taking mail; ${c.host} asks for the lease only once it has not heard ${source} for ${promiseS} s. If ${source} is up, use a planned switchover instead.`);
     }
     const r = await ask(loadTls(c), c.jobId, w, { op: 'lease' }, 5000).catch((e: Error) => {
+      keep = true;
       throw new UserError('witness-unreachable', `The witness did not answer (${e.message}); without its lease ${c.host} does not take over. Bring the witness back, or check the network between ${c.host} and it.`);
     });
     if (r.granted !== true) throw new UserError('lease-refused', `The witness did not grant the lease: ${String(r.reason ?? r.error ?? 'no reason given')}.`);
-    granted = true;
+    keep = true;
     return afterGrant(c, r);
   } finally {
-    if (!granted) endAsking(c.stateDir);
+    if (!keep) endAsking(c.stateDir, marker);
   }
 }
 
@@ -237,7 +239,8 @@ export async function synced(c: AgentConfig, idleS = SYNC_IDLE_S): Promise<{ ok:
 
 /** After a failback: the markers of the failover are cleared (the data stays), so the agent starts as a plain source or standby. */
 export function settle(c: AgentConfig): string {
-  for (const f of ['promoted.json', 'phase.json', 'handover.json', 'lease-asking']) rmSync(join(c.stateDir, f), { force: true });
+  for (const f of ['promoted.json', 'phase.json', 'handover.json']) rmSync(join(c.stateDir, f), { force: true });
+  clearAsking(c.stateDir);
   return 'the failover markers are cleared';
 }
 

@@ -17,6 +17,7 @@ import { UserError } from '../../shared/errors.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { sha256File } from '../hosts/file-hash.ts';
 import { HOST_PATHS as P, agentCommand } from '../provision/host-layout.ts';
+import { shq } from '../../shared/quote.ts';
 import { START_VERIFY } from '../provision/plan.ts';
 import { agentConfig, jobHosts } from '../provision/agent-config.ts';
 import { alertStep, counterparts } from './plan.ts';
@@ -56,12 +57,21 @@ export async function failbackConfigs(job: Job, target: JobTarget, base: string)
 }
 
 /** Where a host keeps the configuration provisioning gave it while a failback runs. */
-const KEPT = `${P.confDir}/agent.json.before-failback`;
-/** Kept once: a failback run again after one cut short keeps the original, not the reversed one it had put there. */
-const keep = (h: string): PlanStep => ({ kind: 'command', host: h, description: `keep ${h}'s configuration as provisioning left it, to put back after the failback`,
-  command: `[ -f ${KEPT} ] || cp -p ${P.config} ${KEPT}`, verify: `test -f ${KEPT}`, undo: `rm -f ${KEPT}` });
-const putBack = (h: string): PlanStep => ({ kind: 'command', host: h, description: `give ${h} back its configuration as it was before the failover`,
-  command: `if [ -f ${KEPT} ]; then cp -p ${KEPT} ${P.config} && rm -f ${KEPT}; fi`, verify: `test ! -f ${KEPT}` });
+export const KEPT_CONFIG = `${P.confDir}/agent.json.before-failback`;
+const KEPT = KEPT_CONFIG;
+/** A configuration of this role (provisioning writes it as indented JSON): the kept one is the original, not a reversed one. */
+const hasRole = (file: string, role: string) => `grep -qF ${shq(`"role": "${role}"`)} ${shq(file)}`;
+/** The kept copy gone, and the configuration in place of this role. */
+const putBackDone = (role: string) => `test ! -f ${shq(KEPT)} && grep -qF ${shq(`"role": "${role}"`)} ${shq(P.config)}`;
+/**
+ * Kept once: a failback run again after one cut short keeps the original, not the reversed one it had put there; and checked to
+ * be the original (its role). Undone by putting it back (a rollback of a run again leaves no reversed configuration behind).
+ */
+const keep = (h: string, role: string): PlanStep => ({ kind: 'command', host: h, description: `keep ${h}'s configuration as provisioning left it, to put back after the failback`,
+  command: `[ -f ${KEPT} ] || cp -p ${P.config} ${KEPT}`, verify: hasRole(KEPT, role), undo: `if [ -f ${KEPT} ]; then cp -p ${KEPT} ${P.config} && rm -f ${KEPT}; fi` });
+/** Put back, and checked: the host's configuration has its own role again (a missing copy with a reversed one in place stops the plan). */
+const putBack = (h: string, role: string): PlanStep => ({ kind: 'command', host: h, description: `give ${h} back its configuration as it was before the failover`,
+  command: `if [ -f ${KEPT} ]; then cp -p ${KEPT} ${P.config} && rm -f ${KEPT}; fi`, verify: putBackDone(role) });
 
 const stop = (h: string): PlanStep => ({ kind: 'command', host: h, description: `stop the agent on ${h}`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` });
 const start = (h: string, role: string): PlanStep => ({ kind: 'command', host: h, description: `start the agent on ${h} as ${role}`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });
@@ -78,7 +88,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     alertStep(T, 'failback-started', `${S} is being brought back; users keep working on ${T} until a short cut-over.`),
     stop(S), stop(T), stop(W),
     { kind: 'command', host: S, description: `on ${S}, keep aside the points ${T} never received (renamed diverged-…, not deleted)`, command: agentCommand('set-aside-diverged', T) },
-    ...[S, T, W].map(keep),
+    keep(S, 'source'), keep(T, 'target'), keep(W, 'witness'),
     ...files.reversed.map((f) => upload(f, `for replication from ${T} back to ${S}`)),
     start(W, 'witness'), start(T, `source (${S}'s users keep working on it)`), start(S, `target of ${T}`),
     { kind: 'command', host: S, description: `wait until ${S} has received what changed on ${T} since the failover`, command: agentCommand('synced'), waits: 'progress' },
@@ -91,7 +101,7 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     stop(S), stop(T), stop(W),
     { kind: 'command', host: S, description: `clear the failover's markers on ${S} (the data stays)`, command: agentCommand('settle') },
     { kind: 'command', host: T, description: `clear the failover's markers on ${T}, so it starts as a standby again (the data stays)`, command: agentCommand('settle') },
-    ...[T, W, S].map(putBack),
+    putBack(T, 'target'), putBack(W, 'witness'), putBack(S, 'source'),
     start(T, 'target'), start(W, 'witness'), start(S, 'source'),
     ...[S, T, W].map((h): PlanStep => ({ kind: 'command', host: h, description: `remove the configurations kept for undo on ${h}`, command: `rm -f ${P.confDir}/*.failguard-prev` })),
     alertStep(S, 'failback-done', `${S} serves mail again and replicates to ${T}.`),

@@ -120,7 +120,8 @@ export function provisioningPlan(job: Job, hosts: Array<{ role: HostRoleInJob; n
   const copiedTo = [...new Set(copies.filter((s) => s.kind === 'upload' || s.kind === 'secret-file').map((s) => (s as { host: string }).host))];
   // Files replaced are kept beside the new ones until here, so that any failure before could put them back.
   for (const h of copiedTo) {
-    steps.push({ kind: 'command', host: h, description: `remove the replaced copies kept for undo on ${h}`, command: `rm -f ${P.dir}/*.failguard-prev ${P.dir}/bin/*.failguard-prev ${P.confDir}/*.failguard-prev` });
+    // And a configuration a failback cut short kept: the one provisioned now is the original a later failback keeps.
+    steps.push({ kind: 'command', host: h, description: `remove the replaced copies kept for undo on ${h}`, command: `rm -f ${P.dir}/*.failguard-prev ${P.dir}/bin/*.failguard-prev ${P.confDir}/*.failguard-prev ${P.confDir}/agent.json.before-failback` });
   }
   return sealPlan({ title: `Protect ${job.source.name} → ${job.targets.map((t) => t.name).join(', ')} (${job.name})`, onFailure: 'undo' as const, steps });
 }

@@ -102,7 +102,7 @@ export function undoFailover(): void {
   sh('mail1', 'pkill -f fg-port-holder; true');
   for (const h of ['witness', 'mail1', 'mail2', 'mail3']) sh(h, '/opt/failguard/agentd stop; true');
   for (const h of STANDBYS) sh(h, `${agent} unserve /etc/failguard/agent.json; ${agent} unpromote /etc/failguard/agent.json; true`);
-  for (const h of ['witness', 'mail1', 'mail2', 'mail3']) sh(h, 'cd /var/lib/failguard && rm -f lease.json lease-history.jsonl heard.json phase.json promoted.json handover.json standby-promise.json lease-asking alive state.json; true');
+  for (const h of ['witness', 'mail1', 'mail2', 'mail3']) sh(h, 'cd /var/lib/failguard && rm -f lease.json lease-history.jsonl heard.json phase.json promoted.json handover.json standby-promise.json lease-asking lease-asking-* alive state.json; true');
 }
 
 export interface FaultCase { name: string; run(ctx: FaultContext): Promise<FaultRun[]> }

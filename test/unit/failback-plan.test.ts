@@ -1,5 +1,6 @@
 /** The failback and rehearsal plans, the alert receivers made whole, the services the agent owns, and the dashboard's event log. */
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { failbackPlan, reversedJob } from '../../electron/failover/failback.ts';
 import { rehearsalPlan } from '../../electron/failover/rehearsal.ts';
@@ -91,5 +92,45 @@ describe('the dashboard\'s event log', () => {
     const ev = eventLog([st('MAIL2', ['2026-11-30T08:00:01.000Z monitor: healthy → source-suspect (x)', '2026-11-30T08:00:00.500Z sent p0000000001 to MAIL2']),
       st('MAIL1', ['2026-11-30T08:00:02.000Z fence: serving → fenced (y)'])]);
     expect(ev.map((e) => [e.host, e.text.split(':')[0]])).toEqual([['MAIL1', 'fence'], ['MAIL2', 'monitor']]);
+  });
+});
+
+/** Runs shell text under bash with a scratch /etc (a private mount namespace): the failback's keep and put-back steps for real. */
+function onScratchEtc(script: string): { code: number; config: string; kept: boolean } {
+  const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'bash', '-c', [
+    'mount -t tmpfs tmpfs /etc || exit 97', 'mkdir -p /etc/failguard', 'export PATH=/usr/bin:/bin', 'set -e', script,
+    'set +e; printf "%s" "$(cat /etc/failguard/agent.json)"; printf "\\036"; test -f /etc/failguard/agent.json.before-failback && printf kept || true'].join('\n')], { encoding: 'utf8' });
+  if (r.status === 97) throw new Error(`no scratch /etc: ${r.stderr}`);
+  const [config, kept] = r.stdout.split('\x1e');
+  return { code: r.status ?? -1, config: config ?? '', kept: kept === 'kept' };
+}
+
+describe('the failback\'s kept configuration, run under bash', () => {
+  const p = failbackPlan(job, topo, job.targets[0]!, [], { reversed: [file('MAIL2', 'a'), file('witness', 'b'), file('MAIL1', 'c')] });
+  const on = (h: string, what: RegExp) => p.steps.find((s): s is Extract<typeof s, { kind: 'command' }> => s.kind === 'command' && s.host === h && what.test(s.description))!;
+  const keep = on('MAIL1', /^keep MAIL1's configuration/);
+  const back = on('MAIL1', /^give MAIL1 back its configuration/);
+  const original = '{\n  "role": "source",\n  "leaseKey": "k"\n}';
+  const reversed = '{\n  "role": "target"\n}';
+  const put = (text: string) => `printf '%s' '${text}' > /etc/failguard/agent.json`;
+  const ok = (cmd: string) => `( ${cmd} ) || exit 41`;
+
+  it('kept once and put back: the original returns, the copy goes, and the check passes', () => {
+    const r = onScratchEtc([put(original), ok(keep.command), ok(keep.verify!), put(reversed), ok(keep.command), ok(back.command), ok(back.verify!)].join('\n'));
+    expect(r).toEqual({ code: 0, config: original, kept: false });
+  });
+
+  it('a failback run again after one cut short, then rolled back: the original comes back, not the reversed one', () => {
+    // First run: kept, reversed put in place; cut short. Second run: keep again (it must not keep the reversed one), then undo.
+    const r = onScratchEtc([put(original), ok(keep.command), put(reversed), ok(keep.command), ok(keep.verify!), ok(keep.undo!)].join('\n'));
+    expect(r).toEqual({ code: 0, config: original, kept: false });
+  });
+
+  it('no kept copy while a reversed configuration is in place: the put-back check fails, so the plan stops', () => {
+    const r = onScratchEtc([put(reversed), ok(back.command), `( ${back.verify!} ) && exit 0 || exit 42`].join('\n'));
+    expect(r.code).toBe(42);
+    // And a kept copy that is not the source's own (a reversed one kept by mistake) fails keep's check.
+    const wrong = onScratchEtc([put(reversed), ok(keep.command), `( ${keep.verify!} ) && exit 0 || exit 43`].join('\n'));
+    expect(wrong.code).toBe(43);
   });
 });

@@ -123,25 +123,38 @@ describe('a person\'s failover asks for the lease only when the standby\'s promi
     expect(isAsking(dir)).toBe(false);
   });
 
-  it('a request\'s marker never expires by itself (an asker that died after a grant is no standby); its age tells when it settled', async () => {
-    const { askingAgeMs, isAsking, ASKING_SETTLED_MS } = await import('../../agent/src/monitor/promise.ts');
+  it('a request\'s marker never expires by itself; only a settled one goes, by its own name, and a new asker\'s stays', async () => {
+    const { beginAsking, endAsking, isAsking, settleAsking } = await import('../../agent/src/monitor/promise.ts');
     const dir = fresh();
-    expect(askingAgeMs(dir)).toBeNull();
-    // Written long ago on this boot's clock, and from before a reboot (a time later than now): still a marker.
-    writeFileSync(join(dir, 'lease-asking'), '1');
+    expect(isAsking(dir)).toBe(false);
+    // A request from before a reboot (its time is from another boot's clock): still a marker, until settled.
+    writeFileSync(join(dir, 'lease-asking-old'), String(Number.MAX_SAFE_INTEGER));
     expect(isAsking(dir)).toBe(true);
-    expect(askingAgeMs(dir)).toBeGreaterThan(ASKING_SETTLED_MS);
-    writeFileSync(join(dir, 'lease-asking'), String(Number.MAX_SAFE_INTEGER));
+    const fresh1 = beginAsking(dir);
+    expect(settleAsking(dir)).toEqual(['lease-asking-old']);
     expect(isAsking(dir)).toBe(true);
-    expect(askingAgeMs(dir)).toBe(Infinity);
+    expect(settleAsking(dir)).toEqual([]);
+    endAsking(dir, fresh1);
+    expect(isAsking(dir)).toBe(false);
+  });
+
+  it('the witness does not answer: the marker stays (it may have granted the lease), so the agent answers as no standby', async () => {
+    const { takeLease } = await import('../../agent/src/commands.ts');
+    const { isAsking } = await import('../../agent/src/monitor/promise.ts');
+    const dir = fresh();
+    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), 'not a certificate');
+    const c = { host: 'MAIL2', role: 'target', jobId: 'j', stateDir: dir, tls: { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
+      monitor: { source: { name: 'MAIL1', address: '127.0.0.1', port: 1 }, witness: { name: 'witness', address: '127.0.0.1', port: 1 }, mode: 'alert', timeoutSeconds: 60, profile: 'fast', services: [] } } as never;
+    await expect(takeLease(c)).rejects.toMatchObject({ code: 'witness-unreachable' });
+    expect(isAsking(dir)).toBe(true);
   });
 
   it('announces the request before it checks the promise: an answer given meanwhile is not a standby\'s', async () => {
     const { beginAsking, endAsking, isAsking } = await import('../../agent/src/monitor/promise.ts');
     const dir = fresh();
-    beginAsking(dir);
+    const marker = beginAsking(dir);
     expect(isAsking(dir)).toBe(true);
-    endAsking(dir);
+    endAsking(dir, marker);
     expect(isAsking(dir)).toBe(false);
   });
 });

@@ -8,6 +8,8 @@
  * of rules.ts, on this host's monotonic clock; each change of state is logged and alerted.
  */
 import { performance } from 'node:perf_hooks';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AgentConfig } from '../config.ts';
 import type { StateFile } from '../state.ts';
 import { ask, type TlsMaterial } from '../peer.ts';
@@ -16,7 +18,7 @@ import { SourceFence } from './fence.ts';
 import type { ServiceSpec } from './services.ts';
 import { readPhase } from './phase.ts';
 import { SUSPECT_ALERT_AFTER_S, standbyPromiseS, timingOf, alertsOnChange, keyWindowOpen, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
-import { ASKING_SETTLED_MS, askingAgeMs, beginAsking, endAsking, isAsking, promiseLeftS, recordStandbyAnswer } from './promise.ts';
+import { beginAsking, endAsking, isAsking, promiseLeftS, recordStandbyAnswer, settleAsking } from './promise.ts';
 import { bootNowMs } from './clock.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
@@ -179,6 +181,8 @@ export class Monitor {
 
   /** Source: every standby answered as one within the fence time (what admission would need, were the source serving). */
   #standbysAffirm(): boolean {
+    // A switchover under way here (its services stopped, the lease being handed over): only the witness's word counts.
+    if (existsSync(join(this.#c.stateDir, 'handover.json'))) return false;
     try {
       const t = this.#c.targets.map((x) => this.#standbyAt.get(x.name) ?? null);
       return t.length > 0 && sourceAdmits(bootNowMs(), { serving: true, hasWitness: true, witnessAt: null, targetsAt: t }, this.#t);
@@ -276,11 +280,8 @@ export class Monitor {
     if (w?.ok) this.#witnessSaid = { active: String(w.active), blocked: typeof w.blocked === 'string' };
     // A request that settled long ago while the witness names another host: this standby holds no lease, and answers as one again.
     if (w?.ok && String(w.active) !== this.#c.host && !this.#asking) {
-      const age = askingAgeMs(this.#c.stateDir);
-      if (age !== null && age > ASKING_SETTLED_MS) {
-        endAsking(this.#c.stateDir);
-        this.#log(`monitor: the witness names ${String(w.active)}, so the request for the lease made ${age === Infinity ? 'before a restart' : `${Math.round(age / 1000)} s ago`} is over; ${this.#c.host} answers as a standby again`);
-      }
+      const settled = settleAsking(this.#c.stateDir);
+      if (settled.length) this.#log(`monitor: the witness names ${String(w.active)}, so ${settled.length === 1 ? 'the request for the lease made over a minute ago is' : `${settled.length} requests for the lease made over a minute ago are`} over; ${this.#c.host} answers as a standby again`);
     }
     const seen = w && typeof w.sourceAgoS === 'number' ? w.sourceAgoS < this.#t.suspectAfterS : w ? false : null;
     // A plan run by the app (failover, failback) says where it stands in the phase file.
@@ -302,11 +303,15 @@ export class Monitor {
     if (due && !this.#attempted && m.witness && this.#hooks.failover) {
       // Announced before the promise is checked, and both before the witness is asked (promise.ts).
       this.#asking = true;
-      beginAsking(this.#c.stateDir);
+      const marker = beginAsking(this.#c.stateDir);
       const bound = promiseLeftS(this.#c.stateDir, standbyPromiseS(this.#t));
       const lease = bound > 0 ? null : await this.#roundTrip(m.witness, { op: 'lease' });
       if (bound > 0) this.#log(`monitor: ${this.#c.host} answered ${m.source?.name} as a standby lately; it asks for the lease in ${Math.ceil(bound)} s at the earliest`);
-      if (lease?.granted !== true) { this.#asking = false; endAsking(this.#c.stateDir); }
+      if (lease?.granted !== true) {
+        this.#asking = false;
+        // Not asked at all, or an answer that is no grant: a standby again. No answer: the witness may have granted it, so the marker stays.
+        if (bound > 0 || lease !== null) endAsking(this.#c.stateDir, marker);
+      }
       if (typeof lease?.holder === 'string' && lease.holder !== this.#leaseHolder) {
         // Another standby took over: this one stays fenced (its services stay stopped) and says so.
         this.#leaseHolder = lease.holder;

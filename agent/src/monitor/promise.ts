@@ -11,13 +11,14 @@
  * "not a standby" while it is there. So an answer and a request can never both slip through: if
  * the answer's promise came before the check, the check sees it; if after, the agent sees the marker.
  */
-import { readFileSync, renameSync, rmSync, existsSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { writeDurably } from '../durable.ts';
 import { join } from 'node:path';
 import { bootNowMs } from './clock.ts';
 
 const file = (dir: string) => join(dir, 'standby-promise.json');
-const askingFile = (dir: string) => join(dir, 'lease-asking');
+const ASKING = 'lease-asking';
 const bootId = () => { try { return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(); } catch { return ''; } };
 const nowS = () => bootNowMs() / 1000;
 
@@ -52,38 +53,57 @@ export function promiseLeftS(dir: string, promiseS: number): number {
   return Math.max(0, promiseS - since);
 }
 
-/** This standby is about to ask for the lease: from now on its agent answers heartbeats as "not a standby". */
-export function beginAsking(dir: string): void {
-  writeDurably(askingFile(dir), String(bootNowMs()));
+/**
+ * This standby is about to ask for the lease: from now on its agent answers heartbeats as "not a
+ * standby". Each asker writes a marker of its own (`lease-asking-<who>`), never rewritten by
+ * another, so clearing one can never remove another asker's; returns its name.
+ */
+export function beginAsking(dir: string, who = `${process.pid}-${randomBytes(4).toString('hex')}`): string {
+  const name = `${ASKING}-${who}`;
+  writeDurably(join(dir, name), String(bootNowMs()));
+  return name;
 }
 
-/** The request was refused: a standby again. */
-export function endAsking(dir: string): void {
-  rmSync(askingFile(dir), { force: true });
+/** The witness refused the request (an answer, not a silence): a standby again, as far as this asker goes. */
+export function endAsking(dir: string, name: string): void {
+  rmSync(join(dir, name), { force: true });
 }
+
+const markers = (dir: string) => { try { return readdirSync(dir).filter((f) => f === ASKING || f.startsWith(`${ASKING}-`)); } catch { return []; } };
 
 /**
- * Whether a request for the lease is under way, or was made and may have been granted: the marker
- * never expires by itself. An asker that died after the witness granted it (before its phase was
- * written) must not answer as a standby again, or the source would take mail on its word while it
- * holds the lease. The marker goes when a request is refused (`endAsking`), and when the monitor
- * hears from the witness that another host holds the lease (`staleAsking`).
+ * Whether a request for the lease is under way, or was made and may have been granted: a marker
+ * never expires by itself. An asker that died, or got no answer, after the witness granted it
+ * (before its phase was written) must not answer as a standby again, or the source would take
+ * mail on its word while it holds the lease. A marker goes when the witness refuses that request
+ * (`endAsking`), and when the monitor hears from the witness that another host holds the lease and
+ * the marker is old enough that its asker is done (`settleAsking`).
  */
 export function isAsking(dir: string): boolean {
-  return existsSync(askingFile(dir));
+  return markers(dir).length > 0;
 }
 
-/** How long ago (ms, on the boot clock) the marker was written; Infinity when it is from another boot or unreadable; null when there is none. */
-export function askingAgeMs(dir: string): number | null {
-  let text: string;
-  try {
-    text = readFileSync(askingFile(dir), 'utf8');
-  } catch {
-    return null;
-  }
-  const at = Number(text);
-  return Number.isFinite(at) && at <= bootNowMs() ? bootNowMs() - at : Infinity;
+/** How long ago (ms, on the boot clock) a marker was written; Infinity when from another boot or unreadable. */
+function ageMs(file: string): number {
+  const at = Number((() => { try { return readFileSync(file, 'utf8'); } catch { return ''; } })());
+  return Number.isFinite(at) && at > 0 && at <= bootNowMs() ? bootNowMs() - at : Infinity;
 }
 
-/** A request older than a minute (every asker has its answer by then) whose witness now names another host: no longer under way. */
+/** A request older than a minute (every asker has its answer by then). */
 export const ASKING_SETTLED_MS = 60_000;
+
+/**
+ * Removes the markers of requests that are over, once the witness names another host: those older
+ * than ASKING_SETTLED_MS, each by its own name (a marker written meanwhile by a new asker has
+ * another name and stays). Returns the names removed.
+ */
+export function settleAsking(dir: string): string[] {
+  const old = markers(dir).filter((f) => ageMs(join(dir, f)) > ASKING_SETTLED_MS);
+  for (const f of old) rmSync(join(dir, f), { force: true });
+  return old;
+}
+
+/** Every marker (after a failback, the failover is over). */
+export function clearAsking(dir: string): void {
+  for (const f of markers(dir)) rmSync(join(dir, f), { force: true });
+}
