@@ -7,7 +7,7 @@
  * key file the person supplies. Without either, nothing is kept: secrets are asked each time.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb } from 'node:crypto';
-import { open as openFile, readFile, rename, mkdir } from 'node:fs/promises';
+import { open as openFile, readFile, rename, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError, plainMessage } from '../../shared/errors.ts';
@@ -109,13 +109,41 @@ export class SecretStore {
    * a CLI command) may have written since this one opened it, and its entries must not be lost.
    */
   async set(entries: Record<string, string | null>): Promise<void> {
-    const now = await readFile(this.#file, 'utf8').then((t) => JSON.parse(t) as StoreFile).catch(() => null);
-    if (now && JSON.stringify(now.key) === JSON.stringify(this.#store.key) && typeof now.entries === 'object') this.#store.entries = { ...now.entries };
-    for (const [name, value] of Object.entries(entries)) {
-      if (value === null) delete this.#store.entries[name];
-      else this.#store.entries[name] = seal(this.#key, name, value);
+    await this.#locked(async () => {
+      const now = await readFile(this.#file, 'utf8').then((t) => JSON.parse(t) as StoreFile, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
+      if (now && JSON.stringify(now.key) !== JSON.stringify(this.#store.key)) {
+        throw new UserError('secret-store', `${this.#file} was replaced by another store since Failguard opened it; start Failguard again. Nothing was changed.`);
+      }
+      if (now && typeof now.entries === 'object') this.#store.entries = { ...now.entries };
+      for (const [name, value] of Object.entries(entries)) {
+        if (value === null) delete this.#store.entries[name];
+        else this.#store.entries[name] = seal(this.#key, name, value);
+      }
+      await this.#write();
+    });
+  }
+
+  /** One writer at a time across processes: a lock file made exclusively, waited for up to 10 s; one older than a minute is a crashed writer's. */
+  async #locked<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(dirname(this.#file), { recursive: true, mode: 0o700 });
+    const lock = `${this.#file}.lock`;
+    for (let i = 0; ; i++) {
+      try {
+        await (await openFile(lock, 'wx', 0o600)).close();
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const age = await stat(lock).then((x) => Date.now() - x.mtimeMs, () => 0);
+        if (age > 60_000) await rm(lock, { force: true });
+        else if (i >= 200) throw new UserError('secret-store', `${this.#file} is being written by another Failguard for too long (${lock}); try again, or remove that file if no Failguard runs.`);
+        else await new Promise((r) => setTimeout(r, 50));
+      }
     }
-    await this.#write();
+    try {
+      return await fn();
+    } finally {
+      await rm(lock, { force: true });
+    }
   }
 
   async #write(): Promise<void> {

@@ -113,7 +113,8 @@ const secretFile: Executor<SecretFile> = {
   },
   async apply(step, ctx) {
     // A run finished later (recovered) writes only what the plan was reviewed with, never other secrets of now.
-    if (ctx.secretDigest && await ctx.secretDigest(contentOf(step, ctx)) !== step.digest) {
+    if (!ctx.secretDigest) throw new StepFailed(`the ${step.secret} secrets cannot be checked against this plan in this run; run protect again`);
+    if (await ctx.secretDigest(contentOf(step, ctx)) !== step.digest) {
       throw new StepFailed(`the ${step.secret} secrets are not those this plan was made with (they changed since); run protect again to see the plan of now`);
     }
     const tmp = `${step.remotePath}.failguard-new`;

@@ -40,4 +40,12 @@ describe('a secret-file step', () => {
     await expect(executorFor(step).apply(step, ctx)).rejects.toThrow(/not those this plan was made with/);
     expect(sent).toEqual([]);
   });
+
+  it('refuses when the run cannot check the content against the plan at all', async () => {
+    const step = { kind: 'secret-file', host: 'MAIL2', description: 'write the agent key', secret: 'agent-key/MAIL2', digest: await digest('KEY A'), remotePath: '/etc/failguard/agent.key', mode: 0o600 } as Extract<PlanStep, { kind: 'secret-file' }>;
+    const { ctx, sent } = ctxWith('KEY A');
+    delete ctx.secretDigest;
+    await expect(executorFor(step).apply(step, ctx)).rejects.toBeInstanceOf(StepFailed);
+    expect(sent).toEqual([]);
+  });
 });

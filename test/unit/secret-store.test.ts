@@ -42,6 +42,15 @@ describe('the encrypted secret store', { timeout: 60_000 }, () => {
     const again = await SecretStore.open(file, { kind: 'key-file', file: key });
     expect(again.names('job/')).toEqual(['job/a/keys/pki/ca.key', 'job/a/ssh', 'job/b/keys/pki/ca.key']);
     expect([again.get('job/a/keys/pki/ca.key'), again.get('job/b/keys/pki/ca.key'), again.get('job/a/ssh')]).toEqual(['A', 'B', 'S']);
+    // At the same moment: one writer at a time, nothing lost.
+    await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? app : cli).set({ [`job/c/${i}`]: String(i) })));
+    const after = await SecretStore.open(file, { kind: 'key-file', file: key });
+    expect(after.names('job/c/')).toEqual(['0', '1', '2', '3', '4', '5', '6', '7'].map((i) => `job/c/${i}`));
+    // A store put in its place (another key) is refused, not overwritten.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"salt": "[^"]+"/, '"salt": "AAAAAAAAAAAAAAAAAAAAAA=="'));
+    const replaced = readFileSync(file, 'utf8');
+    await expect(app.set({ 'job/d': 'x' })).rejects.toThrow(/was replaced by another store/);
+    expect(readFileSync(file, 'utf8')).toBe(replaced);
   });
 
   it('refuses another key, a damaged file and an entry moved under another name, changing nothing', async () => {

@@ -72,6 +72,10 @@ export class Monitor {
     this.#lastSource = c.role === 'source' ? null : performance.now();
     if (c.role === 'witness' && c.monitor?.source) {
       this.#lease = new LeaseStore(c.stateDir, c.monitor.source.name);
+      // Provisioned by a version that did not tell the witness the job's standbys: it grants no lease, and says so once.
+      if (!c.standbyNames.length && c.monitor.mode === 'automatic') {
+        queueMicrotask(() => hooks.alert?.('lease-blocked', 'critical', `The witness of this job was not told which hosts are its standbys, so it grants no lease and no automatic failover can happen; protect the job again.`));
+      }
       const blocked = this.#lease.blocked;
       if (blocked) {
         this.#log(`witness: ${blocked}`);
