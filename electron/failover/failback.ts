@@ -59,6 +59,8 @@ export async function failbackConfigs(job: Job, target: JobTarget, base: string)
 /** Where a host keeps the configuration provisioning gave it while a failback runs. */
 export const KEPT_CONFIG = `${P.confDir}/agent.json.before-failback`;
 const KEPT = KEPT_CONFIG;
+/** The kept configuration back in place, and the copy gone (nothing when there is none). */
+const RESTORE_KEPT = `if [ -f ${KEPT} ]; then cp -p ${KEPT} ${P.config} && rm -f ${KEPT}; fi`;
 /** A configuration of this role (provisioning writes it as indented JSON): the kept one is the original, not a reversed one. */
 const hasRole = (file: string, role: string) => `grep -qF ${shq(`"role": "${role}"`)} ${shq(file)}`;
 /** The kept copy gone, and the configuration in place of this role. */
@@ -68,10 +70,10 @@ const putBackDone = (role: string) => `test ! -f ${shq(KEPT)} && grep -qF ${shq(
  * be the original (its role). Undone by putting it back (a rollback of a run again leaves no reversed configuration behind).
  */
 const keep = (h: string, role: string): PlanStep => ({ kind: 'command', host: h, description: `keep ${h}'s configuration as provisioning left it, to put back after the failback`,
-  command: `[ -f ${KEPT} ] || cp -p ${P.config} ${KEPT}`, verify: hasRole(KEPT, role), undo: `if [ -f ${KEPT} ]; then cp -p ${KEPT} ${P.config} && rm -f ${KEPT}; fi` });
+  command: `[ -f ${KEPT} ] || cp -p ${P.config} ${KEPT}`, verify: hasRole(KEPT, role), undo: RESTORE_KEPT });
 /** Put back, and checked: the host's configuration has its own role again (a missing copy with a reversed one in place stops the plan). */
 const putBack = (h: string, role: string): PlanStep => ({ kind: 'command', host: h, description: `give ${h} back its configuration as it was before the failover`,
-  command: `if [ -f ${KEPT} ]; then cp -p ${KEPT} ${P.config} && rm -f ${KEPT}; fi`, verify: putBackDone(role) });
+  command: RESTORE_KEPT, verify: putBackDone(role) });
 
 const stop = (h: string): PlanStep => ({ kind: 'command', host: h, description: `stop the agent on ${h}`, command: `${P.agentd} stop`, verify: `! ${P.agentd} status`, undo: `${P.agentd} start` });
 const start = (h: string, role: string): PlanStep => ({ kind: 'command', host: h, description: `start the agent on ${h} as ${role}`, command: `${P.agentd} start`, verify: START_VERIFY, undo: `${P.agentd} stop` });

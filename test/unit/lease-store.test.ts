@@ -110,14 +110,20 @@ describe('the admission service', () => {
   });
 });
 
+/** MAIL2's configuration as a standby whose witness and source answer nothing (port 1), with certificates that are none. */
+function standbyMail2(profile: 'standard' | 'fast') {
+  const dir = fresh();
+  for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), 'not a certificate');
+  const c = { host: 'MAIL2', role: 'target', jobId: 'j', stateDir: dir, tls: { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
+    monitor: { source: { name: 'MAIL1', address: '127.0.0.1', port: 1 }, witness: { name: 'witness', address: '127.0.0.1', port: 1 }, mode: 'alert', timeoutSeconds: 60, profile, services: [] } } as never;
+  return { dir, c };
+}
+
 describe('a person\'s failover asks for the lease only when the standby\'s promise allows it', () => {
   it('refuses while the promise binds, says why, and leaves no marker behind', async () => {
     const { takeLease } = await import('../../agent/src/commands.ts');
     const { isAsking } = await import('../../agent/src/monitor/promise.ts');
-    const dir = fresh();
-    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), 'not a certificate');
-    const c = { host: 'MAIL2', role: 'target', jobId: 'j', stateDir: dir, tls: { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
-      monitor: { source: { name: 'MAIL1', address: '127.0.0.1', port: 1 }, witness: { name: 'witness', address: '127.0.0.1', port: 1 }, mode: 'alert', timeoutSeconds: 60, profile: 'standard', services: [] } } as never;
+    const { dir, c } = standbyMail2('standard');
     recordStandbyAnswer(dir);
     await expect(takeLease(c)).rejects.toThrow(/^MAIL2 heard MAIL1 within the last 1 s, so MAIL1 may still be taking mail; MAIL2 asks for the lease only once it has not heard MAIL1 for 25 s/);
     expect(isAsking(dir)).toBe(false);
@@ -141,10 +147,7 @@ describe('a person\'s failover asks for the lease only when the standby\'s promi
   it('the witness does not answer: the marker stays (it may have granted the lease), so the agent answers as no standby', async () => {
     const { takeLease } = await import('../../agent/src/commands.ts');
     const { isAsking } = await import('../../agent/src/monitor/promise.ts');
-    const dir = fresh();
-    for (const f of ['ca.pem', 'cert.pem', 'key.pem']) writeFileSync(join(dir, f), 'not a certificate');
-    const c = { host: 'MAIL2', role: 'target', jobId: 'j', stateDir: dir, tls: { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') },
-      monitor: { source: { name: 'MAIL1', address: '127.0.0.1', port: 1 }, witness: { name: 'witness', address: '127.0.0.1', port: 1 }, mode: 'alert', timeoutSeconds: 60, profile: 'fast', services: [] } } as never;
+    const { dir, c } = standbyMail2('fast');
     await expect(takeLease(c)).rejects.toMatchObject({ code: 'witness-unreachable' });
     expect(isAsking(dir)).toBe(true);
   });
