@@ -86,7 +86,22 @@ export const jobDirectorySchema = z.strictObject({
 
 export const compressionSchema = z.enum(['off', 'fast', 'strong']);
 
+/** How old the newest point on a standby may be before it is a warning, then critical (RPO, in seconds). */
+const rpoFields = {
+  rpoWarnSeconds: z.number().int().min(1, 'at least 1 second').max(7 * 86400),
+  rpoCriticalSeconds: z.number().int().min(1, 'at least 1 second').max(7 * 86400),
+};
+const warnBelowCritical = (h: { rpoWarnSeconds?: number; rpoCriticalSeconds?: number }, ctx: z.RefinementCtx) => {
+  if (h.rpoWarnSeconds !== undefined && h.rpoCriticalSeconds !== undefined && h.rpoWarnSeconds >= h.rpoCriticalSeconds) {
+    ctx.addIssue({ code: 'custom', path: ['rpoCriticalSeconds'], message: 'must be longer than the warning age' });
+  }
+};
+/** The job's thresholds: a standby whose newest point is 30 s old is a warning, 5 min critical. */
+export const healthSchema = z.strictObject({ rpoWarnSeconds: rpoFields.rpoWarnSeconds.default(30), rpoCriticalSeconds: rpoFields.rpoCriticalSeconds.default(300) }).superRefine(warnBelowCritical);
+
 export const targetOptionsSchema = z.strictObject({
+  /** This standby's own thresholds, over the job's (a slow link, a lagged copy). */
+  health: z.strictObject({ rpoWarnSeconds: rpoFields.rpoWarnSeconds.optional(), rpoCriticalSeconds: rpoFields.rpoCriticalSeconds.optional() }).superRefine(warnBelowCritical).optional(),
   /** The addresses that carry replication (absent: the hosts' own addresses). */
   path: z.strictObject({ sourceAddress: ipv4.optional(), targetAddress: ipv4.optional() }).default({}),
   compression: compressionSchema.default('fast'),
@@ -127,6 +142,8 @@ export const jobSchema = z.strictObject({
    * 0600 configuration only.
    */
   alerts: z.array(alertReceiverSchema).max(20).default([]),
+  /** When a standby's newest point is old enough to warn, then to be critical (`failguard status --check`). */
+  health: healthSchema.prefault({}),
   /** Host keys pinned on first use; checked on every connection. */
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),
   /** SHA-256 fingerprints of the job's CA and of each agent's certificate. */

@@ -2,6 +2,7 @@
  * The `failguard` command line. Parsing only: each command calls the same services the
  * wizard uses. Errors are one sentence on stderr and a non-zero exit code.
  */
+import { checkCommand } from './check-command.ts';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { VERSION } from '../backend/version.ts';
 import { toUserError } from '../../shared/errors.ts';
@@ -102,9 +103,10 @@ export function buildProgram(): Command {
     .requiredOption('--job <file>', 'the job file')
     .option('--json', 'print the agents\' states as JSON')
     .option('--watch', 'print again every 2 seconds until interrupted')
+    .option('--check', 'one line for Nagios/Icinga: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, with performance data (RPO per standby against the job\'s thresholds)')
     .option(...USE_KEPT_SECRETS)
     .option(...SSH_SECRET_FILE)
-    .action(async (o: KeptCliOptions & { job: string; json?: boolean; watch?: boolean }) => { process.exitCode = await statusCommand(o); });
+    .action(async (o: KeptCliOptions & { job: string; json?: boolean; watch?: boolean; check?: boolean }) => { process.exitCode = o.check ? await checkCommand(o) : await statusCommand(o); });
   program.command('verify')
     .description('compare the newest common point of the source and each target, file by file')
     .requiredOption('--job <file>', 'the job file')

@@ -74,6 +74,39 @@ describe('failguard protect / status / unprotect', () => {
     expect(text.stdout).toMatch(/→ MAIL2 +replicating, .*s old \(RPO\)/);
   });
 
+  it('status --check speaks the monitoring plugin convention: OK, then WARNING and CRITICAL as the RPO grows on a cut link, OK again once healed; UNKNOWN when the hosts cannot be read', async () => {
+    // The same job with short thresholds: a warning at 3 s, critical at 12 s.
+    const tight = join(dir, 'tight.job.json');
+    writeFileSync(tight, JSON.stringify({ ...JSON.parse(readFileSync(jobFile, 'utf8')), health: { rpoWarnSeconds: 3, rpoCriticalSeconds: 12 } }));
+    const check = () => { const r = cli('status', '--job', tight, '--check'); return { code: r.status, line: r.stdout, lines: r.stdout.split('\n').filter(Boolean).length, err: r.stderr }; };
+    const ok = await until(() => `the check to say OK (${JSON.stringify(check())})`, () => { const c = check(); return c.code === 0 && c; }, 30_000);
+    expect(ok.line).toMatch(/^FAILGUARD OK - CLI job: MAIL2: newest point \d+ s old \| 'rpo_MAIL2'=[\d.]+s;3;12;0; 'points_MAIL2'=\d+;;;0;\n$/);
+    expect(ok.err).toBe('');
+    expect(lab('cut', 'mail1', 'mail2').code).toBe(0);
+    try {
+      const warning = await until(() => `a warning (${JSON.stringify(check())})`, () => { const c = check(); return c.code !== 0 && c; }, 30_000, 250);
+      expect([warning.code, warning.lines]).toEqual([1, 1]);
+      expect(warning.line).toMatch(/^FAILGUARD WARNING - CLI job: MAIL2: newest point \d+ s old \(warning at 3 s\) \|/);
+      const critical = await until(() => `critical (${JSON.stringify(check())})`, () => { const c = check(); return c.code === 2 && c; }, 30_000, 500);
+      expect(critical.line).toMatch(/^FAILGUARD CRITICAL - CLI job: MAIL2: newest point \d+ s old \(critical at 12 s\) \|/);
+    } finally {
+      expect(lab('heal', 'mail1', 'mail2').code).toBe(0);
+    }
+    await until(() => `OK again (${JSON.stringify(check())})`, () => check().code === 0, 60_000);
+    // Hosts that cannot be read: UNKNOWN, exit 3, still one line; a job file that cannot be read too.
+    const lost = join(dir, 'lost.job.json');
+    const j = JSON.parse(readFileSync(tight, 'utf8')) as { source: { sshKeyFile: string }; targets: Array<{ sshKeyFile: string }> };
+    j.source.sshKeyFile = join(dir, 'no-such-key');
+    for (const t of j.targets) t.sshKeyFile = join(dir, 'no-such-key');
+    writeFileSync(lost, JSON.stringify(j));
+    const unknown = cli('status', '--job', lost, '--check');
+    expect([unknown.status, unknown.stdout.split('\n').filter(Boolean).length]).toEqual([3, 1]);
+    expect(unknown.stdout).toMatch(/^FAILGUARD UNKNOWN - /);
+    const noJob = cli('status', '--job', join(dir, 'no-such.job.json'), '--check');
+    expect([noJob.status, noJob.stdout.split('\n').filter(Boolean).length]).toEqual([3, 1]);
+    expect(noJob.stdout).toMatch(/^FAILGUARD UNKNOWN - /);
+  }, 180_000);
+
   it('reaches the hosts with a passphrase-protected key: one sentence without it, the passphrase from a file, then kept', () => {
     const locked = join(dir, 'locked_ed25519');
     writeFileSync(locked, readFileSync(key), { mode: 0o600 });
