@@ -7,40 +7,9 @@
 import type { Job } from './job.ts';
 import { parsePoint } from './points.ts';
 
-export interface SendUnderWay { point: string; parent: string | null; startedAt: number; bytesRaw: number; bytesWire: number; estimateBytes: number | null }
-export interface CompletedSend { point: string; parent: string | null; startedAt: number; endedAt: number; bytesRaw: number; bytesWire: number }
-
-/** The source agent's view of one target. */
-export interface AgentTargetState {
-  state: 'connecting' | 'sending' | 'idle' | 'error';
-  lastPoint: string | null;
-  lastPointAt: number | null;
-  sends: number;
-  fullSends: number;
-  bytesRaw: number;
-  bytesWire: number;
-  current: SendUnderWay | null;
-  lastSend?: CompletedSend | null;
-  lastFullSend?: CompletedSend | null;
-  lastError: string | null;
-  limitBytesPerSecond: number | null;
-}
-
-export interface AgentState {
-  version: string;
-  role: 'source' | 'target' | 'witness';
-  host: string;
-  pid: number;
-  node: string;
-  updatedAt: number;
-  points: string[];
-  targets: Record<string, AgentTargetState>;
-  received: { count: number; newest: string | null; newestAt: number | null };
-  /** The failover monitor as this host sees it (a target: its state and countdown). */
-  monitor?: { role: 'target'; state: string; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert'; leaseHolder?: string } | { role: 'source' | 'witness'; fence?: string };
-  /** The newest lines of the agent's log (`status` adds them): the monitor's changes, fencing, failovers. */
-  log?: string[];
-}
+// What an agent writes about itself: one schema (agent-state.ts), parsed wherever it is read.
+export type { AgentState, AgentTargetState, CompletedSend, SendUnderWay } from './agent-state.ts';
+import type { AgentState, SendUnderWay } from './agent-state.ts';
 
 /** One line of an agent's log as the dashboard's event log shows it. */
 export interface AgentEvent { host: string; at: string; text: string }

@@ -2,51 +2,10 @@
 import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface TargetState {
-  /** connecting · sending · idle (up to date) · error */
-  state: 'connecting' | 'sending' | 'idle' | 'error';
-  /** The newest point the target has confirmed. */
-  lastPoint: string | null;
-  lastPointAt: number | null;
-  /** The parent of the last send; null: it was a full send. */
-  lastParent: string | null;
-  fullSends: number;
-  sends: number;
-  bytesRaw: number;
-  bytesWire: number;
-  /** The send under way; a full send (initial sync) carries an estimate of its size, for progress and ETA. */
-  current: { point: string; parent: string | null; startedAt: number; bytesRaw: number; bytesWire: number; estimateBytes: number | null } | null;
-  lastError: string | null;
-  limitBytesPerSecond: number | null;
-  /** The last completed send: how long it took and what it carried (throughput, compression). */
-  lastSend: CompletedSend | null;
-  /** The last full send (the initial sync, or a resync with no common point). */
-  lastFullSend: CompletedSend | null;
-}
-
-export interface CompletedSend { point: string; parent: string | null; startedAt: number; endedAt: number; bytesRaw: number; bytesWire: number }
-
-export interface AgentState {
-  version: string;
-  jobId: string;
-  host: string;
-  role: string;
-  pid: number;
-  /** The runtime it runs on (its own, shipped beside it). */
-  node: string;
-  startedAt: number;
-  updatedAt: number;
-  /** The SHA-256 of the configuration file this process runs on (after a reload, the new one). */
-  configSha256: string;
-  /** Source: points on this host; target: complete points received. */
-  points: string[];
-  targets: Record<string, TargetState>;
-  received: { count: number; newest: string | null; newestAt: number | null; lastFrom: string | null };
-  /** Target: the point being received now, and how far it has come (bytes of the stream, when the last arrived). */
-  receiving?: { point: string; from: string | null; bytes: number; lastAt: number } | null;
-  /** The failover monitor's view from this host. */
-  monitor?: import('./monitor/rules.ts').MonitorView;
-}
+// One schema for what the agent writes and the app reads (shared/agent-state.ts).
+export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
+export type { AgentTargetState as TargetState } from '../../shared/agent-state.ts';
+import type { AgentState } from '../../shared/agent-state.ts';
 
 export class StateFile {
   readonly state: AgentState;

@@ -18,7 +18,8 @@ import { Journal, jobOrigin } from '../plans/journal.ts';
 import { runPlans, type RunOptions } from '../plans/engine.ts';
 import { recoverInterrupted } from '../plans/recover.ts';
 import { stepHost } from '../../shared/plan.ts';
-import type { AgentState, HostAgentStatus } from '../../shared/replication.ts';
+import type { HostAgentStatus } from '../../shared/replication.ts';
+import { parseAgentState } from '../../shared/agent-state.ts';
 import { agentArtifacts } from './agent-artifacts.ts';
 import { agentConfig, jobHosts } from './agent-config.ts';
 import { AGENTD, FAILOVER_PATHS, HOST_PATHS as P, agentCommand } from './host-layout.ts';
@@ -195,7 +196,7 @@ export async function agentStatus(job: Job, shared?: SshPool, sshSecret?: string
       try {
         const r = await (await pool.get(t)).exec(agentCommand('status'), { timeoutMs: 20_000 });
         if (r.code !== 0) return { host: t.name, state: null, error: r.stderr.trim().replace(/^failguard-agent: /, '') || 'the agent is not installed' };
-        return { host: t.name, state: JSON.parse(r.stdout) as AgentState };
+        return { host: t.name, state: parseAgentState(r.stdout) };
       } catch (e) {
         return { host: t.name, state: null, error: plainMessage(e) };
       }

@@ -6,6 +6,8 @@ import type { Topology } from '../../shared/topology.ts';
 import { parseSchedule, scheduleText } from '../../shared/schedule.ts';
 import { jobSchema } from '../../shared/job.ts';
 import { replicationView, timeLeftText, type AgentState } from '../../shared/replication.ts';
+import { agentStateSchema } from '../../shared/agent-state.ts';
+import type { z } from 'zod';
 import { createAppStore } from '../../renderer/src/store/index.ts';
 import { checkDraft, defaultDraft } from '../../renderer/src/store/options-slice.ts';
 import { checkFailover } from '../../renderer/src/store/failover-options.ts';
@@ -109,7 +111,8 @@ describe('the live view (dashboard and status)', () => {
   const job = jobSchema.parse({ version: 1, id: '0d5e8f7a-6b4c-4d3e-9f2a-1b0c9d8e7f6a', name: 'J', source: { name: 'MAIL1', address: '198.18.0.11' }, targets: [{ name: 'MAIL2', address: '198.18.0.12' }, { name: 'MAIL3', address: '198.18.0.14' }] });
   const now = 1_800_000_000_000;
   const point = (at: number) => `p0000000042-${at}`;
-  const agent = (role: AgentState['role'], over: Partial<AgentState> = {}): AgentState => ({ version: '0.1.0', role, host: 'x', pid: 1, node: 'v24', updatedAt: now, points: [], targets: {}, received: { count: 0, newest: null, newestAt: null }, ...over });
+  // Through the one schema the app reads agents' states with: what an older agent leaves out gets its default.
+  const agent = (role: AgentState['role'], over: Partial<z.input<typeof agentStateSchema>> = {}): AgentState => agentStateSchema.parse({ version: '0.1.0', role, host: 'x', pid: 1, node: 'v24', updatedAt: now, points: [], targets: {}, received: { count: 0, newest: null, newestAt: null }, ...over });
   it('gives per target its phase, initial sync share and time left, throughput, compression and RPO from the newest point\'s name', () => {
     const source = agent('source', { targets: {
       MAIL2: { state: 'idle', lastPoint: point(now - 1500), lastPointAt: now - 1500, sends: 10, fullSends: 1, bytesRaw: 3000, bytesWire: 1000, current: null, lastError: null, limitBytesPerSecond: 2.5e6,

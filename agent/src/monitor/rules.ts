@@ -23,6 +23,8 @@
  *    a source that served at boot would cause).
  */
 
+import type { FENCE_STATES, MONITOR_STATES } from '../../../shared/agent-state.ts';
+
 export interface MonitorTiming {
   /** Seconds between heartbeats. */
   heartbeatS: number;
@@ -149,17 +151,12 @@ export function sourceMayUnfence(witness: { reached: boolean; active: string } |
 }
 
 /** The source's fence: unconfirmed at start, serving, fenced (cut off), handed over (a lease went to a target). */
-export type FenceState = 'unconfirmed' | 'serving' | 'fenced' | 'handed-over';
+export type FenceState = (typeof FENCE_STATES)[number];
 
-export type MonitorState = 'healthy' | 'source-suspect' | 'source-lost' | 'failing-over' | 'failed-over' | 'failing-back';
+export type MonitorState = (typeof MONITOR_STATES)[number];
 
-/** What each host's monitor shows in its state.json. */
-export type MonitorView =
-  | { role: 'source'; lastTargetAgoS: number | null; lastWitnessAgoS: number | null; fenceDue: boolean; fence: FenceState; fenceSince: number; active: string | null; epoch: number | null; servicesError?: string }
-  | { role: 'target'; state: MonitorState; since: number; quietS: number | null; timeoutS: number; countdownS: number | null; witnessSeesSource: boolean | null; mode: 'automatic' | 'alert'; active: string | null; epoch: number | null; failoverError?: string;
-      /** Another standby holds the lease: this one stays fenced. */
-      leaseHolder?: string }
-  | { role: 'witness'; sourceAgoS: number | null; active: string; epoch: number; /** The lease cannot be trusted: no one may serve. */ blocked?: string };
+/** What each host's monitor shows in its state.json (one schema with what the app reads: shared/agent-state.ts). */
+export type { MonitorView } from '../../../shared/agent-state.ts';
 
 export interface MonitorInputs {
   now: number;

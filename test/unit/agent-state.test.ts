@@ -1,0 +1,31 @@
+/**
+ * One schema for what an agent writes about itself: what the agent's StateFile writes parses
+ * back as it was; an older agent's file (fewer fields) gets the defaults; a file that does not
+ * fit is refused in one sentence naming the field.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StateFile } from '../../agent/src/state.ts';
+import { parseAgentState } from '../../shared/agent-state.ts';
+
+describe('the agent\'s state file', () => {
+  it('what the agent writes is what the app reads, field for field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-state-'));
+    const st = new StateFile(dir, { version: '0.9.0', jobId: 'j', host: 'MAIL1', role: 'source', pid: 42, node: 'v24.0.0', startedAt: 1, configSha256: 'c', points: ['p0000000001-1800000000000'],
+      targets: { MAIL2: { state: 'idle', lastPoint: 'p0000000001-1800000000000', lastPointAt: 1_800_000_000_000, lastParent: null, sends: 1, fullSends: 1, bytesRaw: 10, bytesWire: 5, current: null, lastError: null, limitBytesPerSecond: null, lastSend: null, lastFullSend: null } },
+      received: { count: 0, newest: null, newestAt: null, lastFrom: null },
+      monitor: { role: 'source', lastTargetAgoS: 0.4, lastWitnessAgoS: 0.6, fenceDue: false, fence: 'serving', fenceSince: 5, active: 'MAIL1', epoch: 0 } });
+    st.flush();
+    const text = readFileSync(join(dir, 'state.json'), 'utf8');
+    expect(parseAgentState(text)).toEqual(JSON.parse(text));
+  });
+
+  it('an older agent\'s file gets the defaults; one that does not fit is refused, naming the field', () => {
+    const old = { version: '0.1.0', host: 'MAIL2', role: 'target', pid: 1, node: 'v22', updatedAt: 2, points: [], targets: {}, received: { count: 3, newest: null, newestAt: null } };
+    expect(parseAgentState(JSON.stringify(old))).toMatchObject({ jobId: '', configSha256: '', startedAt: 0, received: { count: 3, lastFrom: null } });
+    expect(() => parseAgentState(JSON.stringify({ ...old, role: 'boss' }))).toThrow(/^the agent's state does not fit what this version of Failguard reads \(role: /);
+    expect(() => parseAgentState(JSON.stringify({ ...old, monitor: { role: 'target', state: 'dancing' } }))).toThrow(/\(monitor\.state: /);
+  });
+});
