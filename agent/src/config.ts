@@ -34,6 +34,8 @@ export const agentConfigSchema = z.strictObject({
   standbys: z.array(sendTo).default([]),
   /** Witness: the job's standbys, the only hosts it may ever grant the lease to. */
   standbyNames: z.array(z.string()).default([]),
+  /** Target: the ages of its newest point that are a warning, then critical (alerted once each, and their clearing). */
+  health: z.strictObject({ rpoWarnSeconds: z.number().min(1), rpoCriticalSeconds: z.number().min(1) }).optional(),
   /** Target: what it keeps of what it receives. */
   retention: retention.default({ last: 60, hourlyForHours: 24 }),
   /** The failover monitor: the source heartbeats to the targets and the witness; a target watches the source and asks the witness. */

@@ -25,6 +25,7 @@ import { Shipper } from './shipper.ts';
 import { Snapshotter } from './snapshotter.ts';
 import { Follower } from './follow.ts';
 import { AGENT_VERSION } from './version.ts';
+import { RpoWatch } from './rpo-watch.ts';
 import { applyInPlace, configSha256, reloadDecision } from './reload.ts';
 import { askReload, configApplied } from './reload-command.ts';
 import type { AgentConfig } from './config.ts';
@@ -101,7 +102,21 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
-  setInterval(() => { st.flush(); stamp(); }, 1000).unref();
+  // A standby's RPO against the job's thresholds, alerted once a crossing lasts (rpo-watch.ts); not once it took over.
+  const rpo = new RpoWatch();
+  setInterval(() => {
+    st.flush();
+    stamp();
+    try {
+      if (c.role === 'target' && c.health && !readPhase(c.stateDir)) {
+        const a = rpo.step(Date.now(), st.state.received.newest, c.health, c.host);
+        if (a) raise(c, st, a.event, a.severity, a.message);
+      }
+    } catch (e) {
+      // Never at the cost of the liveness stamp above.
+      st.log(`rpo watch: ${(e as Error).message}`);
+    }
+  }, 1000).unref();
 
 }
 

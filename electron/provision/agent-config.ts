@@ -1,6 +1,7 @@
 /** The agent's configuration for one host of a job (written to /etc/failguard/agent.json): pure, from the job alone. */
 import { posix } from 'node:path';
 import type { Job } from '../../shared/job.ts';
+import { thresholdsOf } from '../../shared/health-check.ts';
 import { UserError } from '../../shared/errors.ts';
 import { HOST_PATHS } from './host-layout.ts';
 
@@ -40,6 +41,8 @@ export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string 
       compression: t.options.compression, schedule: t.options.schedule, intervalSeconds: t.options.intervalSeconds,
     })) } : {}),
     retention: target?.options.retention ?? { last: 60, hourlyForHours: 24 },
+    // A standby watches its own RPO against the job's thresholds (its own, when the job gives it some).
+    ...(host.role === 'target' ? { health: (({ warn, crit }) => ({ rpoWarnSeconds: warn, rpoCriticalSeconds: crit }))(thresholdsOf(job, host.name)) } : {}),
     monitor: {
       source: { name: job.source.name, address: job.source.address, port: job.replicationPort },
       ...(job.witness ? { witness: { name: job.witness.name, address: job.witness.address, port: job.replicationPort } } : {}),

@@ -51,6 +51,8 @@ writeFileSync(jobFile, JSON.stringify({
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
   // One record on BIND too: the sealed account then carries a TSIG secret.
   failover: { mode: 'automatic', timeoutSeconds: TIMEOUT_S, profile: 'fast', dns: [{ zone: 'lab.test', name: 'mail' }, { zone: ext.zone, name: 'mail', type: 'A', server: { address: ext.address, key: ext.key } }] },
+  // A short warning age, so that a cut link crosses it within a test (a point every second keeps it well under otherwise).
+  health: { rpoWarnSeconds: 4, rpoCriticalSeconds: 600 },
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }, null, 2));
 
@@ -121,6 +123,25 @@ describe('the partition matrix: no failover while MAIL1 is still there', () => {
     if (o.killed !== 'mail2') expect(seen.target?.state ?? 'healthy').not.toMatch(/failing-over|failed-over/);
     await healthy();
   }, 180_000);
+});
+
+describe('a standby\'s RPO thresholds', () => {
+  it('a cut link takes MAIL2 past its warning age: alerted once to the receivers, then its clearing once healed; no failover', async () => {
+    const lines = (event: string) => readFileSync(recv.syslog.log, 'utf8').split('\n').filter((l) => new RegExp(`MAIL2 failguard.*job="Matrix job" event="${event}"`).test(l));
+    const before = { warning: lines('rpo-warning').length, cleared: lines('rpo-cleared').length };
+    expect(lab('cut', ...ST).code).toBe(0);
+    try {
+      // 4 s late, then the same 10 s as a suspicion before anyone is paged.
+      await until(() => `the rpo-warning alert (${lines('rpo-warning').length - before.warning} so far)`, () => lines('rpo-warning').length > before.warning, 40_000, 250);
+    } finally {
+      healAll();
+    }
+    await until(() => `the rpo-cleared alert (${lines('rpo-cleared').length - before.cleared} so far)`, () => lines('rpo-cleared').length > before.cleared, 40_000, 250);
+    expect(lines('rpo-warning').length - before.warning).toBe(1);
+    expect(lines('rpo-cleared').length - before.cleared).toBe(1);
+    expect(monitorOf('mail2')?.state).not.toMatch(/failing-over|failed-over/);
+    await healthy();
+  }, 120_000);
 });
 
 describe('the partition matrix: MAIL1 really gone, MAIL2 takes over by itself', () => {
