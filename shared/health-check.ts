@@ -33,13 +33,15 @@ function judge(job: Job, t: TargetView): TargetCheck {
   const { warn, crit } = thresholdsOf(job, t.target);
   const base = { target: t.target, rpoSeconds: t.rpoSeconds, warn, crit };
   if (t.phase === 'no-agent') return { ...base, state: 'UNKNOWN', why: `${t.target}: the agents cannot be read${t.lastError ? ` (${t.lastError})` : ''}` };
-  if (t.phase === 'error') return { ...base, state: 'CRITICAL', why: `${t.target}: replication fails: ${t.lastError ?? 'no reason given'}` };
+  // A send that fails is at least a warning; how late the standby is says whether it is critical (a blip is not).
+  const failing = t.phase === 'error' ? `; sends fail: ${t.lastError ?? 'no reason given'}` : '';
+  if (failing && (t.rpoSeconds === null || t.rpoSeconds < warn)) return { ...base, state: 'WARNING', why: `${t.target}${t.rpoSeconds === null ? ': no point yet' : `: newest point ${seconds(t.rpoSeconds)} old`}${failing}` };
   if (t.rpoSeconds === null) {
     return { ...base, state: 'WARNING', why: t.phase === 'initial-sync' ? `${t.target}: initial sync${t.initialSync?.share !== null && t.initialSync?.share !== undefined ? ` ${Math.round(t.initialSync.share * 100)}%` : ''}, no point yet` : `${t.target}: no point yet` };
   }
   const age = `${t.target}: newest point ${seconds(t.rpoSeconds)} old`;
-  if (t.rpoSeconds >= crit) return { ...base, state: 'CRITICAL', why: `${age} (critical at ${seconds(crit)})` };
-  if (t.rpoSeconds >= warn) return { ...base, state: 'WARNING', why: `${age} (warning at ${seconds(warn)})` };
+  if (t.rpoSeconds >= crit) return { ...base, state: 'CRITICAL', why: `${age} (critical at ${seconds(crit)})${failing}` };
+  if (t.rpoSeconds >= warn) return { ...base, state: 'WARNING', why: `${age} (warning at ${seconds(warn)})${failing}` };
   return { ...base, state: 'OK', why: age };
 }
 

@@ -38,9 +38,12 @@ describe('status --check', () => {
     expect(p.points_MAIL2?.value).toBe('12');
   });
 
-  it('a failing send is critical, unreadable agents unknown, no point yet a warning; the worst one wins', () => {
+  it('a failing send is a warning until the standby is late, unreadable agents unknown, no point yet a warning; the worst one wins', () => {
     const of = (t: Partial<TargetView>) => healthCheck(job, view(target('MAIL2', t), target('MAIL3', {}))).state;
-    expect(of({ phase: 'error', lastError: 'no space left on MAIL2' })).toBe('CRITICAL');
+    // A send that fails: a warning while the standby is current (a blip), critical once it is late past the critical age.
+    expect(of({ phase: 'error', lastError: 'no space left on MAIL2' })).toBe('WARNING');
+    expect(of({ phase: 'error', lastError: 'no space left on MAIL2', rpoSeconds: 400 })).toBe('CRITICAL');
+    expect(healthCheck(job, view(target('MAIL2', { phase: 'error', lastError: 'no space left on MAIL2' }), target('MAIL3', {}))).line).toMatch(/MAIL2: newest point 2 s old; sends fail: no space left on MAIL2 \|/);
     expect(of({ phase: 'no-agent', rpoSeconds: null })).toBe('UNKNOWN');
     expect(of({ phase: 'initial-sync', rpoSeconds: null, initialSync: { share: 0.4, etaSeconds: 60, totalBytes: 1e9 } })).toBe('WARNING');
     expect(healthCheck(job, view(target('MAIL2', { phase: 'no-agent', rpoSeconds: null }), target('MAIL3', { rpoSeconds: 8000 }))).state).toBe('CRITICAL');
