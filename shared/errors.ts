@@ -34,6 +34,7 @@ const SYSTEM: Record<string, string> = {
   ETIMEDOUT: 'The connection%a timed out; check that the host is up and that no firewall drops the traffic.',
   EHOSTUNREACH: 'The host%a cannot be reached from here; check the network path.',
   ENETUNREACH: 'The network%a cannot be reached from here; check the network path.',
+  ENETDOWN: 'The network interface toward%a is down; check the network path.',
   ENOTFOUND: 'The name%a does not resolve; check it and the DNS server.',
   EPIPE: 'The connection%a was closed while writing; try again.',
   EADDRINUSE: 'The port%a is already in use; choose another or stop what uses it.',
@@ -73,9 +74,11 @@ export function plainMessage(e: unknown): string {
   const x = (e ?? {}) as SystemErrorLike;
   const msg = typeof x.message === 'string' ? x.message : String(e);
   if (x.name === 'AbortError') return 'The operation was cancelled.';
-  if (typeof x.code === 'string' && SYSTEM[x.code]) {
+  // Linux answers a connect with no route it may use (a rejected or removed route) EINVAL.
+  const code = x.code === 'EINVAL' && x.syscall === 'connect' ? 'EHOSTUNREACH' : x.code;
+  if (typeof code === 'string' && SYSTEM[code]) {
     const path = typeof x.path === 'string' ? x.path : 'The file';
-    return SYSTEM[x.code]!.replace('%p', path).replace('%a', where(x)).replace(/^([a-z])/, (c) => c.toUpperCase());
+    return SYSTEM[code]!.replace('%p', path).replace('%a', where(x)).replace(/^([a-z])/, (c) => c.toUpperCase());
   }
   for (const [re, sentence] of LIBRARY) if (re.test(msg)) return sentence;
   // Libraries that wrap a system error under their own code keep it in the text ("connect ECONNREFUSED 10.0.0.1:25").

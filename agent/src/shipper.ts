@@ -17,6 +17,7 @@ import { dataBytes, listNames, sendStream } from './btrfs.ts';
 import { Framer } from './frames.ts';
 import { Throttle } from './throttle.ts';
 import { limitAt, parseSchedule } from '../../shared/schedule.ts';
+import { plainMessage } from '../../shared/errors.ts';
 
 type TargetConfig = AgentConfig['targets'][number];
 
@@ -79,7 +80,8 @@ export class Shipper {
         if (!shipped) await new Promise<void>((r) => { this.#wake = r; setTimeout(r, 5000); });
         this.#wake = null;
       } catch (e) {
-        const msg = (e as Error).message;
+        // A system error (a cut link, a refused port) in words; the agent's own errors are sentences already.
+        const msg = typeof (e as { code?: unknown }).code === 'string' ? `${this.#t.name}: ${plainMessage(e)}` : (e as Error).message;
         // Logged once per kind of failure, not once per point it concerns.
         const kind = (m: string | null) => m?.replace(POINT_IN_TEXT, 'p…');
         if (kind(this.ts.lastError) !== kind(msg)) this.#st.log(`${this.#t.name}: ${msg}; trying again`);

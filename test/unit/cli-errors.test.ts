@@ -83,6 +83,8 @@ describe('raw errors become plain sentences', () => {
     [Object.assign(new Error('Invalid login: 535 5.7.8 Authentication credentials invalid'), { code: 'EAUTH' }), /^The mail server refused the user name or password/],
     [Object.assign(new Error('connect ECONNREFUSED 198.18.0.20:2525'), { code: 'ESOCKET' }), /^Nothing answers to 198\.18\.0\.20:2525; check that the service runs/],
     [new Error('unable to verify the first certificate'), /^The server's TLS certificate is not trusted for this name/],
+    // A cut link, as the agent's shipper meets it.
+    [Object.assign(new Error('connect EINVAL 198.18.0.12:7420 - Local (0.0.0.0:0)'), { code: 'EINVAL', syscall: 'connect', address: '198.18.0.12', port: 7420 }), /^The host to 198\.18\.0\.12:7420 cannot be reached from here; check the network path\.$/],
   ])('%s', (e, sentence) => {
     const m = plainMessage(e);
     expect(m).toMatch(sentence);
