@@ -144,6 +144,12 @@ export const jobSchema = z.strictObject({
   alerts: z.array(alertReceiverSchema).max(20).default([]),
   /** When a standby's newest point is old enough to warn, then to be critical (`failguard status --check`). */
   health: healthSchema.prefault({}),
+  /**
+   * Where each protected host's agent writes its figures for Prometheus: the folder of
+   * node_exporter's textfile collector (Debian's, by default). Null: no metrics file. A host
+   * without that folder gets none, and its agent says so once.
+   */
+  metrics: z.strictObject({ textfileDir: serverPath.nullable().default('/var/lib/prometheus/node-exporter') }).prefault({}),
   /** Host keys pinned on first use; checked on every connection. */
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),
   /** SHA-256 fingerprints of the job's CA and of each agent's certificate. */

@@ -36,6 +36,8 @@ export const agentConfigSchema = z.strictObject({
   standbyNames: z.array(z.string()).default([]),
   /** Target: the ages of its newest point that are a warning, then critical (alerted once each, and their clearing). */
   health: z.strictObject({ rpoWarnSeconds: z.number().min(1), rpoCriticalSeconds: z.number().min(1) }).optional(),
+  /** Source and targets: the folder node_exporter's textfile collector reads, where the agent keeps failguard.prom (metrics.ts). */
+  metrics: z.strictObject({ textfileDir: z.string().regex(/^\//) }).optional(),
   /** Target: what it keeps of what it receives. */
   retention: retention.default({ last: 60, hourlyForHours: 24 }),
   /** The failover monitor: the source heartbeats to the targets and the witness; a target watches the source and asks the witness. */

@@ -26,6 +26,7 @@ import { Snapshotter } from './snapshotter.ts';
 import { Follower } from './follow.ts';
 import { AGENT_VERSION } from './version.ts';
 import { RpoWatch } from './rpo-watch.ts';
+import { metricsText, writeMetrics } from './metrics.ts';
 import { applyInPlace, configSha256, reloadDecision } from './reload.ts';
 import { askReload, configApplied } from './reload-command.ts';
 import type { AgentConfig } from './config.ts';
@@ -104,6 +105,7 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
   // A standby's RPO against the job's thresholds, alerted once a crossing lasts (rpo-watch.ts); not once it took over.
   const rpo = new RpoWatch();
+  const metrics = metricsWriter(c, st, () => (c.monitor ? monitor.admits() : null));
   setInterval(() => {
     st.flush();
     stamp();
@@ -116,6 +118,7 @@ async function run(configFile: string): Promise<void> {
       // Never at the cost of the liveness stamp above.
       st.log(`rpo watch: ${(e as Error).message}`);
     }
+    metrics.write();
   }, 1000).unref();
 
 }
@@ -201,3 +204,22 @@ commands[cmd]!(file).catch((e: unknown) => {
   process.stderr.write(`failguard-agent: ${plainMessage(e)}\n`);
   process.exit(4);
 });
+
+/** Writes failguard.prom each time it is called (metrics.ts); a missing folder or a failed write is said once per kind, never thrown. */
+function metricsWriter(c: AgentConfig, st: StateFile, serving: () => boolean | null): { write: () => void } {
+  let said = '';
+  const once = (m: string) => { if (m !== said) { said = m; st.log(m); } };
+  return {
+    write: () => {
+      const dir = c.metrics?.textfileDir;
+      if (!dir) return;
+      try {
+        const text = metricsText({ state: st.state, jobName: c.jobName || c.jobId, now: Date.now(), serving: serving(), tookOver: c.role === 'target' && readPhase(c.stateDir) !== null, thresholds: c.health });
+        if (writeMetrics(dir, text)) said = '';
+        else once(`metrics: the folder ${dir} does not exist, so no metrics file is written; install node_exporter's textfile collector there, or set the job's metrics folder`);
+      } catch (e) {
+        once(`metrics: ${dir}/failguard.prom could not be written: ${plainMessage(e)}`);
+      }
+    },
+  };
+}

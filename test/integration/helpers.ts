@@ -49,6 +49,14 @@ export async function until<T>(what: string | (() => string), f: () => T | null 
   }
 }
 
+/** One instant query to the lab's Prometheus (its HTTP API): each series' labels and value. */
+export async function promQuery(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>> {
+  const r = await fetch(`${labStatus().receivers.prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = await r.json() as { status: string; error?: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  if (body.status !== 'success' || !body.data) throw new Error(`Prometheus refused ${expr}: ${body.error ?? r.status}`);
+  return body.data.result.map((x) => ({ metric: x.metric, value: Number(x.value[1]) }));
+}
+
 /**
  * Takes Failguard off lab hosts again: agents stopped, their files and every point gone, and the test's own folder removed.
  * Every agent is stopped before any clean-up, the witness first: in automatic mode a standby left running while the

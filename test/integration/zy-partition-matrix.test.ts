@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
-import { filesUnder, imapFetchBySubject, inHost, lab, labStatus, sendMail, until, newKeyFile } from './helpers.ts';
+import { filesUnder, imapFetchBySubject, inHost, lab, labStatus, promQuery, sendMail, until, newKeyFile } from './helpers.ts';
 import { homedOn, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
 import { accepting, healAll, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, ST, SW, type NoFailoverCase } from './partition.ts';
 import { s } from './preflight-helpers.ts';
@@ -126,17 +126,32 @@ describe('the partition matrix: no failover while MAIL1 is still there', () => {
 });
 
 describe('a standby\'s RPO thresholds', () => {
-  it('a cut link takes MAIL2 past its warning age: alerted once to the receivers, then its clearing once healed; no failover', async () => {
+  // What Prometheus on recv holds of the job, scraped from node_exporter's textfile collector on each mail host.
+  const series = async (name: string, labels = '') => (await promQuery(`${name}{job="Matrix job"${labels}}`)).map((x) => [x.metric.host, x.metric.target ?? null, x.value] as const);
+  const rpoOfMail2 = async () => (await series('failguard_rpo_seconds', ',host="MAIL2"')).map(([, , v]) => v);
+
+  it('a cut link takes MAIL2 past its warning age: alerted once to the receivers, seen rising in Prometheus, then its clearing once healed; no failover', async () => {
     const lines = (event: string) => readFileSync(recv.syslog.log, 'utf8').split('\n').filter((l) => new RegExp(`MAIL2 failguard.*job="Matrix job" event="${event}"`).test(l));
     const before = { warning: lines('rpo-warning').length, cleared: lines('rpo-cleared').length };
+    let seen: number[] = [];
+    await until(() => `Prometheus to see MAIL2 current (${JSON.stringify(seen)})`, async () => (seen = await rpoOfMail2()).length === 1 && seen[0]! < 4, 30_000, 500);
+    expect(await series('failguard_fenced')).toEqual(expect.arrayContaining([['MAIL1', null, 0], ['MAIL2', null, 1]]));
+    expect(await series('failguard_rpo_threshold_seconds', ',host="MAIL2",level="warning"')).toEqual([['MAIL2', null, 4]]);
+    const sent = await series('failguard_sent_bytes_total', ',host="MAIL1",target="MAIL2"');
+    expect(sent.length === 1 && sent[0]![2] > 0, JSON.stringify(sent)).toBe(true);
     expect(lab('cut', ...ST).code).toBe(0);
+    let failing: Array<readonly [string | undefined, string | null, number]> = [];
     try {
       // 4 s late, then the same 10 s as a suspicion before anyone is paged.
       await until(() => `the rpo-warning alert (${lines('rpo-warning').length - before.warning} so far)`, () => lines('rpo-warning').length > before.warning, 40_000, 250);
+      // By then MAIL2 is 14 s late or more, and Prometheus, scraping MAIL2 over its own link, sees it.
+      await until(() => `Prometheus to see MAIL2's RPO rise (${JSON.stringify(seen)})`, async () => (seen = await rpoOfMail2()).length === 1 && seen[0]! > 10, 20_000, 500);
+      await until(() => `Prometheus to see MAIL1's sends to MAIL2 fail (${JSON.stringify(failing)})`, async () => (failing = await series('failguard_send_failing', ',host="MAIL1",target="MAIL2"')).length === 1 && failing[0]![2] === 1, 30_000, 500);
     } finally {
       healAll();
     }
     await until(() => `the rpo-cleared alert (${lines('rpo-cleared').length - before.cleared} so far)`, () => lines('rpo-cleared').length > before.cleared, 40_000, 250);
+    await until(() => `Prometheus to see MAIL2 current again (${JSON.stringify(seen)})`, async () => (seen = await rpoOfMail2()).length === 1 && seen[0]! < 4, 30_000, 500);
     expect(lines('rpo-warning').length - before.warning).toBe(1);
     expect(lines('rpo-cleared').length - before.cleared).toBe(1);
     expect(monitorOf('mail2')?.state).not.toMatch(/failing-over|failed-over/);

@@ -69,4 +69,4 @@ export const paths = {
   receivers: join(LAB_DIR, 'hosts', 'recv', 'capture'),
 };
 
-export const ports = { smtp: 25, imap: 143, lmtp: 24, ssh: 22, ldaps: 636, ldap: 389, dns: 53, snmpTrap: 162, syslog: 514, receiverSmtp: 25 };
+export const ports = { smtp: 25, imap: 143, lmtp: 24, ssh: 22, ldaps: 636, ldap: 389, dns: 53, snmpTrap: 162, syslog: 514, receiverSmtp: 25, nodeExporter: 9100, prometheus: 9090 };

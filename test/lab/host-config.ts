@@ -179,3 +179,18 @@ suffix "dc=legacy,dc=test"
 directory ${dbDir}
 `;
 }
+
+/** Prometheus on recv: node_exporter on each mail host, scraped every second (the agent rewrites its file as often), as the README tells an operator to. */
+export function prometheusConf(targets: string[]): string {
+  return `global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: node
+    # The agent's series carry the Failguard job's name as \`job\`: kept, not renamed exported_job.
+    honor_labels: true
+    static_configs:
+      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]
+`;
+}

@@ -6,8 +6,8 @@
 import { chownSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DNS_DOMAIN, paths, type HostSpec } from './config.ts';
-import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, resolvConf, rsyslogConf, slapdConf, SMTP_SUBMISSION, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
+import { DNS_DOMAIN, HOSTS, paths, ports, type HostSpec } from './config.ts';
+import { dovecotConf, dovecotUsers, hostsFile, postfixMain, postfixMaster, postfixVmailbox, prometheusConf, resolvConf, rsyslogConf, slapdConf, SMTP_SUBMISSION, snmptrapdConf, sshdConfig, VMAIL_UID } from './host-config.ts';
 import { ensureAlertSecrets, issueCert, sshPublicKey } from './pki.ts';
 import { run } from './sh.ts';
 import { prepareNamed } from './dns-server.ts';
@@ -41,6 +41,14 @@ case "$1" in start) ${start} ;; stop) ${stop} ;; *) exit 3 ;; esac
 function prepareBoot(h: HostSpec, root: string): void {
   for (const d of BOOT_DIRS) mkdirSync(join(root, d), { recursive: true });
   if (h.kind !== 'mail') return;
+  // Debian's node_exporter, as a monitored server runs it: its textfile collector reads the host's own folder.
+  mkdirSync(join(root, 'var/lib/prometheus/node-exporter'), { recursive: true });
+  const exporter = `prometheus-node-exporter --web.listen-address=${h.address}:${ports.nodeExporter} --collector.disable-defaults --collector.textfile ` +
+    '--collector.textfile.directory=/var/lib/prometheus/node-exporter >>/var/log/node-exporter.log 2>&1 &';
+  writeFileSync(join(root, 'etc/init.d/prometheus-node-exporter'), initScript('prometheus-node-exporter', exporter, 'pkill -x prometheus-node-exporter || true'), { mode: 0o755 });
+  for (const r of ['0', '1', '2', '3', '4', '5', '6']) {
+    symlinkSync('../init.d/prometheus-node-exporter', join(root, `etc/rc${r}.d`, `${['0', '1', '6'].includes(r) ? 'K' : 'S'}02prometheus-node-exporter`));
+  }
   const services: Array<[string, string, string]> = [['dovecot', 'dovecot -c /etc/dovecot/dovecot.conf', 'doveadm stop'], ['postfix', 'postfix start', 'postfix stop']];
   for (const [name, start, stop] of services) {
     writeFileSync(join(root, 'etc/init.d', name), initScript(name, start, stop), { mode: 0o755 });
@@ -55,7 +63,7 @@ function prepareBoot(h: HostSpec, root: string): void {
 export function privateMounts(h: HostSpec): string[] {
   // Each host has its own /root too: the machine's root profile (pyenv and the like) must not run on every SSH command.
   const common = ['etc/ssh', 'etc/hostname', 'etc/hosts', 'etc/resolv.conf', 'etc/failguard', 'var/log', 'var/lib/failguard', 'opt', 'root'];
-  if (h.kind === 'mail') return [...common, ...BOOT_DIRS, 'etc/postfix', 'etc/dovecot', 'var/lib/postfix', 'var/lib/dovecot'];
+  if (h.kind === 'mail') return [...common, ...BOOT_DIRS, 'etc/postfix', 'etc/dovecot', 'var/lib/postfix', 'var/lib/dovecot', 'var/lib/prometheus'];
   // The witness's own shadow file gives its root a password (the machine's root keeps its own).
   if (h.kind === 'witness') return [...common, ...BOOT_DIRS, 'etc/shadow'];
   return common;
@@ -156,7 +164,8 @@ export function receiverPaths() {
   const dir = paths.receivers;
   return { dir, smtpMaildir: join(dir, 'smtp'), submissionMaildir: join(dir, 'submission'), submissionScript: join(paths.host('recv'), 'smtp-submission.py'), tls: join(paths.host('recv'), 'tls'), snmpLog: join(dir, 'snmptraps.log'), syslogLog: join(dir, 'syslog.log'),
     snmpConf: join(paths.host('recv'), 'snmptrapd.conf'), rsyslogConf: join(paths.host('recv'), 'rsyslog.conf'),
-    slapdConf: join(paths.host('recv'), 'slapd.conf'), slapdDb: join(paths.host('recv'), 'slapd-db') };
+    slapdConf: join(paths.host('recv'), 'slapd.conf'), slapdDb: join(paths.host('recv'), 'slapd-db'),
+    prometheusConf: join(paths.host('recv'), 'prometheus.yml'), prometheusData: join(paths.host('recv'), 'prometheus-data') };
 }
 
 function prepareReceivers(h: HostSpec): void {
@@ -173,5 +182,8 @@ function prepareReceivers(h: HostSpec): void {
   rmSync(p.slapdDb, { recursive: true, force: true });
   mkdirSync(p.slapdDb, { recursive: true });
   writeFileSync(p.slapdConf, slapdConf(p.slapdDb));
+  rmSync(p.prometheusData, { recursive: true, force: true });
+  mkdirSync(p.prometheusData, { recursive: true });
+  writeFileSync(p.prometheusConf, prometheusConf(HOSTS.filter((x) => x.kind === 'mail').map((x) => `${x.address}:${ports.nodeExporter}`)));
   prepareNamed(h);
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { netnsOf, paths, type HostSpec } from './config.ts';
+import { netnsOf, paths, ports, type HostSpec } from './config.ts';
 import { fsOf, imageOf, privateMounts, receiverPaths } from './host-fs.ts';
 import { sambaConf } from './dc.ts';
 import { run, startDetached, sleep } from './sh.ts';
@@ -62,6 +62,7 @@ function servicesOf(h: HostSpec): string[] {
         `rsyslogd -n -f ${r.rsyslogConf} -i /run/rsyslogd.pid >>/var/log/rsyslogd.log 2>&1 &`,
         `slapd -f ${r.slapdConf} -h ldap://${h.address}:389/ -d 0 >>/var/log/slapd.log 2>&1 &`,
         `named -f -c ${namedConfFile()} >>/var/log/named.log 2>&1 &`,
+        `prometheus --config.file=${r.prometheusConf} --storage.tsdb.path=${r.prometheusData} --web.listen-address=${h.address}:${ports.prometheus} >>/var/log/prometheus.log 2>&1 &`,
       ];
     }
   }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { BASE_DN, DNS_DOMAIN, DOMAIN, HOSTS, REALM, hostByName, paths, type HostSpec } from './config.ts';
 import { ensureBridge, ensureHostNetwork, linkExists, netnsExists, removeNetwork, requireHost } from './net.ts';
-import { BRIDGE, netnsOf } from './config.ts';
+import { BRIDGE, netnsOf, ports } from './config.ts';
 import { ensureAdminPassword, ensureCa, ensureSshKey, ensureStoreKey, fingerprintOf } from './pki.ts';
 import { ensureMailImage, fsOf, hostKeysOf, imageOf, prepareHostFs, receiverPaths } from './host-fs.ts';
 import { freezeHost, initPidOf, isRunning, killHost, readState, startHost } from './hosts.ts';
@@ -208,6 +208,8 @@ export function status() {
       secrets: paths.alertSecrets,
       snmp: { address: recv.address, port: 162, log: r.snmpLog },
       syslog: { address: recv.address, port: 514, log: r.syslogLog },
+      /** Prometheus, scraping node_exporter on each mail host every second (its textfile collector reads the agent's failguard.prom). */
+      prometheus: { url: `http://${recv.address}:${ports.prometheus}` },
       /** An LDAP server without TLS (OpenLDAP): it refuses StartTLS. */
       legacyLdap: { url: `ldap://${recv.address}:389` },
       /** BIND 9, authoritative for a zone outside AD; updates only by RFC 2136 signed with `key` (secrets: key name → base64). */

@@ -7,6 +7,7 @@ export const REQUIRED: ReadonlyArray<[string, string]> = [
   ['postfix', 'postfix'], ['dovecot', 'dovecot-imapd'], ['sshd', 'openssh-server'], ['ssh-keygen', 'openssh-client'],
   ['snmptrapd', 'snmptrapd'], ['rsyslogd', 'rsyslog'], ['openssl', 'openssl'], ['unshare', 'util-linux'], ['nsenter', 'util-linux'],
   ['slapd', 'slapd'], ['faketime', 'faketime'], ['ping', 'iputils-ping'], ['tc', 'iproute2'], ['ip', 'iproute2'], ['iperf3', 'iperf3'], ['dig', 'bind9-dnsutils'], ['named', 'bind9'],
+  ['prometheus', 'prometheus'], ['promtool', 'prometheus'], ['prometheus-node-exporter', 'prometheus-node-exporter'],
 ];
 
 export function missingPackages(): string[] {
