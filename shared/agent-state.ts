@@ -35,6 +35,9 @@ export const agentTargetStateSchema = z.object({
   lastFullSend: completedSendSchema.nullable().default(null),
 });
 
+/** A point kept whatever the retention says until a person releases it (agent/src/holds.ts). */
+export const holdSchema = z.object({ point, reason: z.string().max(500), at: ms });
+
 export const FENCE_STATES = ['unconfirmed', 'serving', 'fenced', 'handed-over'] as const;
 export const MONITOR_STATES = ['healthy', 'source-suspect', 'source-lost', 'failing-over', 'failed-over', 'failing-back'] as const;
 
@@ -65,6 +68,11 @@ export const agentStateSchema = z.object({
   points: z.array(point),
   targets: z.record(z.string(), agentTargetStateSchema),
   received: z.object({ count: z.number(), newest: point.nullable(), newestAt: ms.nullable(), lastFrom: z.string().nullable().default(null) }),
+  /** Target: the size of each point it holds, as the bytes of its send stream (what changed since its parent; a full send: all of it). */
+  pointBytes: z.record(z.string(), z.number()).default({}),
+  /** Target: points held from pruning until a person releases them; `holdsUnreadable`: the list cannot be read, so nothing is pruned. */
+  held: z.array(holdSchema).default([]),
+  holdsUnreadable: z.boolean().optional(),
   /** Target: the point being received now, and how far it has come (bytes of the stream, when the last arrived). */
   receiving: z.object({ point, from: z.string().nullable(), bytes: z.number(), lastAt: ms }).nullable().optional(),
   /** The failover monitor's view from this host. */
@@ -74,6 +82,7 @@ export const agentStateSchema = z.object({
 });
 
 export type SendUnderWay = z.infer<typeof sendUnderWaySchema>;
+export type Hold = z.infer<typeof holdSchema>;
 export type CompletedSend = z.infer<typeof completedSendSchema>;
 export type AgentTargetState = z.infer<typeof agentTargetStateSchema>;
 export type MonitorView = z.infer<typeof monitorViewSchema>;

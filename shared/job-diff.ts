@@ -53,6 +53,7 @@ const targetFields: Record<string, (t: JobTarget) => unknown> = {
   'seconds between points': (t) => t.options.intervalSeconds,
   'points kept': (t) => t.options.retention.last,
   'hours of hourly points': (t) => t.options.retention.hourlyForHours,
+  'days of daily points': (t) => t.options.retention.dailyForDays,
 };
 
 const dnsKey = (r: JobDnsRecord) => `${r.name.toLowerCase()}.${r.zone.toLowerCase()} ${r.type}`;

@@ -116,6 +116,8 @@ export const targetOptionsSchema = z.strictObject({
     last: z.number().int().min(2, 'keep at least 2 points').max(10000).default(60),
     /** Besides those, one point per hour for this many hours. */
     hourlyForHours: z.number().int().min(0).max(24 * 31).default(24),
+    /** And one point per day (UTC) for this many days: what a point-in-time failover can go back to after a slow disaster. */
+    dailyForDays: z.number().int().min(0).max(366).default(7),
   }).prefault({}),
 });
 

@@ -47,15 +47,29 @@ export function newestCommon(local: readonly string[], remote: readonly string[]
   return sortedPoints(local).filter((p) => there.has(p.name)).at(-1)?.name ?? null;
 }
 
-export interface Retention { last: number; hourlyForHours: number }
+export interface Retention { last: number; hourlyForHours: number; dailyForDays?: number }
 
-/** Which points to keep: the newest `last`, the newest of each hour for `hourlyForHours`, and every protected one (newest common points). */
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * Which points to keep: the newest `last`, the newest of each hour for `hourlyForHours`, the
+ * newest of each day (UTC) for `dailyForDays`, and every protected one (newest common points,
+ * points a person or the tripwire holds).
+ */
 export function pointsToKeep(names: readonly string[], r: Retention, now: number, protect: ReadonlySet<string>): Set<string> {
   const pts = sortedPoints(names);
   const keep = new Set(pts.slice(-Math.max(1, r.last)).map((p) => p.name));
-  const hourly = new Map<number, Point>();
-  for (const p of pts) if (now - p.at <= r.hourlyForHours * 3_600_000) hourly.set(Math.floor(p.at / 3_600_000), p);
-  for (const p of hourly.values()) keep.add(p.name);
+  for (const [span, bucket] of [[r.hourlyForHours * HOUR, HOUR], [(r.dailyForDays ?? 0) * DAY, DAY]] as const) {
+    const newestOf = new Map<number, Point>();
+    for (const p of pts) if (now - p.at <= span) newestOf.set(Math.floor(p.at / bucket), p);
+    for (const p of newestOf.values()) keep.add(p.name);
+  }
   for (const n of protect) if (names.includes(n)) keep.add(n);
   return keep;
+}
+
+/** The newest point taken at or before `at` (ms), or null when every point is newer. */
+export function pointAtOrBefore(names: readonly string[], at: number): Point | null {
+  return sortedPoints(names).filter((p) => p.at <= at).at(-1) ?? null;
 }

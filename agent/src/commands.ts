@@ -15,6 +15,7 @@ import { shellCommand, shq } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
 import { parsePoint } from '../../shared/points.ts';
 import { beginAsking, clearAsking, endAsking, promiseLeftS } from './monitor/promise.ts';
+import { addHolds, releaseHolds } from './holds.ts';
 import { standbyPromiseS, timingOf } from './monitor/rules.ts';
 
 const witnessOf = (c: AgentConfig) => {
@@ -70,9 +71,15 @@ export async function holdsLease(c: AgentConfig): Promise<boolean> {
   return r.active === c.host;
 }
 
-interface Promoted { point: string; aside: string | null; at: number }
+/**
+ * What a promotion did: the point brought up, where the data before it went, and (a failover to
+ * a point other than the newest) the newest point then and the newer points it held, set aside.
+ */
+interface Promoted { point: string; aside: string | null; at: number; newestThen?: string; held?: string[] }
 const promotedFile = (c: AgentConfig) => join(c.stateDir, 'promoted.json');
 const base = (c: AgentConfig) => posix.dirname(c.receiveDir);
+/** A point as a person reads it: its time, and its name to find it by. */
+const pointWords = (name: string) => { const p = parsePoint(name); return p ? `the point of ${new Date(p.at).toISOString()} (${name})` : JSON.stringify(name); };
 
 export function readPromoted(c: AgentConfig): Promoted | null {
   try {
@@ -83,21 +90,33 @@ export function readPromoted(c: AgentConfig): Promoted | null {
 }
 
 /**
- * Puts a writable copy of the newest complete point in place of the data (`subvolume`); what
- * was there is moved aside, never deleted, and every received point is kept. Safe to run again.
+ * Puts a writable copy of a complete point in place of the data (`subvolume`): the newest, or
+ * `chosen` (a point-in-time failover or rehearsal). What was there is moved aside, never deleted,
+ * and every received point is kept; a failover to an older point holds the newer ones (they are
+ * the data it sets aside) until a person releases them. A rehearsal holds nothing: its copy is
+ * discarded and replication never stopped. Safe to run again.
  */
-export async function promote(c: AgentConfig): Promise<Promoted> {
+export async function promote(c: AgentConfig, chosen: string | null = null, o: { rehearsal?: boolean } = {}): Promise<Promoted> {
   const done = readPromoted(c);
-  if (done && await isSubvolume(c.subvolume)) return done;
-  const point = (await receivedPoints(c.receiveDir, false)).at(-1);
+  if (done && await isSubvolume(c.subvolume)) {
+    if (chosen && done.point !== chosen) throw new UserError('promoted-other', `${c.host} already has ${pointWords(done.point)} brought up, not ${pointWords(chosen)}; undo that run first.`);
+    return done;
+  }
+  const pts = await receivedPoints(c.receiveDir, false);
+  if (chosen !== null && !pts.includes(chosen)) {
+    throw new UserError('point-gone', `${c.host} no longer holds ${pointWords(chosen)} (the retention pruned it, or it never arrived); list the points it holds with \`failguard points\` and choose again.`);
+  }
+  const point = chosen ?? pts.at(-1);
   if (!point) throw new UserError('no-point', `${c.host} holds no complete point yet, so there is nothing to bring up; the initial sync never finished.`);
+  const newer = pts.slice(pts.indexOf(point) + 1);
+  const held = !o.rehearsal && newer.length ? addHolds(c.stateDir, newer, `newer than ${point}, which a failover brought up: set aside, kept until released`) : [];
   let aside: string | null = null;
   if (existsSync(c.subvolume)) {
     aside = posix.join(base(c), `before-failover-${Date.now()}`);
     await run(['mv', c.subvolume, aside]);
   }
   await run(['btrfs', 'subvolume', 'snapshot', posix.join(c.receiveDir, point), c.subvolume]);
-  const rec = { point, aside, at: Date.now() };
+  const rec: Promoted = { point, aside, at: Date.now(), ...(newer.length ? { newestThen: pts.at(-1)!, held } : {}) };
   writeFileSync(promotedFile(c), JSON.stringify(rec), { mode: 0o600 });
   return rec;
 }
@@ -119,6 +138,8 @@ export async function unpromote(c: AgentConfig, discard = false): Promise<string
     else await run(['mv', c.subvolume, kept]);
   }
   if (p.aside && existsSync(p.aside)) await run(['mv', p.aside, c.subvolume]);
+  // The newer points it set aside are the line again: released (holds others made stay).
+  if (p.held?.length) releaseHolds(c.stateDir, p.held);
   rmSync(promotedFile(c), { force: true });
   return discard ? `the copy of ${p.point} is discarded` : `the promoted copy is kept at ${kept}`;
 }

@@ -6,7 +6,7 @@ import { UserError } from '../../shared/errors.ts';
 import { issueField } from '../../shared/schemas.ts';
 import { timingOf, timingProblem } from './monitor/rules.ts';
 
-const retention = z.strictObject({ last: z.number().int().min(2), hourlyForHours: z.number().int().min(0) });
+const retention = z.strictObject({ last: z.number().int().min(2), hourlyForHours: z.number().int().min(0), dailyForDays: z.number().int().min(0).default(0) });
 /** A host points are sent to, and how. */
 const sendTo = z.strictObject({
   name: z.string(), address: z.string(), port: z.number().int(), sourceAddress: z.string().optional(),
@@ -39,7 +39,7 @@ export const agentConfigSchema = z.strictObject({
   /** Source and targets: the folder node_exporter's textfile collector reads, where the agent keeps failguard.prom (metrics.ts). */
   metrics: z.strictObject({ textfileDir: z.string().regex(/^\//) }).optional(),
   /** Target: what it keeps of what it receives. */
-  retention: retention.default({ last: 60, hourlyForHours: 24 }),
+  retention: retention.default({ last: 60, hourlyForHours: 24, dailyForDays: 0 }),
   /** The failover monitor: the source heartbeats to the targets and the witness; a target watches the source and asks the witness. */
   monitor: z.strictObject({
     source: peer.optional(),

@@ -58,7 +58,9 @@ export class Follower {
   }
 
   async check(): Promise<void> {
-    const promoted = readPromoted(this.#c)?.point ?? null;
+    const p = readPromoted(this.#c);
+    // Its own points come after the newest it had received (a failover to an older point kept the newer ones, held).
+    const promoted = p ? p.newestThen ?? p.point : null;
     const should = promoted !== null && this.#leads();
     if (should && !this.#running) await this.#begin(promoted);
     else if (!should && this.#running) {

@@ -27,6 +27,8 @@ import { Follower } from './follow.ts';
 import { AGENT_VERSION } from './version.ts';
 import { RpoWatch } from './rpo-watch.ts';
 import { metricsText, writeMetrics } from './metrics.ts';
+import { addHolds, readHolds, releaseHolds } from './holds.ts';
+import { parsePoint } from '../../shared/points.ts';
 import { applyInPlace, configSha256, reloadDecision } from './reload.ts';
 import { askReload, configApplied } from './reload-command.ts';
 import type { AgentConfig } from './config.ts';
@@ -47,12 +49,13 @@ async function run(configFile: string): Promise<void> {
   mkdirSync(c.stateDir, { recursive: true, mode: 0o700 });
   stamp();
   // Counters survive a restart: they are the host's history, not this process's.
-  let before: { targets?: Record<string, import('./state.ts').TargetState> } = {};
+  let before: { targets?: Record<string, import('./state.ts').TargetState>; pointBytes?: Record<string, number> } = {};
   try {
     before = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof before;
   } catch { /* first start */ }
   const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
   for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
+  st.state.pointBytes = before.pointBytes ?? {};
   st.log(`agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})`);
   const tls = loadTls(c);
   const services = resolveServices(c.monitor?.services ?? []);
@@ -118,6 +121,11 @@ async function run(configFile: string): Promise<void> {
       // Never at the cost of the liveness stamp above.
       st.log(`rpo watch: ${(e as Error).message}`);
     }
+    if (c.role === 'target') {
+      const holds = readHolds(c.stateDir);
+      st.state.held = holds ?? [];
+      st.state.holdsUnreadable = holds === null ? true : undefined;
+    }
     metrics.write();
   }, 1000).unref();
 
@@ -164,6 +172,7 @@ async function status(configFile: string): Promise<void> {
 
 const out = (x: unknown) => void process.stdout.write(`${typeof x === 'string' ? x : JSON.stringify(x)}\n`);
 const [cmd, file, arg] = process.argv.slice(2);
+const rest = process.argv.slice(4);
 const oneShot = (fn: (c: import('./config.ts').AgentConfig) => Promise<unknown>) => async (f: string) => out(await fn(await loadConfig(f)));
 const commands: Record<string, (f: string) => Promise<void>> = {
   run, status,
@@ -172,7 +181,8 @@ const commands: Record<string, (f: string) => Promise<void>> = {
   'config-applied': async (f) => { const r = configApplied(f); if (!r.ok) process.exitCode = 1; out(r.detail); },
   'lease': oneShot(takeLease),
   'holds-lease': oneShot(async (c) => { if (!(await holdsLease(c))) { process.exitCode = 1; return `${c.host} does not hold the lease`; } return `${c.host} holds the lease`; }),
-  'promote': oneShot(promote),
+  // promote [POINT] [--rehearsal]: the newest point, or the one chosen; a rehearsal's copy holds nothing.
+  'promote': oneShot((c) => promote(c, rest.find((a) => !a.startsWith('--')) ?? null, { rehearsal: rest.includes('--rehearsal') })),
   'promoted': oneShot(async (c) => { const p = readPromoted(c); if (!p) process.exitCode = 1; return p ?? 'not promoted'; }),
   'unpromote': oneShot((c) => unpromote(c, arg === '--discard')),
   'rehearsal-check': oneShot(rehearsalCheck),
@@ -191,6 +201,15 @@ const commands: Record<string, (f: string) => Promise<void>> = {
     return out.map((d) => `${d.receiver}: ${d.ok ? 'sent' : d.error}`).join('; ') || 'no alert receivers';
   }),
   'set-aside-diverged': oneShot((c) => setAsideDiverged(c, arg ?? '')),
+  // A person's holds: kept from pruning until released (`release POINT…` or `release --all`).
+  'hold': oneShot(async (c) => {
+    if (!rest.length || !rest.every((p) => parsePoint(p))) throw new UserError('bad-input', 'hold takes the names of the points to hold (p…-…).');
+    return `${addHolds(c.stateDir, rest, 'held by a person').length} point(s) newly held`;
+  }),
+  'release': oneShot(async (c) => {
+    if (!rest.length || !(rest.length === 1 && rest[0] === '--all') && !rest.every((p) => parsePoint(p))) throw new UserError('bad-input', 'release takes the names of held points, or --all.');
+    return `${releaseHolds(c.stateDir, rest[0] === '--all' ? 'all' : rest)} hold(s) released`;
+  }),
   'serve': oneShot(serve),
   'serving': oneShot(async (c) => { const r = await serving(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
   'unserve': oneShot(unserve),

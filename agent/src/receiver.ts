@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { createZstdDecompress } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
 import { Deframer } from './frames.ts';
 import { watchIdle } from './peer.ts';
 import { mkdir, rename } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import type { StateFile } from './state.ts';
 import { deleteSubvolume, isCompleteReceive, isWholePoint, listNames, receiveProcess } from './btrfs.ts';
 import { divergedAfter, parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 import { readPhase } from './monitor/phase.ts';
+import { readHolds } from './holds.ts';
 
 /**
  * Complete points only; partial receives found here are removed (at start and before each
@@ -57,6 +58,8 @@ export class Receiver {
   #record(pts: string[], from: string | null): void {
     const newest = pts.at(-1) ?? null;
     this.#st.state.points = pts;
+    // Sizes of points no longer here are forgotten with them.
+    this.#st.state.pointBytes = Object.fromEntries(Object.entries(this.#st.state.pointBytes ?? {}).filter(([p]) => pts.includes(p)));
     this.#st.state.received = { count: pts.length, newest, newestAt: newest ? parsePoint(newest)!.at : null, lastFrom: from ?? this.#st.state.received?.lastFrom ?? null };
     this.#st.touch();
   }
@@ -92,6 +95,9 @@ export class Receiver {
       const exit = new Promise<number>((r) => recv.on('close', (code) => r(code ?? -1)));
       const frames = new Deframer();
       const input = new PassThrough();
+      // The stream's own bytes (after decompression): the point's size as `points` shows it.
+      let streamBytes = 0;
+      const counted = new Transform({ transform(chunk: Buffer, _e, done) { streamBytes += chunk.length; done(null, chunk); } });
       // How far the stream has come, for a person and for a wait bounded by progress (the failback's `synced`).
       const progress = { point, from, bytes: rest.length, lastAt: Date.now() };
       this.#st.state.receiving = progress;
@@ -101,8 +107,8 @@ export class Receiver {
       // The end frame ends the data; the socket stays open for the answer.
       frames.once('frames-end', () => { s.unpipe(input); input.end(); });
       try {
-        if (header.compression === 'off') await pipeline(input, frames, recv.stdin!);
-        else await pipeline(input, frames, createZstdDecompress(), recv.stdin!);
+        if (header.compression === 'off') await pipeline(input, frames, counted, recv.stdin!);
+        else await pipeline(input, frames, createZstdDecompress(), counted, recv.stdin!);
       } catch (e) {
         // `btrfs receive -e` exits at the stream's end marker, possibly before the last frames (zstd's
         // epilogue, the end frame) arrive or Node sees its stdin finish. Exit 0 then means the point is
@@ -121,6 +127,7 @@ export class Receiver {
       const code = await exit;
       if (code !== 0 || !(await isCompleteReceive(dest))) throw new Error(`btrfs receive ended with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`);
       this.#complete.add(point);
+      this.#st.state.pointBytes = { ...this.#st.state.pointBytes, [point]: streamBytes };
       // Answer first: pruning old points must not hold up the source.
       reply({ ok: true });
       if (!parent) this.#st.log(`received ${point} (full)`);
@@ -159,10 +166,13 @@ export class Receiver {
     if (moved.length) this.#st.log(`set aside ${moved.length} point(s) newer than ${point} that ${from ?? 'its sender'} never had (diverged-${moved[0]}…): kept, never promoted`);
   }
 
-  /** Keeps what the retention says, and always the newest point (the parent of the next send). */
+  /** Keeps what the retention says, always the newest point (the parent of the next send), and every held point. */
   async #prune(newest: string): Promise<string[]> {
     const pts = await receivedPoints(this.#c.receiveDir, false, this.#complete);
-    const keep = pointsToKeep(pts, this.#c.retention, Date.now(), new Set([newest]));
+    const holds = readHolds(this.#c.stateDir);
+    // Unreadable holds hold everything: a lost hold could delete the only clean copy.
+    if (holds === null) return pts;
+    const keep = pointsToKeep(pts, this.#c.retention, Date.now(), new Set([newest, ...holds.map((h) => h.point)]));
     for (const p of pts) if (!keep.has(p)) await deleteSubvolume(join(this.#c.receiveDir, p)).catch(() => undefined);
     return pts.filter((p) => keep.has(p));
   }

@@ -12,6 +12,7 @@ import type { AgentConfig } from './config.ts';
 import type { StateFile } from './state.ts';
 import { deleteSubvolume, listNames, snapshot } from './btrfs.ts';
 import { pointName, sortedPoints } from '../../shared/points.ts';
+import { prunableUnder, readHolds } from './holds.ts';
 
 export class Snapshotter {
   readonly #c: AgentConfig;
@@ -75,8 +76,11 @@ export class Snapshotter {
       if (t.lastPoint) keep.add(t.lastPoint);
       if (t.current) { keep.add(t.current.point); if (t.current.parent) keep.add(t.current.parent); }
     }
-    for (const p of pts) if (!keep.has(p) && this.#prunable(p)) await deleteSubvolume(join(this.#c.pointsDir, p)).catch(() => undefined);
-    this.#st.state.points = pts.filter((p) => keep.has(p) || !this.#prunable(p));
+    // Held points (a point-in-time failover's set-aside data, the tripwire's clean points) stay until released.
+    const notHeld = prunableUnder(readHolds(this.#c.stateDir));
+    const may = (p: string) => this.#prunable(p) && notHeld(p);
+    for (const p of pts) if (!keep.has(p) && may(p)) await deleteSubvolume(join(this.#c.pointsDir, p)).catch(() => undefined);
+    this.#st.state.points = pts.filter((p) => keep.has(p) || !may(p));
     this.#st.touch();
   }
 }

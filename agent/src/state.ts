@@ -11,10 +11,10 @@ export class StateFile {
   readonly state: AgentState;
   readonly #dir: string;
   #timer: NodeJS.Timeout | null = null;
-  constructor(dir: string, init: Omit<AgentState, 'updatedAt'>) {
+  constructor(dir: string, init: Omit<AgentState, 'updatedAt' | 'pointBytes' | 'held'> & Partial<Pick<AgentState, 'pointBytes' | 'held'>>) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.#dir = dir;
-    this.state = { ...init, updatedAt: Date.now() };
+    this.state = { pointBytes: {}, held: [], ...init, updatedAt: Date.now() };
     this.flush();
   }
 

@@ -15,6 +15,7 @@ import { rehearseCommand } from './rehearse-command.ts';
 import { failbackCommand, failoverCommand, type FailoverCliOptions } from './failover-command.ts';
 import type { KeptCliOptions } from './kept-secrets.ts';
 import { protectCommand, statusCommand, unprotectCommand, verifyCommand, type PlanCliOptions } from './protect-command.ts';
+import { pointsCommand, releaseCommand } from './points-command.ts';
 
 /**
  * Exit codes a script can trust: a bad command line or bad input never shares a code
@@ -24,6 +25,7 @@ export const EXIT = { ok: 0, warnings: 1, failures: 2, unchecked: 3, failed: 4, 
 
 /** The options of every command that reaches a job's servers: where their SSH secret comes from. */
 const SSH_SECRET_FILE = ['--ssh-secret-file <file>', 'a file whose first line is the SSH key\'s passphrase or the SSH password (else the one kept for the job)'] as const;
+const AT_OPTION = ['--at <time>', 'the newest point taken at or before this time: 2026-12-04T10:30 (local time; Z for UTC) or a span before now such as -15m, -2h, -1d'] as const;
 const USE_KEPT_SECRETS = ['--secret-key-file <file>', 'use the job\'s secrets kept in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)'] as const;
 
 export const EXIT_HELP = `
@@ -115,10 +117,30 @@ export function buildProgram(): Command {
     .option(...USE_KEPT_SECRETS)
     .option(...SSH_SECRET_FILE)
     .action(async (o: KeptCliOptions & { job: string; target?: string; json?: boolean }) => { process.exitCode = await verifyCommand(o); });
+  program.command('points')
+    .description('the consistency points each standby holds: time, size (what changed), held or not; and the space the retention takes')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--target <name>', 'only this standby')
+    .option('--json', 'print the points as JSON')
+    .option(...USE_KEPT_SECRETS)
+    .option(...SSH_SECRET_FILE)
+    .action(async (o: KeptCliOptions & { job: string; target?: string; json?: boolean }) => { process.exitCode = await pointsCommand(o); });
+  program.command('release')
+    .description('let the retention prune held points on a standby again (shows the plan; --apply ID or --yes runs it)')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--target <name>', 'the standby (when the job has several)')
+    .option('--point <name>', 'a held point (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--all', 'every held point on that standby')
+    .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
+    .option('--yes', 'run the plan as it is now (consent without review)')
+    .option(...USE_KEPT_SECRETS)
+    .option(...SSH_SECRET_FILE)
+    .action(async (o: PlanCliOptions & KeptCliOptions & { target?: string; point?: string[]; all?: boolean }) => { process.exitCode = await releaseCommand(o); });
   withDirectoryOptions(program.command('failover'))
-    .description('bring a target up in the source\'s place: the lease from the witness, the newest point, DNS, mailbox homes, services (shows the plan; --apply ID or --yes runs it)')
+    .description('bring a target up in the source\'s place: the lease from the witness, the newest point (or the one --at picks), DNS, mailbox homes, services (shows the plan; --apply ID or --yes runs it)')
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'the target that takes over (when the job has several)')
+    .option(...AT_OPTION)
     .option('--dns-secrets <file>', 'JSON of TSIG key name → base64 secret, for DNS records on servers outside AD (RFC 2136)')
     .option('--planned', 'a switchover while the source is up: its services stop first and a final point is shipped, so nothing is lost')
     .option('--secret-key-file <file>', 'use (and keep) the job\'s secrets in the encrypted store opened with this key file (or FAILGUARD_SECRET_KEY_FILE)')
@@ -137,14 +159,15 @@ export function buildProgram(): Command {
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failbackCommand(o); });
   program.command('rehearse')
-    .description('test a failover: a copy of the newest point started on a target and checked, then discarded; no DNS, directory or lease change')
+    .description('test a failover: a copy of the newest point (or the one --at picks) started on a target and checked, then discarded; no DNS, directory or lease change')
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'the target to rehearse on (when the job has several)')
+    .option(...AT_OPTION)
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .option(...USE_KEPT_SECRETS)
     .option(...SSH_SECRET_FILE)
-    .action(async (o: PlanCliOptions & KeptCliOptions & { target?: string }) => { process.exitCode = await rehearseCommand(o); });
+    .action(async (o: PlanCliOptions & KeptCliOptions & { target?: string; at?: string }) => { process.exitCode = await rehearseCommand(o); });
   program.command('unprotect')
     .description('stop and remove the agents of a job; the data stays (and the points, unless --purge)')
     .requiredOption('--job <file>', 'the job file')

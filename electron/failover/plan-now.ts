@@ -55,11 +55,12 @@ async function adDnsServers(job: Job, dir: DirectoryAccess): Promise<string[]> {
   return first ? [first.address] : [];
 }
 
-export async function planFailover(job: Job, dir: DirectoryAccess, targetName?: string, o: { signal?: AbortSignal; onProgress?: (stage: string) => void; planned?: boolean } = {}): Promise<Plan> {
+/** `point`: a point-in-time failover's point (chosen with points.ts), else the newest. */
+export async function planFailover(job: Job, dir: DirectoryAccess, targetName?: string, o: { signal?: AbortSignal; onProgress?: (stage: string) => void; planned?: boolean; point?: string | null } = {}): Promise<Plan> {
   const target = chooseTarget(job, targetName);
   o.onProgress?.('Reading the Exchange organisation and the DNS records from the directory');
   const [topo, dns, ask] = await Promise.all([discover(dir, o.signal ? { signal: o.signal } : {}), dnsNow(job, dir), adDnsServers(job, dir)]);
-  return failoverPlan(job, topo, target, dns, !!o.planned, ask);
+  return failoverPlan(job, topo, target, dns, !!o.planned, ask, o.point ?? null);
 }
 
 

@@ -12,6 +12,7 @@ import { UserError } from '../../shared/errors.ts';
 import { sealPlan } from '../plans/plan-id.ts';
 import { HOST_PATHS as P, agentCommand } from '../provision/host-layout.ts';
 import { shq } from '../hosts/shell.ts';
+import { parsePoint } from '../../shared/points.ts';
 import { dnsSteps, recordHost, type DnsNow } from './dns-steps.ts';
 
 
@@ -21,6 +22,9 @@ export function alertStep(host: string, event: string, message: string): PlanSte
 }
 
 export type { DnsNow } from './dns-steps.ts';
+
+/** A point's time as the plan says it (its name holds it). */
+export const pointTime = (point: string) => { const p = parsePoint(point); if (!p) throw new UserError('bad-input', `${JSON.stringify(point)} is not a point's name.`, { field: 'at' }); return new Date(p.at).toISOString(); };
 
 /** Each source database with the target database its mailboxes move to. */
 export function counterparts(job: Job, topo: Topology, target: JobTarget): Array<{ from: MailboxDatabase; to: MailboxDatabase }> {
@@ -60,7 +64,9 @@ export function rehomeSteps(job: Job, topo: Topology, target: JobTarget): PlanSt
     fromDatabase: from.dn, toDatabase: to.dn, toServer: dst?.legacyExchangeDN ?? '', toMta: null }));
 }
 
-export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], planned = false, adDnsServers: string[] = []): Plan {
+/** `point`: a point-in-time failover brings up this point (null: the newest), and holds the newer ones, set aside. */
+export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], planned = false, adDnsServers: string[] = [], point: string | null = null): Plan {
+  if (planned && point) throw new UserError('bad-input', 'A planned switchover ships everything to the standby first, so it always brings up the newest point; leave out the time, or fail over to a point without --planned.', { field: 'at' });
   if (!job.witness) throw new UserError('no-witness', 'This job has no witness, so nothing can prove that the source is down; add a witness to the job before a failover.');
   const src = job.source.name;
   const steps: PlanStep[] = [
@@ -70,7 +76,9 @@ export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
       { kind: 'command' as const, host: src, description: `wait until ${target.name} holds a point taken after ${src}'s services stopped (nothing is lost)`, command: agentCommand('final-point') },
     ] : []),
     { kind: 'command', host: target.name, description: `take the lease from the witness (granted only when the witness too has lost ${job.source.name})`, command: agentCommand('lease'), verify: agentCommand('holds-lease') },
-    { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agentCommand('promote'), verify: agentCommand('promoted'), undo: agentCommand('unpromote') },
+    point
+      ? { kind: 'command', host: target.name, description: `bring up the point taken ${pointTime(point)} (${point}) on ${target.name} as its data; its newer points are set aside, held until a person releases them (what was there is kept aside)`, command: agentCommand('promote', point), verify: agentCommand('promoted'), undo: agentCommand('unpromote') }
+      : { kind: 'command', host: target.name, description: `bring up the newest consistency point on ${target.name} as its data (what was there is kept aside)`, command: agentCommand('promote'), verify: agentCommand('promoted'), undo: agentCommand('unpromote') },
     ...dnsSteps(job, dnsNow, recordHost(topo, job.source), recordHost(topo, target), adDnsServers),
     ...rehomeSteps(job, topo, target),
     { kind: 'command', host: target.name, description: `start ${job.failover.services.join(', ')} on ${target.name} and check that they answer`, command: agentCommand('serve'), verify: agentCommand('serving'), undo: agentCommand('unserve') },

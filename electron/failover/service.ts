@@ -13,7 +13,7 @@ import { planFailback, planFailover, requireTsigSecrets, type DirectoryAccess } 
 export { planFailback, planFailover, requireTsigSecrets, type DirectoryAccess } from './plan-now.ts';
 
 /** Applies the failover plan the person reviewed (by id); a run of it cut short earlier is finished first. */
-export async function failover(job: Job, dir: DirectoryAccess, consent: string | 'now', targetName?: string, o: ProvisionOptions & { planned?: boolean } = {}): Promise<{ plan: Plan; results: PlanRunResult[] }> {
+export async function failover(job: Job, dir: DirectoryAccess, consent: string | 'now', targetName?: string, o: ProvisionOptions & { planned?: boolean; point?: string | null } = {}): Promise<{ plan: Plan; results: PlanRunResult[] }> {
   const plan = await planFailover(job, dir, targetName, o);
   requireTsigSecrets(plan, o.tsigSecrets);
   return { plan, results: await runJobPlan(job, plan, consent, { ...o, directory: dir, recover: true }) };

@@ -40,7 +40,7 @@ export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string 
       name: t.name, address: t.address, port: job.replicationPort,
       compression: t.options.compression, schedule: t.options.schedule, intervalSeconds: t.options.intervalSeconds,
     })) } : {}),
-    retention: target?.options.retention ?? { last: 60, hourlyForHours: 24 },
+    retention: target?.options.retention ?? { last: 60, hourlyForHours: 24, dailyForDays: 7 },
     // A standby watches its own RPO against the job's thresholds (its own, when the job gives it some).
     ...(host.role === 'target' ? { health: (({ warn, crit }) => ({ rpoWarnSeconds: warn, rpoCriticalSeconds: crit }))(thresholdsOf(job, host.name)) } : {}),
     ...(host.role !== 'witness' && job.metrics.textfileDir ? { metrics: { textfileDir: job.metrics.textfileDir } } : {}),

@@ -124,6 +124,8 @@ export const messages = {
     retentionLastHint: 'The standby keeps this many of the newest points to go back to.',
     retentionHourly: 'Hours with one point each',
     retentionHourlyHint: 'Besides those, one point for each hour, for this many hours.',
+    retentionDaily: 'Days with one point each',
+    retentionDailyHint: 'And one point for each day, for this many days: how far back a failover can go after damage found late. Each costs the space of a day\'s changes.',
     schedule: 'Bandwidth schedule',
     scheduleHint: 'Choose a limit, then press and drag across the hours it applies to. White hours are unlimited. Times are the source server\'s local time.',
     brush: 'Limit to paint',

@@ -16,10 +16,10 @@ describe('a new configuration for a running agent', () => {
     const next = base();
     next.targets[1]!.schedule = 'mon-sun 00-24 10mbit';
     next.targets[0]!.compression = 'strong';
-    next.retention = { last: 30, hourlyForHours: 0 };
+    next.retention = { last: 30, hourlyForHours: 0, dailyForDays: 0 };
     next.alerts = [{ kind: 'syslog', host: '198.18.0.40', port: 514, transport: 'udp' }];
     const d = reloadDecision(cur, next);
-    expect(d).toEqual({ restart: false, changes: ['MAIL2 compression "fast" → "strong"', 'MAIL3 schedule "" → "mon-sun 00-24 10mbit"', 'retention {"hourlyForHours":24,"last":60} → {"hourlyForHours":0,"last":30}', 'alert receivers (0 → 1)'] });
+    expect(d).toEqual({ restart: false, changes: ['MAIL2 compression "fast" → "strong"', 'MAIL3 schedule "" → "mon-sun 00-24 10mbit"', 'retention {"dailyForDays":0,"hourlyForHours":24,"last":60} → {"dailyForDays":0,"hourlyForHours":0,"last":30}', 'alert receivers (0 → 1)'] });
     applyInPlace(cur, next);
     // The shipper holds the very target object: it sees the new schedule without being rebuilt.
     expect(shipperView.schedule).toBe('mon-sun 00-24 10mbit');

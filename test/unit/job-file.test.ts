@@ -13,7 +13,7 @@ const minimal = { version: 1, id: '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11', name: 
 describe('the job file', () => {
   it('fills safe defaults and keeps no secret', () => {
     const j = parseJob(JSON.stringify(minimal));
-    expect(j.targets[0]!.options).toEqual({ path: {}, compression: 'fast', schedule: '', intervalSeconds: 1, retention: { last: 60, hourlyForHours: 24 } });
+    expect(j.targets[0]!.options).toEqual({ path: {}, compression: 'fast', schedule: '', intervalSeconds: 1, retention: { last: 60, hourlyForHours: 24, dailyForDays: 7 } });
     expect(j.protect).toEqual(['/srv/mail']);
     expect(j.replicationPort).toBe(7420);
     // No field of the job can hold a secret: every property name, at any depth.

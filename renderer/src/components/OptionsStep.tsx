@@ -67,6 +67,9 @@ function TargetOptions({ target }: { target: string }) {
         <Field id={id('retentionHourly')} label={m.retentionHourly} hint={m.retentionHourlyHint} error={problem('retention.hourlyForHours')}>
           <input id={id('retentionHourly')} inputMode="numeric" value={d.retentionHourly} onChange={(e) => set({ retentionHourly: e.target.value })} />
         </Field>
+        <Field id={id('retentionDaily')} label={m.retentionDaily} hint={m.retentionDailyHint} error={problem('retention.dailyForDays')}>
+          <input id={id('retentionDaily')} inputMode="numeric" value={d.retentionDaily} onChange={(e) => set({ retentionDaily: e.target.value })} />
+        </Field>
       </div>
       <h4>{m.schedule}</h4>
       <p className="hint">{m.scheduleHint}</p>

@@ -20,11 +20,12 @@ export interface TargetDraft {
   intervalSeconds: string;
   retentionLast: string;
   retentionHourly: string;
+  retentionDaily: string;
 }
 
 export const defaultDraft = (): TargetDraft => ({
   sourceAddress: '', targetAddress: '', compression: 'fast', limits: Array<number | null>(168).fill(null),
-  intervalSeconds: '1', retentionLast: '60', retentionHourly: '24',
+  intervalSeconds: '1', retentionLast: '60', retentionHourly: '24', retentionDaily: '7',
 });
 
 export interface OptionsSlice {
@@ -63,7 +64,7 @@ export function checkDraft(d: TargetDraft): { ok: true; options: TargetOptions }
     compression: d.compression,
     schedule: scheduleText(d.limits),
     intervalSeconds: num(d.intervalSeconds),
-    retention: { last: num(d.retentionLast), hourlyForHours: num(d.retentionHourly) },
+    retention: { last: num(d.retentionLast), hourlyForHours: num(d.retentionHourly), dailyForDays: num(d.retentionDaily) },
   };
   const r = targetOptionsSchema.safeParse(input);
   if (r.success) return { ok: true, options: r.data };

@@ -17,7 +17,7 @@ export function draftOfTarget(t: Job['targets'][number]): TargetDraft {
   return {
     sourceAddress: t.options.path.sourceAddress ?? '', targetAddress: t.options.path.targetAddress ?? '', compression: t.options.compression,
     limits: p.ok ? [...p.limits] : Array<number | null>(168).fill(null),
-    intervalSeconds: String(t.options.intervalSeconds), retentionLast: String(t.options.retention.last), retentionHourly: String(t.options.retention.hourlyForHours),
+    intervalSeconds: String(t.options.intervalSeconds), retentionLast: String(t.options.retention.last), retentionHourly: String(t.options.retention.hourlyForHours), retentionDaily: String(t.options.retention.dailyForDays),
   };
 }
 

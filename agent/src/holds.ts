@@ -1,0 +1,51 @@
+/**
+ * Points held on a standby: kept whatever the retention says, until a person releases them.
+ * A point-in-time failover holds the points newer than the one it brought up (the data it set
+ * aside); the tripwire holds the points from before an anomaly. Held in one file of the agent's
+ * state folder, written durably; a file that cannot be read holds everything (nothing is pruned
+ * until it is put right), because a lost hold could delete the only clean copy.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeDurably } from './durable.ts';
+import { parsePoint } from '../../shared/points.ts';
+import { UserError } from '../../shared/errors.ts';
+
+export { holdSchema, type Hold } from '../../shared/agent-state.ts';
+import { holdSchema, type Hold } from '../../shared/agent-state.ts';
+
+const file = (stateDir: string) => join(stateDir, 'holds.json');
+
+/** The holds, or null when the file exists but cannot be read (then every point counts as held). */
+export function readHolds(stateDir: string): Hold[] | null {
+  let text: string;
+  try {
+    text = readFileSync(file(stateDir), 'utf8');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? [] : null;
+  }
+  const r = z.array(holdSchema).safeParse((() => { try { return JSON.parse(text) as unknown; } catch { return null; } })());
+  return r.success ? r.data : null;
+}
+
+/** Whether pruning may delete `point` under these holds (null: the holds are unreadable, so no). */
+export const prunableUnder = (holds: Hold[] | null) => (point: string) => holds !== null && !holds.some((h) => h.point === point);
+
+/** Holds `points` with a reason; holding one already held keeps the first reason. Returns the points newly held. */
+export function addHolds(stateDir: string, points: readonly string[], reason: string, now = Date.now()): string[] {
+  const cur = readHolds(stateDir);
+  if (cur === null) throw new UserError('holds-unreadable', `The list of held points in ${file(stateDir)} cannot be read; nothing is pruned until it is put right. Move it away to start a new one.`);
+  const fresh = [...new Set(points)].filter((p) => parsePoint(p) && !cur.some((h) => h.point === p));
+  if (fresh.length) writeDurably(file(stateDir), JSON.stringify([...cur, ...fresh.map((point) => ({ point, reason, at: now }))]));
+  return fresh;
+}
+
+/** Releases the given points, or every hold with 'all'; pruning may take them from the next point on. Returns how many were released. */
+export function releaseHolds(stateDir: string, points: readonly string[] | 'all'): number {
+  const cur = readHolds(stateDir);
+  if (cur === null) throw new UserError('holds-unreadable', `The list of held points in ${file(stateDir)} cannot be read; move it away to release every hold.`);
+  const keep = points === 'all' ? [] : cur.filter((h) => !points.includes(h.point));
+  if (keep.length !== cur.length) writeDurably(file(stateDir), JSON.stringify(keep));
+  return cur.length - keep.length;
+}
