@@ -64,9 +64,12 @@ export function rehomeSteps(job: Job, topo: Topology, target: JobTarget): PlanSt
     fromDatabase: from.dn, toDatabase: to.dn, toServer: dst?.legacyExchangeDN ?? '', toMta: null }));
 }
 
-/** `point`: a point-in-time failover brings up this point (null: the newest), and holds the newer ones, set aside. */
+/**
+ * `point`: a point-in-time failover brings up this point (null: the newest), and holds the newer
+ * ones, set aside. With a planned switchover too: the source (up, but its data damaged) stops and
+ * ships its last point first, so everything newer is on the standby, held, and nothing is lost.
+ */
 export function failoverPlan(job: Job, topo: Topology, target: JobTarget, dnsNow: DnsNow[], planned = false, adDnsServers: string[] = [], point: string | null = null): Plan {
-  if (planned && point) throw new UserError('bad-input', 'A planned switchover ships everything to the standby first, so it always brings up the newest point; leave out the time, or fail over to a point without --planned.', { field: 'at' });
   if (!job.witness) throw new UserError('no-witness', 'This job has no witness, so nothing can prove that the source is down; add a witness to the job before a failover.');
   const src = job.source.name;
   const steps: PlanStep[] = [

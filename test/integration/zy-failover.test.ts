@@ -207,3 +207,63 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
     }
   }, 180_000);
 });
+
+describe('a point in time', () => {
+  const marker = '/srv/mail/fg-point-in-time';
+  const newestOnMail2After = (t: number) => until(() => `a point newer than ${new Date(t).toISOString()} on MAIL2 (${JSON.stringify(stateOf('mail2').received)})`, () => (stateOf('mail2').received.newestAt ?? 0) > t, 60_000);
+  const heldOn = (host: string) => (JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { held?: Array<{ point: string; reason: string }> }).held ?? [];
+
+  it('points lists what MAIL2 holds; a switchover --at brings up exactly the point chosen and holds the newer ones; failback brings MAIL1 back to it', async () => {
+    sh('mail1', `echo clean > ${marker} && sync`);
+    await newestOnMail2After(Date.now() + 500);
+    const cleanAt = Date.now();
+    await new Promise((r) => setTimeout(r, 1500));
+    // The damage, replicated like any change.
+    sh('mail1', `echo damaged > ${marker} && sync`);
+    await newestOnMail2After(Date.now() + 500);
+
+    const listed = cli('points', '--job', jobFile, '--json');
+    expect(listed.status, listed.stderr).toBe(0);
+    const [mail2] = JSON.parse(listed.stdout) as Array<{ host: string; rows: Array<{ point: string; at: number; bytes: number | null; held: unknown }>; estimate: { sentence: string } }>;
+    expect(mail2!.host).toBe('MAIL2');
+    expect(mail2!.rows.length).toBeGreaterThan(3);
+    // Sizes are the send streams of the points received since the agent started: small increments, each a few KB at least.
+    const sized = mail2!.rows.filter((r) => r.bytes !== null);
+    expect(sized.length).toBeGreaterThan(2);
+    expect(sized.every((r) => r.bytes! > 0)).toBe(true);
+    expect(mail2!.estimate.sentence).toMatch(/^Keeping the newest 60 points, one an hour for 24 hours, one a day for 7 days reaches back 7 days/);
+
+    // The plan names the point the time picks, and that point holds the clean file.
+    const at = new Date(cleanAt).toISOString();
+    const shown = cli('failover', '--job', jobFile, '--planned', '--at', at, ...directoryArgs);
+    expect(shown.status, shown.stderr).toBe(0);
+    const chosen = /^MAIL2 brings up the point taken \S+ \((p\d{10}-\d{13})\); its (\d+) newer points?/m.exec(shown.stdout);
+    expect(chosen, shown.stdout).not.toBeNull();
+    expect(Number(chosen![2])).toBeGreaterThan(0);
+    expect(sh('mail2', `cat /srv/.failguard/received/${chosen![1]}/fg-point-in-time`).stdout.trim()).toBe('clean');
+    expect(shown.stdout).toContain(`--at ${new Date(Number(chosen![1]!.split('-')[1])).toISOString()}`);
+
+    const r = cli('failover', '--job', jobFile, '--planned', '--at', at, '--yes', ...directoryArgs);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Done: Switch over MAIL1 → MAIL2/m);
+    expect(sh('mail2', `cat ${marker}`).stdout.trim()).toBe('clean');
+    expect(JSON.parse(sh('mail2', 'cat /var/lib/failguard/promoted.json').stdout)).toMatchObject({ point: chosen![1] });
+    // Every newer point is held, the damaged one with them (MAIL1's last point, shipped by the switchover).
+    const held = heldOn('mail2');
+    expect(held.length).toBeGreaterThanOrEqual(Number(chosen![2]));
+    expect(held.every((h) => /newer than p\d+-\d+, which a failover brought up/.test(h.reason))).toBe(true);
+    const damaged = held.filter((h) => sh('mail2', `cat /srv/.failguard/received/${h.point}/fg-point-in-time 2>/dev/null`).stdout.trim() === 'damaged');
+    expect(damaged.length).toBeGreaterThan(0);
+    expect(await greeting(25, '198.18.0.12')).toMatch(/^220 /);
+
+    const back = cli('failback', '--job', jobFile, '--yes', ...directoryArgs);
+    expect(back.status, back.stdout + back.stderr).toBe(0);
+    expect(sh('mail1', `cat ${marker}`).stdout.trim()).toBe('clean');
+    // The held points stay held through failback, until a person releases them.
+    expect(heldOn('mail2').length).toBe(held.length);
+    const release = cli('release', '--job', jobFile, '--target', 'MAIL2', '--all', '--yes');
+    expect(release.status, release.stdout + release.stderr).toBe(0);
+    await until(() => `MAIL2's state to show no held point (${heldOn('mail2').length})`, () => heldOn('mail2').length === 0, 10_000);
+  }, 400_000);
+});
+

@@ -136,7 +136,10 @@ describe('plans that bring up a chosen point', () => {
     expect(step.kind === 'command' && step.command.split(' ').slice(2)).toEqual(['promote', '/etc/failguard/agent.json', point]);
     expect(step.description).toContain(`the point taken ${new Date(t0 + 123).toISOString()} (${point})`);
     expect(at.id).not.toBe(newest.id);
-    expect(() => failoverPlan(job, topo, job.targets[0]!, [], true, [], point)).toThrow(/planned switchover .* always brings up the newest point/);
+    // A planned switchover to a point: the source's last point is shipped first (held with the other newer ones), then the chosen one comes up.
+    const planned = failoverPlan(job, topo, job.targets[0]!, [], true, [], point).steps.flatMap((s) => (s.kind === 'command' ? [s.command.split(' ').slice(2, 4).concat(s.command.split(' ').slice(4)).join(' ')] : []));
+    expect(planned.slice(1, 4).map((c) => c.split(' ')[0])).toEqual(['handover', 'final-point', 'lease']);
+    expect(planned[4]).toBe(`promote /etc/failguard/agent.json ${point}`);
     expect(() => failoverPlan(job, topo, job.targets[0]!, [], false, [], "p1'; reboot #")).toThrow(/is not a point's name/);
   });
 
