@@ -5,6 +5,7 @@
  * in one sentence rather than shown half-understood.
  */
 import { z } from 'zod';
+import { agentEventSchema } from './agent-events.ts';
 
 const point = z.string().max(200);
 const ms = z.number();
@@ -77,8 +78,8 @@ export const agentStateSchema = z.object({
   receiving: z.object({ point, from: z.string().nullable(), bytes: z.number(), lastAt: ms }).nullable().optional(),
   /** The failover monitor's view from this host. */
   monitor: monitorViewSchema.optional(),
-  /** The newest lines of the agent's log (`status` adds them): the monitor's changes, fencing, failovers. */
-  log: z.array(z.string()).optional(),
+  /** The agent's newest event records (`status` adds them): the monitor's changes, fencing, the lease, failovers, alerts. */
+  events: z.array(agentEventSchema).optional(),
 });
 
 export type SendUnderWay = z.infer<typeof sendUnderWaySchema>;

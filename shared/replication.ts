@@ -10,18 +10,21 @@ import { parsePoint } from './points.ts';
 // What an agent writes about itself: one schema (agent-state.ts), parsed wherever it is read.
 export type { AgentState, AgentTargetState, CompletedSend, SendUnderWay } from './agent-state.ts';
 import type { AgentState, SendUnderWay } from './agent-state.ts';
+import type { AgentEvent } from './agent-events.ts';
 
-/** One line of an agent's log as the dashboard's event log shows it. */
-export interface AgentEvent { host: string; at: string; text: string }
+/** One of an agent's events as the dashboard's event log shows it. */
+export interface EventLine { host: string; at: string; kind: AgentEvent['kind']; text: string }
 
-/** What happened lately on the job's hosts, newest first: the monitor, fencing, failovers, alerts. */
-export function eventLog(statuses: readonly HostAgentStatus[], max = 40): AgentEvent[] {
-  const out: AgentEvent[] = [];
-  for (const s of statuses) for (const line of s.state?.log ?? []) {
-    const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/.exec(line);
-    if (m && /^(monitor|fence|failover|witness|alert|services|agent)/.test(m[2]!)) out.push({ host: s.host, at: m[1]!, text: m[2]! });
+/** The kinds of event a person watching the job cares about (not every point sent or peer turned away). */
+const SHOWN: ReadonlySet<AgentEvent['kind']> = new Set(['monitor', 'fence', 'lease', 'failover', 'alert', 'services', 'agent', 'supervisor', 'admission', 'config']);
+
+/** What happened lately on the job's hosts, newest first: the monitor, fencing, the lease, failovers, alerts (from the agents' event records). */
+export function eventLog(statuses: readonly HostAgentStatus[], max = 40): EventLine[] {
+  const out: Array<EventLine & { ms: number }> = [];
+  for (const s of statuses) for (const e of s.state?.events ?? []) {
+    if (SHOWN.has(e.kind)) out.push({ host: s.host, at: new Date(e.at).toISOString(), ms: e.at, kind: e.kind, text: e.message });
   }
-  return out.sort((a, b) => b.at.localeCompare(a.at)).slice(0, max);
+  return out.sort((a, b) => b.ms - a.ms).slice(0, max).map(({ ms: _ms, ...e }) => e);
 }
 
 /** What a target's monitor says: healthy, source-suspect (with seconds left before the timeout), source-lost, … */
@@ -73,7 +76,7 @@ export interface TargetView {
   monitor: MonitorSummary | null;
 }
 
-export interface ReplicationView { job: string; at: number; hosts: Array<{ host: string; role: string; version: string | null; error: string | null; fence: string | null }>; targets: TargetView[]; events: AgentEvent[] }
+export interface ReplicationView { job: string; at: number; hosts: Array<{ host: string; role: string; version: string | null; error: string | null; fence: string | null }>; targets: TargetView[]; events: EventLine[] }
 
 export function replicationView(job: Job, statuses: readonly HostAgentStatus[], now: number): ReplicationView {
   const by = new Map(statuses.map((s) => [s.host, s]));

@@ -65,7 +65,7 @@ export class Follower {
     if (should && !this.#running) await this.#begin(promoted);
     else if (!should && this.#running) {
       this.#halt();
-      this.#st.log('this host no longer serves; it stops sending points on to the other standbys');
+      this.#st.note({ kind: 'replication', action: 'follow-stop', message: 'this host no longer serves; it stops sending points on to the other standbys' });
     }
   }
 
@@ -74,7 +74,7 @@ export class Follower {
     const shippers = c.targets.map((t) => new Shipper(c, t, this.#tls, this.#st));
     const snap = new Snapshotter(c, this.#st, () => shippers.forEach((s) => s.poke()), () => shippers.flatMap((s) => s.pinned()), prunableAfter(promoted));
     this.#running = { snap, shippers };
-    this.#st.log(`${this.#c.host} serves now: it sends its points on to ${c.targets.map((t) => t.name).join(', ')}, from the newest point each shares with it`);
+    this.#st.note({ kind: 'replication', action: 'follow-start', message: `${this.#c.host} serves now: it sends its points on to ${c.targets.map((t) => t.name).join(', ')}, from the newest point each shares with it` });
     await snap.start();
     for (const s of shippers) void s.run();
   }

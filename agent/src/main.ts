@@ -29,6 +29,7 @@ import { RpoWatch } from './rpo-watch.ts';
 import { metricsText, writeMetrics } from './metrics.ts';
 import { addHolds, readHolds, releaseHolds } from './holds.ts';
 import { parsePoint } from '../../shared/points.ts';
+import { parseEvents, type AgentEvent } from '../../shared/agent-events.ts';
 import { applyInPlace, configSha256, reloadDecision } from './reload.ts';
 import { askReload, configApplied } from './reload-command.ts';
 import type { AgentConfig } from './config.ts';
@@ -56,20 +57,20 @@ async function run(configFile: string): Promise<void> {
   const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
   for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
   st.state.pointBytes = before.pointBytes ?? {};
-  st.log(`agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})`);
+  st.note({ kind: 'agent', action: 'started', message: `agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})` });
   const tls = loadTls(c);
   const services = resolveServices(c.monitor?.services ?? []);
   const monitor = new Monitor(c, tls, st, services, {
     alert: (event, severity, message) => raise(c, st, event, severity, message),
     // Automatic mode, the lease granted: the failover plan sealed at provisioning, on the one plan engine.
-    failover: (leaseKey) => runAutomaticFailover(c, leaseKey, (m) => st.log(m)),
+    failover: (leaseKey) => runAutomaticFailover(c, leaseKey, (e) => st.note(e)),
   });
   const receiver = new Receiver(c, st, () => monitor.replicationSource());
   if (c.role === 'target') await receiver.start();
   // A standby that took over sends on to the other standbys (follow.ts).
   const follower = c.role === 'target' ? new Follower(c, tls, st, () => monitor.admits()) : null;
   // A target that had taken over serves again after a restart (its services wait for the agent, like the source's).
-  if (c.role === 'target' && readPhase(c.stateDir)?.phase === 'failed-over') void startServices(services, (m) => st.log(m));
+  if (c.role === 'target' && readPhase(c.stateDir)?.phase === 'failed-over') void startServices(services, (e) => st.note(e));
   const answer = (s: import('node:tls').TLSSocket, r: Record<string, unknown>) => void s.end(`${JSON.stringify(r)}\n`);
   const server = listen(c, tls, (s, header, rest) => {
     if (header.op === 'ping') return answer(s, { ok: true, host: c.host, role: c.role, version: AGENT_VERSION });
@@ -79,13 +80,13 @@ async function run(configFile: string): Promise<void> {
     if (header.op === 'handover') return answer(s, monitor.handover(peerName(s), header.to));
     if (c.role !== 'target') return void s.end(`${JSON.stringify({ error: `${c.host} is the ${c.role}, not a target` })}\n`);
     void receiver.handle(s, peerName(s), header, rest);
-  }, (m) => st.log(m));
-  server.on('error', (e) => { st.log(`cannot listen on ${c.listen.address}:${c.listen.port}: ${e.message}`); process.exit(3); });
+  }, (e) => st.note(e));
+  server.on('error', (e) => { st.note({ kind: 'agent', action: 'error', message: `cannot listen on ${c.listen.address}:${c.listen.port}: ${e.message}` }); process.exit(3); });
   // Mail admission: the host's Postfix asks, for every message, whether this host may take mail now.
   const admission = c.role === 'witness' || !c.monitor ? null : startAdmission(c.host, () => monitor.admits(),
-    (admit) => st.log(`admission: ${admit ? 'mail is admitted' : 'mail is refused for now (451)'} on ${c.host}`),
+    (admit) => st.note({ kind: 'admission', admit, message: `${admit ? 'mail is admitted' : 'mail is refused for now (451)'} on ${c.host}` }),
     // A port held by something else must not answer for this host: the agent stops, and its supervisor tries again.
-    (e) => { st.log(`cannot answer mail admission on 127.0.0.1: ${e.message}`); process.exit(3); });
+    (e) => { st.note({ kind: 'agent', action: 'error', message: `cannot answer mail admission on 127.0.0.1: ${e.message}` }); process.exit(3); });
   const shippers = c.role === 'source' ? c.targets.map((t) => new Shipper(c, t, tls, st)) : [];
   const snap = c.role === 'source' ? new Snapshotter(c, st, () => shippers.forEach((s) => s.poke()), () => shippers.flatMap((s) => s.pinned())) : null;
   await snap?.start();
@@ -93,7 +94,7 @@ async function run(configFile: string): Promise<void> {
   monitor.start();
   follower?.start();
   const stop = () => {
-    st.log('agent stopping');
+    st.note({ kind: 'agent', action: 'stopping', message: 'agent stopping' });
     snap?.stop();
     follower?.stop();
     monitor.stop();
@@ -119,7 +120,7 @@ async function run(configFile: string): Promise<void> {
       }
     } catch (e) {
       // Never at the cost of the liveness stamp above.
-      st.log(`rpo watch: ${(e as Error).message}`);
+      st.note({ kind: 'agent', action: 'error', message: `rpo watch: ${(e as Error).message}` });
     }
     if (c.role === 'target') {
       const holds = readHolds(c.stateDir);
@@ -137,37 +138,38 @@ async function reload(file: string, c: AgentConfig, st: StateFile, o: { snap: Sn
   try {
     next = await loadConfig(file);
   } catch (e) {
-    return st.log(`the new configuration was not taken: ${plainMessage(e)}; the agent goes on with the one it has`);
+    return st.note({ kind: 'config', action: 'refused', message: `the new configuration was not taken: ${plainMessage(e)}; the agent goes on with the one it has` });
   }
   const d = reloadDecision(c, next);
   if (d.restart) {
-    st.log(`the new configuration needs a restart (${d.why}); stopping so the supervisor starts the agent on it`);
+    st.note({ kind: 'config', action: 'restart', message: `the new configuration needs a restart (${d.why}); stopping so the supervisor starts the agent on it` });
     return o.restart();
   }
   applyInPlace(c, next);
   o.snap?.reschedule();
   st.state.configSha256 = configSha256(file);
-  st.log(`configuration reloaded in place${d.changes.length ? `: ${d.changes.join('; ')}` : ' (nothing the agent uses changed)'}`);
+  st.note({ kind: 'config', action: 'reloaded', changes: d.changes, message: `configuration reloaded in place${d.changes.length ? `: ${d.changes.join('; ')}` : ' (nothing the agent uses changed)'}` });
   st.flush();
 }
 
 /** Logs an alert and sends it to every receiver; never waits for them, never throws (a failover goes on). */
 function raise(c: import('./config.ts').AgentConfig, st: StateFile, event: string, severity: 'info' | 'warning' | 'critical', message: string): void {
-  st.log(`alert ${severity} ${event}: ${message}`);
+  st.note({ kind: 'alert', event, severity, message });
   if (!c.alerts.length) return;
   void sendAlert(c.alerts, { job: c.jobName || c.jobId, event, host: c.host, at: new Date().toISOString(), severity, message }).then((out) => {
-    for (const d of out.filter((x) => !x.ok)) st.log(`alert ${event} not delivered to ${d.receiver}: ${d.error}`);
+    for (const d of out.filter((x) => !x.ok)) st.note({ kind: 'alert', event, severity, undelivered: d.receiver, message: `alert ${event} not delivered to ${d.receiver}: ${d.error}` });
   });
 }
 
 async function status(configFile: string): Promise<void> {
   const c = await loadConfig(configFile);
   const state = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as Record<string, unknown>;
-  let log: string[] = [];
+  let events: AgentEvent[] = [];
   try {
-    log = readFileSync(join(c.stateDir, 'agent.log'), 'utf8').trimEnd().split('\n').slice(-60);
-  } catch { /* no log yet */ }
-  process.stdout.write(`${JSON.stringify({ ...state, log })}\n`);
+    // The newest records: the file's tail is enough (it is rotated at 5 MB).
+    events = parseEvents(readFileSync(join(c.stateDir, 'events.jsonl'), 'utf8').split('\n').slice(-200).join('\n')).slice(-60);
+  } catch { /* no events yet */ }
+  process.stdout.write(`${JSON.stringify({ ...state, events })}\n`);
 }
 
 const out = (x: unknown) => void process.stdout.write(`${typeof x === 'string' ? x : JSON.stringify(x)}\n`);
@@ -227,7 +229,7 @@ commands[cmd]!(file).catch((e: unknown) => {
 /** Writes failguard.prom each time it is called (metrics.ts); a missing folder or a failed write is said once per kind, never thrown. */
 function metricsWriter(c: AgentConfig, st: StateFile, serving: () => boolean | null): { write: () => void } {
   let said = '';
-  const once = (m: string) => { if (m !== said) { said = m; st.log(m); } };
+  const once = (m: string) => { if (m !== said) { said = m; st.note({ kind: 'metrics', message: m }); } };
   return {
     write: () => {
       const dir = c.metrics?.textfileDir;
@@ -235,9 +237,9 @@ function metricsWriter(c: AgentConfig, st: StateFile, serving: () => boolean | n
       try {
         const text = metricsText({ state: st.state, jobName: c.jobName || c.jobId, now: Date.now(), serving: serving(), tookOver: c.role === 'target' && readPhase(c.stateDir) !== null, thresholds: c.health });
         if (writeMetrics(dir, text)) said = '';
-        else once(`metrics: the folder ${dir} does not exist, so no metrics file is written; install node_exporter's textfile collector there, or set the job's metrics folder`);
+        else once(`the folder ${dir} does not exist, so no metrics file is written; install node_exporter's textfile collector there, or set the job's metrics folder`);
       } catch (e) {
-        once(`metrics: ${dir}/failguard.prom could not be written: ${plainMessage(e)}`);
+        once(`${dir}/failguard.prom could not be written: ${plainMessage(e)}`);
       }
     },
   };

@@ -6,6 +6,7 @@
 import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import type { AgentConfig } from './config.ts';
+import type { Note } from '../../shared/agent-events.ts';
 
 export interface TlsMaterial { ca: Buffer; cert: Buffer; key: Buffer }
 
@@ -23,15 +24,15 @@ export function peerJob(s: TLSSocket): string | null {
   return typeof o === 'string' ? o : Array.isArray(o) ? o[0] ?? null : null;
 }
 
-export function listen(c: AgentConfig, tls: TlsMaterial, onExchange: (s: TLSSocket, header: Record<string, unknown>, rest: Buffer) => void, log: (m: string) => void): Server {
+export function listen(c: AgentConfig, tls: TlsMaterial, onExchange: (s: TLSSocket, header: Record<string, unknown>, rest: Buffer) => void, note: Note): Server {
   const server = createServer({ ...tls, requestCert: true, minVersion: 'TLSv1.3' }, (s) => {
     // The chain was verified against the job's CA; the job itself must match too.
     if (!s.authorized || peerJob(s) !== c.jobId) {
-      log(`refused a peer from ${s.remoteAddress}: ${s.authorized ? 'its certificate is for another job' : s.authorizationError}`);
+      note({ kind: 'peer', message: `refused a peer from ${s.remoteAddress}: ${s.authorized ? 'its certificate is for another job' : s.authorizationError}` });
       s.destroy();
       return;
     }
-    readHeader(s).then(({ header, rest }) => onExchange(s, header, rest), (e: Error) => { log(`a peer sent no valid request: ${e.message}`); s.destroy(); });
+    readHeader(s).then(({ header, rest }) => onExchange(s, header, rest), (e: Error) => { note({ kind: 'peer', message: `a peer sent no valid request: ${e.message}` }); s.destroy(); });
   });
   server.listen(c.listen.port, c.listen.address);
   return server;

@@ -69,7 +69,7 @@ export class Receiver {
     const reply = (r: Record<string, unknown>) => s.end(`${JSON.stringify(r)}\n`);
     const source = this.#sender();
     if (!source || from !== source) {
-      this.#st.log(`refused ${String(header.op)} from ${from ?? 'a peer without a name'}: only ${source ?? 'the job\'s source'} sends points here`);
+      this.#st.note({ kind: 'replication', action: 'refused', ...(from ? { peer: from } : {}), message: `refused ${String(header.op)} from ${from ?? 'a peer without a name'}: only ${source ?? 'the job\'s source'} sends points here` });
       return void reply({ error: `${this.#c.host} takes points only from ${source ?? 'the job\'s source'}, not from ${from ?? 'an unnamed peer'}` });
     }
     const phase = readPhase(this.#c.stateDir);
@@ -130,7 +130,7 @@ export class Receiver {
       this.#st.state.pointBytes = { ...this.#st.state.pointBytes, [point]: streamBytes };
       // Answer first: pruning old points must not hold up the source.
       reply({ ok: true });
-      if (!parent) this.#st.log(`received ${point} (full)`);
+      if (!parent) this.#st.note({ kind: 'replication', action: 'received-full', point, ...(from ? { peer: from } : {}), message: `received ${point} (full)` });
       await this.#setAsideDiverged(point, from);
       this.#record(await this.#prune(point), from);
     } catch (e) {
@@ -138,7 +138,7 @@ export class Receiver {
       // A full volume is the one failure a person must act on here: say so in plain words (the partial point is gone, the older ones are whole).
       const full = /No space left on device/i.test(err) || (e as NodeJS.ErrnoException).code === 'ENOSPC';
       const why = full ? `the volume of ${this.#c.receiveDir} on ${this.#c.host} is full; free space there or keep fewer points, and replication goes on by itself` : (e as Error).message;
-      this.#st.log(`receiving ${point} failed: ${why}`);
+      this.#st.note({ kind: 'replication', action: 'receive-failed', point, ...(from ? { peer: from } : {}), message: `receiving ${point} failed: ${why}` });
       // Whatever the source still sends is read and dropped, so it is never left blocked on a full socket.
       s.unpipe();
       s.resume();
@@ -160,10 +160,10 @@ export class Receiver {
         this.#complete.delete(d);
         moved.push(d);
       } catch (e) {
-        this.#st.log(`could not set aside ${d} (newer than ${point}, which ${from ?? 'its sender'} sent): ${(e as Error).message}`);
+        this.#st.note({ kind: 'replication', action: 'set-aside', point: d, message: `could not set aside ${d} (newer than ${point}, which ${from ?? 'its sender'} sent): ${(e as Error).message}` });
       }
     }
-    if (moved.length) this.#st.log(`set aside ${moved.length} point(s) newer than ${point} that ${from ?? 'its sender'} never had (diverged-${moved[0]}…): kept, never promoted`);
+    if (moved.length) this.#st.note({ kind: 'replication', action: 'set-aside', point, message: `set aside ${moved.length} point(s) newer than ${point} that ${from ?? 'its sender'} never had (diverged-${moved[0]}…): kept, never promoted` });
   }
 
   /** Keeps what the retention says, always the newest point (the parent of the next send), and every held point. */

@@ -84,7 +84,7 @@ export class Shipper {
         const msg = typeof (e as { code?: unknown }).code === 'string' ? `${this.#t.name}: ${plainMessage(e)}` : (e as Error).message;
         // Logged once per kind of failure, not once per point it concerns.
         const kind = (m: string | null) => m?.replace(POINT_IN_TEXT, 'p…');
-        if (kind(this.ts.lastError) !== kind(msg)) this.#st.log(`${this.#t.name}: ${msg}; trying again`);
+        if (kind(this.ts.lastError) !== kind(msg)) this.#st.note({ kind: 'replication', action: 'send-failing', peer: this.#t.name, message: `${this.#t.name}: ${msg}; trying again` });
         Object.assign(this.ts, { state: 'error', lastError: msg, current: null });
         this.#st.touch();
         await new Promise((r) => setTimeout(r, backoff));
@@ -123,7 +123,7 @@ export class Shipper {
       this.#st.touch();
       return false;
     }
-    if (!parent) this.#st.log(`${this.#t.name}: no common point${remote.length ? ` (it holds ${remote.length} points this host no longer has)` : ''}: full send of ${newest}`);
+    if (!parent) this.#st.note({ kind: 'replication', action: 'full-send', peer: this.#t.name, point: newest, message: `${this.#t.name}: no common point${remote.length ? ` (it holds ${remote.length} points this host no longer has)` : ''}: full send of ${newest}` });
     await this.#send(newest, parent);
     return true;
   }

@@ -63,7 +63,7 @@ export class Snapshotter {
       await this.#prune();
       this.#onPoint();
     } catch (e) {
-      this.#st.log(`a consistency point could not be taken: ${(e as Error).message}`);
+      this.#st.note({ kind: 'replication', action: 'point-failed', message: `a consistency point could not be taken: ${(e as Error).message}` });
     } finally {
       this.#running = false;
     }

@@ -1,4 +1,4 @@
-/** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed) and agent.log. */
+/** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed), events.jsonl and agent.log. */
 import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
 export type { AgentTargetState as TargetState } from '../../shared/agent-state.ts';
 import type { AgentState } from '../../shared/agent-state.ts';
+import type { AgentEventInput } from '../../shared/agent-events.ts';
 
 export class StateFile {
   readonly state: AgentState;
@@ -34,11 +35,20 @@ export class StateFile {
     renameSync(tmp, join(this.#dir, 'state.json'));
   }
 
-  log(message: string): void {
-    const file = join(this.#dir, 'agent.log');
-    try {
-      if (statSync(file).size > 5 * 2 ** 20) renameSync(file, `${file}.1`);
-    } catch { /* no log yet */ }
-    appendFileSync(file, `${new Date().toISOString()} ${message}\n`, { mode: 0o600 });
+  /**
+   * Writes what happened: the record to events.jsonl (what the app and the tests read), the same
+   * in words to agent.log (what a person at the host reads). Each is rotated at 5 MB.
+   */
+  note(e: AgentEventInput): void {
+    const at = Date.now();
+    appendRotated(join(this.#dir, 'events.jsonl'), `${JSON.stringify({ at, ...e })}\n`);
+    appendRotated(join(this.#dir, 'agent.log'), `${new Date(at).toISOString()} ${e.kind}: ${e.message}\n`);
   }
+}
+
+function appendRotated(file: string, text: string): void {
+  try {
+    if (statSync(file).size > 5 * 2 ** 20) renameSync(file, `${file}.1`);
+  } catch { /* not written yet */ }
+  appendFileSync(file, text, { mode: 0o600 });
 }

@@ -148,13 +148,18 @@ export const LIVENESS_S = 10;
 export const AGENTD = `#!/bin/sh
 # Failguard agent supervisor: keeps the agent running, restarts it when it exits, fences around it.
 set -u
-NODE=${P.node}; AGENT=${P.agent}; CONF=${P.config}; PIDF=${P.pidFile}; LOG=${P.stateDir}/agent.out; STAMP=${P.stateDir}/alive
+NODE=${P.node}; AGENT=${P.agent}; CONF=${P.config}; PIDF=${P.pidFile}; LOG=${P.stateDir}/agent.out; STAMP=${P.stateDir}/alive; EVENTS=${P.stateDir}/events.jsonl
 PREV=${ADMISSION_PREV}; LIVE=${LIVENESS_S}
 # The agent runs on its own runtime; nothing else from the host's PATH is needed but the system tools.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 running() { [ -f "$PIDF" ] && kill -0 "$(cat "$PIDF")" 2>/dev/null; }
 say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) agentd: $*" >>"$LOG"; }
-fence() { say "$1; the mail services are stopped until the agent confirms this host again"; "$NODE" "$AGENT" unserve "$CONF" >>"$LOG" 2>&1; }
+# fence ACTION MESSAGE: said in words and as the agent's own event record (its messages are fixed words, digits and no double quote).
+fence() {
+  say "$2; the mail services are stopped until the agent confirms this host again"
+  printf '{"at":%s000,"kind":"supervisor","action":"%s","message":"%s; the mail services are stopped until the agent confirms this host again"}\\n' "$(date +%s)" "$1" "$2" >>"$EVENTS"
+  "$NODE" "$AGENT" unserve "$CONF" >>"$LOG" 2>&1
+}
 case "\${1:-}" in
   supervise)
     echo $$ > "$PIDF"
@@ -180,14 +185,14 @@ case "\${1:-}" in
         grace=$live; [ "$at" -lt "$born" ] && [ "$grace" -lt 30 ] && grace=30
         # A stamp from the future (written before a reboot) is no sign of life either.
         if [ $((now - born)) -gt "$grace" ] && { [ "$age" -gt "$live" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
-        if [ "$stale" -ge 3 ]; then kill -KILL "$child" 2>/dev/null; fence "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
+        if [ "$stale" -ge 3 ]; then kill -KILL "$child" 2>/dev/null; fence stale "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
       done
       [ -n "$stopping" ] && break
       wait "$child"
       now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1); recent=""
       for t in $exits $now; do [ $((now - t)) -lt 60 ] && recent="$recent $t"; done
       exits=$recent
-      if [ $(echo $exits | wc -w) -ge 3 ]; then fence "the agent exited three times within a minute"; exits=""; fi
+      if [ $(echo $exits | wc -w) -ge 3 ]; then fence crash-loop "the agent exited three times within a minute"; exits=""; fi
       sleep 1 & wait $!
     done
     kill "$child" 2>/dev/null

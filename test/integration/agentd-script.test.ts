@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlin
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENTD, LIVENESS_S } from '../../electron/provision/host-layout.ts';
+import { parseEvents, type AgentEvent } from '../../shared/agent-events.ts';
 
 const RUNLEVELS = ['0', '1', '2', '3', '4', '5', '6', 'S'];
 const MAIN_CF = 'compatibility_level = 3.6\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n';
@@ -153,15 +154,16 @@ case "$2" in
   unserve) cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
 esac
 `;
-  function supervise(f: number, watchS: number): { startedAt: number; unserved: number[] } {
+  function supervise(f: number, watchS: number): { startedAt: number; unserved: number[]; events: AgentEvent[] } {
     const r = withStandIn(hangs(f), `echo "started=$(cut -d' ' -f1 /proc/uptime)"
 /opt/failguard/agentd start; echo "start=$?"; sleep 1; [ -s /var/lib/failguard/alive ] && echo "stamped=1"
 sleep ${watchS}; /opt/failguard/agentd stop
-for t in $(cat /var/lib/failguard/unserved 2>/dev/null); do echo "unserved=$t"; done`);
+for t in $(cat /var/lib/failguard/unserved 2>/dev/null); do echo "unserved=$t"; done
+sed 's/^/event=/' /var/lib/failguard/events.jsonl 2>/dev/null`);
     const values = (k: string) => [...r.stdout.matchAll(new RegExp(`^${k}=([\\d.]+)$`, 'gm'))].map((m) => Number(m[1]));
     // The supervisor started, and the stand-in agent ran and wrote its stamp: "nothing stopped" can only mean it judged the stamp young.
     expect({ start: values('start')[0], stamped: values('stamped')[0] }, r.stdout + r.stderr).toEqual({ start: 0, stamped: 1 });
-    return { startedAt: values('started')[0]!, unserved: values('unserved') };
+    return { startedAt: values('started')[0]!, unserved: values('unserved'), events: parseEvents(r.stdout.split('\n').filter((l) => l.startsWith('event=')).map((l) => l.slice(6)).join('\n')) };
   }
 
   it('F = 3: the services are stopped within a few seconds of F, long before the 10 s default', () => {
@@ -170,9 +172,13 @@ for t in $(cat /var/lib/failguard/unserved 2>/dev/null); do echo "unserved=$t"; 
     const after = r.unserved[0]! - r.startedAt;
     expect(after).toBeGreaterThan(3);
     expect(after).toBeLessThan(LIVENESS_S);
+    // Its record says why, as one of the agent's events (the dashboard and status read it).
+    expect(r.events.map((e) => [e.kind, 'action' in e ? e.action : null])).toEqual([['supervisor', 'stale']]);
+    expect(r.events[0]!.message).toMatch(/^the agent's liveness stamp is \d+ s old/);
   });
 
   it('F = 30: a stamp 13 s old (past the 10 s default) is still young enough, nothing is stopped', () => {
-    expect(supervise(30, 13).unserved).toEqual([]);
+    const r = supervise(30, 13);
+    expect([r.unserved, r.events]).toEqual([[], []]);
   });
 });

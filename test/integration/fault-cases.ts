@@ -8,7 +8,7 @@
  * saw; the caller asserts (the test) or adds up (the benchmark).
  */
 import type { MonitorTiming } from '../../agent/src/monitor/rules.ts';
-import { inHost, lab, labStatus, until } from './helpers.ts';
+import { agentEvents, inHost, lab, labStatus, until } from './helpers.ts';
 import { accepting, MAIL1, monitorOf, probed, type Probed } from './partition.ts';
 
 export interface FaultContext {
@@ -153,6 +153,7 @@ export const FAULT_CASES: FaultCase[] = [
       await ctx.fresh();
       const pid = sh('mail1', `pgrep -f ${AGENT}`).stdout.trim().split('\n')[0]!;
       return [await faultRun(this.name, async (mark) => {
+        const since = Date.now();
         sh('mail1', `kill -STOP ${pid}`);
         mark('fault');
         await until(() => `the supervisor to kill the stopped agent (pid ${pid})`, () => sh('mail1', `kill -0 ${pid}`).code !== 0, 120_000, 100);
@@ -161,7 +162,7 @@ export const FAULT_CASES: FaultCase[] = [
         mark('back');
         await sleep(3000);
         const now = sh('mail1', `pgrep -f ${AGENT}`).stdout.trim();
-        return { restarted: !!now && now !== pid, supervisorFenced: /liveness stamp is \d+ s old/.test(sh('mail1', 'cat /var/lib/failguard/agent.out').stdout) };
+        return { restarted: !!now && now !== pid, supervisorFenced: agentEvents('mail1').some((e) => e.kind === 'supervisor' && e.action === 'stale' && e.at >= since - 1000) };
       })];
     },
   },
@@ -203,11 +204,12 @@ export const FAULT_CASES: FaultCase[] = [
       const port = 7420;
       return [await faultRun(this.name, async (mark) => {
         // Killed, and its port taken before the supervisor starts it again (a second later): every start fails.
+        const since = Date.now();
         sh('mail1', `pkill -KILL -f ${AGENT}; (setsid python3 -c "import socket,time,sys; sys.argv[0]='fg-port-holder'; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', ${port})); s.listen(); time.sleep(900)" fg-port-holder >/dev/null 2>&1 &)`);
         mark('fault');
         await takeover(ctx.timing);
-        const out = sh('mail1', 'cat /var/lib/failguard/agent.out; cat /var/lib/failguard/agent.log').stdout;
-        return { crashLoopFenced: /exited three times within a minute/.test(out), cannotListen: /cannot listen on/.test(out) };
+        const events = agentEvents('mail1').filter((e) => e.at >= since - 1000);
+        return { crashLoopFenced: events.some((e) => e.kind === 'supervisor' && e.action === 'crash-loop'), cannotListen: events.some((e) => e.kind === 'agent' && e.action === 'error' && e.message.startsWith('cannot listen on')) };
       })];
     },
   },
@@ -219,7 +221,7 @@ export const FAULT_CASES: FaultCase[] = [
         // Cut from every peer (this machine's probes still reach it), healed the moment the witness grants.
         const peers = ['mail2', 'mail3', 'witness'];
         // Only a grant logged from now on counts (the log keeps earlier cases' grants).
-        const grants = () => sh('witness', 'grep -c "witness: lease [0-9]* granted" /var/lib/failguard/agent.log').stdout.trim();
+        const grants = () => agentEvents('witness').filter((e) => e.kind === 'lease' && e.action === 'granted').length;
         const before = grants();
         mark('fault');
         for (const p of peers) lab('cut', 'mail1', p);

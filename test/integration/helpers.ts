@@ -49,6 +49,11 @@ export async function until<T>(what: string | (() => string), f: () => T | null 
   }
 }
 
+/** A lab host's agent events (its events.jsonl), oldest first: what tests read of an agent's history, never its log's text. */
+export function agentEvents(host: string): AgentEvent[] {
+  return parseEvents(inHost(labStatus(), host, 'cat /var/lib/failguard/events.jsonl.1 /var/lib/failguard/events.jsonl 2>/dev/null').stdout);
+}
+
 /** One instant query to the lab's Prometheus (its HTTP API): each series' labels and value. */
 export async function promQuery(expr: string): Promise<Array<{ metric: Record<string, string>; value: number }>> {
   const r = await fetch(`${labStatus().receivers.prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -93,6 +98,7 @@ export function filesUnder(dir: string): string[] {
 
 export { sshFingerprint } from '../../electron/hosts/ssh-connection.ts';
 import { sshFingerprint } from '../../electron/hosts/ssh-connection.ts';
+import { parseEvents, type AgentEvent } from '../../shared/agent-events.ts';
 
 /** Runs a command over SSH with the lab's key; rejects if the host key is not the expected one. */
 export function sshExec(host: { address: string; keyFile: string }, expectedFingerprint: string, command: string): Promise<{ stdout: string; seen: string }> {

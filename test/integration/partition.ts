@@ -4,7 +4,7 @@
  * a greeting proves nothing), the cases (cut links, killed hosts, a flapping link), and one case
  * run from a healthy job to healed again.
  */
-import { inHost, lab, labStatus, rcptAccepted } from './helpers.ts';
+import { agentEvents, inHost, lab, labStatus, rcptAccepted } from './helpers.ts';
 
 export const MAIL1 = '198.18.0.11';
 export const MAIL2 = '198.18.0.12';
@@ -94,11 +94,9 @@ export const NO_FAILOVER_CASES: NoFailoverCase[] = [
   { name: 'MAIL1–MAIL2 flapping every 2 s', cuts: [], flap: ST, mail1Serves: true },
 ];
 
-/** The agent's log lines (and its supervisor's) on `host` since `sinceMs`: what a failed case shows to explain itself. */
+/** The agent's events (and its supervisor's) on `host` since `sinceMs`, in words: what a failed case shows to explain itself. */
 export function agentLogSince(host: string, sinceMs: number): string[] {
-  const since = new Date(sinceMs - 2000).toISOString().slice(0, 19);
-  const text = inHost(labStatus(), host, 'cat /var/lib/failguard/agent.log /var/lib/failguard/agent.out 2>/dev/null').stdout;
-  return text.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT/.test(l) && l.slice(0, 19) >= since).sort().slice(-60);
+  return agentEvents(host).filter((e) => e.at >= sinceMs - 2000).slice(-60).map((e) => `${new Date(e.at).toISOString()} ${e.kind}: ${e.message}`);
 }
 
 export const healAll = () => { for (const [a, b] of [ST, SW, TW]) lab('heal', a, b); };

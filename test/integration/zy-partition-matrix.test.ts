@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
-import { filesUnder, imapFetchBySubject, inHost, lab, labStatus, promQuery, sendMail, until, newKeyFile } from './helpers.ts';
+import { agentEvents, filesUnder, imapFetchBySubject, inHost, lab, labStatus, promQuery, sendMail, until, newKeyFile } from './helpers.ts';
 import { homedOn, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
 import { accepting, healAll, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, ST, SW, type NoFailoverCase } from './partition.ts';
 import { s } from './preflight-helpers.ts';
@@ -201,25 +201,25 @@ describe('the partition matrix: MAIL1 really gone, MAIL2 takes over by itself', 
     await putLabBack('fg-matrix');
     protect();
     await healthy();
-    const log = () => inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/agent.log').stdout.split('\n');
-    let linesAtKill = 0;
+    const steps = () => agentEvents('mail2').filter((e) => e.kind === 'failover');
+    let eventsAtKill = 0;
     const r = await probed(async () => {
       expect(lab('kill', 'mail1').code).toBe(0);
       // While the plan re-homes mailboxes (after the lease and the promotion), MAIL2's agent is killed outright;
       // its supervisor starts it again and the run goes on from its journal.
-      await until('MAIL2 to re-home mailboxes', () => log().some((l) => /failover: step \d+ of \d+ running \(re-home/.test(l)), 120_000, 100);
+      await until('MAIL2 to re-home mailboxes', () => steps().some((e) => e.kind === 'failover' && e.status === 'running' && e.description?.startsWith('re-home ')), 120_000, 100);
       expect(inHost(labStatus(), 'mail2', "pkill -KILL -f '/opt/failguard/agent.mjs run'").code).toBe(0);
-      linesAtKill = log().length;
+      eventsAtKill = steps().length;
       await until(() => `MAIL2 to fail over (${JSON.stringify(monitorOf('mail2'))})`, () => monitorOf('mail2')?.state === 'failed-over', 120_000);
     });
     expect(r.both).toBe(0);
     expect(await accepting('198.18.0.12')).toBe(true);
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.12']);
     for (const db of mailboxDbsOf(s, 'MAIL1')) expect(await homedOn(s, db.dn)).toBe(0);
-    const after = log().slice(linesAtKill);
-    expect(after.some((l) => /failover: applied/.test(l))).toBe(true);
+    const after = steps().slice(eventsAtKill);
+    expect(after.filter((e) => e.kind === 'failover' && e.step === undefined).map((e) => e.kind === 'failover' && e.status)).toEqual(['applied']);
     // Resumed, not begun again: the promotion before the kill does not run a second time.
-    expect(after.filter((l) => /step \d+ of \d+ running \(bring up the newest/.test(l))).toEqual([]);
+    expect(after.filter((e) => e.kind === 'failover' && e.status === 'running' && e.description?.startsWith('bring up the newest'))).toEqual([]);
   }, 400_000);
 
   it('failback of the automatic job: MAIL1 serves again, and every host has its configuration back, the witness\'s lease key with it', async () => {

@@ -35,7 +35,7 @@ describe('an agent\'s peers', () => {
     const mail2 = await material(ca, 'MAIL2');
     const heard: string[] = [];
     const logs: string[] = [];
-    const server = listen(config('MAIL2'), mail2, (s, header) => { heard.push(`${peerName(s)}:${String(header.op)}`); s.end(`${JSON.stringify({ ok: true })}\n`); }, (m) => logs.push(m));
+    const server = listen(config('MAIL2'), mail2, (s, header) => { heard.push(`${peerName(s)}:${String(header.op)}`); s.end(`${JSON.stringify({ ok: true })}\n`); }, (e) => logs.push(e.message));
     servers.push(server);
     await new Promise((r) => server.once('listening', r));
     const port = (server.address() as AddressInfo).port;

@@ -7,6 +7,7 @@ import { rehearsalPlan } from '../../electron/failover/rehearsal.ts';
 import { alertReceivers, alertSecretsContent } from '../../electron/provision/alert-receivers.ts';
 import { knownService, resolveServices } from '../../agent/src/monitor/services.ts';
 import { eventLog } from '../../shared/replication.ts';
+import type { AgentEvent } from '../../shared/agent-events.ts';
 import type { Topology } from '../../shared/topology.ts';
 
 const job = parseJob(JSON.stringify({ version: 1, id: '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11', name: 'Lab', source: { name: 'MAIL1', address: '198.18.0.11' },
@@ -87,11 +88,12 @@ describe('the services the agent owns', () => {
 });
 
 describe('the dashboard\'s event log', () => {
-  it('keeps what the monitor, the fence and failovers said, newest first, from every host', () => {
-    const st = (host: string, log: string[]) => ({ host, state: { log } as never });
-    const ev = eventLog([st('MAIL2', ['2026-11-30T08:00:01.000Z monitor: healthy → source-suspect (x)', '2026-11-30T08:00:00.500Z sent p0000000001 to MAIL2']),
-      st('MAIL1', ['2026-11-30T08:00:02.000Z fence: serving → fenced (y)'])]);
-    expect(ev.map((e) => [e.host, e.text.split(':')[0]])).toEqual([['MAIL1', 'fence'], ['MAIL2', 'monitor']]);
+  it('keeps what the monitor, the fence and failovers said, newest first, from every host, by the records\' kinds', () => {
+    const st = (host: string, events: AgentEvent[]) => ({ host, state: { events } as never });
+    const t = Date.parse('2026-11-30T08:00:00.000Z');
+    const ev = eventLog([st('MAIL2', [{ kind: 'monitor', at: t + 1000, from: 'healthy', to: 'source-suspect', message: 'healthy → source-suspect (x)' }, { kind: 'replication', action: 'full-send', at: t + 500, message: 'full send of p0000000001' }]),
+      st('MAIL1', [{ kind: 'fence', at: t + 2000, from: 'serving', to: 'fenced', message: 'serving → fenced (y)' }])]);
+    expect(ev).toEqual([{ host: 'MAIL1', at: '2026-11-30T08:00:02.000Z', kind: 'fence', text: 'serving → fenced (y)' }, { host: 'MAIL2', at: '2026-11-30T08:00:01.000Z', kind: 'monitor', text: 'healthy → source-suspect (x)' }]);
   });
 });
 

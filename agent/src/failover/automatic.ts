@@ -18,6 +18,7 @@ import { openSession, type LdapSession, type SessionOptions } from '../../../ele
 import { readRootDse } from '../../../electron/directory/exchange-reader.ts';
 import { openAccess } from '../../../electron/directory/sealed-access.ts';
 import { sh } from '../monitor/services.ts';
+import type { Note } from '../../../shared/agent-events.ts';
 
 /** This host, as a plan step sees it: commands run here (no SSH to itself). */
 const localHost: StepHost = {
@@ -66,18 +67,18 @@ function context(c: AgentConfig, leaseKey: string | null): PlanContext & { names
 }
 
 /** Runs the sealed plan (or finishes the run of it cut short); null when it applied, else the sentence saying where it stopped. */
-export async function runAutomaticFailover(c: AgentConfig, leaseKey: string | null, log: (m: string) => void): Promise<string | null> {
+export async function runAutomaticFailover(c: AgentConfig, leaseKey: string | null, note: Note): Promise<string | null> {
   if (!c.failover) return 'no failover plan was provisioned on this host';
   const plan = JSON.parse(readFileSync(c.failover.planFile, 'utf8')) as Plan;
   const dir = join(c.stateDir, 'journal');
   const ctx = context(c, leaseKey);
-  const onStep = (s: { index: number; status: string }) => log(`failover: step ${s.index + 1} of ${plan.steps.length} ${s.status} (${plan.steps[s.index]?.description ?? ''})`);
+  const onStep = (s: { index: number; status: string }) => note({ kind: 'failover', step: s.index + 1, of: plan.steps.length, status: s.status, description: plan.steps[s.index]?.description ?? '', message: `step ${s.index + 1} of ${plan.steps.length} ${s.status} (${plan.steps[s.index]?.description ?? ''})` });
   try {
     const resumed = await recoverInterrupted(dir, ctx, { onStep, origin: jobOrigin(c.jobId) });
     const done = resumed.flatMap((r) => r.results ?? []).find((r) => r.planId === plan.id);
     const results: PlanRunResult[] = done ? [done] : await runPlans([plan], ctx, Journal.create(dir, [plan], ctx.names, jobOrigin(c.jobId)), { onStep });
     const r = results[0]!;
-    log(`failover: ${r.outcome}${r.error ? `: ${r.error}` : ''}`);
+    note({ kind: 'failover', status: r.outcome, message: `${r.outcome}${r.error ? `: ${r.error}` : ''}` });
     return r.outcome === 'applied' ? null : r.error ?? r.outcome;
   } catch (e) {
     return plainMessage(e);

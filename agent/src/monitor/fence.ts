@@ -9,6 +9,7 @@
  */
 import { sourceMayUnfence, sourceMustFence, type FenceState, type MonitorTiming } from './rules.ts';
 import { anyRunning, startServices, stopServices, type ServiceSpec } from './services.ts';
+import type { Note } from '../../../shared/agent-events.ts';
 
 type Alert = (event: string, severity: 'info' | 'warning' | 'critical', message: string) => void;
 
@@ -30,15 +31,15 @@ export class SourceFence {
   readonly services: ServiceSpec[];
   readonly hasWitness: boolean;
   readonly t: MonitorTiming;
-  readonly log: (m: string) => void;
+  readonly note: Note;
   readonly alert: Alert | undefined;
 
-  constructor(me: string, services: ServiceSpec[], hasWitness: boolean, t: MonitorTiming, log: (m: string) => void, alert?: Alert) {
+  constructor(me: string, services: ServiceSpec[], hasWitness: boolean, t: MonitorTiming, note: Note, alert?: Alert) {
     this.me = me;
     this.services = services;
     this.hasWitness = hasWitness;
     this.t = t;
-    this.log = log;
+    this.note = note;
     this.alert = alert;
     this.#state = hasWitness ? 'unconfirmed' : 'serving';
     if (!hasWitness) void this.#serve('there is no witness, so this source always serves');
@@ -81,7 +82,7 @@ export class SourceFence {
       // A fenced source keeps its services stopped, whoever starts them.
       if (this.#state !== 'serving' && now - this.#lastCheck > 5000) {
         this.#lastCheck = now;
-        if (await anyRunning(this.services)) await stopServices(this.services, this.t.fenceDeadlineS * 1000, this.log);
+        if (await anyRunning(this.services)) await stopServices(this.services, this.t.fenceDeadlineS * 1000, this.note);
       }
     }
     const ago = (at: number | null) => (at === null ? null : Math.round((now - at) / 100) / 10);
@@ -91,7 +92,7 @@ export class SourceFence {
 
   async #serve(why: string): Promise<void> {
     this.#needsWitness = false;
-    const r = await startServices(this.services, this.log);
+    const r = await startServices(this.services, this.note);
     this.#servicesError = r.error;
     if (!r.ok) return;
     this.#set('serving', why);
@@ -100,14 +101,14 @@ export class SourceFence {
 
   async #stop(next: FenceState, why: string): Promise<void> {
     this.#set(next, why);
-    const ok = await stopServices(this.services, this.t.fenceDeadlineS * 1000, this.log);
+    const ok = await stopServices(this.services, this.t.fenceDeadlineS * 1000, this.note);
     this.#servicesError = ok ? undefined : 'a mail service is still running although this source is fenced';
     this.alert?.(next === 'fenced' ? 'source-fenced' : 'source-handed-over', next === 'fenced' ? 'critical' : 'info', `${this.me} stopped its mail services: ${why}.`);
   }
 
   #set(next: FenceState, why: string): void {
     if (next === this.#state) return;
-    this.log(`fence: ${this.#state} → ${next} (${why})`);
+    this.note({ kind: 'fence', from: this.#state, to: next, message: `${this.#state} → ${next} (${why})` });
     this.#state = next;
     this.#since = Date.now();
   }

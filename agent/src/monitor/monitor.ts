@@ -20,6 +20,7 @@ import { readPhase } from './phase.ts';
 import { SUSPECT_ALERT_AFTER_S, standbyPromiseS, timingOf, alertsOnChange, keyWindowOpen, leaseRefusal, monitorState, shouldFailOver, sourceAdmits, type MonitorState, type MonitorTiming, type MonitorView } from './rules.ts';
 import { beginAsking, endAsking, isAsking, promiseLeftS, recordStandbyAnswer, settleAsking } from './promise.ts';
 import { bootNowMs } from './clock.ts';
+import type { AgentEventInput } from '../../../shared/agent-events.ts';
 
 const agoS = (at: number | null) => (at === null ? null : Math.round((performance.now() - at) / 100) / 10);
 
@@ -78,11 +79,11 @@ export class Monitor {
       }
       const blocked = this.#lease.blocked;
       if (blocked) {
-        this.#log(`witness: ${blocked}`);
+        this.#note({ kind: 'lease', action: 'blocked', message: blocked });
         queueMicrotask(() => hooks.alert?.('lease-blocked', 'critical', blocked));
       }
     }
-    if (c.role === 'source' && c.monitor) this.#fence = new SourceFence(c.host, services, !!c.monitor.witness, this.#t, (m) => this.#log(m), hooks.alert);
+    if (c.role === 'source' && c.monitor) this.#fence = new SourceFence(c.host, services, !!c.monitor.witness, this.#t, (e) => this.#note(e), hooks.alert);
     if (c.role === 'target') {
       const p = readPhase(c.stateDir);
       if (p) this.#state = p.phase;
@@ -95,7 +96,7 @@ export class Monitor {
     // At a steady rate: a slow round trip shortens the wait after it rather than lengthening the gap between beats.
     const tick = () => {
       const started = performance.now();
-      void this.#tick().catch((e: unknown) => this.#log(`monitor: ${(e as Error).message}`)).finally(() => {
+      void this.#tick().catch((e: unknown) => this.#note({ kind: 'monitor', message: (e as Error).message })).finally(() => {
         this.#timer = setTimeout(tick, Math.max(0, period - (performance.now() - started)));
       });
     };
@@ -128,8 +129,8 @@ export class Monitor {
     }
   }
 
-  #log(m: string): void {
-    this.#st.log(m);
+  #note(e: AgentEventInput): void {
+    this.#st.note(e);
   }
 
   /**
@@ -223,13 +224,13 @@ export class Monitor {
     // A witness configured before it knew the job's standbys could not tell one from any other job host: it grants nothing.
     const refusal = !this.#c.standbyNames.length ? 'this witness was not told which hosts are the job\'s standbys; protect the job again' : from ? leaseRefusal({ now: performance.now(), lastSource: this.#lastSource, from, source, active: cur.active, heardSource: this.#lease.everHeard(source), blocked: this.#lease.blocked, standbys: this.#c.standbyNames }, this.#t) : 'the asking host has no name';
     if (refusal) {
-      this.#log(`witness: lease refused to ${from}: ${refusal}`);
+      this.#note({ kind: 'lease', action: 'refused', holder: cur.active, epoch: cur.epoch, message: `lease refused to ${from}: ${refusal}` });
       return { ok: true, granted: false, ...cur, ...(cur.active !== source && cur.active !== from && cur.active ? { holder: cur.active } : {}), reason: refusal };
     }
     // The holder asking again (its agent restarted mid-failover) gets the key only while that failover may still be running.
     if (cur.active === from) return { ok: true, granted: true, ...cur, ...(cur.failover && keyWindowOpen(cur.at, Date.now()) ? this.#key() : {}) };
     const rec = this.#lease.grant(from!, `${from} asked after ${agoS(this.#lastSource) ?? 'never'} s without ${source}`, true);
-    this.#log(`witness: lease ${rec.epoch} granted to ${from} (last heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago)`);
+    this.#note({ kind: 'lease', action: 'granted', holder: from!, epoch: rec.epoch, message: `lease ${rec.epoch} granted to ${from} (last heard ${this.#c.monitor?.source?.name} ${agoS(this.#lastSource) ?? 'never'} s ago)` });
     this.#hooks.alert?.('lease-granted', 'critical', `The witness gave ${from} the right to serve mail (lease ${rec.epoch}): it has not heard ${this.#c.monitor?.source?.name} for ${agoS(this.#lastSource) ?? 'ever'} s.`);
     return { ok: true, granted: true, ...rec, ...this.#key() };
   }
@@ -248,7 +249,7 @@ export class Monitor {
     if (from !== cur.active) return { error: `${from} does not hold the lease (${cur.active} does), so it cannot hand it over` };
     if (this.#lease.blocked) return { error: this.#lease.blocked };
     const rec = this.#lease.grant(to, `${from} handed it over`);
-    this.#log(`witness: ${from} handed the lease to ${to} (lease ${rec.epoch})`);
+    this.#note({ kind: 'lease', action: 'handed-over', holder: to, epoch: rec.epoch, message: `${from} handed the lease to ${to} (lease ${rec.epoch})` });
     return { ok: true, granted: true, ...rec };
   }
 
@@ -285,7 +286,7 @@ export class Monitor {
     // A request that settled long ago while the witness names another host: this standby holds no lease, and answers as one again.
     if (w?.ok && String(w.active) !== this.#c.host && !this.#asking) {
       const settled = settleAsking(this.#c.stateDir);
-      if (settled.length) this.#log(`monitor: the witness names ${String(w.active)}, so ${settled.length === 1 ? 'the request for the lease made over a minute ago is' : `${settled.length} requests for the lease made over a minute ago are`} over; ${this.#c.host} answers as a standby again`);
+      if (settled.length) this.#note({ kind: 'monitor', message: `the witness names ${String(w.active)}, so ${settled.length === 1 ? 'the request for the lease made over a minute ago is' : `${settled.length} requests for the lease made over a minute ago are`} over; ${this.#c.host} answers as a standby again` });
     }
     const seen = w && typeof w.sourceAgoS === 'number' ? w.sourceAgoS < this.#t.suspectAfterS : w ? false : null;
     // A plan run by the app (failover, failback) says where it stands in the phase file.
@@ -298,7 +299,7 @@ export class Monitor {
     this.#alertLastingSuspicion();
     // The lease is back with the source (a failback): a standby that was not chosen is a plain standby again, and may ask next time.
     if (this.#leaseHolder && w?.ok && String(w.active) === m.source?.name && !phase) {
-      this.#log(`monitor: the witness names ${m.source?.name} again; ${this.#c.host} is a standby as before`);
+      this.#note({ kind: 'monitor', message: `the witness names ${m.source?.name} again; ${this.#c.host} is a standby as before` });
       this.#leaseHolder = null;
       this.#attempted = false;
     }
@@ -310,7 +311,7 @@ export class Monitor {
       const marker = beginAsking(this.#c.stateDir);
       const bound = promiseLeftS(this.#c.stateDir, standbyPromiseS(this.#t));
       const lease = bound > 0 ? null : await this.#roundTrip(m.witness, { op: 'lease' });
-      if (bound > 0) this.#log(`monitor: ${this.#c.host} answered ${m.source?.name} as a standby lately; it asks for the lease in ${Math.ceil(bound)} s at the earliest`);
+      if (bound > 0) this.#note({ kind: 'monitor', message: `${this.#c.host} answered ${m.source?.name} as a standby lately; it asks for the lease in ${Math.ceil(bound)} s at the earliest` });
       if (lease?.granted !== true) {
         this.#asking = false;
         // Not asked at all, or an answer that is no grant: a standby again. No answer: the witness may have granted it, so the marker stays.
@@ -320,7 +321,7 @@ export class Monitor {
         // Another standby took over: this one stays fenced (its services stay stopped) and says so.
         this.#leaseHolder = lease.holder;
         this.#attempted = true;
-        this.#log(`monitor: ${lease.holder} holds the lease; ${this.#c.host} stays a fenced standby`);
+        this.#note({ kind: 'monitor', message: `${lease.holder} holds the lease; ${this.#c.host} stays a fenced standby` });
         this.#hooks.alert?.('standby-not-chosen', 'warning', `${lease.holder} took over ${m.source?.name}'s mail; ${this.#c.host} stays a standby and serves nothing.`);
       }
       if (lease?.granted === true) {
@@ -329,7 +330,7 @@ export class Monitor {
         const error = await this.#hooks.failover(typeof lease.key === 'string' ? lease.key : null);
         this.#failoverError = error ?? undefined;
         if (error) this.#hooks.alert?.('failover-failed', 'critical', `The failover to ${this.#c.host} stopped: ${error}`);
-      } else if (lease) this.#log(`monitor: the witness did not grant the lease: ${String(lease.reason ?? lease.error ?? 'no reason given')}`);
+      } else if (lease) this.#note({ kind: 'monitor', message: `the witness did not grant the lease: ${String(lease.reason ?? lease.error ?? 'no reason given')}` });
     }
     const quiet = agoS(this.#lastSource);
     this.#show({ role: 'target', state: this.#state, since: this.#since, quietS: quiet, timeoutS: this.#t.timeoutS, countdownS: this.#state === 'source-suspect' && quiet !== null ? Math.max(0, this.#t.timeoutS - quiet) : null,
@@ -339,7 +340,7 @@ export class Monitor {
 
   #setState(next: MonitorState, why: string): void {
     if (next === this.#state) return;
-    this.#log(`monitor: ${this.#state} → ${next} (${why})`);
+    this.#note({ kind: 'monitor', from: this.#state, to: next, message: `${this.#state} → ${next} (${why})` });
     if (alertsOnChange(this.#state, next, this.#suspectSent)) this.#alertState(next, why);
     this.#suspectSent = false;
     this.#state = next;

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { UserError } from '../../../shared/errors.ts';
 import { shellCommand } from '../../../shared/quote.ts';
+import type { Note } from '../../../shared/agent-events.ts';
 
 export interface ServiceSpec { name: string; start: string; stop: string; check: string; kill?: string }
 
@@ -66,33 +67,33 @@ let shDir: string | null = null;
 export const running = async (s: ServiceSpec) => (await sh(s.check, 5000)).code === 0;
 
 /** Starts each service not running, in order, and checks it; the first that will not start stops the rest. */
-export async function startServices(list: readonly ServiceSpec[], log: (m: string) => void): Promise<{ ok: boolean; error?: string }> {
+export async function startServices(list: readonly ServiceSpec[], note: Note): Promise<{ ok: boolean; error?: string }> {
   for (const s of list) {
     if (await running(s)) continue;
     const r = await sh(s.start, 30_000);
     if (!(await running(s))) {
       const error = `${s.name} did not start (${r.output.split('\n').at(-1) || `exit ${r.code}`})`;
-      log(`services: ${error}`);
+      note({ kind: 'services', action: 'failed', service: s.name, message: error });
       return { ok: false, error };
     }
-    log(`services: ${s.name} started`);
+    note({ kind: 'services', action: 'started', service: s.name, message: `${s.name} started` });
   }
   return { ok: true };
 }
 
 /** Stops every service, in reverse order; what is still running at the deadline is killed. True when none runs. */
-export async function stopServices(list: readonly ServiceSpec[], deadlineMs: number, log: (m: string) => void): Promise<boolean> {
+export async function stopServices(list: readonly ServiceSpec[], deadlineMs: number, note: Note): Promise<boolean> {
   const end = performance.now() + deadlineMs;
   for (const s of [...list].reverse()) {
     if (!(await running(s))) continue;
     await sh(s.stop, Math.max(1000, end - performance.now()));
     if (await running(s)) {
       if (s.kill) await sh(s.kill, 5000);
-      log(`services: ${s.name} did not stop in time and was killed`);
-    } else log(`services: ${s.name} stopped`);
+      note({ kind: 'services', action: 'killed', service: s.name, message: `${s.name} did not stop in time and was killed` });
+    } else note({ kind: 'services', action: 'stopped', service: s.name, message: `${s.name} stopped` });
   }
   const still = (await Promise.all(list.map(running))).some(Boolean);
-  if (still) log('services: a service is still running after the fence deadline');
+  if (still) note({ kind: 'services', action: 'still-running', message: 'a service is still running after the fence deadline' });
   return !still;
 }
 
