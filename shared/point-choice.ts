@@ -10,6 +10,9 @@ import type { AgentState, Hold } from './agent-state.ts';
 
 export interface PointRow { point: string; at: number; bytes: number | null; held: Hold | null }
 
+/** A standby's points (oldest first), or why they cannot be read. */
+export interface StandbyPoints { host: string; rows: PointRow[] | null; error: string | null; holdsUnreadable: boolean }
+
 /** A standby's points, oldest first, with their sizes and holds. */
 export function pointRows(state: Pick<AgentState, 'points' | 'pointBytes' | 'held'>): PointRow[] {
   return sortedPoints(state.points).map((p) => ({ point: p.name, at: p.at, bytes: state.pointBytes[p.name] ?? null, held: state.held.find((h) => h.point === p.name) ?? null }));

@@ -51,6 +51,8 @@ export interface FailoverPlanRequest {
   target?: string;
   /** The directory account (failover, switchover and failback write DNS and mailbox homes; a rehearsal needs none). */
   directory?: DiscoverRequestDirectory;
+  /** A point in time (failover, switchover, rehearsal): the point to bring up, by name; absent: the newest. */
+  point?: string;
   /** TSIG key name → base64 secret, for DNS records outside AD (kept for this request only). */
   dnsSecrets?: Record<string, string>;
 }

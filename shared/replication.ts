@@ -71,6 +71,8 @@ export interface TargetView {
   rpoSeconds: number | null;
   newestPoint: string | null;
   points: number;
+  /** Points held from pruning until a person releases them (a point-in-time failover's set-aside data, the tripwire's). */
+  held: number;
   limitBytesPerSecond: number | null;
   lastError: string | null;
   monitor: MonitorSummary | null;
@@ -101,7 +103,7 @@ export function replicationView(job: Job, statuses: readonly HostAgentStatus[], 
       bytesPerSecond: progress ? progress.bytesPerSecond : last && last.endedAt > last.startedAt ? last.bytesRaw / ((last.endedAt - last.startedAt) / 1000) : null,
       compressionRatio: fromSource && fromSource.bytesWire > 0 ? fromSource.bytesRaw / fromSource.bytesWire : null,
       rpoSeconds: at === null ? null : Math.max(0, (now - at) / 1000),
-      newestPoint: newest, points: mine?.received.count ?? 0,
+      newestPoint: newest, points: mine?.received.count ?? 0, held: mine?.held.length ?? 0,
       limitBytesPerSecond: fromSource?.limitBytesPerSecond ?? null,
       lastError: fromSource?.lastError ?? by.get(t.name)?.error ?? by.get(job.source.name)?.error ?? null,
       monitor: mine?.monitor?.role === 'target' ? { state: mine.monitor.state, countdownS: mine.monitor.countdownS, witnessSeesSource: mine.monitor.witnessSeesSource, mode: mine.monitor.mode, ...(mine.monitor.leaseHolder ? { leaseHolder: mine.monitor.leaseHolder } : {}) } : null,

@@ -86,7 +86,8 @@ const empty = z.strictObject({});
 /** One schema per contract method: the request is parsed by it before the handler sees it. */
 const dnsSecrets = z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'not a TSIG key name'), z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not a base64 secret'));
 const alertSecrets = z.strictObject({ smtpPassword: text(1024).optional(), snmpCommunity: text(1024).optional(), snmpAuthKey: text(1024).optional(), snmpPrivKey: text(1024).optional() });
-const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional(), dnsSecrets: dnsSecrets.optional() });
+const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional(), dnsSecrets: dnsSecrets.optional(),
+  point: z.string().regex(/^p\d{10}-\d{13}$/, 'not a point\'s name').optional() });
 /** Step 4's requests: the job (checked whole by the job schema in the handler, so its errors name the job's own fields) and the secrets provisioning needs. */
 const protectRequest = { operationId, job: z.record(z.string(), z.unknown()), directory: directoryRequestSchema.optional(), alertSecrets: alertSecrets.optional(), dnsSecrets: dnsSecrets.optional(), sshSecret: text(1024).optional() };
 
@@ -103,6 +104,7 @@ export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'failover.apply': failoverPlanRequestSchema.extend({ consent: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a plan id') }),
   'jobs.list': empty,
   'jobs.opened': z.strictObject({ jobId }),
+  'jobs.points': z.strictObject({ jobId }),
   'jobs.status': z.strictObject({ jobId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id') }),
 };
 

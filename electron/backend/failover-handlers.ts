@@ -27,10 +27,11 @@ const needDirectory = (r: FailoverPlanRequest): DirectoryAccess => {
 };
 
 async function planOf(job: Job, r: FailoverPlanRequest, o: ProvisionOptions): Promise<Plan> {
+  if (r.point && r.action === 'failback') throw new UserError('bad-input', 'A failback brings back what the standby serves now; it takes no point in time.', { field: 'point' });
   switch (r.action) {
-    case 'rehearsal': return rehearsalPlan(job, chooseTarget(job, r.target));
+    case 'rehearsal': return rehearsalPlan(job, chooseTarget(job, r.target), r.point ?? null);
     case 'failback': return planFailback(job, needDirectory(r), join(dataDir(), 'jobs', job.id), r.target, o);
-    default: return planFailover(job, needDirectory(r), r.target, { ...o, planned: r.action === 'switchover' });
+    default: return planFailover(job, needDirectory(r), r.target, { ...o, planned: r.action === 'switchover', point: r.point ?? null });
   }
 }
 
@@ -63,12 +64,12 @@ export function failoverHandlers(operations: Operations, secrets: JobSecrets): F
       const r = withKept(job, req, secrets);
       const run = async (): Promise<{ plan: Plan; results: PlanRunResult[] }> => {
         if (r.action === 'rehearsal') {
-          const plan = rehearsalPlan(job, chooseTarget(job, r.target));
+          const plan = rehearsalPlan(job, chooseTarget(job, r.target), r.point ?? null);
           return { plan, results: await runJobPlan(job, plan, req.consent, o) };
         }
         const tsig = r.dnsSecrets ? { tsigSecrets: r.dnsSecrets } : {};
         if (r.action === 'failback') return failback(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig });
-        return failover(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig, planned: r.action === 'switchover' });
+        return failover(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig, planned: r.action === 'switchover', point: r.point ?? null });
       };
       const done = await run();
       const worst = done.results.find((x) => x.outcome !== 'applied')?.outcome ?? 'applied';

@@ -16,8 +16,9 @@ import { JobPools } from '../provision/job-pools.ts';
 import { jobChanges } from '../../shared/job-diff.ts';
 import type { ProtectPlanRequest } from '../../shared/protect.ts';
 import type { JobSecrets } from '../jobs/job-secrets.ts';
+import { standbyPoints } from '../failover/points.ts';
 
-type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.opened' | 'jobs.status'>;
+type ProtectHandlers = Pick<Handlers, 'protect.plan' | 'protect.apply' | 'jobs.list' | 'jobs.opened' | 'jobs.status' | 'jobs.points'>;
 
 /** What provisioning needs besides the job: the request's secrets, else those kept for the job. */
 function provisionSecrets(r: ProtectPlanRequest, jobId: string, secrets: JobSecrets) {
@@ -58,6 +59,10 @@ export function protectHandlers(operations: Operations, secrets: JobSecrets): Pr
     }),
     'jobs.opened': async (r) => { await markOpened(r.jobId); return {}; },
     'jobs.list': async () => (await listJobs()).map((j) => ({ ...j, kept: secrets.keptFor(j.job.id) })),
+    'jobs.points': async (r) => {
+      const job = await loadJob(r.jobId);
+      return standbyPoints(job, { pool: pools.get(job), ...(secrets.sshSecret(job.id) ? { sshSecret: secrets.sshSecret(job.id)! } : {}) });
+    },
     'jobs.status': async (r) => {
       const job = await loadJob(r.jobId);
       const statuses = await agentStatus(job, pools.get(job), secrets.sshSecret(job.id));

@@ -6,11 +6,11 @@
 import type { Job } from '../../shared/job.ts';
 import type { AgentState } from '../../shared/agent-state.ts';
 import { UserError } from '../../shared/errors.ts';
-import { choosePoint, parseAtTime, pointRows, type PointChoice, type PointRow } from '../../shared/point-choice.ts';
+import { choosePoint, parseAtTime, pointRows, type PointChoice, type StandbyPoints } from '../../shared/point-choice.ts';
+export type { StandbyPoints } from '../../shared/point-choice.ts';
 import { agentStatus } from '../provision/service.ts';
 import type { SshPool } from '../hosts/ssh-pool.ts';
 
-export interface StandbyPoints { host: string; rows: PointRow[] | null; error: string | null; holdsUnreadable: boolean }
 
 /** Each standby's points (oldest first), or why they cannot be read. */
 export function standbyPointsOf(job: Job, states: Array<{ host: string; state: AgentState | null; error?: string }>): StandbyPoints[] {

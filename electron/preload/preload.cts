@@ -29,6 +29,7 @@ const invoke = {
   'jobs.list': call('jobs.list'),
   'jobs.opened': call('jobs.opened'),
   'jobs.status': call('jobs.status'),
+  'jobs.points': call('jobs.points'),
   'failover.plan': call('failover.plan'),
   'failover.apply': call('failover.apply'),
 } satisfies Invoke;

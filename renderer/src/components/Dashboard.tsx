@@ -3,6 +3,7 @@ import { useAppStore } from './store-context.tsx';
 import { RpoChart } from './RpoChart.tsx';
 import { FailoverPanel } from './FailoverPanel.tsx';
 import type { TargetView } from '../../../shared/replication.ts';
+import { healthCheck, type TargetCheck } from '../../../shared/health-check.ts';
 import { messages } from '../messages.ts';
 
 const REFRESH_MS = 2000;
@@ -19,13 +20,15 @@ export function Dashboard() {
   const m = messages.dashboard;
   const v = s.live.view;
   const job = s.jobs.find((j) => j.job.id === s.activeJobId)?.job;
+  // Each standby against the job's thresholds, judged exactly as `failguard status --check` judges it.
+  const health = job && v ? healthCheck(job, v) : null;
   return (
     <div className="dashboard" data-testid="dashboard">
       <h3>{job ? m.title(job.name, job.source.name, job.targets.map((t) => t.name)) : m.loading}</h3>
       {s.live.error ? <p className="error" role="alert">{s.live.error}</p> : null}
       {v ? (
         <>
-          <div className="cards">{v.targets.map((t) => <TargetCard key={t.target} t={t} />)}</div>
+          <div className="cards">{v.targets.map((t) => <TargetCard key={t.target} t={t} check={health?.targets.find((c) => c.target === t.target) ?? null} />)}</div>
           <RpoChart history={s.live.history} />
           <table className="agents">
             <thead><tr><th>{m.host}</th><th>{m.role}</th><th>{m.agent}</th></tr></thead>
@@ -46,11 +49,13 @@ export function Dashboard() {
 /** A rate people can read at any size: kB/s below a megabyte a second. */
 const mb = (n: number) => (n < 1e6 ? `${Math.round(n / 1e3)} kB/s` : `${(n / 1e6).toFixed(1)} MB/s`);
 
-function TargetCard({ t }: { t: TargetView }) {
+const age = (s: number) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`);
+
+function TargetCard({ t, check }: { t: TargetView; check: TargetCheck | null }) {
   const m = messages.dashboard;
   const sync = t.initialSync;
   return (
-    <div className={`card phase-${t.phase}`} data-testid={`target-${t.target}`} data-phase={t.phase} data-rpo={t.rpoSeconds ?? ''}>
+    <div className={`card phase-${t.phase}${check ? ` health-${check.state.toLowerCase()}` : ''}`} data-testid={`target-${t.target}`} data-phase={t.phase} data-rpo={t.rpoSeconds ?? ''} data-health={check?.state ?? ''}>
       <h4>{t.target} <span className="phase">{m.phase[t.phase]}</span></h4>
       {sync ? (
         <div className="sync">
@@ -62,7 +67,8 @@ function TargetCard({ t }: { t: TargetView }) {
         <dt>{m.rpo}</dt><dd data-testid={`rpo-${t.target}`}>{t.rpoSeconds === null ? m.none : m.seconds(t.rpoSeconds)}</dd>
         <dt>{m.throughput}</dt><dd>{t.bytesPerSecond === null ? m.none : mb(t.bytesPerSecond)}</dd>
         <dt>{m.compression}</dt><dd>{t.compressionRatio === null ? m.none : `${t.compressionRatio.toFixed(1)} : 1`}</dd>
-        <dt>{m.points}</dt><dd>{t.points}</dd>
+        {check ? <><dt>{m.health}</dt><dd data-testid={`health-${t.target}`} data-state={check.state}>{m.healthState(check.state, age(check.warn), age(check.crit))}</dd></> : null}
+        <dt>{m.points}</dt><dd>{t.points}{t.held ? <span data-testid={`held-${t.target}`} data-held={t.held}> ({m.held(t.held)})</span> : null}</dd>
         {t.monitor ? <><dt>{m.monitor}</dt><dd data-testid={`monitor-${t.target}`} data-state={t.monitor.state}>{m.monitorState(t.monitor.state, t.monitor.countdownS, t.monitor.mode)}</dd></> : null}
         {t.monitor?.leaseHolder ? <><dt>{m.fencedStandby}</dt><dd data-testid={`lease-holder-${t.target}`}>{m.leaseHeldBy(t.monitor.leaseHolder)}</dd></> : null}
         {t.limitBytesPerSecond !== null ? <><dt>{m.limit}</dt><dd>{mb(t.limitBytesPerSecond)}</dd></> : null}

@@ -2,7 +2,8 @@ import { useAppStore } from './store-context.tsx';
 import { describeStep } from '../../../shared/plan.ts';
 import type { FailoverAction } from '../../../shared/protect.ts';
 import type { Job } from '../../../shared/job.ts';
-import { confirmed, keysOf } from '../store/failover-slice.ts';
+import { confirmed, keysOf, takesPoint } from '../store/failover-slice.ts';
+import { choiceWords, choosePoint, formatBytes } from '../../../shared/point-choice.ts';
 import { messages } from '../messages.ts';
 import { Modal } from './Modal.tsx';
 
@@ -38,6 +39,7 @@ function FailoverDialog({ job }: { job: Job }) {
     <Modal labelledBy="failover-dialog-title" testId="failover-dialog" wide action={f.action} onEscape={() => { if (!f.busy) s.closeFailover(); }}>
         <h3 id="failover-dialog-title">{m.actions[f.action]!.label}: {f.target}</h3>
         <p>{m.actions[f.action]!.what(f.target, job.source.name)}</p>
+        {takesPoint(f.action) && !results ? <PointPicker /> : null}
         {f.busy === 'planning' ? <p className="muted" aria-live="polite">{m.planning} {f.stage}</p> : null}
         {f.error ? <p className="error" role="alert">{f.error}</p> : null}
         {f.plan ? (
@@ -70,3 +72,26 @@ function FailoverDialog({ job }: { job: Job }) {
     </Modal>
   );
 }
+
+/** The point a failover, switchover or rehearsal brings up: the newest, or an older one, with what stays aside said plainly. */
+function PointPicker() {
+  const s = useAppStore((x) => x);
+  const f = s.failover;
+  const m = messages.failover;
+  if (!f.points) return <p className="muted small" aria-live="polite">{m.pointsLoading}</p>;
+  const rows = [...f.points].reverse();
+  const chosen = f.point ? f.points.find((r) => r.point === f.point) ?? null : null;
+  const choice = f.points.length ? choosePoint(f.target!, f.points, chosen ? chosen.at : null) : null;
+  return (
+    <div className="field">
+      <label htmlFor="failover-point">{m.point}</label>
+      <select id="failover-point" data-testid="failover-point" value={f.point ?? ''} disabled={!!f.busy} aria-describedby="failover-point-hint" onChange={(e) => void s.chooseFailoverPoint(e.target.value || null)}>
+        <option value="">{m.pointNewest}</option>
+        {rows.slice(1).map((r) => <option key={r.point} value={r.point}>{m.pointOption(new Date(r.at).toLocaleString(), r.bytes === null ? null : formatBytes(r.bytes), !!r.held)}</option>)}
+      </select>
+      <small id="failover-point-hint" className="hint">{m.pointHint}</small>
+      {choice ? <p className="small" data-testid="failover-point-choice" data-point={choice.point} data-newer={choice.newer}>{choiceWords(choice, f.action !== 'rehearsal')}</p> : null}
+    </div>
+  );
+}
+

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useAppStore } from './store-context.tsx';
 import type { SavedJob } from '../../../shared/protect.ts';
 import type { ReplicationView } from '../../../shared/replication.ts';
+import { healthCheck } from '../../../shared/health-check.ts';
 import { messages } from '../messages.ts';
 
 /** The start page: a new protection, a pre-flight audit only, or a saved job with its state (open its dashboard, or reconfigure it). */
@@ -28,7 +29,7 @@ export function StartPage() {
         {s.info ? <p className="muted small" data-testid="secrets-how">{m.secrets(s.info.secrets.how)}</p> : null}
         {s.jobs.length === 0 ? <p className="muted">{m.noSaved}</p> : (
           <table className="saved-jobs" data-testid="saved-jobs">
-            <thead><tr><th scope="col">{m.col.job}</th><th scope="col">{m.col.state}</th><th scope="col">{m.col.rpo}</th><th scope="col">{m.col.monitor}</th><th scope="col">{m.col.last}</th><th scope="col"><span className="sr-only">{m.col.actions}</span></th></tr></thead>
+            <thead><tr><th scope="col">{m.col.job}</th><th scope="col">{m.col.state}</th><th scope="col">{m.col.health}</th><th scope="col">{m.col.rpo}</th><th scope="col">{m.col.monitor}</th><th scope="col">{m.col.last}</th><th scope="col"><span className="sr-only">{m.col.actions}</span></th></tr></thead>
             <tbody>{s.jobs.map((j, i) => <SavedJobRow key={j.job.id} saved={j} last={i === 0 && !!j.openedAt} summary={s.summaries[j.job.id]} />)}</tbody>
           </table>
         )}
@@ -47,10 +48,13 @@ function SavedJobRow({ saved, summary, last }: { saved: SavedJob; last: boolean;
   const state = !summary ? 'reading' : !v ? 'unreachable' : running === v.hosts.length ? 'protected' : 'degraded';
   const rpos = v?.targets.map((t) => t.rpoSeconds).filter((x): x is number => x !== null) ?? [];
   const monitors = [...new Set(v?.targets.map((t) => t.monitor?.state).filter(Boolean) ?? [])];
+  // The job's health as `status --check` says it: the worst standby against the thresholds, and why.
+  const health = v ? healthCheck(j, v) : null;
   return (
     <tr data-job={j.id} data-state={state}>
       <th scope="row">{j.name}{last ? <span className="badge" data-testid="last-opened">{m.lastOpened}</span> : null}<div className="muted small">{j.source.name} → {j.targets.map((t) => t.name).join(', ')}</div></th>
       <td>{m.state[state]}{v && state === 'degraded' ? ` (${running}/${v.hosts.length})` : ''}{summary?.error ? <div className="muted small">{summary.error}</div> : null}</td>
+      <td data-testid="saved-health" data-state={health?.state ?? ''} className={health ? `health-${health.state.toLowerCase()}` : ''}>{health ? <>{m.health[health.state]}{health.state !== 'OK' ? <div className="muted small">{health.targets.filter((t) => t.state !== 'OK').map((t) => t.why).join('; ')}</div> : null}</> : '—'}</td>
       <td data-testid="saved-rpo">{rpos.length ? m.rpo(Math.max(...rpos)) : '—'}</td>
       <td>{monitors.length ? monitors.map((x) => m.monitor[x as string] ?? x).join(', ') : '—'}</td>
       <td>{saved.lastAction ? m.lastAction(saved.lastAction.action, saved.lastAction.target, new Date(saved.lastAction.at).toLocaleString(), saved.lastAction.outcome) : m.never}</td>

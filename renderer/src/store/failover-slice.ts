@@ -10,6 +10,7 @@ import type { FailoverAction } from '../../../shared/protect.ts';
 import { planOperation, type PlanOperationState } from './plan-operation.ts';
 import type { Store } from './index.ts';
 import { directoryOf } from './preflight-slice.ts';
+import type { PointRow } from '../../../shared/point-choice.ts';
 
 export interface FailoverSlice {
   failover: PlanOperationState & {
@@ -19,11 +20,17 @@ export interface FailoverSlice {
     typed: string;
     /** Secrets of the TSIG keys the plan's DNS updates are signed with, typed for this run only. */
     dnsSecrets: Record<string, string>;
+    /** The points the standby holds (oldest first), for a point in time; null until read, or for a failback. */
+    points: PointRow[] | null;
+    /** The point chosen (null: the newest, the default). */
+    point: string | null;
   };
   openFailover(action: FailoverAction, target: string): Promise<void>;
   typeFailoverConfirmation(text: string): void;
   setDnsSecret(key: string, secret: string): void;
   applyFailover(): Promise<void>;
+  /** Another point to bring up (null: the newest): the plan is made again for it. */
+  chooseFailoverPoint(point: string | null): Promise<void>;
   closeFailover(): void;
 }
 
@@ -33,7 +40,10 @@ export const keysOf = (s: Store): string[] => [...new Set((s.failover.plan?.step
 /** Whether what the person typed confirms the action (the standby's name, as shown) and every key's secret is given. */
 export const confirmed = (s: Store) => !!s.failover.target && s.failover.typed.trim().toLowerCase() === s.failover.target.toLowerCase() && keysOf(s).every((k) => !!s.failover.dnsSecrets[k]);
 
-const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '', dnsSecrets: {} });
+const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '', dnsSecrets: {}, points: null, point: null });
+
+/** The actions that can bring up a point in time (a failback brings back what the standby serves). */
+export const takesPoint = (a: FailoverAction | null) => a === 'failover' || a === 'switchover' || a === 'rehearsal';
 
 export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [], FailoverSlice> => (set, get) => {
   const request = (s: Store) => ({
@@ -41,6 +51,7 @@ export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [
     // A rehearsal touches no directory; the others need the account step 1 signed in with.
     ...(s.failover.action !== 'rehearsal' && s.form.password ? { directory: directoryOf(s) } : {}),
     ...(Object.keys(s.failover.dnsSecrets).length ? { dnsSecrets: s.failover.dnsSecrets } : {}),
+    ...(s.failover.point && takesPoint(s.failover.action) ? { point: s.failover.point } : {}),
   });
   const run = <T,>(busy: 'planning' | 'applying', call: (operationId: string) => Promise<T>) =>
     planOperation(backend, () => get().failover, (failover) => set({ failover }), busy, call);
@@ -49,6 +60,21 @@ export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [
     async openFailover(action, target) {
       if (!get().activeJobId) return;
       set({ failover: { ...closed(), action, target } });
+      // The points it holds, read beside the plan: the dialog offers them once they are here (never in the plan's way).
+      if (takesPoint(action)) {
+        void backend.call('jobs.points', { jobId: get().activeJobId! }).then((all) => {
+          const f = get().failover;
+          if (f.action === action && f.target === target) set({ failover: { ...f, points: all.find((p) => p.host === target)?.rows ?? null } });
+        }, () => undefined);
+      }
+      const r = await run('planning', (operationId) => backend.call('failover.plan', { operationId, ...request(get()) }));
+      if (r) set({ failover: { ...get().failover, plan: r.plan } });
+    },
+    async chooseFailoverPoint(point) {
+      const f = get().failover;
+      if (f.busy || f.results || !takesPoint(f.action)) return;
+      // A new plan: what was typed confirmed the old one.
+      set({ failover: { ...f, point, plan: null, typed: '' } });
       const r = await run('planning', (operationId) => backend.call('failover.plan', { operationId, ...request(get()) }));
       if (r) set({ failover: { ...get().failover, plan: r.plan } });
     },
