@@ -159,6 +159,15 @@ export const messages = {
     tsigSecret: (key: string) => `Secret of the TSIG key ${key} (base64)`,
     tsigHint: 'Automatic failover signs its DNS updates itself, so it needs these now; they are sealed on the servers and kept encrypted on this computer, never in the job file.',
   },
+  healthOptions: {
+    title: 'Health',
+    warn: 'Warning after (seconds)',
+    warnHint: 'When a standby\'s newest copy is this old, the dashboard shows it late and one warning alert is sent (30 s by default: a few missed points, nothing lost yet).',
+    critical: 'Critical after (seconds)',
+    criticalHint: 'When it is this old, a failover now would lose that much mail: a critical alert is sent and monitoring turns red (5 minutes by default).',
+    metricsDir: 'Metrics folder on the servers',
+    metricsDirHint: 'Where each agent writes its figures for Prometheus (node_exporter\'s textfile folder); leave empty for none.',
+  },
   alertOptions: {
     title: 'Alerts',
     intro: 'Who hears about it when the source stops answering, a failover starts or ends, or a server is fenced. Each server sends its own alerts, so they arrive even when this computer is off.',

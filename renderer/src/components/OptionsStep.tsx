@@ -3,6 +3,7 @@ import { Field } from './Field.tsx';
 import { ScheduleGrid } from './ScheduleGrid.tsx';
 import { FailoverOptions } from './FailoverOptions.tsx';
 import { AlertOptions } from './AlertOptions.tsx';
+import { HealthOptions } from './HealthOptions.tsx';
 import { checkDraft, draftOf, jobNameOf, optionsValid } from '../store/options-slice.ts';
 import type { Compression } from '../../../shared/job.ts';
 import { messages } from '../messages.ts';
@@ -20,6 +21,7 @@ export function OptionsStep() {
       </Field>
       {s.targets.map((t) => <TargetOptions key={t} target={t} />)}
       <FailoverOptions />
+      <HealthOptions />
       <AlertOptions />
       <div className="actions">
         {!valid ? <span className="progress">{m.fixFirst}</span> : null}

@@ -10,8 +10,9 @@ import { createFailoverOptionsSlice, type FailoverOptionsSlice } from './failove
 import { createProtectSlice, type ProtectSlice } from './protect-slice.ts';
 import { createFailoverSlice, type FailoverSlice } from './failover-slice.ts';
 import { createAlertOptionsSlice, type AlertOptionsSlice } from './alert-options.ts';
+import { createHealthOptionsSlice, type HealthOptionsSlice } from './health-options.ts';
 
-export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & FailoverOptionsSlice & AlertOptionsSlice & ProtectSlice & FailoverSlice;
+export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & FailoverOptionsSlice & AlertOptionsSlice & HealthOptionsSlice & ProtectSlice & FailoverSlice;
 
 export function createAppStore(backend: Backend) {
   return create<Store>()((...a) => ({
@@ -22,6 +23,7 @@ export function createAppStore(backend: Backend) {
     ...createOptionsSlice(...a),
     ...createFailoverOptionsSlice(...a),
     ...createAlertOptionsSlice(...a),
+    ...createHealthOptionsSlice(...a),
     ...createProtectSlice(backend)(...a),
     ...createFailoverSlice(backend)(...a),
   }));

@@ -10,6 +10,7 @@ import { issueField } from '../../../shared/schemas.ts';
 import type { Store } from './index.ts';
 import { checkFailover } from './failover-options.ts';
 import { checkAlerts } from './alert-options.ts';
+import { checkHealth } from './health-options.ts';
 
 export interface TargetDraft {
   sourceAddress: string;
@@ -75,7 +76,7 @@ export function checkDraft(d: TargetDraft): { ok: true; options: TargetOptions }
 
 /** Every chosen target's options and the failover choices are valid. */
 export function optionsValid(s: Store): boolean {
-  return s.targets.length > 0 && s.targets.every((t) => checkDraft(draftOf(s, t)).ok) && checkFailover(s.failoverDraft).ok && checkAlerts(s.alertDrafts).ok;
+  return s.targets.length > 0 && s.targets.every((t) => checkDraft(draftOf(s, t)).ok) && checkFailover(s.failoverDraft).ok && checkAlerts(s.alertDrafts).ok && checkHealth(s.healthDraft).ok;
 }
 
 /** The name the job is saved under: the person's, or one made from the servers. */

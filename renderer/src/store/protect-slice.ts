@@ -15,6 +15,7 @@ import { checkDraft, draftOf, jobNameOf } from './options-slice.ts';
 import { checkFailover } from './failover-options.ts';
 import { directoryOf } from './preflight-slice.ts';
 import { checkAlerts } from './alert-options.ts';
+import { checkHealth } from './health-options.ts';
 
 /** How many seconds of RPO the chart keeps. */
 export const HISTORY_SECONDS = 300;
@@ -51,12 +52,14 @@ export function buildJob(s: Store): JobInput | null {
   const failover = checkFailover(s.failoverDraft);
   const dir = directoryOf(s);
   const alerts = checkAlerts(s.alertDrafts);
+  const health = checkHealth(s.healthDraft);
   return {
     version: 1, id: s.jobId, name: jobNameOf(s), source: host(s.source), targets,
     ...(witness ? { witness: host(witness.name) } : {}),
     ...(s.form.username.trim() ? { directory: { target: dir.target, username: s.form.username.trim(), ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned } } : {}),
     ...(failover.ok ? { failover: failover.failover } : {}),
     ...(alerts.ok ? { alerts: alerts.alerts } : {}),
+    ...(health.ok ? { health: health.health, metrics: health.metrics } : {}),
     hostKeys: s.pins.map((p) => ({ host: p.host, port: p.port, algorithm: p.algorithm, fingerprint: p.fingerprint })),
   };
 }

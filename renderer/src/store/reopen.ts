@@ -11,6 +11,7 @@ import type { Store } from './index.ts';
 import type { TargetDraft } from './options-slice.ts';
 import type { FailoverDraft } from './failover-options.ts';
 import { draftsOfAlerts } from './alert-options.ts';
+import { healthDraftOf } from './health-options.ts';
 
 export function draftOfTarget(t: Job['targets'][number]): TargetDraft {
   const p = parseSchedule(t.options.schedule);
@@ -50,5 +51,6 @@ export function wizardStateOf(job: Job, kept: { directory: boolean; ssh: boolean
     drafts: Object.fromEntries(job.targets.map((t) => [t.name, draftOfTarget(t)])),
     failoverDraft: failoverDraftOf(job.failover),
     alertDrafts: draftsOfAlerts(job.alerts),
+    healthDraft: healthDraftOf(job),
   };
 }

@@ -9,6 +9,7 @@ import type { Store } from './index.ts';
 import { selectStepAvailability } from './selectors.ts';
 import { wizardStateOf } from './reopen.ts';
 import { defaultFailoverDraft } from './failover-options.ts';
+import { defaultHealthDraft } from './health-options.ts';
 
 export type Journey = 'start' | 'protect' | 'audit';
 
@@ -36,7 +37,7 @@ const fresh = (): Partial<Store> => ({
   topology: null, source: null, targets: [],
   ssh: { user: 'root', method: 'key', keyFile: '', secret: '', witness: '', addresses: {} }, pins: [],
   preflight: { running: false, operationId: null, stage: '', error: null, result: null }, chosenFixes: [], reviewingFixes: false, warningsAccepted: false, ruleShown: null,
-  jobName: '', drafts: {}, failoverDraft: defaultFailoverDraft(), tsigSecrets: {}, alertDrafts: [], alertSecrets: {},
+  jobName: '', drafts: {}, failoverDraft: defaultFailoverDraft(), tsigSecrets: {}, alertDrafts: [], alertSecrets: {}, healthDraft: defaultHealthDraft(),
   protect: { busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, changes: null },
 });
 
