@@ -74,6 +74,16 @@ export const agentStateSchema = z.object({
   /** Target: points held from pruning until a person releases them; `holdsUnreadable`: the list cannot be read, so nothing is pruned. */
   held: z.array(holdSchema).default([]),
   holdsUnreadable: z.boolean().optional(),
+  /** Target: the ransomware tripwire's memory (agent/src/tripwire.ts): its state, the job's pattern, and when it fired, the last clean point. */
+  tripwire: z.object({
+    state: z.enum(['learning', 'armed', 'fired', 'stands-aside']),
+    ratios: z.array(z.number()),
+    suspects: z.array(z.object({ at: ms, point, bytes: z.number() })),
+    lastCleanSeen: point.nullable(),
+    recent: z.array(point),
+    firedAt: ms.nullable(),
+    lastClean: point.nullable(),
+  }).optional(),
   /** Target: the point being received now, and how far it has come (bytes of the stream, when the last arrived). */
   receiving: z.object({ point, from: z.string().nullable(), bytes: z.number(), lastAt: ms }).nullable().optional(),
   /** The failover monitor's view from this host. */

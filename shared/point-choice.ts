@@ -11,7 +11,13 @@ import type { AgentState, Hold } from './agent-state.ts';
 export interface PointRow { point: string; at: number; bytes: number | null; held: Hold | null }
 
 /** A standby's points (oldest first), or why they cannot be read. */
-export interface StandbyPoints { host: string; rows: PointRow[] | null; error: string | null; holdsUnreadable: boolean }
+export interface StandbyPoints { host: string; rows: PointRow[] | null; error: string | null; holdsUnreadable: boolean; tripwire: TripwireView | null }
+
+/** What the standby's ransomware tripwire says: its state, and once it fired, when and the last clean point (the one to bring up). */
+export interface TripwireView { state: 'learning' | 'armed' | 'fired' | 'stands-aside'; firedAt: number | null; lastClean: string | null }
+
+export const tripwireViewOf = (s: Pick<AgentState, 'tripwire'> | null | undefined): TripwireView | null =>
+  (s?.tripwire ? { state: s.tripwire.state, firedAt: s.tripwire.firedAt, lastClean: s.tripwire.lastClean } : null);
 
 /** A standby's points, oldest first, with their sizes and holds. */
 export function pointRows(state: Pick<AgentState, 'points' | 'pointBytes' | 'held'>): PointRow[] {

@@ -11,6 +11,7 @@ import { parsePoint } from './points.ts';
 export type { AgentState, AgentTargetState, CompletedSend, SendUnderWay } from './agent-state.ts';
 import type { AgentState, SendUnderWay } from './agent-state.ts';
 import type { AgentEvent } from './agent-events.ts';
+import { tripwireViewOf, type TripwireView } from './point-choice.ts';
 
 /** One of an agent's events as the dashboard's event log shows it. */
 export interface EventLine { host: string; at: string; kind: AgentEvent['kind']; text: string }
@@ -73,6 +74,8 @@ export interface TargetView {
   points: number;
   /** Points held from pruning until a person releases them (a point-in-time failover's set-aside data, the tripwire's). */
   held: number;
+  /** The standby's ransomware tripwire, once its agent says. */
+  tripwire: TripwireView | null;
   limitBytesPerSecond: number | null;
   lastError: string | null;
   monitor: MonitorSummary | null;
@@ -103,7 +106,7 @@ export function replicationView(job: Job, statuses: readonly HostAgentStatus[], 
       bytesPerSecond: progress ? progress.bytesPerSecond : last && last.endedAt > last.startedAt ? last.bytesRaw / ((last.endedAt - last.startedAt) / 1000) : null,
       compressionRatio: fromSource && fromSource.bytesWire > 0 ? fromSource.bytesRaw / fromSource.bytesWire : null,
       rpoSeconds: at === null ? null : Math.max(0, (now - at) / 1000),
-      newestPoint: newest, points: mine?.received.count ?? 0, held: mine?.held.length ?? 0,
+      newestPoint: newest, points: mine?.received.count ?? 0, held: mine?.held.length ?? 0, tripwire: tripwireViewOf(mine),
       limitBytesPerSecond: fromSource?.limitBytesPerSecond ?? null,
       lastError: fromSource?.lastError ?? by.get(t.name)?.error ?? by.get(job.source.name)?.error ?? null,
       monitor: mine?.monitor?.role === 'target' ? { state: mine.monitor.state, countdownS: mine.monitor.countdownS, witnessSeesSource: mine.monitor.witnessSeesSource, mode: mine.monitor.mode, ...(mine.monitor.leaseHolder ? { leaseHolder: mine.monitor.leaseHolder } : {}) } : null,

@@ -50,13 +50,14 @@ async function run(configFile: string): Promise<void> {
   mkdirSync(c.stateDir, { recursive: true, mode: 0o700 });
   stamp();
   // Counters survive a restart: they are the host's history, not this process's.
-  let before: { targets?: Record<string, import('./state.ts').TargetState>; pointBytes?: Record<string, number> } = {};
+  let before: { targets?: Record<string, import('./state.ts').TargetState>; pointBytes?: Record<string, number>; tripwire?: import('../../shared/agent-state.ts').AgentState['tripwire'] } = {};
   try {
     before = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof before;
   } catch { /* first start */ }
   const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
   for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
   st.state.pointBytes = before.pointBytes ?? {};
+  if (before.tripwire) st.state.tripwire = before.tripwire;
   st.note({ kind: 'agent', action: 'started', message: `agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})` });
   const tls = loadTls(c);
   const services = resolveServices(c.monitor?.services ?? []);
@@ -65,7 +66,8 @@ async function run(configFile: string): Promise<void> {
     // Automatic mode, the lease granted: the failover plan sealed at provisioning, on the one plan engine.
     failover: (leaseKey) => runAutomaticFailover(c, leaseKey, (e) => st.note(e)),
   });
-  const receiver = new Receiver(c, st, () => monitor.replicationSource());
+  const receiver = new Receiver(c, st, () => monitor.replicationSource(), (f) => raise(c, st, 'tripwire', 'critical',
+    `${c.host} received ${(f.suspectBytes / 1e6).toFixed(1)} MB of changes that do not compress in ${f.suspectPoints} point(s) within a minute, as files encrypted in place would be (ransomware?). ${f.lastClean ? `The last clean point, ${new Date(parsePoint(f.lastClean)?.at ?? 0).toISOString()} (${f.lastClean}), and the ${f.hold.length - 1} before it are held until released; look at the source, and fail over or rehearse to that point.` : 'No clean point is known yet.'}`));
   if (c.role === 'target') await receiver.start();
   // A standby that took over sends on to the other standbys (follow.ts).
   const follower = c.role === 'target' ? new Follower(c, tls, st, () => monitor.admits()) : null;

@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { createZstdDecompress } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { Deframer } from './frames.ts';
 import { watchIdle } from './peer.ts';
 import { mkdir, rename } from 'node:fs/promises';
@@ -16,7 +16,8 @@ import type { StateFile } from './state.ts';
 import { deleteSubvolume, isCompleteReceive, isWholePoint, listNames, receiveProcess } from './btrfs.ts';
 import { divergedAfter, parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 import { readPhase } from './monitor/phase.ts';
-import { readHolds } from './holds.ts';
+import { addHolds, readHolds } from './holds.ts';
+import { CompressibilitySampler, newTripwireMemory, observePoint, type Sample, type TripwireFire } from './tripwire.ts';
 
 /**
  * Complete points only; partial receives found here are removed (at start and before each
@@ -43,10 +44,12 @@ export class Receiver {
   #busy = false;
   readonly #complete = new Set<string>();
   /** `sender`: the one host that may send points here now (the job's source, or the standby the witness named after a failover). */
-  constructor(c: AgentConfig, st: StateFile, sender: () => string | null = () => c.monitor?.source?.name ?? null) {
+  readonly #onTripwire: (f: TripwireFire) => void;
+  constructor(c: AgentConfig, st: StateFile, sender: () => string | null = () => c.monitor?.source?.name ?? null, onTripwire: (f: TripwireFire) => void = () => undefined) {
     this.#c = c;
     this.#st = st;
     this.#sender = sender;
+    this.#onTripwire = onTripwire;
   }
 
   async start(): Promise<void> {
@@ -95,9 +98,8 @@ export class Receiver {
       const exit = new Promise<number>((r) => recv.on('close', (code) => r(code ?? -1)));
       const frames = new Deframer();
       const input = new PassThrough();
-      // The stream's own bytes (after decompression): the point's size as `points` shows it.
-      let streamBytes = 0;
-      const counted = new Transform({ transform(chunk: Buffer, _e, done) { streamBytes += chunk.length; done(null, chunk); } });
+      // The stream's own bytes (after decompression): the point's size as `points` shows it, and how well they compress (the tripwire).
+      const counted = new CompressibilitySampler();
       // How far the stream has come, for a person and for a wait bounded by progress (the failback's `synced`).
       const progress = { point, from, bytes: rest.length, lastAt: Date.now() };
       this.#st.state.receiving = progress;
@@ -127,7 +129,8 @@ export class Receiver {
       const code = await exit;
       if (code !== 0 || !(await isCompleteReceive(dest))) throw new Error(`btrfs receive ended with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`);
       this.#complete.add(point);
-      this.#st.state.pointBytes = { ...this.#st.state.pointBytes, [point]: streamBytes };
+      this.#st.state.pointBytes = { ...this.#st.state.pointBytes, [point]: counted.sample.bytes };
+      this.#tripwire(point, counted.sample);
       // Answer first: pruning old points must not hold up the source.
       reply({ ok: true });
       if (!parent) this.#st.note({ kind: 'replication', action: 'received-full', point, ...(from ? { peer: from } : {}), message: `received ${point} (full)` });
@@ -147,6 +150,21 @@ export class Receiver {
       this.#busy = false;
       this.#st.state.receiving = null;
       this.#st.touch();
+    }
+  }
+
+  /** The tripwire judges the point; when it fires, the points before the anomaly are held before anything is pruned, then the alert goes out. */
+  #tripwire(point: string, sample: Sample): void {
+    try {
+      const memory = this.#st.state.tripwire ?? newTripwireMemory();
+      const fire = observePoint(memory, point, sample, Date.now());
+      this.#st.state.tripwire = memory;
+      if (!fire) return;
+      const when = new Date(memory.firedAt!).toISOString();
+      if (fire.hold.length) addHolds(this.#c.stateDir, fire.hold, `the tripwire fired at ${when}: kept from before the changes that do not compress`);
+      this.#onTripwire(fire);
+    } catch (e) {
+      this.#st.note({ kind: 'agent', action: 'error', message: `tripwire: ${(e as Error).message}` });
     }
   }
 

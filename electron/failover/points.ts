@@ -6,7 +6,7 @@
 import type { Job } from '../../shared/job.ts';
 import type { AgentState } from '../../shared/agent-state.ts';
 import { UserError } from '../../shared/errors.ts';
-import { choosePoint, parseAtTime, pointRows, type PointChoice, type StandbyPoints } from '../../shared/point-choice.ts';
+import { choosePoint, parseAtTime, pointRows, tripwireViewOf, type PointChoice, type StandbyPoints } from '../../shared/point-choice.ts';
 export type { StandbyPoints } from '../../shared/point-choice.ts';
 import { agentStatus } from '../provision/service.ts';
 import type { SshPool } from '../hosts/ssh-pool.ts';
@@ -16,8 +16,8 @@ import type { SshPool } from '../hosts/ssh-pool.ts';
 export function standbyPointsOf(job: Job, states: Array<{ host: string; state: AgentState | null; error?: string }>): StandbyPoints[] {
   return job.targets.map((t) => {
     const h = states.find((x) => x.host === t.name);
-    if (!h?.state) return { host: t.name, rows: null, error: h?.error ?? 'the agent cannot be read', holdsUnreadable: false };
-    return { host: t.name, rows: pointRows(h.state), error: null, holdsUnreadable: !!h.state.holdsUnreadable };
+    if (!h?.state) return { host: t.name, rows: null, error: h?.error ?? 'the agent cannot be read', holdsUnreadable: false, tripwire: null };
+    return { host: t.name, rows: pointRows(h.state), error: null, holdsUnreadable: !!h.state.holdsUnreadable, tripwire: tripwireViewOf(h.state) };
   });
 }
 

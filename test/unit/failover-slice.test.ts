@@ -49,7 +49,7 @@ describe('the failover dialog', () => {
     const backend: Backend = {
       async call<M extends MethodName>(method: M, request: RequestOf<M>) {
         calls.push({ method, request });
-        if (method === 'jobs.points') return [{ host: 'MAIL2', rows, error: null, holdsUnreadable: false }] as never;
+        if (method === 'jobs.points') return [{ host: 'MAIL2', rows, error: null, holdsUnreadable: false, tripwire: null }] as never;
         if (method === 'failover.plan') return { plan: { ...plan, steps: plan.steps.slice(0, 1) } } as never;
         if (method === 'failover.apply') return { plan, results: [{ planId: plan.id, title: plan.title, outcome: 'applied', steps: [] }] } as never;
         throw new Error(method);

@@ -9,7 +9,7 @@ import type { ReplicationView, TargetView } from '../../shared/replication.ts';
 
 const job = parseJob(JSON.stringify({ version: 1, id: '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11', name: 'Lab', source: { name: 'MAIL1', address: '198.18.0.11' },
   targets: [{ name: 'MAIL2', address: '198.18.0.12' }, { name: 'MAIL3', address: '198.18.0.14', options: { health: { rpoWarnSeconds: 3600, rpoCriticalSeconds: 7200 } } }] }));
-const target = (name: string, over: Partial<TargetView>): TargetView => ({ target: name, phase: 'replicating', initialSync: null, bytesPerSecond: null, compressionRatio: null, rpoSeconds: 2, newestPoint: 'p1', points: 12, held: 0, limitBytesPerSecond: null, lastError: null, monitor: null, ...over });
+const target = (name: string, over: Partial<TargetView>): TargetView => ({ target: name, phase: 'replicating', initialSync: null, bytesPerSecond: null, compressionRatio: null, rpoSeconds: 2, newestPoint: 'p1', points: 12, held: 0, tripwire: null, limitBytesPerSecond: null, lastError: null, monitor: null, ...over });
 const view = (...targets: TargetView[]): ReplicationView => ({ job: 'Lab', at: 0, hosts: [], targets, events: [] });
 /** Performance data as a plugin parser reads it: label=value[uom];warn;crit;min;max. */
 const perf = (line: string) => Object.fromEntries(line.split(' | ')[1]!.split(' ').map((p) => { const [k, v] = p.split('='); const [value, warn, crit, min] = v!.split(';'); return [k!.replace(/'/g, ''), { value, warn, crit, min }]; }));

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { useAppStore } from './store-context.tsx';
 import { RpoChart } from './RpoChart.tsx';
 import { FailoverPanel } from './FailoverPanel.tsx';
-import type { TargetView } from '../../../shared/replication.ts';
+import { pointTime, type TargetView } from '../../../shared/replication.ts';
 import { healthCheck, type TargetCheck } from '../../../shared/health-check.ts';
 import { messages } from '../messages.ts';
 
@@ -68,11 +68,13 @@ function TargetCard({ t, check }: { t: TargetView; check: TargetCheck | null }) 
         <dt>{m.throughput}</dt><dd>{t.bytesPerSecond === null ? m.none : mb(t.bytesPerSecond)}</dd>
         <dt>{m.compression}</dt><dd>{t.compressionRatio === null ? m.none : `${t.compressionRatio.toFixed(1)} : 1`}</dd>
         {check ? <><dt>{m.health}</dt><dd data-testid={`health-${t.target}`} data-state={check.state}>{m.healthState(check.state, age(check.warn), age(check.crit))}</dd></> : null}
+        {t.tripwire ? <><dt>{m.tripwire}</dt><dd data-testid={`tripwire-${t.target}`} data-state={t.tripwire.state}>{m.tripwireState[t.tripwire.state]}</dd></> : null}
         <dt>{m.points}</dt><dd>{t.points}{t.held ? <span data-testid={`held-${t.target}`} data-held={t.held}> ({m.held(t.held)})</span> : null}</dd>
         {t.monitor ? <><dt>{m.monitor}</dt><dd data-testid={`monitor-${t.target}`} data-state={t.monitor.state}>{m.monitorState(t.monitor.state, t.monitor.countdownS, t.monitor.mode)}</dd></> : null}
         {t.monitor?.leaseHolder ? <><dt>{m.fencedStandby}</dt><dd data-testid={`lease-holder-${t.target}`}>{m.leaseHeldBy(t.monitor.leaseHolder)}</dd></> : null}
         {t.limitBytesPerSecond !== null ? <><dt>{m.limit}</dt><dd>{mb(t.limitBytesPerSecond)}</dd></> : null}
       </dl>
+      {t.tripwire?.state === 'fired' ? <p className="error" role="alert" data-testid={`tripwire-fired-${t.target}`} data-last-clean={t.tripwire.lastClean ?? ''}>{m.tripwireFired(new Date(t.tripwire.firedAt ?? 0).toLocaleString(), t.tripwire.lastClean ? new Date(pointTime(t.tripwire.lastClean) ?? 0).toLocaleString() : null)}</p> : null}
       {t.lastError ? <p className="error small">{t.lastError}</p> : null}
     </div>
   );

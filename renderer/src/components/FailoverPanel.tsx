@@ -87,8 +87,9 @@ function PointPicker() {
       <label htmlFor="failover-point">{m.point}</label>
       <select id="failover-point" data-testid="failover-point" value={f.point ?? ''} disabled={!!f.busy} aria-describedby="failover-point-hint" onChange={(e) => void s.chooseFailoverPoint(e.target.value || null)}>
         <option value="">{m.pointNewest}</option>
-        {rows.slice(1).map((r) => <option key={r.point} value={r.point}>{m.pointOption(new Date(r.at).toLocaleString(), r.bytes === null ? null : formatBytes(r.bytes), !!r.held)}</option>)}
+        {rows.slice(1).map((r) => <option key={r.point} value={r.point} data-clean={r.point === f.lastClean ? 'yes' : undefined}>{m.pointOption(new Date(r.at).toLocaleString(), r.bytes === null ? null : formatBytes(r.bytes), !!r.held, r.point === f.lastClean)}</option>)}
       </select>
+      {f.lastClean && f.point !== f.lastClean && f.points.some((r) => r.point === f.lastClean) ? <button type="button" data-testid="use-last-clean" disabled={!!f.busy} onClick={() => void s.chooseFailoverPoint(f.lastClean)}>{m.useLastClean}</button> : null}
       <small id="failover-point-hint" className="hint">{m.pointHint}</small>
       {choice ? <p className="small" data-testid="failover-point-choice" data-point={choice.point} data-newer={choice.newer}>{choiceWords(choice, f.action !== 'rehearsal')}</p> : null}
     </div>

@@ -24,6 +24,8 @@ export interface FailoverSlice {
     points: PointRow[] | null;
     /** The point chosen (null: the newest, the default). */
     point: string | null;
+    /** The last clean point the standby's tripwire names (the suggested one after it fired). */
+    lastClean: string | null;
   };
   openFailover(action: FailoverAction, target: string): Promise<void>;
   typeFailoverConfirmation(text: string): void;
@@ -40,7 +42,7 @@ export const keysOf = (s: Store): string[] => [...new Set((s.failover.plan?.step
 /** Whether what the person typed confirms the action (the standby's name, as shown) and every key's secret is given. */
 export const confirmed = (s: Store) => !!s.failover.target && s.failover.typed.trim().toLowerCase() === s.failover.target.toLowerCase() && keysOf(s).every((k) => !!s.failover.dnsSecrets[k]);
 
-const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '', dnsSecrets: {}, points: null, point: null });
+const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '', dnsSecrets: {}, points: null, point: null, lastClean: null });
 
 /** The actions that can bring up a point in time (a failback brings back what the standby serves). */
 export const takesPoint = (a: FailoverAction | null) => a === 'failover' || a === 'switchover' || a === 'rehearsal';
@@ -64,7 +66,8 @@ export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [
       if (takesPoint(action)) {
         void backend.call('jobs.points', { jobId: get().activeJobId! }).then((all) => {
           const f = get().failover;
-          if (f.action === action && f.target === target) set({ failover: { ...f, points: all.find((p) => p.host === target)?.rows ?? null } });
+          const mine = all.find((p) => p.host === target);
+          if (f.action === action && f.target === target) set({ failover: { ...f, points: mine?.rows ?? null, lastClean: mine?.tripwire?.state === 'fired' ? mine.tripwire.lastClean : null } });
         }, () => undefined);
       }
       const r = await run('planning', (operationId) => backend.call('failover.plan', { operationId, ...request(get()) }));
