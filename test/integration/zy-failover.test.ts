@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
 import { greeting } from '../../agent/src/monitor/services.ts';
-import { imapFetchBySubject, inHost, lab, labStatus, rcptAccepted, sendMail, until, newKeyFile } from './helpers.ts';
+import { agentEvents, imapFetchBySubject, inHost, lab, labStatus, rcptAccepted, sendMail, until, newKeyFile } from './helpers.ts';
 import { EXTERNAL_RECORDS, homedOn as homedOnLab, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
+import { VMAIL_UID } from '../lab/host-config.ts';
 import { s } from './preflight-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-failover-'));
@@ -39,7 +40,7 @@ const dnsPointsAt = (n: 1 | 2) => {
   expect(dig(ext.address, '_submission._tcp.example.test', 'SRV')).toBe(`0 100 587 mail${n}.lab.test`);
 };
 const imapPassword = readFileSync(s.mail.passwordFile, 'utf8').trim();
-const stateOf = (host: string) => JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { received: { newestAt: number | null; lastFrom: string | null }; targets: Record<string, { lastPoint: string | null; fullSends: number; sends: number }> };
+const stateOf = (host: string) => JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { received: { newest: string | null; newestAt: number | null; lastFrom: string | null }; targets: Record<string, { lastPoint: string | null; fullSends: number; sends: number }> };
 const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...withKey(args)], { encoding: 'utf8', env, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
 const sh = (host: string, cmd: string) => inHost(labStatus(), host, cmd);
 const key = s.hosts[0]!.keyFile;
@@ -55,6 +56,7 @@ writeFileSync(jobFile, JSON.stringify({
 }, null, 2));
 
 const homedOn = (db: string) => homedOnLab(s, db);
+const heldOn = (host: string) => (JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { held?: Array<{ point: string; reason: string }> }).held ?? [];
 const monitorOf = (host: string) => (JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { monitor?: Record<string, unknown> }).monitor;
 
 beforeAll(() => {
@@ -211,7 +213,6 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
 describe('a point in time', () => {
   const marker = '/srv/mail/fg-point-in-time';
   const newestOnMail2After = (t: number) => until(() => `a point newer than ${new Date(t).toISOString()} on MAIL2 (${JSON.stringify(stateOf('mail2').received)})`, () => (stateOf('mail2').received.newestAt ?? 0) > t, 60_000);
-  const heldOn = (host: string) => (JSON.parse(sh(host, 'cat /var/lib/failguard/state.json').stdout || '{}') as { held?: Array<{ point: string; reason: string }> }).held ?? [];
 
   it('points lists what MAIL2 holds; a switchover --at brings up exactly the point chosen and holds the newer ones; failback brings MAIL1 back to it', async () => {
     sh('mail1', `echo clean > ${marker} && sync`);
@@ -265,5 +266,49 @@ describe('a point in time', () => {
     expect(release.status, release.stdout + release.stderr).toBe(0);
     await until(() => `MAIL2's state to show no held point (${heldOn('mail2').length})`, () => heldOn('mail2').length === 0, 10_000);
   }, 400_000);
+});
+
+describe('the ransomware tripwire', () => {
+  const users = Array.from({ length: 20 }, (_, i) => `user${String(i + 1).padStart(6, '0')}`);
+  const maildir = (u: string) => `/srv/mail/vmail/lab.test/${u}/Maildir`;
+  const tag = `tripwire-${Date.now()}`;
+
+  it('20 mailboxes encrypted in place on MAIL1: MAIL2 alerts within a minute, holds the point before, and a rehearsal from it reads the mail in the clear', async () => {
+    // Three messages of about 60 kB for each user, in six batches (six points large enough to judge: the tripwire learns the job's pattern).
+    for (let batch = 0; batch < 6; batch++) {
+      const script = users.filter((_, i) => i % 6 === batch).flatMap((u) => [0, 1, 2].map((k) =>
+        `mkdir -p ${maildir(u)}/new ${maildir(u)}/cur ${maildir(u)}/tmp && printf 'From: probe@lab.test\\r\\nTo: ${u}@lab.test\\r\\nSubject: ${tag} ${u} ${k}\\r\\n\\r\\n' > ${maildir(u)}/new/${tag}-${k}.mail1 && cat /tmp/${tag}.body >> ${maildir(u)}/new/${tag}-${k}.mail1`));
+      sh('mail1', `seq 1 900 | sed 's/.*/Line & of the quarterly report: & units shipped, none returned./' > /tmp/${tag}.body; ${script.join('; ')}; chown -R ${VMAIL_UID}:${VMAIL_UID} /srv/mail/vmail/lab.test; sync`);
+      await new Promise((r) => setTimeout(r, 1300));
+    }
+    await until(() => `a point with the messages on MAIL2 (${JSON.stringify(stateOf('mail2').received)})`, () => (stateOf('mail2').received.newestAt ?? 0) > Date.now() - 200, 60_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const tripwireOf = () => (JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json').stdout) as { tripwire?: { state: string; lastClean: string | null } }).tripwire;
+    expect(tripwireOf()?.state).toBe('armed');
+
+    const encryptedAt = Date.now();
+    const files = users.map((u) => `${maildir(u)}/new/${tag}-*`).join(' ');
+    sh('mail1', `for f in ${files}; do openssl enc -aes-256-cbc -pbkdf2 -pass pass:ransom -in "$f" -out "$f.x" && mv "$f.x" "$f"; done; sync`);
+    const fired = await until(() => `the tripwire on MAIL2 (${JSON.stringify(tripwireOf())})`, () => agentEvents('mail2').find((e) => e.kind === 'alert' && e.event === 'tripwire' && e.at >= encryptedAt), 60_000, 500);
+    const secondsToAlert = (fired.at - encryptedAt) / 1000;
+    expect(secondsToAlert).toBeLessThan(60);
+    const t = tripwireOf()!;
+    expect(t.state).toBe('fired');
+    expect(t.lastClean).toMatch(/^p\d{10}-\d{13}$/);
+    // The last clean point is held, and holds the messages in the clear.
+    expect(heldOn('mail2').map((h) => h.point)).toContain(t.lastClean);
+    expect(sh('mail2', `cat /srv/.failguard/received/${t.lastClean}${maildir(users[0]!).slice('/srv/mail'.length)}/new/${tag}-0.mail1 | head -3`).stdout).toContain(`Subject: ${tag} ${users[0]} 0`);
+    // Its newest point holds the ciphertext (no Subject line left).
+    expect(sh('mail2', `grep -c 'Subject: ${tag}' /srv/.failguard/received/${stateOf('mail2').received.newest ?? 'none'}${maildir(users[0]!).slice('/srv/mail'.length)}/new/${tag}-0.mail1`).stdout.trim()).toBe('0');
+
+    // A rehearsal from the last clean point reads the first user's mail through IMAP, in the clear.
+    const at = new Date(Number(t.lastClean!.split('-')[1])).toISOString();
+    const r = cli('rehearse', '--job', jobFile, '--at', at, '--yes');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`MAIL2 brings up the point taken ${at} (${t.lastClean})`);
+    expect(r.stdout).toMatch(new RegExp(`IMAP opened ${users[0]}@lab\\.test's inbox on the copy: \\d+ messages; the first is "${tag} ${users[0]} \\d"`));
+    process.stdout.write(`tripwire: ${users.length} mailboxes encrypted, alert after ${secondsToAlert.toFixed(1)} s\n`);
+    expect(cli('release', '--job', jobFile, '--target', 'MAIL2', '--all', '--yes').status).toBe(0);
+  }, 300_000);
 });
 
