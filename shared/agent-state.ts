@@ -77,9 +77,8 @@ export const agentStateSchema = z.object({
   /** Target: the ransomware tripwire's memory (agent/src/tripwire.ts): its state, the job's pattern, and when it fired, the last clean point. */
   tripwire: z.object({
     state: z.enum(['learning', 'armed', 'fired', 'stands-aside']),
-    ratios: z.array(z.number()),
-    suspects: z.array(z.object({ at: ms, point, bytes: z.number() })),
-    lastCleanSeen: point.nullable(),
+    shares: z.array(z.number()),
+    suspects: z.array(z.object({ at: ms, point, paths: z.array(z.string().max(4096)), bytes: z.number() })),
     recent: z.array(point),
     firedAt: ms.nullable(),
     lastClean: point.nullable(),

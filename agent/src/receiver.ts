@@ -17,7 +17,8 @@ import { deleteSubvolume, isCompleteReceive, isWholePoint, listNames, receivePro
 import { divergedAfter, parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 import { readPhase } from './monitor/phase.ts';
 import { addHolds, readHolds } from './holds.ts';
-import { CompressibilitySampler, newTripwireMemory, observePoint, type Sample, type TripwireFire } from './tripwire.ts';
+import { newTripwireMemory, observePoint, type TripwireFire } from './tripwire.ts';
+import { SendStreamMeter, type StreamMeasure } from './send-stream-meter.ts';
 
 /**
  * Complete points only; partial receives found here are removed (at start and before each
@@ -99,7 +100,7 @@ export class Receiver {
       const frames = new Deframer();
       const input = new PassThrough();
       // The stream's own bytes (after decompression): the point's size as `points` shows it, and how well they compress (the tripwire).
-      const counted = new CompressibilitySampler();
+      const counted = new SendStreamMeter(parent !== null);
       // How far the stream has come, for a person and for a wait bounded by progress (the failback's `synced`).
       const progress = { point, from, bytes: rest.length, lastAt: Date.now() };
       this.#st.state.receiving = progress;
@@ -129,8 +130,9 @@ export class Receiver {
       const code = await exit;
       if (code !== 0 || !(await isCompleteReceive(dest))) throw new Error(`btrfs receive ended with ${code}: ${err.trim().split('\n').at(-1) ?? ''}`);
       this.#complete.add(point);
-      this.#st.state.pointBytes = { ...this.#st.state.pointBytes, [point]: counted.sample.bytes };
-      this.#tripwire(point, counted.sample);
+      const measure = counted.measure();
+      this.#st.state.pointBytes = { ...this.#st.state.pointBytes, [point]: measure.bytes };
+      this.#tripwire(point, measure);
       // Answer first: pruning old points must not hold up the source.
       reply({ ok: true });
       if (!parent) this.#st.note({ kind: 'replication', action: 'received-full', point, ...(from ? { peer: from } : {}), message: `received ${point} (full)` });
@@ -154,7 +156,7 @@ export class Receiver {
   }
 
   /** The tripwire judges the point; when it fires, the points before the anomaly are held before anything is pruned, then the alert goes out. */
-  #tripwire(point: string, sample: Sample): void {
+  #tripwire(point: string, sample: StreamMeasure): void {
     try {
       const memory = this.#st.state.tripwire ?? newTripwireMemory();
       const fire = observePoint(memory, point, sample, Date.now());

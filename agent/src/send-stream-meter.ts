@@ -1,0 +1,139 @@
+/**
+ * Reads a btrfs send stream as it passes (version 1: the kernel's fs/btrfs/send.h) and measures
+ * what the tripwire judges: how many files the point writes, and for each how well the start of
+ * what it writes compresses (zstd, fastest level, on up to SAMPLE_PER_FILE bytes). Ciphertext
+ * does not compress; mail, even a base64-encoded compressed attachment, does. Nothing is
+ * changed or held back: the bytes go on to `btrfs receive` as they came.
+ *
+ * A stream is a header ("btrfs-stream\0", le32 version), then commands: le32 length, le16
+ * command, le32 crc, then that many bytes of attributes, each le16 type, le16 length, data.
+ * A WRITE carries the file's PATH and its DATA.
+ */
+import { Transform } from 'node:stream';
+import { zstdCompressSync, constants as zc } from 'node:zlib';
+
+const HEADER = 17;
+const CMD_HEADER = 10;
+const C_WRITE = 15;
+const C_UNLINK = 11;
+const A_PATH = 15;
+const A_DATA = 19;
+/** A file's first bytes written in this point are what is judged: enough to tell text from ciphertext. */
+export const SAMPLE_PER_FILE = 32 << 10;
+/** A file must have this much sampled to be judged (a tiny file says nothing). */
+export const MIN_FILE_SAMPLE = 4 << 10;
+/** Compressed over original size at or above which a file's new content counts as ciphertext. */
+export const INCOMPRESSIBLE_RATIO = 0.9;
+/** Paths of incompressible files kept per point (the tripwire counts distinct files across points). */
+export const MAX_PATHS = 200;
+/** Files sampled per point at most (memory stays under MAX_SAMPLED_FILES × SAMPLE_PER_FILE); more are counted only. */
+export const MAX_SAMPLED_FILES = 1000;
+
+/** What one point's stream carried, as the tripwire reads it. */
+export interface StreamMeasure {
+  /** Bytes of the whole stream. */
+  bytes: number;
+  /** Files written (past MAX_SAMPLED_FILES, writes to further files are counted instead), and those judged (enough sampled). */
+  filesWritten: number;
+  filesJudged: number;
+  /** Judged files whose new content does not compress, the bytes written to them, and their paths (the first MAX_PATHS). */
+  incompressibleFiles: number;
+  incompressibleBytes: number;
+  incompressiblePaths: string[];
+  /** Files removed. */
+  unlinks: number;
+  /** The stream could not be read as a send stream (another version), or was not to be judged: nothing was. */
+  unreadable: boolean;
+}
+
+interface FileSample { bytes: number; head: Buffer[]; headBytes: number }
+
+export class SendStreamMeter extends Transform {
+  readonly judge: boolean;
+  /** `judge`: read the stream at all; a full send (the initial sync, a resync) is only counted. */
+  constructor(judge = true) {
+    super();
+    this.judge = judge;
+  }
+  #buf: Buffer = Buffer.alloc(0);
+  #moreWrites = 0;
+  #headerSeen = false;
+  #bytes = 0;
+  #unlinks = 0;
+  #unreadable = false;
+  readonly #files = new Map<string, FileSample>();
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null, data?: Buffer) => void): void {
+    this.#bytes += chunk.length;
+    if (this.judge && !this.#unreadable) {
+      try {
+        this.#read(chunk);
+      } catch {
+        // Never in the stream's way: a stream this reader does not understand is passed on, unjudged.
+        this.#unreadable = true;
+        this.#buf = Buffer.alloc(0);
+      }
+    }
+    done(null, chunk);
+  }
+
+  #read(chunk: Buffer): void {
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
+    let at = 0;
+    if (!this.#headerSeen) {
+      if (this.#buf.length < HEADER) return;
+      if (this.#buf.subarray(0, 12).toString('latin1') !== 'btrfs-stream' || this.#buf.readUInt32LE(13) !== 1) throw new Error('not a version 1 send stream');
+      this.#headerSeen = true;
+      at = HEADER;
+    }
+    while (this.#buf.length - at >= CMD_HEADER) {
+      const len = this.#buf.readUInt32LE(at);
+      if (this.#buf.length - at < CMD_HEADER + len) break;
+      const cmd = this.#buf.readUInt16LE(at + 4);
+      if (cmd === C_WRITE) this.#write(this.#buf.subarray(at + CMD_HEADER, at + CMD_HEADER + len));
+      else if (cmd === C_UNLINK) this.#unlinks++;
+      at += CMD_HEADER + len;
+    }
+    // Keep only the unread part (a copy, so the chunk passed on is never held).
+    this.#buf = at === this.#buf.length ? Buffer.alloc(0) : Buffer.from(this.#buf.subarray(at));
+  }
+
+  #write(attrs: Buffer): void {
+    let path: string | null = null;
+    let data: Buffer | null = null;
+    for (let i = 0; i + 4 <= attrs.length;) {
+      const type = attrs.readUInt16LE(i);
+      const len = attrs.readUInt16LE(i + 2);
+      if (type === A_PATH) path = attrs.subarray(i + 4, i + 4 + len).toString('utf8');
+      else if (type === A_DATA) data = attrs.subarray(i + 4, i + 4 + len);
+      i += 4 + len;
+    }
+    if (path === null || !data) return;
+    if (!this.#files.has(path) && this.#files.size >= MAX_SAMPLED_FILES) { this.#moreWrites++; return; }
+    const f = this.#files.get(path) ?? { bytes: 0, head: [], headBytes: 0 };
+    f.bytes += data.length;
+    if (f.headBytes < SAMPLE_PER_FILE) {
+      const take = data.subarray(0, SAMPLE_PER_FILE - f.headBytes);
+      f.head.push(Buffer.from(take));
+      f.headBytes += take.length;
+    }
+    this.#files.set(path, f);
+  }
+
+  /** What the stream carried; call once it has ended. */
+  measure(): StreamMeasure {
+    let judged = 0;
+    let bad = 0;
+    let badBytes = 0;
+    const paths: string[] = [];
+    for (const [path, f] of this.#files) {
+      if (f.headBytes < MIN_FILE_SAMPLE) continue;
+      judged++;
+      const head = Buffer.concat(f.head);
+      const out = zstdCompressSync(head, { params: { [zc.ZSTD_c_compressionLevel]: 1 } }).length;
+      if (out / head.length >= INCOMPRESSIBLE_RATIO) { bad++; badBytes += f.bytes; if (paths.length < MAX_PATHS) paths.push(path); }
+    }
+    if (!this.judge) return { bytes: this.#bytes, filesWritten: 0, filesJudged: 0, incompressibleFiles: 0, incompressibleBytes: 0, incompressiblePaths: [], unlinks: 0, unreadable: true };
+    return { bytes: this.#bytes, filesWritten: this.#files.size + this.#moreWrites, filesJudged: judged, incompressibleFiles: bad, incompressibleBytes: badBytes, incompressiblePaths: paths, unlinks: this.#unlinks, unreadable: this.#unreadable };
+  }
+}
