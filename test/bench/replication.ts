@@ -115,7 +115,7 @@ export async function main(argv: string[]): Promise<void> {
 const round = (x: number) => Number(x.toFixed(3));
 
 /** About 1 MB/s of mail (ten 100 kB messages a second) and 1 MB/s of fsynced appends; the RPO sampled every second. */
-async function steadyLoad(s: LabStatus, seconds: number, target: () => AgentState | null): Promise<number[]> {
+export async function steadyLoad(s: LabStatus, seconds: number, target: () => AgentState | null): Promise<number[]> {
   const mail1 = s.hosts.find((h) => h.name === 'mail1')!.address;
   const writer = inHost(s, 'mail1', `nohup python3 -c '
 import os, time

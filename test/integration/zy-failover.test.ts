@@ -15,7 +15,7 @@ import { resolve4 } from '../../electron/directory/dns-client.ts';
 import { greeting } from '../../agent/src/monitor/services.ts';
 import { agentEvents, imapFetchBySubject, inHost, lab, labStatus, rcptAccepted, sendMail, until, newKeyFile } from './helpers.ts';
 import { EXTERNAL_RECORDS, homedOn as homedOnLab, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
-import { VMAIL_UID } from '../lab/host-config.ts';
+import { encryptMailboxes, fillMailboxes, maildirOf, usersNamed } from './mailbox-load.ts';
 import { s } from './preflight-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-failover-'));
@@ -269,26 +269,20 @@ describe('a point in time', () => {
 });
 
 describe('the ransomware tripwire', () => {
-  const users = Array.from({ length: 20 }, (_, i) => `user${String(i + 1).padStart(6, '0')}`);
-  const maildir = (u: string) => `/srv/mail/vmail/lab.test/${u}/Maildir`;
+  const users = usersNamed(20);
+  const maildir = maildirOf;
   const tag = `tripwire-${Date.now()}`;
 
   it('20 mailboxes encrypted in place on MAIL1: MAIL2 alerts within a minute, holds the point before, and a rehearsal from it reads the mail in the clear', async () => {
-    // Three messages of about 60 kB for each user, in six batches (six points large enough to judge: the tripwire learns the job's pattern).
-    for (let batch = 0; batch < 6; batch++) {
-      const script = users.filter((_, i) => i % 6 === batch).flatMap((u) => [0, 1, 2].map((k) =>
-        `mkdir -p ${maildir(u)}/new ${maildir(u)}/cur ${maildir(u)}/tmp && printf 'From: probe@lab.test\\r\\nTo: ${u}@lab.test\\r\\nSubject: ${tag} ${u} ${k}\\r\\n\\r\\n' > ${maildir(u)}/new/${tag}-${k}.mail1 && cat /tmp/${tag}.body >> ${maildir(u)}/new/${tag}-${k}.mail1`));
-      sh('mail1', `seq 1 900 | sed 's/.*/Line & of the quarterly report: & units shipped, none returned./' > /tmp/${tag}.body; ${script.join('; ')}; chown -R ${VMAIL_UID}:${VMAIL_UID} /srv/mail/vmail/lab.test; sync`);
-      await new Promise((r) => setTimeout(r, 1300));
-    }
+    // Three messages of about 54 kB for each user, in six batches (six points with files to judge: the tripwire learns the job's pattern).
+    await fillMailboxes(sh, users, tag);
     await until(() => `a point with the messages on MAIL2 (${JSON.stringify(stateOf('mail2').received)})`, () => (stateOf('mail2').received.newestAt ?? 0) > Date.now() - 200, 60_000);
     await new Promise((r) => setTimeout(r, 1500));
     const tripwireOf = () => (JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json').stdout) as { tripwire?: { state: string; lastClean: string | null } }).tripwire;
     expect(tripwireOf()?.state).toBe('armed');
 
     const encryptedAt = Date.now();
-    const files = users.map((u) => `${maildir(u)}/new/${tag}-*`).join(' ');
-    sh('mail1', `for f in ${files}; do openssl enc -aes-256-cbc -pbkdf2 -pass pass:ransom -in "$f" -out "$f.x" && mv "$f.x" "$f"; done; sync`);
+    encryptMailboxes(sh, users);
     const fired = await until(() => `the tripwire on MAIL2 (${JSON.stringify(tripwireOf())})`, () => agentEvents('mail2').find((e) => e.kind === 'alert' && e.event === 'tripwire' && e.at >= encryptedAt), 60_000, 500);
     const secondsToAlert = (fired.at - encryptedAt) / 1000;
     expect(secondsToAlert).toBeLessThan(60);
@@ -301,12 +295,15 @@ describe('the ransomware tripwire', () => {
     // Its newest point holds the ciphertext (no Subject line left).
     expect(sh('mail2', `grep -c 'Subject: ${tag}' /srv/.failguard/received/${stateOf('mail2').received.newest ?? 'none'}${maildir(users[0]!).slice('/srv/mail'.length)}/new/${tag}-0.mail1`).stdout.trim()).toBe('0');
 
-    // A rehearsal from the last clean point reads the first user's mail through IMAP, in the clear.
+    // A rehearsal of the newest point finds the first user's first message unreadable; one from the last clean point reads it in the clear.
+    const newest = cli('rehearse', '--job', jobFile, '--yes');
+    expect(newest.status, newest.stdout + newest.stderr).toBe(0);
+    expect(newest.stdout).toMatch(new RegExp(`IMAP opened ${users[0]}@lab\\.test's inbox on the copy: \\d+ messages; the first has no subject Dovecot can read`));
     const at = new Date(Number(t.lastClean!.split('-')[1])).toISOString();
     const r = cli('rehearse', '--job', jobFile, '--at', at, '--yes');
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`MAIL2 brings up the point taken ${at} (${t.lastClean})`);
-    expect(r.stdout).toMatch(new RegExp(`IMAP opened ${users[0]}@lab\\.test's inbox on the copy: \\d+ messages; the first is "${tag} ${users[0]} \\d"`));
+    expect(r.stdout).toMatch(new RegExp(`IMAP opened ${users[0]}@lab\\.test's inbox on the copy: \\d+ messages; the first is "(failover|tripwire)-\\d+ `));
     process.stdout.write(`tripwire: ${users.length} mailboxes encrypted, alert after ${secondsToAlert.toFixed(1)} s\n`);
     expect(cli('release', '--job', jobFile, '--target', 'MAIL2', '--all', '--yes').status).toBe(0);
   }, 300_000);
