@@ -32,7 +32,12 @@ export function printPlan(plan: Plan): void {
 
 export function printResults(results: PlanRunResult[]): number {
   for (const r of results) {
-    for (const st of r.steps) out(`  ${st.status.padEnd(16)} ${st.where}: ${st.action.slice(0, 140)}`);
+    for (const st of r.steps) {
+      out(`  ${st.status.padEnd(16)} ${st.where}: ${st.action.slice(0, 140)}`);
+      // What the step said (a rehearsal's check: the greetings, the message read back), its last line.
+      const said = st.output.trim().split('\n').at(-1)?.trim();
+      if (said) out(`                   → ${said.slice(0, 1000)}`);
+    }
     out(r.outcome === 'applied' ? `Done: ${r.title}.` : `Not done (${r.outcome}): ${r.error}`);
   }
   return results.every((r) => r.outcome === 'applied') ? 0 : 4;
