@@ -38,7 +38,7 @@ export interface Methods {
   /** The points each standby of a saved job holds (time, size, held), read from its agents over SSH. */
   'jobs.points': { request: { jobId: string }; response: StandbyPoints[] };
   /** The plan of a failover, planned switchover, failback or rehearsal of a saved job, changing nothing; progress under operationId. */
-  'failover.plan': { request: FailoverPlanRequest; response: { plan: Plan } };
+  'failover.plan': { request: FailoverPlanRequest; response: { plan: Plan; notes?: string[] } };
   /** Applies that plan (by id, as reviewed and confirmed); each step's state reported as it runs. */
   'failover.apply': { request: FailoverApplyRequest; response: { plan: Plan; results: PlanRunResult[] } };
   /** Asks a long operation to stop; resolves once the request is recorded. */

@@ -34,6 +34,7 @@ import { applyInPlace, configSha256, reloadDecision } from './reload.ts';
 import { askReload, configApplied } from './reload-command.ts';
 import type { AgentConfig } from './config.ts';
 import { plainMessage } from '../../shared/errors.ts';
+import { changedSince } from './changed-since.ts';
 
 async function run(configFile: string): Promise<void> {
   const c = await loadConfig(configFile);
@@ -205,6 +206,8 @@ const commands: Record<string, (f: string) => Promise<void>> = {
     return out.map((d) => `${d.receiver}: ${d.ok ? 'sent' : d.error}`).join('; ') || 'no alert receivers';
   }),
   'set-aside-diverged': oneShot((c) => setAsideDiverged(c, arg ?? '')),
+  // The failback's preview: the data bytes a send from that point to what this host serves now would carry.
+  'changed-since': oneShot((c) => changedSince(c, arg ?? '')),
   // A person's holds: kept from pruning until released (`release POINT…` or `release --all`).
   'hold': oneShot(async (c) => {
     if (!rest.length || !rest.every((p) => parsePoint(p))) throw new UserError('bad-input', 'hold takes the names of the points to hold (p…-…).');

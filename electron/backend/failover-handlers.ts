@@ -15,6 +15,7 @@ import { dataDir } from './data-dir.ts';
 import { loadJob, recordAction } from '../jobs/job-store.ts';
 import { chooseTarget, planFailback, planFailover, type DirectoryAccess } from '../failover/plan-now.ts';
 import { rehearsalPlan } from '../failover/rehearsal.ts';
+import { failbackPreview } from '../failover/failback-preview.ts';
 import { failback, failover } from '../failover/service.ts';
 import { runJobPlan, type ProvisionOptions } from '../provision/service.ts';
 import type { JobSecrets } from '../jobs/job-secrets.ts';
@@ -56,7 +57,10 @@ export function failoverHandlers(operations: Operations, secrets: JobSecrets): F
     'failover.plan': (req, ctx) => asOperation(operations, req.operationId, ctx, async (progress) => {
       const job = await loadJob(req.jobId);
       const o = { ...progress, ...sshOf(job, secrets) };
-      return { plan: await planOf(job, withKept(job, req, secrets), o) };
+      const plan = await planOf(job, withKept(job, req, secrets), o);
+      // A failback says first what travels back and about how long it takes.
+      if (req.action !== 'failback') return { plan };
+      return { plan, notes: [(await failbackPreview(job, chooseTarget(job, req.target), sshOf(job, secrets))).sentence] };
     }),
     'failover.apply': (req, ctx) => asOperation(operations, req.operationId, ctx, async (progress) => {
       const job = await loadJob(req.jobId);

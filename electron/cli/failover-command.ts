@@ -5,6 +5,7 @@ import { dataDir } from '../backend/data-dir.ts';
 import { failback, failover, planFailback, planFailover } from '../failover/service.ts';
 import { chooseTarget } from '../failover/plan-now.ts';
 import { pointChoiceFor } from '../failover/points.ts';
+import { failbackPreview } from '../failover/failback-preview.ts';
 import { choiceWords } from '../../shared/point-choice.ts';
 import type { DirectoryCliOptions } from './discover-command.ts';
 import type { Job } from '../../shared/job.ts';
@@ -50,6 +51,8 @@ export async function failbackCommand(o: FailoverCliOptions): Promise<number> {
   const kept = await secretsFor(o);
   const dir = await jobDirectory(o, job, kept);
   const consent = consentOf(o);
+  // What travels back, and about how long it takes: said before the plan (it is not part of it).
+  process.stdout.write(`${(await failbackPreview(job, chooseTarget(job, o.target), await sshSecretOf(o, job, kept))).sentence}\n`);
   if (!consent) {
     const plan = await planFailback(job, dir, join(dataDir(), 'jobs', job.id), o.target, { onProgress: progress });
     printPlan(plan);

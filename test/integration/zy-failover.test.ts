@@ -276,7 +276,8 @@ describe('the ransomware tripwire', () => {
   it('20 mailboxes encrypted in place on MAIL1: MAIL2 alerts within a minute, holds the point before, and a rehearsal from it reads the mail in the clear', async () => {
     // Three messages of about 54 kB for each user, in six batches (six points with files to judge: the tripwire learns the job's pattern).
     await fillMailboxes(sh, users, tag);
-    await until(() => `a point with the messages on MAIL2 (${JSON.stringify(stateOf('mail2').received)})`, () => (stateOf('mail2').received.newestAt ?? 0) > Date.now() - 200, 60_000);
+    const filledAt = Date.now();
+    await until(() => `a point with the messages on MAIL2 (${JSON.stringify(stateOf('mail2').received)})`, () => (stateOf('mail2').received.newestAt ?? 0) > filledAt + 500, 60_000);
     await new Promise((r) => setTimeout(r, 1500));
     const tripwireOf = () => (JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json').stdout) as { tripwire?: { state: string; lastClean: string | null } }).tripwire;
     expect(tripwireOf()?.state).toBe('armed');

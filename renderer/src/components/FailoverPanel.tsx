@@ -44,6 +44,7 @@ function FailoverDialog({ job }: { job: Job }) {
         {f.error ? <p className="error" role="alert">{f.error}</p> : null}
         {f.plan ? (
           <>
+            {f.notes.map((n, i) => <p key={i} className="notice small" data-testid="failover-note">{n}</p>)}
             <p><b>{f.plan.title}</b></p>
             <ol data-testid="failover-plan" data-plan-id={f.plan.id}>{f.plan.steps.map((st, i) => {
               const v = describeStep(st);

@@ -26,6 +26,8 @@ export interface FailoverSlice {
     point: string | null;
     /** The last clean point the standby's tripwire names (the suggested one after it fired). */
     lastClean: string | null;
+    /** What the plan's preview says besides its steps (a failback: what travels back, and how long it takes). */
+    notes: string[];
   };
   openFailover(action: FailoverAction, target: string): Promise<void>;
   typeFailoverConfirmation(text: string): void;
@@ -42,7 +44,7 @@ export const keysOf = (s: Store): string[] => [...new Set((s.failover.plan?.step
 /** Whether what the person typed confirms the action (the standby's name, as shown) and every key's secret is given. */
 export const confirmed = (s: Store) => !!s.failover.target && s.failover.typed.trim().toLowerCase() === s.failover.target.toLowerCase() && keysOf(s).every((k) => !!s.failover.dnsSecrets[k]);
 
-const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '', dnsSecrets: {}, points: null, point: null, lastClean: null });
+const closed = (): FailoverSlice['failover'] => ({ action: null, target: null, busy: null, operationId: null, stage: '', error: null, plan: null, steps: {}, results: null, typed: '', dnsSecrets: {}, points: null, point: null, lastClean: null, notes: [] });
 
 /** The actions that can bring up a point in time (a failback brings back what the standby serves). */
 export const takesPoint = (a: FailoverAction | null) => a === 'failover' || a === 'switchover' || a === 'rehearsal';
@@ -71,7 +73,7 @@ export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [
         }, () => undefined);
       }
       const r = await run('planning', (operationId) => backend.call('failover.plan', { operationId, ...request(get()) }));
-      if (r) set({ failover: { ...get().failover, plan: r.plan } });
+      if (r) set({ failover: { ...get().failover, plan: r.plan, notes: r.notes ?? [] } });
     },
     async chooseFailoverPoint(point) {
       const f = get().failover;

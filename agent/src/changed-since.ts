@@ -1,0 +1,78 @@
+/**
+ * How much data a send from `parent` to what this host serves now would carry, without sending
+ * it: a read-only snapshot of the data is taken aside, `btrfs send --no-data -p parent` lists what
+ * changed with each file extent's size instead of its bytes (UPDATE_EXTENT commands), and those
+ * sizes are summed; the snapshot is deleted after. The failback's preview: what travels back.
+ */
+import { spawn } from 'node:child_process';
+import { posix } from 'node:path';
+import type { AgentConfig } from './config.ts';
+import { deleteSubvolume, run } from './btrfs.ts';
+import { parsePoint } from '../../shared/points.ts';
+import { UserError } from '../../shared/errors.ts';
+import { receivedPoints } from './receiver.ts';
+
+const C_UPDATE_EXTENT = 22;
+const A_SIZE = 4;
+
+/** The data bytes a version-1 `--no-data` stream says would be written (its UPDATE_EXTENT sizes), read as it comes. */
+export class ExtentCounter {
+  bytes = 0;
+  commands = 0;
+  #buf: Buffer = Buffer.alloc(0);
+  #header = false;
+
+  push(chunk: Buffer): void {
+    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
+    let at = 0;
+    if (!this.#header) {
+      if (this.#buf.length < 17) return;
+      if (this.#buf.subarray(0, 12).toString('latin1') !== 'btrfs-stream') throw new Error('not a btrfs send stream');
+      this.#header = true;
+      at = 17;
+    }
+    while (this.#buf.length - at >= 10) {
+      const len = this.#buf.readUInt32LE(at);
+      if (this.#buf.length - at < 10 + len) break;
+      this.commands++;
+      if (this.#buf.readUInt16LE(at + 4) === C_UPDATE_EXTENT) {
+        const attrs = this.#buf.subarray(at + 10, at + 10 + len);
+        for (let i = 0; i + 4 <= attrs.length;) {
+          const type = attrs.readUInt16LE(i);
+          const l = attrs.readUInt16LE(i + 2);
+          if (type === A_SIZE && l === 8) this.bytes += Number(attrs.readBigUInt64LE(i + 4));
+          i += 4 + l;
+        }
+      }
+      at += 10 + len;
+    }
+    this.#buf = Buffer.from(this.#buf.subarray(at));
+  }
+}
+
+/** What a send from `parent` (a point this host holds) to its data now would carry. */
+export async function changedSince(c: AgentConfig, parent: string): Promise<{ parent: string; bytes: number }> {
+  if (!parsePoint(parent)) throw new UserError('bad-input', `${JSON.stringify(parent)} is not a point's name.`);
+  const held = await receivedPoints(c.receiveDir, false);
+  const dir = held.includes(parent) ? c.receiveDir : c.pointsDir;
+  const parentPath = posix.join(dir, parent);
+  if (!held.includes(parent) && !(await receivedPoints(c.pointsDir, false)).includes(parent)) {
+    throw new UserError('no-common-point', `${c.host} no longer holds ${parent}, so what changed since it cannot be measured.`);
+  }
+  const aside = posix.join(posix.dirname(c.receiveDir), `estimate-${Date.now()}`);
+  await run(['btrfs', 'subvolume', 'snapshot', '-r', c.subvolume, aside]);
+  try {
+    const counter = new ExtentCounter();
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn('btrfs', ['send', '-q', '--no-data', '-p', parentPath, aside], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      p.stdout.on('data', (d: Buffer) => { try { counter.push(d); } catch (e) { p.kill(); reject(e as Error); } });
+      p.stderr.on('data', (d: Buffer) => (err += d));
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve() : reject(new UserError('agent-command', `btrfs send --no-data failed (exit ${code}): ${err.trim().split('\n').at(-1) ?? ''}`))));
+    });
+    return { parent, bytes: counter.bytes };
+  } finally {
+    await deleteSubvolume(aside).catch(() => undefined);
+  }
+}
