@@ -35,7 +35,7 @@ const sh = (host: string, cmd: string) => inHost(s, host, cmd).stdout;
 const hosts = ['mail1', 'mail2', 'mail3', 'witness'];
 const pids = () => Object.fromEntries(hosts.map((h) => [h, (JSON.parse(sh(h, 'cat /var/lib/failguard/state.json')) as { pid: number }).pid]));
 const attr = (page: Page, sel: string, name: string) => page.locator(sel).getAttribute(name);
-type Doc = { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null; activeElement: { textContent: string | null; id: string } | null } };
+type Doc = { document: { querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null; activeElement: { textContent: string | null; id: string } | null } };
 const shots: string[] = [];
 const syslogFile = s.receivers.syslog.log;
 const syslogAtStart = statSync(syslogFile).size;
@@ -166,6 +166,11 @@ describe('the whole wizard, end to end in Chromium', () => {
     await page.getByTestId('add-alert').click();
     await page.getByTestId('alert-0').getByLabel('Kind').selectOption('syslog');
     await page.fill('#alert-0-host', '198.18.0.20');
+    // The health thresholds: a warning after 40 s instead of 30; a critical age below it is refused in words, by field.
+    await page.fill('#rpoWarnSeconds', '400');
+    expect(await page.getByTestId('error-rpoCriticalSeconds').textContent()).toBe('must be longer than the warning age');
+    expect(await page.getByTestId('options-next').isDisabled()).toBe(true);
+    await page.fill('#rpoWarnSeconds', '40');
     await look(page, 'options');
     await page.getByTestId('options-next').click();
 
@@ -186,15 +191,27 @@ describe('the whole wizard, end to end in Chromium', () => {
     const config = JSON.parse(sh('mail1', 'cat /etc/failguard/agent.json')) as { targets: Array<{ name: string; compression: string; schedule: string }>; monitor: { mode: string; timeoutSeconds: number }; alerts: Array<{ kind: string; host: string }> };
     expect(config.targets.map((t) => [t.name, t.compression, t.schedule])).toEqual([['MAIL2', 'strong', 'mon 00-01 100mbit'], ['MAIL3', 'fast', '']]);
     expect([config.monitor.mode, config.monitor.timeoutSeconds, config.alerts]).toEqual(['automatic', 25, [{ kind: 'syslog', host: '198.18.0.20', port: 514, transport: 'udp' }]]);
+    expect((JSON.parse(sh('mail2', 'cat /etc/failguard/agent.json')) as { health: unknown; metrics: unknown })).toMatchObject({ health: { rpoWarnSeconds: 40, rpoCriticalSeconds: 300 }, metrics: { textfileDir: '/var/lib/prometheus/node-exporter' } });
     expect(sh('mail2', 'test -f /etc/failguard/failover-plan.json && test -f /etc/failguard/directory.sealed && echo yes').trim()).toBe('yes');
     await page.waitForFunction(() => Number((globalThis as unknown as Doc).document.querySelector('[data-testid="rpo-chart"]')?.getAttribute('data-samples')) >= 3, null, { timeout: 30_000 });
+    // Each standby against the thresholds, as status --check judges it, and its tripwire.
+    for (const t of ['MAIL2', 'MAIL3']) {
+      await page.waitForFunction((name) => (globalThis as unknown as Doc).document.querySelector(`[data-testid="health-${name}"]`)?.getAttribute('data-state') === 'OK', t, { timeout: 30_000 });
+      expect(['learning', 'armed']).toContain(await page.getByTestId(`tripwire-${t}`).getAttribute('data-state'));
+    }
     await look(page, 'dashboard');
 
-    // A rehearsal on MAIL2: its plan, confirmed by typing the name, each step live.
+    // A rehearsal on MAIL2 at a point in time: its plan, remade for the point chosen, confirmed by typing the name, each step live.
     await page.getByTestId('failover-actions-MAIL2').locator('button[data-action="rehearsal"]').click();
     const dialog = page.getByTestId('failover-dialog');
     await dialog.getByTestId('failover-plan').waitFor({ timeout: 60_000 });
     expect(await dialog.getByTestId('failover-apply').isDisabled()).toBe(true);
+    const older = await dialog.getByTestId('failover-point').locator('option').nth(2).getAttribute('value');
+    expect(older).toMatch(/^p\d{10}-\d{13}$/);
+    await dialog.getByTestId('failover-point').selectOption(older!);
+    await page.waitForFunction((p) => (globalThis as unknown as Doc).document.querySelector('[data-testid="failover-plan"] li code')?.textContent?.includes(p) ?? false, older, { timeout: 60_000 });
+    expect(await dialog.getByTestId('failover-point-choice').getAttribute('data-point')).toBe(older);
+    expect(Number(await dialog.getByTestId('failover-point-choice').getAttribute('data-newer'))).toBeGreaterThanOrEqual(2);
     await dialog.getByTestId('failover-confirm').fill('MAIL2');
     await look(page, 'rehearsal-plan', '[data-testid="failover-dialog"]');
     await dialog.getByTestId('failover-apply').click();
@@ -208,7 +225,8 @@ describe('the whole wizard, end to end in Chromium', () => {
     await page.getByTestId('back-to-start').click();
     const row = page.locator('[data-testid="saved-jobs"] tr[data-job]');
     await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('[data-testid="saved-jobs"] tr[data-job]')?.getAttribute('data-state') === 'protected', null, { timeout: 60_000 });
-    expect(await row.locator('td').nth(3).textContent()).toMatch(/^rehearsal to MAIL2, /);
+    expect(await row.locator('td').nth(4).textContent()).toMatch(/^rehearsal to MAIL2, /);
+    await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('[data-testid="saved-health"]')?.getAttribute('data-state') === 'OK', null, { timeout: 30_000 });
     await look(page, 'start-saved-job');
 
     // Reopen it: discovery runs with the kept password (none typed), the servers are chosen again, the pre-flight passes.

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { resolve4 } from '../../electron/directory/dns-client.ts';
+import { parseJob } from '../../electron/jobs/job-file.ts';
+import { failbackPreview } from '../../electron/failover/failback-preview.ts';
 import { greeting } from '../../agent/src/monitor/services.ts';
 import { agentEvents, imapFetchBySubject, inHost, lab, labStatus, rcptAccepted, sendMail, until, newKeyFile } from './helpers.ts';
 import { EXTERNAL_RECORDS, homedOn as homedOnLab, mailboxDbsOf, putLabBack } from './failover-helpers.ts';
@@ -146,11 +148,22 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
 
   it('failback: what MAIL2 accepted while it served comes back to MAIL1; DNS and homes are MAIL1\'s again; replication to MAIL2 goes on', async () => {
     for (let i = 0; i < 3; i++) await sendMail('198.18.0.12', 'probe@lab.test', 'user000003@lab.test', `${during} ${i}`, `message ${i}`);
+    // Some 4 MB more written on MAIL2 while it served: the preview must see them travel back.
+    sh('mail2', 'head -c 4M /dev/urandom > /srv/mail/fg-written-on-mail2 && sync');
     const shown = cli('failback', '--job', jobFile, ...directoryArgs);
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/Fail back MAIL2 → MAIL1/);
+    expect(shown.stdout).toMatch(/^About [\d.]+ MB changed on MAIL2 since the newest point both hold \(p\d{10}-\d{13}\) travels back to MAIL1 while users keep working/m);
+    const job = parseJob(readFileSync(jobFile, 'utf8'));
+    const preview = await failbackPreview(job, job.targets[0]!);
+    expect(preview.bytes, preview.sentence).toBeGreaterThan(4 * 2 ** 20);
     const r = cli('failback', '--job', jobFile, '--yes', ...directoryArgs);
     expect(r.status, r.stdout + r.stderr).toBe(0);
+    // What the reverse sync carried (MAIL2's sends to MAIL1, its first as a source) is within a fifth of the preview.
+    const sentBack = (JSON.parse(sh('mail2', 'cat /var/lib/failguard/state.json').stdout) as { targets: Record<string, { bytesRaw: number; fullSends: number }> }).targets.MAIL1!;
+    expect(sentBack.fullSends).toBe(0);
+    expect(Math.abs(preview.bytes! - sentBack.bytesRaw) / sentBack.bytesRaw, `preview ${preview.bytes}, sent ${sentBack.bytesRaw}`).toBeLessThan(0.2);
+    process.stdout.write(`failback preview: ${preview.bytes} bytes; sent back: ${sentBack.bytesRaw} bytes\n`);
     expect(await greeting(25, '198.18.0.11')).toMatch(/^220 mail1\.lab\.test /);
     expect(await greeting(25, '198.18.0.12')).toBeNull();
     expect(await imapFetchBySubject('198.18.0.11', 'user000003@lab.test', imapPassword, during)).toHaveLength(3);
