@@ -209,7 +209,7 @@ describe('the whole wizard, end to end in Chromium', () => {
     const older = await dialog.getByTestId('failover-point').locator('option').nth(2).getAttribute('value');
     expect(older).toMatch(/^p\d{10}-\d{13}$/);
     await dialog.getByTestId('failover-point').selectOption(older!);
-    await page.waitForFunction((p) => (globalThis as unknown as Doc).document.querySelector('[data-testid="failover-plan"] li code')?.textContent?.includes(p) ?? false, older, { timeout: 60_000 });
+    await page.waitForFunction((p) => (globalThis as unknown as Doc).document.querySelector('[data-testid="failover-plan"] li code')?.textContent?.includes(p) ?? false, older!, { timeout: 60_000 });
     expect(await dialog.getByTestId('failover-point-choice').getAttribute('data-point')).toBe(older);
     expect(Number(await dialog.getByTestId('failover-point-choice').getAttribute('data-newer'))).toBeGreaterThanOrEqual(2);
     await dialog.getByTestId('failover-confirm').fill('MAIL2');
