@@ -153,8 +153,9 @@ export async function rehearsalCheck(c: AgentConfig): Promise<string> {
   if (!user) return `${s.detail}; no mailbox on the copy yet to read`;
   // Through Dovecot's own IMAP server (preauthenticated as the user: no password is known here), as a mail client reads it.
   // Only the lines that matter are kept (the greeting's capability list alone is longer than what sh() keeps of the output).
-  // The first message's subject too: a message read in the clear, not only counted (an encrypted file counts as well).
-  const r = await sh(`printf 'a1 EXAMINE INBOX\\r\\na2 FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])\\r\\na3 LOGOUT\\r\\n' | doveadm exec imap -u ${shq(user)} 2>&1 | grep -aE '^(\\* [0-9]+ EXISTS|a1 |Subject:|imap\\(|Error|Fatal)'`, 20_000);
+  // The first message read too, from its file (not Dovecot's cache of its headers): a message in the clear, not only
+  // counted — a file encrypted in place counts as well, and its cached subject would still read.
+  const r = await sh(`printf 'a1 EXAMINE INBOX\\r\\na2 FETCH 1 (BODY.PEEK[]<0.4000>)\\r\\na3 LOGOUT\\r\\n' | doveadm exec imap -u ${shq(user)} 2>&1 | grep -aE '^(\\* [0-9]+ EXISTS|a1 |Subject:|imap\\(|Error|Fatal)'`, 20_000);
   const exists = /^\* (\d+) EXISTS/m.exec(r.output)?.[1];
   if (!/^a1 OK/m.test(r.output) || exists === undefined) throw new UserError('rehearsal-failed', `Dovecot's IMAP server could not open ${user}'s inbox on the copy: ${r.output.split('\n').find((l) => /^a1 /.test(l)) ?? r.output.split('\n').at(-1)}`);
   const subject = /^Subject: ?(.*)$/m.exec(r.output)?.[1]?.trim();
