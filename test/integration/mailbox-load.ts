@@ -10,8 +10,12 @@ export const usersNamed = (n: number) => Array.from({ length: n }, (_, i) => `us
 export const maildirOf = (u: string) => `/srv/mail/vmail/lab.test/${u}/Maildir`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Three messages for each user, subject `${tag} ${user} ${k}`, written in `batches` batches a little over a second apart. */
+/**
+ * Three messages for each user, subject `${tag} ${user} ${k}`, written in `batches` batches a little
+ * over a second apart, into Maildirs emptied first (each user's first message is then one of these).
+ */
 export async function fillMailboxes(sh: (host: string, cmd: string) => unknown, users: readonly string[], tag: string, batches = 6): Promise<void> {
+  sh('mail1', `rm -rf ${users.map((u) => maildirOf(u)).join(' ')}`);
   for (let batch = 0; batch < batches; batch++) {
     const script = users.filter((_, i) => i % batches === batch).flatMap((u) => [0, 1, 2].map((k) =>
       `mkdir -p ${maildirOf(u)}/new ${maildirOf(u)}/cur ${maildirOf(u)}/tmp && printf 'From: probe@lab.test\\r\\nTo: ${u}@lab.test\\r\\nSubject: ${tag} ${u} ${k}\\r\\n\\r\\n' > ${maildirOf(u)}/new/${tag}-${k}.mail1 && cat /tmp/${tag}.body >> ${maildirOf(u)}/new/${tag}-${k}.mail1`));

@@ -317,7 +317,7 @@ describe('the ransomware tripwire', () => {
     const r = cli('rehearse', '--job', jobFile, '--at', at, '--yes');
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`MAIL2 brings up the point taken ${at} (${t.lastClean})`);
-    expect(r.stdout).toMatch(new RegExp(`IMAP opened ${users[0]}@lab\\.test's inbox on the copy: \\d+ messages; the first is "(failover|tripwire)-\\d+ `));
+    expect(r.stdout).toMatch(new RegExp(`IMAP opened ${users[0]}@lab\\.test's inbox on the copy: \\d+ messages; the first is "${tag} ${users[0]} \\d"`));
     process.stdout.write(`tripwire: ${users.length} mailboxes encrypted, alert after ${secondsToAlert.toFixed(1)} s\n`);
     expect(cli('release', '--job', jobFile, '--target', 'MAIL2', '--all', '--yes').status).toBe(0);
   }, 300_000);
