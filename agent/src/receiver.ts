@@ -164,6 +164,8 @@ export class Receiver {
       if (!fire) return;
       const when = new Date(memory.firedAt!).toISOString();
       if (fire.hold.length) addHolds(this.#c.stateDir, fire.hold, `the tripwire fired at ${when}: kept from before the changes that do not compress`);
+      // Said at once in the state (the state's list is otherwise refreshed each second).
+      this.#st.state.held = readHolds(this.#c.stateDir) ?? this.#st.state.held;
       this.#onTripwire(fire);
     } catch (e) {
       this.#st.note({ kind: 'agent', action: 'error', message: `tripwire: ${(e as Error).message}` });

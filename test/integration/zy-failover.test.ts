@@ -304,7 +304,7 @@ describe('the ransomware tripwire', () => {
     expect(t.state).toBe('fired');
     expect(t.lastClean).toMatch(/^p\d{10}-\d{13}$/);
     // The last clean point is held, and holds the messages in the clear.
-    expect(heldOn('mail2').map((h) => h.point)).toContain(t.lastClean);
+    await until(() => `MAIL2 to hold ${t.lastClean} (${JSON.stringify(heldOn('mail2'))})`, () => heldOn('mail2').some((h) => h.point === t.lastClean), 5_000, 250);
     expect(sh('mail2', `cat /srv/.failguard/received/${t.lastClean}${maildir(users[0]!).slice('/srv/mail'.length)}/new/${tag}-0.mail1 | head -3`).stdout).toContain(`Subject: ${tag} ${users[0]} 0`);
     // Its newest point holds the ciphertext (no Subject line left).
     expect(sh('mail2', `grep -c 'Subject: ${tag}' /srv/.failguard/received/${stateOf('mail2').received.newest ?? 'none'}${maildir(users[0]!).slice('/srv/mail'.length)}/new/${tag}-0.mail1`).stdout.trim()).toBe('0');
