@@ -45,8 +45,15 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 export function parseAtTime(text: string, now: number): number {
   const t = text.trim();
   const rel = /^-(\d+(?:\.\d+)?)\s*([smhd])$/.exec(t);
-  if (rel) return now - Number(rel[1]) * UNITS[rel[2]!]! * 1000;
-  const iso = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/.test(t) ? Date.parse(t.replace(' ', 'T')) : NaN;
+  if (rel) {
+    const span = Number(rel[1]) * UNITS[rel[2]!]! * 1000;
+    if (!(span <= 10 * 366 * 86_400_000)) throw new UserError('bad-input', `"${text}" reaches back further than ten years; no point is that old.`, { field: 'at' });
+    return now - span;
+  }
+  const m = /^(\d{4})-(\d\d)-(\d\d)[T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?$/.exec(t);
+  // A day the month does not have (2026-02-30) is refused, not moved into the next month.
+  const dayExists = !!m && new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))).getUTCDate() === Number(m[3]);
+  const iso = m && dayExists ? Date.parse(t.replace(' ', 'T')) : NaN;
   if (Number.isNaN(iso)) {
     throw new UserError('bad-input', `"${text}" is not a time Failguard reads; give a date and time such as 2026-12-04T10:30 (local time, or add Z for UTC) or a span before now such as -15m, -2h or -1d.`, { field: 'at' });
   }

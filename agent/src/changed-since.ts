@@ -33,6 +33,7 @@ export class ExtentCounter {
     }
     while (this.#buf.length - at >= 10) {
       const len = this.#buf.readUInt32LE(at);
+      if (len > 64 << 10) throw new Error('a command longer than a send stream has');
       if (this.#buf.length - at < 10 + len) break;
       this.commands++;
       if (this.#buf.readUInt16LE(at + 4) === C_UPDATE_EXTENT) {
@@ -59,6 +60,8 @@ export async function changedSince(c: AgentConfig, parent: string): Promise<{ pa
   if (!held.includes(parent) && !(await receivedPoints(c.pointsDir, false)).includes(parent)) {
     throw new UserError('no-common-point', `${c.host} no longer holds ${parent}, so what changed since it cannot be measured.`);
   }
+  // One left by a measurement cut short (its SSH command timed out) goes first.
+  for (const old of (await run(['ls', '-1', posix.dirname(c.receiveDir)])).split('\n').filter((n) => /^estimate-\d+$/.test(n))) await deleteSubvolume(posix.join(posix.dirname(c.receiveDir), old)).catch(() => undefined);
   const aside = posix.join(posix.dirname(c.receiveDir), `estimate-${Date.now()}`);
   await run(['btrfs', 'subvolume', 'snapshot', '-r', c.subvolume, aside]);
   try {

@@ -109,13 +109,14 @@ export async function promote(c: AgentConfig, chosen: string | null = null, o: {
   const point = chosen ?? pts.at(-1);
   if (!point) throw new UserError('no-point', `${c.host} holds no complete point yet, so there is nothing to bring up; the initial sync never finished.`);
   const newer = pts.slice(pts.indexOf(point) + 1);
-  const held = !o.rehearsal && newer.length ? addHolds(c.stateDir, newer, `newer than ${point}, which a failover brought up: set aside, kept until released`) : [];
   let aside: string | null = null;
   if (existsSync(c.subvolume)) {
     aside = posix.join(base(c), `before-failover-${Date.now()}`);
     await run(['mv', c.subvolume, aside]);
   }
   await run(['btrfs', 'subvolume', 'snapshot', posix.join(c.receiveDir, point), c.subvolume]);
+  // Held once the point is up (a promotion that failed before holds nothing it could not release).
+  const held = !o.rehearsal && newer.length ? addHolds(c.stateDir, newer, `newer than ${point}, which a failover brought up: set aside, kept until released`) : [];
   const rec: Promoted = { point, aside, at: Date.now(), ...(newer.length ? { newestThen: pts.at(-1)!, held } : {}) };
   writeFileSync(promotedFile(c), JSON.stringify(rec), { mode: 0o600 });
   return rec;

@@ -67,8 +67,8 @@ async function run(configFile: string): Promise<void> {
     // Automatic mode, the lease granted: the failover plan sealed at provisioning, on the one plan engine.
     failover: (leaseKey) => runAutomaticFailover(c, leaseKey, (e) => st.note(e)),
   });
-  const receiver = new Receiver(c, st, () => monitor.replicationSource(), (f) => raise(c, st, 'tripwire', 'critical',
-    `${c.host} received ${f.files} files rewritten with content that does not compress (${(f.bytes / 1e6).toFixed(1)} MB) in ${f.points} point(s) within a minute, as files encrypted in place would be (ransomware?). ${f.lastClean ? `The last clean point, ${new Date(parsePoint(f.lastClean)?.at ?? 0).toISOString()} (${f.lastClean}), and the ${f.hold.length - 1} before it are held until released; look at the source, and fail over or rehearse to that point.` : 'No clean point is known yet.'}`));
+  const receiver = new Receiver(c, st, () => monitor.replicationSource(), (f, holdError) => raise(c, st, 'tripwire', 'critical',
+    `${c.host} received ${f.files} files rewritten with content that does not compress (${(f.bytes / 1e6).toFixed(1)} MB) in ${f.points} point(s) within a minute, as files encrypted in place would be (ransomware?). ${f.lastClean ? `The last clean point, ${new Date(parsePoint(f.lastClean)?.at ?? 0).toISOString()} (${f.lastClean}), and the ${f.hold.length - 1} before it are held until released; look at the source, and fail over or rehearse to that point.` : 'No clean point is known yet.'}${holdError ? ` The points could not be held (${holdError}); keep them by hand before the retention prunes them.` : ''}`));
   if (c.role === 'target') await receiver.start();
   // A standby that took over sends on to the other standbys (follow.ts).
   const follower = c.role === 'target' ? new Follower(c, tls, st, () => monitor.admits()) : null;

@@ -7,7 +7,8 @@
  * watch many jobs. The file is replaced whole (written beside it, then renamed), so a scrape
  * never reads half of it; its temporary name does not end in `.prom`, which the collector skips.
  */
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fs, existsSync, lstatSync, openSync, renameSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AgentState } from '../../shared/agent-state.ts';
 import { parsePoint } from '../../shared/points.ts';
@@ -39,6 +40,9 @@ export function metricsText(m: MetricsInput): string {
   const fam = (name: string, type: Family['type'], help: string): Family => ({ name, type, help, samples: [] });
   const info = fam('failguard_agent_info', 'gauge', 'The agent on this host: its role in the job and its version (always 1).');
   info.samples.push([{ ...base, role: m.state.role, version: m.state.version }, 1]);
+  // An agent that stopped leaves its last file behind: this says how old it is (alert when it is not recent).
+  const written = fam('failguard_metrics_timestamp_seconds', 'gauge', 'When the agent wrote this file (Unix time, seconds); an old value means the agent is not running.');
+  written.samples.push([base, m.now / 1000]);
   const rpo = fam('failguard_rpo_seconds', 'gauge', 'Age of the newest consistency point this standby holds (its recovery point), in seconds.');
   const targetRpo = fam('failguard_target_rpo_seconds', 'gauge', 'Age of the newest point each standby has confirmed, as the source sees it, in seconds.');
   const thresholds = fam('failguard_rpo_threshold_seconds', 'gauge', 'The job\'s warning and critical ages for this standby\'s RPO, in seconds.');
@@ -79,7 +83,7 @@ export function metricsText(m: MetricsInput): string {
   if (m.serving !== null) fenced.samples.push([base, m.serving ? 0 : 1]);
 
   const lines: string[] = [];
-  for (const f of [info, rpo, thresholds, targetRpo, lastSend, sentBytes, rawBytes, sends, fullSends, failing, points, fenced]) {
+  for (const f of [info, written, rpo, thresholds, targetRpo, lastSend, sentBytes, rawBytes, sends, fullSends, failing, points, fenced]) {
     if (!f.samples.length) continue;
     lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
     for (const [labels, v] of f.samples) lines.push(`${f.name}{${Object.entries(labels).map(([k, x]) => `${k}="${promLabel(x)}"`).join(',')}} ${promValue(v)}`);
@@ -89,12 +93,22 @@ export function metricsText(m: MetricsInput): string {
 
 /**
  * Writes the file into `dir` when that folder exists (node_exporter's textfile collector is
- * installed and reads it); false when it does not, so the caller can say so once.
+ * installed and reads it); false when it does not, so the caller can say so once. The agent runs
+ * as root: it writes only into a real folder that only its owner, root, may change, and its
+ * temporary file is created new under a random name, never through a link someone left there.
  */
 export function writeMetrics(dir: string, text: string): boolean {
   if (!existsSync(dir)) return false;
-  const tmp = join(dir, `.${METRICS_FILE}.${process.pid}.tmp`);
-  writeFileSync(tmp, text, { mode: 0o644 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a folder (a link or a file); give the textfile collector's folder itself`);
+  if (st.uid !== (process.getuid?.() ?? st.uid) || (st.mode & 0o022) !== 0) throw new Error(`${dir} may be changed by other users than root, so Failguard's agent (root) does not write there; make it root's alone (chmod go-w) or choose another folder`);
+  const tmp = join(dir, `.${METRICS_FILE}.${randomBytes(8).toString('hex')}.tmp`);
+  const fd = openSync(tmp, fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW, 0o644);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, join(dir, METRICS_FILE));
   return true;
 }

@@ -17,7 +17,8 @@ import { deleteSubvolume, isCompleteReceive, isWholePoint, listNames, receivePro
 import { divergedAfter, parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 import { readPhase } from './monitor/phase.ts';
 import { addHolds, readHolds } from './holds.ts';
-import { newTripwireMemory, observePoint, type TripwireFire } from './tripwire.ts';
+import { newTripwireMemory, observePoint, pendingClean, type TripwireFire } from './tripwire.ts';
+import { plainMessage } from '../../shared/errors.ts';
 import { SendStreamMeter, type StreamMeasure } from './send-stream-meter.ts';
 
 /**
@@ -45,8 +46,8 @@ export class Receiver {
   #busy = false;
   readonly #complete = new Set<string>();
   /** `sender`: the one host that may send points here now (the job's source, or the standby the witness named after a failover). */
-  readonly #onTripwire: (f: TripwireFire) => void;
-  constructor(c: AgentConfig, st: StateFile, sender: () => string | null = () => c.monitor?.source?.name ?? null, onTripwire: (f: TripwireFire) => void = () => undefined) {
+  readonly #onTripwire: (f: TripwireFire, holdError: string | null) => void;
+  constructor(c: AgentConfig, st: StateFile, sender: () => string | null = () => c.monitor?.source?.name ?? null, onTripwire: (f: TripwireFire, holdError: string | null) => void = () => undefined) {
     this.#c = c;
     this.#st = st;
     this.#sender = sender;
@@ -163,10 +164,18 @@ export class Receiver {
       this.#st.state.tripwire = memory;
       if (!fire) return;
       const when = new Date(memory.firedAt!).toISOString();
-      if (fire.hold.length) addHolds(this.#c.stateDir, fire.hold, `the tripwire fired at ${when}: kept from before the changes that do not compress`);
+      // Only points still here can be held; the alert goes out whatever happens to the hold (a full disk is likely now).
+      const here = new Set(this.#st.state.points);
+      const hold = fire.hold.filter((p) => here.has(p));
+      let holdError: string | null = null;
+      try {
+        if (hold.length) addHolds(this.#c.stateDir, hold, `the tripwire fired at ${when}: kept from before the changes that do not compress`);
+      } catch (e) {
+        holdError = plainMessage(e);
+      }
       // Said at once in the state (the state's list is otherwise refreshed each second).
       this.#st.state.held = readHolds(this.#c.stateDir) ?? this.#st.state.held;
-      this.#onTripwire(fire);
+      this.#onTripwire({ ...fire, hold, lastClean: fire.lastClean && here.has(fire.lastClean) ? fire.lastClean : hold.at(-1) ?? null }, holdError);
     } catch (e) {
       this.#st.note({ kind: 'agent', action: 'error', message: `tripwire: ${(e as Error).message}` });
     }
@@ -194,7 +203,8 @@ export class Receiver {
     const holds = readHolds(this.#c.stateDir);
     // Unreadable holds hold everything: a lost hold could delete the only clean copy.
     if (holds === null) return pts;
-    const keep = pointsToKeep(pts, this.#c.retention, Date.now(), new Set([newest, ...holds.map((h) => h.point)]));
+    // While the tripwire has suspects pending, the points before the first of them (the clean ones it would hold) stay too.
+    const keep = pointsToKeep(pts, this.#c.retention, Date.now(), new Set([newest, ...holds.map((h) => h.point), ...pendingClean(this.#st.state.tripwire)]));
     for (const p of pts) if (!keep.has(p)) await deleteSubvolume(join(this.#c.receiveDir, p)).catch(() => undefined);
     return pts.filter((p) => keep.has(p));
   }

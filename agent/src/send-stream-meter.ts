@@ -14,6 +14,8 @@ import { zstdCompressSync, constants as zc } from 'node:zlib';
 
 const HEADER = 17;
 const CMD_HEADER = 10;
+/** A version-1 command is at most the kernel's send buffer (64 KiB); a longer one is no stream this reader trusts. */
+export const MAX_COMMAND = 64 << 10;
 const C_WRITE = 15;
 const C_UNLINK = 11;
 const A_PATH = 15;
@@ -88,6 +90,8 @@ export class SendStreamMeter extends Transform {
     }
     while (this.#buf.length - at >= CMD_HEADER) {
       const len = this.#buf.readUInt32LE(at);
+      // Never buffered past one command: a length beyond the send buffer ends the reading (the stream still passes).
+      if (len > MAX_COMMAND) throw new Error('a command longer than a send stream has');
       if (this.#buf.length - at < CMD_HEADER + len) break;
       const cmd = this.#buf.readUInt16LE(at + 4);
       if (cmd === C_WRITE) this.#write(this.#buf.subarray(at + CMD_HEADER, at + CMD_HEADER + len));
@@ -108,13 +112,14 @@ export class SendStreamMeter extends Transform {
       else if (type === A_DATA) data = attrs.subarray(i + 4, i + 4 + len);
       i += 4 + len;
     }
-    if (path === null || !data) return;
+    if (path === null || !data?.length) return;
     if (!this.#files.has(path) && this.#files.size >= MAX_SAMPLED_FILES) { this.#moreWrites++; return; }
     const f = this.#files.get(path) ?? { bytes: 0, head: [], headBytes: 0 };
     f.bytes += data.length;
     if (f.headBytes < SAMPLE_PER_FILE) {
       const take = data.subarray(0, SAMPLE_PER_FILE - f.headBytes);
-      f.head.push(Buffer.from(take));
+      // One buffer a file: what a file's head needs is joined as it comes.
+      f.head = [f.head.length ? Buffer.concat([f.head[0]!, take]) : Buffer.from(take)];
       f.headBytes += take.length;
     }
     this.#files.set(path, f);

@@ -41,8 +41,10 @@ export class StateFile {
    */
   note(e: AgentEventInput): void {
     const at = Date.now();
-    appendRotated(join(this.#dir, 'events.jsonl'), `${JSON.stringify({ at, ...e })}\n`);
-    appendRotated(join(this.#dir, 'agent.log'), `${new Date(at).toISOString()} ${e.kind}: ${e.message}\n`);
+    // Within the schema's bounds, or a reader would leave the record out.
+    const message = e.message.length > 4000 ? `${e.message.slice(0, 3999)}…` : e.message;
+    appendRotated(join(this.#dir, 'events.jsonl'), `${JSON.stringify({ at, ...e, message })}\n`);
+    appendRotated(join(this.#dir, 'agent.log'), `${new Date(at).toISOString()} ${e.kind}: ${message}\n`);
   }
 }
 

@@ -36,6 +36,11 @@ export const STANDS_ASIDE_SHARE = 0.5;
 export const REARM_AFTER_MS = 10 * 60_000;
 /** The points held when it fires: the last clean one and this many before it. */
 export const HELD_BEFORE = 3;
+/** Points remembered (about ten minutes at one a second): the clean ones before a slow start of an attack are among them. */
+export const RECENT_POINTS = 700;
+/** Incompressible files remembered per point (distinct ones are counted), and their paths' length kept. */
+const PATHS_KEPT = 50;
+const PATH_CHARS = 512;
 
 export type TripwireState = 'learning' | 'armed' | 'fired' | 'stands-aside';
 
@@ -67,13 +72,14 @@ const stateOf = (shares: readonly number[]): TripwireState => (shares.length < L
  */
 export function observePoint(m: TripwireMemory, point: string, s: StreamMeasure, now: number): TripwireFire | null {
   const before = m.recent.slice();
-  m.recent = [...m.recent, point].slice(-(HELD_BEFORE + 64));
+  m.recent = [...m.recent, point].slice(-RECENT_POINTS);
   if (m.state === 'fired' && m.firedAt !== null && now - Math.max(m.firedAt, ...m.suspects.map((x) => x.at)) > REARM_AFTER_MS) {
     m.state = 'armed';
     m.firedAt = null;
     m.suspects = [];
   }
-  if (m.state !== 'fired') m.suspects = m.suspects.filter((x) => now - x.at <= SUSPECT_WINDOW_MS);
+  // Suspects are remembered for the re-arm time: an attack that starts slowly and speeds up is one episode, and its first suspect marks where clean ends.
+  if (m.state !== 'fired') m.suspects = m.suspects.filter((x) => now - x.at <= REARM_AFTER_MS);
   if (s.unreadable) return null;
   // Learning, or standing aside, it only watches the pattern; armed, a point with incompressible files is suspect.
   const judging = m.state === 'armed' || m.state === 'fired';
@@ -83,19 +89,31 @@ export function observePoint(m: TripwireMemory, point: string, s: StreamMeasure,
     if (m.state !== 'fired') m.state = stateOf(m.shares);
     return null;
   }
-  m.suspects = [...m.suspects, { at: now, point, paths: s.incompressiblePaths, bytes: s.incompressibleBytes }].slice(-120);
+  m.suspects = [...m.suspects, { at: now, point, paths: s.incompressiblePaths.slice(0, PATHS_KEPT).map((x) => x.slice(0, PATH_CHARS)), bytes: s.incompressibleBytes }].slice(-120);
   if (m.state === 'fired') return null;
   const inWindow = m.suspects.filter((x) => now - x.at <= SUSPECT_WINDOW_MS);
   // Distinct files: one journal appended to every second is one file, however many points carry it.
   const files = new Set(inWindow.flatMap((x) => x.paths)).size;
   const bytes = inWindow.reduce((n, x) => n + x.bytes, 0);
   if (files < MIN_FILES || bytes < MIN_BYTES) return null;
-  // The last clean point is the newest before the first suspect one of this episode.
-  const i = before.indexOf(inWindow[0]!.point);
-  const clean = i >= 0 ? before.slice(0, i) : before.filter((p) => !inWindow.some((x) => x.point === p));
+  // The last clean point is the newest before the first suspect one of this episode (not only of the window).
+  const i = before.indexOf(m.suspects[0]!.point);
+  const clean = i >= 0 ? before.slice(0, i) : before.filter((p) => !m.suspects.some((x) => x.point === p));
   const lastClean = clean.at(-1) ?? null;
   m.state = 'fired';
   m.firedAt = now;
   m.lastClean = lastClean;
   return { lastClean, hold: clean.slice(-(HELD_BEFORE + 1)), files, bytes, points: inWindow.length };
 }
+
+/**
+ * While suspects are pending (the tripwire has not fired, but may), the points it would hold: the
+ * HELD_BEFORE + 1 before the first suspect. The receiver keeps them from pruning meanwhile, so a
+ * fire never names a clean point the retention has already taken.
+ */
+export function pendingClean(m: Pick<TripwireMemory, 'state' | 'suspects' | 'recent'> | undefined): string[] {
+  if (!m || m.state === 'fired' || !m.suspects.length) return [];
+  const i = m.recent.indexOf(m.suspects[0]!.point);
+  return i > 0 ? m.recent.slice(Math.max(0, i - (HELD_BEFORE + 1)), i) : [];
+}
+

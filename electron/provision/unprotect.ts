@@ -14,6 +14,8 @@ import { shellCommand } from '../../shared/quote.ts';
 
 /** What `find` leaves in the witness's state folder: the lease and its history (an old source must never be told again that it may serve). */
 const KEEP_LEASE = " -not -name 'lease.json' -not -name 'lease-history.jsonl'";
+/** A standby's held points stay held while its points stay: protected again, its agent must not prune them. */
+const KEEP_HOLDS = " -not -name 'holds.json'";
 
 export function unprotectPlan(job: Job, purge: boolean): Plan {
   const steps: PlanStep[] = [];
@@ -27,11 +29,12 @@ export function unprotectPlan(job: Job, purge: boolean): Plan {
     }
     // The witness keeps its lease and its history: an old source must never be told again that it may serve.
 
-    steps.push({ kind: 'command', host: h.name, description: `remove the agent, its configuration and certificates from ${h.name}${h.role === 'witness' ? ' (the lease and its history stay)' : ''}`,
-      command: `rm -rf ${P.dir} ${P.confDir}/* && find ${P.stateDir} -mindepth 1 -maxdepth 1${h.role === 'witness' ? KEEP_LEASE : ''} -exec rm -rf {} + && rm -f ${P.unit}`, verify: `! test -e ${P.agentd}` });
+    const keep = h.role === 'witness' ? KEEP_LEASE : purge ? '' : KEEP_HOLDS;
+    steps.push({ kind: 'command', host: h.name, description: `remove the agent, its configuration and certificates from ${h.name}${h.role === 'witness' ? ' (the lease and its history stay)' : purge ? '' : ' (the list of held points stays with the points)'}`,
+      command: `rm -rf ${P.dir} ${P.confDir}/* && find ${P.stateDir} -mindepth 1 -maxdepth 1${keep} -exec rm -rf {} + && rm -f ${P.unit}`, verify: `! test -e ${P.agentd}` });
     if (purge && h.role !== 'witness') {
       const c = agentConfig(job, h);
-      steps.push({ kind: 'command', host: h.name, description: `delete every consistency point Failguard made on ${h.name} (the protected data itself stays)`,
+      steps.push({ kind: 'command', host: h.name, description: `delete every consistency point Failguard made on ${h.name}, held ones too (the tripwire's clean points, data a failover set aside); the protected data itself stays`,
         // Besides the points: what failovers kept aside there (the data from before a promotion, a promoted copy), and points set aside as diverged.
         command: `for d in ${shellCommand([c.pointsDir, c.receiveDir])}; do for p in "$d"/*; do [ -d "$p" ] && btrfs -q subvolume delete "$p"; done; done; for p in ${shq(posix.dirname(c.pointsDir))}/before-failover-* ${shq(posix.dirname(c.pointsDir))}/promoted-*; do [ -d "$p" ] && { btrfs -q subvolume delete "$p" 2>/dev/null || rm -rf "$p"; }; done; rmdir ${shellCommand([c.pointsDir, c.receiveDir])} 2>/dev/null; rmdir ${shq(posix.dirname(c.pointsDir))} 2>/dev/null; true`,
         verify: `for d in ${shellCommand([c.pointsDir, c.receiveDir])}; do [ ! -e "$d" ] || exit 1; done` });

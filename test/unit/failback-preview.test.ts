@@ -29,6 +29,8 @@ describe('the failback preview', () => {
 
   it('starts from the point the source confirmed when the standby holds it, else the newest both hold', () => {
     expect(parentOf(st([p(1), p(2), p(3)], p(2)), st([p(1), p(2), p(4)]), 'MAIL2')).toBe(p(2));
+    // The standby holds a newer point both have, but the source confirmed an older one: that one.
+    expect(parentOf(st([p(1), p(2), p(3)], p(2)), st([p(1), p(2), p(3)]), 'MAIL2')).toBe(p(2));
     expect(parentOf(st([p(1), p(2), p(3)], p(3)), st([p(1), p(2), p(4)]), 'MAIL2')).toBe(p(2));
     expect(parentOf(st([p(5)], null), st([p(1)]), 'MAIL2')).toBeNull();
   });

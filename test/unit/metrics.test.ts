@@ -4,7 +4,7 @@
  * written whole or not at all, and configured from the job (a folder, or none).
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +53,7 @@ describe('the metrics file', () => {
     expect(value(t, 'failguard_sent_raw_bytes_total', { target: 'MAIL2' })).toEqual([9_000_000]);
     expect([value(t, 'failguard_sends_total', { target: 'MAIL3' }), value(t, 'failguard_full_sends_total', { target: 'MAIL2' })]).toEqual([[3], [1]]);
     expect([value(t, 'failguard_send_failing', { target: 'MAIL2' }), value(t, 'failguard_send_failing', { target: 'MAIL3' })]).toEqual([[0], [1]]);
-    expect([value(t, 'failguard_points'), value(t, 'failguard_fenced')]).toEqual([[2], [0]]);
+    expect([value(t, 'failguard_points'), value(t, 'failguard_fenced'), value(t, 'failguard_metrics_timestamp_seconds')]).toEqual([[2], [0], [NOW / 1000]]);
     // A source has no RPO of its own.
     expect(value(t, 'failguard_rpo_seconds')).toEqual([]);
     const all = samples(t);
@@ -96,6 +96,13 @@ describe('the metrics file', () => {
     expect(writeMetrics(dir, metricsText(source))).toBe(true);
     expect(readdirSync(dir)).toEqual([METRICS_FILE]);
     expect(readFileSync(join(dir, METRICS_FILE), 'utf8')).toBe(metricsText(source));
+    // A folder others may change (a planted link could point root's write anywhere) is refused, and nothing is written there.
+    const shared = mkdtempSync(join(tmpdir(), 'fg-metrics-shared-'));
+    chmodSync(shared, 0o777);
+    expect(() => writeMetrics(shared, 'x 1\n')).toThrow(/may be changed by other users than root/);
+    expect(readdirSync(shared)).toEqual([]);
+    symlinkSync(dir, join(shared, 'link'));
+    expect(() => writeMetrics(join(shared, 'link'), 'x 1\n')).toThrow(/is not a folder/);
   });
 });
 

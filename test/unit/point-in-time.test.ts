@@ -16,6 +16,7 @@ import { failoverPlan } from '../../electron/failover/plan.ts';
 import { rehearsalPlan } from '../../electron/failover/rehearsal.ts';
 import { prunableAfter } from '../../agent/src/follow.ts';
 import { UserError } from '../../shared/errors.ts';
+import { unprotectPlan } from '../../electron/provision/unprotect.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -45,7 +46,7 @@ describe('a point chosen by time', () => {
     expect(parseAtTime('-15m', NOW)).toBe(NOW - 15 * 60_000);
     expect(parseAtTime('-2h', NOW)).toBe(NOW - 2 * H);
     expect(parseAtTime('-1d', NOW)).toBe(NOW - D);
-    for (const bad of ['yesterday', '15m', '2026-11-01', '-3w', '$(reboot)', '2026-13-01T00:00Z']) {
+    for (const bad of ['yesterday', '15m', '2026-11-01', '-3w', '$(reboot)', '2026-13-01T00:00Z', '2026-02-30T10:00', '-999999999d']) {
       expect(() => parseAtTime(bad, NOW), bad).toThrow(UserError);
     }
     expect(() => parseAtTime('2027-01-01T00:00Z', NOW)).toThrow(/in the future/);
@@ -151,3 +152,19 @@ describe('plans that bring up a chosen point', () => {
     expect(newest.kind === 'command' && newest.command.split(' ').slice(2)).toEqual(['promote', '/etc/failguard/agent.json', '--rehearsal']);
   });
 });
+
+describe('unprotecting a job with held points', () => {
+  const job = parseJob(JSON.stringify({ version: 1, id: '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11', name: 'Lab', source: { name: 'MAIL1', address: '198.18.0.11' },
+    targets: [{ name: 'MAIL2', address: '198.18.0.12' }], witness: { name: 'witness', address: '198.18.0.13' } }));
+  const removal = (purge: boolean, host: string) => unprotectPlan(job, purge).steps.find((st) => st.kind === 'command' && st.host === host && /^remove the agent/.test(st.description))!;
+
+  it('keeps a standby\'s list of held points while its points stay, and says so; a purge deletes both and says held ones go too', () => {
+    const kept = removal(false, 'MAIL2');
+    expect(kept.kind === 'command' && kept.command).toContain("-not -name 'holds.json'");
+    expect(kept.description).toContain('the list of held points stays with the points');
+    const purged = removal(true, 'MAIL2');
+    expect(purged.kind === 'command' && purged.command).not.toContain('holds.json');
+    expect(unprotectPlan(job, true).steps.find((st) => st.kind === 'command' && st.host === 'MAIL2' && /^delete every consistency point/.test(st.description))?.description).toContain('held ones too');
+  });
+});
+

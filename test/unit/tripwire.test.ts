@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SendStreamMeter, MAX_SAMPLED_FILES, type StreamMeasure } from '../../agent/src/send-stream-meter.ts';
-import { HELD_BEFORE, MIN_FILES, newTripwireMemory, observePoint, REARM_AFTER_MS } from '../../agent/src/tripwire.ts';
+import { HELD_BEFORE, MIN_FILES, newTripwireMemory, observePoint, pendingClean, REARM_AFTER_MS } from '../../agent/src/tripwire.ts';
 import { pointName } from '../../shared/points.ts';
 
 /** A version-1 send stream, as the kernel writes it: header, then commands of TLV attributes (crc left 0: nothing checks it here). */
@@ -58,6 +58,16 @@ describe('the send-stream meter', () => {
     const r = await measured(v2);
     expect(r.passed.equals(v2)).toBe(true);
     expect(r.m).toMatchObject({ unreadable: true, filesJudged: 0 });
+  });
+
+  it('stops reading (and never buffers) a command longer than a send stream has; leaves empty writes out', async () => {
+    const good = sendStream([['a', randomBytes(10_000)]]);
+    const huge = Buffer.concat([good.subarray(0, 17), Buffer.from([0xff, 0xff, 0xff, 0xff, 15, 0, 0, 0, 0, 0]), randomBytes(200_000)]);
+    const r = await measured(huge);
+    expect(r.passed.equals(huge)).toBe(true);
+    expect(r.m).toMatchObject({ unreadable: true, filesJudged: 0 });
+    const empty = sendStream(Array.from({ length: 50 }, (_, i) => [`e${i}`, Buffer.alloc(0)] as [string, Buffer]));
+    expect((await measured(empty)).m).toMatchObject({ filesWritten: 0, unreadable: false });
   });
 
   it('samples at most a bounded number of files, and counts the writes to the rest', async () => {
@@ -108,6 +118,17 @@ describe('the tripwire', () => {
     expect(feed(m, [point(10)], later).fires).toEqual([]);
     expect(m.state).toBe('armed');
     expect(feed(m, [point(12, 12), point(12, 12)], later + 1).fires.map((x) => x.i)).toEqual([later + 2]);
+  });
+
+  it('names the point before an attack that started slowly as the last clean one, and keeps it from pruning meanwhile', () => {
+    const { m } = feed(undefined, Array.from({ length: 10 }, () => point(10)));
+    // Five files at point 10, nothing for two minutes, then thirty more: the episode began at point 10.
+    expect(feed(m, [point(5, 5)], 10).fires).toEqual([]);
+    expect(pendingClean(m)).toEqual([6, 7, 8, 9].map((i) => pointName(i + 1, t0 + i * 1000)));
+    feed(m, Array.from({ length: 120 }, () => point(10)), 11);
+    const { fires } = feed(m, [point(30, 30)], 131);
+    expect(fires.map((f) => f.fire.lastClean)).toEqual([pointName(10, t0 + 9000)]);
+    expect(pendingClean(m)).toEqual([]);
   });
 
   it('lets fewer files a minute pass, and tiny ones', () => {
