@@ -17,7 +17,7 @@ import { deleteSubvolume, isCompleteReceive, isWholePoint, listNames, receivePro
 import { divergedAfter, parsePoint, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 import { readPhase } from './monitor/phase.ts';
 import { addHolds, readHolds } from './holds.ts';
-import { newTripwireMemory, observePoint, pendingClean, type TripwireFire } from './tripwire.ts';
+import { MAX_TRIPWIRE_HOLDS, newTripwireMemory, observePoint, pendingClean, type TripwireFire } from './tripwire.ts';
 import { plainMessage } from '../../shared/errors.ts';
 import { SendStreamMeter, type StreamMeasure } from './send-stream-meter.ts';
 
@@ -168,8 +168,11 @@ export class Receiver {
       const here = new Set(this.#st.state.points);
       const hold = fire.hold.filter((p) => here.has(p));
       let holdError: string | null = null;
+      // A source that sets it off again and again must not fill this volume with held points.
+      const already = (readHolds(this.#c.stateDir) ?? []).filter((h) => h.reason.startsWith('the tripwire fired')).length;
       try {
-        if (hold.length) addHolds(this.#c.stateDir, hold, `the tripwire fired at ${when}: kept from before the changes that do not compress`);
+        if (already >= MAX_TRIPWIRE_HOLDS) holdError = `the tripwire already holds ${already} points from earlier fires; release those it no longer needs`;
+        else if (hold.length) addHolds(this.#c.stateDir, hold, `the tripwire fired at ${when}: kept from before the changes that do not compress`);
       } catch (e) {
         holdError = plainMessage(e);
       }

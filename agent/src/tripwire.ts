@@ -36,6 +36,8 @@ export const STANDS_ASIDE_SHARE = 0.5;
 export const REARM_AFTER_MS = 10 * 60_000;
 /** The points held when it fires: the last clean one and this many before it. */
 export const HELD_BEFORE = 3;
+/** Points the tripwire's fires may hold at once (ten fires' worth); past that it alerts without holding more. */
+export const MAX_TRIPWIRE_HOLDS = 40;
 /** Points remembered (about ten minutes at one a second): the clean ones before a slow start of an attack are among them. */
 export const RECENT_POINTS = 700;
 /** Incompressible files remembered per point (distinct ones are counted), and their paths' length kept. */
@@ -74,6 +76,7 @@ export function observePoint(m: TripwireMemory, point: string, s: StreamMeasure,
   const before = m.recent.slice();
   m.recent = [...m.recent, point].slice(-RECENT_POINTS);
   if (m.state === 'fired' && m.firedAt !== null && now - Math.max(m.firedAt, ...m.suspects.map((x) => x.at)) > REARM_AFTER_MS) {
+    // The last clean point stays named (it is still held) until another fire names another.
     m.state = 'armed';
     m.firedAt = null;
     m.suspects = [];

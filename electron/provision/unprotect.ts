@@ -29,6 +29,11 @@ export function unprotectPlan(job: Job, purge: boolean): Plan {
     }
     // The witness keeps its lease and its history: an old source must never be told again that it may serve.
 
+    if (h.role !== 'witness' && job.metrics.textfileDir) {
+      // A file left there would show node_exporter this job's last figures for ever.
+      const prom = shq(posix.join(job.metrics.textfileDir, 'failguard.prom'));
+      steps.push({ kind: 'command', host: h.name, description: `delete the agent's metrics file on ${h.name} (Prometheus no longer sees this job there)`, command: `rm -f ${prom}`, verify: `! test -e ${prom}` });
+    }
     const keep = h.role === 'witness' ? KEEP_LEASE : purge ? '' : KEEP_HOLDS;
     steps.push({ kind: 'command', host: h.name, description: `remove the agent, its configuration and certificates from ${h.name}${h.role === 'witness' ? ' (the lease and its history stay)' : purge ? '' : ' (the list of held points stays with the points)'}`,
       command: `rm -rf ${P.dir} ${P.confDir}/* && find ${P.stateDir} -mindepth 1 -maxdepth 1${keep} -exec rm -rf {} + && rm -f ${P.unit}`, verify: `! test -e ${P.agentd}` });

@@ -4,7 +4,7 @@
  * unreadable list holds everything), the space estimate, and the plans that bring up a chosen point.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pointAtOrBefore, pointName, pointsToKeep } from '../../shared/points.ts';
@@ -92,6 +92,15 @@ describe('held points', () => {
     expect(readHolds(dir)).toEqual([]);
   });
 
+  it('are changed one writer at a time: a lock left by a crashed writer is taken over after 30 s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-holds-'));
+    writeFileSync(join(dir, 'holds.json.lock'), '');
+    const old = (Date.now() - 60_000) / 1000;
+    utimesSync(join(dir, 'holds.json.lock'), old, old);
+    expect(addHolds(dir, [p(1)], 'after a crash')).toEqual([p(1)]);
+    expect(existsSync(join(dir, 'holds.json.lock'))).toBe(false);
+  });
+
   it('hold everything when their list cannot be read, and refuse changes until it is put right', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-holds-'));
     writeFileSync(join(dir, 'holds.json'), '[{"point": "p00');
@@ -165,6 +174,13 @@ describe('unprotecting a job with held points', () => {
     const purged = removal(true, 'MAIL2');
     expect(purged.kind === 'command' && purged.command).not.toContain('holds.json');
     expect(unprotectPlan(job, true).steps.find((st) => st.kind === 'command' && st.host === 'MAIL2' && /^delete every consistency point/.test(st.description))?.description).toContain('held ones too');
+    // The metrics file goes too (node_exporter would show the job's last figures for ever), after the agent stopped; not on the witness.
+    const steps = unprotectPlan(job, false).steps.flatMap((st) => (st.kind === 'command' ? [[st.host, st.command] as const] : []));
+    const stop = steps.findIndex(([h, c]) => h === 'MAIL2' && / stop$/.test(c));
+    const rm = steps.findIndex(([h, c]) => h === 'MAIL2' && c === "rm -f '/var/lib/prometheus/node-exporter/failguard.prom'");
+    expect(stop).toBeGreaterThanOrEqual(0);
+    expect(rm).toBeGreaterThan(stop);
+    expect(steps.filter(([h, c]) => h === 'witness' && c.includes('failguard.prom'))).toEqual([]);
   });
 });
 

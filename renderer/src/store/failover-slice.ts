@@ -69,8 +69,12 @@ export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [
         void backend.call('jobs.points', { jobId: get().activeJobId! }).then((all) => {
           const f = get().failover;
           const mine = all.find((p) => p.host === target);
-          if (f.action === action && f.target === target) set({ failover: { ...f, points: mine?.rows ?? null, lastClean: mine?.tripwire?.state === 'fired' ? mine.tripwire.lastClean : null } });
-        }, () => undefined);
+          // The tripwire's last clean point is suggested while it has fired, and after, as long as it is still held.
+          const clean = mine?.tripwire?.lastClean ?? null;
+          const suggested = clean && (mine?.tripwire?.state === 'fired' || mine?.rows?.some((r) => r.point === clean && r.held)) ? clean : null;
+          // Points that cannot be read leave only the newest to choose (the plan says which that is).
+          if (f.action === action && f.target === target) set({ failover: { ...f, points: mine?.rows ?? [], lastClean: suggested } });
+        }, () => { const f = get().failover; if (f.action === action && f.target === target) set({ failover: { ...f, points: [] } }); });
       }
       const r = await run('planning', (operationId) => backend.call('failover.plan', { operationId, ...request(get()) }));
       if (r) set({ failover: { ...get().failover, plan: r.plan, notes: r.notes ?? [] } });
