@@ -146,7 +146,7 @@ describe('a standby\'s RPO thresholds', () => {
     let failing: Array<readonly [string | undefined, string | null, number]> = [];
     try {
       // 4 s late, then the same 10 s as a suspicion before anyone is paged.
-      await until(() => `the rpo-warning alert (${lines('rpo-warning').length - before.warning} so far; MAIL2's newest point ${Math.round((Date.now() - (JSON.parse(inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/state.json').stdout || '{}') as { received?: { newestAt?: number } }).received?.newestAt!) / 1000)} s old; its last events: ${JSON.stringify(agentEvents('mail2').slice(-4))})`, () => lines('rpo-warning').length > before.warning, 40_000, 250);
+      await until(() => `the rpo-warning alert (${lines('rpo-warning').length - before.warning} so far; MAIL2's newest point ${Math.round((Date.now() - (JSON.parse(inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/state.json').stdout || '{}') as { received?: { newestAt?: number } }).received?.newestAt ?? 0) / 1000)} s old; its last events: ${JSON.stringify(agentEvents('mail2').slice(-4))})`, () => lines('rpo-warning').length > before.warning, 40_000, 250);
       // By then MAIL2 is 14 s late or more, and Prometheus, scraping MAIL2 over its own link, sees it.
       await until(() => `Prometheus to see MAIL2's RPO rise (${JSON.stringify(seen)})`, async () => (seen = await rpoOfMail2()).length === 1 && seen[0]! > 10, 20_000, 500);
       await until(() => `Prometheus to see MAIL1's sends to MAIL2 fail (${JSON.stringify(failing)})`, async () => (failing = await series('failguard_send_failing', ',host="MAIL1",target="MAIL2"')).length === 1 && failing[0]![2] === 1, 30_000, 500);
