@@ -129,6 +129,10 @@ describe('a standby\'s RPO thresholds', () => {
   // What Prometheus on recv holds of the job, scraped from node_exporter's textfile collector on each mail host.
   const series = async (name: string, labels = '') => (await promQuery(`${name}{job="Matrix job"${labels}}`)).map((x) => [x.metric.host, x.metric.target ?? null, x.value] as const);
   const rpoOfMail2 = async () => (await series('failguard_rpo_seconds', ',host="MAIL2"')).map(([, , v]) => v);
+  const newestAgeS = () => {
+    const at = (JSON.parse(inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/state.json').stdout || '{}') as { received?: { newestAt?: number | null } }).received?.newestAt ?? null;
+    return at === null ? 'unknown' : Math.round((Date.now() - at) / 1000);
+  };
 
   it('a cut link takes MAIL2 past its warning age: alerted once to the receivers, seen rising in Prometheus, then its clearing once healed; no failover', async () => {
     const lines = (event: string) => readFileSync(recv.syslog.log, 'utf8').split('\n').filter((l) => new RegExp(`MAIL2 failguard.*job="Matrix job" event="${event}"`).test(l));
@@ -146,7 +150,7 @@ describe('a standby\'s RPO thresholds', () => {
     let failing: Array<readonly [string | undefined, string | null, number]> = [];
     try {
       // 4 s late, then the same 10 s as a suspicion before anyone is paged.
-      await until(() => `the rpo-warning alert (${lines('rpo-warning').length - before.warning} so far; MAIL2's newest point ${Math.round((Date.now() - (JSON.parse(inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/state.json').stdout || '{}') as { received?: { newestAt?: number } }).received?.newestAt ?? 0) / 1000)} s old; its last events: ${JSON.stringify(agentEvents('mail2').slice(-4))})`, () => lines('rpo-warning').length > before.warning, 40_000, 250);
+      await until(() => `the rpo-warning alert (${lines('rpo-warning').length - before.warning} so far; MAIL2's newest point ${newestAgeS()} s old; its last events: ${JSON.stringify(agentEvents('mail2').slice(-4))})`, () => lines('rpo-warning').length > before.warning, 40_000, 250);
       // By then MAIL2 is 14 s late or more, and Prometheus, scraping MAIL2 over its own link, sees it.
       await until(() => `Prometheus to see MAIL2's RPO rise (${JSON.stringify(seen)})`, async () => (seen = await rpoOfMail2()).length === 1 && seen[0]! > 10, 20_000, 500);
       await until(() => `Prometheus to see MAIL1's sends to MAIL2 fail (${JSON.stringify(failing)})`, async () => (failing = await series('failguard_send_failing', ',host="MAIL1",target="MAIL2"')).length === 1 && failing[0]![2] === 1, 30_000, 500);
