@@ -27,7 +27,8 @@ const worst = (states: readonly CheckState[]): CheckState => {
   return states.reduce<CheckState>((a, b) => (rank[b] > rank[a] ? b : a), 'OK');
 };
 
-const seconds = (s: number) => (s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+/** An age as people say it: seconds under two minutes, then minutes, then hours. */
+export const ageText = (s: number) => (s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
 
 function judge(job: Job, t: TargetView): TargetCheck {
   const { warn, crit } = thresholdsOf(job, t.target);
@@ -35,13 +36,13 @@ function judge(job: Job, t: TargetView): TargetCheck {
   if (t.phase === 'no-agent') return { ...base, state: 'UNKNOWN', why: `${t.target}: the agents cannot be read${t.lastError ? ` (${t.lastError})` : ''}` };
   // A send that fails is at least a warning; how late the standby is says whether it is critical (a blip is not).
   const failing = t.phase === 'error' ? `; sends fail: ${t.lastError ?? 'no reason given'}` : '';
-  if (failing && (t.rpoSeconds === null || t.rpoSeconds < warn)) return { ...base, state: 'WARNING', why: `${t.target}${t.rpoSeconds === null ? ': no point yet' : `: newest point ${seconds(t.rpoSeconds)} old`}${failing}` };
+  if (failing && (t.rpoSeconds === null || t.rpoSeconds < warn)) return { ...base, state: 'WARNING', why: `${t.target}${t.rpoSeconds === null ? ': no point yet' : `: newest point ${ageText(t.rpoSeconds)} old`}${failing}` };
   if (t.rpoSeconds === null) {
     return { ...base, state: 'WARNING', why: t.phase === 'initial-sync' ? `${t.target}: initial sync${t.initialSync?.share !== null && t.initialSync?.share !== undefined ? ` ${Math.round(t.initialSync.share * 100)}%` : ''}, no point yet` : `${t.target}: no point yet` };
   }
-  const age = `${t.target}: newest point ${seconds(t.rpoSeconds)} old`;
-  if (t.rpoSeconds >= crit) return { ...base, state: 'CRITICAL', why: `${age} (critical at ${seconds(crit)})${failing}` };
-  if (t.rpoSeconds >= warn) return { ...base, state: 'WARNING', why: `${age} (warning at ${seconds(warn)})${failing}` };
+  const age = `${t.target}: newest point ${ageText(t.rpoSeconds)} old`;
+  if (t.rpoSeconds >= crit) return { ...base, state: 'CRITICAL', why: `${age} (critical at ${ageText(crit)})${failing}` };
+  if (t.rpoSeconds >= warn) return { ...base, state: 'WARNING', why: `${age} (warning at ${ageText(warn)})${failing}` };
   return { ...base, state: 'OK', why: age };
 }
 

@@ -11,43 +11,19 @@ import { deleteSubvolume, run } from './btrfs.ts';
 import { parsePoint } from '../../shared/points.ts';
 import { UserError } from '../../shared/errors.ts';
 import { receivedPoints } from './receiver.ts';
-
-const C_UPDATE_EXTENT = 22;
-const A_SIZE = 4;
+import { A_SIZE, C_UPDATE_EXTENT, SendStreamReader, eachAttr } from './send-stream.ts';
 
 /** The data bytes a version-1 `--no-data` stream says would be written (its UPDATE_EXTENT sizes), read as it comes. */
 export class ExtentCounter {
   bytes = 0;
   commands = 0;
-  #buf: Buffer = Buffer.alloc(0);
-  #header = false;
+  readonly #reader = new SendStreamReader((cmd, attrs) => {
+    this.commands++;
+    if (cmd === C_UPDATE_EXTENT) eachAttr(attrs, (type, v) => { if (type === A_SIZE && v.length === 8) this.bytes += Number(v.readBigUInt64LE(0)); });
+  }, { anyVersion: true });
 
   push(chunk: Buffer): void {
-    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
-    let at = 0;
-    if (!this.#header) {
-      if (this.#buf.length < 17) return;
-      if (this.#buf.subarray(0, 12).toString('latin1') !== 'btrfs-stream') throw new Error('not a btrfs send stream');
-      this.#header = true;
-      at = 17;
-    }
-    while (this.#buf.length - at >= 10) {
-      const len = this.#buf.readUInt32LE(at);
-      if (len > 64 << 10) throw new Error('a command longer than a send stream has');
-      if (this.#buf.length - at < 10 + len) break;
-      this.commands++;
-      if (this.#buf.readUInt16LE(at + 4) === C_UPDATE_EXTENT) {
-        const attrs = this.#buf.subarray(at + 10, at + 10 + len);
-        for (let i = 0; i + 4 <= attrs.length;) {
-          const type = attrs.readUInt16LE(i);
-          const l = attrs.readUInt16LE(i + 2);
-          if (type === A_SIZE && l === 8) this.bytes += Number(attrs.readBigUInt64LE(i + 4));
-          i += 4 + l;
-        }
-      }
-      at += 10 + len;
-    }
-    this.#buf = Buffer.from(this.#buf.subarray(at));
+    this.#reader.push(chunk);
   }
 }
 

@@ -116,8 +116,10 @@ async function run(configFile: string): Promise<void> {
   setInterval(() => {
     st.flush();
     stamp();
+    // A standby that took over has no RPO of its own: read once for the watch and the metrics.
+    const tookOver = c.role === 'target' && readPhase(c.stateDir) !== null;
     try {
-      if (c.role === 'target' && c.health && !readPhase(c.stateDir)) {
+      if (c.role === 'target' && c.health && !tookOver) {
         const a = rpo.step(Date.now(), st.state.received.newest, c.health, c.host);
         if (a) raise(c, st, a.event, a.severity, a.message);
       }
@@ -130,7 +132,7 @@ async function run(configFile: string): Promise<void> {
       st.state.held = holds ?? [];
       st.state.holdsUnreadable = holds === null ? true : undefined;
     }
-    metrics.write();
+    metrics.write(tookOver);
   }, 1000).unref();
 
 }
@@ -232,15 +234,15 @@ commands[cmd]!(file).catch((e: unknown) => {
 });
 
 /** Writes failguard.prom each time it is called (metrics.ts); a missing folder or a failed write is said once per kind, never thrown. */
-function metricsWriter(c: AgentConfig, st: StateFile, serving: () => boolean | null): { write: () => void } {
+function metricsWriter(c: AgentConfig, st: StateFile, serving: () => boolean | null): { write: (tookOver: boolean) => void } {
   let said = '';
   const once = (m: string) => { if (m !== said) { said = m; st.note({ kind: 'metrics', message: m }); } };
   return {
-    write: () => {
+    write: (tookOver) => {
       const dir = c.metrics?.textfileDir;
       if (!dir) return;
       try {
-        const text = metricsText({ state: st.state, jobName: c.jobName || c.jobId, now: Date.now(), serving: serving(), tookOver: c.role === 'target' && readPhase(c.stateDir) !== null, thresholds: c.health });
+        const text = metricsText({ state: st.state, jobName: c.jobName || c.jobId, now: Date.now(), serving: serving(), tookOver, thresholds: c.health });
         if (writeMetrics(dir, text)) said = '';
         else once(`the folder ${dir} does not exist, so no metrics file is written; install node_exporter's textfile collector there, or set the job's metrics folder`);
       } catch (e) {

@@ -5,21 +5,12 @@
  * does not compress; mail, even a base64-encoded compressed attachment, does. Nothing is
  * changed or held back: the bytes go on to `btrfs receive` as they came.
  *
- * A stream is a header ("btrfs-stream\0", le32 version), then commands: le32 length, le16
- * command, le32 crc, then that many bytes of attributes, each le16 type, le16 length, data.
- * A WRITE carries the file's PATH and its DATA.
+ * The stream's commands come from send-stream.ts; a WRITE carries the file's PATH and its DATA.
  */
 import { Transform } from 'node:stream';
 import { zstdCompressSync, constants as zc } from 'node:zlib';
+import { A_DATA, A_PATH, C_UNLINK, C_WRITE, SendStreamReader, eachAttr } from './send-stream.ts';
 
-const HEADER = 17;
-const CMD_HEADER = 10;
-/** A version-1 command is at most the kernel's send buffer (64 KiB); a longer one is no stream this reader trusts. */
-export const MAX_COMMAND = 64 << 10;
-const C_WRITE = 15;
-const C_UNLINK = 11;
-const A_PATH = 15;
-const A_DATA = 19;
 /** A file's first bytes written in this point are what is judged: enough to tell text from ciphertext. */
 export const SAMPLE_PER_FILE = 32 << 10;
 /** A file must have this much sampled to be judged (a tiny file says nothing). */
@@ -57,9 +48,11 @@ export class SendStreamMeter extends Transform {
     super();
     this.judge = judge;
   }
-  #buf: Buffer = Buffer.alloc(0);
   #moreWrites = 0;
-  #headerSeen = false;
+  readonly #reader = new SendStreamReader((cmd, attrs) => {
+    if (cmd === C_WRITE) this.#write(attrs);
+    else if (cmd === C_UNLINK) this.#unlinks++;
+  });
   #bytes = 0;
   #unlinks = 0;
   #unreadable = false;
@@ -69,49 +62,22 @@ export class SendStreamMeter extends Transform {
     this.#bytes += chunk.length;
     if (this.judge && !this.#unreadable) {
       try {
-        this.#read(chunk);
+        this.#reader.push(chunk);
       } catch {
         // Never in the stream's way: a stream this reader does not understand is passed on, unjudged.
         this.#unreadable = true;
-        this.#buf = Buffer.alloc(0);
       }
     }
     done(null, chunk);
   }
 
-  #read(chunk: Buffer): void {
-    this.#buf = this.#buf.length ? Buffer.concat([this.#buf, chunk]) : chunk;
-    let at = 0;
-    if (!this.#headerSeen) {
-      if (this.#buf.length < HEADER) return;
-      if (this.#buf.subarray(0, 12).toString('latin1') !== 'btrfs-stream' || this.#buf.readUInt32LE(13) !== 1) throw new Error('not a version 1 send stream');
-      this.#headerSeen = true;
-      at = HEADER;
-    }
-    while (this.#buf.length - at >= CMD_HEADER) {
-      const len = this.#buf.readUInt32LE(at);
-      // Never buffered past one command: a length beyond the send buffer ends the reading (the stream still passes).
-      if (len > MAX_COMMAND) throw new Error('a command longer than a send stream has');
-      if (this.#buf.length - at < CMD_HEADER + len) break;
-      const cmd = this.#buf.readUInt16LE(at + 4);
-      if (cmd === C_WRITE) this.#write(this.#buf.subarray(at + CMD_HEADER, at + CMD_HEADER + len));
-      else if (cmd === C_UNLINK) this.#unlinks++;
-      at += CMD_HEADER + len;
-    }
-    // Keep only the unread part (a copy, so the chunk passed on is never held).
-    this.#buf = at === this.#buf.length ? Buffer.alloc(0) : Buffer.from(this.#buf.subarray(at));
-  }
-
   #write(attrs: Buffer): void {
-    let path: string | null = null;
-    let data: Buffer | null = null;
-    for (let i = 0; i + 4 <= attrs.length;) {
-      const type = attrs.readUInt16LE(i);
-      const len = attrs.readUInt16LE(i + 2);
-      if (type === A_PATH) path = attrs.subarray(i + 4, i + 4 + len).toString('utf8');
-      else if (type === A_DATA) data = attrs.subarray(i + 4, i + 4 + len);
-      i += 4 + len;
-    }
+    const got: { path: string | null; data: Buffer | null } = { path: null, data: null };
+    eachAttr(attrs, (type, v) => {
+      if (type === A_PATH) got.path = v.toString('utf8');
+      else if (type === A_DATA) got.data = v;
+    });
+    const { path, data } = got;
     if (path === null || !data?.length) return;
     if (!this.#files.has(path) && this.#files.size >= MAX_SAMPLED_FILES) { this.#moreWrites++; return; }
     const f = this.#files.get(path) ?? { bytes: 0, head: [], headBytes: 0 };

@@ -3,7 +3,7 @@ import { useAppStore } from './store-context.tsx';
 import { RpoChart } from './RpoChart.tsx';
 import { FailoverPanel } from './FailoverPanel.tsx';
 import { pointTime, type TargetView } from '../../../shared/replication.ts';
-import { healthCheck, type TargetCheck } from '../../../shared/health-check.ts';
+import { ageText, healthCheck, type TargetCheck } from '../../../shared/health-check.ts';
 import { messages } from '../messages.ts';
 
 const REFRESH_MS = 2000;
@@ -49,8 +49,6 @@ export function Dashboard() {
 /** A rate people can read at any size: kB/s below a megabyte a second. */
 const mb = (n: number) => (n < 1e6 ? `${Math.round(n / 1e3)} kB/s` : `${(n / 1e6).toFixed(1)} MB/s`);
 
-const age = (s: number) => (s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`);
-
 function TargetCard({ t, check }: { t: TargetView; check: TargetCheck | null }) {
   const m = messages.dashboard;
   const sync = t.initialSync;
@@ -67,7 +65,7 @@ function TargetCard({ t, check }: { t: TargetView; check: TargetCheck | null }) 
         <dt>{m.rpo}</dt><dd data-testid={`rpo-${t.target}`}>{t.rpoSeconds === null ? m.none : m.seconds(t.rpoSeconds)}</dd>
         <dt>{m.throughput}</dt><dd>{t.bytesPerSecond === null ? m.none : mb(t.bytesPerSecond)}</dd>
         <dt>{m.compression}</dt><dd>{t.compressionRatio === null ? m.none : `${t.compressionRatio.toFixed(1)} : 1`}</dd>
-        {check ? <><dt>{m.health}</dt><dd data-testid={`health-${t.target}`} data-state={check.state}>{m.healthState(check.state, age(check.warn), age(check.crit))}</dd></> : null}
+        {check ? <><dt>{m.health}</dt><dd data-testid={`health-${t.target}`} data-state={check.state}>{m.healthState(check.state, ageText(check.warn), ageText(check.crit))}</dd></> : null}
         {t.tripwire ? <><dt>{m.tripwire}</dt><dd data-testid={`tripwire-${t.target}`} data-state={t.tripwire.state}>{m.tripwireState[t.tripwire.state]}</dd></> : null}
         <dt>{m.points}</dt><dd>{t.points}{t.held ? <span data-testid={`held-${t.target}`} data-held={t.held}> ({m.held(t.held)})</span> : null}</dd>
         {t.monitor ? <><dt>{m.monitor}</dt><dd data-testid={`monitor-${t.target}`} data-state={t.monitor.state}>{m.monitorState(t.monitor.state, t.monitor.countdownS, t.monitor.mode)}</dd></> : null}
