@@ -82,6 +82,7 @@ export const agentStateSchema = z.object({
     recent: z.array(point),
     firedAt: ms.nullable(),
     lastClean: point.nullable(),
+    known: z.record(z.string().max(512), ms).optional(),
   }).optional(),
   /** Target: the point being received now, and how far it has come (bytes of the stream, when the last arrived). */
   receiving: z.object({ point, from: z.string().nullable(), bytes: z.number(), lastAt: ms }).nullable().optional(),

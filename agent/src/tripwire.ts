@@ -58,9 +58,14 @@ export interface TripwireMemory {
   firedAt: number | null;
   /** The newest clean point when it fired: the one to fail over or rehearse to. */
   lastClean: string | null;
+  /** Files seen incompressible lately, by path, with when last seen: a file seen again (a journal appended to) is no news. */
+  known?: Record<string, number>;
 }
 
-export const newTripwireMemory = (): TripwireMemory => ({ state: 'learning', shares: [], suspects: [], recent: [], firedAt: null, lastClean: null });
+export const newTripwireMemory = (): TripwireMemory => ({ state: 'learning', shares: [], suspects: [], recent: [], firedAt: null, lastClean: null, known: {} });
+
+/** Paths remembered as known incompressible files at most. */
+const KNOWN_PATHS = 500;
 
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
 
@@ -81,21 +86,28 @@ export function observePoint(m: TripwireMemory, point: string, s: StreamMeasure,
     m.firedAt = null;
     m.suspects = [];
   }
-  // Suspects are remembered for the re-arm time: an attack that starts slowly and speeds up is one episode, and its first suspect marks where clean ends.
+  // Suspects are remembered for the re-arm time: an attack that starts slowly and speeds up is one episode, and its
+  // first suspect marks where clean ends (a file already known incompressible, like a journal, is never a suspect).
   if (m.state !== 'fired') m.suspects = m.suspects.filter((x) => now - x.at <= REARM_AFTER_MS);
   if (s.unreadable) return null;
-  // Learning, or standing aside, it only watches the pattern; armed, a point with incompressible files is suspect.
+  // Only files not seen incompressible lately are news: a journal appended to every second is one file, seen once.
+  const known = { ...(m.known ?? {}) };
+  const paths = s.incompressiblePaths.map((x) => x.slice(0, PATH_CHARS));
+  const novel = paths.filter((x) => known[x] === undefined || now - known[x]! > REARM_AFTER_MS);
+  for (const x of paths) known[x] = now;
+  m.known = Object.fromEntries(Object.entries(known).filter(([, at]) => now - at <= REARM_AFTER_MS).sort((a, b) => b[1] - a[1]).slice(0, KNOWN_PATHS));
+  // Learning, or standing aside, it only watches the pattern; armed, a point with new incompressible files is suspect.
   const judging = m.state === 'armed' || m.state === 'fired';
-  const suspect = judging && s.incompressibleFiles > 0;
+  const suspect = judging && novel.length > 0;
   if (s.filesJudged >= MIN_JUDGED_FILES && !suspect) m.shares = [...m.shares, s.incompressibleFiles / s.filesJudged].slice(-BASELINE_SIZE);
   if (!suspect) {
     if (m.state !== 'fired') m.state = stateOf(m.shares);
     return null;
   }
-  m.suspects = [...m.suspects, { at: now, point, paths: s.incompressiblePaths.slice(0, PATHS_KEPT).map((x) => x.slice(0, PATH_CHARS)), bytes: s.incompressibleBytes }].slice(-120);
+  m.suspects = [...m.suspects, { at: now, point, paths: novel.slice(0, PATHS_KEPT), bytes: s.incompressibleBytes }].slice(-120);
   if (m.state === 'fired') return null;
   const inWindow = m.suspects.filter((x) => now - x.at <= SUSPECT_WINDOW_MS);
-  // Distinct files: one journal appended to every second is one file, however many points carry it.
+  // Distinct new files within the window.
   const files = new Set(inWindow.flatMap((x) => x.paths)).size;
   const bytes = inWindow.reduce((n, x) => n + x.bytes, 0);
   if (files < MIN_FILES || bytes < MIN_BYTES) return null;

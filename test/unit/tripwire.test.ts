@@ -131,6 +131,14 @@ describe('the tripwire', () => {
     expect(pendingClean(m)).toEqual([]);
   });
 
+  it('names the point just before an attack as the last clean one beside a journal that never compresses (a known file is no news)', () => {
+    const journal = (judged: number, bad = 0) => ({ ...point(judged, bad), incompressibleFiles: bad + 1, incompressiblePaths: [...point(judged, bad).incompressiblePaths, 'bench/append.log'] });
+    const { m } = feed(undefined, Array.from({ length: 200 }, () => journal(11)));
+    expect([m.state, m.suspects]).toEqual(['armed', []]);
+    const { fires } = feed(m, [journal(11, 12), journal(11, 12)], 200);
+    expect(fires.map((f) => [f.i, f.fire.lastClean, f.fire.files])).toEqual([[201, pointName(200, t0 + 199_000), 24]]);
+  });
+
   it('lets fewer files a minute pass, and tiny ones', () => {
     const { m } = feed(undefined, Array.from({ length: 10 }, () => point(10)));
     expect(feed(m, [point(15, 15)], 10).fires).toEqual([]);
