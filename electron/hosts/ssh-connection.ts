@@ -73,6 +73,9 @@ export async function connectHost(target: HostTarget, o: ConnectOptions): Promis
   await new Promise<void>((resolve, reject) => {
     const abort = () => { client.end(); reject(new UserError('host-cancelled', `Connecting to ${target.name} was cancelled.`)); };
     o.signal?.addEventListener('abort', abort, { once: true });
+    // Nagle's algorithm off: with it, every small SSH packet waited for the peer's delayed ACK, and each command took ~90 ms
+    // on a quiet link instead of ~3 ms (a protect runs ~150 of them; a large file copy is unaffected).
+    client.once('connect', () => client.setNoDelay(true));
     client.once('ready', () => { o.signal?.removeEventListener('abort', abort); resolve(); });
     client.once('error', (e: Error & { code?: string; level?: string }) => {
       o.signal?.removeEventListener('abort', abort);
