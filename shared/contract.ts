@@ -13,6 +13,7 @@ import type { FailoverApplyRequest, FailoverPlanRequest, ProtectApplyRequest, Pr
 import type { Plan, PlanRunResult } from './plan.ts';
 import type { ReplicationView } from './replication.ts';
 import type { StandbyPoints } from './point-choice.ts';
+import type { RehearsalSummary } from './rehearsal-report.ts';
 
 export interface Methods {
   /** What is running: version, transport, which wizard steps are built. */
@@ -37,6 +38,10 @@ export interface Methods {
   'jobs.status': { request: { jobId: string }; response: ReplicationView };
   /** The points each standby of a saved job holds (time, size, held), read from its agents over SSH. */
   'jobs.points': { request: { jobId: string }; response: StandbyPoints[] };
+  /** The rehearsal reports kept with a saved job, newest first. */
+  'jobs.rehearsals': { request: { jobId: string }; response: RehearsalSummary[] };
+  /** One kept rehearsal report rendered (by its name from the list); PDF comes back base64-encoded. */
+  'jobs.rehearsalReport': { request: { jobId: string; name: string; format: 'json' | 'html' | 'pdf' }; response: { fileName: string; mimeType: string; content: string; encoding: 'utf8' | 'base64' } };
   /** The plan of a failover, planned switchover, failback or rehearsal of a saved job, changing nothing; progress under operationId. */
   'failover.plan': { request: FailoverPlanRequest; response: { plan: Plan; notes?: string[] } };
   /** Applies that plan (by id, as reviewed and confirmed); each step's state reported as it runs. */
@@ -59,7 +64,7 @@ export type ResponseOf<M extends MethodName> = Methods[M]['response'];
  * Every method and event name, as values. `satisfies` makes the compiler refuse a list
  * that misses a name or invents one, so the preload and the HTTP router cannot drift.
  */
-export const METHOD_NAMES = ['app.info', 'directory.discover', 'failover.apply', 'failover.plan', 'jobs.list', 'jobs.opened', 'jobs.points', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan'] as const satisfies readonly MethodName[];
+export const METHOD_NAMES = ['app.info', 'directory.discover', 'failover.apply', 'failover.plan', 'jobs.list', 'jobs.opened', 'jobs.points', 'jobs.rehearsalReport', 'jobs.rehearsals', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan'] as const satisfies readonly MethodName[];
 export const EVENT_NAMES = ['operation.progress'] as const satisfies readonly EventName[];
 type Missing<All, Listed> = Exclude<All, Listed>;
 const _allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> extends never ? true : never = true;

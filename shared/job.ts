@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseSchedule } from './schedule.ts';
+import { rehearsalScheduleSchema } from './rehearsal-schedule.ts';
 import { REPLICATION_PORT } from './preflight.ts';
 import { canonicalIpv6 } from './dns-record.ts';
 import { absolutePath, alertReceiverSchema, dnsRecordSchema, ipv4, serverName, serverPath } from './failover-options.ts';
@@ -152,6 +153,8 @@ export const jobSchema = z.strictObject({
    * without that folder gets none, and its agent says so once.
    */
   metrics: z.strictObject({ textfileDir: serverPath.nullable().default('/var/lib/prometheus/node-exporter') }).prefault({}),
+  /** When the job rehearses a failover by itself, with a report each time (off until a person chooses). */
+  rehearsals: rehearsalScheduleSchema.prefault({}),
   /** Host keys pinned on first use; checked on every connection. */
   hostKeys: z.array(z.strictObject({ host: ipv4, port: z.number().int(), algorithm: z.string().max(100), fingerprint })).max(100).default([]),
   /** SHA-256 fingerprints of the job's CA and of each agent's certificate. */
@@ -168,6 +171,10 @@ export const jobSchema = z.strictObject({
       if (other) ctx.addIssue({ code: 'custom', path: [...where.replace(/\[(\d+)\]/, '.$1').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), key.startsWith('name') ? 'name' : 'address'], message: `the same server as ${other}; each server can have one role only` });
       else seen.set(key, where);
     }
+  }
+  const rehearsed = j.rehearsals.target;
+  if (rehearsed && !j.targets.some((t) => t.name.toLowerCase() === rehearsed.toLowerCase())) {
+    ctx.addIssue({ code: 'custom', path: ['rehearsals', 'target'], message: `not one of the job's targets (${j.targets.map((t) => t.name).join(', ')})` });
   }
 });
 

@@ -195,7 +195,10 @@ export interface StepRecord {
   action: string;
   status: 'applied' | 'failed' | 'undone' | 'undo-failed' | 'verified-earlier';
   output: string;
+  /** When it was recorded (the step's end). */
   at: string;
+  /** How long the step took, from before its snapshot to after its verification (absent for undo records). */
+  ms?: number;
 }
 
 export type PlanOutcome =

@@ -29,10 +29,15 @@ export interface ProtectApplyRequest extends ProtectPlanRequest { consent: strin
 export interface ProtectApplyResult { job: Job; plan: Plan; results: PlanRunResult[] }
 
 /** A job saved on this computer (after it was provisioned): what the dashboard reopens. */
+import type { RehearsalSummary } from './rehearsal-report.ts';
+import type { RehearsalDue } from './rehearsal-schedule.ts';
+
 export interface SavedJob {
   job: Job; savedAt: string; lastAction?: JobAction;
   /** When it was last opened on this computer (the start page lists the last one first and marks it). */
   openedAt?: string;
+  /** Its rehearsals: the last report's summary, and whether its schedule has a slot waiting (overdue after an hour). */
+  rehearsal?: { last: RehearsalSummary | null; due: RehearsalDue };
   /** Which of its secrets this computer keeps (names only, never values). */
   kept?: { directory: boolean; ssh: boolean; alerts: boolean; tsigKeys: string[] };
 }

@@ -105,6 +105,8 @@ export const REQUEST_SCHEMAS: { [M in MethodName]: z.ZodType<RequestOf<M>> } = {
   'jobs.list': empty,
   'jobs.opened': z.strictObject({ jobId }),
   'jobs.points': z.strictObject({ jobId }),
+  'jobs.rehearsals': z.strictObject({ jobId }),
+  'jobs.rehearsalReport': z.strictObject({ jobId, name: z.string().regex(/^\d{4}-\d\d-\d\dT[\d-]+Z-[A-Za-z0-9_-]+$/, 'not a rehearsal report name').max(120), format: z.enum(['json', 'html', 'pdf']) }),
   'jobs.status': z.strictObject({ jobId: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'not a job id') }),
 };
 

@@ -11,7 +11,7 @@ import { run } from './btrfs.ts';
 import { receivedPoints } from './receiver.ts';
 import { readPhase, writePhase, type Phase } from './monitor/phase.ts';
 import { greeting, resolveServices, running as serviceRunning, sh, startServices, stopServices } from './monitor/services.ts';
-import { shellCommand, shq } from '../../electron/hosts/shell.ts';
+import { shellCommand } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
 import { parsePoint } from '../../shared/points.ts';
 import { beginAsking, clearAsking, endAsking, promiseLeftS } from './monitor/promise.ts';
@@ -75,7 +75,7 @@ export async function holdsLease(c: AgentConfig): Promise<boolean> {
  * What a promotion did: the point brought up, where the data before it went, and (a failover to
  * a point other than the newest) the newest point then and the newer points it held, set aside.
  */
-interface Promoted { point: string; aside: string | null; at: number; newestThen?: string; held?: string[] }
+interface Promoted { point: string; aside: string | null; at: number; newestThen?: string; held?: string[]; rehearsal?: boolean }
 const promotedFile = (c: AgentConfig) => join(c.stateDir, 'promoted.json');
 const base = (c: AgentConfig) => posix.dirname(c.receiveDir);
 /** A point as a person reads it: its time, and its name to find it by. */
@@ -98,6 +98,13 @@ export function readPromoted(c: AgentConfig): Promoted | null {
  */
 export async function promote(c: AgentConfig, chosen: string | null = null, o: { rehearsal?: boolean } = {}): Promise<Promoted> {
   const done = readPromoted(c);
+  // A rehearsal never runs on data that serves: the copy it brings up is discarded after, with what was written on it.
+  if (o.rehearsal) {
+    const phase = readPhase(c.stateDir)?.phase;
+    if ((done && !done.rehearsal) || phase === 'failed-over' || phase === 'failing-over') {
+      throw new UserError('rehearsal-refused', `${c.host} serves the mail now (it took over${done ? ` with ${pointWords(done.point)}` : ''}), so it cannot be rehearsed on: a rehearsal discards what it brings up. Fail back first, or rehearse on another standby.`);
+    }
+  }
   if (done && await isSubvolume(c.subvolume)) {
     if (chosen && done.point !== chosen) throw new UserError('promoted-other', `${c.host} already has ${pointWords(done.point)} brought up, not ${pointWords(chosen)}; undo that run first.`);
     return done;
@@ -117,7 +124,7 @@ export async function promote(c: AgentConfig, chosen: string | null = null, o: {
   await run(['btrfs', 'subvolume', 'snapshot', posix.join(c.receiveDir, point), c.subvolume]);
   // Held once the point is up (a promotion that failed before holds nothing it could not release).
   const held = !o.rehearsal && newer.length ? addHolds(c.stateDir, newer, `newer than ${point}, which a failover brought up: set aside, kept until released`) : [];
-  const rec: Promoted = { point, aside, at: Date.now(), ...(newer.length ? { newestThen: pts.at(-1)!, held } : {}) };
+  const rec: Promoted = { point, aside, at: Date.now(), ...(newer.length ? { newestThen: pts.at(-1)!, held } : {}), ...(o.rehearsal ? { rehearsal: true } : {}) };
   writeFileSync(promotedFile(c), JSON.stringify(rec), { mode: 0o600 });
   return rec;
 }
@@ -133,6 +140,8 @@ export async function isSubvolume(path: string): Promise<boolean> {
 export async function unpromote(c: AgentConfig, discard = false): Promise<string> {
   const p = readPromoted(c);
   if (!p) return 'nothing was promoted';
+  // Only a rehearsal's copy is ever deleted: a failover's data (mail taken since) is kept aside whatever was asked.
+  if (discard && !p.rehearsal) throw new UserError('discard-refused', `${c.host} brought up ${pointWords(p.point)} for a failover, not a rehearsal; its data is never discarded. Undo it without --discard (the data is kept aside).`);
   const kept = posix.join(base(c), `promoted-${p.point}-${Date.now()}`);
   if (existsSync(c.subvolume)) {
     if (discard) await run(['btrfs', 'subvolume', 'delete', c.subvolume]);
@@ -143,24 +152,6 @@ export async function unpromote(c: AgentConfig, discard = false): Promise<string
   if (p.held?.length) releaseHolds(c.stateDir, p.held);
   rmSync(promotedFile(c), { force: true });
   return discard ? `the copy of ${p.point} is discarded` : `the promoted copy is kept at ${kept}`;
-}
-
-/** A rehearsal's proof: the services answer, and Dovecot reads a mailbox of the copy (the first user it knows). */
-export async function rehearsalCheck(c: AgentConfig): Promise<string> {
-  const s = await serving(c);
-  if (!s.ok) throw new UserError('rehearsal-failed', `On the copy, ${s.detail}.`);
-  // The first user whose mailbox exists on the copy (a new server may have users who never got mail).
-  const user = (await sh('for u in $(doveadm user "*" 2>/dev/null | head -200); do h=$(doveadm user -f home "$u" 2>/dev/null); [ -n "$h" ] && [ -d "$h" ] && { echo "$u"; break; }; done', 20_000)).output.trim();
-  if (!user) return `${s.detail}; no mailbox on the copy yet to read`;
-  // Through Dovecot's own IMAP server (preauthenticated as the user: no password is known here), as a mail client reads it.
-  // Only the lines that matter are kept (the greeting's capability list alone is longer than what sh() keeps of the output).
-  // The first message read too, from its file (not Dovecot's cache of its headers): a message in the clear, not only
-  // counted — a file encrypted in place counts as well, and its cached subject would still read.
-  const r = await sh(`printf 'a1 EXAMINE INBOX\\r\\na2 FETCH 1 (BODY.PEEK[]<0.4000>)\\r\\na3 LOGOUT\\r\\n' | doveadm exec imap -u ${shq(user)} 2>&1 | grep -aE '^(\\* [0-9]+ EXISTS|a1 |Subject:|imap\\(|Error|Fatal)'`, 20_000);
-  const exists = /^\* (\d+) EXISTS/m.exec(r.output)?.[1];
-  if (!/^a1 OK/m.test(r.output) || exists === undefined) throw new UserError('rehearsal-failed', `Dovecot's IMAP server could not open ${user}'s inbox on the copy: ${r.output.split('\n').find((l) => /^a1 /.test(l)) ?? r.output.split('\n').at(-1)}`);
-  const subject = /^Subject: ?(.*)$/m.exec(r.output)?.[1]?.trim();
-  return `${s.detail}; IMAP opened ${user}'s inbox on the copy: ${exists} messages${exists !== '0' ? subject ? `; the first is "${subject.slice(0, 200)}"` : '; the first has no subject Dovecot can read' : ''}`;
 }
 
 /** The Postfix queue folder when it lies inside the protected data (so a copy of a point carries the queue), else null. */

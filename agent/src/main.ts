@@ -18,7 +18,8 @@ import { startAdmission } from './monitor/admission.ts';
 import { runAutomaticFailover } from './failover/automatic.ts';
 import { sendAlert } from './alerts/send.ts';
 import { finalPoint, handedOver, handOver } from './handover.ts';
-import { holdQueue, queueHeld, setAsideDiverged, settle, synced, holdsLease, rehearsalCheck, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
+import { rehearsalCheck, rehearsalEvidence } from './rehearsal-check.ts';
+import { holdQueue, queueHeld, setAsideDiverged, settle, synced, holdsLease, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
 import { UserError } from '../../shared/errors.ts';
 import { Receiver } from './receiver.ts';
 import { Shipper } from './shipper.ts';
@@ -193,6 +194,7 @@ const commands: Record<string, (f: string) => Promise<void>> = {
   'promoted': oneShot(async (c) => { const p = readPromoted(c); if (!p) process.exitCode = 1; return p ?? 'not promoted'; }),
   'unpromote': oneShot((c) => unpromote(c, arg === '--discard')),
   'rehearsal-check': oneShot(rehearsalCheck),
+  'rehearsal-evidence': oneShot(async (c) => rehearsalEvidence(c)),
   'hold-queue': oneShot(holdQueue),
   'queue-held': oneShot(async (c) => { const ok = await queueHeld(c); if (!ok) process.exitCode = 1; return ok ? 'nothing in the queue waits for delivery' : 'messages in the queue wait for delivery'; }),
   'handover': oneShot((c) => handOver(c, arg ?? '')),

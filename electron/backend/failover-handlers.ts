@@ -17,7 +17,8 @@ import { chooseTarget, planFailback, planFailover, type DirectoryAccess } from '
 import { rehearsalPlan } from '../failover/rehearsal.ts';
 import { failbackPreview } from '../failover/failback-preview.ts';
 import { failback, failover } from '../failover/service.ts';
-import { runJobPlan, type ProvisionOptions } from '../provision/service.ts';
+import type { ProvisionOptions } from '../provision/service.ts';
+import { runRehearsal } from '../failover/rehearsal-run.ts';
 import type { JobSecrets } from '../jobs/job-secrets.ts';
 
 type FailoverHandlers = Pick<Handlers, 'failover.plan' | 'failover.apply'>;
@@ -68,8 +69,9 @@ export function failoverHandlers(operations: Operations, secrets: JobSecrets): F
       const r = withKept(job, req, secrets);
       const run = async (): Promise<{ plan: Plan; results: PlanRunResult[] }> => {
         if (r.action === 'rehearsal') {
-          const plan = rehearsalPlan(job, chooseTarget(job, r.target), r.point ?? null);
-          return { plan, results: await runJobPlan(job, plan, req.consent, o) };
+          // Its report is kept with the job; the directory (when kept or given) counts the source's mailboxes for it.
+          const done = await runRehearsal(job, chooseTarget(job, r.target), req.consent, { ...o, trigger: 'person', point: r.point ?? null, mailboxDirectory: r.directory ?? null });
+          return { plan: done.plan, results: done.results };
         }
         const tsig = r.dnsSecrets ? { tsigSecrets: r.dnsSecrets } : {};
         if (r.action === 'failback') return failback(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig });

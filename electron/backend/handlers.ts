@@ -18,6 +18,7 @@ import { findInterrupted } from '../plans/journal.ts';
 import { journalDir } from './data-dir.ts';
 import { protectHandlers } from './protect-handlers.ts';
 import { failoverHandlers } from './failover-handlers.ts';
+import { rehearsalHandlers } from './rehearsal-handlers.ts';
 import { asOperation } from './as-operation.ts';
 import { JobSecrets } from '../jobs/job-secrets.ts';
 
@@ -47,6 +48,7 @@ export function createHandlers(opts: BackendOptions, operations = new Operations
     'operation.cancel': async (r) => ({ cancelled: operations.cancel(r.operationId) }),
     ...protectHandlers(operations, secrets),
     ...failoverHandlers(operations, secrets),
+    ...rehearsalHandlers(),
   };
 }
 

@@ -11,7 +11,7 @@ import { serve } from './serve-command.ts';
 import { discoverWithTrust, topologyTable, type DirectoryCliOptions } from './discover-command.ts';
 import { preflight, printRules, type PreflightCliOptions } from './preflight-command.ts';
 import { Option } from 'commander';
-import { rehearseCommand } from './rehearse-command.ts';
+import { rehearsalsCommand, rehearseCommand, type RehearseCliOptions } from './rehearse-command.ts';
 import { failbackCommand, failoverCommand, type FailoverCliOptions } from './failover-command.ts';
 import type { KeptCliOptions } from './kept-secrets.ts';
 import { protectCommand, statusCommand, unprotectCommand, verifyCommand, type PlanCliOptions } from './protect-command.ts';
@@ -158,16 +158,25 @@ export function buildProgram(): Command {
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .action(async (o: FailoverCliOptions) => { process.exitCode = await failbackCommand(o); });
-  program.command('rehearse')
-    .description('test a failover: a copy of the newest point (or the one --at picks) started on a target and checked, then discarded; no DNS, directory or lease change')
+  withDirectoryOptions(program.command('rehearse'))
+    .description('test a failover: a copy of the newest point (or the one --at picks) started on a target and checked, then discarded; no DNS, directory or lease change; its report is kept with the job')
     .requiredOption('--job <file>', 'the job file')
     .option('--target <name>', 'the target to rehearse on (when the job has several)')
     .option(...AT_OPTION)
+    .option('--if-due', 'only when the job\'s rehearsal schedule says one is due (for cron or a systemd timer); runs without asking')
     .option('--apply <plan-id>', 'run exactly the plan with this id (as shown before)')
     .option('--yes', 'run the plan as it is now (consent without review)')
     .option(...USE_KEPT_SECRETS)
     .option(...SSH_SECRET_FILE)
-    .action(async (o: PlanCliOptions & KeptCliOptions & { target?: string; at?: string }) => { process.exitCode = await rehearseCommand(o); });
+    .action(async (o: RehearseCliOptions) => { process.exitCode = await rehearseCommand(o); });
+  program.command('rehearsals')
+    .description('the rehearsal reports kept with a job, newest first; --report NAME (or latest) --format html|pdf|json --out FILE writes one')
+    .requiredOption('--job <file>', 'the job file')
+    .option('--json', 'print the list as JSON')
+    .option('--report <name>', 'a report from the list, or latest')
+    .option('--format <format>', 'json, html or pdf (default html)')
+    .option('--out <file>', 'where to write the report')
+    .action(async (o: { job: string; json?: boolean; report?: string; format?: string; out?: string }) => { process.exitCode = await rehearsalsCommand(o); });
   program.command('unprotect')
     .description('stop and remove the agents of a job; the data stays (and the points, unless --purge)')
     .requiredOption('--job <file>', 'the job file')

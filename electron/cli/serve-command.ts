@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { startServer } from '../serve/server.ts';
+import { keptSecretsRun, rehearsalScheduler } from '../jobs/rehearsal-scheduler.ts';
 import { findInterrupted } from '../plans/journal.ts';
 import { dataDir, journalDir } from '../backend/data-dir.ts';
 import { JobSecrets } from '../jobs/job-secrets.ts';
@@ -33,6 +34,8 @@ export async function serve(opts: { port: number; open: boolean; secretKeyFile?:
   const running = await startServer({ port: opts.port, rendererDir: rendererDir(), secrets });
   process.stdout.write(`Failguard is serving on 127.0.0.1 only. Open:\n${running.url}\n`);
   process.stdout.write(`Passwords and keys of saved jobs: ${secrets.how}.\n`);
+  // Scheduled rehearsals run while this runs, with the secrets kept for each job.
+  const scheduler = rehearsalScheduler(keptSecretsRun(secrets), { log: (l) => process.stdout.write(`${new Date().toISOString()} ${l}\n`) });
   // What the journal holds from before: said at start, finished by the next run that applies changes on those servers.
   for (const r of findInterrupted(journalDir())) {
     process.stdout.write(`Found a run cut short on ${r.summary.startedAt} (${r.summary.plans.map((p) => `${p.title}: ${p.stepsDone} of ${p.steps} steps`).join('; ')}); the next run of the same job or pre-flight that applies changes on ${r.summary.hosts.join(', ')} finishes it.\n`);
@@ -43,7 +46,7 @@ export async function serve(opts: { port: number; open: boolean; secretKeyFile?:
     opener.on('error', () => process.stdout.write('No browser could be opened here; open the address above yourself.\n'));
     opener.unref();
   }
-  const stop = () => void running.close().then(() => process.exit(0));
+  const stop = () => { scheduler.stop(); void running.close().then(() => process.exit(0)); };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

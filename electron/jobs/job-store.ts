@@ -10,6 +10,8 @@ import type { JobAction, SavedJob } from '../../shared/protect.ts';
 import { UserError } from '../../shared/errors.ts';
 import { dataDir } from '../backend/data-dir.ts';
 import { readJob, writeJob } from './job-file.ts';
+import { rehearsalSummaries } from '../reports/rehearsal-store.ts';
+import { rehearsalDue } from '../../shared/rehearsal-schedule.ts';
 
 const jobsDir = (base?: string) => join(base ?? dataDir(), 'jobs');
 const jobFile = (id: string, base?: string) => join(jobsDir(base), id, 'job.json');
@@ -59,7 +61,9 @@ export async function listJobs(base?: string): Promise<SavedJob[]> {
     if (!job) continue;
     const last = (await history(id, base)).at(-1);
     const opened = await stat(openedFile(id, base)).catch(() => null);
-    out.push({ job, savedAt: st.mtime.toISOString(), ...(last ? { lastAction: last } : {}), ...(opened ? { openedAt: opened.mtime.toISOString() } : {}) });
+    const rehearsed = (await rehearsalSummaries(id, base))[0] ?? null;
+    const due = rehearsalDue(job.rehearsals, new Date(), st.mtime, rehearsed ? new Date(rehearsed.startedAt) : null);
+    out.push({ job, savedAt: st.mtime.toISOString(), ...(last ? { lastAction: last } : {}), ...(opened ? { openedAt: opened.mtime.toISOString() } : {}), rehearsal: { last: rehearsed, due } });
   }
   const recent = (j: SavedJob) => (j.openedAt && j.openedAt > j.savedAt ? j.openedAt : j.savedAt);
   return out.sort((a, b) => recent(b).localeCompare(recent(a)));

@@ -6,6 +6,7 @@ import { app, BrowserWindow, safeStorage, screen, session, shell } from 'electro
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { registerIpc } from './ipc.ts';
+import { keptSecretsRun, rehearsalScheduler } from '../jobs/rehearsal-scheduler.ts';
 import { APP_CSP, secureWindowOptions } from './window-options.ts';
 import { fitToScreens, readWindowState, writeWindowState } from './window-state.ts';
 import { electronPdfPrinter } from './electron-pdf.ts';
@@ -41,7 +42,10 @@ app.whenReady().then(async () => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  registerIpc(() => BrowserWindow.getAllWindows(), appUrl, await keychainSecrets());
+  const secrets = await keychainSecrets();
+  registerIpc(() => BrowserWindow.getAllWindows(), appUrl, secrets);
+  // Scheduled rehearsals run while the app is open (the start page flags a slot missed while it was closed).
+  rehearsalScheduler(keptSecretsRun(secrets));
   const stateFile = join(app.getPath('userData'), 'window.json');
   const fitted = fitToScreens(readWindowState(stateFile), screen.getAllDisplays().map((d) => d.workArea));
   const b = fitted?.bounds;

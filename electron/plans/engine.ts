@@ -20,9 +20,9 @@ export interface RunOptions {
 interface Progress { verified: number[]; inFlight?: { index: number; snapshot: unknown }; snapshots: Map<number, unknown> }
 
 const now = () => new Date().toISOString();
-const record = (plan: Plan, index: number, status: StepRecord['status'], output: string): StepRecord => {
+const record = (plan: Plan, index: number, status: StepRecord['status'], output: string, startedMs?: number): StepRecord => {
   const v = describeStep(plan.steps[index]!);
-  return { index, where: v.where, action: status === 'undone' || status === 'undo-failed' ? v.undo : v.action, status, output, at: now() };
+  return { index, where: v.where, action: status === 'undone' || status === 'undo-failed' ? v.undo : v.action, status, output, at: now(), ...(startedMs === undefined ? {} : { ms: Date.now() - startedMs }) };
 };
 
 /** Undoes the given steps newest first; false when one could not be undone (the plan then waits for a person). */
@@ -61,6 +61,7 @@ async function execute(plan: Plan, ctx: PlanContext, journal: Journal, from: Pro
     if (done.includes(i)) continue;
     const step = plan.steps[i]!;
     const ex = executorFor(step);
+    const startedMs = Date.now();
     onStep?.({ planId: plan.id, index: i, status: 'running' });
     try {
       if (from.inFlight?.index === i) {
@@ -68,7 +69,7 @@ async function execute(plan: Plan, ctx: PlanContext, journal: Journal, from: Pro
         snapshots.set(i, from.inFlight.snapshot);
         if ((await ex.verify(step, ctx)) === true) {
           journal.write({ t: 'step-done', planId: plan.id, index: i, output: 'verified after the interruption', earlier: true });
-          steps.push(record(plan, i, 'verified-earlier', 'its effect was already in place'));
+          steps.push(record(plan, i, 'verified-earlier', 'its effect was already in place', startedMs));
           done.push(i);
           continue;
         }
@@ -81,12 +82,12 @@ async function execute(plan: Plan, ctx: PlanContext, journal: Journal, from: Pro
       const output = await ex.apply(step, ctx);
       if ((await ex.verify(step, ctx)) === false) throw new StepFailed('it ran, but its effect is not in place');
       journal.write({ t: 'step-done', planId: plan.id, index: i, output });
-      steps.push(record(plan, i, 'applied', output));
+      steps.push(record(plan, i, 'applied', output, startedMs));
       done.push(i);
     } catch (e) {
       const why = plainMessage(e);
       journal.write({ t: 'step-failed', planId: plan.id, index: i, output: why });
-      steps.push(record(plan, i, 'failed', why));
+      steps.push(record(plan, i, 'failed', why, startedMs));
       const what = `"${describeStep(step).action}" failed on ${stepHost(step)} (${why})`;
       if (plan.onFailure === 'stop') return end({ outcome: 'stopped', error: `${what}; the plan stopped there for a person to decide.` });
       const undone = await undoSteps(plan, done, snapshots, ctx, journal, recorded, onStep);

@@ -30,6 +30,8 @@ const invoke = {
   'jobs.opened': call('jobs.opened'),
   'jobs.status': call('jobs.status'),
   'jobs.points': call('jobs.points'),
+  'jobs.rehearsals': call('jobs.rehearsals'),
+  'jobs.rehearsalReport': call('jobs.rehearsalReport'),
   'failover.plan': call('failover.plan'),
   'failover.apply': call('failover.apply'),
 } satisfies Invoke;

@@ -2,12 +2,12 @@
 import { OUTCOME_ORDER, type FixResult, type Outcome, type PreflightReport } from '../../shared/preflight.ts';
 import type { PlanOutcome } from '../../shared/plan.ts';
 
-const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
+export const esc = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 const LABEL: Record<Outcome, string> = { pass: 'Passed', warning: 'Warning', failure: 'Failed', error: 'Could not check', 'not-applicable': 'Not applicable' };
 const ORDER = OUTCOME_ORDER;
 const FIX_LABEL: Record<PlanOutcome, string> = { applied: 'Applied', undone: 'Failed, undone', stopped: 'Failed, stopped', refused: 'Refused', cancelled: 'Cancelled' };
 
-const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;margin:24px auto;max-width:1000px;padding:0 16px}
+export const CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2733;margin:24px auto;max-width:1000px;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d7dde5;padding-bottom:4px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e3e7ec;vertical-align:top}
 .o{font-weight:600;white-space:nowrap}.failure{color:#a4262c}.error{color:#6b3fa0}.warning{color:#8a5a00}.pass{color:#1e7b34}.not-applicable{color:#5b6878}
