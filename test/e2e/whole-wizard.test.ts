@@ -171,6 +171,14 @@ describe('the whole wizard, end to end in Chromium', () => {
     expect(await page.getByTestId('error-rpoCriticalSeconds').textContent()).toBe('must be longer than the warning age');
     expect(await page.getByTestId('options-next').isDisabled()).toBe(true);
     await page.fill('#rpoWarnSeconds', '40');
+    // Rehearsals by themselves: off until chosen; weekly, on a day and at a time checked in words.
+    expect(await page.inputValue('#rehearseEvery')).toBe('off');
+    await page.selectOption('#rehearseEvery', 'week');
+    await page.selectOption('#rehearseWeekday', 'wed');
+    await page.fill('#rehearseTime', '25:00');
+    expect(await page.getByTestId('error-rehearseTime').textContent()).toBe('not a time of day (HH:MM, 24 hours)');
+    expect(await page.getByTestId('options-next').isDisabled()).toBe(true);
+    await page.fill('#rehearseTime', '22:30');
     await look(page, 'options');
     await page.getByTestId('options-next').click();
 
@@ -220,6 +228,13 @@ describe('the whole wizard, end to end in Chromium', () => {
     await look(page, 'rehearsal-done', '[data-testid="failover-dialog"]');
     await page.keyboard.press('Escape');
     expect(await dialog.count()).toBe(0);
+    // Its report is kept with the job: the dashboard lists it, passed (the kept directory account counted every mailbox).
+    const kept = page.locator('[data-testid="rehearsal-reports"] tr[data-report]');
+    await kept.first().waitFor({ timeout: 30_000 });
+    expect(await kept.count()).toBe(1);
+    expect(await kept.first().getAttribute('data-outcome')).toBe('passed');
+    expect(await page.getByTestId('rehearsal-reports').textContent()).toContain('every Wednesday at 22:30');
+    await look(page, 'rehearsal-reports', '[data-testid="rehearsal-reports"]');
 
     // The start page: the job with its state, RPO and the rehearsal as its last action.
     await page.getByTestId('back-to-start').click();
@@ -227,6 +242,9 @@ describe('the whole wizard, end to end in Chromium', () => {
     await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('[data-testid="saved-jobs"] tr[data-job]')?.getAttribute('data-state') === 'protected', null, { timeout: 60_000 });
     expect(await row.locator('td').nth(4).textContent()).toMatch(/^rehearsal to MAIL2, /);
     await page.waitForFunction(() => (globalThis as unknown as Doc).document.querySelector('[data-testid="saved-health"]')?.getAttribute('data-state') === 'OK', null, { timeout: 30_000 });
+    expect(await page.getByTestId('saved-rehearsal').getAttribute('data-outcome')).toBe('passed');
+    expect(await page.getByTestId('saved-rehearsal').getAttribute('data-overdue')).toBe('no');
+    expect(await page.getByTestId('saved-rehearsal').textContent()).toMatch(/every Wednesday at 22:30; next /);
     await look(page, 'start-saved-job');
 
     // Reopen it: discovery runs with the kept password (none typed), the servers are chosen again, the pre-flight passes.

@@ -7,7 +7,8 @@
  * switchover loses nothing at all; a rehearsal changes nothing and replication goes on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import type { RehearsalReport } from '../../shared/rehearsal-report.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -29,6 +30,8 @@ const withKey = (args: string[]) => (args[0] === 'protect' && !args.includes('--
 const password = readFileSync(s.directory.passwordFile, 'utf8').trim();
 const ext = s.receivers.dns;
 const directoryArgs = ['--dc', 'ldaps://dc1.lab.test', '--dns', s.directory.dnsServer, '--user', s.directory.bindDn, '--password-stdin', '--ca', s.directory.caFile, '--dns-secrets', ext.secrets];
+/** The directory account for a rehearsal's mailbox count (a rehearsal writes no DNS, so no TSIG secrets). */
+const rehearsalDirectoryArgs = directoryArgs.slice(0, directoryArgs.indexOf('--dns-secrets'));
 /** What a DNS server answers, asked with dig (another implementation than the one that wrote it). */
 const dig = (server: string, name: string, type: string) => spawnSync('dig', ['+short', `@${server}`, name, type], { encoding: 'utf8' }).stdout.trim().toLowerCase().replace(/\.$/gm, '');
 /** Where every chosen record points, at the DC and at BIND. */
@@ -196,11 +199,71 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);
   }, 400_000);
 
+  it('a scheduled rehearsal runs once its slot has passed (cron\'s --if-due), and its report proves the copy served: the point\'s age, each step\'s time, the time to service, a test message read back over IMAP, every mailbox of the directory on the copy', async () => {
+    // The same job, rehearsing daily at the minute that just passed, saved two days ago (so that slot is owed).
+    const at = new Date(Date.now() - 60_000);
+    const hhmm = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+    const scheduled = join(dir, 'scheduled.job.json');
+    const write = (time: string) => {
+      writeFileSync(scheduled, JSON.stringify({ ...JSON.parse(readFileSync(jobFile, 'utf8')), rehearsals: { every: 'day', time } }));
+      const t = new Date(Date.now() - 2 * 86400_000);
+      utimesSync(scheduled, t, t);
+    };
+    const reports = () => JSON.parse(cli('rehearsals', '--job', scheduled, '--json').stdout) as Array<{ name: string; trigger: string; outcome: string }>;
+    expect(reports()).toEqual([]);
+    // Not due yet: the day's slot is two minutes ahead, and yesterday's is answered by nothing but the job was saved after it.
+    const ahead = new Date(Date.now() + 120_000);
+    write(`${String(ahead.getHours()).padStart(2, '0')}:${String(ahead.getMinutes()).padStart(2, '0')}`);
+    utimesSync(scheduled, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+    const early = cli('rehearse', '--job', scheduled, '--if-due', ...rehearsalDirectoryArgs);
+    expect(early.status, early.stdout + early.stderr).toBe(0);
+    expect(early.stdout).toMatch(/^No rehearsal is due \(every day at \d\d:\d\d; the next at /);
+    expect(reports()).toEqual([]);
+    write(hhmm);
+    const r = cli('rehearse', '--job', scheduled, '--if-due', ...rehearsalDirectoryArgs);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^A rehearsal is due since /);
+    expect(r.stdout).toMatch(/^Rehearsal passed: /m);
+    expect(reports()).toMatchObject([{ trigger: 'schedule', outcome: 'passed' }]);
+    // Answered: run again by cron, it does nothing.
+    const again = cli('rehearse', '--job', scheduled, '--if-due', ...rehearsalDirectoryArgs);
+    expect(again.stdout).toMatch(/^No rehearsal is due/);
+    expect(reports()).toHaveLength(1);
+    // The report, as JSON, HTML and PDF.
+    const out = (f: string) => join(dir, `report.${f}`);
+    for (const f of ['json', 'html', 'pdf']) {
+      const w = cli('rehearsals', '--job', scheduled, '--report', 'latest', '--format', f, '--out', out(f));
+      expect(w.status, w.stdout + w.stderr).toBe(0);
+    }
+    expect(readFileSync(out('pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(readFileSync(out('html'), 'utf8')).toContain('data-outcome="passed"');
+    const rep = JSON.parse(readFileSync(out('json'), 'utf8')) as RehearsalReport;
+    expect(rep).toMatchObject({ schema: 'failguard.rehearsal/1', trigger: 'schedule', target: 'MAIL2', outcome: 'passed', problems: [], plan: { outcome: 'applied' } });
+    expect(rep.point.name).toMatch(/^p\d{10}-\d{13}$/);
+    expect(rep.point.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(rep.point.ageSeconds).toBeLessThan(60);
+    expect(rep.steps.map((x) => x.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied']);
+    expect(rep.steps.every((x) => x.seconds !== null && x.seconds >= 0)).toBe(true);
+    const served = (rep.steps.slice(0, 3) as Array<{ seconds: number }>).reduce((n, x) => n + x.seconds, 0);
+    expect(rep.timeToServiceSeconds).toBeGreaterThanOrEqual(served);
+    expect(rep.timeToServiceSeconds).toBeLessThan(120);
+    expect(rep.testMessage).toMatchObject({ delivered: true, readBack: true, error: null });
+    expect(rep.testMessage!.to).toMatch(/^user\d{6}@lab\.test$/);
+    expect(rep.mailboxes).toMatchObject({ directory: 500, onCopy: 500, missingCount: 0, extraCount: 0, censusError: null, directoryError: null });
+    expect(rep.mailboxes!.withMail).toBeGreaterThan(0);
+    // The copy was discarded with the test message: MAIL2 is a standby again, and MAIL1 never saw it.
+    expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
+    expect(await imapFetchBySubject('198.18.0.11', rep.testMessage!.to, imapPassword, `Failguard rehearsal ${rep.testMessage!.token}`)).toHaveLength(0);
+  }, 300_000);
+
   it('a rehearsal starts a copy on MAIL2, checks it, discards it, and changes nothing else; replication never stops', async () => {
     const before = stateOf('mail2').received.newestAt ?? 0;
     const r = cli('rehearse', '--job', jobFile, '--yes');
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/applied +MAIL2: .*rehearsal-check/);
+    // Without a directory account the report says the mailboxes were not counted against it: passed, with that warning.
+    expect(r.stdout).toMatch(/^Rehearsal warning: The directory was not read/m);
+    expect(JSON.parse(cli('rehearsals', '--job', jobFile, '--json').stdout)[0]).toMatchObject({ trigger: 'command', outcome: 'warning' });
     expect(await greeting(25, '198.18.0.12')).toBeNull();
     expect(await greeting(25, '198.18.0.11')).toMatch(/^220 /);
     expect(await resolve4('mail.lab.test', s.directory.dnsServer)).toEqual(['198.18.0.11']);

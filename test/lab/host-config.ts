@@ -6,8 +6,14 @@
 import { DNS_DOMAIN, HOSTS, type HostSpec } from './config.ts';
 
 export const VMAIL_UID = 5000;
-/** The directory users that have a real mailbox (Maildir) on the mail hosts. */
-export const MAILBOX_USERS = Array.from({ length: 20 }, (_, i) => `user${String(i + 1).padStart(6, '0')}`);
+/**
+ * The directory users that have a mailbox on the mail hosts: every mailbox the lab's directory homes
+ * on MAIL1 (all 500 of the default organisation), as a real server carries its directory's mailboxes —
+ * a rehearsal's report sets the two against each other. A Maildir appears with the first message.
+ */
+export const MAILBOX_USERS = Array.from({ length: 500 }, (_, i) => `user${String(i + 1).padStart(6, '0')}`);
+/** The users the tests and benchmarks send mail to. */
+export const TEST_USERS = MAILBOX_USERS.slice(0, 20);
 
 export function sshdConfig(h: HostSpec): string {
   // The witness alone also takes root's password, so that signing in with a password is tested live.

@@ -11,7 +11,7 @@ import { freezeHost, initPidOf, isRunning, killHost, readState, startHost } from
 import { DEFAULT_ORG, TEST_ACCOUNTS, addDnsRecords, createTestAccounts, dcCached, expireTestPassword, testPassword, testPasswordFile, generateOrg, loadOrg, provisionDc, restoreDc, saveCache } from './dc.ts';
 import { dnsA, ldapsBind, readBanner, waitFor } from './probe.ts';
 import { assertPackages } from './packages.ts';
-import { MAILBOX_USERS } from './host-config.ts';
+import { TEST_USERS } from './host-config.ts';
 import type { OrgSpec, LabOrg } from './org.ts';
 import { run, log } from './sh.ts';
 import { EXT_ZONE, TSIG_ALGORITHM, TSIG_DENIED_KEY, TSIG_KEY, tsigSecretsFile } from './dns-server.ts';
@@ -217,7 +217,7 @@ export function status() {
       running: isRunning('recv'),
     },
     testAccounts: { ...Object.fromEntries(Object.entries(TEST_ACCOUNTS).map(([k, v]) => [k, `${v}@${DNS_DOMAIN}`])), passwordFile: testPasswordFile } as Record<keyof typeof TEST_ACCOUNTS, string> & { passwordFile: string },
-    mail: { domain: DNS_DOMAIN, users: MAILBOX_USERS, passwordFile: mailPasswordFile, smtpPort: 25, imapPort: 143 },
+    mail: { domain: DNS_DOMAIN, users: TEST_USERS, passwordFile: mailPasswordFile, smtpPort: 25, imapPort: 143 },
     org: { file: paths.org, style: org.style ?? null, servers: org.servers?.length ?? 0, mailboxes: org.mailboxes ?? 0 },
     pids: readState(),
   };

@@ -3,6 +3,7 @@ import { buildOrg, packVersion, ROLE } from '../lab/org.ts';
 import { configLdif, usersLdif } from '../lab/org-ldif.ts';
 import { ATTRIBUTES, CLASSES, attributesLdif, privateOid, privateOids } from '../lab/schema.ts';
 import { DEFAULT_ORG } from '../lab/dc.ts';
+import { MAILBOX_USERS } from '../lab/host-config.ts';
 
 describe('the lab organisation generator', () => {
   it('builds the default organisation: MAIL1 holds 500 mailboxes, MAIL2 and MAIL3 empty databases', () => {
@@ -15,6 +16,9 @@ describe('the lab organisation generator', () => {
     expect(on('MAIL3').every((d) => d.mailboxes === 0)).toBe(true);
     expect(on('MAIL1').every((d) => d.mailboxes > 0)).toBe(true);
     expect(org.servers[0]!.roles).toBe(ROLE.Mailbox | ROLE.ClientAccess | ROLE.HubTransport);
+    // The mail hosts carry exactly the mailboxes the directory homes on MAIL1 (a rehearsal's report sets them against each other).
+    const homed = [...usersLdif(org, 100_000)].map((c) => c.ldif).join('').match(/^mail: .*$/gm)!.map((l) => l.slice(6).split('@')[0]);
+    expect(homed).toEqual(MAILBOX_USERS);
   });
 
   it('is deterministic for a seed and spreads every mailbox', () => {

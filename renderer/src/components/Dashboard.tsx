@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useAppStore } from './store-context.tsx';
 import { RpoChart } from './RpoChart.tsx';
 import { FailoverPanel } from './FailoverPanel.tsx';
+import { RehearsalReports } from './RehearsalReports.tsx';
 import { pointTime, type TargetView } from '../../../shared/replication.ts';
 import { ageText, healthCheck, type TargetCheck } from '../../../shared/health-check.ts';
 import { messages } from '../messages.ts';
@@ -35,6 +36,7 @@ export function Dashboard() {
             <tbody>{v.hosts.map((h) => <tr key={h.host} data-host={h.host} data-fence={h.fence ?? ''}><td>{h.host}</td><td>{h.role}{h.fence ? ` — ${m.fence[h.fence] ?? h.fence}` : ''}</td><td>{h.version ? `${m.running} ${h.version}` : <span className="error">{h.error}</span>}</td></tr>)}</tbody>
           </table>
           {job ? <FailoverPanel job={job} /> : null}
+          {job ? <RehearsalReports job={job} /> : null}
           <section aria-labelledby="events-title">
             <h4 id="events-title">{m.events}</h4>
             {v.events.length ? <ul className="events small" data-testid="event-log">{v.events.map((e, i) => <li key={i}><time dateTime={e.at}>{new Date(e.at).toLocaleTimeString()}</time> <b>{e.host}</b> {e.text}</li>)}</ul> : <p className="muted small">{m.noEvents}</p>}

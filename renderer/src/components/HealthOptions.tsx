@@ -1,9 +1,10 @@
 import { useAppStore } from './store-context.tsx';
 import { Field } from './Field.tsx';
-import { checkHealth } from '../store/health-options.ts';
+import { checkHealth, type HealthDraft } from '../store/health-options.ts';
+import { WEEKDAYS, type Weekday } from '../../../shared/rehearsal-schedule.ts';
 import { messages } from '../messages.ts';
 
-/** Step 3: when a standby counts as late, then critical (each explained in one sentence), and where the metrics go. */
+/** Step 3: when a standby counts as late, then critical (each explained in one sentence), where the metrics go, and when it rehearses by itself. */
 export function HealthOptions() {
   const s = useAppStore((x) => x);
   const m = messages.healthOptions;
@@ -23,6 +24,25 @@ export function HealthOptions() {
         <Field id="metricsDir" label={m.metricsDir} hint={m.metricsDirHint} error={problem('metricsDir')}>
           <input id="metricsDir" value={d.metricsDir} onChange={(e) => s.setHealthDraft({ metricsDir: e.target.value })} />
         </Field>
+      </div>
+      <div className="grid2" data-testid="rehearsal-schedule">
+        <Field id="rehearseEvery" label={m.rehearse} hint={m.rehearseHint}>
+          <select id="rehearseEvery" value={d.rehearseEvery} onChange={(e) => s.setHealthDraft({ rehearseEvery: e.target.value as HealthDraft['rehearseEvery'] })}>
+            {(['off', 'week', 'day'] as const).map((k) => <option key={k} value={k}>{m.rehearseEvery[k]}</option>)}
+          </select>
+        </Field>
+        {d.rehearseEvery === 'week' && (
+          <Field id="rehearseWeekday" label={m.rehearseWeekday}>
+            <select id="rehearseWeekday" value={d.rehearseWeekday} onChange={(e) => s.setHealthDraft({ rehearseWeekday: e.target.value as Weekday })}>
+              {WEEKDAYS.map((k) => <option key={k} value={k}>{m.weekdays[k]}</option>)}
+            </select>
+          </Field>
+        )}
+        {d.rehearseEvery !== 'off' && (
+          <Field id="rehearseTime" label={m.rehearseTime} hint={m.rehearseTimeHint} error={problem('rehearseTime')}>
+            <input id="rehearseTime" value={d.rehearseTime} onChange={(e) => s.setHealthDraft({ rehearseTime: e.target.value })} />
+          </Field>
+        )}
       </div>
     </fieldset>
   );

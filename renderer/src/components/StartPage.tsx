@@ -3,6 +3,7 @@ import { useAppStore } from './store-context.tsx';
 import type { SavedJob } from '../../../shared/protect.ts';
 import type { ReplicationView } from '../../../shared/replication.ts';
 import { healthCheck } from '../../../shared/health-check.ts';
+import { scheduleWords } from '../../../shared/rehearsal-schedule.ts';
 import { messages } from '../messages.ts';
 
 /** The start page: a new protection, a pre-flight audit only, or a saved job with its state (open its dashboard, or reconfigure it). */
@@ -29,7 +30,7 @@ export function StartPage() {
         {s.info ? <p className="muted small" data-testid="secrets-how">{m.secrets(s.info.secrets.how)}</p> : null}
         {s.jobs.length === 0 ? <p className="muted">{m.noSaved}</p> : (
           <table className="saved-jobs" data-testid="saved-jobs">
-            <thead><tr><th scope="col">{m.col.job}</th><th scope="col">{m.col.state}</th><th scope="col">{m.col.health}</th><th scope="col">{m.col.rpo}</th><th scope="col">{m.col.monitor}</th><th scope="col">{m.col.last}</th><th scope="col"><span className="sr-only">{m.col.actions}</span></th></tr></thead>
+            <thead><tr><th scope="col">{m.col.job}</th><th scope="col">{m.col.state}</th><th scope="col">{m.col.health}</th><th scope="col">{m.col.rpo}</th><th scope="col">{m.col.monitor}</th><th scope="col">{m.col.last}</th><th scope="col">{m.col.rehearsal}</th><th scope="col"><span className="sr-only">{m.col.actions}</span></th></tr></thead>
             <tbody>{s.jobs.map((j, i) => <SavedJobRow key={j.job.id} saved={j} last={i === 0 && !!j.openedAt} summary={s.summaries[j.job.id]} />)}</tbody>
           </table>
         )}
@@ -58,10 +59,26 @@ function SavedJobRow({ saved, summary, last }: { saved: SavedJob; last: boolean;
       <td data-testid="saved-rpo">{rpos.length ? m.rpo(Math.max(...rpos)) : '—'}</td>
       <td>{monitors.length ? monitors.map((x) => m.monitor[x as string] ?? x).join(', ') : '—'}</td>
       <td>{saved.lastAction ? m.lastAction(saved.lastAction.action, saved.lastAction.target, new Date(saved.lastAction.at).toLocaleString(), saved.lastAction.outcome) : m.never}</td>
+      <RehearsalCell saved={saved} />
       <td className="row-actions">
         <button type="button" data-testid="open-dashboard" onClick={() => void s.showJob(j.id)}>{m.dashboard}</button>
         <button type="button" data-testid="reconfigure" onClick={() => void s.reconfigure(j.id)}>{m.reconfigure}</button>
       </td>
     </tr>
+  );
+}
+
+/** The last rehearsal and its verdict; a scheduled slot that waited over an hour is flagged overdue. */
+function RehearsalCell({ saved }: { saved: SavedJob }) {
+  const m = messages.start;
+  const r = saved.rehearsal;
+  const last = r?.last ?? null;
+  const schedule = saved.job.rehearsals;
+  return (
+    <td data-testid="saved-rehearsal" data-outcome={last?.outcome ?? ''} data-overdue={r?.due.overdue ? 'yes' : 'no'}>
+      {last ? <span className={`rehearsal-${last.outcome}`}>{m.lastRehearsal(new Date(last.startedAt).toLocaleString(), m.rehearsalOutcome[last.outcome] ?? last.outcome, last.target)}</span> : m.neverRehearsed}
+      {r?.due.overdue && r.due.dueSince ? <div className="badge warn" data-testid="rehearsal-overdue">{m.overdue(new Date(r.due.dueSince).toLocaleString())}</div> : null}
+      {schedule.every !== 'off' && r?.due.next && !r.due.overdue ? <div className="muted small">{m.nextRehearsal(scheduleWords(schedule), new Date(r.due.next).toLocaleString())}</div> : null}
+    </td>
   );
 }

@@ -11,8 +11,9 @@ import { createProtectSlice, type ProtectSlice } from './protect-slice.ts';
 import { createFailoverSlice, type FailoverSlice } from './failover-slice.ts';
 import { createAlertOptionsSlice, type AlertOptionsSlice } from './alert-options.ts';
 import { createHealthOptionsSlice, type HealthOptionsSlice } from './health-options.ts';
+import { createRehearsalSlice, type RehearsalSlice } from './rehearsal-slice.ts';
 
-export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & FailoverOptionsSlice & AlertOptionsSlice & HealthOptionsSlice & ProtectSlice & FailoverSlice;
+export type Store = AppSlice & WizardSlice & ServersSlice & PreflightSlice & OptionsSlice & FailoverOptionsSlice & AlertOptionsSlice & HealthOptionsSlice & ProtectSlice & FailoverSlice & RehearsalSlice;
 
 export function createAppStore(backend: Backend) {
   return create<Store>()((...a) => ({
@@ -26,6 +27,7 @@ export function createAppStore(backend: Backend) {
     ...createHealthOptionsSlice(...a),
     ...createProtectSlice(backend)(...a),
     ...createFailoverSlice(backend)(...a),
+    ...createRehearsalSlice(backend)(...a),
   }));
 }
 

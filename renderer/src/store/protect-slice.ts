@@ -59,7 +59,7 @@ export function buildJob(s: Store): JobInput | null {
     ...(s.form.username.trim() ? { directory: { target: dir.target, username: s.form.username.trim(), ...(s.caPem ? { caPem: s.caPem } : {}), pinned: s.pinned } } : {}),
     ...(failover.ok ? { failover: failover.failover } : {}),
     ...(alerts.ok ? { alerts: alerts.alerts } : {}),
-    ...(health.ok ? { health: health.health, metrics: health.metrics } : {}),
+    ...(health.ok ? { health: health.health, metrics: health.metrics, rehearsals: health.rehearsals } : {}),
     hostKeys: s.pins.map((p) => ({ host: p.host, port: p.port, algorithm: p.algorithm, fingerprint: p.fingerprint })),
   };
 }
