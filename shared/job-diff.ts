@@ -6,6 +6,7 @@
  */
 import type { Job, JobTarget } from './job.ts';
 import type { JobAlert, JobDnsRecord } from './failover-options.ts';
+import { scheduleWords } from './rehearsal-schedule.ts';
 
 export type JobChangeArea = 'job' | 'servers' | 'replication' | 'failover' | 'alerts';
 
@@ -64,7 +65,8 @@ export function jobChanges(before: Job, after: Job): JobChange[] {
   const witness = (j: Job) => (j.witness ? [j.witness] : []);
   return [
     ...fields('job', 'the job', before, after, { name: (j) => j.name, 'protected folders': (j) => j.protect, 'replication port': (j) => j.replicationPort,
-      directory: (j) => (j.directory ? (j.directory.target.kind === 'domain' ? j.directory.target.domain : j.directory.target.url) : undefined), 'directory account': (j) => j.directory?.username }),
+      directory: (j) => (j.directory ? (j.directory.target.kind === 'domain' ? j.directory.target.domain : j.directory.target.url) : undefined), 'directory account': (j) => j.directory?.username,
+      'rehearsals by themselves': (j) => `${scheduleWords(j.rehearsals)}${j.rehearsals.every !== 'off' && j.rehearsals.target ? ` on ${j.rehearsals.target}` : ''}` }),
     ...(before.source.name.toLowerCase() !== after.source.name.toLowerCase()
       ? [{ kind: 'changed' as const, area: 'servers' as const, subject: 'the source', field: 'server', before: before.source.name, after: after.source.name }]
       : fields('servers', `source ${after.source.name}`, before.source, after.source, hostFields)),

@@ -24,6 +24,11 @@ describe('what a reconfiguration changes', () => {
     expect(changes.map(changeLine)).toEqual(['+ target MAIL3', '~ target MAIL2: bandwidth schedule unlimited → mon-fri 08-18 20mbit', '+ DNS record example.test MX']);
   });
 
+  it('names a rehearsal schedule chosen', () => {
+    const next = checkJob({ ...saved, rehearsals: { every: 'week', weekday: 'wed', time: '22:30', target: 'MAIL2' } });
+    expect(jobChanges(saved, next).map(changeLine)).toEqual(['~ the job: rehearsals by themselves not scheduled → every Wednesday at 22:30 on MAIL2']);
+  });
+
   it('names a removed target and witness, a new source, the failover mode and an alert receiver', () => {
     const next = checkJob({ ...saved, source: { name: 'MAIL4', address: '198.18.0.15' }, witness: undefined, failover: { ...saved.failover, mode: 'automatic', timeoutSeconds: 30 },
       alerts: [{ kind: 'syslog', host: '198.18.0.40' }] });
