@@ -45,8 +45,8 @@ export interface SavedJob {
 /** A failover, switchover, failback or rehearsal run from this computer on a saved job. */
 export interface JobAction { action: FailoverAction; target: string; at: string; outcome: 'applied' | 'failed' | 'cancelled' | 'undone' }
 
-/** What a person can do to a protected job from the dashboard; each is a plan shown first and confirmed by typing the target's name. */
-export type FailoverAction = 'failover' | 'switchover' | 'failback' | 'rehearsal';
+/** What a person can do to a protected job from the dashboard (`release`: let the retention have a standby's held points again); each is a plan shown first and confirmed by typing the target's name. */
+export type FailoverAction = 'failover' | 'switchover' | 'failback' | 'rehearsal' | 'release';
 
 export interface FailoverPlanRequest {
   operationId: string;

@@ -86,7 +86,7 @@ const empty = z.strictObject({});
 /** One schema per contract method: the request is parsed by it before the handler sees it. */
 const dnsSecrets = z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'not a TSIG key name'), z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not a base64 secret'));
 const alertSecrets = z.strictObject({ smtpPassword: text(1024).optional(), snmpCommunity: text(1024).optional(), snmpAuthKey: text(1024).optional(), snmpPrivKey: text(1024).optional() });
-const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal']), target: text(255).optional(), directory: directoryRequestSchema.optional(), dnsSecrets: dnsSecrets.optional(),
+const failoverPlanRequestSchema = z.strictObject({ operationId, jobId, action: z.enum(['failover', 'switchover', 'failback', 'rehearsal', 'release']), target: text(255).optional(), directory: directoryRequestSchema.optional(), dnsSecrets: dnsSecrets.optional(),
   point: z.string().regex(/^p\d{10}-\d{13}$/, 'not a point\'s name').optional() });
 /** Step 4's requests: the job (checked whole by the job schema in the handler, so its errors name the job's own fields) and the secrets provisioning needs. */
 const protectRequest = { operationId, job: z.record(z.string(), z.unknown()), directory: directoryRequestSchema.optional(), alertSecrets: alertSecrets.optional(), dnsSecrets: dnsSecrets.optional(), sshSecret: text(1024).optional() };

@@ -17,7 +17,8 @@ import { chooseTarget, planFailback, planFailover, type DirectoryAccess } from '
 import { rehearsalPlan } from '../failover/rehearsal.ts';
 import { failbackPreview } from '../failover/failback-preview.ts';
 import { failback, failover } from '../failover/service.ts';
-import type { ProvisionOptions } from '../provision/service.ts';
+import { runJobPlan, type ProvisionOptions } from '../provision/service.ts';
+import { releasePlan } from '../failover/release.ts';
 import { runRehearsal } from '../failover/rehearsal-run.ts';
 import type { JobSecrets } from '../jobs/job-secrets.ts';
 
@@ -29,9 +30,10 @@ const needDirectory = (r: FailoverPlanRequest): DirectoryAccess => {
 };
 
 async function planOf(job: Job, r: FailoverPlanRequest, o: ProvisionOptions): Promise<Plan> {
-  if (r.point && r.action === 'failback') throw new UserError('bad-input', 'A failback brings back what the standby serves now; it takes no point in time.', { field: 'point' });
+  if (r.point && (r.action === 'failback' || r.action === 'release')) throw new UserError('bad-input', r.action === 'release' ? 'Releasing lets the retention have every held point of the standby again; it takes no point in time.' : 'A failback brings back what the standby serves now; it takes no point in time.', { field: 'point' });
   switch (r.action) {
     case 'rehearsal': return rehearsalPlan(job, chooseTarget(job, r.target), r.point ?? null);
+    case 'release': return releasePlan(job, chooseTarget(job, r.target), 'all');
     case 'failback': return planFailback(job, needDirectory(r), join(dataDir(), 'jobs', job.id), r.target, o);
     default: return planFailover(job, needDirectory(r), r.target, { ...o, planned: r.action === 'switchover', point: r.point ?? null });
   }
@@ -72,6 +74,10 @@ export function failoverHandlers(operations: Operations, secrets: JobSecrets): F
           // Its report is kept with the job; the directory (when kept or given) counts the source's mailboxes for it.
           const done = await runRehearsal(job, chooseTarget(job, r.target), req.consent, { ...o, trigger: 'person', point: r.point ?? null, mailboxDirectory: r.directory ?? null });
           return { plan: done.plan, results: done.results };
+        }
+        if (r.action === 'release') {
+          const plan = await planOf(job, r, o);
+          return { plan, results: await runJobPlan(job, plan, req.consent, o) };
         }
         const tsig = r.dnsSecrets ? { tsigSecrets: r.dnsSecrets } : {};
         if (r.action === 'failback') return failback(job, needDirectory(r), req.consent, r.target, { ...o, ...tsig });

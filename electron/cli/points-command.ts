@@ -5,12 +5,10 @@
  */
 import { readJob } from '../jobs/job-file.ts';
 import { standbyPoints } from '../failover/points.ts';
+import { releasePlan } from '../failover/release.ts';
 import { chooseTarget } from '../failover/plan-now.ts';
 import { runJobPlan } from '../provision/service.ts';
-import { agentCommand } from '../provision/host-layout.ts';
-import { sealPlan } from '../plans/plan-id.ts';
 import { formatBytes } from '../../shared/point-choice.ts';
-import { parsePoint } from '../../shared/points.ts';
 import { UserError } from '../../shared/errors.ts';
 import { retentionEstimate } from '../../shared/retention-estimate.ts';
 import { secretsFor, sshSecretOf, type KeptCliOptions } from './kept-secrets.ts';
@@ -42,13 +40,7 @@ export async function releaseCommand(o: PlanCliOptions & KeptCliOptions & { targ
   const target = chooseTarget(job, o.target);
   const points = o.point ?? [];
   if (!!o.all === points.length > 0) throw new UserError('bad-input', 'Say which held points to release: --point NAME (repeatable), or --all.', { field: 'point' });
-  const bad = points.find((p) => !parsePoint(p));
-  if (bad) throw new UserError('bad-input', `${JSON.stringify(bad)} is not a point's name; copy it from \`failguard points\`.`, { field: 'point' });
-  const plan = sealPlan({
-    title: `Release ${o.all ? 'every held point' : `${points.length} held point${points.length === 1 ? '' : 's'}`} on ${target.name} (${job.name})`,
-    onFailure: 'stop' as const,
-    steps: [{ kind: 'command' as const, host: target.name, description: `let the retention prune ${o.all ? 'every held point' : points.join(', ')} on ${target.name} again (a point pruned is gone for good)`, command: agentCommand('release', ...(o.all ? ['--all'] : points)) }],
-  });
+  const plan = releasePlan(job, target, o.all ? 'all' : points);
   printPlan(plan);
   const consent = consentOf(o);
   if (!consent) {

@@ -17,6 +17,7 @@ import { rehearsalPlan } from '../../electron/failover/rehearsal.ts';
 import { prunableAfter } from '../../agent/src/follow.ts';
 import { UserError } from '../../shared/errors.ts';
 import { unprotectPlan } from '../../electron/provision/unprotect.ts';
+import { releasePlan } from '../../electron/failover/release.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -159,6 +160,23 @@ describe('plans that bring up a chosen point', () => {
     expect(step.kind === 'command' && step.command.split(' ').slice(2)).toEqual(['promote', '/etc/failguard/agent.json', point, '--rehearsal']);
     const newest = rehearsalPlan(job, job.targets[0]!).steps[0]!;
     expect(newest.kind === 'command' && newest.command.split(' ').slice(2)).toEqual(['promote', '/etc/failguard/agent.json', '--rehearsal']);
+  });
+});
+
+describe('releasing held points (the CLI\'s release, the dashboard\'s button)', () => {
+  const job = parseJob(JSON.stringify({ version: 1, id: '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11', name: 'Lab', source: { name: 'MAIL1', address: '198.18.0.11' }, targets: [{ name: 'MAIL2', address: '198.18.0.12' }] }));
+  const point = pointName(42, t0 + 123);
+  const args = (p: ReturnType<typeof releasePlan>) => p.steps.map((x) => (x.kind === 'command' ? x.command.split(' ').slice(2) : []));
+
+  it('is one step on that standby, naming every point it lets go, or all', () => {
+    expect(args(releasePlan(job, job.targets[0]!, 'all'))).toEqual([['release', '/etc/failguard/agent.json', '--all']]);
+    expect(args(releasePlan(job, job.targets[0]!, [point]))).toEqual([['release', '/etc/failguard/agent.json', point]]);
+    expect(releasePlan(job, job.targets[0]!, 'all').steps[0]).toMatchObject({ host: 'MAIL2' });
+  });
+
+  it('refuses what is not a point\'s name, and nothing named, before any plan', () => {
+    expect(() => releasePlan(job, job.targets[0]!, ["p1'; reboot #"])).toThrow(/is not a point's name/);
+    expect(() => releasePlan(job, job.targets[0]!, [])).toThrow(UserError);
   });
 });
 

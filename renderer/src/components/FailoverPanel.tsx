@@ -12,6 +12,7 @@ const ACTIONS: FailoverAction[] = ['failover', 'switchover', 'failback', 'rehear
 /** The job's failover actions, one row per standby; each opens its plan (nothing runs until it is confirmed by typing). */
 export function FailoverPanel({ job }: { job: Job }) {
   const open = useAppStore((x) => x.openFailover);
+  const view = useAppStore((x) => x.live.view);
   const m = messages.failover;
   return (
     <section className="failover" aria-labelledby="failover-title">
@@ -21,6 +22,8 @@ export function FailoverPanel({ job }: { job: Job }) {
         <div key={t.name} className="actions" data-testid={`failover-actions-${t.name}`}>
           <span>{m.target} {t.name}:</span>
           {ACTIONS.map((a) => <button key={a} type="button" data-action={a} title={m.actions[a]!.what(t.name, job.source.name)} onClick={() => void open(a, t.name)}>{m.actions[a]!.label}</button>)}
+          {/* Only where something is held: releasing is the one way a held point is pruned again. */}
+          {(view?.targets.find((x) => x.target === t.name)?.held ?? 0) > 0 ? <button type="button" data-action="release" title={m.actions.release!.what(t.name, job.source.name)} onClick={() => void open('release', t.name)}>{m.actions.release!.label}</button> : null}
         </div>
       ))}
       <FailoverDialog job={job} />

@@ -52,8 +52,8 @@ export const takesPoint = (a: FailoverAction | null) => a === 'failover' || a ==
 export const createFailoverSlice = (backend: Backend): StateCreator<Store, [], [], FailoverSlice> => (set, get) => {
   const request = (s: Store) => ({
     jobId: s.activeJobId!, action: s.failover.action!, target: s.failover.target!,
-    // A rehearsal touches no directory; the others need the account step 1 signed in with.
-    ...(s.failover.action !== 'rehearsal' && s.form.password ? { directory: directoryOf(s) } : {}),
+    // A rehearsal and a release touch no directory; the others need the account step 1 signed in with.
+    ...(s.failover.action !== 'rehearsal' && s.failover.action !== 'release' && s.form.password ? { directory: directoryOf(s) } : {}),
     ...(Object.keys(s.failover.dnsSecrets).length ? { dnsSecrets: s.failover.dnsSecrets } : {}),
     ...(s.failover.point && takesPoint(s.failover.action) ? { point: s.failover.point } : {}),
   });
