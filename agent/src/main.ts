@@ -27,7 +27,7 @@ import { Snapshotter } from './snapshotter.ts';
 import { Follower } from './follow.ts';
 import { AGENT_VERSION } from './version.ts';
 import { RpoWatch } from './rpo-watch.ts';
-import { metricsText, writeMetrics } from './metrics.ts';
+import { forgetOldMetrics, metricsText, writeMetrics } from './metrics.ts';
 import { addHolds, readHolds, releaseHolds } from './holds.ts';
 import { parsePoint } from '../../shared/points.ts';
 import { parseEvents, type AgentEvent } from '../../shared/agent-events.ts';
@@ -238,10 +238,16 @@ commands[cmd]!(file).catch((e: unknown) => {
 /** Writes failguard.prom each time it is called (metrics.ts); a missing folder or a failed write is said once per kind, never thrown. */
 function metricsWriter(c: AgentConfig, st: StateFile, serving: () => boolean | null): { write: (tookOver: boolean) => void } {
   let said = '';
+  let lastDir: string | null | undefined;
   const once = (m: string) => { if (m !== said) { said = m; st.note({ kind: 'metrics', message: m }); } };
   return {
     write: (tookOver) => {
-      const dir = c.metrics?.textfileDir;
+      const dir = c.metrics?.textfileDir ?? null;
+      if (dir !== lastDir) {
+        const removed = forgetOldMetrics(c.stateDir, dir);
+        if (removed) st.note({ kind: 'metrics', message: `the metrics folder is now ${dir ?? 'none'}: the file left in ${removed} was deleted` });
+        lastDir = dir;
+      }
       if (!dir) return;
       try {
         const text = metricsText({ state: st.state, jobName: c.jobName || c.jobId, now: Date.now(), serving: serving(), tookOver, thresholds: c.health });

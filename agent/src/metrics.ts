@@ -7,7 +7,7 @@
  * watch many jobs. The file is replaced whole (written beside it, then renamed), so a scrape
  * never reads half of it; its temporary name does not end in `.prom`, which the collector skips.
  */
-import { closeSync, constants as fs, existsSync, lstatSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants as fs, existsSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AgentState } from '../../shared/agent-state.ts';
@@ -99,9 +99,7 @@ export function metricsText(m: MetricsInput): string {
  */
 export function writeMetrics(dir: string, text: string): boolean {
   if (!existsSync(dir)) return false;
-  const st = lstatSync(dir);
-  if (!st.isDirectory()) throw new Error(`${dir} is not a folder (a link or a file); give the textfile collector's folder itself`);
-  if (st.uid !== (process.getuid?.() ?? st.uid) || (st.mode & 0o022) !== 0) throw new Error(`${dir} may be changed by other users than root, so Failguard's agent (root) does not write there; make it root's alone (chmod go-w) or choose another folder`);
+  checkFolder(dir);
   const tmp = join(dir, `.${METRICS_FILE}.${randomBytes(8).toString('hex')}.tmp`);
   const fd = openSync(tmp, fs.O_WRONLY | fs.O_CREAT | fs.O_EXCL | fs.O_NOFOLLOW, 0o644);
   try {
@@ -111,4 +109,34 @@ export function writeMetrics(dir: string, text: string): boolean {
   }
   renameSync(tmp, join(dir, METRICS_FILE));
   return true;
+}
+
+/** Only a real folder that only root may change (the agent runs as root; anyone else could swap what it writes or deletes). */
+function checkFolder(dir: string): void {
+  const st = lstatSync(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a folder (a link or a file); give the textfile collector's folder itself`);
+  if (st.uid !== (process.getuid?.() ?? st.uid) || (st.mode & 0o022) !== 0) throw new Error(`${dir} may be changed by other users than root, so Failguard's agent (root) does not write there; make it root's alone (chmod go-w) or choose another folder`);
+}
+
+/**
+ * The folder the file was last written to is remembered in the agent's state folder: when the job's
+ * folder changes (or metrics are turned off), the file left in the old one is deleted, so Prometheus
+ * never goes on scraping figures that stopped moving. Returns the folder it deleted from, if any.
+ */
+export function forgetOldMetrics(stateDir: string, dir: string | null): string | null {
+  const record = join(stateDir, 'metrics-dir');
+  let old: string | null = null;
+  try { old = readFileSync(record, 'utf8').trim() || null; } catch { /* never written */ }
+  if (old === dir) return null;
+  let removed: string | null = null;
+  if (old && existsSync(join(old, METRICS_FILE))) {
+    try {
+      checkFolder(old);
+      // unlink never follows a link at the file's own name.
+      unlinkSync(join(old, METRICS_FILE));
+      removed = old;
+    } catch { /* a folder not root's alone is left as it is */ }
+  }
+  writeFileSync(record, dir ?? '', { mode: 0o600 });
+  return removed;
 }

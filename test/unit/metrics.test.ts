@@ -4,11 +4,11 @@
  * written whole or not at all, and configured from the job (a folder, or none).
  */
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { METRICS_FILE, metricsText, promLabel, writeMetrics, type MetricsInput } from '../../agent/src/metrics.ts';
+import { forgetOldMetrics, METRICS_FILE, metricsText, promLabel, writeMetrics, type MetricsInput } from '../../agent/src/metrics.ts';
 import { parseJob } from '../../electron/jobs/job-file.ts';
 import { agentConfig } from '../../electron/provision/agent-config.ts';
 import { agentConfigSchema } from '../../agent/src/config.ts';
@@ -103,6 +103,28 @@ describe('the metrics file', () => {
     expect(readdirSync(shared)).toEqual([]);
     symlinkSync(dir, join(shared, 'link'));
     expect(() => writeMetrics(join(shared, 'link'), 'x 1\n')).toThrow(/is not a folder/);
+  });
+
+  it('is deleted from the old folder when the job\'s folder changes or metrics are turned off, and from nowhere else', () => {
+    const state = mkdtempSync(join(tmpdir(), 'fg-metrics-state-'));
+    const a = mkdtempSync(join(tmpdir(), 'fg-metrics-a-'));
+    const b = mkdtempSync(join(tmpdir(), 'fg-metrics-b-'));
+    expect(forgetOldMetrics(state, a)).toBeNull();
+    writeMetrics(a, 'x 1\n');
+    // The same folder again: nothing to forget.
+    expect(forgetOldMetrics(state, a)).toBeNull();
+    expect(readdirSync(a)).toEqual([METRICS_FILE]);
+    expect(forgetOldMetrics(state, b)).toBe(a);
+    expect(readdirSync(a)).toEqual([]);
+    writeMetrics(b, 'x 1\n');
+    // A folder others may change is left alone (the agent does not act in it), and metrics turned off forget it.
+    chmodSync(b, 0o777);
+    expect(forgetOldMetrics(state, null)).toBeNull();
+    expect(readdirSync(b)).toEqual([METRICS_FILE]);
+    chmodSync(b, 0o755);
+    writeFileSync(join(state, 'metrics-dir'), b);
+    expect(forgetOldMetrics(state, null)).toBe(b);
+    expect(readdirSync(b)).toEqual([]);
   });
 });
 
