@@ -143,6 +143,14 @@ describe('failover, unplanned, from the command line', () => {
     // Running it again changes nothing and says so: every step is already in place.
     const again = cli('failover', '--job', jobFile, '--yes', ...directoryArgs);
     expect(again.status, again.stdout + again.stderr).toBe(0);
+    // A rehearsal on the standby that now serves is refused before anything changes: it would discard the mail taken since.
+    const rehearsed = cli('rehearse', '--job', jobFile, '--yes');
+    expect(rehearsed.status, rehearsed.stdout + rehearsed.stderr).toBe(4);
+    expect(rehearsed.stdout).toMatch(/MAIL2 serves the mail now \(it took over with the point of .*\), so it cannot be rehearsed on/);
+    expect(JSON.parse(sh('mail2', 'cat /var/lib/failguard/promoted.json').stdout)).not.toHaveProperty('rehearsal');
+    expect(await greeting(25, '198.18.0.12')).toMatch(/^220 /);
+    expect(sh('mail2', 'failguard_agent() { /opt/failguard/bin/node /opt/failguard/agent.mjs "$@"; }; failguard_agent unpromote /etc/failguard/agent.json --discard 2>&1; echo "exit $?"').stdout).toMatch(/for a failover, not a rehearsal; its data is never discarded[\s\S]*exit [1-9]/);
+    expect(await greeting(25, '198.18.0.12')).toMatch(/^220 /);
   }, 120_000);
 });
 
