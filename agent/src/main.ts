@@ -60,6 +60,12 @@ async function run(configFile: string): Promise<void> {
   for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
   st.state.pointBytes = before.pointBytes ?? {};
   if (before.tripwire) st.state.tripwire = before.tripwire;
+  // What is held is said from the first state written (a status read right after a restart must not show none).
+  if (c.role === 'target') {
+    const holds = readHolds(c.stateDir);
+    st.state.held = holds ?? [];
+    if (holds === null) st.state.holdsUnreadable = true;
+  }
   st.note({ kind: 'agent', action: 'started', message: `agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})` });
   const tls = loadTls(c);
   const services = resolveServices(c.monitor?.services ?? []);
