@@ -68,6 +68,27 @@ export interface RehearsalReport {
   mailboxes: MailboxComparison | null;
 }
 
+const num = z.number().finite();
+/** A kept report read back (a file in the job's folder): its values checked before any reaches a page or a list. */
+export const rehearsalReportSchema = z.object({
+  schema: z.literal('failguard.rehearsal/1'),
+  tool: z.object({ name: z.literal('Failguard'), version: z.string().max(100) }),
+  job: z.object({ id: z.string().max(64), name: z.string().max(200) }),
+  source: z.string().max(400), target: z.string().max(255),
+  trigger: z.enum(['schedule', 'person', 'command']),
+  startedAt: iso, finishedAt: iso, controller: z.string().max(255),
+  outcome: z.enum(['passed', 'warning', 'failed']),
+  problems: z.array(words).max(50),
+  point: z.object({ name: z.string().max(200).nullable(), takenAt: iso.nullable(), ageSeconds: num.nullable(), chosen: z.boolean() }),
+  timeToServiceSeconds: num.nullable(),
+  plan: z.object({ id: z.string().max(100), outcome: z.string().max(40), error: words.nullable() }),
+  steps: z.array(z.object({ index: z.number().int().min(0).max(1000), where: z.string().max(255), action: z.string().max(65536), status: z.string().max(40), seconds: num.nullable(), output: z.string().max(4000) })).max(200),
+  services: z.object({ ok: z.boolean(), detail: words }).nullable(),
+  firstMessage: rehearsalEvidenceSchema.shape.firstMessage,
+  testMessage: rehearsalEvidenceSchema.shape.testMessage,
+  mailboxes: z.object({ directory: num.nullable(), directoryError: words.nullable(), onCopy: num, withMail: num, messages: num, missing: z.array(z.string().max(320)).max(50), missingCount: num, extraCount: num, censusError: words.nullable() }).nullable(),
+});
+
 /** Sets the directory's addresses against the copy's users (case does not matter in an address). */
 export function compareMailboxes(directory: readonly string[] | null, directoryError: string | null, census: RehearsalEvidence['census']): MailboxComparison {
   const users = census?.users ?? [];

@@ -26,21 +26,28 @@ export const OVERDUE_AFTER_MS = 60 * 60 * 1000;
 
 /** The latest slot at or before `now` (null: off). */
 export function lastSlot(s: RehearsalSchedule, now: Date): Date | null {
-  if (s.every === 'off') return null;
-  const [h, m] = s.time.split(':').map(Number) as [number, number];
-  const slot = new Date(now.getFullYear(), now.getMonth(), now.getDate(), h, m, 0, 0);
-  if (s.every === 'week') slot.setDate(slot.getDate() - ((now.getDay() - WEEKDAYS.indexOf(s.weekday) + 7) % 7));
-  if (slot.getTime() > now.getTime()) slot.setDate(slot.getDate() - (s.every === 'week' ? 7 : 1));
-  return slot;
+  return s.every === 'off' ? null : slotsAround(s, now).filter((d) => d.getTime() <= now.getTime()).at(-1) ?? null;
 }
 
 /** The first slot after `now` (null: off). */
 export function nextSlot(s: RehearsalSchedule, now: Date): Date | null {
-  const last = lastSlot(s, now);
-  if (!last) return null;
-  const next = new Date(last);
-  next.setDate(next.getDate() + (s.every === 'week' ? 7 : 1));
-  return next;
+  return s.every === 'off' ? null : slotsAround(s, now).find((d) => d.getTime() > now.getTime()) ?? null;
+}
+
+/**
+ * The slots from eight days before `now` to eight after, oldest first. Each is made from its own
+ * calendar day and the time of day, so a daylight-saving change moves only the slot of that day
+ * (a time in the skipped hour falls an hour later that day, and on no other).
+ */
+function slotsAround(s: RehearsalSchedule, now: Date): Date[] {
+  const [h, m] = s.time.split(':').map(Number) as [number, number];
+  const out: Date[] = [];
+  for (let d = -8; d <= 8; d++) {
+    const slot = new Date(now.getFullYear(), now.getMonth(), now.getDate() + d, h, m, 0, 0);
+    if (s.every === 'week' && new Date(now.getFullYear(), now.getMonth(), now.getDate() + d).getDay() !== WEEKDAYS.indexOf(s.weekday)) continue;
+    out.push(slot);
+  }
+  return out;
 }
 
 export interface RehearsalDue {

@@ -97,13 +97,19 @@ export function readPromoted(c: AgentConfig): Promoted | null {
  * discarded and replication never stopped. Safe to run again.
  */
 export async function promote(c: AgentConfig, chosen: string | null = null, o: { rehearsal?: boolean } = {}): Promise<Promoted> {
-  const done = readPromoted(c);
+  let done = readPromoted(c);
   // A rehearsal never runs on data that serves: the copy it brings up is discarded after, with what was written on it.
   if (o.rehearsal) {
-    const phase = readPhase(c.stateDir)?.phase;
-    if ((done && !done.rehearsal) || phase === 'failed-over' || phase === 'failing-over') {
+    if ((done && !done.rehearsal) || takingOver(c)) {
       throw new UserError('rehearsal-refused', `${c.host} serves the mail now (it took over${done ? ` with ${pointWords(done.point)}` : ''}), so it cannot be rehearsed on: a rehearsal discards what it brings up. Fail back first, or rehearse on another standby.`);
     }
+    // The evidence of an earlier check is never taken for this one's.
+    rmSync(evidenceFileOf(c), { force: true });
+  } else if (done?.rehearsal) {
+    // A failover arrives while a rehearsal's copy is up: the copy and its services go (they hold nothing but the test), then the failover's own point comes up.
+    await stopServices(servicesOf(c), 10_000, () => undefined);
+    await unpromote(c, true);
+    done = null;
   }
   if (done && await isSubvolume(c.subvolume)) {
     if (chosen && done.point !== chosen) throw new UserError('promoted-other', `${c.host} already has ${pointWords(done.point)} brought up, not ${pointWords(chosen)}; undo that run first.`);
@@ -137,8 +143,10 @@ export async function isSubvolume(path: string): Promise<boolean> {
  * Undoes a promotion and puts the data from before back. The copy is moved aside, so what was
  * written on it is kept; a rehearsal's copy is deleted instead (`discard`), as promised.
  */
-export async function unpromote(c: AgentConfig, discard = false): Promise<string> {
+export async function unpromote(c: AgentConfig, discard = false, o: { rehearsal?: boolean } = {}): Promise<string> {
   const p = readPromoted(c);
+  // A rehearsal's own undo never acts once its host took over: what is up then is the failover's (it discarded the copy itself).
+  if (o.rehearsal && takingOver(c)) throw interrupted(c, 'discard anything');
   if (!p) return 'nothing was promoted';
   // Only a rehearsal's copy is ever deleted: a failover's data (mail taken since) is kept aside whatever was asked.
   if (discard && !p.rehearsal) throw new UserError('discard-refused', `${c.host} brought up ${pointWords(p.point)} for a failover, not a rehearsal; its data is never discarded. Undo it without --discard (the data is kept aside).`);
@@ -154,6 +162,24 @@ export async function unpromote(c: AgentConfig, discard = false): Promise<string
   return discard ? `the copy of ${p.point} is discarded` : `the promoted copy is kept at ${kept}`;
 }
 
+/** Whether this host is taking over or has taken over (a failover's phase is set). */
+const takingOver = (c: AgentConfig) => { const ph = readPhase(c.stateDir)?.phase; return ph === 'failing-over' || ph === 'failed-over'; };
+
+/** Where a rehearsal's check leaves its evidence for the app's report (outside the copy, which is discarded). */
+export const evidenceFileOf = (c: AgentConfig) => join(c.stateDir, 'rehearsal-evidence.json');
+
+const interrupted = (c: AgentConfig, what: string) => new UserError('rehearsal-interrupted', `${c.host} took over while the rehearsal ran, or has no rehearsal copy up, so the rehearsal does not ${what}: the data there may be live. The rehearsal stops here, and nothing of a failover is touched.`);
+
+/**
+ * The rehearsal's own steps act only on its copy: a copy it brought up is there, and no failover
+ * began since (a failover that arrives discards the copy and brings up its own point).
+ */
+export function requireRehearsalCopy(c: AgentConfig, what: string): Promoted {
+  const p = readPromoted(c);
+  if (!p?.rehearsal || takingOver(c)) throw interrupted(c, what);
+  return p;
+}
+
 /** The Postfix queue folder when it lies inside the protected data (so a copy of a point carries the queue), else null. */
 async function queueInData(c: AgentConfig): Promise<string | null> {
   const q = (await sh('command -v postconf >/dev/null 2>&1 && postconf -h queue_directory', 5000)).output.trim();
@@ -167,6 +193,7 @@ async function queueInData(c: AgentConfig): Promise<string | null> {
  * Postfix starts on the copy, so nothing queued is delivered a second time (the copy is discarded after).
  */
 export async function holdQueue(c: AgentConfig): Promise<string> {
+  requireRehearsalCopy(c, 'hold any queue');
   const q = await queueInData(c);
   if (!q) return 'the Postfix queue is not part of the protected data; nothing to hold';
   if (!['active', 'deferred', 'incoming'].every((d) => existsSync(posix.join(q, d)))) return `${q} holds no Postfix queue yet; nothing to hold`;
@@ -199,7 +226,8 @@ const servicesOf = (c: AgentConfig) => resolveServices(c.monitor?.services ?? []
  * are stopped again, so a host never serves half (IMAP without SMTP, or a rehearsal's copy
  * still open after it was discarded).
  */
-export async function serve(c: AgentConfig): Promise<string> {
+export async function serve(c: AgentConfig, o: { rehearsal?: boolean } = {}): Promise<string> {
+  if (o.rehearsal) requireRehearsalCopy(c, 'start the services');
   const list = servicesOf(c);
   const before = await Promise.all(list.map((s) => serviceRunning(s)));
   const r = await startServices(list, () => undefined);
@@ -210,7 +238,9 @@ export async function serve(c: AgentConfig): Promise<string> {
   return 'started';
 }
 
-export async function unserve(c: AgentConfig): Promise<string> {
+export async function unserve(c: AgentConfig, o: { rehearsal?: boolean } = {}): Promise<string> {
+  const p = readPromoted(c);
+  if (o.rehearsal && (takingOver(c) || (p && !p.rehearsal))) throw interrupted(c, 'stop the services');
   const ok = await stopServices(servicesOf(c), 10_000, () => undefined);
   if (!ok) throw new UserError('service-failed', `A mail service on ${c.host} is still running after it was told to stop.`);
   return 'stopped';

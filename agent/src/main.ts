@@ -198,7 +198,7 @@ const commands: Record<string, (f: string) => Promise<void>> = {
   // promote [POINT] [--rehearsal]: the newest point, or the one chosen; a rehearsal's copy holds nothing.
   'promote': oneShot((c) => promote(c, rest.find((a) => !a.startsWith('--')) ?? null, { rehearsal: rest.includes('--rehearsal') })),
   'promoted': oneShot(async (c) => { const p = readPromoted(c); if (!p) process.exitCode = 1; return p ?? 'not promoted'; }),
-  'unpromote': oneShot((c) => unpromote(c, arg === '--discard')),
+  'unpromote': oneShot((c) => unpromote(c, rest.includes('--discard'), { rehearsal: rest.includes('--rehearsal') })),
   'rehearsal-check': oneShot(rehearsalCheck),
   'rehearsal-evidence': oneShot(async (c) => rehearsalEvidence(c)),
   'hold-queue': oneShot(holdQueue),
@@ -227,9 +227,9 @@ const commands: Record<string, (f: string) => Promise<void>> = {
     if (!rest.length || !(rest.length === 1 && rest[0] === '--all') && !rest.every((p) => parsePoint(p))) throw new UserError('bad-input', 'release takes the names of held points, or --all.');
     return `${releaseHolds(c.stateDir, rest[0] === '--all' ? 'all' : rest)} hold(s) released`;
   }),
-  'serve': oneShot(serve),
+  'serve': oneShot((c) => serve(c, { rehearsal: rest.includes('--rehearsal') })),
   'serving': oneShot(async (c) => { const r = await serving(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
-  'unserve': oneShot(unserve),
+  'unserve': oneShot((c) => unserve(c, { rehearsal: rest.includes('--rehearsal') })),
   'phase': oneShot(async (c) => { if (!['failing-over', 'failed-over', 'failing-back', 'none'].includes(arg ?? '')) throw new UserError('bad-input', 'phase takes failing-over, failed-over, failing-back or none.'); setPhase(c, arg as 'none'); return arg; }),
 };
 if (!cmd || !file || !commands[cmd]) {
@@ -250,9 +250,13 @@ function metricsWriter(c: AgentConfig, st: StateFile, serving: () => boolean | n
     write: (tookOver) => {
       const dir = c.metrics?.textfileDir ?? null;
       if (dir !== lastDir) {
-        const removed = forgetOldMetrics(c.stateDir, dir);
-        if (removed) st.note({ kind: 'metrics', message: `the metrics folder is now ${dir ?? 'none'}: the file left in ${removed} was deleted` });
         lastDir = dir;
+        try {
+          const removed = forgetOldMetrics(c.stateDir, dir);
+          if (removed) st.note({ kind: 'metrics', message: `the metrics folder is now ${dir ?? 'none'}: the file left in ${removed} was deleted` });
+        } catch (e) {
+          once(`the metrics file of an earlier folder could not be looked for: ${plainMessage(e)}`);
+        }
       }
       if (!dir) return;
       try {

@@ -135,7 +135,10 @@ export function forgetOldMetrics(stateDir: string, dir: string | null): string |
       // unlink never follows a link at the file's own name.
       unlinkSync(join(old, METRICS_FILE));
       removed = old;
-    } catch { /* a folder not root's alone is left as it is */ }
+    } catch {
+      // A folder not root's alone is left as it is, and remembered, so a later start tries again.
+      return null;
+    }
   }
   writeFileSync(record, dir ?? '', { mode: 0o600 });
   return removed;

@@ -31,8 +31,8 @@ export interface RehearsalRunOptions extends ProvisionOptions {
   dataDir?: string;
 }
 
-/** The index of the step that starts the services on the copy: the time to service ends with it. */
-const SERVE_STEP = 2;
+/** The step that starts the services on the copy (the time to service ends with it): the plan's `serve` command. */
+const serveStepOf = (plan: Plan) => plan.steps.findIndex((s) => s.kind === 'command' && s.command.split(' ')[2] === 'serve');
 
 /** The evidence the agent wrote for this run (one written before the run began is an earlier run's, and is not used). */
 async function readEvidence(job: Job, target: JobTarget, since: Date, sshSecret?: string): Promise<{ evidence: RehearsalEvidence | null; error: string | null }> {
@@ -75,7 +75,7 @@ export function buildRehearsalReport(job: Job, target: JobTarget, plan: Plan, re
   const takenAt = point ? parsePoint(point)?.at ?? null : null;
   const steps = (result?.steps ?? []).filter((s) => s.status !== 'undone' && s.status !== 'undo-failed');
   const rows = (result?.steps ?? []).map((s) => ({ index: s.index, where: s.where, action: s.action, status: s.status, seconds: s.ms === undefined ? null : Number((s.ms / 1000).toFixed(2)), output: s.output.split('\n').at(-1)?.slice(0, 600) ?? '' }));
-  const served = steps.find((s) => s.index === SERVE_STEP && s.status === 'applied');
+  const served = steps.find((s) => s.index === serveStepOf(plan) && s.status === 'applied');
   // Wall-clock, from the moment the rehearsal began (connections included) to the copy's services verified answering.
   const upTo = served ? Date.parse(served.at) - o.startedAt.getTime() : null;
   const base = {

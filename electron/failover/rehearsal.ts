@@ -20,12 +20,12 @@ export function rehearsalPlan(job: Job, target: JobTarget, point: string | null 
     onFailure: 'undo',
     steps: [
       { kind: 'command', host: t, description: point ? `bring up a writable copy of the point taken ${pointTime(point)} (${point}) on ${t} (its idle data is kept aside)` : `bring up a writable copy of the newest point on ${t} (its idle data is kept aside)`,
-        command: agentCommand('promote', ...(point ? [point] : []), '--rehearsal'), verify: agentCommand('promoted'), undo: agentCommand('unpromote', '--discard') },
+        command: agentCommand('promote', ...(point ? [point] : []), '--rehearsal'), verify: agentCommand('promoted'), undo: agentCommand('unpromote', '--discard', '--rehearsal') },
       { kind: 'command', host: t, description: `put every message of the copy's mail queue on hold, so nothing the source had queued is delivered twice`, command: agentCommand('hold-queue'), verify: agentCommand('queue-held') },
-      { kind: 'command', host: t, description: `start ${job.failover.services.join(', ')} on the copy`, command: agentCommand('serve'), verify: agentCommand('serving'), undo: agentCommand('unserve') },
+      { kind: 'command', host: t, description: `start ${job.failover.services.join(', ')} on the copy`, command: agentCommand('serve', '--rehearsal'), verify: agentCommand('serving'), undo: agentCommand('unserve', '--rehearsal') },
       { kind: 'command', host: t, description: 'check that the services answer and that a mailbox of the copy can be read', command: agentCommand('rehearsal-check') },
-      { kind: 'command', host: t, description: `stop the services on ${t} again`, command: agentCommand('unserve'), verify: `! ${agentCommand('serving')} >/dev/null` },
-      { kind: 'command', host: t, description: `discard the copy and put ${t}'s idle data back`, command: agentCommand('unpromote', '--discard'), verify: `! ${agentCommand('promoted')} >/dev/null` },
+      { kind: 'command', host: t, description: `stop the services on ${t} again`, command: agentCommand('unserve', '--rehearsal'), verify: `! ${agentCommand('serving')} >/dev/null` },
+      { kind: 'command', host: t, description: `discard the copy and put ${t}'s idle data back`, command: agentCommand('unpromote', '--discard', '--rehearsal'), verify: `! ${agentCommand('promoted')} >/dev/null` },
     ],
   });
 }

@@ -61,7 +61,7 @@ export async function listJobs(base?: string): Promise<SavedJob[]> {
     if (!job) continue;
     const last = (await history(id, base)).at(-1);
     const opened = await stat(openedFile(id, base)).catch(() => null);
-    const rehearsed = (await rehearsalSummaries(id, base))[0] ?? null;
+    const rehearsed = (await rehearsalSummaries(id, base, 1))[0] ?? null;
     const due = rehearsalDue(job.rehearsals, new Date(), st.mtime, rehearsed ? new Date(rehearsed.startedAt) : null);
     out.push({ job, savedAt: st.mtime.toISOString(), ...(last ? { lastAction: last } : {}), ...(opened ? { openedAt: opened.mtime.toISOString() } : {}), rehearsal: { last: rehearsed, due } });
   }

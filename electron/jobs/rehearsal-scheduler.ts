@@ -29,11 +29,12 @@ export function rehearsalScheduler(run: ScheduledRun, o: { base?: string; everyM
   const tick: RehearsalScheduler['tick'] = async (now = new Date()) => {
     const jobs = await listJobs(o.base);
     const started = jobs.filter((j) => j.job.rehearsals.every !== 'off' && !running.has(j.job.id)).map(async (saved) => {
-      const last = (await rehearsalSummaries(saved.job.id, o.base))[0];
-      const due = rehearsalDue(saved.job.rehearsals, now, new Date(saved.savedAt), last ? new Date(last.startedAt) : null);
-      if (!due.dueSince) return null;
-      const target = saved.job.rehearsals.target ?? saved.job.targets[0]!.name;
+      // Taken before anything is awaited: a tick that overlaps this one never starts the same job.
       running.add(saved.job.id);
+      const last = (await rehearsalSummaries(saved.job.id, o.base, 1).catch(() => []))[0];
+      const due = rehearsalDue(saved.job.rehearsals, now, new Date(saved.savedAt), last ? new Date(last.startedAt) : null);
+      if (!due.dueSince) { running.delete(saved.job.id); return null; }
+      const target = saved.job.rehearsals.target ?? saved.job.targets[0]!.name;
       log(`${saved.job.name}: a scheduled rehearsal on ${target} (due since ${due.dueSince})`);
       try {
         const r = await run(saved.job, target);

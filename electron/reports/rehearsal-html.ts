@@ -32,13 +32,13 @@ export function rehearsalHtml(r: RehearsalReport): string {
     : f.error ? `<span class="failure">${esc(f.error)}</span>` : `${esc(f.user)}: ${f.exists} messages; the first ${f.subject ? `is “${esc(f.subject)}”` : 'has no subject that reads'}`;
   const p = r.point;
   const point = p.name ? `${esc(p.takenAt ?? '')} <span class="muted">(${esc(p.name)})</span>, ${p.ageSeconds === null ? '' : `${secs(p.ageSeconds)} old when the rehearsal began`}${p.chosen ? ', chosen by a person' : ', the newest'}` : '<span class="muted">unknown</span>';
-  const steps = r.steps.map((s) => `<tr data-step="${s.index}" data-status="${esc(s.status)}"><td class="o ${s.status === 'applied' || s.status === 'verified-earlier' ? 'pass' : s.status === 'undone' ? 'warning' : 'failure'}">${esc(s.status)}</td><td>${esc(s.action)}<div class="ev">${esc(s.output)}</div></td><td>${esc(s.where)}</td><td>${secs(s.seconds)}</td></tr>`).join('\n');
+  const steps = r.steps.map((s) => `<tr data-step="${esc(String(s.index))}" data-status="${esc(s.status)}"><td class="o ${s.status === 'applied' || s.status === 'verified-earlier' ? 'pass' : s.status === 'undone' ? 'warning' : 'failure'}">${esc(s.status)}</td><td>${esc(s.action)}<div class="ev">${esc(s.output)}</div></td><td>${esc(s.where)}</td><td>${secs(s.seconds)}</td></tr>`).join('\n');
   const problems = r.problems.length ? `<h2>What needs attention</h2><ul>${r.problems.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Failguard rehearsal report: ${esc(r.job.name)}</title><style>${CSS}</style></head><body>
 <h1>Rehearsal report: ${esc(r.job.name)}</h1>
 <div class="muted">Failguard ${esc(r.tool.version)} · ${esc(r.startedAt)} to ${esc(r.finishedAt)} · run ${TRIGGER[r.trigger]} on ${esc(r.controller)}</div>
 <h2>Result</h2>
-<p class="o ${CLASS[r.outcome]}" data-outcome="${r.outcome}">${LABEL[r.outcome]}</p>
+<p class="o ${CLASS[r.outcome] ?? ''}" data-outcome="${esc(r.outcome)}">${esc(LABEL[r.outcome] ?? r.outcome)}</p>
 ${problems}
 <h2>What was rehearsed</h2>
 <table>${row('Source (kept serving)', esc(r.source))}${row('Standby rehearsed', esc(r.target))}${row('Point brought up', point, ' data-field="point"')}${row('Time to service', `${secs(r.timeToServiceSeconds)} <span class="muted">from the start to the copy's services answering</span>`, ' data-field="time-to-service"')}</table>

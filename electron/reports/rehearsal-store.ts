@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../shared/errors.ts';
-import { summaryOf, type RehearsalReport, type RehearsalSummary } from '../../shared/rehearsal-report.ts';
+import { rehearsalReportSchema, summaryOf, type RehearsalReport, type RehearsalSummary } from '../../shared/rehearsal-report.ts';
 import { dataDir } from '../backend/data-dir.ts';
 import { rehearsalHtml } from './rehearsal-html.ts';
 import { htmlToPdf } from './pdf.ts';
@@ -31,20 +31,21 @@ export async function saveRehearsalReport(jobId: string, r: RehearsalReport, bas
   return file;
 }
 
-/** Every kept report of the job, newest first. */
-export async function listRehearsalReports(jobId: string, base?: string): Promise<Array<{ name: string; report: RehearsalReport }>> {
+/** Every kept report of the job (or the newest `limit`), newest first; one that does not read as a report is left out. */
+export async function listRehearsalReports(jobId: string, base?: string, limit = Infinity): Promise<Array<{ name: string; report: RehearsalReport }>> {
   const dir = folderOf(jobId, base);
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).filter((n) => NAME.test(n)).sort().reverse();
   const out: Array<{ name: string; report: RehearsalReport }> = [];
   for (const name of names) {
-    const r = await readFile(join(dir, `${name}.json`), 'utf8').then((t) => JSON.parse(t) as RehearsalReport, () => null);
-    if (r?.schema === 'failguard.rehearsal/1') out.push({ name, report: r });
+    if (out.length >= limit) break;
+    const r = await readFile(join(dir, `${name}.json`), 'utf8').then((t) => rehearsalReportSchema.safeParse(JSON.parse(t)), () => null);
+    if (r?.success) out.push({ name, report: r.data as RehearsalReport });
   }
   return out;
 }
 
-export async function rehearsalSummaries(jobId: string, base?: string): Promise<RehearsalSummary[]> {
-  return (await listRehearsalReports(jobId, base)).map((x) => summaryOf(x.name, x.report));
+export async function rehearsalSummaries(jobId: string, base?: string, limit = Infinity): Promise<RehearsalSummary[]> {
+  return (await listRehearsalReports(jobId, base, limit)).map((x) => summaryOf(x.name, x.report));
 }
 
 /** One kept report by its name (from the list), or the newest with `latest`. */

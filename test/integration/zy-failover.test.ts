@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import type { RehearsalReport } from '../../shared/rehearsal-report.ts';
+import { subjectDigest } from '../../agent/src/rehearsal-check.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -217,11 +218,14 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
       const t = new Date(Date.now() - 2 * 86400_000);
       utimesSync(scheduled, t, t);
     };
+    // Its own data folder, so the reports of the other rehearsals of this job are not counted.
+    const own = { ...env, FAILGUARD_DATA_DIR: join(dir, 'scheduled-data') };
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['bin/failguard.js', ...args], { encoding: 'utf8', env: own, timeout: 300_000, input: args.includes('--password-stdin') ? `${password}\n` : '' });
     const reports = () => JSON.parse(cli('rehearsals', '--job', scheduled, '--json').stdout) as Array<{ name: string; trigger: string; outcome: string }>;
-    expect(reports()).toEqual([]);
     // Not due yet: the day's slot is two minutes ahead, and yesterday's is answered by nothing but the job was saved after it.
     const ahead = new Date(Date.now() + 120_000);
     write(`${String(ahead.getHours()).padStart(2, '0')}:${String(ahead.getMinutes()).padStart(2, '0')}`);
+    expect(reports()).toEqual([]);
     utimesSync(scheduled, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
     const early = cli('rehearse', '--job', scheduled, '--if-due', ...rehearsalDirectoryArgs);
     expect(early.status, early.stdout + early.stderr).toBe(0);
@@ -262,6 +266,7 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
     // The copy was discarded with the test message: MAIL2 is a standby again, and MAIL1 never saw it.
     expect(sh('mail2', 'test -f /var/lib/failguard/promoted.json && echo yes || echo no').stdout.trim()).toBe('no');
     expect(await imapFetchBySubject('198.18.0.11', rep.testMessage!.to, imapPassword, `Failguard rehearsal ${rep.testMessage!.token}`)).toHaveLength(0);
+    expect(sh('mail2', 'postqueue -j').stdout).not.toContain(rep.testMessage!.token);
   }, 300_000);
 
   it('a rehearsal starts a copy on MAIL2, checks it, discards it, and changes nothing else; replication never stops', async () => {
@@ -388,7 +393,9 @@ describe('the ransomware tripwire', () => {
     const r = cli('rehearse', '--job', jobFile, '--at', at, '--yes');
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`MAIL2 brings up the point taken ${at} (${t.lastClean})`);
-    expect(r.stdout).toMatch(new RegExp(`IMAP opened ${users[0]}@lab\\.test's inbox on the copy: \\d+ messages; the first is "${tag} ${users[0]} \\d"`));
+    // The first message's subject reads again: the report gives its digest (a person's subject is never written out), one of the three filled.
+    const digest = new RegExp(`IMAP opened ${users[0]}@lab\\.test's inbox on the copy: \\d+ messages; the first has a subject that reads \\((sha256:[0-9a-f]{16})\\)`).exec(r.stdout)?.[1];
+    expect([0, 1, 2].map((k) => subjectDigest(`${tag} ${users[0]} ${k}`))).toContain(digest);
     process.stdout.write(`tripwire: ${users.length} mailboxes encrypted, alert after ${secondsToAlert.toFixed(1)} s\n`);
     expect(cli('release', '--job', jobFile, '--target', 'MAIL2', '--all', '--yes').status).toBe(0);
   }, 300_000);

@@ -17,7 +17,9 @@ describe('the lab organisation generator', () => {
     expect(on('MAIL1').every((d) => d.mailboxes > 0)).toBe(true);
     expect(org.servers[0]!.roles).toBe(ROLE.Mailbox | ROLE.ClientAccess | ROLE.HubTransport);
     // The mail hosts carry exactly the mailboxes the directory homes on MAIL1 (a rehearsal's report sets them against each other).
-    const homed = [...usersLdif(org, 100_000)].map((c) => c.ldif).join('').match(/^mail: .*$/gm)!.map((l) => l.slice(6).split('@')[0]);
+    const mail1 = new Set(on('MAIL1').map((d) => d.dn));
+    const entries = [...usersLdif(org, 100_000)].map((c) => c.ldif).join('').split(/\n\n/);
+    const homed = entries.filter((e) => mail1.has(/^homeMDB: (.*)$/m.exec(e)?.[1] ?? '')).map((e) => /^mail: (.*)@/m.exec(e)![1]);
     expect(homed).toEqual(MAILBOX_USERS);
   });
 
