@@ -257,7 +257,8 @@ describe('failback, then a planned switchover and back, then a rehearsal', () =>
     expect(rep.steps.map((x) => x.status)).toEqual(['applied', 'applied', 'applied', 'applied', 'applied', 'applied']);
     expect(rep.steps.every((x) => x.seconds !== null && x.seconds >= 0)).toBe(true);
     const served = (rep.steps.slice(0, 3) as Array<{ seconds: number }>).reduce((n, x) => n + x.seconds, 0);
-    expect(rep.timeToServiceSeconds).toBeGreaterThanOrEqual(served);
+    // From the start to the services verified: at least the three steps up to them (each rounded to 10 ms).
+    expect(rep.timeToServiceSeconds).toBeGreaterThanOrEqual(served - 0.02);
     expect(rep.timeToServiceSeconds).toBeLessThan(120);
     expect(rep.testMessage).toMatchObject({ delivered: true, readBack: true, error: null });
     expect(rep.testMessage!.to).toMatch(/^user\d{6}@lab\.test$/);
