@@ -5,7 +5,7 @@ import { EVENT_NAMES, METHOD_NAMES, isMethodName } from '../../shared/contract.t
 
 describe('the contract', () => {
   it('lists its whole surface (a change here must show in review)', () => {
-    expect([...METHOD_NAMES].sort()).toEqual(['app.info', 'directory.discover', 'failover.apply', 'failover.plan', 'jobs.list', 'jobs.opened', 'jobs.points', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan']);
+    expect([...METHOD_NAMES].sort()).toEqual(['app.info', 'directory.discover', 'failover.apply', 'failover.plan', 'jobs.list', 'jobs.opened', 'jobs.points', 'jobs.rehearsalReport', 'jobs.rehearsals', 'jobs.status', 'operation.cancel', 'preflight.report', 'preflight.rules', 'preflight.run', 'protect.apply', 'protect.plan']);
     expect([...EVENT_NAMES].sort()).toEqual(['operation.progress']);
   });
 
