@@ -74,6 +74,8 @@ export const agentStateSchema = z.object({
   /** Target: points held from pruning until a person releases them; `holdsUnreadable`: the list cannot be read, so nothing is pruned. */
   held: z.array(holdSchema).default([]),
   holdsUnreadable: z.boolean().optional(),
+  /** Target: the free space of its volume of points, looked at every ten seconds. */
+  volume: z.object({ freeBytes: z.number(), totalBytes: z.number(), at: ms }).nullable().optional(),
   /** Target: the ransomware tripwire's memory (agent/src/tripwire.ts): its state, the job's pattern, and when it fired, the last clean point. */
   tripwire: z.object({
     state: z.enum(['learning', 'armed', 'fired', 'stands-aside']),

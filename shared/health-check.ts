@@ -34,6 +34,11 @@ function judge(job: Job, t: TargetView): TargetCheck {
   const { warn, crit } = thresholdsOf(job, t.target);
   const base = { target: t.target, rpoSeconds: t.rpoSeconds, warn, crit };
   if (t.phase === 'no-agent') return { ...base, state: 'UNKNOWN', why: `${t.target}: the agents cannot be read${t.lastError ? ` (${t.lastError})` : ''}` };
+  // A volume of points nearly full is critical whatever the RPO says now: points stop arriving when it is full.
+  const v = t.volume;
+  if (v && v.totalBytes > 0 && (v.freeBytes / v.totalBytes) * 100 < job.health.minFreePercent) {
+    return { ...base, state: 'CRITICAL', why: `${t.target}: its volume of points has ${((v.freeBytes / v.totalBytes) * 100).toFixed(1)}% free (critical under ${job.health.minFreePercent}%)` };
+  }
   // A send that fails is at least a warning; how late the standby is says whether it is critical (a blip is not).
   const failing = t.phase === 'error' ? `; sends fail: ${t.lastError ?? 'no reason given'}` : '';
   if (failing && (t.rpoSeconds === null || t.rpoSeconds < warn)) return { ...base, state: 'WARNING', why: `${t.target}${t.rpoSeconds === null ? ': no point yet' : `: newest point ${ageText(t.rpoSeconds)} old`}${failing}` };

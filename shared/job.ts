@@ -98,7 +98,15 @@ const warnBelowCritical = (h: { rpoWarnSeconds?: number; rpoCriticalSeconds?: nu
   }
 };
 /** The job's thresholds: a standby whose newest point is 30 s old is a warning, 5 min critical. */
-export const healthSchema = z.strictObject({ rpoWarnSeconds: rpoFields.rpoWarnSeconds.default(30), rpoCriticalSeconds: rpoFields.rpoCriticalSeconds.default(300) }).superRefine(warnBelowCritical);
+export const healthSchema = z.strictObject({
+  rpoWarnSeconds: rpoFields.rpoWarnSeconds.default(30), rpoCriticalSeconds: rpoFields.rpoCriticalSeconds.default(300),
+  /** No send to a standby has succeeded for this long (after its initial sync): a warning, with the last error. */
+  noSendMinutes: z.number().int().min(1, 'at least 1 minute').max(7 * 1440).default(10),
+  /** An initial sync that moved nothing new for this long: critical (the standby could not take over), with the last error. */
+  syncStallMinutes: z.number().int().min(1, 'at least 1 minute').max(7 * 1440).default(10),
+  /** A standby's volume of points with less free than this: critical (points stop arriving when it is full). */
+  minFreePercent: z.number().min(0, 'at least 0%').max(50, 'at most 50%').default(5),
+}).superRefine(warnBelowCritical);
 
 export const targetOptionsSchema = z.strictObject({
   /** This standby's own thresholds, over the job's (a slow link, a lagged copy). */

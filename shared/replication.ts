@@ -79,6 +79,8 @@ export interface TargetView {
   limitBytesPerSecond: number | null;
   lastError: string | null;
   monitor: MonitorSummary | null;
+  /** The standby's volume of points: free and total bytes (null: not said yet). */
+  volume?: { freeBytes: number; totalBytes: number } | null;
 }
 
 export interface ReplicationView { job: string; at: number; hosts: Array<{ host: string; role: string; version: string | null; error: string | null; fence: string | null }>; targets: TargetView[]; events: EventLine[] }
@@ -108,6 +110,7 @@ export function replicationView(job: Job, statuses: readonly HostAgentStatus[], 
       rpoSeconds: at === null ? null : Math.max(0, (now - at) / 1000),
       newestPoint: newest, points: mine?.received.count ?? 0, held: mine?.held.length ?? 0, tripwire: tripwireViewOf(mine),
       limitBytesPerSecond: fromSource?.limitBytesPerSecond ?? null,
+      volume: mine?.volume ? { freeBytes: mine.volume.freeBytes, totalBytes: mine.volume.totalBytes } : null,
       lastError: fromSource?.lastError ?? by.get(t.name)?.error ?? by.get(job.source.name)?.error ?? null,
       monitor: mine?.monitor?.role === 'target' ? { state: mine.monitor.state, countdownS: mine.monitor.countdownS, witnessSeesSource: mine.monitor.witnessSeesSource, mode: mine.monitor.mode, ...(mine.monitor.leaseHolder ? { leaseHolder: mine.monitor.leaseHolder } : {}) } : null,
     };

@@ -36,6 +36,8 @@ export const agentConfigSchema = z.strictObject({
   standbyNames: z.array(z.string()).default([]),
   /** Target: the ages of its newest point that are a warning, then critical (alerted once each, and their clearing). */
   health: z.strictObject({ rpoWarnSeconds: z.number().min(1), rpoCriticalSeconds: z.number().min(1) }).optional(),
+  /** Source and targets: how long without a successful send, or without progress in the initial sync, and how little free space, before an alert (health-watch.ts). */
+  watch: z.strictObject({ noSendMinutes: z.number().min(1), syncStallMinutes: z.number().min(1), minFreePercent: z.number().min(0).max(100) }).optional(),
   /** Source and targets: the folder node_exporter's textfile collector reads, where the agent keeps failguard.prom (metrics.ts). */
   metrics: z.strictObject({ textfileDir: z.string().regex(/^\//) }).optional(),
   /** Target: what it keeps of what it receives. */

@@ -4,7 +4,8 @@
  * is closed. `run CONFIG` is the daemon; `status CONFIG` prints its state as JSON (the app
  * reads it over SSH, never through an open port of its own).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statfsSync, writeFileSync } from 'node:fs';
+import { SendWatch, VolumeWatch } from './health-watch.ts';
 import { bootNowMs } from './monitor/clock.ts';
 import { timingOf } from './monitor/rules.ts';
 import { join } from 'node:path';
@@ -119,6 +120,8 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
   // A standby's RPO against the job's thresholds, alerted once a crossing lasts (rpo-watch.ts); not once it took over.
   const rpo = new RpoWatch();
+  const sends = new SendWatch();
+  const volume = new VolumeWatch();
   const metrics = metricsWriter(c, st, () => (c.monitor ? monitor.admits() : null));
   setInterval(() => {
     st.flush();
@@ -138,6 +141,20 @@ async function run(configFile: string): Promise<void> {
       const holds = readHolds(c.stateDir);
       st.state.held = holds ?? [];
       st.state.holdsUnreadable = holds === null ? true : undefined;
+    }
+    // The other health limits (health-watch.ts): sends and the initial sync on the source, free space on a standby.
+    try {
+      const now = Date.now();
+      const limits = c.watch;
+      if (limits && c.role === 'source') for (const a of sends.step(now, st.state, limits, c.host)) raise(c, st, a.event, a.severity, a.message);
+      if (c.role === 'target' && now - (st.state.volume?.at ?? 0) >= 10_000) {
+        const f = statfsSync(c.receiveDir);
+        st.state.volume = { freeBytes: f.bavail * f.bsize, totalBytes: f.blocks * f.bsize, at: now };
+        const a = limits ? volume.step(now, st.state.volume, limits, c.host) : null;
+        if (a) raise(c, st, a.event, a.severity, a.message);
+      }
+    } catch (e) {
+      st.note({ kind: 'agent', action: 'error', message: `health watch: ${(e as Error).message}` });
     }
     metrics.write(tookOver);
   }, 1000).unref();

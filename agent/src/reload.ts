@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AgentConfig } from './config.ts';
 
-/** Changed in place: per-target (and per-standby) compression, schedule and interval; retention; RPO thresholds; the metrics folder; alerts; the job's name. The failover plan file is read when used. */
+/** Changed in place: per-target (and per-standby) compression, schedule and interval; retention; RPO thresholds and the other health limits; the metrics folder; alerts; the job's name. The failover plan file is read when used. */
 const HOT_TARGET_FIELDS = ['compression', 'schedule', 'intervalSeconds'] as const;
 
 /** The configuration without what may change in place: two configurations with equal cores differ only in hot fields. */
 function core(c: AgentConfig): unknown {
-  const { jobName: _n, retention: _r, alerts: _a, health: _h, metrics: _m, targets, standbys, ...rest } = c;
+  const { jobName: _n, retention: _r, alerts: _a, health: _h, watch: _w, metrics: _m, targets, standbys, ...rest } = c;
   const cold = (t: AgentConfig['targets'][number]) => Object.fromEntries(Object.entries(t).filter(([k]) => !(HOT_TARGET_FIELDS as readonly string[]).includes(k)));
   return { ...rest, targets: targets.map(cold), standbys: standbys.map(cold) };
 }
@@ -45,6 +45,7 @@ export function reloadDecision(cur: AgentConfig, next: AgentConfig): ReloadDecis
   }
   if (stable(cur.retention) !== stable(next.retention)) changes.push(`retention ${stable(cur.retention)} → ${stable(next.retention)}`);
   if (stable(cur.health) !== stable(next.health)) changes.push(`RPO thresholds ${stable(cur.health)} → ${stable(next.health)}`);
+  if (stable(cur.watch) !== stable(next.watch)) changes.push(`health limits ${stable(cur.watch)} → ${stable(next.watch)}`);
   if (stable(cur.metrics) !== stable(next.metrics)) changes.push(`metrics folder ${cur.metrics?.textfileDir ?? 'none'} → ${next.metrics?.textfileDir ?? 'none'}`);
   if (stable(cur.alerts) !== stable(next.alerts)) changes.push(`alert receivers (${cur.alerts.length} → ${next.alerts.length})`);
   if (cur.jobName !== next.jobName) changes.push(`job name → ${JSON.stringify(next.jobName)}`);
@@ -58,6 +59,8 @@ export function applyInPlace(cur: AgentConfig, next: AgentConfig): void {
   cur.retention = next.retention;
   if (next.health) cur.health = next.health;
   else delete cur.health;
+  if (next.watch) cur.watch = next.watch;
+  else delete cur.watch;
   if (next.metrics) cur.metrics = next.metrics;
   else delete cur.metrics;
   cur.alerts = next.alerts;

@@ -44,6 +44,7 @@ export function agentConfig(job: Job, host: { role: HostRoleInJob; name: string 
     // A standby watches its own RPO against the job's thresholds (its own, when the job gives it some).
     ...(host.role === 'target' ? { health: (({ warn, crit }) => ({ rpoWarnSeconds: warn, rpoCriticalSeconds: crit }))(thresholdsOf(job, host.name)) } : {}),
     ...(host.role !== 'witness' && job.metrics.textfileDir ? { metrics: { textfileDir: job.metrics.textfileDir } } : {}),
+    ...(host.role !== 'witness' ? { watch: { noSendMinutes: job.health.noSendMinutes, syncStallMinutes: job.health.syncStallMinutes, minFreePercent: job.health.minFreePercent } } : {}),
     monitor: {
       source: { name: job.source.name, address: job.source.address, port: job.replicationPort },
       ...(job.witness ? { witness: { name: job.witness.name, address: job.witness.address, port: job.replicationPort } } : {}),

@@ -125,7 +125,7 @@ describe('the live view (dashboard and status)', () => {
       { host: 'MAIL2', state: agent('target', { received: { count: 30, newest: point(now - 1500), newestAt: now - 1400 } }) },
       { host: 'MAIL3', state: null, error: 'the agent is not installed' },
     ], now);
-    expect(v.targets[0]).toEqual({ target: 'MAIL2', phase: 'replicating', initialSync: null, bytesPerSecond: 1e7, compressionRatio: 3, rpoSeconds: 1.5, newestPoint: point(now - 1500), points: 30, held: 0, tripwire: null, limitBytesPerSecond: 2.5e6, lastError: null, monitor: null });
+    expect(v.targets[0]).toEqual({ target: 'MAIL2', phase: 'replicating', initialSync: null, bytesPerSecond: 1e7, compressionRatio: 3, rpoSeconds: 1.5, newestPoint: point(now - 1500), points: 30, held: 0, tripwire: null, limitBytesPerSecond: 2.5e6, lastError: null, monitor: null, volume: null });
     expect(v.targets[1]).toMatchObject({ target: 'MAIL3', phase: 'no-agent', rpoSeconds: null, lastError: 'the agent is not installed' });
     const withAgent = replicationView(job, [{ host: 'MAIL1', state: source }, { host: 'MAIL3', state: agent('target') }], now);
     expect(withAgent.targets[1]).toMatchObject({ phase: 'initial-sync', initialSync: { share: 0.25, etaSeconds: 30, totalBytes: 400e6 }, bytesPerSecond: 10e6 });

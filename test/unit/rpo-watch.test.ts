@@ -48,7 +48,7 @@ describe('the RPO watch on a standby', () => {
     expect(config(job, 'MAIL2').health).toEqual({ rpoWarnSeconds: 20, rpoCriticalSeconds: 120 });
     expect(config(job, 'MAIL3').health).toEqual({ rpoWarnSeconds: 600, rpoCriticalSeconds: 3600 });
     expect(agentConfig(job, { role: 'source', name: 'MAIL1' })).not.toHaveProperty('health');
-    const tighter = { ...job, health: { rpoWarnSeconds: 10, rpoCriticalSeconds: 60 } };
+    const tighter = { ...job, health: { ...job.health, rpoWarnSeconds: 10, rpoCriticalSeconds: 60 } };
     expect(reloadDecision(config(job, 'MAIL2'), config(tighter, 'MAIL2'))).toEqual({ restart: false, changes: ['RPO thresholds {"rpoCriticalSeconds":120,"rpoWarnSeconds":20} → {"rpoCriticalSeconds":60,"rpoWarnSeconds":10}'] });
   });
 });

@@ -21,6 +21,15 @@ export function HealthOptions() {
         <Field id="rpoCriticalSeconds" label={m.critical} hint={m.criticalHint} error={problem('rpoCriticalSeconds')}>
           <input id="rpoCriticalSeconds" inputMode="numeric" value={d.rpoCriticalSeconds} onChange={(e) => s.setHealthDraft({ rpoCriticalSeconds: e.target.value })} />
         </Field>
+        <Field id="noSendMinutes" label={m.noSend} hint={m.noSendHint} error={problem('noSendMinutes')}>
+          <input id="noSendMinutes" inputMode="numeric" value={d.noSendMinutes} onChange={(e) => s.setHealthDraft({ noSendMinutes: e.target.value })} />
+        </Field>
+        <Field id="syncStallMinutes" label={m.syncStall} hint={m.syncStallHint} error={problem('syncStallMinutes')}>
+          <input id="syncStallMinutes" inputMode="numeric" value={d.syncStallMinutes} onChange={(e) => s.setHealthDraft({ syncStallMinutes: e.target.value })} />
+        </Field>
+        <Field id="minFreePercent" label={m.minFree} hint={m.minFreeHint} error={problem('minFreePercent')}>
+          <input id="minFreePercent" inputMode="decimal" value={d.minFreePercent} onChange={(e) => s.setHealthDraft({ minFreePercent: e.target.value })} />
+        </Field>
         <Field id="metricsDir" label={m.metricsDir} hint={m.metricsDirHint} error={problem('metricsDir')}>
           <input id="metricsDir" value={d.metricsDir} onChange={(e) => s.setHealthDraft({ metricsDir: e.target.value })} />
         </Field>
