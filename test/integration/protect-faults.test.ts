@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { s, sh } from './preflight-helpers.ts';
-import { labStatus, resetProtection, until, newKeyFile } from './helpers.ts';
+import { agentEvents, labStatus, resetProtection, until, newKeyFile } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-faults-'));
 const data = join(dir, 'data');
@@ -26,6 +26,8 @@ const job = {
   version: 1, id: '7b3e9d1c-2a4f-4c6e-8b0d-5f1a3c7e9b2d', name: 'Faults',
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
+  // A high floor of free space, so the full-volume case below crosses it whatever margin the filler leaves.
+  health: { minFreePercent: 30 },
   hostKeys: pins,
 };
 const jobFile = join(dir, 'faults.job.json');
@@ -120,6 +122,12 @@ describe('faults around provisioning', () => {
     expect(err).toMatch(/volume of \/srv\/\.failguard\/received on MAIL2 is full; free space there or keep fewer points, and replication goes on by itself/);
     const status = cli('status', '--job', jobFile);
     expect(status.stdout).toMatch(/→ MAIL2 .*is full/);
+    // Under the job's floor of free space: one critical alert from MAIL2, and status --check says critical, and why.
+    const full = await until('MAIL2\'s volume-full alert', () => agentEvents('mail2').find((e) => e.kind === 'alert' && e.event === 'volume-full'), 60_000, 500);
+    expect(full).toMatchObject({ severity: 'critical' });
+    const check = cli('status', '--job', jobFile, '--check');
+    expect(check.status, check.stdout).toBe(2);
+    expect(check.stdout).toMatch(/^FAILGUARD CRITICAL - Faults: MAIL2: its volume of points has \d+\.\d% free \(critical under 30%\)/);
     // The points already there are whole.
     const held = state('mail2')!.received.newest!;
     expect(sh('mail2', `btrfs property get -ts /srv/.failguard/received/${held} ro`).trim()).toBe('ro=true');
@@ -130,5 +138,7 @@ describe('faults around provisioning', () => {
     }, 180_000);
     expect(sh('mail2', `sha256sum < /srv/.failguard/received/${newest}/fg-faults/big`).trim()).toBe(sum);
     await until('the error to clear', () => state('mail1')?.targets.MAIL2?.lastError === null, 30_000);
+    await until('MAIL2\'s volume-ok alert', () => agentEvents('mail2').find((e) => e.kind === 'alert' && e.event === 'volume-ok' && e.at > full.at), 60_000, 500);
+    expect(agentEvents('mail2').filter((e) => e.kind === 'alert' && e.event === 'volume-full')).toHaveLength(1);
   }, 400_000);
 });
