@@ -114,16 +114,25 @@ export async function main(argv: string[]): Promise<void> {
 
 const round = (x: number) => Number(x.toFixed(3));
 
-/** About 1 MB/s of mail (ten 100 kB messages a second) and 1 MB/s of fsynced appends; the RPO sampled every second. */
-export async function steadyLoad(s: LabStatus, seconds: number, target: () => AgentState | null): Promise<number[]> {
+/**
+ * About 1 MB/s of mail (ten 100 kB messages a second) and 1 MB/s of fsynced appends; the RPO sampled every second.
+ * `bounded` (for runs of an hour, which would fill the lab's 4 GB volumes): the journal is rotated at 256 MiB, as logs
+ * are, and the steady messages are expunged once two minutes old, as mail is read and deleted; the data stays bounded.
+ */
+export async function steadyLoad(s: LabStatus, seconds: number, target: () => AgentState | null, o: { bounded?: boolean } = {}): Promise<number[]> {
   const mail1 = s.hosts.find((h) => h.name === 'mail1')!.address;
   const writer = inHost(s, 'mail1', `nohup python3 -c '
 import os, time
-fd = os.open("/srv/mail/bench/append.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+path = "/srv/mail/bench/append.log"
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 end = time.time() + ${seconds}
 while time.time() < end:
     os.write(fd, os.urandom(50000)); os.fsync(fd); time.sleep(0.05)
+    if ${o.bounded ? 'True' : 'False'} and os.fstat(fd).st_size > (256 << 20):
+        os.close(fd); os.replace(path, path + ".1"); fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
 ' >/dev/null 2>&1 & echo $!`).stdout.trim();
+  // Mail read and deleted: the steady messages older than two minutes, once a minute.
+  const expunger = o.bounded ? setInterval(() => inHost(s, 'mail1', 'doveadm expunge -A mailbox INBOX savedbefore 2mins header Subject steady >/dev/null 2>&1; true'), 60_000) : null;
   const line = 'The quarterly figures are attached; please review them before the meeting on Thursday.'.padEnd(76, '.');
   const body = Array.from({ length: 1300 }, () => line).join('\r\n');
   let sending = true;
@@ -144,6 +153,7 @@ while time.time() < end:
   }
   sending = false;
   await mail;
+  if (expunger) clearInterval(expunger);
   inHost(s, 'mail1', `kill ${writer} 2>/dev/null; true`);
   if (samples.length === 0) throw new Error('the target received no point during the steady load');
   return samples;
