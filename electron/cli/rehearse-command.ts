@@ -5,6 +5,8 @@
  */
 import { stat, writeFile } from 'node:fs/promises';
 import { readJob } from '../jobs/job-file.ts';
+import { isJobBusy, withJobLock } from '../plans/job-lock.ts';
+import type { Job } from '../../shared/job.ts';
 import { chooseTarget, type DirectoryAccess } from '../failover/plan-now.ts';
 import { rehearsalPlan } from '../failover/rehearsal.ts';
 import { runRehearsal } from '../failover/rehearsal-run.ts';
@@ -22,6 +24,19 @@ export type RehearseCliOptions = PlanCliOptions & KeptCliOptions & DirectoryCliO
 
 export async function rehearseCommand(o: RehearseCliOptions): Promise<number> {
   const job = await readJob(o.job);
+  if (!o.ifDue) return rehearse(job, o);
+  // The look at the schedule and the run under one lock: the app, serve or another cron line cannot rehearse the same slot twice.
+  try {
+    return await withJobLock(job.id, `a scheduled rehearsal of ${job.name}`, () => rehearse(job, o));
+  } catch (e) {
+    if (!isJobBusy(e)) throw e;
+    const h = (e as UserError).details as { what: string; pid: number };
+    process.stdout.write(`No rehearsal now: another Failguard on this computer is running "${h.what}" for this job (process ${h.pid}). The next --if-due rehearses if one is still due.\n`);
+    return 0;
+  }
+}
+
+async function rehearse(job: Job, o: RehearseCliOptions): Promise<number> {
   const secrets = await secretsFor(o);
   if (o.ifDue) {
     const s = job.rehearsals;

@@ -117,7 +117,8 @@ export async function runRehearsal(job: Job, target: JobTarget, consent: string 
   const { mailboxDirectory: _unused, ...provision } = o;
   // A run that cannot start (a host that cannot be reached or signed in to) is a failed rehearsal, and its report says why.
   const results = await runJobPlan(job, plan, consent, provision).catch((e: unknown): PlanRunResult[] => {
-    if (e instanceof UserError && e.code === 'plan-changed') throw e;
+    // Not a rehearsal that failed: the plan changed since it was reviewed, or another run of the job holds it.
+    if (e instanceof UserError && (e.code === 'plan-changed' || e.code === 'job-busy')) throw e;
     return [{ planId: plan.id, title: plan.title, outcome: 'refused', error: plainMessage(e), steps: [] }];
   });
   const result = results.find((r) => r.planId === plan.id);

@@ -11,6 +11,8 @@ import { rehearsalDue } from '../../shared/rehearsal-schedule.ts';
 import { plainMessage } from '../../shared/errors.ts';
 import type { RehearsalReport } from '../../shared/rehearsal-report.ts';
 import { listJobs } from './job-store.ts';
+import type { SavedJob } from '../../shared/protect.ts';
+import { isJobBusy, withJobLock } from '../plans/job-lock.ts';
 import type { JobSecrets } from './job-secrets.ts';
 import { rehearsalSummaries } from '../reports/rehearsal-store.ts';
 import { runRehearsal } from '../failover/rehearsal-run.ts';
@@ -26,21 +28,26 @@ export interface RehearsalScheduler {
 export function rehearsalScheduler(run: ScheduledRun, o: { base?: string; everyMs?: number; log?: (line: string) => void } = {}): RehearsalScheduler {
   const running = new Set<string>();
   const log = o.log ?? (() => undefined);
+  const rehearseIfDue = async (saved: SavedJob, now: Date) => {
+    const last = (await rehearsalSummaries(saved.job.id, o.base, 1).catch(() => []))[0];
+    const due = rehearsalDue(saved.job.rehearsals, now, new Date(saved.savedAt), last ? new Date(last.startedAt) : null);
+    if (!due.dueSince) return null;
+    const target = saved.job.rehearsals.target ?? saved.job.targets[0]!.name;
+    log(`${saved.job.name}: a scheduled rehearsal on ${target} (due since ${due.dueSince})`);
+    const r = await run(saved.job, target);
+    log(`${saved.job.name}: rehearsal ${r.outcome}`);
+    return { jobId: saved.job.id, outcome: r.outcome };
+  };
   const tick: RehearsalScheduler['tick'] = async (now = new Date()) => {
     const jobs = await listJobs(o.base);
     const started = jobs.filter((j) => j.job.rehearsals.every !== 'off' && !running.has(j.job.id)).map(async (saved) => {
       // Taken before anything is awaited: a tick that overlaps this one never starts the same job.
       running.add(saved.job.id);
-      const last = (await rehearsalSummaries(saved.job.id, o.base, 1).catch(() => []))[0];
-      const due = rehearsalDue(saved.job.rehearsals, now, new Date(saved.savedAt), last ? new Date(last.startedAt) : null);
-      if (!due.dueSince) { running.delete(saved.job.id); return null; }
-      const target = saved.job.rehearsals.target ?? saved.job.targets[0]!.name;
-      log(`${saved.job.name}: a scheduled rehearsal on ${target} (due since ${due.dueSince})`);
       try {
-        const r = await run(saved.job, target);
-        log(`${saved.job.name}: rehearsal ${r.outcome}`);
-        return { jobId: saved.job.id, outcome: r.outcome };
+        // The look at the schedule and the run under the job's lock: another Failguard (cron's --if-due) cannot rehearse the same slot.
+        return await withJobLock(saved.job.id, `a scheduled rehearsal of ${saved.job.name}`, () => rehearseIfDue(saved, now));
       } catch (e) {
+        if (isJobBusy(e)) { log(`${saved.job.name}: not now, ${plainMessage(e)}`); return null; }
         log(`${saved.job.name}: the scheduled rehearsal could not run: ${plainMessage(e)}`);
         return { jobId: saved.job.id, outcome: 'error' as const, error: plainMessage(e) };
       } finally {

@@ -16,6 +16,7 @@ import { OfferedPlans } from '../plans/offered.ts';
 import { planContext } from '../plans/context.ts';
 import { recoverInterrupted } from '../plans/recover.ts';
 import { preflightOrigin } from '../plans/journal.ts';
+import { withJobLock } from '../plans/job-lock.ts';
 import { journalDir } from '../backend/data-dir.ts';
 
 export interface PreflightServiceOptions {
@@ -38,25 +39,30 @@ export async function runPreflightService(request: PreflightRunRequest, o: Prefl
   const ctx = planContext({ hosts: [req.source, ...req.targets, ...(req.witness ? [req.witness] : [])], pool, ...(req.directory ? { directory: req.directory } : {}), ...(o.signal ? { signal: o.signal } : {}), ...(req.tsigSecrets ? { tsigSecrets: req.tsigSecrets } : {}) });
   const dir = o.journalDir ?? journalDir();
   const progress = { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) };
+  const origin = preflightOrigin([request.source.name, ...request.targets.map((t) => t.name), ...(request.witness ? [request.witness.name] : [])]);
+  // Fixes on these servers run one pre-flight at a time (another could resume this one's open journal); a run that only reads takes no lock.
+  const locked = <T>(fn: () => Promise<T>) => (applying ? withJobLock(origin, 'fixes of a pre-flight on these servers', fn) : fn());
   try {
-    // A run cut short earlier is finished first when this run applies changes; otherwise it is only reported.
-    const recovered: RecoveredRun[] = await recoverInterrupted(dir, applying ? ctx : null, { ...progress, mode: req.interrupted ?? 'resume', origin: preflightOrigin([request.source.name, ...request.targets.map((t) => t.name), ...(request.witness ? [request.witness.name] : [])]) });
-    const run = await runPreflight(req, { pool, ...progress, fixes: { ctx, journalDir: dir },
-      ...(o.consentToAll ? { consent: consentToAll } : consented.length ? { consent: consentTo(consented) } : {}) });
-    o.offered.offer(run.plans);
-    const hosts = allHosts(run.facts);
-    // Each key with the port it was seen on (a pin is for one host and port).
-    const asked = [request.source, ...request.targets, ...(request.witness ? [request.witness] : [])];
-    const portOf = (name: string) => asked.find((h) => h.name === name)?.port ?? 22;
-    const seen = hosts.flatMap((h) => (h.reach.ok ? [{ host: h.name, address: h.address, port: portOf(h.name), fingerprint: h.reach.hostKey }] : []));
-    const unknown = hosts.flatMap((h) => {
-      if (h.reach.ok || h.reach.code !== 'host-key-unknown') return [];
-      const fp = /fingerprint is (SHA256:\S+?)\./.exec(h.reach.error)?.[1];
-      return fp ? [{ host: h.name, address: h.address, fingerprint: fp }] : [];
+    return await locked(async () => {
+      // A run cut short earlier is finished first when this run applies changes; otherwise it is only reported.
+      const recovered: RecoveredRun[] = await recoverInterrupted(dir, applying ? ctx : null, { ...progress, mode: req.interrupted ?? 'resume', origin });
+      const run = await runPreflight(req, { pool, ...progress, fixes: { ctx, journalDir: dir },
+        ...(o.consentToAll ? { consent: consentToAll } : consented.length ? { consent: consentTo(consented) } : {}) });
+      o.offered.offer(run.plans);
+      const hosts = allHosts(run.facts);
+      // Each key with the port it was seen on (a pin is for one host and port).
+      const asked = [request.source, ...request.targets, ...(request.witness ? [request.witness] : [])];
+      const portOf = (name: string) => asked.find((h) => h.name === name)?.port ?? 22;
+      const seen = hosts.flatMap((h) => (h.reach.ok ? [{ host: h.name, address: h.address, port: portOf(h.name), fingerprint: h.reach.hostKey }] : []));
+      const unknown = hosts.flatMap((h) => {
+        if (h.reach.ok || h.reach.code !== 'host-key-unknown') return [];
+        const fp = /fingerprint is (SHA256:\S+?)\./.exec(h.reach.error)?.[1];
+        return fp ? [{ host: h.name, address: h.address, fingerprint: fp }] : [];
+      });
+      const covered = [{ role: 'source' as const, h: request.source }, ...request.targets.map((h) => ({ role: 'target' as const, h })), ...(request.witness ? [{ role: 'witness' as const, h: request.witness }] : [])]
+        .map(({ role, h }) => ({ role, name: h.name, address: h.address }));
+      return { report: buildReport(req, run, started), plans: run.plans, unknownHostKeys: unknown, hostKeys: seen, recovered, covered };
     });
-    const covered = [{ role: 'source' as const, h: request.source }, ...request.targets.map((h) => ({ role: 'target' as const, h })), ...(request.witness ? [{ role: 'witness' as const, h: request.witness }] : [])]
-      .map(({ role, h }) => ({ role, name: h.name, address: h.address }));
-    return { report: buildReport(req, run, started), plans: run.plans, unknownHostKeys: unknown, hostKeys: seen, recovered, covered };
   } finally {
     await ctx.close();
     await pool.closeAll();

@@ -31,6 +31,7 @@ import type { AlertSecrets } from '../../shared/alerts.ts';
 import { hostNowScript, parseHostNow, provisioningPlan, type ShippedFile } from './plan.ts';
 import { hostFileName } from './host-file-name.ts';
 import { discardLegacyKeys, NO_KEY_STORE, type JobKeys } from '../jobs/job-keys.ts';
+import { withJobLock } from '../plans/job-lock.ts';
 
 export interface ProvisionOptions {
   signal?: AbortSignal; onProgress?: (stage: string) => void; onStep?: RunOptions['onStep']; dataDir?: string;
@@ -139,8 +140,15 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
   return { plan: provisioningPlan(job, withNow), fingerprints: { ca: fingerprints.ca, agents: fingerprints.agents } };
 }
 
-/** The connections a job's plans run through (SSH pool with the job's pins, plan context) and its journal folder, closed after. */
-async function withJob<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>, staged?: StagedFiles): Promise<T> {
+/**
+ * The connections a job's plans run through (SSH pool with the job's pins, plan context) and its journal folder, closed after;
+ * all of it under the job's run lock, so that no other Failguard runs (or resumes) a plan of this job meanwhile.
+ */
+function withJob<T>(job: Job, what: string, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>, staged?: StagedFiles): Promise<T> {
+  return withJobLock(job.id, what, () => withJobConnections(job, o, fn, staged));
+}
+
+async function withJobConnections<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>, staged?: StagedFiles): Promise<T> {
   const pool = new SshPool({ pins: job.hostKeys, acceptUnknown: [] });
   const secrets = alertSecretsContent(job, o.alertSecrets);
   const secretFiles = { ...(secrets ? { alerts: secrets } : {}), ...staged?.secretFiles };
@@ -169,7 +177,7 @@ const refuseStale = (plan: Plan, consent: string | 'now', what: string) => {
 export async function protect(job: Job, consent: string | 'now', o: ProvisionOptions = {}): Promise<{ plan: Plan; results: PlanRunResult[]; fingerprints: Job['certificates'] }> {
   // Staged first: a run of this job cut short is finished with the secret files of now.
   const staged = await stageFiles(job, o);
-  return withJob(job, o, async (pool, ctx, journals) => {
+  return withJob(job, `protect ${job.name}`, o, async (pool, ctx, journals) => {
     await recoverInterrupted(journals, ctx, { ...runOptions(o), origin: jobOrigin(job.id) });
     const { plan, fingerprints } = await planProvisioning(job, pool, o, staged);
     refuseStale(plan, consent, 'The servers or the job');
@@ -180,7 +188,7 @@ export async function protect(job: Job, consent: string | 'now', o: ProvisionOpt
 /** Runs a plan of this job (unprotect) on the engine, journaled; the plan reviewed by id. */
 export async function runJobPlan(job: Job, plan: Plan, consent: string | 'now', o: ProvisionOptions = {}): Promise<PlanRunResult[]> {
   refuseStale(plan, consent, 'The job');
-  return withJob(job, o, async (_pool, ctx, journals) => {
+  return withJob(job, plan.title, o, async (_pool, ctx, journals) => {
     const earlier = o.recover ? await recoverInterrupted(journals, ctx, { ...runOptions(o), origin: jobOrigin(job.id) }) : [];
     // The plan itself, unless the run just finished was this very plan.
     if (earlier.some((r) => r.results?.some((x) => x.planId === plan.id && x.outcome === 'applied'))) return earlier.flatMap((r) => r.results ?? []);
