@@ -26,6 +26,8 @@ export function peerJob(s: TLSSocket): string | null {
 
 export function listen(c: AgentConfig, tls: TlsMaterial, onExchange: (s: TLSSocket, header: Record<string, unknown>, rest: Buffer) => void, note: Note): Server {
   const server = createServer({ ...tls, requestCert: true, minVersion: 'TLSv1.3' }, (s) => {
+    // Nagle off, as on the app's SSH: a send's last small frame and its acknowledgement never wait for a delayed ACK.
+    s.setNoDelay(true);
     // The chain was verified against the job's CA; the job itself must match too.
     if (!s.authorized || peerJob(s) !== c.jobId) {
       note({ kind: 'peer', message: `refused a peer from ${s.remoteAddress}: ${s.authorized ? 'its certificate is for another job' : s.authorizationError}` });
@@ -84,7 +86,7 @@ export function dial(tls: TlsMaterial, jobId: string, peer: { name: string; addr
       // The chain is verified by Node against the job's CA; the identity is the host name in CN and the job in O.
       checkServerIdentity: (_host, cert) => (cert.subject.CN === peer.name && cert.subject.O === jobId ? undefined : new Error(`the peer at ${peer.address} is not ${peer.name} of this job`)) });
     const timer = setTimeout(() => { s.destroy(); reject(new Error(`${peer.name} (${peer.address}:${peer.port}) did not answer`)); }, timeoutMs);
-    s.once('secureConnect', () => { clearTimeout(timer); resolve(s); });
+    s.once('secureConnect', () => { clearTimeout(timer); s.setNoDelay(true); resolve(s); });
     s.once('error', (e) => { clearTimeout(timer); reject(e); });
   });
 }
