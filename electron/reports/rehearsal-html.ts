@@ -29,7 +29,7 @@ export function rehearsalHtml(r: RehearsalReport): string {
       : `<span class="failure">${t.delivered ? 'delivered, not read back' : 'not delivered'}</span>: ${esc(t.error ?? '')} <span class="muted">(to ${esc(t.to)})</span>`;
   const f = r.firstMessage;
   const first = !f ? '<span class="muted">no mailbox with mail on the copy</span>'
-    : f.error ? `<span class="failure">${esc(f.error)}</span>` : `${esc(f.user)}: ${f.exists} messages; the first ${f.subject ? `is “${esc(f.subject)}”` : 'has no subject that reads'}`;
+    : f.error ? `<span class="failure">${esc(f.error)}</span>` : `${esc(f.user)}: ${f.exists} messages; the first ${f.subject ? `has a subject that reads in the clear <span class="muted">(its digest ${esc(f.subject)}; a person's subject is never written out)</span>` : 'has no subject that reads'}`;
   const p = r.point;
   const point = p.name ? `${esc(p.takenAt ?? '')} <span class="muted">(${esc(p.name)})</span>, ${p.ageSeconds === null ? '' : `${secs(p.ageSeconds)} old when the rehearsal began`}${p.chosen ? ', chosen by a person' : ', the newest'}` : '<span class="muted">unknown</span>';
   const steps = r.steps.map((s) => `<tr data-step="${esc(String(s.index))}" data-status="${esc(s.status)}"><td class="o ${s.status === 'applied' || s.status === 'verified-earlier' ? 'pass' : s.status === 'undone' ? 'warning' : 'failure'}">${esc(s.status)}</td><td>${esc(s.action)}<div class="ev">${esc(s.output)}</div></td><td>${esc(s.where)}</td><td>${secs(s.seconds)}</td></tr>`).join('\n');
