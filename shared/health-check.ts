@@ -29,6 +29,8 @@ const worst = (states: readonly CheckState[]): CheckState => {
 
 /** An age as people say it: seconds under two minutes, then minutes, then hours. */
 export const ageText = (s: number) => (s < 120 ? `${Math.round(s)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`);
+/** A measured duration: tenths of a second below two minutes (a step, a time to service), else as an age. */
+export const durationText = (s: number) => (s < 120 ? `${s.toFixed(1)} s` : ageText(s));
 
 function judge(job: Job, t: TargetView): TargetCheck {
   const { warn, crit } = thresholdsOf(job, t.target);

@@ -1,12 +1,12 @@
 /** A rehearsal report as one self-contained HTML file, in the pre-flight report's style (and printed to PDF the same way). */
 import type { RehearsalOutcome, RehearsalReport } from '../../shared/rehearsal-report.ts';
-import { ageText } from '../../shared/health-check.ts';
+import { durationText } from '../../shared/health-check.ts';
 import { CSS, esc } from './html.ts';
 
 const LABEL: Record<RehearsalOutcome, string> = { passed: 'Passed', warning: 'Passed, with warnings', failed: 'Failed' };
 const CLASS: Record<RehearsalOutcome, string> = { passed: 'pass', warning: 'warning', failed: 'failure' };
 const TRIGGER = { schedule: 'by its schedule', person: 'by a person, from the dashboard', command: 'from the command line' } as const;
-const secs = (s: number | null) => (s === null ? '—' : s < 120 ? `${s.toFixed(1)} s` : ageText(s));
+const secs = (s: number | null) => (s === null ? '—' : durationText(s));
 const row = (k: string, v: string, attr = '') => `<tr${attr}><th>${esc(k)}</th><td>${v}</td></tr>`;
 
 function mailboxRows(r: RehearsalReport): string {

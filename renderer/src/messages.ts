@@ -1,5 +1,6 @@
 /** The UI's words, in one place. */
 import { timeLeftText } from '../../shared/replication.ts';
+import { durationText } from '../../shared/health-check.ts';
 export const messages = {
   appTitle: 'Failguard',
   tagline: 'Exchange protection with failover',
@@ -167,7 +168,7 @@ export const messages = {
     when: 'When', target: 'Standby', how: 'Started', outcome: 'Result', pointAge: 'Point age', service: 'Time to service', open: 'Open',
     trigger: { schedule: 'by schedule', person: 'here', command: 'command line' } as Record<string, string>,
     outcomes: { passed: 'Passed', warning: 'Passed, with warnings', failed: 'Failed' } as Record<string, string>,
-    seconds: (s: number) => (s < 120 ? `${s.toFixed(1)} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`),
+    seconds: durationText,
     download: 'Download',
   },
   healthOptions: {

@@ -5,6 +5,7 @@ import { PreflightForm } from './PreflightForm.tsx';
 import { PreflightResults } from './PreflightResults.tsx';
 import { FixReview } from './FixReview.tsx';
 import { messages } from '../messages.ts';
+import { saveFile } from './save-file.ts';
 
 export function PreflightStep() {
   const s = useAppStore((x) => x);
@@ -13,13 +14,7 @@ export function PreflightStep() {
   const warnings = r?.report.findings.filter((f) => f.outcome === 'warning').length ?? 0;
   const download = async () => {
     const file = await s.exportReport(format);
-    if (!file) return;
-    const bytes = file.encoding === 'base64' ? Uint8Array.from(atob(file.content), (c) => c.charCodeAt(0)) : new TextEncoder().encode(file.content);
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
-    a.download = file.fileName;
-    a.click();
-    URL.revokeObjectURL(a.href);
+    if (file) saveFile(file);
   };
   return (
     <div className="preflight-step">

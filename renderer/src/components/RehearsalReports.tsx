@@ -3,6 +3,7 @@ import { useAppStore } from './store-context.tsx';
 import { scheduleWords } from '../../../shared/rehearsal-schedule.ts';
 import type { Job } from '../../../shared/job.ts';
 import { messages } from '../messages.ts';
+import { saveFile } from './save-file.ts';
 
 type Format = 'html' | 'pdf' | 'json';
 
@@ -17,13 +18,7 @@ export function RehearsalReports({ job }: { job: Job }) {
   const r = s.rehearsals.jobId === job.id ? s.rehearsals : { list: [], error: null };
   const download = async (name: string) => {
     const file = await s.exportRehearsal(name, format);
-    if (!file) return;
-    const bytes = file.encoding === 'base64' ? Uint8Array.from(atob(file.content), (c) => c.charCodeAt(0)) : new TextEncoder().encode(file.content);
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([bytes], { type: file.mimeType }));
-    a.download = file.fileName;
-    a.click();
-    URL.revokeObjectURL(a.href);
+    if (file) saveFile(file);
   };
   return (
     <section aria-labelledby="rehearsals-title" data-testid="rehearsal-reports">
