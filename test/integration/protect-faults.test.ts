@@ -1,8 +1,9 @@
 /**
  * Bad input and faults around provisioning and replication, on the lab: a host key that
  * changed since the job was saved, a target whose /srv is not btrfs, the app killed in the
- * middle of provisioning, an agent of another version already installed, and a full
- * target volume. Each gives one plain sentence, loses nothing, and leaves a state from
+ * middle of provisioning (finished while the link between the two is cut: the initial sync
+ * stalls, and is alerted), an agent of another version already installed, and a full target
+ * volume (alerted on both sides). Each gives one plain sentence, loses nothing, and leaves a state from
  * which `protect` continues.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { s, sh } from './preflight-helpers.ts';
-import { agentEvents, labStatus, resetProtection, until, newKeyFile } from './helpers.ts';
+import { agentEvents, lab, labStatus, resetProtection, until, newKeyFile } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fg-faults-'));
 const data = join(dir, 'data');
@@ -26,8 +27,9 @@ const job = {
   version: 1, id: '7b3e9d1c-2a4f-4c6e-8b0d-5f1a3c7e9b2d', name: 'Faults',
   source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key }, targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key }],
   witness: { name: 'witness', address: '198.18.0.13', sshKeyFile: key },
-  // A high floor of free space, so the full-volume case below crosses it whatever margin the filler leaves.
-  health: { minFreePercent: 30 },
+  // A high floor of free space, so the full-volume case below crosses it whatever margin the filler leaves; and the
+  // shortest no-send and stalled-sync limits (a minute), so the cut link and the full volume below cross them.
+  health: { minFreePercent: 30, noSendMinutes: 1, syncStallMinutes: 1 },
   hostKeys: pins,
 };
 const jobFile = join(dir, 'faults.job.json');
@@ -38,6 +40,7 @@ const state = (h: string) => JSON.parse(sh(h, 'cat /var/lib/failguard/state.json
 
 afterAll(() => {
   sh('mail2', 'umount /srv/fg-tmpfs-over 2>/dev/null; rm -f /srv/fg-filler; true');
+  lab('heal', 'mail1', 'mail2');
   resetProtection(labStatus(), ['mail1', 'mail2', 'witness'], 'fg-faults');
 });
 
@@ -82,14 +85,31 @@ describe('faults around provisioning', () => {
     const cut = readFileSync(journal, 'utf8');
     expect(cut).not.toMatch(/"t":"end"/);
     expect(installed('mail1') && installed('mail2')).toBe(false);
-    const again = cli('protect', '--job', jobFile, '--yes');
-    expect(again.status, again.stdout + again.stderr).toBe(0);
+    // The link between the two is cut once the pre-flight has passed and the run resumes: the initial sync cannot begin
+    // (provisioning itself goes over SSH from here).
+    const resumed = spawn(process.execPath, ['bin/failguard.js', ...withKey(['protect', '--job', jobFile, '--yes'])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let told = '';
+    resumed.stdout!.on('data', (d: Buffer) => (told += d.toString()));
+    resumed.stderr!.on('data', (d: Buffer) => (told += d.toString()));
+    const again = new Promise<number | null>((r) => resumed.once('exit', r));
+    await until('the run to resume', () => readFileSync(journal, 'utf8').includes('"t":"resumed"'), 180_000, 100);
+    lab('cut', 'mail1', 'mail2');
+    expect(await again, told).toBe(0);
     const records = readFileSync(journal, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { t: string }).t);
     expect(records).toContain('resumed');
     expect(records.at(-1)).toBe('end');
     expect(installed('mail1') && installed('mail2')).toBe(true);
+    // A minute without progress (the job's syncStallMinutes): one critical alert from the source, with the last error.
+    const stalled = await until('MAIL1\'s sync-stalled alert', () => agentEvents('mail1').find((e) => e.kind === 'alert' && e.event === 'sync-stalled'), 150_000, 1000);
+    expect(stalled).toMatchObject({ severity: 'critical' });
+    expect(stalled.kind === 'alert' && stalled.message).toMatch(/^The initial sync from MAIL1 to MAIL2 has moved nothing for 1 min: MAIL2 holds no point yet, so it could not take over\. The last error: \S/);
+    expect(state('mail1')!.targets.MAIL2!.lastPoint).toBeNull();
+    expect(state('mail2')!.received.count).toBe(0);
+    lab('heal', 'mail1', 'mail2');
     await until('a point on MAIL2', () => (state('mail2')?.received.count ?? 0) > 0);
-  }, 400_000);
+    await until('MAIL1\'s sync-progressing alert', () => agentEvents('mail1').find((e) => e.kind === 'alert' && e.event === 'sync-progressing' && e.at > stalled.at), 60_000, 500);
+    expect(agentEvents('mail1').filter((e) => e.kind === 'alert' && e.event === 'sync-stalled')).toHaveLength(1);
+  }, 600_000);
 
   it('an agent of another version already on MAIL2 is upgraded in place, keeping its points (no full send)', async () => {
     const before = await until('a few points on MAIL2', () => { const st = state('mail2'); return st && st.received.count >= 2 ? st : null; });
@@ -131,6 +151,10 @@ describe('faults around provisioning', () => {
     // The points already there are whole.
     const held = state('mail2')!.received.newest!;
     expect(sh('mail2', `btrfs property get -ts /srv/.failguard/received/${held} ro`).trim()).toBe('ro=true');
+    // A minute without a send that succeeds (the job's noSendMinutes): one warning from the source, with the last error.
+    const quiet = await until('MAIL1\'s send-stalled alert', () => agentEvents('mail1').find((e) => e.kind === 'alert' && e.event === 'send-stalled'), 150_000, 1000);
+    expect(quiet).toMatchObject({ severity: 'warning' });
+    expect(quiet.kind === 'alert' && quiet.message).toMatch(/^No send from MAIL1 to MAIL2 has succeeded for \d+ min; MAIL2 falls behind\. The last error: .*is full/);
     sh('mail2', 'rm -f /srv/fg-filler; sync');
     const newest = await until('a point with the big file on MAIL2', () => {
       const n = state('mail2')?.received.newest;
@@ -140,5 +164,7 @@ describe('faults around provisioning', () => {
     await until('the error to clear', () => state('mail1')?.targets.MAIL2?.lastError === null, 30_000);
     await until('MAIL2\'s volume-ok alert', () => agentEvents('mail2').find((e) => e.kind === 'alert' && e.event === 'volume-ok' && e.at > full.at), 60_000, 500);
     expect(agentEvents('mail2').filter((e) => e.kind === 'alert' && e.event === 'volume-full')).toHaveLength(1);
-  }, 400_000);
+    await until('MAIL1\'s send-resumed alert', () => agentEvents('mail1').find((e) => e.kind === 'alert' && e.event === 'send-resumed' && e.at > quiet.at), 60_000, 500);
+    expect(agentEvents('mail1').filter((e) => e.kind === 'alert' && e.event === 'send-stalled')).toHaveLength(1);
+  }, 600_000);
 });
