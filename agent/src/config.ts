@@ -10,7 +10,7 @@ const retention = z.strictObject({ last: z.number().int().min(2), hourlyForHours
 /** A host points are sent to, and how. */
 const sendTo = z.strictObject({
   name: z.string(), address: z.string(), port: z.number().int(), sourceAddress: z.string().optional(),
-  compression: compressionSchema, schedule: z.string(), intervalSeconds: z.number().min(1),
+  compression: compressionSchema, schedule: z.string(), intervalSeconds: z.number().min(0.25),
 });
 const peer = z.strictObject({ name: z.string(), address: z.string(), port: z.number().int() });
 

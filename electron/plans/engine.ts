@@ -63,10 +63,12 @@ async function execute(plan: Plan, ctx: PlanContext, journal: Journal, from: Pro
     const ex = executorFor(step);
     const startedMs = Date.now();
     onStep?.({ planId: plan.id, index: i, status: 'running' });
+    let before: { snapshot: unknown; fresh: boolean };
     try {
       if (from.inFlight?.index === i) {
         // Cut short while this step ran: if its effect is in place it counts as done; otherwise it runs again.
         snapshots.set(i, from.inFlight.snapshot);
+        before = { snapshot: from.inFlight.snapshot, fresh: false };
         if ((await ex.verify(step, ctx)) === true) {
           journal.write({ t: 'step-done', planId: plan.id, index: i, output: 'verified after the interruption', earlier: true });
           steps.push(record(plan, i, 'verified-earlier', 'its effect was already in place', startedMs));
@@ -76,10 +78,11 @@ async function execute(plan: Plan, ctx: PlanContext, journal: Journal, from: Pro
       } else {
         const snapshot = await ex.snapshot(step, ctx);
         snapshots.set(i, snapshot);
+        before = { snapshot, fresh: true };
         journal.write({ t: 'step-start', planId: plan.id, index: i, ...(snapshot === null ? {} : { snapshot }) });
       }
       if (ctx.signal?.aborted) throw new StepFailed('cancelled before it ran');
-      const output = await ex.apply(step, ctx);
+      const output = await ex.apply(step, ctx, before);
       if ((await ex.verify(step, ctx)) === false) throw new StepFailed('it ran, but its effect is not in place');
       journal.write({ t: 'step-done', planId: plan.id, index: i, output });
       steps.push(record(plan, i, 'applied', output, startedMs));

@@ -16,6 +16,8 @@ interface Home { dn: string; homeMDB: string; server: string | null; mta: string
 const ATTRS = ['homeMDB', 'msExchHomeServerName', 'homeMTA'];
 /** Connections used at once: enough to keep the DC's one writer busy while replies travel. */
 export const REHOME_CONNECTIONS = 4;
+/** Modifies in flight on each connection (pipelined: the next is sent before the last one's answer arrives). */
+export const REHOME_PIPELINE = 2;
 
 const one = (v: unknown): string | null => (v === undefined ? null : String(([] as unknown[]).concat(v)[0] ?? '') || null);
 
@@ -25,14 +27,15 @@ async function homedOn(client: Client, baseDn: string, db: string, attributes: s
 }
 
 /**
- * Runs `fn` on every item with `clients.length` workers, each on its own connection. The first
+ * Runs `fn` on every item with REHOME_PIPELINE workers per connection. The first
  * failure stops every worker before the next item, and is thrown once all have stopped, so
  * nothing is still being changed when the step reports where it stopped.
  */
 async function fanOut<T>(clients: Client[], items: T[], fn: (c: Client, item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: unknown = null;
-  await Promise.all(clients.map(async (c) => {
+  const workers = clients.flatMap((c) => Array.from({ length: REHOME_PIPELINE }, () => c));
+  await Promise.all(workers.map(async (c) => {
     while (failure === null && next < items.length) {
       try {
         await fn(c, items[next++]!);
@@ -67,10 +70,10 @@ export const rehome: Executor<Rehome> = {
     const { client, baseDn } = await ctx.directory();
     return { homes: await homedOn(client, baseDn, step.fromDatabase, ATTRS) };
   },
-  async apply(step, ctx) {
-    const { client, baseDn } = await ctx.directory();
-    // Only what is still on the old database: after an interruption the rest is already moved.
-    const left = await homedOn(client, baseDn, step.fromDatabase, ['homeMTA']);
+  async apply(step, ctx, before) {
+    // The snapshot just taken is what is on the old database; after an interruption only what is still there (the rest moved).
+    const taken = before?.fresh ? (before.snapshot as { homes?: Home[] } | null)?.homes : undefined;
+    const left = taken ?? await (async () => { const { client, baseDn } = await ctx.directory(); return homedOn(client, baseDn, step.fromDatabase, ['homeMTA']); })();
     const clients = await directoryClients(ctx);
     const gone: string[] = [];
     await fanOut(clients, left, (c, h) => modify(c, h.dn, [replace('homeMDB', step.toDatabase), replace('msExchHomeServerName', step.toServer), ...(h.mta && step.toMta ? [replace('homeMTA', step.toMta)] : [])], gone));

@@ -32,7 +32,11 @@ export interface PlanContext {
 export interface Executor<S extends PlanStep> {
   /** The state the step will change, read before it runs (journaled; undo restores it). */
   snapshot(step: S, ctx: PlanContext): Promise<unknown>;
-  apply(step: S, ctx: PlanContext): Promise<string>;
+  /**
+   * `before`: the snapshot taken for this run of the step, and whether it was taken just now (false: the run was cut short
+   * while the step ran, so some of its effect may be in place already).
+   */
+  apply(step: S, ctx: PlanContext, before?: { snapshot: unknown; fresh: boolean }): Promise<string>;
   /** true: the step's effect is in place; false: it is not; null: this step cannot tell (commands without `verify`). */
   verify(step: S, ctx: PlanContext): Promise<boolean | null>;
   canUndo(step: S): boolean;

@@ -1,15 +1,18 @@
 /**
- * `npm run bench -- replication [--json]`: mail1 → mail2 on the lab, mail1's link shaped to
- * 100 Mbit/s. In one run:
- *  1. btrbk (Debian's package: snapshot + send/receive over SSH) copies the protection set
- *     with at least 1 GiB of incompressible data; then Failguard's initial sync of the same
- *     data. Link efficiency = payload bytes per second / link rate, for both.
- *  2. A steady load (about 2 MB/s of mail through Postfix and appends) for a minute; the RPO
- *     (age of the newest point on the target) sampled every second.
+ * `npm run bench -- replication [--json] [--runs 3] [--interval 1]`: mail1 → mail2 on the lab,
+ * mail1's link shaped to 100 Mbit/s. In one run:
+ *  1. The race (race.ts): the protection set with at least 1 GiB of incompressible data sent
+ *     uncompressed by a raw `btrfs send` into one TCP connection (the physical anchor), by btrbk
+ *     (Debian's package, over SSH) and by Failguard's initial sync, each timed from outside from
+ *     its send's start to its receive's end; `--runs` rounds, the order alternating. Link
+ *     efficiency = payload bytes per second / link rate.
+ *  2. A steady load (about 2 MB/s of mail through Postfix and appends) for a minute at the
+ *     job's `--interval`; the RPO (age of the newest point on the target) sampled every 0.25 s,
+ *     and the CPU both agents used meanwhile (their send and receive processes included).
  *  3. Compressible mail text with zstd: bytes on the wire against bytes sent.
  *  4. The full write-order torture run (100 kill points).
- * Goals: link efficiency ≥ 0.9 and ≥ btrbk's; RPO p95 < 2 s; 0 inconsistent points; wire
- * bytes well under uncompressed.
+ * Goals: Failguard ≥ 0.97 of raw and ≥ btrbk in every round; RPO p95 < 2 s (≤ 0.5 s at
+ * --interval 0.25); 0 inconsistent points; wire bytes well under uncompressed.
  */
 import { parseArgs } from 'node:util';
 import { mkdtempSync } from 'node:fs';
@@ -20,14 +23,14 @@ import { protect } from '../../electron/provision/service.ts';
 import { inHost, jobKeysFor, lab, labStatus, resetProtection, sendMail, type LabStatus } from '../integration/helpers.ts';
 import { runTorture } from '../torture/torture.ts';
 import { pointTime } from '../../shared/replication.ts';
-import { benchBtrbk } from './btrbk.ts';
+import { btrbkTransfer, rawTransfer, summary, timedTransfer, type Contender } from './race.ts';
 
 const LINK_RATE_BYTES = 100e6 / 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Send { parent: string | null; startedAt: number; endedAt: number }
 interface TargetState { lastPoint: string | null; fullSends: number; bytesRaw: number; bytesWire: number; lastFullSend: Send | null }
-interface AgentState { targets: Record<string, TargetState>; received: { newest: string | null; newestAt: number | null } }
+interface AgentState { pid: number; targets: Record<string, TargetState>; received: { newest: string | null; newestAt: number | null } }
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: {
@@ -35,11 +38,16 @@ export async function main(argv: string[]): Promise<void> {
     'size-mib': { type: 'string', default: '1024' },
     'steady-seconds': { type: 'string', default: '60' },
     'kill-points': { type: 'string', default: '100' },
+    runs: { type: 'string', default: '3' },
+    interval: { type: 'string', default: '1' },
   } });
   const say = (x: string) => (values.json ? process.stderr : process.stdout).write(`${x}\n`);
   const sizeMib = Number(values['size-mib']);
   const steadySeconds = Number(values['steady-seconds']);
   const killPoints = Number(values['kill-points']);
+  const rounds = Number(values.runs);
+  const interval = Number(values.interval);
+  if (!(rounds >= 1) || !(interval >= 0.25)) throw new Error('--runs takes a count of at least 1, --interval seconds of at least 0.25');
   let s: LabStatus = labStatus();
   if (!s.up) throw new Error('The lab is down; bring it up with: npm run lab -- up');
   const sh = (host: string, cmd: string) => {
@@ -49,12 +57,20 @@ export async function main(argv: string[]): Promise<void> {
   };
   const state = (host: string) => JSON.parse(inHost(s, host, 'cat /var/lib/failguard/state.json 2>/dev/null').stdout || 'null') as AgentState | null;
   const key = s.hosts[0]!.keyFile;
-  const job = parseJob(JSON.stringify({
-    version: 1, id: '0d5e8f7a-6b4c-4d3e-9f2a-1b0c9d8e7f6a', name: 'Replication benchmark',
+  const jobOf = (id: string, options: Record<string, unknown>) => parseJob(JSON.stringify({
+    version: 1, id, name: 'Replication benchmark',
     source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key },
-    targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key, options: { compression: 'fast' } }],
+    targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key, options }],
     hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
   }));
+  // The race sends as the others do, uncompressed; the steady load and the mail text run with zstd at the chosen interval.
+  const raceJob = jobOf('0d5e8f7a-6b4c-4d3e-9f2a-1b0c9d8e7f6b', { compression: 'off' });
+  const job = jobOf('0d5e8f7a-6b4c-4d3e-9f2a-1b0c9d8e7f6a', { compression: 'fast', intervalSeconds: interval });
+  const benchData = mkdtempSync(join(tmpdir(), 'fg-bench-'));
+  const protectJob = async (j: typeof job) => {
+    const r = await protect(j, 'now', { dataDir: benchData, keys: await jobKeysFor(benchData, j.id) });
+    if (r.results.some((x) => x.outcome !== 'applied')) throw new Error(`provisioning failed: ${JSON.stringify(r.results)}`);
+  };
   resetProtection(s, ['mail1', 'mail2'], 'bench');
   try {
     say(`writing ${sizeMib} MiB of random data into mail1's protection set`);
@@ -62,29 +78,37 @@ export async function main(argv: string[]): Promise<void> {
     const payload = Number(sh('mail1', 'du -sb /srv/mail | cut -f1').trim());
     if (lab('shape', 'mail1', '--rate', '100mbit').code !== 0) throw new Error('could not shape mail1');
 
-    say('btrbk: snapshot + send/receive over SSH');
-    const btrbkSeconds = benchBtrbk(s);
-    const btrbkEfficiency = payload / btrbkSeconds / LINK_RATE_BYTES;
-    say(`  ${(payload / 2 ** 20).toFixed(0)} MiB in ${btrbkSeconds.toFixed(1)} s: link efficiency ${btrbkEfficiency.toFixed(3)}`);
-
-    say('Failguard: provisioning and initial sync');
-    const benchData = mkdtempSync(join(tmpdir(), 'fg-bench-'));
-    const r = await protect(job, 'now', { dataDir: benchData, keys: await jobKeysFor(benchData, job.id) });
-    if (r.results.some((x) => x.outcome !== 'applied')) throw new Error(`provisioning failed: ${JSON.stringify(r.results)}`);
-    let sync: Send;
-    for (;;) {
-      const t = state('mail1')?.targets.MAIL2;
-      if (t?.fullSends === 1 && t.lastFullSend) { sync = t.lastFullSend; break; }
-      if ((t?.fullSends ?? 0) > 1) throw new Error('the initial sync ran twice; its time cannot be told apart');
-      await sleep(200);
+    const efficiencyOf = (seconds: number) => round(payload / seconds / LINK_RATE_BYTES);
+    const failguardTransfer = async () => {
+      const seconds = await timedTransfer(s, () => protectJob(raceJob));
+      // Stopped at once: its next points would share the link with the next contender.
+      resetProtection(s, ['mail1', 'mail2'], 'fg-race-nothing');
+      return seconds;
+    };
+    const runs: Array<{ order: Contender[] } & Record<Contender, number>> = [];
+    for (let i = 0; i < rounds; i++) {
+      const order: Contender[] = i % 2 === 0 ? ['raw', 'btrbk', 'failguard'] : ['failguard', 'btrbk', 'raw'];
+      const run = { order } as { order: Contender[] } & Record<Contender, number>;
+      for (const c of order) {
+        const seconds = c === 'raw' ? await rawTransfer(s) : c === 'btrbk' ? (await btrbkTransfer(s)).seconds : await failguardTransfer();
+        run[c] = efficiencyOf(seconds);
+        say(`  round ${i + 1}, ${c}: ${(payload / 2 ** 20).toFixed(0)} MiB in ${seconds.toFixed(2)} s, link efficiency ${run[c].toFixed(3)}`);
+      }
+      runs.push(run);
     }
-    const fgSeconds = (sync.endedAt - sync.startedAt) / 1000;
-    const efficiency = payload / fgSeconds / LINK_RATE_BYTES;
-    say(`  ${(payload / 2 ** 20).toFixed(0)} MiB in ${fgSeconds.toFixed(1)} s: link efficiency ${efficiency.toFixed(3)}`);
+    const eff = (c: Contender) => summary(runs.map((r) => r[c]));
+    const ofRaw = summary(runs.map((r) => r.failguard / r.raw)).median;
+    say(`  medians: raw ${eff('raw').median}, btrbk ${eff('btrbk').median}, Failguard ${eff('failguard').median} (${ofRaw.toFixed(3)} of raw; ahead of btrbk in ${runs.filter((r) => r.failguard >= r.btrbk).length} of ${runs.length} rounds)`);
     sh('mail1', 'rm -f /srv/mail/bench/random.bin');
+    say(`Failguard at ${interval} s between points (zstd): provisioning and initial sync`);
+    await protectJob(job);
+    for (let i = 0; i < 600 && !state('mail2')?.received.newest; i++) await sleep(500);
 
     say(`steady load for ${steadySeconds} s: mail through Postfix and fsynced appends, about 2 MB/s`);
-    const rpo = await steadyLoad(s, steadySeconds, () => state('mail2'));
+    const cpu = agentCpu(s, [state('mail1')!.pid, state('mail2')!.pid]);
+    const rpo = await steadyLoad(s, steadySeconds, () => state('mail2'), { sampleMs: 250 });
+    const [sourceCpu, targetCpu] = cpu();
+    say(`  CPU of the agents (send and receive included): MAIL1 ${sourceCpu}%, MAIL2 ${targetCpu}% of one core`);
     const p = (q: number) => rpo.slice().sort((a, b) => a - b)[Math.min(rpo.length - 1, Math.floor(q * rpo.length))]!;
     say(`  RPO over ${rpo.length} samples: p50 ${p(0.5).toFixed(2)} s, p95 ${p(0.95).toFixed(2)} s, max ${Math.max(...rpo).toFixed(2)} s`);
 
@@ -100,7 +124,9 @@ export async function main(argv: string[]): Promise<void> {
     for (const f of torture.failures) say(`  ! ${f}`);
 
     process.stdout.write(`${JSON.stringify({
-      link_efficiency: round(efficiency), btrbk_link_efficiency: round(btrbkEfficiency), rpo_p50_s: round(p(0.5)), rpo_p95_s: round(p(0.95)),
+      link_efficiency: eff('failguard').median, btrbk_link_efficiency: eff('btrbk').median, raw_link_efficiency: eff('raw').median, failguard_of_raw: round(ofRaw),
+      runs, spread: { failguard: round(eff('failguard').spread), btrbk: round(eff('btrbk').spread), raw: round(eff('raw').spread) },
+      interval_s: interval, rpo_p50_s: round(p(0.5)), rpo_p95_s: round(p(0.95)), agent_cpu_percent: { source: sourceCpu, target: targetCpu },
       inconsistent_points: torture.inconsistentPoints, kill_points: torture.killPoints, wire_bytes: wire.wire, wire_bytes_uncompressed: wire.raw,
     })}\n`);
   } finally {
@@ -114,12 +140,29 @@ export async function main(argv: string[]): Promise<void> {
 
 const round = (x: number) => Number(x.toFixed(3));
 
+/** The CPU the given processes and their waited-for children used from now to the call of the returned function, in % of one core. */
+function agentCpu(s: LabStatus, pids: [number, number]): () => [number, number] {
+  const ticks = () => pids.map((pid, i) => {
+    const f = inHost(s, i === 0 ? 'mail1' : 'mail2', `cat /proc/${pid}/stat`).stdout;
+    const v = f.slice(f.lastIndexOf(')') + 2).split(' ').map(Number);
+    return v[11]! + v[12]! + v[13]! + v[14]!;
+  });
+  const hz = Number(inHost(s, 'mail1', 'getconf CLK_TCK').stdout.trim()) || 100;
+  const t0 = Date.now();
+  const before = ticks();
+  return () => {
+    const after = ticks();
+    const secs = (Date.now() - t0) / 1000;
+    return after.map((a, i) => Number(((a - before[i]!) / hz / secs * 100).toFixed(1))) as [number, number];
+  };
+}
+
 /**
  * About 1 MB/s of mail (ten 100 kB messages a second) and 1 MB/s of fsynced appends; the RPO sampled every second.
  * `bounded` (for runs of an hour, which would fill the lab's 4 GB volumes): the journal is rotated at 256 MiB, as logs
  * are, and the steady messages are expunged once two minutes old, as mail is read and deleted; the data stays bounded.
  */
-export async function steadyLoad(s: LabStatus, seconds: number, target: () => AgentState | null, o: { bounded?: boolean } = {}): Promise<number[]> {
+export async function steadyLoad(s: LabStatus, seconds: number, target: () => AgentState | null, o: { bounded?: boolean; sampleMs?: number } = {}): Promise<number[]> {
   const mail1 = s.hosts.find((h) => h.name === 'mail1')!.address;
   const writer = inHost(s, 'mail1', `nohup python3 -c '
 import os, time
@@ -146,7 +189,7 @@ while time.time() < end:
   const samples: number[] = [];
   const end = Date.now() + seconds * 1000;
   while (Date.now() < end) {
-    await sleep(1000);
+    await sleep(o.sampleMs ?? 1000);
     const newest = target()?.received.newest;
     const at = pointTime(newest);
     if (at !== null) samples.push((Date.now() - at) / 1000);

@@ -36,7 +36,7 @@ describe('step 3 options', () => {
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.problems).toEqual({
-      'path.sourceAddress': 'not an IP address', intervalSeconds: 'at least 1 second', 'retention.last': 'keep at least 2 points', 'retention.hourlyForHours': 'give a number',
+      'path.sourceAddress': 'not an IP address', intervalSeconds: 'at least 0.25 seconds', 'retention.last': 'keep at least 2 points', 'retention.hourlyForHours': 'give a number',
     });
   });
 });
