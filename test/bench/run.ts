@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ main: (argv: string[]) => Promise<
   preflight: () => import('./preflight.ts'),
   rehome: () => import('./rehome.ts'),
   replication: () => import('./replication.ts'),
+  'replication-scale': () => import('./replication-scale.ts'),
   tripwire: () => import('./tripwire.ts'),
 };
 

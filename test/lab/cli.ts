@@ -8,6 +8,7 @@ import { cut, heal, shape, clearShape, requireHost } from './net.ts';
 import { down, freezeOne, killOne, removeOrg, replaceOrg, resetOrg, startOne, status, up } from './lab.ts';
 import { linkExists } from './net.ts';
 import { BRIDGE } from './config.ts';
+import { buildScaleStore, removeScaleStore } from './scale-store.ts';
 
 const program = new Command('lab')
   .description('A lab of real machines for Failguard: Samba AD, mail hosts on btrfs, a witness, alert receivers.')
@@ -82,6 +83,13 @@ program.command('shape').argument('<host>').description('shape a host link with 
     requireUp();
     const h = requireHost(name);
     console.log(`lab: ${o.clear ? clearShape(h) : shape(h, o.rate, o.delay)}`);
+  });
+program.command('scale-store').description('give MAIL1 a Maildir store of many small messages (grows MAIL1\'s and MAIL2\'s volumes first), or remove it')
+  .option('--messages <n>', 'messages of about 4 KiB', '1000000').option('--users <n>', 'users they are spread across', '2000').option('--remove', 'delete the store')
+  .action((o: { messages: string; users: string; remove?: boolean }) => {
+    requireUp();
+    if (o.remove) removeScaleStore();
+    else buildScaleStore({ messages: Number(o.messages), users: Number(o.users) });
   });
 program.command('kill').argument('<host>').description('stop every process of a host at once').action(killOne);
 program.command('start').argument('<host>').description('bring a killed host back').action(startOne);

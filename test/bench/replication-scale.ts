@@ -1,0 +1,75 @@
+/**
+ * `npm run bench -- replication-scale [--json] [--messages 1000000] [--users 2000] [--steady-seconds 60]`:
+ * the mail store of a real server is many small files. MAIL1 gets a Maildir store of
+ * `--messages` messages of about 4 KiB across `--users` users (`npm run lab -- scale-store`,
+ * built first, not timed); then, timed from outside as in the replication race (race.ts: a
+ * send's start to its receive's end), a raw `btrfs send` of the whole protection set into one
+ * TCP connection and Failguard's initial sync of it, both uncompressed on the lab's unshaped
+ * link; then a minute of the replication bench's steady load with the store in place, the RPO
+ * sampled every 0.25 s. The store and everything replicated are removed after.
+ * Goals: the initial sync completes, within 1.1× of raw; RPO p95 ≤ 2 s.
+ */
+import { parseArgs } from 'node:util';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseJob } from '../../electron/jobs/job-file.ts';
+import { protect } from '../../electron/provision/service.ts';
+import { inHost, jobKeysFor, labStatus, resetProtection } from '../integration/helpers.ts';
+import { lab } from './lab.ts';
+import { rawTransfer, timedTransfer } from './race.ts';
+import { steadyLoad } from './replication.ts';
+
+const round = (x: number) => Number(x.toFixed(2));
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: {
+    json: { type: 'boolean', default: false },
+    messages: { type: 'string', default: '1000000' },
+    users: { type: 'string', default: '2000' },
+    'steady-seconds': { type: 'string', default: '60' },
+    keep: { type: 'boolean', default: false },
+  } });
+  const say = (x: string) => void (values.json ? process.stderr : process.stdout).write(`${x}\n`);
+  const s = labStatus();
+  if (!s.up) throw new Error('The lab is down; bring it up with: npm run lab -- up');
+  const key = s.hosts[0]!.keyFile;
+  const job = parseJob(JSON.stringify({
+    version: 1, id: '5c4b3a29-1807-4f6e-9d5c-4b3a29180706', name: 'Replication at scale',
+    source: { name: 'MAIL1', address: '198.18.0.11', sshKeyFile: key },
+    targets: [{ name: 'MAIL2', address: '198.18.0.12', sshKeyFile: key, options: { compression: 'off' } }],
+    hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
+  }));
+  const state = (host: string) => JSON.parse(inHost(s, host, 'cat /var/lib/failguard/state.json 2>/dev/null').stdout || 'null') as
+    { received: { newest: string | null; newestAt: number | null }; targets: Record<string, { lastPoint: string | null; fullSends: number; lastError: string | null }> } | null;
+  resetProtection(s, ['mail1', 'mail2'], 'bench');
+  try {
+    say(`building MAIL1's store: ${values.messages} messages across ${values.users} users (not timed)…`);
+    say(lab('scale-store', '--messages', String(values.messages), '--users', String(values.users)).trim());
+    const [files, bytes] = inHost(s, 'mail1', 'find /srv/mail -type f | wc -l; du -sb /srv/mail | cut -f1').stdout.trim().split('\n').map(Number) as [number, number];
+    say(`the protection set: ${files} files, ${(bytes / 2 ** 30).toFixed(2)} GiB`);
+
+    say('raw btrfs send | receive over one TCP connection…');
+    const raw = await rawTransfer(s);
+    say(`  ${raw.toFixed(1)} s`);
+
+    say('Failguard: provisioning, then its initial sync…');
+    const data = mkdtempSync(join(tmpdir(), 'fg-scale-'));
+    const initial = await timedTransfer(s, async () => {
+      const r = await protect(job, 'now', { dataDir: data, keys: await jobKeysFor(data, job.id) });
+      if (r.results.some((x) => x.outcome !== 'applied')) throw new Error(`provisioning failed: ${JSON.stringify(r.results)}`);
+    }, 7200);
+    const t = state('mail1')?.targets.MAIL2;
+    if (!t?.lastPoint) throw new Error(`the initial sync did not complete a point (${t?.lastError ?? 'no error reported'})`);
+    say(`  ${initial.toFixed(1)} s (${(initial / raw).toFixed(2)}× raw); ${t.fullSends} full send(s)`);
+
+    say(`steady load for ${values['steady-seconds']} s with the store in place…`);
+    const rpo = await steadyLoad(s, Number(values['steady-seconds']), () => state('mail2') as never, { sampleMs: 250 });
+    const p = (q: number) => rpo.slice().sort((a, b) => a - b)[Math.min(rpo.length - 1, Math.floor(q * rpo.length))]!;
+    say(`  RPO over ${rpo.length} samples: p50 ${p(0.5).toFixed(2)} s, p95 ${p(0.95).toFixed(2)} s, max ${Math.max(...rpo).toFixed(2)} s`);
+    process.stdout.write(`${JSON.stringify({ files, bytes, initial_sync_s: round(initial), raw_sync_s: round(raw), ratio: round(initial / raw), full_sends: t.fullSends, rpo_p50_s: round(p(0.5)), rpo_p95_s: round(p(0.95)) })}\n`);
+  } finally {
+    resetProtection(labStatus(), ['mail1', 'mail2'], 'bench');
+    if (!values.keep) lab('scale-store', '--remove');
+  }
+}
