@@ -47,7 +47,8 @@ export async function main(argv: string[]): Promise<void> {
   const killPoints = Number(values['kill-points']);
   const rounds = Number(values.runs);
   const interval = Number(values.interval);
-  if (!(rounds >= 1) || !(interval >= 0.25)) throw new Error('--runs takes a count of at least 1, --interval seconds of at least 0.25');
+  // --runs 0 skips the race and --kill-points 0 the torture run (an RPO measure alone, at another interval).
+  if (!(rounds >= 0) || !(killPoints >= 0) || !(interval >= 0.25)) throw new Error('--runs and --kill-points take a count (0 skips that part), --interval seconds of at least 0.25');
   let s: LabStatus = labStatus();
   if (!s.up) throw new Error('The lab is down; bring it up with: npm run lab -- up');
   const sh = (host: string, cmd: string) => {
@@ -96,9 +97,9 @@ export async function main(argv: string[]): Promise<void> {
       }
       runs.push(run);
     }
-    const eff = (c: Contender) => summary(runs.map((r) => r[c]));
-    const ofRaw = summary(runs.map((r) => r.failguard / r.raw)).median;
-    say(`  medians: raw ${eff('raw').median}, btrbk ${eff('btrbk').median}, Failguard ${eff('failguard').median} (${ofRaw.toFixed(3)} of raw; ahead of btrbk in ${runs.filter((r) => r.failguard >= r.btrbk).length} of ${runs.length} rounds)`);
+    const eff = (c: Contender) => (runs.length ? summary(runs.map((r) => r[c])) : { median: null, spread: null });
+    const ofRaw = runs.length ? summary(runs.map((r) => r.failguard / r.raw)).median : null;
+    if (runs.length) say(`  medians: raw ${eff('raw').median}, btrbk ${eff('btrbk').median}, Failguard ${eff('failguard').median} (${ofRaw!.toFixed(3)} of raw; ahead of btrbk in ${runs.filter((r) => r.failguard >= r.btrbk).length} of ${runs.length} rounds)`);
     sh('mail1', 'rm -f /srv/mail/bench/random.bin');
     say(`Failguard at ${interval} s between points (zstd): provisioning and initial sync`);
     await protectJob(job);
@@ -117,15 +118,18 @@ export async function main(argv: string[]): Promise<void> {
     say(`  ${(wire.raw / 2 ** 20).toFixed(1)} MiB sent as ${(wire.wire / 2 ** 20).toFixed(1)} MiB on the wire (ratio ${(wire.raw / wire.wire).toFixed(2)})`);
 
     lab('shape', 'mail1', '--clear');
-    say(`write-order torture: ${killPoints} kill points`);
-    const torture = await runTorture({ killPoints, seed: 20261130, log: (m) => say(`  ${m}`) });
-    s = labStatus();
-    say(`  ${torture.checkedPoints} points checked, ${torture.inconsistentPoints} inconsistent; faults ${JSON.stringify(torture.faults)}`);
-    for (const f of torture.failures) say(`  ! ${f}`);
+    const torture = killPoints ? await (async () => {
+      say(`write-order torture: ${killPoints} kill points`);
+      const t = await runTorture({ killPoints, seed: 20261130, log: (m) => say(`  ${m}`) });
+      s = labStatus();
+      say(`  ${t.checkedPoints} points checked, ${t.inconsistentPoints} inconsistent; faults ${JSON.stringify(t.faults)}`);
+      for (const f of t.failures) say(`  ! ${f}`);
+      return t;
+    })() : { inconsistentPoints: null, killPoints: 0 };
 
     process.stdout.write(`${JSON.stringify({
-      link_efficiency: eff('failguard').median, btrbk_link_efficiency: eff('btrbk').median, raw_link_efficiency: eff('raw').median, failguard_of_raw: round(ofRaw),
-      runs, spread: { failguard: round(eff('failguard').spread), btrbk: round(eff('btrbk').spread), raw: round(eff('raw').spread) },
+      link_efficiency: eff('failguard').median, btrbk_link_efficiency: eff('btrbk').median, raw_link_efficiency: eff('raw').median, failguard_of_raw: ofRaw === null ? null : round(ofRaw),
+      runs, spread: runs.length ? { failguard: round(eff('failguard').spread!), btrbk: round(eff('btrbk').spread!), raw: round(eff('raw').spread!) } : null,
       interval_s: interval, rpo_p50_s: round(p(0.5)), rpo_p95_s: round(p(0.95)), agent_cpu_percent: { source: sourceCpu, target: targetCpu },
       inconsistent_points: torture.inconsistentPoints, kill_points: torture.killPoints, wire_bytes: wire.wire, wire_bytes_uncompressed: wire.raw,
     })}\n`);
