@@ -6,6 +6,7 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { readJob } from '../jobs/job-file.ts';
 import { isJobBusy, withJobLock } from '../plans/job-lock.ts';
+import { lastScheduledStart, later, noteScheduledStart } from '../jobs/rehearsal-slots.ts';
 import type { Job } from '../../shared/job.ts';
 import { chooseTarget, type DirectoryAccess } from '../failover/plan-now.ts';
 import { rehearsalPlan } from '../failover/rehearsal.ts';
@@ -42,12 +43,15 @@ async function rehearse(job: Job, o: RehearseCliOptions): Promise<number> {
     const s = job.rehearsals;
     if (s.every === 'off') throw new UserError('bad-input', `The job ${job.name} schedules no rehearsal ("rehearsals" in the job is off); choose one in step 3 of the wizard, or run failguard rehearse without --if-due.`, { field: 'ifDue' });
     const last = (await listRehearsalReports(job.id))[0]?.report.startedAt;
-    const due = rehearsalDue(s, new Date(), (await stat(o.job)).mtime, last ? new Date(last) : null);
+    // A slot the app (or serve) already answered counts too: its reports are in another data folder.
+    const now = new Date();
+    const due = rehearsalDue(s, now, (await stat(o.job)).mtime, later(last ? new Date(last) : null, lastScheduledStart(job.id)));
     if (!due.dueSince) {
       process.stdout.write(`No rehearsal is due (${scheduleWords(s)}; the next at ${due.next ?? 'none'}).\n`);
       return 0;
     }
     process.stdout.write(`A rehearsal is due since ${due.dueSince} (${scheduleWords(s)}).\n`);
+    noteScheduledStart(job.id, now);
   }
   const target = chooseTarget(job, o.target ?? (o.ifDue ? job.rehearsals.target ?? job.targets[0]!.name : undefined));
   const ssh = await sshSecretOf(o, job, secrets);

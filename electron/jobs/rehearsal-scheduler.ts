@@ -13,6 +13,7 @@ import type { RehearsalReport } from '../../shared/rehearsal-report.ts';
 import { listJobs } from './job-store.ts';
 import type { SavedJob } from '../../shared/protect.ts';
 import { isJobBusy, withJobLock } from '../plans/job-lock.ts';
+import { lastScheduledStart, later, noteScheduledStart } from './rehearsal-slots.ts';
 import type { JobSecrets } from './job-secrets.ts';
 import { rehearsalSummaries } from '../reports/rehearsal-store.ts';
 import { runRehearsal } from '../failover/rehearsal-run.ts';
@@ -30,8 +31,10 @@ export function rehearsalScheduler(run: ScheduledRun, o: { base?: string; everyM
   const log = o.log ?? (() => undefined);
   const rehearseIfDue = async (saved: SavedJob, now: Date) => {
     const last = (await rehearsalSummaries(saved.job.id, o.base, 1).catch(() => []))[0];
-    const due = rehearsalDue(saved.job.rehearsals, now, new Date(saved.savedAt), last ? new Date(last.startedAt) : null);
+    const since = later(last ? new Date(last.startedAt) : null, lastScheduledStart(saved.job.id));
+    const due = rehearsalDue(saved.job.rehearsals, now, new Date(saved.savedAt), since);
     if (!due.dueSince) return null;
+    noteScheduledStart(saved.job.id, now);
     const target = saved.job.rehearsals.target ?? saved.job.targets[0]!.name;
     log(`${saved.job.name}: a scheduled rehearsal on ${target} (due since ${due.dueSince})`);
     const r = await run(saved.job, target);

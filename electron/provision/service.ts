@@ -144,8 +144,12 @@ export async function planProvisioning(job: Job, pool: SshPool, o: ProvisionOpti
  * The connections a job's plans run through (SSH pool with the job's pins, plan context) and its journal folder, closed after;
  * all of it under the job's run lock, so that no other Failguard runs (or resumes) a plan of this job meanwhile.
  */
-function withJob<T>(job: Job, what: string, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>, staged?: StagedFiles): Promise<T> {
-  return withJobLock(job.id, what, () => withJobConnections(job, o, fn, staged));
+function withJob<T>(job: Job, what: string, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string, staged?: StagedFiles) => Promise<T>, stage?: () => Promise<StagedFiles>): Promise<T> {
+  // Staged under the lock too: a second protect of the job must not rewrite the files (or make a second CA) the first is shipping.
+  return withJobLock(job.id, what, async () => {
+    const staged = stage ? await stage() : undefined;
+    return withJobConnections(job, o, (pool, ctx, journals) => fn(pool, ctx, journals, staged), staged);
+  });
 }
 
 async function withJobConnections<T>(job: Job, o: ProvisionOptions, fn: (pool: SshPool, ctx: ReturnType<typeof planContext>, journals: string) => Promise<T>, staged?: StagedFiles): Promise<T> {
@@ -176,13 +180,12 @@ const refuseStale = (plan: Plan, consent: string | 'now', what: string) => {
 /** Applies the provisioning plan the person reviewed (by id); refused when the plan of now differs. */
 export async function protect(job: Job, consent: string | 'now', o: ProvisionOptions = {}): Promise<{ plan: Plan; results: PlanRunResult[]; fingerprints: Job['certificates'] }> {
   // Staged first: a run of this job cut short is finished with the secret files of now.
-  const staged = await stageFiles(job, o);
-  return withJob(job, `protect ${job.name}`, o, async (pool, ctx, journals) => {
+  return withJob(job, `protect ${job.name}`, o, async (pool, ctx, journals, staged) => {
     await recoverInterrupted(journals, ctx, { ...runOptions(o), origin: jobOrigin(job.id) });
     const { plan, fingerprints } = await planProvisioning(job, pool, o, staged);
     refuseStale(plan, consent, 'The servers or the job');
     return { plan, results: plan.steps.length ? await runOne(job, plan, ctx, journals, o) : [], fingerprints };
-  }, staged);
+  }, () => stageFiles(job, o));
 }
 
 /** Runs a plan of this job (unprotect) on the engine, journaled; the plan reviewed by id. */

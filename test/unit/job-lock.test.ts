@@ -14,12 +14,17 @@ import { rehearseCommand } from '../../electron/cli/rehearse-command.ts';
 import { rehearsalScheduler } from '../../electron/jobs/rehearsal-scheduler.ts';
 import { saveJob } from '../../electron/jobs/job-store.ts';
 import { capture } from './capture-output.ts';
+import { userInfo } from 'node:os';
+import type { RehearsalReport } from '../../shared/rehearsal-report.ts';
+import { lastScheduledStart, noteScheduledStart } from '../../electron/jobs/rehearsal-slots.ts';
 import { runPreflightService } from '../../electron/preflight/service.ts';
 import { OfferedPlans } from '../../electron/plans/offered.ts';
 import { preflightOrigin } from '../../electron/plans/journal.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'fg-lock-unit-'));
 const dir = join(root, 'locks');
+// This run's own state folder (its default locks and rehearsal slots); the holders below inherit it.
+process.env.FAILGUARD_STATE_DIR = join(root, 'state');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
@@ -84,7 +89,7 @@ describe('the job run lock', () => {
   it('takes over a lock whose PID now belongs to another process (its start time differs), and one left empty by a crash', async () => {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const file = join(dir, 'job-job-e.lock');
-    writeFileSync(file, JSON.stringify({ pid: process.pid, start: 'not-this-process', what: 'failover', at: '2026-12-01T00:00:00.000Z' }));
+    writeFileSync(file, JSON.stringify({ pid: process.pid, start: 'not-this-process', what: 'failover', at: '2026-12-01T00:00:00.000Z', token: 't' }));
     if (process.platform === 'linux') expect(await withJobLock('job-e', 'rehearsal', async () => 'reused pid', { dir })).toBe('reused pid');
     // An empty file is a holder still writing for an instant (busy), and a crashed one after ten seconds (stale).
     writeFileSync(file, '');
@@ -105,16 +110,41 @@ describe('the job run lock', () => {
     await expect(withJobLock('job-f', 'protect', async () => 'x', { dir: link })).rejects.toMatchObject({ code: 'lock-dir' });
   });
 
-  it('defaults to the runtime folder of the session', () => {
-    const was = process.env.XDG_RUNTIME_DIR;
+  it('lives in the user\'s own state folder, from the account whatever HOME or the session says (cron has neither)', () => {
+    expect(lockDir()).toBe(join(root, 'state', 'locks'));
+    const was = { state: process.env.FAILGUARD_STATE_DIR, home: process.env.HOME, xdg: process.env.XDG_RUNTIME_DIR };
     try {
-      process.env.XDG_RUNTIME_DIR = '/run/user/1000';
-      expect(lockDir()).toBe('/run/user/1000/failguard');
-      delete process.env.XDG_RUNTIME_DIR;
-      expect(lockDir()).toBe(join(tmpdir(), `failguard-${process.getuid?.() ?? 'user'}`));
+      delete process.env.FAILGUARD_STATE_DIR;
+      process.env.HOME = '/nowhere';
+      process.env.XDG_RUNTIME_DIR = '/run/user/4242';
+      if (process.platform !== 'win32') expect(lockDir()).toBe(join(userInfo().homedir, '.local', 'state', 'failguard', 'locks'));
     } finally {
-      if (was === undefined) delete process.env.XDG_RUNTIME_DIR; else process.env.XDG_RUNTIME_DIR = was;
+      process.env.FAILGUARD_STATE_DIR = was.state;
+      if (was.home === undefined) delete process.env.HOME; else process.env.HOME = was.home;
+      if (was.xdg === undefined) delete process.env.XDG_RUNTIME_DIR; else process.env.XDG_RUNTIME_DIR = was.xdg;
     }
+  });
+
+  it('a stale lock raced for by six processes at once goes to one at a time, never two', async () => {
+    const race = join(root, 'race');
+    mkdirSync(race, { recursive: true, mode: 0o700 });
+    const dead = spawn(process.execPath, ['-e', '']);
+    await once(dead, 'exit');
+    writeFileSync(join(race, 'job-job-r.lock'), JSON.stringify({ pid: dead.pid, start: null, what: 'failover', at: '2026-12-01T00:00:00.000Z', token: 'old' }));
+    const racers = Array.from({ length: 6 }, () => spawn(process.execPath, ['--input-type=module', '-e', `
+      const { withJobLock } = await import(${JSON.stringify(new URL('../../electron/plans/job-lock.ts', import.meta.url).href)});
+      try {
+        const got = await withJobLock('job-r', 'rehearsal', async () => { const t0 = Date.now(); await new Promise((r) => setTimeout(r, 150)); return [t0, Date.now()]; }, { dir: ${JSON.stringify(race)} });
+        console.log(JSON.stringify({ held: got }));
+      } catch (e) { console.log(JSON.stringify({ refused: e.code })); }
+    `], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const outs = await Promise.all(racers.map(async (c) => { let o = ''; c.stdout!.on('data', (d: Buffer) => (o += d)); await once(c, 'exit'); return JSON.parse(o) as { held?: [number, number]; refused?: string }; }));
+    const held = outs.flatMap((o) => (o.held ? [o.held] : [])).sort((a, b) => a[0] - b[0]);
+    expect(held.length).toBeGreaterThanOrEqual(1);
+    expect(outs.filter((o) => !o.held).every((o) => o.refused === 'job-busy')).toBe(true);
+    expect(outs.filter((o) => !o.held).length + held.length).toBe(6);
+    for (let i = 1; i < held.length; i++) expect(held[i]![0]).toBeGreaterThanOrEqual(held[i - 1]![1]);
+    expect(readdirSync(race)).toEqual([]);
   });
 });
 
@@ -142,13 +172,20 @@ describe('the runs that take it', () => {
   it('the app\'s schedule skips a job another process runs, and runs nothing for it', async () => {
     const base = join(root, 'jobs-base');
     await saveJob({ ...job, rehearsals: { every: 'day', weekday: 'sun', time: '00:00' } }, base);
-    await holder(job.id);
+    const c = await holder(job.id);
     const ran: string[] = [];
-    const s = rehearsalScheduler(async (j) => { ran.push(j.id); throw new Error('must not run'); }, { base, everyMs: 3_600_000 });
+    const s = rehearsalScheduler(async (j) => { ran.push(j.id); return { outcome: 'passed' } as RehearsalReport; }, { base, everyMs: 3_600_000 });
     try {
       // A day later, so that the slot is owed whatever the hour of the test.
-      expect(await s.tick(new Date(Date.now() + 86_400_000))).toEqual([]);
+      const later = new Date(Date.now() + 86_400_000);
+      expect(await s.tick(later)).toEqual([]);
       expect(ran).toEqual([]);
+      // Once the other run is over, the slot is answered, once.
+      c.kill('SIGKILL');
+      await once(c, 'exit');
+      expect(await s.tick(later)).toEqual([{ jobId: job.id, outcome: 'passed' }]);
+      expect(ran).toEqual([job.id]);
+      expect(await s.tick(later)).toEqual([]);
     } finally {
       s.stop();
     }
@@ -164,6 +201,22 @@ describe('pre-flight fixes', () => {
     const h = await refusal(runPreflightService(request as never, { offered: new OfferedPlans(), consentToAll: true, journalDir: journals }));
     expect(h.what).toBe('failover to MAIL2');
     expect(existsSync(journals)).toBe(false);
+  });
+});
+
+describe('a slot answered by the app', () => {
+  it('is not rehearsed again by cron\'s --if-due, whose reports are in another data folder', async () => {
+    const job = parseJob(JSON.stringify({ version: 1, id: '3f2e1d0c-9b8a-4765-8432-10fedcba9876', name: 'Mail Branch', source: { name: 'MAIL1', address: '198.18.0.11' },
+      targets: [{ name: 'MAIL2', address: '198.18.0.12' }], rehearsals: { every: 'day', time: '00:00' } }));
+    const file = join(root, 'branch.json');
+    writeFileSync(file, JSON.stringify(job));
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(file, twoDaysAgo, twoDaysAgo);
+    expect(lastScheduledStart(job.id)).toBeNull();
+    noteScheduledStart(job.id, new Date());
+    const out = capture();
+    expect(await rehearseCommand({ job: file, ifDue: true })).toBe(0);
+    expect(out.out.join('')).toMatch(/^No rehearsal is due \(every day at 00:00; the next at /);
   });
 });
 

@@ -1,0 +1,31 @@
+/**
+ * When a scheduled rehearsal of each job last began, kept in the user's state folder that every
+ * Failguard of the user shares: the app and `serve` keep their reports in the app's data folder,
+ * cron's `rehearse --if-due` in the CLI's, so without this each would answer the same slot once.
+ * Written under the job's run lock, just before the rehearsal starts.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { userStateDir } from '../backend/state-dir.ts';
+
+const fileOf = (jobId: string) => join(userStateDir(), 'rehearsals', `${jobId.replace(/[^\w-]/g, '_')}.json`);
+
+/** When a scheduled rehearsal of the job last began here, by any Failguard of this user; null when none did. */
+export function lastScheduledStart(jobId: string): Date | null {
+  try {
+    const at = Date.parse((JSON.parse(readFileSync(fileOf(jobId), 'utf8')) as { startedAt?: unknown }).startedAt as string);
+    return Number.isFinite(at) ? new Date(at) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function noteScheduledStart(jobId: string, at: Date): void {
+  const f = fileOf(jobId);
+  mkdirSync(join(userStateDir(), 'rehearsals'), { recursive: true, mode: 0o700 });
+  writeFileSync(`${f}.tmp`, JSON.stringify({ startedAt: at.toISOString() }), { mode: 0o600 });
+  renameSync(`${f}.tmp`, f);
+}
+
+/** The later of two times, either of which may be missing. */
+export const later = (a: Date | null, b: Date | null): Date | null => (a && b ? (a > b ? a : b) : a ?? b);
