@@ -53,11 +53,13 @@ export async function main(argv: string[]): Promise<void> {
       const started = performance.now();
       for (const s of steps) {
         if (s.kind !== 'rehome') continue;
-        const { searchEntries } = await clients[0]!.search('DC=lab,DC=test', { filter: new EqualityFilter({ attribute: 'homeMDB', value: s.fromDatabase }), attributes: ['1.1'], paged: { pageSize: 1000 } });
+        // The same changes as the engine's: homeMTA too where the object has one.
+        const { searchEntries } = await clients[0]!.search('DC=lab,DC=test', { filter: new EqualityFilter({ attribute: 'homeMDB', value: s.fromDatabase }), attributes: ['homeMTA'], paged: { pageSize: 1000 } });
         let next = 0;
         const changes = [new Change({ operation: 'replace', modification: new Attribute({ type: 'homeMDB', values: [s.toDatabase] }) }), new Change({ operation: 'replace', modification: new Attribute({ type: 'msExchHomeServerName', values: [s.toServer] }) })];
+        const mta = s.toMta ? [...changes, new Change({ operation: 'replace', modification: new Attribute({ type: 'homeMTA', values: [s.toMta] }) })] : changes;
         await Promise.all(clients.map(async (c) => {
-          while (next < searchEntries.length) { await c.modify(searchEntries[next++]!.dn, changes); n++; }
+          while (next < searchEntries.length) { const e = searchEntries[next++]!; await c.modify(e.dn, e.homeMTA ? mta : changes); n++; }
         }));
       }
       const seconds = (performance.now() - started) / 1000;
