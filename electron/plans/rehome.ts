@@ -90,10 +90,21 @@ export const rehome: Executor<Rehome> = {
   canUndo: () => true,
   async undo(step, ctx, snapshot) {
     const homes = (snapshot as { homes: Home[] } | null)?.homes ?? [];
+    // Only those this step moved and nobody has moved since: one search for what is on the new database now.
+    const { client, baseDn } = await ctx.directory();
+    const there = new Set((await homedOn(client, baseDn, step.toDatabase, ['1.1'])).map((h) => h.dn.toLowerCase()));
+    const back = homes.filter((h) => there.has(h.dn.toLowerCase()));
     const clients = await directoryClients(ctx);
     const gone: string[] = [];
-    await fanOut(clients, homes, (c, h) => modify(c, h.dn, [replace('homeMDB', h.homeMDB), replace('msExchHomeServerName', h.server), ...(h.mta ? [replace('homeMTA', h.mta)] : [])], gone));
-    return `${homes.length - gone.length} mailboxes are back on ${step.fromDatabase}`;
+    // Every mailbox is tried, a failure or not: an undo that stopped at the first would leave the rest on the new database.
+    const failed: string[] = [];
+    await fanOut(clients, back, async (c, h) => {
+      await modify(c, h.dn, [replace('homeMDB', h.homeMDB), replace('msExchHomeServerName', h.server), ...(h.mta ? [replace('homeMTA', h.mta)] : [])], gone).catch((e: unknown) => { failed.push((e as Error).message); });
+    });
+    const moved = homes.length - back.length;
+    const others = moved ? `; ${moved} moved elsewhere since were left where they are` : '';
+    if (failed.length) throw new StepFailed(`${back.length - gone.length - failed.length} mailboxes are back on ${step.fromDatabase}, ${failed.length} could not be put back (${failed.slice(0, 2).join('; ')})${others}`);
+    return `${back.length - gone.length} mailboxes are back on ${step.fromDatabase}${others}`;
   },
 };
 
