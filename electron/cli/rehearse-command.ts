@@ -45,13 +45,12 @@ async function rehearse(job: Job, o: RehearseCliOptions): Promise<number> {
     const last = (await listRehearsalReports(job.id))[0]?.report.startedAt;
     // A slot the app (or serve) already answered counts too: its reports are in another data folder.
     const now = new Date();
-    const due = rehearsalDue(s, now, (await stat(o.job)).mtime, later(last ? new Date(last) : null, lastScheduledStart(job.id)));
+    const due = rehearsalDue(s, now, (await stat(o.job)).mtime, later(last ? new Date(last) : null, lastScheduledStart(job.id, now)));
     if (!due.dueSince) {
       process.stdout.write(`No rehearsal is due (${scheduleWords(s)}; the next at ${due.next ?? 'none'}).\n`);
       return 0;
     }
     process.stdout.write(`A rehearsal is due since ${due.dueSince} (${scheduleWords(s)}).\n`);
-    noteScheduledStart(job.id, now);
   }
   const target = chooseTarget(job, o.target ?? (o.ifDue ? job.rehearsals.target ?? job.targets[0]!.name : undefined));
   const ssh = await sshSecretOf(o, job, secrets);
@@ -67,6 +66,8 @@ async function rehearse(job: Job, o: RehearseCliOptions): Promise<number> {
   // The directory account counts the source's mailboxes for the report; without one the report says it was not read.
   const directory = await jobDirectory(o, job, secrets).then((d): DirectoryAccess | null => d, (e: unknown) => { process.stderr.write(`The mailboxes will not be counted against the directory: ${plainMessage(e)}\n`); return null; });
   const run = await runRehearsal(job, target, consent, { ...ssh, onProgress: (s) => process.stderr.write(`${s}\n`), trigger: o.ifDue ? 'schedule' : 'command', point: choice?.point ?? null, mailboxDirectory: directory });
+  // Its report is kept: the slot is answered for the app's schedule too (still under the job's lock).
+  if (o.ifDue) noteScheduledStart(job.id, new Date(run.report.startedAt));
   const code = printResults(run.results);
   const r = run.report;
   process.stdout.write(`Rehearsal ${r.outcome}: ${r.problems.length ? r.problems.join(' ') : 'the copy served, and the test message was read back.'}\n`);

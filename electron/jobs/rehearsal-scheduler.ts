@@ -31,13 +31,13 @@ export function rehearsalScheduler(run: ScheduledRun, o: { base?: string; everyM
   const log = o.log ?? (() => undefined);
   const rehearseIfDue = async (saved: SavedJob, now: Date) => {
     const last = (await rehearsalSummaries(saved.job.id, o.base, 1).catch(() => []))[0];
-    const since = later(last ? new Date(last.startedAt) : null, lastScheduledStart(saved.job.id));
+    const since = later(last ? new Date(last.startedAt) : null, lastScheduledStart(saved.job.id, now));
     const due = rehearsalDue(saved.job.rehearsals, now, new Date(saved.savedAt), since);
     if (!due.dueSince) return null;
-    noteScheduledStart(saved.job.id, now);
     const target = saved.job.rehearsals.target ?? saved.job.targets[0]!.name;
     log(`${saved.job.name}: a scheduled rehearsal on ${target} (due since ${due.dueSince})`);
     const r = await run(saved.job, target);
+    noteScheduledStart(saved.job.id, now);
     log(`${saved.job.name}: rehearsal ${r.outcome}`);
     return { jobId: saved.job.id, outcome: r.outcome };
   };

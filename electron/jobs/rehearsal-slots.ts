@@ -2,7 +2,8 @@
  * When a scheduled rehearsal of each job last began, kept in the user's state folder that every
  * Failguard of the user shares: the app and `serve` keep their reports in the app's data folder,
  * cron's `rehearse --if-due` in the CLI's, so without this each would answer the same slot once.
- * Written under the job's run lock, just before the rehearsal starts.
+ * Written under the job's run lock once the rehearsal's report is kept (a rehearsal that could not
+ * even start leaves the slot owed, and the start page's overdue flag true to it).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,11 +11,11 @@ import { userStateDir } from '../backend/state-dir.ts';
 
 const fileOf = (jobId: string) => join(userStateDir(), 'rehearsals', `${jobId.replace(/[^\w-]/g, '_')}.json`);
 
-/** When a scheduled rehearsal of the job last began here, by any Failguard of this user; null when none did. */
-export function lastScheduledStart(jobId: string): Date | null {
+/** When a scheduled rehearsal of the job last began here, by any Failguard of this user; null when none did (or the time is ahead of now: a clock set back). */
+export function lastScheduledStart(jobId: string, now = new Date()): Date | null {
   try {
     const at = Date.parse((JSON.parse(readFileSync(fileOf(jobId), 'utf8')) as { startedAt?: unknown }).startedAt as string);
-    return Number.isFinite(at) ? new Date(at) : null;
+    return Number.isFinite(at) && at <= now.getTime() ? new Date(at) : null;
   } catch {
     return null;
   }

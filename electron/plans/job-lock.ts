@@ -15,7 +15,7 @@
  * another request of the same process (the dashboard during a scheduled rehearsal) is.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { UserError } from '../../shared/errors.ts';
@@ -103,24 +103,37 @@ function acquire(file: string, what: string): Holder {
   const me: Holder = { pid: process.pid, start: startOf(process.pid), what, at: new Date().toISOString(), token: randomUUID() };
   const takeover = `${file}.takeover`;
   for (let attempt = 0; attempt < 60; attempt++) {
+    // Written whole beside it, then linked into place (link fails when the name exists): a lock is never seen empty.
+    const mine = `${file}.${me.token}`;
+    const fd = openSync(mine, 'wx', 0o600);
+    try { writeSync(fd, JSON.stringify(me)); } finally { closeSync(fd); }
     try {
-      const fd = openSync(file, 'wx', 0o600);
-      try { writeSync(fd, JSON.stringify(me)); } finally { closeSync(fd); }
+      linkSync(mine, file);
       return me;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(mine, { force: true });
     }
     const h = readHolder(file);
     if (h === 'gone') continue;
-    // A holder still writing its line reads as null for an instant (live); an empty file older than that is a crash's.
+    // A lock that makes no sense (never written by this version whole; a damaged disk) is a crash's once ten seconds old.
     if (h === null && (ageMs(file) ?? 0) < 10_000) throw busy(null);
     if (h !== null && alive(h)) throw busy(h);
-    // Stale: taken over by one process at a time. A takeover file left by a crash is removed after ten seconds.
+    // Stale: taken over by one process at a time. A takeover file left by a crash (ten seconds old) is moved aside under a
+    // name of its own and removed only if it is still that old one; a fresh one moved by mistake goes back.
     try {
       closeSync(openSync(takeover, 'wx', 0o600));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      if ((ageMs(takeover) ?? 0) > 10_000) rmSync(takeover, { force: true });
+      if ((ageMs(takeover) ?? 0) > 10_000) {
+        const aside = `${takeover}.${me.token}`;
+        try {
+          renameSync(takeover, aside);
+          if ((ageMs(aside) ?? 0) <= 10_000) { try { linkSync(aside, takeover); } catch { /* a newer one is there */ } }
+          rmSync(aside, { force: true });
+        } catch { /* another moved it first */ }
+      }
       pause(50);
       continue;
     }
