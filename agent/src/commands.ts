@@ -13,7 +13,7 @@ import { readPhase, writePhase, type Phase } from './monitor/phase.ts';
 import { greeting, resolveServices, running as serviceRunning, sh, startServices, stopServices } from './monitor/services.ts';
 import { shellCommand } from '../../electron/hosts/shell.ts';
 import { UserError } from '../../shared/errors.ts';
-import { parsePoint } from '../../shared/points.ts';
+import { newestCommon, parsePoint } from '../../shared/points.ts';
 import { beginAsking, clearAsking, endAsking, promiseLeftS } from './monitor/promise.ts';
 import { addHolds, releaseHolds } from './holds.ts';
 import { standbyPromiseS, timingOf } from './monitor/rules.ts';
@@ -295,14 +295,26 @@ export function settle(c: AgentConfig): string {
  * never reached it (taken after the failover began, or before it but not shipped). They are
  * renamed `diverged-…` in place (never deleted: they hold what the old source accepted last),
  * so the newest point both hold is the parent and new points from the target sort after it.
+ * A source that went down before it wrote the confirmation down asks the target which of its
+ * points arrived (the failback plan stops the target's agent only after this step).
  */
 export async function setAsideDiverged(c: AgentConfig, target: string): Promise<string> {
   let confirmed: string | null = null;
   try {
     confirmed = (JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as { targets?: Record<string, { lastPoint: string | null }> }).targets?.[target]?.lastPoint ?? null;
   } catch { /* no state */ }
+  let asked = '';
+  if (!confirmed) {
+    const t = c.targets.find((x) => x.name === target);
+    const there: Record<string, unknown> = t ? await ask(loadTls(c), c.jobId, { name: t.name, address: t.address, port: t.port, ...(t.sourceAddress ? { localAddress: t.sourceAddress } : {}) }, { op: 'points' }, 10_000).catch((e: Error) => ({ error: e.message })) : { error: 'it is not a target of this host' };
+    const points: unknown = there.points;
+    if (Array.isArray(points)) {
+      confirmed = newestCommon(await receivedPoints(c.pointsDir, false), points.filter((p): p is string => typeof p === 'string'));
+      if (!confirmed) asked = ` (asked, ${target} holds none of ${c.host}'s points)`;
+    } else asked = ` (asked, ${target} said: ${String(there.error ?? 'nothing')})`;
+  }
   const common = confirmed ? parsePoint(confirmed) : null;
-  if (!common) throw new UserError('no-common-point', `${c.host} does not know which point ${target} holds, so it cannot tell what diverged; protect the job again instead of failing back.`);
+  if (!common) throw new UserError('no-common-point', `${c.host} does not know which point ${target} holds${asked}, so it cannot tell what diverged; protect the job again instead of failing back.`);
   const names = (await receivedPoints(c.pointsDir, false)).filter((n) => (parsePoint(n)?.seq ?? 0) > common.seq);
   for (const n of names) await run(['mv', posix.join(c.pointsDir, n), posix.join(c.pointsDir, `diverged-${n}`)]);
   return names.length ? `${names.length} points ${target} never received are kept as ${c.pointsDir}/diverged-*` : 'no point diverged';

@@ -166,7 +166,8 @@ export class Shipper {
       const { estimateBytes: _, ...sendDone } = cur;
       const done = { ...sendDone, endedAt: Date.now() };
       Object.assign(ts, { state: 'idle', lastPoint: point, lastPointAt: parsePoint(point)!.at, lastParent: parent, lastSend: done, lastFullSend: parent ? (ts.lastFullSend ?? null) : done, current: null, lastError: null, sends: ts.sends + 1, fullSends: ts.fullSends + (parent ? 0 : 1) });
-      this.#st.touch();
+      // The confirmed point is what failback starts from: on the disk before the next send begins.
+      this.#st.flushDurably();
     } finally {
       send.kill('SIGKILL');
       s.destroy();

@@ -1,6 +1,7 @@
 /** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed), events.jsonl and agent.log. */
 import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeDurably } from './durable.ts';
 
 // One schema for what the agent writes and the app reads (shared/agent-state.ts).
 export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
@@ -33,6 +34,19 @@ export class StateFile {
     const tmp = join(this.#dir, 'state.json.tmp');
     writeFileSync(tmp, JSON.stringify(this.state), { mode: 0o600 });
     renameSync(tmp, join(this.#dir, 'state.json'));
+  }
+
+  /**
+   * Writes now and to the disk: for facts a later plan relies on (which point a target confirmed,
+   * what failback reads to tell what diverged), so a power cut right after them does not lose them.
+   */
+  flushDurably(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    this.state.updatedAt = Date.now();
+    writeDurably(join(this.#dir, 'state.json'), JSON.stringify(this.state));
   }
 
   /**

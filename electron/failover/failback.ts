@@ -88,8 +88,11 @@ export function failbackPlan(job: Job, topo: Topology, target: JobTarget, dnsNow
     fromDatabase: to.dn, toDatabase: from.dn, toServer: src?.legacyExchangeDN ?? '', toMta: null }));
   const steps: PlanStep[] = [
     alertStep(T, 'failback-started', `${S} is being brought back; users keep working on ${T} until a short cut-over.`),
-    stop(S), stop(T), stop(W),
+    // The target's agent still answers while the source sets aside what diverged: a source that went down before it wrote
+    // down the last point the target confirmed asks the target instead.
+    stop(S),
     { kind: 'command', host: S, description: `on ${S}, keep aside the points ${T} never received (renamed diverged-…, not deleted)`, command: agentCommand('set-aside-diverged', T) },
+    stop(T), stop(W),
     keep(S, 'source'), keep(T, 'target'), keep(W, 'witness'),
     ...files.reversed.map((f) => upload(f, `for replication from ${T} back to ${S}`)),
     start(W, 'witness'), start(T, `source (${S}'s users keep working on it)`), start(S, `target of ${T}`),
