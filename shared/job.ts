@@ -41,15 +41,18 @@ const signsInOneWay = <T extends z.ZodType<{ sshKeyFile?: string | undefined; ss
 
 export const jobHostSchema = signsInOneWay(jobHostFields);
 
+/** The least failover timeout of each monitor profile: the witness's wait before it grants the lease (agent/src/monitor/rules.ts; a unit test ties them). */
+export const LEAST_TIMEOUT_S = { standard: 10, fast: 8 } as const;
+
 /** What happens when the source is lost (step 3): the mode, the timeout, the services, DNS records and database counterparts. */
 export const failoverSchema = z.strictObject({
   mode: z.enum(['automatic', 'alert']).default('alert'),
-  // The least depends on the profile (25 s, or 8 s for the fast one): checked below.
+  // The least depends on the profile (10 s, or 8 s for the fast one): checked below.
   timeoutSeconds: z.number().int().min(1, 'at least 1 second').max(3600).default(60),
   /**
-   * The failover monitor's clock: `standard` (heartbeats every second, fence after 10 s, the
-   * witness grants after 25 s) or `fast`, scaled down for a test lab on one switch (heartbeats
-   * every 0.5 s, fence after 3 s, grant after 8 s); never for servers across a WAN.
+   * The failover monitor's clock: `standard` (heartbeats every 0.5 s, fence after 4 s, the
+   * witness grants after 10 s; round trips up to 2 s) or `fast`, for a test lab on one switch
+   * (round trips up to 1 s, fence after 3 s, grant after 8 s); never for servers across a WAN.
    */
   profile: z.enum(['standard', 'fast']).default('standard'),
   /** The mail services the agents own, in start order (stopped in the reverse): on Linux a service name. */
@@ -59,7 +62,7 @@ export const failoverSchema = z.strictObject({
   /** Counterparts: a source database's name → the target database its mailboxes move to (absent: paired in name order). */
   databases: z.record(z.string(), z.string()).default({}),
 }).superRefine((f, ctx) => {
-  const least = f.profile === 'fast' ? 8 : 25;
+  const least = LEAST_TIMEOUT_S[f.profile];
   if (f.timeoutSeconds < least) ctx.addIssue({ code: 'custom', path: ['timeoutSeconds'], message: `at least ${least} seconds: the witness waits that long before it lets a standby take over` });
 });
 

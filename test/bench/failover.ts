@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- failover [--json] [--no-matrix]`: the end-to-end scenario, timed, on the lab,
- * with the standard monitor constants. MAIL1 → MAIL2 in automatic mode (timeout 25 s) with the
+ * `npm run bench -- failover [--json] [--no-matrix] [--timeout S]`: the end-to-end scenario, timed, on the lab,
+ * with the standard monitor constants. MAIL1 → MAIL2 in automatic mode (timeout 10 s, the least; or S) with the
  * witness; mail sent to MAIL1 five times a second; MAIL1 killed. RTO ends when MAIL2 accepts mail
  * (RCPT TO 250) and answers IMAP with the data. Every message MAIL1 accepted is looked for on
  * MAIL2: `lost_replicated` counts those that were in a point MAIL2 held when MAIL1 died,
@@ -22,13 +22,15 @@ import { imapFetchBySubject, inHost, jobKeysFor, lab, labStatus, sendMail } from
 import { putLabBack } from '../integration/failover-helpers.ts';
 import { ACCEPT_PROBE, MAIL1, MAIL2, monitorOf, NO_FAILOVER_CASES, probed, runNoFailoverCase, accepting, ST, SW } from '../integration/partition.ts';
 import { FAULT_CASES, undoFailover } from '../integration/fault-cases.ts';
-import { timingOf } from '../../agent/src/monitor/rules.ts';
+import { timingOf, timingProblem } from '../../agent/src/monitor/rules.ts';
 
-const TIMEOUT_S = 25;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, 'no-matrix': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, 'no-matrix': { type: 'boolean', default: false }, timeout: { type: 'string', default: '10' } } });
+  const TIMEOUT_S = Number(values.timeout);
+  const problem = Number.isInteger(TIMEOUT_S) ? timingProblem(timingOf({ profile: 'standard', timeoutSeconds: TIMEOUT_S })) : 'it is not a whole number of seconds';
+  if (problem) throw new Error(`--timeout ${values.timeout}: ${problem}`);
   const say = (x: string) => void (values.json ? process.stderr : process.stdout).write(`${x}\n`);
   const s = labStatus();
   if (!s.up) throw new Error('The lab is down; bring it up with: npm run lab -- up');
@@ -53,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
   const newestOnMail2 = () => (JSON.parse(inHost(labStatus(), 'mail2', 'cat /var/lib/failguard/state.json').stdout || '{}') as { received?: { newestAt: number | null } }).received?.newestAt ?? 0;
   try {
     await putLabBack('fg-bench');
-    say('protecting MAIL1 → MAIL2 (automatic, timeout 25 s)…');
+    say(`protecting MAIL1 → MAIL2 (automatic, timeout ${TIMEOUT_S} s)…`);
     await protectNow();
     // Mail to MAIL1 five times a second for 20 s, then MAIL1 dies mid-flow.
     const tag = `rto-${Date.now()}`;

@@ -80,9 +80,9 @@ describe('an agent configuration whose failover timing breaks the rule', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-timing-'));
     const config = (timeoutSeconds: number, profile: string) => ({ version: 1, jobId: 'j', host: 'MAIL2', role: 'target', listen: { address: '0.0.0.0', port: 7420 }, tls: { ca: 'a', cert: 'b', key: 'c' },
       subvolume: '/srv/mail', pointsDir: '/srv/.failguard/points', receiveDir: '/srv/.failguard/received', stateDir: dir, monitor: { source: { name: 'MAIL1', address: '198.18.0.11', port: 7420 }, timeoutSeconds, profile } });
-    writeFileSync(join(dir, 'bad.json'), JSON.stringify(config(10, 'standard')));
-    writeFileSync(join(dir, 'good.json'), JSON.stringify(config(10, 'fast')));
-    await expect(loadConfig(join(dir, 'bad.json'))).rejects.toThrow(/has a failover timing that could let two servers take mail: a failover timeout of 10 s is shorter than the 25 s the witness waits/);
-    await expect(loadConfig(join(dir, 'good.json'))).resolves.toMatchObject({ monitor: { timeoutSeconds: 10, profile: 'fast' } });
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(config(9, 'standard')));
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(config(9, 'fast')));
+    await expect(loadConfig(join(dir, 'bad.json'))).rejects.toThrow(/has a failover timing that could let two servers take mail: a failover timeout of 9 s is shorter than the 10 s the witness waits/);
+    await expect(loadConfig(join(dir, 'good.json'))).resolves.toMatchObject({ monitor: { timeoutSeconds: 9, profile: 'fast' } });
   });
 });

@@ -137,7 +137,7 @@ describe('the witness\'s lease rule', () => {
     expect(leaseRefusal({ ...ask, from: 'MAIL2', active: 'MAIL2' }, DEFAULT_TIMING)).toBeNull();
   });
   it('refuses while the source was heard lately, the source itself, and a blocked lease', () => {
-    expect(leaseRefusal({ ...ask, from: 'MAIL2', active: 'MAIL1', lastSource: 50_000 }, DEFAULT_TIMING)).toMatch(/heard MAIL1 10\.0 s ago/);
+    expect(leaseRefusal({ ...ask, from: 'MAIL2', active: 'MAIL1', lastSource: 55_000 }, DEFAULT_TIMING)).toMatch(/heard MAIL1 5\.0 s ago/);
     expect(leaseRefusal({ ...ask, from: 'MAIL1', active: 'MAIL1' }, DEFAULT_TIMING)).toMatch(/not a standby/);
     // A host the job no longer has (its certificate still valid) is never granted it; the job's standbys are.
     expect(leaseRefusal({ ...ask, from: 'MAIL9', active: 'MAIL1', standbys: ['MAIL2', 'MAIL3'] }, DEFAULT_TIMING)).toBe('MAIL9 is not a standby of this job');
@@ -150,9 +150,10 @@ describe('the witness\'s lease rule', () => {
 describe('the source\'s admission', () => {
   const base = { serving: true, hasWitness: true, witnessAt: null, targetsAt: [] as Array<number | null> };
   it('admits within the fence time of an affirming round trip\'s sending, by the witness or by every standby', () => {
-    expect(sourceAdmits(20_000, { ...base, witnessAt: 10_001 }, DEFAULT_TIMING)).toBe(true);
-    expect(sourceAdmits(20_000, { ...base, witnessAt: 10_000 }, DEFAULT_TIMING)).toBe(false);
-    expect(sourceAdmits(20_000, { ...base, targetsAt: [15_000, 12_000] }, DEFAULT_TIMING)).toBe(true);
+    expect(sourceAdmits(20_000, { ...base, witnessAt: 16_001 }, DEFAULT_TIMING)).toBe(true);
+    expect(sourceAdmits(20_000, { ...base, witnessAt: 16_000 }, DEFAULT_TIMING)).toBe(false);
+    expect(sourceAdmits(20_000, { ...base, targetsAt: [17_000, 16_500] }, DEFAULT_TIMING)).toBe(true);
+    expect(sourceAdmits(20_000, { ...base, targetsAt: [17_000, 16_000] }, DEFAULT_TIMING)).toBe(false);
     expect(sourceAdmits(20_000, { ...base, targetsAt: [15_000, null] }, DEFAULT_TIMING)).toBe(false);
     expect(sourceAdmits(20_000, { ...base, targetsAt: [] }, DEFAULT_TIMING)).toBe(false);
   });

@@ -125,7 +125,7 @@ describe('a person\'s failover asks for the lease only when the standby\'s promi
     const { isAsking } = await import('../../agent/src/monitor/promise.ts');
     const { dir, c } = standbyMail2('standard');
     recordStandbyAnswer(dir);
-    await expect(takeLease(c)).rejects.toThrow(/^MAIL2 heard MAIL1 within the last 1 s, so MAIL1 may still be taking mail; MAIL2 asks for the lease only once it has not heard MAIL1 for 25 s/);
+    await expect(takeLease(c)).rejects.toThrow(/^MAIL2 heard MAIL1 within the last 1 s, so MAIL1 may still be taking mail; MAIL2 asks for the lease only once it has not heard MAIL1 for 10 s/);
     expect(isAsking(dir)).toBe(false);
   });
 

@@ -7,6 +7,7 @@
  * The lab's partition matrix tests the real agents; this proves the rule itself.
  */
 import { describe, expect, it } from 'vitest';
+import { failoverSchema, LEAST_TIMEOUT_S } from '../../shared/job.ts';
 import { DEFAULT_TIMING, FAST_TIMING, alertsOnChange, monitorState, shouldFailOver, sourceMayUnfence, sourceMustFence, timingProblem, witnessMayGrant, type MonitorState, type MonitorTiming } from '../../agent/src/monitor/rules.ts';
 
 type Link = 'ST' | 'SW' | 'TW';
@@ -72,10 +73,21 @@ const LINKS: Link[] = ['ST', 'SW', 'TW'];
 const subsets = <T,>(xs: T[]): T[][] => xs.reduce<T[][]>((acc, x) => [...acc, ...acc.map((s) => [...s, x])], [[]]);
 
 describe('the no-split-brain rule (simulated clocks, worst drift)', () => {
+  it('the job\'s least timeout of each profile is the witness\'s wait before it grants', () => {
+    expect(LEAST_TIMEOUT_S).toEqual({ standard: DEFAULT_TIMING.grantAfterS, fast: FAST_TIMING.grantAfterS });
+    expect(failoverSchema.safeParse({ timeoutSeconds: DEFAULT_TIMING.grantAfterS }).success).toBe(true);
+    expect(failoverSchema.safeParse({ timeoutSeconds: DEFAULT_TIMING.grantAfterS - 1 }).success).toBe(false);
+    expect(failoverSchema.safeParse({ timeoutSeconds: FAST_TIMING.grantAfterS, profile: 'fast' }).success).toBe(true);
+    expect(failoverSchema.parse({}).timeoutSeconds).toBe(60);
+  });
+
   it('the default timing satisfies it, and a bad one is refused in plain words', () => {
     expect(timingProblem(DEFAULT_TIMING)).toBeNull();
-    expect(timingProblem({ ...DEFAULT_TIMING, grantAfterS: 20 })).toMatch(/before a cut-off source is sure to have stopped its services/);
-    expect(timingProblem({ ...DEFAULT_TIMING, timeoutS: 10 })).toMatch(/choose at least 25 s/);
+    expect(timingProblem({ ...DEFAULT_TIMING, grantAfterS: 9 })).toMatch(/before a cut-off source is sure to have stopped its services/);
+    expect(timingProblem({ ...DEFAULT_TIMING, timeoutS: 9 })).toMatch(/choose at least 10 s/);
+    // A source whose agent restarted must have stopped its services before the grant too.
+    expect(timingProblem({ ...DEFAULT_TIMING, rttMaxS: 2.3, fenceAfterS: 3.5 })).toMatch(/before a source whose agent restarted is sure to have stopped its services \(10\.3 s\)/);
+    expect(timingProblem({ ...DEFAULT_TIMING, fenceAfterS: 5 })).toMatch(/before a cut-off source is sure to have stopped its services \(10\.2 s\)/);
   });
 
   const cases: Array<[string, Fault]> = [
@@ -97,6 +109,19 @@ describe('the no-split-brain rule (simulated clocks, worst drift)', () => {
     // When it fails over, it does so after the timeout and within a few seconds of it.
     if (r.failedOver) expect(r.promotedAfter!).toBeGreaterThanOrEqual(DEFAULT_TIMING.timeoutS - 1);
     if (r.failedOver) expect(r.promotedAfter!).toBeLessThan(DEFAULT_TIMING.timeoutS + 3);
+  });
+
+  it.each(cases)('%s, at the least timeout (10 s, the witness\'s wait): the same holds, failover within 3 s of it', (_name, f) => {
+    const floor = { ...DEFAULT_TIMING, timeoutS: DEFAULT_TIMING.grantAfterS };
+    expect(floor.timeoutS).toBe(10);
+    expect(timingProblem(floor)).toBeNull();
+    const r = simulate(f, floor);
+    expect(r.bothAccepting).toBe(0);
+    const sourceGone = f.dead.includes('S') || (f.cut.includes('ST') && f.cut.includes('SW'));
+    const leaseReachable = !f.dead.includes('W') && !f.dead.includes('T') && !f.cut.includes('TW');
+    expect(r.failedOver).toBe(sourceGone && leaseReachable);
+    if (r.failedOver) expect(r.promotedAfter!).toBeGreaterThanOrEqual(floor.timeoutS - 0.5);
+    if (r.failedOver) expect(r.promotedAfter!).toBeLessThan(floor.timeoutS + 3);
   });
 
   it.each(cases)('%s, on the lab\'s fast profile: the same holds', (_name, f) => {

@@ -92,9 +92,9 @@ describe('the job the wizard builds', () => {
       dns: [{ zone: 'lab.test', name: 'mail', type: 'A', ttl: 60 }, { zone: 'example.test', name: '@', type: 'MX', ttl: 300, server: { address: '198.18.0.20', port: 53, key: 'failguard-update', algorithm: 'hmac-sha256' } }],
     });
     store.getState().setDnsRecord(1, { key: '', ttl: '2' });
-    store.getState().setFailoverDraft({ timeoutSeconds: '10' });
+    store.getState().setFailoverDraft({ timeoutSeconds: '9' });
     const bad = checkFailover(store.getState().failoverDraft);
-    expect(bad.ok ? {} : bad.problems).toEqual({ timeoutSeconds: expect.stringMatching(/^at least 25 seconds/), 'dns[1].ttl': 'at least 5 seconds', 'dns[1].server.key': 'not a TSIG key name' });
+    expect(bad.ok ? {} : bad.problems).toEqual({ timeoutSeconds: expect.stringMatching(/^at least 10 seconds/), 'dns[1].ttl': 'at least 5 seconds', 'dns[1].server.key': 'not a TSIG key name' });
     expect(selectStepAvailability(store.getState(), 'protect')).toEqual({ state: 'locked', reason: 'Complete the options first.' });
     store.getState().removeDnsRecord(1);
     store.getState().setFailoverDraft({ timeoutSeconds: '60' });

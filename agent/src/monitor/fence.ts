@@ -69,7 +69,8 @@ export class SourceFence {
         if (this.#state !== 'handed-over') await this.#stop('handed-over', `the witness gave the lease to ${witness.active} (lease ${witness.epoch}); ${this.me} stays fenced until failback`);
       } else if (this.#state === 'unconfirmed' && ++this.#unconfirmedMisses >= 2) {
         // Two round trips, not one: a slow first handshake should not stop mail. The bound still holds: an agent
-        // restarted within ~1.5 s, two failed rounds (≤ 6 s) and the fence deadline stay well under grantAfterS.
+        // restarted within ~1.5 s, two failed rounds (≤ 2 · (heartbeat + rttMax)) and the fence deadline stay under grantAfterS
+        // (rules.ts checks it: timingProblem).
         await this.#stop('fenced', 'the witness did not answer since the agent started; the services wait for its word');
       } else if (this.#state === 'serving' && mustFence) {
         await this.#stop('fenced', `neither a target nor the witness answered for ${this.t.fenceAfterS} s`);

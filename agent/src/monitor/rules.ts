@@ -41,7 +41,16 @@ export interface MonitorTiming {
   drift: number;
 }
 
-export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 1, rttMaxS: 2, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 10, fenceDeadlineS: 10, grantAfterS: 25, drift: 0.01 };
+/**
+ * The standard constants, for servers on any network whose round trips stay under 2 s: heartbeats
+ * every 0.5 s, the source fences after F = 4 s without a round trip (and its admission lapses F
+ * after the last affirming one was sent), its services stop within D = 3 s, and the witness grants
+ * after G = 10 s: 10 · 0.99 = 9.9 > 2 + 4 · 1.01 + 3 = 9.04. A source whose agent restarts stops
+ * its services after two unanswered rounds: ≤ 1.5 s restart + 2 · (0.5 + 2) s + D = 9.5 s, under
+ * 9.9 too. So the least failover timeout is 10 s; the default stays 60 s (a minute of network
+ * trouble is ridden out without a failover).
+ */
+export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 2, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 4, fenceDeadlineS: 3, grantAfterS: 10, drift: 0.01 };
 
 /**
  * The same rule about three times faster, for a test lab on one switch (heartbeats every 0.5 s,
@@ -58,10 +67,16 @@ export function timingOf(m: { profile?: 'standard' | 'fast'; timeoutSeconds?: nu
   return { ...base, timeoutS: m?.timeoutSeconds ?? base.timeoutS };
 }
 
+/** How long an agent takes to start again after it exits (its supervisor looks once a second). */
+export const AGENT_RESTART_S = 1.5;
+
 /** Why a timing breaks the rule, in plain words; null when it holds. */
 export function timingProblem(t: MonitorTiming): string | null {
   const needed = (t.rttMaxS + t.fenceAfterS * (1 + t.drift) + t.fenceDeadlineS) / (1 - t.drift);
   if (t.grantAfterS <= needed) return `the witness would grant a lease after ${t.grantAfterS} s, before a cut-off source is sure to have stopped its services (${needed.toFixed(1)} s); wait longer or fence sooner`;
+  // A source whose agent restarted (≤ AGENT_RESTART_S) stops its services after two unanswered rounds to the witness.
+  const restarted = (AGENT_RESTART_S + 2 * (t.heartbeatS + t.rttMaxS) + t.fenceDeadlineS) * (1 + t.drift) / (1 - t.drift);
+  if (t.grantAfterS <= restarted) return `the witness would grant a lease after ${t.grantAfterS} s, before a source whose agent restarted is sure to have stopped its services (${restarted.toFixed(1)} s); wait longer or fence sooner`;
   if (t.timeoutS < t.grantAfterS) return `a failover timeout of ${t.timeoutS} s is shorter than the ${t.grantAfterS} s the witness waits before it grants the lease; choose at least ${Math.ceil(t.grantAfterS)} s`;
   if (t.suspectAfterS <= t.rttMaxS) return 'the source would be suspect before a heartbeat could even come back';
   return null;
