@@ -28,6 +28,7 @@ export const FAILOVER_PATHS = { plan: '/etc/failguard/failover-plan.json', acces
 
 import { ADMISSION } from '../../shared/admission.ts';
 import { shellCommand } from '../../shared/quote.ts';
+import { RESTART_DELAY_S, SUPERVISOR_POLL_S, SUPERVISOR_STALE_CHECKS } from '../../shared/supervisor-pace.ts';
 
 const P = HOST_PATHS;
 
@@ -133,7 +134,8 @@ auth_policy_server_timeout_msecs = 2000
 /**
  * Seconds without a fresh liveness stamp after which the supervisor stops the agent and the mail
  * services, when the stamp does not say: the agent writes `alive` every second as "UPTIME F", F
- * being its monitor's fence time, so a stamp older than F (on three checks a second apart: a busy host's pause is not a hung agent) ends it.
+ * being its monitor's fence time, so a stamp older than F (on two looks half a second apart: a busy host's pause is not a hung
+ * agent; shared/supervisor-pace.ts) ends it.
  */
 export const LIVENESS_S = 10;
 
@@ -153,6 +155,9 @@ PREV=${ADMISSION_PREV}; LIVE=${LIVENESS_S}
 # The agent runs on its own runtime; nothing else from the host's PATH is needed but the system tools.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 running() { [ -f "$PIDF" ] && kill -0 "$(cat "$PIDF")" 2>/dev/null; }
+# tenths UPTIME: "12345.67" as tenths of a second (123456); anything but such a number (no stamp yet, one being replaced) is 0,
+# since an arithmetic error would end this shell.
+tenths() { i=\${1%%.*}; d=\${1#"$i"}; d=\${d#.}; d=\${d%"\${d#?}"}; case "$i$d" in ''|*[!0-9]*) echo 0; return ;; esac; echo $(( i * 10 + \${d:-0} )); }
 say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) agentd: $*" >>"$LOG"; }
 # fence ACTION MESSAGE: said in words and as the agent's own event record (its messages are fixed words, digits and no double quote).
 fence() {
@@ -168,24 +173,22 @@ case "\${1:-}" in
     trap 'stopping=yes' TERM INT
     while [ -z "$stopping" ]; do
       "$NODE" "$AGENT" run "$CONF" >>"$LOG" 2>&1 &
-      child=$!; born=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1); stale=0
+      child=$!; born=$(tenths "$(cut -d' ' -f1 /proc/uptime)"); stale=0
       while [ -z "$stopping" ] && kill -0 "$child" 2>/dev/null; do
-        sleep 1 & wait $!
-        # Ages on the boot clock (the stamp holds the uptime the agent last wrote): a wall clock set back or forth changes nothing.
-        now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
+        sleep ${SUPERVISOR_POLL_S} & wait $!
+        # Ages on the boot clock, in tenths of a second (the stamp holds the uptime the agent last wrote): a wall clock set back or forth changes nothing.
+        now=$(tenths "$(cut -d' ' -f1 /proc/uptime)")
         # The stamp is "UPTIME F": when the agent last wrote it, and the fence time F of its monitor, which the stamp may not outlive.
-        at=""; live=""; { read -r at live _ < "$STAMP"; } 2>/dev/null; at=\${at%%.*}
-        # Anything but digits (no stamp yet, a stamp being replaced) reads as 0: an arithmetic error would end this shell.
-        case "$at" in ''|*[!0-9]*) at=0 ;; esac
+        at=""; live=""; { read -r at live _ < "$STAMP"; } 2>/dev/null; at=$(tenths "$at")
         case "$live" in ''|*[!0-9]*) live=$LIVE ;; esac
         [ "$live" -lt 2 ] && live=2; [ "$live" -gt 600 ] && live=$LIVE
-        age=$(( now - at ))
+        live=$(( live * 10 )); age=$(( now - at ))
         # An agent still starting (no stamp of its own yet: the one there is older than it) gets 30 s; mail waits meanwhile,
         # since an agent that has not been confirmed admits nothing.
-        grace=$live; [ "$at" -lt "$born" ] && [ "$grace" -lt 30 ] && grace=30
+        grace=$live; [ "$at" -lt "$born" ] && [ "$grace" -lt 300 ] && grace=300
         # A stamp from the future (written before a reboot) is no sign of life either.
         if [ $((now - born)) -gt "$grace" ] && { [ "$age" -gt "$live" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
-        if [ "$stale" -ge 3 ]; then kill -KILL "$child" 2>/dev/null; fence stale "the agent's liveness stamp is $age s old (hung, stopped or unable to write), so it was killed"; break; fi
+        if [ "$stale" -ge ${SUPERVISOR_STALE_CHECKS} ]; then kill -KILL "$child" 2>/dev/null; fence stale "the agent's liveness stamp is $((age / 10)).$((age % 10)) s old (hung, stopped or unable to write), so it was killed"; break; fi
       done
       [ -n "$stopping" ] && break
       wait "$child"
@@ -193,7 +196,7 @@ case "\${1:-}" in
       for t in $exits $now; do [ $((now - t)) -lt 60 ] && recent="$recent $t"; done
       exits=$recent
       if [ $(echo $exits | wc -w) -ge 3 ]; then fence crash-loop "the agent exited three times within a minute"; exits=""; fi
-      sleep 1 & wait $!
+      sleep ${RESTART_DELAY_S} & wait $!
     done
     kill "$child" 2>/dev/null
     for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do kill -0 "$child" 2>/dev/null || break; sleep 0.25; done

@@ -24,6 +24,7 @@
  */
 
 import type { FENCE_STATES, MONITOR_STATES } from '../../../shared/agent-state.ts';
+import { AGENT_START_S, RESTART_DELAY_S, SUPERVISOR_POLL_S, SUPERVISOR_STALE_CHECKS } from '../../../shared/supervisor-pace.ts';
 
 export interface MonitorTiming {
   /** Seconds between heartbeats. */
@@ -42,24 +43,26 @@ export interface MonitorTiming {
 }
 
 /**
- * The standard constants, for servers on any network whose round trips stay under 2 s: heartbeats
- * every 0.5 s, the source fences after F = 4 s without a round trip (and its admission lapses F
- * after the last affirming one was sent), its services stop within D = 3 s, and the witness grants
- * after G = 10 s: 10 · 0.99 = 9.9 > 2 + 4 · 1.01 + 3 = 9.04. A source whose agent restarts stops
- * its services after two unanswered rounds: ≤ 1.5 s restart + 2 · (0.5 + 2) s + D = 9.5 s, under
- * 9.9 too. So the least failover timeout is 10 s; the default stays 60 s (a minute of network
- * trouble is ridden out without a failover).
+ * The standard constants, for servers on any network whose round trips stay under 1.5 s:
+ * heartbeats every 0.5 s; the source fences after F = 4 s without a round trip (and its admission
+ * lapses F after the last affirming one was sent); its services stop within D = 2.5 s; the witness
+ * grants after G = 10 s. timingProblem checks the three ways a source can still be serving,
+ * against G: cut off (1.5 + 4 · 1.01 + 2.5 = 8.04 s), its agent restarted (9.0 s) or its agent
+ * hung until the supervisor kills it (9.1 s), each times (1 + ε)/(1 − ε) < 10. So the least
+ * failover timeout is 10 s; the default stays 60 s (a minute of network trouble is ridden out
+ * without a failover).
  */
-export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 2, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 4, fenceDeadlineS: 3, grantAfterS: 10, drift: 0.01 };
+export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 1.5, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 4, fenceDeadlineS: 2.5, grantAfterS: 10, drift: 0.01 };
 
 /**
  * The same rule about three times faster, for a test lab on one switch (heartbeats every 0.5 s,
- * fence after 3 s, grant after 8 s), with the same drift, so the inequality holds as it does for
- * the standard constants (8 · 0.99 = 7.92 > 1 + 3 · 1.01 + 3 = 7.03). Round trips still get a
+ * fence after 3 s, services stopped within 2 s, grant after 8 s), with the same drift, so the
+ * bounds hold as they do for the standard constants (cut off 6.03 s, restarted 7.5 s, hung 7.6 s,
+ * each times (1 + ε)/(1 − ε) under 8). Round trips still get a
  * whole second: a lab on a busy two-core machine is slow at times, and a slow round trip must not
  * fence a healthy source.
  */
-export const FAST_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 1, suspectAfterS: 1.5, timeoutS: 12, fenceAfterS: 3, fenceDeadlineS: 3, grantAfterS: 8, drift: 0.01 };
+export const FAST_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 1, suspectAfterS: 1.5, timeoutS: 12, fenceAfterS: 3, fenceDeadlineS: 2, grantAfterS: 8, drift: 0.01 };
 
 /** The constants a host's monitor runs on: its profile's, with the job's timeout. */
 export function timingOf(m: { profile?: 'standard' | 'fast'; timeoutSeconds?: number } | undefined): MonitorTiming {
@@ -67,16 +70,32 @@ export function timingOf(m: { profile?: 'standard' | 'fast'; timeoutSeconds?: nu
   return { ...base, timeoutS: m?.timeoutSeconds ?? base.timeoutS };
 }
 
-/** How long an agent takes to start again after it exits (its supervisor looks once a second). */
-export const AGENT_RESTART_S = 1.5;
+export { AGENT_START_S, RESTART_DELAY_S, SUPERVISOR_POLL_S, SUPERVISOR_STALE_CHECKS };
+
+/**
+ * Seconds from the witness's last word with a source to that source's services stopped, in each
+ * way the source can still be serving (on the source's clock): cut off (it fences after F, a round
+ * trip's answer arriving at most RTTmax after the witness heard it); its agent exited and
+ * restarted (the next heartbeat's time, the supervisor's look and delay, the start, two unanswered
+ * rounds, then D); its agent hung (its last stamp at most a heartbeat after the witness's word,
+ * older than F on two looks, the kill, `unserve` started, then D; a tenth for the stamp's precision).
+ */
+export function servingBounds(t: MonitorTiming): { cut: number; restarted: number; hung: number } {
+  return {
+    cut: t.rttMaxS + t.fenceAfterS * (1 + t.drift) + t.fenceDeadlineS,
+    restarted: (t.heartbeatS + SUPERVISOR_POLL_S + RESTART_DELAY_S + AGENT_START_S + 2 * (t.heartbeatS + t.rttMaxS) + t.fenceDeadlineS) * (1 + t.drift),
+    hung: (t.heartbeatS + t.fenceAfterS + SUPERVISOR_STALE_CHECKS * SUPERVISOR_POLL_S + 0.1 + AGENT_START_S + t.fenceDeadlineS) * (1 + t.drift),
+  };
+}
 
 /** Why a timing breaks the rule, in plain words; null when it holds. */
 export function timingProblem(t: MonitorTiming): string | null {
-  const needed = (t.rttMaxS + t.fenceAfterS * (1 + t.drift) + t.fenceDeadlineS) / (1 - t.drift);
-  if (t.grantAfterS <= needed) return `the witness would grant a lease after ${t.grantAfterS} s, before a cut-off source is sure to have stopped its services (${needed.toFixed(1)} s); wait longer or fence sooner`;
-  // A source whose agent restarted (≤ AGENT_RESTART_S) stops its services after two unanswered rounds to the witness.
-  const restarted = (AGENT_RESTART_S + 2 * (t.heartbeatS + t.rttMaxS) + t.fenceDeadlineS) * (1 + t.drift) / (1 - t.drift);
-  if (t.grantAfterS <= restarted) return `the witness would grant a lease after ${t.grantAfterS} s, before a source whose agent restarted is sure to have stopped its services (${restarted.toFixed(1)} s); wait longer or fence sooner`;
+  const b = servingBounds(t);
+  const words = { cut: 'a cut-off source', restarted: 'a source whose agent restarted', hung: 'a source whose agent hung' } as const;
+  for (const k of ['cut', 'restarted', 'hung'] as const) {
+    const needed = b[k] / (1 - t.drift);
+    if (t.grantAfterS <= needed) return `the witness would grant a lease after ${t.grantAfterS} s, before ${words[k]} is sure to have stopped its services (${needed.toFixed(1)} s); wait longer or fence sooner`;
+  }
   if (t.timeoutS < t.grantAfterS) return `a failover timeout of ${t.timeoutS} s is shorter than the ${t.grantAfterS} s the witness waits before it grants the lease; choose at least ${Math.ceil(t.grantAfterS)} s`;
   if (t.suspectAfterS <= t.rttMaxS) return 'the source would be suspect before a heartbeat could even come back';
   return null;
