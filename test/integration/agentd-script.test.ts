@@ -10,8 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENTD, LIVENESS_S } from '../../electron/provision/host-layout.ts';
+import { AGENTD } from '../../electron/provision/host-layout.ts';
 import { parseEvents, type AgentEvent } from '../../shared/agent-events.ts';
+import { SUPERVISOR_POLL_S, SUPERVISOR_STALE_CHECKS } from '../../shared/supervisor-pace.ts';
 
 const RUNLEVELS = ['0', '1', '2', '3', '4', '5', '6', 'S'];
 const MAIN_CF = 'compatibility_level = 3.6\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n';
@@ -166,15 +167,16 @@ sed 's/^/event=/' /var/lib/failguard/events.jsonl 2>/dev/null`);
     return { startedAt: values('started')[0]!, unserved: values('unserved'), events: parseEvents(r.stdout.split('\n').filter((l) => l.startsWith('event=')).map((l) => l.slice(6)).join('\n')) };
   }
 
-  it('F = 3: the services are stopped within a few seconds of F, long before the 10 s default', () => {
+  it('F = 3: the services are stopped on the second look past F (looks every 0.5 s), long before the 10 s the supervisor allows a stamp without F', () => {
     const r = supervise(3, 9);
     expect(r.unserved.length).toBeGreaterThanOrEqual(1);
     const after = r.unserved[0]! - r.startedAt;
     expect(after).toBeGreaterThan(3);
-    expect(after).toBeLessThan(LIVENESS_S);
+    // F, two looks, a tenth for the stamp's precision, and a second for the stand-in's start and a busy lab.
+    expect(after).toBeLessThan(3 + SUPERVISOR_STALE_CHECKS * SUPERVISOR_POLL_S + 0.1 + 1);
     // Its record says why, as one of the agent's events (the dashboard and status read it).
     expect(r.events.map((e) => [e.kind, 'action' in e ? e.action : null])).toEqual([['supervisor', 'stale']]);
-    expect(r.events[0]!.message).toMatch(/^the agent's liveness stamp is \d+ s old/);
+    expect(r.events[0]!.message).toMatch(/^the agent's liveness stamp is \d+\.\d s old/);
   });
 
   it('F = 30: a stamp 13 s old (past the 10 s default) is still young enough, nothing is stopped', () => {
