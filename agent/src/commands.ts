@@ -241,7 +241,8 @@ export async function serve(c: AgentConfig, o: { rehearsal?: boolean } = {}): Pr
 export async function unserve(c: AgentConfig, o: { rehearsal?: boolean } = {}): Promise<string> {
   const p = readPromoted(c);
   if (o.rehearsal && (takingOver(c) || (p && !p.rehearsal))) throw interrupted(c, 'stop the services');
-  const ok = await stopServices(servicesOf(c), 10_000, () => undefined);
+  // Within the fence deadline D: the supervisor's fence of a hung agent runs this, and the failover timing counts on D.
+  const ok = await stopServices(servicesOf(c), timingOf(c.monitor).fenceDeadlineS * 1000, () => undefined);
   if (!ok) throw new UserError('service-failed', `A mail service on ${c.host} is still running after it was told to stop.`);
   return 'stopped';
 }

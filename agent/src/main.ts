@@ -40,7 +40,7 @@ import { changedSince } from './changed-since.ts';
 
 async function run(configFile: string): Promise<void> {
   const c = await loadConfig(configFile);
-  // The liveness stamp the supervisor watches: written every second, on the boot clock (agentd reads /proc/uptime),
+  // The liveness stamp the supervisor watches: written twice a second, on the boot clock (agentd reads /proc/uptime),
   // with the fence time it may not outlive (a hung agent's source must stop serving as soon as a cut-off one would).
   const alive = join(c.stateDir, 'alive');
   const liveS = Math.ceil(timingOf(c.monitor).fenceAfterS);
@@ -100,9 +100,10 @@ async function run(configFile: string): Promise<void> {
     (e) => { st.note({ kind: 'agent', action: 'error', message: `cannot answer mail admission on 127.0.0.1: ${e.message}` }); process.exit(3); });
   const shippers = c.role === 'source' ? c.targets.map((t) => new Shipper(c, t, tls, st)) : [];
   const snap = c.role === 'source' ? new Snapshotter(c, st, () => shippers.forEach((s) => s.poke()), () => shippers.flatMap((s) => s.pinned())) : null;
+  // The monitor first: a restarted source's services wait on the witness's word, not on its first snapshot (which can take seconds).
+  monitor.start();
   await snap?.start();
   for (const s of shippers) void s.run();
-  monitor.start();
   follower?.start();
   const stop = () => {
     st.note({ kind: 'agent', action: 'stopping', message: 'agent stopping' });
@@ -123,9 +124,10 @@ async function run(configFile: string): Promise<void> {
   const sends = new SendWatch();
   const volume = new VolumeWatch();
   const metrics = metricsWriter(c, st, () => (c.monitor ? monitor.admits() : null));
+  // The stamp twice a second, on a timer of its own and before anything else: a slow state write never makes a live agent look hung.
+  setInterval(stamp, 500);
   setInterval(() => {
     st.flush();
-    stamp();
     // A standby that took over has no RPO of its own: read once for the watch and the metrics.
     const tookOver = c.role === 'target' && readPhase(c.stateDir) !== null;
     try {

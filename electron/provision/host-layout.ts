@@ -172,6 +172,8 @@ case "\${1:-}" in
     # TERM only marks the stop; the loop below stops the agent (TERM, then KILL after 5 s) before it exits, so no agent outlives it.
     trap 'stopping=yes' TERM INT
     while [ -z "$stopping" ]; do
+      # A stamp from the agent before (or from before a reboot) is not this one's: it gets the starting grace until it writes its own.
+      rm -f "$STAMP"
       "$NODE" "$AGENT" run "$CONF" >>"$LOG" 2>&1 &
       child=$!; born=$(tenths "$(cut -d' ' -f1 /proc/uptime)"); stale=0
       while [ -z "$stopping" ] && kill -0 "$child" 2>/dev/null; do
@@ -180,7 +182,8 @@ case "\${1:-}" in
         now=$(tenths "$(cut -d' ' -f1 /proc/uptime)")
         # The stamp is "UPTIME F": when the agent last wrote it, and the fence time F of its monitor, which the stamp may not outlive.
         at=""; live=""; { read -r at live _ < "$STAMP"; } 2>/dev/null; at=$(tenths "$at")
-        case "$live" in ''|*[!0-9]*) live=$LIVE ;; esac
+        # F in whole seconds, one to five digits, no leading zero (dash's arithmetic would end this shell on 08 or a huge number).
+        case "$live" in ''|0*|*[!0-9]*|??????*) live=$LIVE ;; esac
         [ "$live" -lt 2 ] && live=2; [ "$live" -gt 600 ] && live=$LIVE
         live=$(( live * 10 )); age=$(( now - at ))
         # An agent still starting (no stamp of its own yet: the one there is older than it) gets 30 s; mail waits meanwhile,

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { failoverSchema, LEAST_TIMEOUT_S } from '../../shared/job.ts';
 import { AGENT_START_S, RESTART_DELAY_S, SUPERVISOR_POLL_S, SUPERVISOR_STALE_CHECKS } from '../../shared/supervisor-pace.ts';
-import { DEFAULT_TIMING, FAST_TIMING, alertsOnChange, monitorState, shouldFailOver, sourceMayUnfence, sourceMustFence, timingProblem, witnessMayGrant, type MonitorState, type MonitorTiming } from '../../agent/src/monitor/rules.ts';
+import { DEFAULT_TIMING, FAST_TIMING, servingBounds, alertsOnChange, monitorState, shouldFailOver, sourceMayUnfence, sourceMustFence, timingProblem, witnessMayGrant, type MonitorState, type MonitorTiming } from '../../agent/src/monitor/rules.ts';
 
 type Link = 'ST' | 'SW' | 'TW';
 type Host = 'S' | 'T' | 'W';
@@ -103,11 +103,13 @@ describe('the no-split-brain rule (simulated clocks, worst drift)', () => {
 
   it('the default timing satisfies it, and a bad one is refused in plain words', () => {
     expect(timingProblem(DEFAULT_TIMING)).toBeNull();
-    expect(timingProblem({ ...DEFAULT_TIMING, grantAfterS: 8 })).toMatch(/before a cut-off source is sure to have stopped its services \(8\.1 s\)/);
+    expect(timingProblem({ ...DEFAULT_TIMING, grantAfterS: 9 })).toMatch(/before a cut-off source is sure to have stopped its services \(9\.6 s\)/);
     expect(timingProblem({ ...DEFAULT_TIMING, timeoutS: 9 })).toMatch(/choose at least 10 s/);
     // A source whose agent restarted, or hung until its supervisor killed it, must have stopped its services before the grant too.
-    expect(timingProblem({ ...DEFAULT_TIMING, fenceDeadlineS: 3.5 })).toMatch(/before a source whose agent restarted is sure to have stopped its services \(10\.2 s\)/);
-    expect(timingProblem({ ...DEFAULT_TIMING, fenceAfterS: 5 })).toMatch(/before a source whose agent hung is sure to have stopped its services \(10\.3 s\)/);
+    expect(timingProblem({ ...DEFAULT_TIMING, heartbeatS: 1 })).toMatch(/before a source whose agent restarted is sure to have stopped its services \(10\.7 s\)/);
+    // A hung agent's bound (the supervisor's kill, then unserve's D) is under the cut-off one for any F, D or RTTmax: checked by value.
+    const b = servingBounds(DEFAULT_TIMING);
+    expect([b.cut, b.restarted, b.hung].map((x) => Number(x.toFixed(3)))).toEqual([9.54, 9.09, 9.191]);
   });
 
   const cases: Array<[string, Fault]> = [

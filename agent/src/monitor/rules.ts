@@ -47,7 +47,7 @@ export interface MonitorTiming {
  * heartbeats every 0.5 s; the source fences after F = 4 s without a round trip (and its admission
  * lapses F after the last affirming one was sent); its services stop within D = 2.5 s; the witness
  * grants after G = 10 s. timingProblem checks the three ways a source can still be serving,
- * against G: cut off (1.5 + 4 · 1.01 + 2.5 = 8.04 s), its agent restarted (9.0 s) or its agent
+ * against G: cut off (1.5 + 4 · 1.01 + a round's 1.5 + 2.5 = 9.54 s), its agent restarted (9.0 s) or its agent
  * hung until the supervisor kills it (9.1 s), each times (1 + ε)/(1 − ε) < 10. So the least
  * failover timeout is 10 s; the default stays 60 s (a minute of network trouble is ridden out
  * without a failover).
@@ -82,7 +82,8 @@ export { AGENT_START_S, RESTART_DELAY_S, SUPERVISOR_POLL_S, SUPERVISOR_STALE_CHE
  */
 export function servingBounds(t: MonitorTiming): { cut: number; restarted: number; hung: number } {
   return {
-    cut: t.rttMaxS + t.fenceAfterS * (1 + t.drift) + t.fenceDeadlineS,
+    // The fence is looked at after each round to the witness, which takes up to a heartbeat or RTTmax: it can be that late.
+    cut: t.rttMaxS + t.fenceAfterS * (1 + t.drift) + Math.max(t.heartbeatS, t.rttMaxS) + t.fenceDeadlineS,
     restarted: (t.heartbeatS + SUPERVISOR_POLL_S + RESTART_DELAY_S + AGENT_START_S + 2 * (t.heartbeatS + t.rttMaxS) + t.fenceDeadlineS) * (1 + t.drift),
     hung: (t.heartbeatS + t.fenceAfterS + SUPERVISOR_STALE_CHECKS * SUPERVISOR_POLL_S + 0.1 + AGENT_START_S + t.fenceDeadlineS) * (1 + t.drift),
   };

@@ -81,17 +81,26 @@ export async function startServices(list: readonly ServiceSpec[], note: Note): P
   return { ok: true };
 }
 
-/** Stops every service, in reverse order; what is still running at the deadline is killed. True when none runs. */
+/** The last part of a stop's deadline, kept for killing what did not stop. */
+export const KILL_MS = 1000;
+
+/**
+ * Stops every service, in reverse order, within the deadline: each is asked to stop while more than
+ * KILL_MS of it is left; whatever still runs then is killed, all at once. True when none runs.
+ */
 export async function stopServices(list: readonly ServiceSpec[], deadlineMs: number, note: Note): Promise<boolean> {
-  const end = performance.now() + deadlineMs;
+  const graceful = performance.now() + Math.max(0, deadlineMs - KILL_MS);
   for (const s of [...list].reverse()) {
-    if (!(await running(s))) continue;
-    await sh(s.stop, Math.max(1000, end - performance.now()));
-    if (await running(s)) {
-      if (s.kill) await sh(s.kill, 5000);
-      note({ kind: 'services', action: 'killed', service: s.name, message: `${s.name} did not stop in time and was killed` });
-    } else note({ kind: 'services', action: 'stopped', service: s.name, message: `${s.name} stopped` });
+    const left = graceful - performance.now();
+    if (left <= 0 || !(await running(s))) continue;
+    await sh(s.stop, left);
+    if (!(await running(s))) note({ kind: 'services', action: 'stopped', service: s.name, message: `${s.name} stopped` });
   }
+  await Promise.all(list.map(async (s) => {
+    if (!(await running(s))) return;
+    if (s.kill) await sh(s.kill, KILL_MS);
+    note({ kind: 'services', action: 'killed', service: s.name, message: `${s.name} did not stop in time and was killed` });
+  }));
   const still = (await Promise.all(list.map(running))).some(Boolean);
   if (still) note({ kind: 'services', action: 'still-running', message: 'a service is still running after the fence deadline' });
   return !still;
