@@ -44,8 +44,14 @@ with open(out, "a", buffering=1) as f:
 
 interface Seen { pid: string; start: number; end?: number }
 
-/** Watches `btrfs send` on mail1 and `btrfs receive` on mail2 while `run` runs; the seconds from the first send's start to the first receive's end after it. */
-export async function timedTransfer(s: LabStatus, run: () => Promise<void> | void, maxSeconds = 1800): Promise<number> {
+/**
+ * Watches `btrfs send` on mail1 and `btrfs receive` on mail2 while `run` runs; the seconds from the first send's start to
+ * the end of the receive that completed the point. Without `doneAt` that is the first receive to end (one transfer); with
+ * it (Failguard, whose failed attempts are retried and whose next points follow at once), the last receive that ended by
+ * the moment `doneAt` gives (epoch seconds, once the tool has recorded its transfer as complete): a failed attempt counts
+ * against the tool, a later point does not.
+ */
+export async function timedTransfer(s: LabStatus, run: () => Promise<void> | void, maxSeconds = 1800, doneAt?: () => number | null): Promise<number> {
   const stamp = Date.now();
   const files = { mail1: `/tmp/fg-race-send-${stamp}.jsonl`, mail2: `/tmp/fg-race-receive-${stamp}.jsonl` };
   const start = (host: 'mail1' | 'mail2', what: string) => inHost(s, host, `nohup python3 -c '${WATCH}' ${what} ${files[host]} ${maxSeconds} >/dev/null 2>&1 & echo $!`).stdout.trim();
@@ -57,7 +63,9 @@ export async function timedTransfer(s: LabStatus, run: () => Promise<void> | voi
     const deadline = Date.now() + maxSeconds * 1000;
     for (;;) {
       const send = read('mail1')[0];
-      const received = send ? read('mail2').find((x) => x.end !== undefined && x.start >= send.start - 0.05) : undefined;
+      const done = doneAt ? doneAt() : null;
+      const ended = send ? read('mail2').filter((x) => x.end !== undefined && x.start >= send.start - 0.05) : [];
+      const received = doneAt ? (done === null ? undefined : ended.filter((x) => x.end! <= done + 0.05).at(-1)) : ended[0];
       if (send && received) return received.end! - send.start;
       if (Date.now() > deadline) throw new Error('no send and receive were seen');
       await new Promise((r) => setTimeout(r, 200));

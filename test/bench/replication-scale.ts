@@ -62,7 +62,7 @@ export async function main(argv: string[]): Promise<void> {
     const initial = await timedTransfer(s, async () => {
       const r = await protect(job, 'now', { dataDir: data, keys: await jobKeysFor(data, job.id) });
       if (r.results.some((x) => x.outcome !== 'applied')) throw new Error(`provisioning failed: ${JSON.stringify(r.results)}`);
-    }, 7200);
+    }, 7200, () => { const f = (state('mail1')?.targets.MAIL2 as { lastFullSend?: { endedAt: number } | null } | undefined)?.lastFullSend; return f ? f.endedAt / 1000 : null; });
     // The source records the point once the target's answer is in: a moment after the receive ends.
     const t = await until('MAIL1 to record the initial sync', () => { const x = state('mail1')?.targets.MAIL2; return x?.lastPoint ? x : null; }, 120_000, 500)
       .catch(() => { throw new Error(`the initial sync did not complete a point (${state('mail1')?.targets.MAIL2?.lastError ?? 'no error reported'})`); });

@@ -81,7 +81,9 @@ export async function main(argv: string[]): Promise<void> {
 
     const efficiencyOf = (seconds: number) => round(payload / seconds / LINK_RATE_BYTES);
     const failguardTransfer = async () => {
-      const seconds = await timedTransfer(s, () => protectJob(raceJob));
+      // Complete once the source has recorded the full send (its end comes with the target's answer).
+      const doneAt = () => { const f = state('mail1')?.targets.MAIL2?.lastFullSend; return f ? f.endedAt / 1000 : null; };
+      const seconds = await timedTransfer(s, () => protectJob(raceJob), 1800, doneAt);
       // Stopped at once: its next points would share the link with the next contender.
       resetProtection(s, ['mail1', 'mail2'], 'fg-race-nothing');
       return seconds;
