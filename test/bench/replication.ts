@@ -84,6 +84,8 @@ export async function main(argv: string[]): Promise<void> {
       // Complete once the source has recorded the full send (its end comes with the target's answer).
       const doneAt = () => { const f = state('mail1')?.targets.MAIL2?.lastFullSend; return f ? f.endedAt / 1000 : null; };
       const seconds = await timedTransfer(s, () => protectJob(raceJob), 1800, doneAt);
+      // Both agents' records of the round kept before the clean-up wipes them: a slow or repeated send must be explainable.
+      for (const h of ['mail1', 'mail2']) say(`  ${h}'s records: ${inHost(s, h, 'cat /var/lib/failguard/events.jsonl 2>/dev/null').stdout.trim().split('\n').map((l) => l.slice(0, 240)).join('\n    ')}`);
       // Stopped at once: its next points would share the link with the next contender.
       resetProtection(s, ['mail1', 'mail2'], 'fg-race-nothing');
       return seconds;
