@@ -1,7 +1,8 @@
 /** Host-key pins kept in a file (the CLI's --pins; the job file of the next feature): read, and grown by the keys the user accepted. */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { HostKeyPin } from '../../shared/hosts.ts';
 import { plainMessage, UserError } from '../../shared/errors.ts';
+import { writeFileAtomic } from '../backend/atomic-file.ts';
 
 const isPin = (x: unknown): x is HostKeyPin => {
   const p = x as Record<string, unknown> | null;
@@ -33,7 +34,6 @@ export async function addAcceptedPins(file: string, pins: readonly HostKeyPin[],
   const added = seen.filter((h) => accepted.includes(h.fingerprint) && !pins.some((p) => p.host === h.address && p.port === (h.port ?? 22)))
     .map((h) => ({ host: h.address, port: h.port ?? 22, algorithm: 'ssh', fingerprint: h.fingerprint }));
   if (!added.length) return 0;
-  await writeFile(`${file}.tmp`, `${JSON.stringify([...pins, ...added], null, 2)}\n`, { mode: 0o600 });
-  await rename(`${file}.tmp`, file);
+  await writeFileAtomic(file, `${JSON.stringify([...pins, ...added], null, 2)}\n`);
   return added.length;
 }

@@ -3,12 +3,13 @@
  * or of an unknown version is refused with one sentence naming the field, and is never
  * overwritten; a good job is written whole, then renamed into place (never half a file).
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { JOB_VERSION, jobSchema, type Job } from '../../shared/job.ts';
 import { issueField } from '../../shared/schemas.ts';
 import { plainMessage, UserError } from '../../shared/errors.ts';
+import { writeFileAtomic } from '../backend/atomic-file.ts';
 
 /** Every problem of a parsed job, as `field: what is wrong` (at most five, then how many more). */
 function describeIssues(file: string, error: z.ZodError): string {
@@ -77,9 +78,7 @@ export async function writeJob(file: string, job: Job): Promise<void> {
       if (version !== JOB_VERSION) throw e;
     }
   }
-  const tmp = `${file}.${randomUUID().slice(0, 8)}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(checked.data, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(checked.data, null, 2)}\n`);
 }
 
 /** A new job's id. */

@@ -3,7 +3,7 @@
  * certificates. The wizard saves a job once it is provisioned, so that closing the app
  * or the browser and opening it again finds the job and shows its live state.
  */
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../shared/job.ts';
 import type { JobAction, SavedJob } from '../../shared/protect.ts';
@@ -12,6 +12,7 @@ import { dataDir } from '../backend/data-dir.ts';
 import { readJob, writeJob } from './job-file.ts';
 import { rehearsalSummaries } from '../reports/rehearsal-store.ts';
 import { rehearsalDue } from '../../shared/rehearsal-schedule.ts';
+import { writeFileAtomic } from '../backend/atomic-file.ts';
 
 const jobsDir = (base?: string) => join(base ?? dataDir(), 'jobs');
 const jobFile = (id: string, base?: string) => join(jobsDir(base), id, 'job.json');
@@ -44,9 +45,7 @@ export async function markOpened(id: string, base?: string): Promise<void> {
 /** Notes a failover action run on a saved job, so the start page can say when the last one was. */
 export async function recordAction(id: string, a: JobAction, base?: string): Promise<void> {
   const h = [...(await history(id, base)), a].slice(-50);
-  const tmp = `${historyFile(id, base)}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(h, null, 1)}\n`, { mode: 0o600 });
-  await rename(tmp, historyFile(id, base));
+  await writeFileAtomic(historyFile(id, base), `${JSON.stringify(h, null, 1)}\n`);
 }
 
 /** Every readable saved job, newest first; a damaged file is left out (and left as it is). */

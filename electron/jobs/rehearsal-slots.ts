@@ -5,9 +5,10 @@
  * Written under the job's run lock once the rehearsal's report is kept (a rehearsal that could not
  * even start leaves the slot owed, and the start page's overdue flag true to it).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { userStateDir } from '../backend/state-dir.ts';
+import { writeFileAtomicSync } from '../backend/atomic-file.ts';
 
 const fileOf = (jobId: string) => join(userStateDir(), 'rehearsals', `${jobId.replace(/[^\w-]/g, '_')}.json`);
 
@@ -24,8 +25,7 @@ export function lastScheduledStart(jobId: string, now = new Date()): Date | null
 export function noteScheduledStart(jobId: string, at: Date): void {
   const f = fileOf(jobId);
   mkdirSync(join(userStateDir(), 'rehearsals'), { recursive: true, mode: 0o700 });
-  writeFileSync(`${f}.tmp`, JSON.stringify({ startedAt: at.toISOString() }), { mode: 0o600 });
-  renameSync(`${f}.tmp`, f);
+  writeFileAtomicSync(f, JSON.stringify({ startedAt: at.toISOString() }));
 }
 
 /** The later of two times, either of which may be missing. */

@@ -7,10 +7,11 @@
  * key file the person supplies. Without either, nothing is kept: secrets are asked each time.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCb } from 'node:crypto';
-import { open as openFile, readFile, rename, mkdir, rm, stat } from 'node:fs/promises';
+import { open as openFile, readFile, mkdir, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError, plainMessage } from '../../shared/errors.ts';
+import { writeFileAtomic } from '../backend/atomic-file.ts';
 
 const scrypt = promisify(scryptCb) as (pw: Buffer, salt: Buffer, len: number, o: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
 
@@ -148,23 +149,9 @@ export class SecretStore {
 
   async #write(): Promise<void> {
     await mkdir(dirname(this.#file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.#file}.${randomBytes(4).toString('hex')}.tmp`;
     // On disk before it replaces the old file, and the folder's entry too: the job's keys live here, and a power
     // loss must leave the old store or the new one whole, never a torn one (a lost CA key would re-key every agent).
-    const f = await openFile(tmp, 'wx', 0o600);
-    try {
-      await f.writeFile(`${JSON.stringify(this.#store, null, 1)}\n`);
-      await f.sync();
-    } finally {
-      await f.close();
-    }
-    await rename(tmp, this.#file);
-    const d = await openFile(dirname(this.#file), 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
+    await writeFileAtomic(this.#file, `${JSON.stringify(this.#store, null, 1)}\n`, { durable: true });
   }
 }
 

@@ -3,31 +3,27 @@
  * same report as HTML beside it (an auditor opens it from the folder). Every one is kept; the
  * list reads them newest first, and a damaged file is left out (and left as it is).
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../shared/errors.ts';
 import { rehearsalReportSchema, summaryOf, type RehearsalReport, type RehearsalSummary } from '../../shared/rehearsal-report.ts';
 import { dataDir } from '../backend/data-dir.ts';
 import { rehearsalHtml } from './rehearsal-html.ts';
 import { htmlToPdf } from './pdf.ts';
+import { writeFileAtomic } from '../backend/atomic-file.ts';
 
 const folderOf = (jobId: string, base?: string) => join(base ?? dataDir(), 'jobs', jobId, 'rehearsals');
 /** A file name from the start time: sortable, and safe on every file system (no colons). */
 const nameOf = (r: RehearsalReport) => `${r.startedAt.replace(/[:.]/g, '-')}-${r.target.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 const NAME = /^\d{4}-\d\d-\d\dT[\d-]+Z-[A-Za-z0-9_-]+$/;
 
-async function writeAtomic(file: string, body: string): Promise<void> {
-  await writeFile(`${file}.tmp`, body, { mode: 0o600 });
-  await rename(`${file}.tmp`, file);
-}
-
 /** Keeps the report (JSON, the record; HTML beside it); returns the JSON file's path. */
 export async function saveRehearsalReport(jobId: string, r: RehearsalReport, base?: string): Promise<string> {
   const dir = folderOf(jobId, base);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${nameOf(r)}.json`);
-  await writeAtomic(join(dir, `${nameOf(r)}.html`), rehearsalHtml(r));
-  await writeAtomic(file, `${JSON.stringify(r, null, 1)}\n`);
+  await writeFileAtomic(join(dir, `${nameOf(r)}.html`), rehearsalHtml(r));
+  await writeFileAtomic(file, `${JSON.stringify(r, null, 1)}\n`);
   return file;
 }
 
