@@ -46,7 +46,8 @@ async function run(configFile: string): Promise<void> {
   const liveS = Math.ceil(timingOf(c.monitor).fenceAfterS);
   const stamp = () => {
     // Replaced whole (a reader never sees it empty).
-    writeFileSync(`${alive}.tmp`, `${(bootNowMs() / 1000).toFixed(1)} ${liveS}\n`);
+    // Cut to the tenth, never rounded up: the supervisor reads /proc/uptime cut to the tenth, and a stamp ahead of its clock is one from before a reboot.
+    writeFileSync(`${alive}.tmp`, `${(Math.floor(bootNowMs() / 100) / 10).toFixed(1)} ${liveS}\n`);
     renameSync(`${alive}.tmp`, alive);
   };
   // Written first, before anything slow (the first snapshot, the receive folder's check): the supervisor sees a live agent from the start.

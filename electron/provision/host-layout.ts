@@ -189,9 +189,14 @@ case "\${1:-}" in
         # An agent still starting (no stamp of its own yet: the one there is older than it) gets 30 s; mail waits meanwhile,
         # since an agent that has not been confirmed admits nothing.
         grace=$live; [ "$at" -lt "$born" ] && [ "$grace" -lt 300 ] && grace=300
-        # A stamp from the future (written before a reboot) is no sign of life either.
-        if [ $((now - born)) -gt "$grace" ] && { [ "$age" -gt "$live" ] || [ "$age" -lt 0 ]; }; then stale=$((stale + 1)); else stale=0; fi
-        if [ "$stale" -ge ${SUPERVISOR_STALE_CHECKS} ]; then kill -KILL "$child" 2>/dev/null; fence stale "the agent's liveness stamp is $((age / 10)).$((age % 10)) s old (hung, stopped or unable to write), so it was killed"; break; fi
+        # A stamp from the future (written before a reboot) is no sign of life either; a tenth or so ahead is only the two readings' precision.
+        if [ $((now - born)) -gt "$grace" ] && { [ "$age" -gt "$live" ] || [ "$age" -lt -10 ]; }; then stale=$((stale + 1)); else stale=0; fi
+        if [ "$stale" -ge ${SUPERVISOR_STALE_CHECKS} ]; then
+          kill -KILL "$child" 2>/dev/null
+          if [ "$age" -lt 0 ]; then fence stale "the agent's liveness stamp is from the future (written before a reboot?), so it was killed"
+          else fence stale "the agent's liveness stamp is $((age / 10)).$((age % 10)) s old (hung, stopped or unable to write), so it was killed"; fi
+          break
+        fi
       done
       [ -n "$stopping" ] && break
       wait "$child"

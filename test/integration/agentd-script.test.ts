@@ -155,8 +155,15 @@ case "$2" in
   unserve) cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
 esac
 `;
-  function supervise(f: number, watchS: number): { startedAt: number; unserved: number[]; events: AgentEvent[] } {
-    const r = withStandIn(hangs(f), `echo "started=$(cut -d' ' -f1 /proc/uptime)"
+  /** Writes its stamp "UPTIME+AHEAD F" five times a second and never hangs (a clock a little or far ahead of the supervisor's). */
+  const ahead = (f: number, aheadS: number) => `#!/bin/sh
+case "$2" in
+  run) while :; do awk '{ printf "%.1f ${f}\\n", $1 + ${aheadS} }' /proc/uptime > /var/lib/failguard/alive.tmp; mv /var/lib/failguard/alive.tmp /var/lib/failguard/alive; sleep 0.2; done ;;
+  unserve) cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
+esac
+`;
+  function supervise(f: number, watchS: number, agent = hangs(f)): { startedAt: number; unserved: number[]; events: AgentEvent[] } {
+    const r = withStandIn(agent, `echo "started=$(cut -d' ' -f1 /proc/uptime)"
 /opt/failguard/agentd start; echo "start=$?"; sleep 1; [ -s /var/lib/failguard/alive ] && echo "stamped=1"
 sleep ${watchS}; /opt/failguard/agentd stop
 for t in $(cat /var/lib/failguard/unserved 2>/dev/null); do echo "unserved=$t"; done
@@ -168,7 +175,8 @@ sed 's/^/event=/' /var/lib/failguard/events.jsonl 2>/dev/null`);
   }
 
   it('F = 3: the services are stopped on the second look past F (looks every 0.5 s), long before the 10 s the supervisor allows a stamp without F', () => {
-    const r = supervise(3, 9);
+    // Watched 6.5 s in all: past the first kill (by 5.1 s), short of the restarted stand-in's own (8.5 s at the earliest).
+    const r = supervise(3, 5.5);
     expect(r.unserved.length).toBeGreaterThanOrEqual(1);
     const after = r.unserved[0]! - r.startedAt;
     expect(after).toBeGreaterThan(3);
@@ -182,5 +190,17 @@ sed 's/^/event=/' /var/lib/failguard/events.jsonl 2>/dev/null`);
   it('F = 30: a stamp 13 s old (past the 10 s default) is still young enough, nothing is stopped', () => {
     const r = supervise(30, 13);
     expect([r.unserved, r.events]).toEqual([[], []]);
+  });
+
+  it('a live agent whose stamp is a tenth ahead of the supervisor\'s reading (the two clocks\' precision) is left alone', () => {
+    const r = supervise(3, 7, ahead(3, 0.1));
+    expect([r.unserved, r.events]).toEqual([[], []]);
+  });
+
+  it('a stamp far in the future (written before a reboot) is no sign of life: the agent is stopped, and the record says why', () => {
+    const r = supervise(3, 5.5, ahead(3, 100));
+    expect(r.unserved.length).toBeGreaterThanOrEqual(1);
+    expect(r.events.map((e) => [e.kind, 'action' in e ? e.action : null])).toEqual([['supervisor', 'stale']]);
+    expect(r.events[0]!.message).toMatch(/^the agent's liveness stamp is from the future/);
   });
 });
