@@ -86,6 +86,11 @@ export const agentStateSchema = z.object({
     lastClean: point.nullable(),
     known: z.record(z.string().max(512), ms).optional(),
   }).optional(),
+  /**
+   * The threshold alerts this host sent whose clearing is still due (rpo-watch.ts, health-watch.ts), by condition:
+   * kept across the agent's restarts, so a warning sent before one is still cleared after it, and not sent twice.
+   */
+  alerted: z.record(z.string().max(200), z.string().max(20)).optional(),
   /** Target: the point being received now, and how far it has come (bytes of the stream, when the last arrived). */
   receiving: z.object({ point, from: z.string().nullable(), bytes: z.number(), lastAt: ms }).nullable().optional(),
   /** The failover monitor's view from this host. */

@@ -8,20 +8,44 @@
  */
 import type { AgentState } from '../../shared/agent-state.ts';
 import { SUSPECT_ALERT_AFTER_S } from './monitor/rules.ts';
+import type { AlertMemory } from './rpo-watch.ts';
 
 export interface WatchLimits { noSendMinutes: number; syncStallMinutes: number; minFreePercent: number }
 export interface HealthAlert { event: string; severity: 'info' | 'warning' | 'critical'; message: string }
 
-/** A condition alerted once it has held for the debounce, and its end once (only after it was alerted). */
+/**
+ * A condition alerted once it has held for the debounce, and its end once (only after it was alerted).
+ * With a memory and a key, what was sent survives the agent's restart: a condition raised before it is
+ * cleared after it (once it has been over for the debounce), and not raised again.
+ */
 export class ConditionWatch {
-  #on = false;
-  #since = 0;
-  #sent = false;
+  #on: boolean;
+  #since: number;
+  #sent: boolean;
+  readonly #memory: AlertMemory | undefined;
+  readonly #key: string;
+
+  constructor(memory?: AlertMemory, key = '', now = Date.now()) {
+    this.#memory = memory;
+    this.#key = key;
+    this.#sent = memory?.[key] === 'raised';
+    this.#on = this.#sent;
+    this.#since = this.#sent ? now : 0;
+  }
+
+  /** Whether the condition was alerted and its clearing is still due. */
+  get sent(): boolean {
+    return this.#sent;
+  }
 
   step(now: number, on: boolean, debounceMs = SUSPECT_ALERT_AFTER_S * 1000): 'raise' | 'clear' | null {
     if (on !== this.#on) { this.#on = on; this.#since = now; }
     if (on === this.#sent || now - this.#since < debounceMs) return null;
     this.#sent = on;
+    if (this.#memory) {
+      if (on) this.#memory[this.#key] = 'raised';
+      else delete this.#memory[this.#key];
+    }
     return on ? 'raise' : 'clear';
   }
 }
@@ -31,24 +55,37 @@ const why = (e: string | null) => (e ? ` The last error: ${e}` : ' No error was 
 
 /** The source's watch over its standbys' sends. */
 export class SendWatch {
-  #watches = new Map<string, { send: ConditionWatch; stall: ConditionWatch; bytes: number; progressAt: number }>();
+  #watches = new Map<string, { send: ConditionWatch; stall: ConditionWatch; bytes: number; progressAt: number; moved: boolean }>();
+  readonly #memory: AlertMemory | undefined;
+
+  constructor(memory?: AlertMemory) {
+    this.#memory = memory;
+  }
 
   step(now: number, state: Pick<AgentState, 'targets' | 'startedAt'>, limits: WatchLimits, host: string): HealthAlert[] {
     const out: HealthAlert[] = [];
     for (const [name, t] of Object.entries(state.targets)) {
-      const w = this.#watches.get(name) ?? { send: new ConditionWatch(), stall: new ConditionWatch(), bytes: -1, progressAt: now };
+      const w = this.#watches.get(name) ?? { send: new ConditionWatch(this.#memory, `send-stalled:${name}`, now), stall: new ConditionWatch(this.#memory, `sync-stalled:${name}`, now), bytes: -1, progressAt: now, moved: false };
       this.#watches.set(name, w);
       const syncing = t.lastPoint === null;
       // The initial sync moves when it gets further than it ever got: a retry that starts again from nothing and fails
       // where the last one did is no progress.
       const bytes = t.current?.bytesRaw ?? -1;
-      if (!syncing) { w.progressAt = now; w.bytes = -1; } else if (bytes > w.bytes) { w.progressAt = now; w.bytes = bytes; }
+      if (!syncing) { w.progressAt = now; w.bytes = -1; } else if (bytes > w.bytes) {
+        // Moved: further than a byte count seen before (the first look after a start only learns where the sync is).
+        if (w.bytes >= 0) w.moved = true;
+        w.progressAt = now;
+        w.bytes = bytes;
+      }
       const stalledMs = now - w.progressAt;
-      const stall = w.stall.step(now, syncing && stalledMs >= limits.syncStallMinutes * 60_000);
+      // Once alerted (before a restart too), it ends only when the sync really moves, not because this agent's watch is new.
+      const stall = w.stall.step(now, syncing && (w.stall.sent ? !w.moved : stalledMs >= limits.syncStallMinutes * 60_000));
+      if (stall === 'raise') w.moved = false;
       if (stall === 'raise') out.push({ event: 'sync-stalled', severity: 'critical', message: `The initial sync from ${host} to ${name} has moved nothing for ${minutes(stalledMs)}: ${name} holds no point yet, so it could not take over.${why(t.lastError)}` });
       if (stall === 'clear') out.push({ event: 'sync-progressing', severity: 'info', message: `The initial sync from ${host} to ${name} moves again${t.lastPoint ? ` (it is done: ${t.lastPoint})` : ''}.` });
-      // After the initial sync: the last send that succeeded (or this agent's start, when none has since).
-      const lastOk = Math.max(t.lastSend?.endedAt ?? 0, state.startedAt);
+      // After the initial sync: the last send that succeeded (or this agent's start, when none has since; not once
+      // alerted: a restart is no successful send, so it never reads as sends resumed).
+      const lastOk = w.send.sent ? t.lastSend?.endedAt ?? 0 : Math.max(t.lastSend?.endedAt ?? 0, state.startedAt);
       const quietMs = now - lastOk;
       const send = w.send.step(now, !syncing && quietMs >= limits.noSendMinutes * 60_000);
       if (send === 'raise') out.push({ event: 'send-stalled', severity: 'warning', message: `No send from ${host} to ${name} has succeeded for ${minutes(quietMs)}; ${name} falls behind.${why(t.lastError)}` });
@@ -60,7 +97,11 @@ export class SendWatch {
 
 /** A standby's watch over the free space of its volume of points. */
 export class VolumeWatch {
-  #watch = new ConditionWatch();
+  #watch: ConditionWatch;
+
+  constructor(memory?: AlertMemory) {
+    this.#watch = new ConditionWatch(memory, 'volume-full');
+  }
 
   step(now: number, volume: { freeBytes: number; totalBytes: number } | null, limits: WatchLimits, host: string): HealthAlert | null {
     if (!volume || volume.totalBytes <= 0) return null;

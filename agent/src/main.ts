@@ -54,7 +54,7 @@ async function run(configFile: string): Promise<void> {
   mkdirSync(c.stateDir, { recursive: true, mode: 0o700 });
   stamp();
   // Counters survive a restart: they are the host's history, not this process's.
-  let before: { targets?: Record<string, import('./state.ts').TargetState>; pointBytes?: Record<string, number>; tripwire?: import('../../shared/agent-state.ts').AgentState['tripwire'] } = {};
+  let before: { targets?: Record<string, import('./state.ts').TargetState>; pointBytes?: Record<string, number>; tripwire?: import('../../shared/agent-state.ts').AgentState['tripwire']; alerted?: Record<string, string> } = {};
   try {
     before = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof before;
   } catch { /* first start */ }
@@ -121,9 +121,11 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
   // A standby's RPO against the job's thresholds, alerted once a crossing lasts (rpo-watch.ts); not once it took over.
-  const rpo = new RpoWatch();
-  const sends = new SendWatch();
-  const volume = new VolumeWatch();
+  // What they alerted survives a restart (the state file's `alerted`): a warning sent before it is still cleared after it.
+  st.state.alerted = Object.fromEntries(Object.entries(typeof before.alerted === 'object' && before.alerted !== null ? before.alerted : {}).filter(([k, v]) => typeof v === 'string' && k.length <= 200));
+  const rpo = new RpoWatch(st.state.alerted);
+  const sends = new SendWatch(st.state.alerted);
+  const volume = new VolumeWatch(st.state.alerted);
   const metrics = metricsWriter(c, st, () => (c.monitor ? monitor.admits() : null));
   // The stamp twice a second, on a timer of its own and before anything else: a slow state write never makes a live agent look hung.
   setInterval(stamp, 500);

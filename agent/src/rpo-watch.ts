@@ -16,11 +16,24 @@ export const rpoLevel = (ageS: number | null, t: RpoThresholds): RpoLevel | null
 
 export interface RpoAlert { event: 'rpo-warning' | 'rpo-critical' | 'rpo-cleared'; severity: 'info' | 'warning' | 'critical'; message: string }
 
-/** The watch's memory: the level seen, since when, and the level last alerted. */
+/** What a watch keeps across the agent's restarts (the state file's `alerted`): what it sent, by condition. */
+export type AlertMemory = Record<string, string>;
+
+/** The watch's memory: the level seen, since when, and the level last alerted (also in `memory`, so a restart keeps it). */
 export class RpoWatch {
-  #level: RpoLevel = 'ok';
-  #since = 0;
-  #sent: RpoLevel = 'ok';
+  #level: RpoLevel;
+  #since: number;
+  #sent: RpoLevel;
+  readonly #memory: AlertMemory;
+
+  /** `memory`: what was sent before a restart; a level still alerted is taken as the one seen now, until a look says otherwise. */
+  constructor(memory: AlertMemory = {}, now = Date.now()) {
+    this.#memory = memory;
+    const m = memory.rpo;
+    this.#sent = m === 'warning' || m === 'critical' ? m : 'ok';
+    this.#level = this.#sent;
+    this.#since = this.#sent === 'ok' ? 0 : now;
+  }
 
   /** One look at `now` (ms): the alert to send, if any. `newest` is the newest point's name (null: none yet, which is the initial sync's business). */
   step(now: number, newest: string | null, t: RpoThresholds, host: string): RpoAlert | null {
@@ -31,6 +44,8 @@ export class RpoWatch {
     if (level === this.#sent || now - this.#since < SUSPECT_ALERT_AFTER_S * 1000) return null;
     const was = this.#sent;
     this.#sent = level;
+    if (level === 'ok') delete this.#memory.rpo;
+    else this.#memory.rpo = level;
     const age = ageS === null ? '' : `${Math.round(ageS)} s`;
     if (level === 'ok') return { event: 'rpo-cleared', severity: 'info', message: `${host} is current again: its newest point is ${age} old (it had been ${was === 'critical' ? 'critical' : 'late'}).` };
     return level === 'critical'

@@ -35,6 +35,34 @@ describe('the source\'s watch over its sends', () => {
     expect(w2.step(11 * min + 10_000, state(0), limits, 'MAIL1')[0]).toMatchObject({ event: 'send-stalled', severity: 'warning', message: expect.stringContaining('The last error: MAIL2 cannot be reached') });
   });
 
+  it('a stall alerted before the agent restarts is cleared after it, once sends succeed again; one still going is not alerted twice', () => {
+    const memory: Record<string, string> = {};
+    const failing = (t: number) => ({ startedAt: 0, targets: { MAIL2: target({ lastSend: { point: 'p0000000002-2', parent: 'p0000000001-1', startedAt: 0, endedAt: 0, bytesRaw: 1, bytesWire: 1 }, lastError: t >= 0 ? 'MAIL2 cannot be reached' : null }) } });
+    expect(run(new SendWatch(memory), failing, 0, 12 * min)).toEqual([[10, 'send-stalled']]);
+    expect(memory).toEqual({ 'send-stalled:MAIL2': 'raised' });
+    // Restarted at minute 13 (started then: the quiet time counts from the start), still failing for 20 minutes: no second alert.
+    const still = (t: number) => ({ ...failing(t), startedAt: 13 * min });
+    expect(run(new SendWatch({ ...memory }), still, 13 * min, 33 * min)).toEqual([]);
+    // Restarted, and a send succeeds at minute 14: cleared, once.
+    const kept = { ...memory };
+    const ok = (t: number) => ({ startedAt: 13 * min, targets: { MAIL2: target({ lastSend: { point: 'p0000000003-3', parent: 'p0000000002-2', startedAt: 0, endedAt: t >= 14 * min ? t : 0, bytesRaw: 1, bytesWire: 1 }, lastError: null }) } });
+    expect(run(new SendWatch(kept), ok, 13 * min, 30 * min)).toEqual([[14, 'send-resumed']]);
+    expect(kept).toEqual({});
+  });
+
+  it('a stalled initial sync alerted before the agent restarts stays alerted until the sync really moves, then is cleared once', () => {
+    const memory: Record<string, string> = {};
+    const stuck = (bytes: number) => () => ({ startedAt: 0, targets: { MAIL2: target({ lastPoint: null, current: { point: 'p0000000001-1', parent: null, startedAt: 0, bytesRaw: bytes, bytesWire: bytes, estimateBytes: 2e9 }, lastError: 'the peer is gone' }) } });
+    expect(run(new SendWatch(memory), stuck(1000), 0, 7 * min)).toEqual([[5, 'sync-stalled']]);
+    expect(memory).toEqual({ 'sync-stalled:MAIL2': 'raised' });
+    // Restarted, still stuck at the same byte for 10 minutes: neither cleared nor alerted again.
+    expect(run(new SendWatch({ ...memory }), stuck(1000), 8 * min, 18 * min)).toEqual([]);
+    // Restarted, and the sync moves (its bytes grow after the first look): cleared once.
+    const kept = { ...memory };
+    expect(run(new SendWatch(kept), (t) => stuck(1000 + Math.max(0, t - 20 * min))(), 19 * min, 30 * min)).toEqual([[20, 'sync-progressing']]);
+    expect(kept).toEqual({});
+  });
+
   it('never counts an initial sync as stalled sends, and alerts a sync that gets no further, retries included', () => {
     const w = new SendWatch();
     // Minutes 0–3 the full send grows (to 283 MB); then each retry starts from nothing and fails within a minute, never

@@ -41,6 +41,25 @@ describe('the RPO watch on a standby', () => {
     expect(cleared.step(t0 + D, point(t0 + D), T, 'MAIL2')).toBeNull();
   });
 
+  it('a warning sent before the agent restarts is cleared after it, once, and a crossing that goes on is not sent again', () => {
+    const t0 = 1_800_000_000_000;
+    const memory: Record<string, string> = {};
+    const before = new RpoWatch(memory, t0);
+    expect(before.step(t0, point(t0 - 40_000), T, 'MAIL2')).toBeNull();
+    expect(before.step(t0 + D, point(t0 - 40_000), T, 'MAIL2')?.event).toBe('rpo-warning');
+    expect(memory).toEqual({ rpo: 'warning' });
+    // Restarted (its memory read back from the state file), still late: nothing new is sent.
+    const late = new RpoWatch({ ...memory }, t0 + 60_000);
+    expect([late.step(t0 + 60_000, point(t0 - 40_000), T, 'MAIL2'), late.step(t0 + 60_000 + 2 * D, point(t0 - 40_000), T, 'MAIL2')]).toEqual([null, null]);
+    // Restarted, and current again: cleared once that lasts, not at the first look.
+    const kept = { ...memory };
+    const after = new RpoWatch(kept, t0 + 60_000);
+    const seen = [after.step(t0 + 60_000, point(t0 + 59_000), T, 'MAIL2')?.event ?? null, after.step(t0 + 60_000 + D, point(t0 + 59_000 + D), T, 'MAIL2')?.event ?? null,
+      after.step(t0 + 60_000 + 3 * D, point(t0 + 59_000 + 3 * D), T, 'MAIL2')?.event ?? null];
+    expect(seen).toEqual([null, 'rpo-cleared', null]);
+    expect(kept).toEqual({});
+  });
+
   it('each standby gets its thresholds in its configuration (its own over the job\'s), and a change is taken in place', () => {
     const job = parseJob(JSON.stringify({ version: 1, id: '0b7f5f0e-8a43-4c1a-9c55-2d1f0a4e6b11', name: 'Lab', source: { name: 'MAIL1', address: '198.18.0.11' },
       targets: [{ name: 'MAIL2', address: '198.18.0.12' }, { name: 'MAIL3', address: '198.18.0.14', options: { health: { rpoWarnSeconds: 600, rpoCriticalSeconds: 3600 } } }], health: { rpoWarnSeconds: 20, rpoCriticalSeconds: 120 } }));
