@@ -238,11 +238,12 @@ export async function serve(c: AgentConfig, o: { rehearsal?: boolean } = {}): Pr
   return 'started';
 }
 
-export async function unserve(c: AgentConfig, o: { rehearsal?: boolean } = {}): Promise<string> {
+export async function unserve(c: AgentConfig, o: { rehearsal?: boolean; fence?: boolean } = {}): Promise<string> {
   const p = readPromoted(c);
   if (o.rehearsal && (takingOver(c) || (p && !p.rehearsal))) throw interrupted(c, 'stop the services');
-  // Within the fence deadline D: the supervisor's fence of a hung agent runs this, and the failover timing counts on D.
-  const ok = await stopServices(servicesOf(c), timingOf(c.monitor).fenceDeadlineS * 1000, () => undefined);
+  // The supervisor's fence (of a hung or crash-looping agent) keeps to the fence deadline D, which the failover timing counts
+  // on; a plan's stop (a rehearsal's, a failover's undo) gives the services the 10 s of an orderly stop.
+  const ok = await stopServices(servicesOf(c), o.fence ? timingOf(c.monitor).fenceDeadlineS * 1000 : 10_000, () => undefined);
   if (!ok) throw new UserError('service-failed', `A mail service on ${c.host} is still running after it was told to stop.`);
   return 'stopped';
 }
@@ -296,25 +297,22 @@ export function settle(c: AgentConfig): string {
  * never reached it (taken after the failover began, or before it but not shipped). They are
  * renamed `diverged-…` in place (never deleted: they hold what the old source accepted last),
  * so the newest point both hold is the parent and new points from the target sort after it.
- * A source that went down before it wrote the confirmation down asks the target which of its
- * points arrived (the failback plan stops the target's agent only after this step).
+ * The source's record can lag (it went down before it wrote the last confirmation down), so the
+ * target is asked too which of the source's points it holds (the failback plan stops the target's
+ * agent only after this step); the later of the two is the newest point both hold.
  */
 export async function setAsideDiverged(c: AgentConfig, target: string): Promise<string> {
   let confirmed: string | null = null;
   try {
     confirmed = (JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as { targets?: Record<string, { lastPoint: string | null }> }).targets?.[target]?.lastPoint ?? null;
   } catch { /* no state */ }
-  let asked = '';
-  if (!confirmed) {
-    const t = c.targets.find((x) => x.name === target);
-    const there: Record<string, unknown> = t ? await ask(loadTls(c), c.jobId, { name: t.name, address: t.address, port: t.port, ...(t.sourceAddress ? { localAddress: t.sourceAddress } : {}) }, { op: 'points' }, 10_000).catch((e: Error) => ({ error: e.message })) : { error: 'it is not a target of this host' };
-    const points: unknown = there.points;
-    if (Array.isArray(points)) {
-      confirmed = newestCommon(await receivedPoints(c.pointsDir, false), points.filter((p): p is string => typeof p === 'string'));
-      if (!confirmed) asked = ` (asked, ${target} holds none of ${c.host}'s points)`;
-    } else asked = ` (asked, ${target} said: ${String(there.error ?? 'nothing')})`;
-  }
-  const common = confirmed ? parsePoint(confirmed) : null;
+  const t = c.targets.find((x) => x.name === target);
+  const there: Record<string, unknown> = t ? await ask(loadTls(c), c.jobId, { name: t.name, address: t.address, port: t.port, ...(t.sourceAddress ? { localAddress: t.sourceAddress } : {}) }, { op: 'points' }, 10_000).catch((e: Error) => ({ error: e.message })) : { error: 'it is not a target of this host' };
+  const points: unknown = there.points;
+  const held = Array.isArray(points) ? newestCommon(await receivedPoints(c.pointsDir, false), points.filter((p): p is string => typeof p === 'string')) : null;
+  const asked = Array.isArray(points) ? (held ? '' : ` (asked, ${target} holds none of ${c.host}'s points)`) : ` (asked, ${target} said: ${String(there.error ?? 'nothing')})`;
+  const later = [parsePoint(confirmed ?? ''), parsePoint(held ?? '')].filter((p) => p !== null).sort((a, b) => b.seq - a.seq);
+  const common = later[0] ?? null;
   if (!common) throw new UserError('no-common-point', `${c.host} does not know which point ${target} holds${asked}, so it cannot tell what diverged; protect the job again instead of failing back.`);
   const names = (await receivedPoints(c.pointsDir, false)).filter((n) => (parsePoint(n)?.seq ?? 0) > common.seq);
   for (const n of names) await run(['mv', posix.join(c.pointsDir, n), posix.join(c.pointsDir, `diverged-${n}`)]);

@@ -53,12 +53,17 @@ async function run(configFile: string): Promise<void> {
   // Written first, before anything slow (the first snapshot, the receive folder's check): the supervisor sees a live agent from the start.
   mkdirSync(c.stateDir, { recursive: true, mode: 0o700 });
   stamp();
+  // Then twice a second on a timer of its own, from here on: the receive folder's check and the first snapshot below can take
+  // seconds, and a live agent must not look hung meanwhile (nor after, when a state write is slow).
+  setInterval(stamp, 500);
   // Counters survive a restart: they are the host's history, not this process's.
   let before: { targets?: Record<string, import('./state.ts').TargetState>; pointBytes?: Record<string, number>; tripwire?: import('../../shared/agent-state.ts').AgentState['tripwire']; alerted?: Record<string, string> } = {};
   try {
     before = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof before;
   } catch { /* first start */ }
-  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
+  // The threshold alerts still to be cleared, kept from the first state written on (a restart during start-up keeps them too).
+  const alerted = Object.fromEntries(Object.entries(typeof before.alerted === 'object' && before.alerted !== null ? before.alerted : {}).filter(([k, v]) => typeof v === 'string' && k.length <= 200));
+  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null }, alerted });
   for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
   st.state.pointBytes = before.pointBytes ?? {};
   if (before.tripwire) st.state.tripwire = before.tripwire;
@@ -122,13 +127,15 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGHUP', () => void reload(configFile, c, st, { snap, restart: stop }));
   // A standby's RPO against the job's thresholds, alerted once a crossing lasts (rpo-watch.ts); not once it took over.
   // What they alerted survives a restart (the state file's `alerted`): a warning sent before it is still cleared after it.
-  st.state.alerted = Object.fromEntries(Object.entries(typeof before.alerted === 'object' && before.alerted !== null ? before.alerted : {}).filter(([k, v]) => typeof v === 'string' && k.length <= 200));
-  const rpo = new RpoWatch(st.state.alerted);
-  const sends = new SendWatch(st.state.alerted);
-  const volume = new VolumeWatch(st.state.alerted);
+  const rpo = new RpoWatch(alerted);
+  const sends = new SendWatch(alerted);
+  const volume = new VolumeWatch(alerted);
   const metrics = metricsWriter(c, st, () => (c.monitor ? monitor.admits() : null));
-  // The stamp twice a second, on a timer of its own and before anything else: a slow state write never makes a live agent look hung.
-  setInterval(stamp, 500);
+  /** Sends a watch's alert, and writes down at once that it was sent (or cleared), so a restart right after keeps it. */
+  const alert = (a: { event: string; severity: 'info' | 'warning' | 'critical'; message: string }) => {
+    raise(c, st, a.event, a.severity, a.message);
+    st.flush();
+  };
   setInterval(() => {
     st.flush();
     // A standby that took over has no RPO of its own: read once for the watch and the metrics.
@@ -136,7 +143,7 @@ async function run(configFile: string): Promise<void> {
     try {
       if (c.role === 'target' && c.health && !tookOver) {
         const a = rpo.step(Date.now(), st.state.received.newest, c.health, c.host);
-        if (a) raise(c, st, a.event, a.severity, a.message);
+        if (a) alert(a);
       }
     } catch (e) {
       // Never at the cost of the liveness stamp above.
@@ -151,12 +158,12 @@ async function run(configFile: string): Promise<void> {
     try {
       const now = Date.now();
       const limits = c.watch;
-      if (limits && c.role === 'source') for (const a of sends.step(now, st.state, limits, c.host)) raise(c, st, a.event, a.severity, a.message);
+      if (limits && c.role === 'source') for (const a of sends.step(now, st.state, limits, c.host)) alert(a);
       if (c.role === 'target' && now - (st.state.volume?.at ?? 0) >= 10_000) {
         const f = statfsSync(c.receiveDir);
         st.state.volume = { freeBytes: f.bavail * f.bsize, totalBytes: f.blocks * f.bsize, at: now };
         const a = limits ? volume.step(now, st.state.volume, limits, c.host) : null;
-        if (a) raise(c, st, a.event, a.severity, a.message);
+        if (a) alert(a);
       }
     } catch (e) {
       st.note({ kind: 'agent', action: 'error', message: `health watch: ${(e as Error).message}` });
@@ -251,7 +258,7 @@ const commands: Record<string, (f: string) => Promise<void>> = {
   }),
   'serve': oneShot((c) => serve(c, { rehearsal: rest.includes('--rehearsal') })),
   'serving': oneShot(async (c) => { const r = await serving(c); if (!r.ok) process.exitCode = 1; return r.detail; }),
-  'unserve': oneShot((c) => unserve(c, { rehearsal: rest.includes('--rehearsal') })),
+  'unserve': oneShot((c) => unserve(c, { rehearsal: rest.includes('--rehearsal'), fence: rest.includes('--fence') })),
   'phase': oneShot(async (c) => { if (!['failing-over', 'failed-over', 'failing-back', 'none'].includes(arg ?? '')) throw new UserError('bad-input', 'phase takes failing-over, failed-over, failing-back or none.'); setPhase(c, arg as 'none'); return arg; }),
 };
 if (!cmd || !file || !commands[cmd]) {

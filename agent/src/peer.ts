@@ -93,9 +93,10 @@ export function dial(tls: TlsMaterial, jobId: string, peer: { name: string; addr
 
 /** One request, one JSON answer (no stream); `timeoutMs` bounds the whole of it, connection and answer (a round trip's RTTmax). */
 export async function ask(tls: TlsMaterial, jobId: string, peer: { name: string; address: string; port: number; localAddress?: string }, header: Record<string, unknown>, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-  const end = Date.now() + timeoutMs;
+  // On the monotonic clock: a wall clock set back meanwhile must not stretch a round past RTTmax.
+  const end = performance.now() + timeoutMs;
   const s = await dial(tls, jobId, peer, timeoutMs);
-  timeoutMs = Math.max(1, end - Date.now());
+  timeoutMs = Math.max(1, end - performance.now());
   try {
     // Not ended here: a TLS peer that sees our end closes its side too, before it could answer.
     const answer = readHeader(s);

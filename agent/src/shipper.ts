@@ -118,6 +118,14 @@ export class Shipper {
     const remote = (there.points as string[] | undefined) ?? [];
     const parent = newestCommon(local, remote);
     if (parent) this.#pinned.add(parent);
+    // The target holds `parent`: a record that lacks it (lost in a crash right after a send) or is older is put right, and
+    // on the disk, so pruning keeps that point and a failback knows what diverged.
+    const known = this.ts.lastPoint ? parsePoint(this.ts.lastPoint) : null;
+    const held = parent ? parsePoint(parent) : null;
+    if (held && (!known || held.seq > known.seq)) {
+      Object.assign(this.ts, { lastPoint: held.name, lastPointAt: held.at });
+      this.#st.flushDurably();
+    }
     if (parent === newest) {
       Object.assign(this.ts, { state: 'idle', lastPoint: newest, lastPointAt: parsePoint(newest)!.at, lastError: null, current: null });
       this.#st.touch();

@@ -22,6 +22,12 @@ export class Snapshotter {
   readonly #prunable: (name: string) => boolean;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
+  /**
+   * The points there were when this agent started, kept while a target's record of what it holds is empty: after a
+   * crash that lost the record, one of them is what the target holds (a failback starts from it) until a shipper
+   * learns which from the target. Few: pruning before the crash left only the newest and the confirmed ones.
+   */
+  #fromBefore: Set<string> | null = null;
 
   /**
    * `pinned`: points a shipper is about to send or sends from, kept whatever else says.
@@ -38,6 +44,7 @@ export class Snapshotter {
 
   async start(): Promise<void> {
     await mkdir(this.#c.pointsDir, { recursive: true });
+    this.#fromBefore = new Set(sortedPoints(await listNames(this.#c.pointsDir)).map((p) => p.name));
     this.reschedule();
     await this.tick();
   }
@@ -72,10 +79,13 @@ export class Snapshotter {
   async #prune(): Promise<void> {
     const pts = sortedPoints(await listNames(this.#c.pointsDir)).map((p) => p.name);
     const keep = new Set([...pts.slice(-2), ...this.#pinned()]);
-    for (const t of Object.values(this.#st.state.targets)) {
+    const targets = Object.values(this.#st.state.targets);
+    for (const t of targets) {
       if (t.lastPoint) keep.add(t.lastPoint);
       if (t.current) { keep.add(t.current.point); if (t.current.parent) keep.add(t.current.parent); }
     }
+    if (this.#fromBefore && targets.length === this.#c.targets.length && targets.every((t) => t.lastPoint)) this.#fromBefore = null;
+    for (const p of this.#fromBefore ?? []) keep.add(p);
     // Held points (a point-in-time failover's set-aside data, the tripwire's clean points) stay until released.
     const notHeld = prunableUnder(readHolds(this.#c.stateDir));
     const may = (p: string) => this.#prunable(p) && notHeld(p);

@@ -6,7 +6,7 @@
  * must not take (the secret store: a lost CA key would re-key every agent).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -42,7 +42,8 @@ export function writeFileAtomicSync(file: string, body: string): void {
   try {
     const fd = openSync(tmp, 'wx', 0o600);
     try {
-      writeSync(fd, body);
+      // Written whole (writeFileSync loops over short writes, a single writeSync need not).
+      writeFileSync(fd, body);
     } finally {
       closeSync(fd);
     }

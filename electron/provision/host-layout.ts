@@ -163,7 +163,7 @@ say() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) agentd: $*" >>"$LOG"; }
 fence() {
   say "$2; the mail services are stopped until the agent confirms this host again"
   printf '{"at":%s000,"kind":"supervisor","action":"%s","message":"%s; the mail services are stopped until the agent confirms this host again"}\\n' "$(date +%s)" "$1" "$2" >>"$EVENTS"
-  "$NODE" "$AGENT" unserve "$CONF" >>"$LOG" 2>&1
+  "$NODE" "$AGENT" unserve "$CONF" --fence >>"$LOG" 2>&1
 }
 case "\${1:-}" in
   supervise)

@@ -152,14 +152,14 @@ describe('agentd supervise: a stamp older than the fence time its agent wrote st
   const hangs = (f: number) => `#!/bin/sh
 case "$2" in
   run) echo "$(cut -d' ' -f1 /proc/uptime) ${f}" > /var/lib/failguard/alive; exec sleep 600 ;;
-  unserve) cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
+  unserve) [ "$4" = --fence ] && cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
 esac
 `;
   /** Writes its stamp "UPTIME+AHEAD F" five times a second and never hangs (a clock a little or far ahead of the supervisor's). */
   const ahead = (f: number, aheadS: number) => `#!/bin/sh
 case "$2" in
   run) while :; do awk '{ printf "%.1f ${f}\\n", $1 + ${aheadS} }' /proc/uptime > /var/lib/failguard/alive.tmp; mv /var/lib/failguard/alive.tmp /var/lib/failguard/alive; sleep 0.2; done ;;
-  unserve) cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
+  unserve) [ "$4" = --fence ] && cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
 esac
 `;
   function supervise(f: number, watchS: number, agent = hangs(f)): { startedAt: number; unserved: number[]; events: AgentEvent[] } {

@@ -71,4 +71,20 @@ describe('stopping the mail services', () => {
     expect(took).toBeLessThan(d + 300);
     expect(took).toBeGreaterThanOrEqual(d - KILL_MS - 50);
   });
+
+  it('keeps to D when a service is wedged so that its check hangs too: a check that does not answer counts as running, and it is killed', async () => {
+    const alive = (n: string) => join(dir, `${n}.wedged`);
+    // While it "runs", its check never answers (as `doveadm service status` on a wedged Dovecot); its stop is ignored.
+    const service = (n: string) => ({ name: n, start: 'true', stop: 'sleep 30', check: `test -e ${shq(alive(n))} && sleep 30`, kill: `rm -f ${shq(alive(n))}` });
+    for (const n of ['postfix', 'dovecot']) writeFileSync(alive(n), '');
+    const d = DEFAULT_TIMING.fenceDeadlineS * 1000;
+    const notes: string[] = [];
+    const started = performance.now();
+    const ok = await stopServices([service('dovecot'), service('postfix')], d, (e) => notes.push(`${String((e as { action?: string }).action)}:${String((e as { service?: string }).service ?? '')}`));
+    const took = performance.now() - started;
+    expect(ok).toBe(true);
+    expect([existsSync(alive('postfix')), existsSync(alive('dovecot'))]).toEqual([false, false]);
+    expect(notes.sort()).toEqual(['killed:dovecot', 'killed:postfix']);
+    expect(took).toBeLessThan(d + 300);
+  });
 });

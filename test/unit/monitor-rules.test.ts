@@ -103,13 +103,16 @@ describe('the no-split-brain rule (simulated clocks, worst drift)', () => {
 
   it('the default timing satisfies it, and a bad one is refused in plain words', () => {
     expect(timingProblem(DEFAULT_TIMING)).toBeNull();
-    expect(timingProblem({ ...DEFAULT_TIMING, grantAfterS: 9 })).toMatch(/before a cut-off source is sure to have stopped its services \(9\.6 s\)/);
+    expect(timingProblem({ ...DEFAULT_TIMING, grantAfterS: 9 })).toMatch(/before a cut-off source is sure to have stopped its services \(9\.1 s\)/);
     expect(timingProblem({ ...DEFAULT_TIMING, timeoutS: 9 })).toMatch(/choose at least 10 s/);
     // A source whose agent restarted, or hung until its supervisor killed it, must have stopped its services before the grant too.
-    expect(timingProblem({ ...DEFAULT_TIMING, heartbeatS: 1 })).toMatch(/before a source whose agent restarted is sure to have stopped its services \(10\.7 s\)/);
-    // A hung agent's bound (the supervisor's kill, then unserve's D) is under the cut-off one for any F, D or RTTmax: checked by value.
+    expect(timingProblem({ ...DEFAULT_TIMING, heartbeatS: 1 })).toMatch(/before a source whose agent restarted is sure to have stopped its services \(10\.2 s\)/);
+    // A longer D fails the hung agent's bound first (its last word can be a whole round before it hung), not the cut-off one.
+    expect(timingProblem({ ...DEFAULT_TIMING, fenceDeadlineS: 2.5 })).toMatch(/before a source whose agent hung is sure to have stopped its services \(10\.3 s\)/);
+    expect(timingProblem({ ...FAST_TIMING, grantAfterS: 8, timeoutS: 12 })).toMatch(/before a source whose agent hung/);
     const b = servingBounds(DEFAULT_TIMING);
-    expect([b.cut, b.restarted, b.hung].map((x) => Number(x.toFixed(3)))).toEqual([9.54, 9.09, 9.191]);
+    expect([b.cut, b.restarted, b.hung].map((x) => Number(x.toFixed(3)))).toEqual([9.04, 8.585, 9.696]);
+    expect(timingProblem(FAST_TIMING)).toBeNull();
   });
 
   const cases: Array<[string, Fault]> = [

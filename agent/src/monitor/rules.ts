@@ -45,24 +45,24 @@ export interface MonitorTiming {
 /**
  * The standard constants, for servers on any network whose round trips stay under 1.5 s:
  * heartbeats every 0.5 s; the source fences after F = 4 s without a round trip (and its admission
- * lapses F after the last affirming one was sent); its services stop within D = 2.5 s; the witness
+ * lapses F after the last affirming one was sent); its services stop within D = 2 s; the witness
  * grants after G = 10 s. timingProblem checks the three ways a source can still be serving,
- * against G: cut off (1.5 + 4 · 1.01 + a round's 1.5 + 2.5 = 9.54 s), its agent restarted (9.0 s) or its agent
- * hung until the supervisor kills it (9.1 s), each times (1 + ε)/(1 − ε) < 10. So the least
+ * against G: cut off (1.5 + 4 · 1.01 + a round's 1.5 + 2 = 9.04 s), its agent restarted (8.5 · 1.01 s) or its agent
+ * hung until the supervisor kills it ((1.5 + 4 + 1.1 + 1 + 2) · 1.01 = 9.7 s), each over (1 − ε): at most 9.8 < 10. So the least
  * failover timeout is 10 s; the default stays 60 s (a minute of network trouble is ridden out
  * without a failover).
  */
-export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 1.5, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 4, fenceDeadlineS: 2.5, grantAfterS: 10, drift: 0.01 };
+export const DEFAULT_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 1.5, suspectAfterS: 3, timeoutS: 60, fenceAfterS: 4, fenceDeadlineS: 2, grantAfterS: 10, drift: 0.01 };
 
 /**
  * The same rule about three times faster, for a test lab on one switch (heartbeats every 0.5 s,
- * fence after 3 s, services stopped within 2 s, grant after 8 s), with the same drift, so the
- * bounds hold as they do for the standard constants (cut off 6.03 s, restarted 7.5 s, hung 7.6 s,
- * each times (1 + ε)/(1 − ε) under 8). Round trips still get a
+ * fence after 3 s, services stopped within 2 s, grant after 9 s), with the same drift, so the
+ * bounds hold as they do for the standard constants (cut off 7.03 s, restarted 7.5 · 1.01 s, hung
+ * 8.1 · 1.01 s, each over (1 − ε): at most 8.3 < 9). Round trips still get a
  * whole second: a lab on a busy two-core machine is slow at times, and a slow round trip must not
  * fence a healthy source.
  */
-export const FAST_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 1, suspectAfterS: 1.5, timeoutS: 12, fenceAfterS: 3, fenceDeadlineS: 2, grantAfterS: 8, drift: 0.01 };
+export const FAST_TIMING: MonitorTiming = { heartbeatS: 0.5, rttMaxS: 1, suspectAfterS: 1.5, timeoutS: 12, fenceAfterS: 3, fenceDeadlineS: 2, grantAfterS: 9, drift: 0.01 };
 
 /** The constants a host's monitor runs on: its profile's, with the job's timeout. */
 export function timingOf(m: { profile?: 'standard' | 'fast'; timeoutSeconds?: number } | undefined): MonitorTiming {
@@ -77,7 +77,7 @@ export { AGENT_START_S, RESTART_DELAY_S, SUPERVISOR_POLL_S, SUPERVISOR_STALE_CHE
  * way the source can still be serving (on the source's clock): cut off (it fences after F, a round
  * trip's answer arriving at most RTTmax after the witness heard it); its agent exited and
  * restarted (the next heartbeat's time, the supervisor's look and delay, the start, two unanswered
- * rounds, then D); its agent hung (its last stamp at most a heartbeat after the witness's word,
+ * rounds, then D); its agent hung (its last stamp at most a round after the witness's word,
  * older than F on two looks, the kill, `unserve` started, then D; a tenth for the stamp's precision).
  */
 export function servingBounds(t: MonitorTiming): { cut: number; restarted: number; hung: number } {
@@ -85,7 +85,8 @@ export function servingBounds(t: MonitorTiming): { cut: number; restarted: numbe
     // The fence is looked at after each round to the witness, which takes up to a heartbeat or RTTmax: it can be that late.
     cut: t.rttMaxS + t.fenceAfterS * (1 + t.drift) + Math.max(t.heartbeatS, t.rttMaxS) + t.fenceDeadlineS,
     restarted: (t.heartbeatS + SUPERVISOR_POLL_S + RESTART_DELAY_S + AGENT_START_S + 2 * (t.heartbeatS + t.rttMaxS) + t.fenceDeadlineS) * (1 + t.drift),
-    hung: (t.heartbeatS + t.fenceAfterS + SUPERVISOR_STALE_CHECKS * SUPERVISOR_POLL_S + 0.1 + AGENT_START_S + t.fenceDeadlineS) * (1 + t.drift),
+    // Its last word to the witness was at most a round before it hung (rounds start every heartbeat, and one can take RTTmax).
+    hung: (Math.max(t.heartbeatS, t.rttMaxS) + t.fenceAfterS + SUPERVISOR_STALE_CHECKS * SUPERVISOR_POLL_S + 0.1 + AGENT_START_S + t.fenceDeadlineS) * (1 + t.drift),
   };
 }
 

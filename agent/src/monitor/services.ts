@@ -84,24 +84,37 @@ export async function startServices(list: readonly ServiceSpec[], note: Note): P
 /** The last part of a stop's deadline, kept for killing what did not stop. */
 export const KILL_MS = 1000;
 
+/** Whether a service runs, asked within `ms`: a check that does not answer in time counts as running (a wedged service is the one to kill). */
+async function runningWithin(s: ServiceSpec, ms: number): Promise<boolean> {
+  const r = await sh(s.check, Math.max(1, ms));
+  return r.code === 0 || r.code === 128;
+}
+
 /**
  * Stops every service, in reverse order, within the deadline: each is asked to stop while more than
- * KILL_MS of it is left; whatever still runs then is killed, all at once. True when none runs.
+ * KILL_MS of it is left (every check bounded by the time left); in the last KILL_MS whatever still
+ * runs, or does not say, is killed, all at once. True when none runs.
  */
 export async function stopServices(list: readonly ServiceSpec[], deadlineMs: number, note: Note): Promise<boolean> {
   const graceful = performance.now() + Math.max(0, deadlineMs - KILL_MS);
+  const left = () => graceful - performance.now();
+  const asked = new Set<string>();
   for (const s of [...list].reverse()) {
-    const left = graceful - performance.now();
-    if (left <= 0 || !(await running(s))) continue;
-    await sh(s.stop, left);
-    if (!(await running(s))) note({ kind: 'services', action: 'stopped', service: s.name, message: `${s.name} stopped` });
+    if (left() <= 0) break;
+    if (!(await runningWithin(s, Math.min(left(), 5000)))) continue;
+    if (left() <= 0) break;
+    asked.add(s.name);
+    await sh(s.stop, left());
   }
   await Promise.all(list.map(async (s) => {
-    if (!(await running(s))) return;
-    if (s.kill) await sh(s.kill, KILL_MS);
+    if (!(await runningWithin(s, KILL_MS / 2))) {
+      if (asked.has(s.name)) note({ kind: 'services', action: 'stopped', service: s.name, message: `${s.name} stopped` });
+      return;
+    }
+    if (s.kill) await sh(s.kill, KILL_MS / 2);
     note({ kind: 'services', action: 'killed', service: s.name, message: `${s.name} did not stop in time and was killed` });
   }));
-  const still = (await Promise.all(list.map(running))).some(Boolean);
+  const still = (await Promise.all(list.map((s) => runningWithin(s, KILL_MS)))).some(Boolean);
   if (still) note({ kind: 'services', action: 'still-running', message: 'a service is still running after the fence deadline' });
   return !still;
 }
