@@ -62,10 +62,16 @@ export class SendWatch {
     this.#memory = memory;
   }
 
+  /** The furthest byte count of `name`'s initial sync when its stall was alerted (before a restart), or -1. */
+  #furthest(name: string): number {
+    const n = Number(this.#memory?.[`sync-bytes:${name}`] ?? -1);
+    return Number.isFinite(n) && n >= 0 ? n : -1;
+  }
+
   step(now: number, state: Pick<AgentState, 'targets' | 'startedAt'>, limits: WatchLimits, host: string): HealthAlert[] {
     const out: HealthAlert[] = [];
     for (const [name, t] of Object.entries(state.targets)) {
-      const w = this.#watches.get(name) ?? { send: new ConditionWatch(this.#memory, `send-stalled:${name}`, now), stall: new ConditionWatch(this.#memory, `sync-stalled:${name}`, now), bytes: -1, progressAt: now, moved: false };
+      const w = this.#watches.get(name) ?? { send: new ConditionWatch(this.#memory, `send-stalled:${name}`, now), stall: new ConditionWatch(this.#memory, `sync-stalled:${name}`, now), bytes: this.#furthest(name), progressAt: now, moved: false };
       this.#watches.set(name, w);
       const syncing = t.lastPoint === null;
       // The initial sync moves when it gets further than it ever got: a retry that starts again from nothing and fails
@@ -80,7 +86,9 @@ export class SendWatch {
       const stalledMs = now - w.progressAt;
       // Once alerted (before a restart too), it ends only when the sync really moves, not because this agent's watch is new.
       const stall = w.stall.step(now, syncing && (w.stall.sent ? !w.moved : stalledMs >= limits.syncStallMinutes * 60_000));
-      if (stall === 'raise') w.moved = false;
+      // The furthest the sync got is kept with the alert: after a restart, a retry from nothing is still no progress.
+      if (stall === 'raise') { w.moved = false; if (this.#memory) this.#memory[`sync-bytes:${name}`] = String(Math.max(0, w.bytes)); }
+      if (stall === 'clear' && this.#memory) delete this.#memory[`sync-bytes:${name}`];
       if (stall === 'raise') out.push({ event: 'sync-stalled', severity: 'critical', message: `The initial sync from ${host} to ${name} has moved nothing for ${minutes(stalledMs)}: ${name} holds no point yet, so it could not take over.${why(t.lastError)}` });
       if (stall === 'clear') out.push({ event: 'sync-progressing', severity: 'info', message: `The initial sync from ${host} to ${name} moves again${t.lastPoint ? ` (it is done: ${t.lastPoint})` : ''}.` });
       // After the initial sync: the last send that succeeded (or this agent's start, when none has since; not once

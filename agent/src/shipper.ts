@@ -124,7 +124,7 @@ export class Shipper {
     const held = parent ? parsePoint(parent) : null;
     if (held && (!known || held.seq > known.seq)) {
       Object.assign(this.ts, { lastPoint: held.name, lastPointAt: held.at });
-      this.#st.flushDurably();
+      await this.#st.flushDurably();
     }
     if (parent === newest) {
       Object.assign(this.ts, { state: 'idle', lastPoint: newest, lastPointAt: parsePoint(newest)!.at, lastError: null, current: null });
@@ -175,7 +175,7 @@ export class Shipper {
       const done = { ...sendDone, endedAt: Date.now() };
       Object.assign(ts, { state: 'idle', lastPoint: point, lastPointAt: parsePoint(point)!.at, lastParent: parent, lastSend: done, lastFullSend: parent ? (ts.lastFullSend ?? null) : done, current: null, lastError: null, sends: ts.sends + 1, fullSends: ts.fullSends + (parent ? 0 : 1) });
       // The confirmed point is what failback starts from: on the disk before the next send begins.
-      this.#st.flushDurably();
+      await this.#st.flushDurably();
     } finally {
       send.kill('SIGKILL');
       s.destroy();

@@ -1,7 +1,7 @@
 /** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed), events.jsonl and agent.log. */
 import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDurably } from './durable.ts';
+import { writeDurablyAsync } from './durable.ts';
 
 // One schema for what the agent writes and the app reads (shared/agent-state.ts).
 export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
@@ -13,6 +13,7 @@ export class StateFile {
   readonly state: AgentState;
   readonly #dir: string;
   #timer: NodeJS.Timeout | null = null;
+  #durable: Promise<void> = Promise.resolve();
   constructor(dir: string, init: Omit<AgentState, 'updatedAt' | 'pointBytes' | 'held'> & Partial<Pick<AgentState, 'pointBytes' | 'held'>>) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.#dir = dir;
@@ -39,14 +40,19 @@ export class StateFile {
   /**
    * Writes now and to the disk: for facts a later plan relies on (which point a target confirmed,
    * what failback reads to tell what diverged), so a power cut right after them does not lose them.
+   * Off the event loop; one at a time (a later one waits for the one under way, then writes the state as it is then).
    */
-  flushDurably(): void {
+  flushDurably(): Promise<void> {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    this.state.updatedAt = Date.now();
-    writeDurably(join(this.#dir, 'state.json'), JSON.stringify(this.state));
+    const write = async () => {
+      this.state.updatedAt = Date.now();
+      await writeDurablyAsync(join(this.#dir, 'state.json'), JSON.stringify(this.state), 'durable.tmp');
+    };
+    this.#durable = this.#durable.then(write, write);
+    return this.#durable;
   }
 
   /**

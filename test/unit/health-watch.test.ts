@@ -54,9 +54,11 @@ describe('the source\'s watch over its sends', () => {
     const memory: Record<string, string> = {};
     const stuck = (bytes: number) => () => ({ startedAt: 0, targets: { MAIL2: target({ lastPoint: null, current: { point: 'p0000000001-1', parent: null, startedAt: 0, bytesRaw: bytes, bytesWire: bytes, estimateBytes: 2e9 }, lastError: 'the peer is gone' }) } });
     expect(run(new SendWatch(memory), stuck(1000), 0, 7 * min)).toEqual([[5, 'sync-stalled']]);
-    expect(memory).toEqual({ 'sync-stalled:MAIL2': 'raised' });
+    expect(memory).toEqual({ 'sync-stalled:MAIL2': 'raised', 'sync-bytes:MAIL2': '1000' });
     // Restarted, still stuck at the same byte for 10 minutes: neither cleared nor alerted again.
     expect(run(new SendWatch({ ...memory }), stuck(1000), 8 * min, 18 * min)).toEqual([]);
+    // Restarted, and a retry starts again from nothing and fails short of where the last got: still no progress.
+    expect(run(new SendWatch({ ...memory }), (t) => stuck(Math.min(900, Math.max(0, t - 8 * min) / 100))(), 8 * min, 25 * min)).toEqual([]);
     // Restarted, and the sync moves (its bytes grow after the first look): cleared once.
     const kept = { ...memory };
     expect(run(new SendWatch(kept), (t) => stuck(1000 + Math.max(0, t - 20 * min))(), 19 * min, 30 * min)).toEqual([[20, 'sync-progressing']]);
