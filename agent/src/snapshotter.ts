@@ -84,7 +84,8 @@ export class Snapshotter {
       if (t.lastPoint) keep.add(t.lastPoint);
       if (t.current) { keep.add(t.current.point); if (t.current.parent) keep.add(t.current.parent); }
     }
-    if (this.#fromBefore && targets.length === this.#c.targets.length && targets.every((t) => t.lastPoint)) this.#fromBefore = null;
+    // Cleared once every configured target's record is known (entries of former targets kept in the state do not count).
+    if (this.#fromBefore && this.#c.targets.every((t) => this.#st.state.targets[t.name]?.lastPoint)) this.#fromBefore = null;
     for (const p of this.#fromBefore ?? []) keep.add(p);
     // Held points (a point-in-time failover's set-aside data, the tripwire's clean points) stay until released.
     const notHeld = prunableUnder(readHolds(this.#c.stateDir));

@@ -84,10 +84,14 @@ export async function startServices(list: readonly ServiceSpec[], note: Note): P
 /** The last part of a stop's deadline, kept for killing what did not stop. */
 export const KILL_MS = 1000;
 
-/** Whether a service runs, asked within `ms`: a check that does not answer in time counts as running (a wedged service is the one to kill). */
+/**
+ * Whether a service runs, asked within `ms`. Only a plain "no" (an exit code from 1 to 125) is taken
+ * as stopped: a check that does not answer in time, is killed, or cannot be run (126, 127) counts as
+ * running, since a service that cannot be shown stopped is the one to kill.
+ */
 async function runningWithin(s: ServiceSpec, ms: number): Promise<boolean> {
   const r = await sh(s.check, Math.max(1, ms));
-  return r.code === 0 || r.code === 128;
+  return r.code === 0 || r.code >= 126;
 }
 
 /**
@@ -98,16 +102,17 @@ async function runningWithin(s: ServiceSpec, ms: number): Promise<boolean> {
 export async function stopServices(list: readonly ServiceSpec[], deadlineMs: number, note: Note): Promise<boolean> {
   const graceful = performance.now() + Math.max(0, deadlineMs - KILL_MS);
   const left = () => graceful - performance.now();
-  const asked = new Set<string>();
+  // Each asked service, and whether its stop said it was done (exit 0): one cut off by the deadline may still be stopping,
+  // and a check cannot always tell (systemd's is-active says 3 for "deactivating", while Postfix's master still takes mail).
+  const asked = new Map<string, boolean>();
   for (const s of [...list].reverse()) {
     if (left() <= 0) break;
     if (!(await runningWithin(s, Math.min(left(), 5000)))) continue;
-    if (left() <= 0) break;
-    asked.add(s.name);
-    await sh(s.stop, left());
+    if (left() <= 0) { asked.set(s.name, false); break; }
+    asked.set(s.name, (await sh(s.stop, left())).code === 0);
   }
   await Promise.all(list.map(async (s) => {
-    if (!(await runningWithin(s, KILL_MS / 2))) {
+    if (asked.get(s.name) !== false && !(await runningWithin(s, KILL_MS / 2))) {
       if (asked.has(s.name)) note({ kind: 'services', action: 'stopped', service: s.name, message: `${s.name} stopped` });
       return;
     }
