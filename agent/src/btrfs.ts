@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { UserError } from '../../shared/errors.ts';
+import { gatheredStream, type GatheredStream } from './gathered-stream.ts';
 
 const ENV = { ...process.env, LC_ALL: 'C', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
@@ -45,9 +46,9 @@ export async function isCompleteReceive(path: string): Promise<boolean> {
   return ro && /Received UUID:\s+[0-9a-f-]{36}/.test(show);
 }
 
-/** `btrfs send [-p parent] point` as a stream. */
-export function sendStream(point: string, parent: string | null): ChildProcess {
-  return spawn('btrfs', ['send', '-q', ...(parent ? ['-p', parent] : []), point], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `btrfs send [-p parent] point` as a stream, gathered into blocks (gathered-stream.ts: a million small files would otherwise come as millions of reads). */
+export function sendStream(point: string, parent: string | null): GatheredStream {
+  return gatheredStream(['btrfs', 'send', '-q', ...(parent ? ['-p', parent] : []), point], { env: ENV });
 }
 
 /** `btrfs receive dir` fed from stdin. */

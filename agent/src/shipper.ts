@@ -149,8 +149,7 @@ export class Shipper {
     watchIdle(s, `sending ${point} to ${this.#t.name}`);
     const send = sendStream(join(this.#c.pointsDir, point), parent ? join(this.#c.pointsDir, parent) : null);
     let err = '';
-    send.stderr!.on('data', (d: Buffer) => (err += d));
-    const sent = new Promise<number>((r) => send.on('close', (code) => r(code ?? -1)));
+    send.stderr.on('data', (d: Buffer) => (err += d));
     try {
       s.write(`${JSON.stringify({ op: 'receive', point, parent, compression: this.#t.compression, from: this.#c.host })}\n`);
       const raw = counter((n) => { cur.bytesRaw += n; ts.bytesRaw += n; this.#st.touch(); });
@@ -162,12 +161,12 @@ export class Shipper {
       // A target that fails mid-stream (a full volume) answers at once: stop sending then, rather than push the rest into a peer that no longer reads.
       const early = new AbortController();
       answer.then((a) => { if (!a.header.ok) early.abort(); }, () => undefined);
-      await pipeline([send.stdout!, raw, ...stages, wire, throttle, new Framer(), s] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { end: false, signal: early.signal }).catch(async (e: unknown) => {
+      await pipeline([send.stdout, raw, ...stages, wire, throttle, new Framer(), s] as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], { end: false, signal: early.signal }).catch(async (e: unknown) => {
         // The target may have stopped reading because it failed (a full volume): its answer says why, better than a broken stream.
         const said = await Promise.race([answer.then((a) => a.header).catch(() => null), new Promise<null>((r) => setTimeout(() => r(null), 2000))]);
         throw said && !said.ok && said.error ? new Error(`${this.#t.name} did not take ${point}: ${String(said.error)}`) : e;
       });
-      const code = await sent;
+      const code = await send.exited;
       if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) ?? code}`);
       const { header } = await answer;
       if (!header.ok) throw new Error(`${this.#t.name} did not take ${point}: ${String(header.error)}`);
@@ -177,7 +176,7 @@ export class Shipper {
       // The confirmed point is what failback starts from: on the disk before the next send begins.
       await this.#st.flushDurably();
     } finally {
-      send.kill('SIGKILL');
+      send.kill();
       s.destroy();
     }
   }

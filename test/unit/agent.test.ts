@@ -76,4 +76,31 @@ describe('frames carry a stream and say where it ends', () => {
     await ended;
     expect(Buffer.concat(got).equals(data)).toBe(true);
   });
+
+  it('reads frames whose length prefixes and data are split anywhere, passes what follows the end frame on, and refuses an oversized frame', async () => {
+    const frame = (b: Buffer) => { const h = Buffer.alloc(4); h.writeUInt32BE(b.length); return Buffer.concat([h, b]); };
+    const parts = [Buffer.from('first'), Buffer.alloc(70_000, 7), Buffer.from('x')];
+    const wire = Buffer.concat([...parts.map(frame), Buffer.alloc(4), Buffer.from('next\n')]);
+    for (const size of [1, 2, 3, 5, 4096]) {
+      const d = new Deframer();
+      const got: Buffer[] = [];
+      d.on('data', (c: Buffer) => got.push(Buffer.from(c)));
+      let ends = 0;
+      d.on('frames-end', () => ends++);
+      const leftovers: Buffer[] = [];
+      for (let i = 0; i < wire.length; i += size) { d.write(wire.subarray(i, i + size)); if (ends && !leftovers.length) leftovers.push(d.leftover); }
+      await new Promise((r) => setImmediate(r));
+      expect(ends).toBe(1);
+      expect(Buffer.concat(got).equals(Buffer.concat(parts))).toBe(true);
+      // Only the bytes of the chunk that held the end frame are kept; later chunks are the caller's (it stops reading).
+      expect(Buffer.from('next\n').subarray(0, leftovers[0]!.length).equals(leftovers[0]!)).toBe(true);
+      if (size === 4096) expect(leftovers[0]!.toString()).toBe('next\n');
+    }
+    const big = new Deframer();
+    const failed = new Promise<Error>((r) => big.once('error', r));
+    const h = Buffer.alloc(4);
+    h.writeUInt32BE((1 << 20) + 1);
+    big.write(h);
+    expect((await failed).message).toMatch(/larger than the protocol allows/);
+  });
 });

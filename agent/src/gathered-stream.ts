@@ -1,0 +1,66 @@
+/**
+ * A command's output gathered into blocks before the agent reads it, for `btrfs send`.
+ *
+ * The kernel writes a send stream one command at a time, and for a small file each is a few
+ * hundred bytes (create, write, owner, mode, times). Read as it came, the lab's million-file
+ * store arrived in 1.44 million reads of 3 KiB on average. Each read was a pass through the
+ * send's stages, a TLS record and a socket write: 40 s of the agent's CPU, on two cores that the
+ * kernel's own send and receive already kept busy. A plain Node relay took 237 s where the bare
+ * pipe took 195 s. Through `dd` in 64 KiB blocks: 90 thousand reads, 3 s of CPU, 175 s.
+ *
+ * - `dd iflag=fullblock` writes a block only once it is whole, and the last, partial one at the
+ *   end. So at most one block is held back, and only until the command ends: an incremental send
+ *   of a few KiB is not delayed.
+ * - The command writes into a real pipe (the shell's `|`). A pipe merges small writes into pages,
+ *   where the socket Node would hand it keeps each write as a buffer of its own (measured: 188 s
+ *   through a socket to dd, 175 s through a pipe).
+ * - The shell sees the arguments only as "$@": nothing in them is parsed or expanded.
+ * - POSIX sh has no pipefail, so both exit codes come back on fd 3, the command's first.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+/** The block the stream is gathered into: a Node read's own size, so each read is one whole block. */
+export const BLOCK_BYTES = 64 << 10;
+
+const SCRIPT = `{ "$@" 3>&-; echo "$?" >&3; } | dd bs=${BLOCK_BYTES} iflag=fullblock status=none 3>&-; echo "$?" >&3`;
+
+export interface GatheredStream {
+  /** The command's output, in blocks of BLOCK_BYTES (the last one shorter). */
+  readonly stdout: Readable;
+  /** The command's complaints, and the gatherer's. */
+  readonly stderr: Readable;
+  /** The command's exit code; the gatherer's when the command's was 0; -1 when either was killed or could not start. */
+  readonly exited: Promise<number>;
+  /** Ends the command and its gatherer at once, wherever they are (the whole process group). */
+  kill(): void;
+}
+
+/** Runs `argv` (no shell: its words are passed as they are) with its output gathered into blocks. */
+export function gatheredStream(argv: readonly string[], o: { env?: NodeJS.ProcessEnv } = {}): GatheredStream {
+  if (!argv.length) throw new Error('gatheredStream: no command');
+  // A group of its own, so a kill reaches the command and dd, not only the shell between them.
+  const p = spawn('/bin/sh', ['-c', SCRIPT, 'failguard-gathered', ...argv], { env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
+  let alive = true;
+  let codes = '';
+  (p.stdio[3] as Readable).on('data', (d: Buffer) => (codes += d.toString('latin1')));
+  const exited = new Promise<number>((resolve) => {
+    p.once('error', () => { alive = false; resolve(-1); });
+    p.once('exit', () => (alive = false));
+    p.once('close', (code) => {
+      const [cmd, dd] = codes.trim().split('\n').map(Number);
+      if (code !== 0 || cmd === undefined || dd === undefined || !Number.isInteger(cmd) || !Number.isInteger(dd)) return resolve(code === 0 ? -1 : code ?? -1);
+      // A command killed by a signal (a broken pipe after the reader stopped) exits 128 + the signal: a failure all the same.
+      resolve(cmd !== 0 ? cmd : dd);
+    });
+  });
+  return {
+    stdout: p.stdout!,
+    stderr: p.stderr!,
+    exited,
+    kill() {
+      // Only while the shell lives is its PID surely this group's: once it has exited, the number may be another's.
+      if (alive && p.pid) try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+    },
+  };
+}
