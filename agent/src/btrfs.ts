@@ -56,9 +56,26 @@ export function receiveProcess(dir: string): ChildProcess {
   return spawn('btrfs', ['receive', '-e', '--chroot', dir], { env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-/** The bytes of data in a point (for the progress of a full send); null when it cannot be told. */
-export async function dataBytes(path: string): Promise<number | null> {
-  const out = await run(['du', '-sb', path]).catch(() => '');
-  const n = Number(out.split(/\s+/)[0]);
-  return Number.isFinite(n) && n > 0 ? n : null;
+/**
+ * About the bytes a full send of a point carries, for its progress: what its volume stores, data and
+ * metadata, by btrfs's own count (`filesystem df`, one ioctl). Not `du`: on a store of a million files
+ * that walked every file beside the send, 12.6 s of the disk (a raw send took 14 % longer beside it). The
+ * points of a volume share what it stores, so for a volume of mail this is the point plus whatever other
+ * subvolumes there add. On the lab's million files: 4.82 GB told, 4.42 GB sent (a send carries each
+ * file's data and a few hundred bytes of commands; the rest of the metadata stays home): the progress
+ * ends a little short of 100 %, never sits at 100 % while the send goes on.
+ */
+export async function volumeStoredBytes(path: string): Promise<number | null> {
+  return storedBytes(await run(['btrfs', 'filesystem', 'df', '-b', path]).catch(() => ''));
+}
+
+/** Data plus metadata in use, from `btrfs filesystem df -b` ("Data, single: total=…, used=…"); null without a data line. */
+export function storedBytes(df: string): number | null {
+  const used = (kind: string) => {
+    const m = new RegExp(`^${kind}, [^:]+: total=\\d+, used=(\\d+)$`, 'm').exec(df);
+    const n = m ? Number(m[1]) : NaN;
+    return Number.isSafeInteger(n) ? n : null;
+  };
+  const data = used('Data');
+  return data !== null && data > 0 ? data + (used('Metadata') ?? 0) : null;
 }

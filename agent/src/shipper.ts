@@ -13,7 +13,7 @@ import type { AgentConfig } from './config.ts';
 import type { StateFile, TargetState } from './state.ts';
 import { ask, dial, readHeader, watchIdle, type TlsMaterial } from './peer.ts';
 import { newestCommon, parsePoint, POINT_IN_TEXT, sortedPoints } from '../../shared/points.ts';
-import { dataBytes, listNames, sendStream } from './btrfs.ts';
+import { listNames, sendStream, volumeStoredBytes } from './btrfs.ts';
 import { Framer } from './frames.ts';
 import { Throttle } from './throttle.ts';
 import { limitAt, parseSchedule } from '../../shared/schedule.ts';
@@ -139,9 +139,8 @@ export class Shipper {
   async #send(point: string, parent: string | null): Promise<void> {
     const ts = this.ts;
     const cur = { point, parent, startedAt: Date.now(), bytesRaw: 0, bytesWire: 0, estimateBytes: null as number | null };
-    // A full send (the initial sync) is measured beside the send, for progress and an ETA: on a store of
-    // millions of files that takes long, and the send must not wait for it.
-    if (!parent) void dataBytes(join(this.#c.pointsDir, point)).then((b) => { cur.estimateBytes = b; }, () => undefined);
+    // A full send (the initial sync) is estimated beside the send, for progress and an ETA; the send never waits for it.
+    if (!parent) void volumeStoredBytes(join(this.#c.pointsDir, point)).then((b) => { cur.estimateBytes = b; }, () => undefined);
     // The last error stays until a send succeeds: a target that keeps failing (a full volume) shows why between attempts and during them.
     Object.assign(ts, { state: 'sending', current: cur });
     this.#st.touch();
