@@ -61,7 +61,7 @@ export class Snapshotter {
   }
 
   async tick(): Promise<void> {
-    if (this.#running) return;
+    if (this.#running || inInitialSync(this.#c.targets, this.#st.state.targets)) return;
     this.#running = true;
     try {
       const pts = sortedPoints(await listNames(this.#c.pointsDir));
@@ -94,4 +94,14 @@ export class Snapshotter {
     this.#st.state.points = pts.filter((p) => keep.has(p) || !may(p));
     this.#st.touch();
   }
+}
+
+/**
+ * While every target is taking a full send (the initial sync, a resync), no point is taken: each would be
+ * pruned unsent, since the next send goes to the newest one there is when the full send ends, and the
+ * interval's next point comes within one interval of that. On the lab's million-file store a point a
+ * second, each taken and deleted beside the sync, cost 3 % of its time (200.0 s against 193.6 s).
+ */
+export function inInitialSync(targets: ReadonlyArray<{ name: string }>, state: Readonly<Record<string, { current: { parent: string | null } | null } | undefined>>): boolean {
+  return targets.length > 0 && targets.every((t) => { const cur = state[t.name]?.current; return !!cur && cur.parent === null; });
 }

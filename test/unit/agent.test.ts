@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Deframer, Framer } from '../../agent/src/frames.ts';
 import { divergedAfter, newestCommon, parsePoint, pointName, pointsToKeep, sortedPoints } from '../../shared/points.ts';
 import { prunableAfter } from '../../agent/src/follow.ts';
+import { inInitialSync } from '../../agent/src/snapshotter.ts';
 
 const H = 3_600_000;
 const t0 = Date.UTC(2026, 10, 30, 0, 0, 0);
@@ -102,5 +103,23 @@ describe('frames carry a stream and say where it ends', () => {
     h.writeUInt32BE((1 << 20) + 1);
     big.write(h);
     expect((await failed).message).toMatch(/larger than the protocol allows/);
+  });
+});
+
+describe('points while the initial sync runs', () => {
+  const full = { current: { parent: null } };
+  const incremental = { current: { parent: 'p0000000001-1' } };
+  const idle = { current: null };
+  it('are not taken while every target takes a full send, and are once any target is free or sends incrementally', () => {
+    const two = [{ name: 'MAIL2' }, { name: 'MAIL3' }];
+    expect(inInitialSync(two, { MAIL2: full, MAIL3: full })).toBe(true);
+    expect(inInitialSync(two, { MAIL2: full, MAIL3: idle })).toBe(false);
+    expect(inInitialSync(two, { MAIL2: full, MAIL3: incremental })).toBe(false);
+    expect(inInitialSync(two, { MAIL2: full })).toBe(false);
+    expect(inInitialSync([{ name: 'MAIL2' }], { MAIL2: idle })).toBe(false);
+    expect(inInitialSync([{ name: 'MAIL2' }], { MAIL2: full })).toBe(true);
+    // A former target's entry kept in the state does not count; no target at all is no sync.
+    expect(inInitialSync([{ name: 'MAIL3' }], { MAIL2: full, MAIL3: idle })).toBe(false);
+    expect(inInitialSync([], { MAIL2: full })).toBe(false);
   });
 });
