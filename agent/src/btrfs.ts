@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { UserError } from '../../shared/errors.ts';
-import { gatheredStream, type GatheredStream } from './gathered-stream.ts';
+import { outputStream, type OutputStream } from './gathered-stream.ts';
 
 const ENV = { ...process.env, LC_ALL: 'C', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
@@ -46,9 +46,9 @@ export async function isCompleteReceive(path: string): Promise<boolean> {
   return ro && /Received UUID:\s+[0-9a-f-]{36}/.test(show);
 }
 
-/** `btrfs send [-p parent] point` as a stream, gathered into blocks (gathered-stream.ts: a million small files would otherwise come as millions of reads). */
-export function sendStream(point: string, parent: string | null): GatheredStream {
-  return gatheredStream(['btrfs', 'send', '-q', ...(parent ? ['-p', parent] : []), point], { env: ENV });
+/** `btrfs send [-p parent] point` as a stream; a full send gathered into blocks (gathered-stream.ts: a million small files would otherwise come as millions of reads). */
+export function sendStream(point: string, parent: string | null): OutputStream {
+  return outputStream(['btrfs', 'send', '-q', ...(parent ? ['-p', parent] : []), point], { env: ENV, gather: parent === null });
 }
 
 /** `btrfs receive dir` fed from stdin. */
@@ -69,13 +69,16 @@ export async function volumeStoredBytes(path: string): Promise<number | null> {
   return storedBytes(await run(['btrfs', 'filesystem', 'df', '-b', path]).catch(() => ''));
 }
 
-/** Data plus metadata in use, from `btrfs filesystem df -b` ("Data, single: total=…, used=…"); null without a data line. */
+/** Data plus metadata in use, from `btrfs filesystem df -b` ("Data, single: total=…, used=…"); null without a data line. An upper bound: other subvolumes count too. */
 export function storedBytes(df: string): number | null {
   const used = (kind: string) => {
     const m = new RegExp(`^${kind}, [^:]+: total=\\d+, used=(\\d+)$`, 'm').exec(df);
     const n = m ? Number(m[1]) : NaN;
     return Number.isSafeInteger(n) ? n : null;
   };
+  // A small volume made with mixed block groups keeps both in one: "Data+Metadata, single: …".
+  const mixed = used('Data\\+Metadata');
+  if (mixed !== null) return mixed > 0 ? mixed : null;
   const data = used('Data');
   return data !== null && data > 0 ? data + (used('Metadata') ?? 0) : null;
 }

@@ -69,4 +69,9 @@ export class Deframer extends Transform {
     }
     done();
   }
+
+  /** Input that ends before the end frame is a cut stream, never a whole one. */
+  override _flush(done: TransformCallback): void {
+    done(this.#ended ? null : new Error('the stream ended before its end frame: the connection was cut'));
+  }
 }

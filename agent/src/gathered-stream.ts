@@ -9,8 +9,9 @@
  * pipe took 195 s. Through `dd` in 64 KiB blocks: 90 thousand reads, 3 s of CPU, 175 s.
  *
  * - `dd iflag=fullblock` writes a block only once it is whole, and the last, partial one at the
- *   end. So at most one block is held back, and only until the command ends: an incremental send
- *   of a few KiB is not delayed.
+ *   end. So at most one block is held back, until the command ends. Only full sends are gathered:
+ *   their data flows without pause, while a slow incremental send that wrote less than a block in
+ *   a minute would look dead to the peer's idle timeout (peer.ts).
  * - The command writes into a real pipe (the shell's `|`). A pipe merges small writes into pages,
  *   where the socket Node would hand it keeps each write as a buffer of its own (measured: 188 s
  *   through a socket to dd, 175 s through a pipe).
@@ -20,25 +21,26 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
-/** The block the stream is gathered into: a Node read's own size, so each read is one whole block. */
+/** The block the stream is gathered into: a Node read's own size (a read may still get part of one). */
 export const BLOCK_BYTES = 64 << 10;
 
 const SCRIPT = `{ "$@" 3>&-; echo "$?" >&3; } | dd bs=${BLOCK_BYTES} iflag=fullblock status=none 3>&-; echo "$?" >&3`;
 
-export interface GatheredStream {
+export interface OutputStream {
   /** The command's output, in blocks of BLOCK_BYTES (the last one shorter). */
   readonly stdout: Readable;
   /** The command's complaints, and the gatherer's. */
   readonly stderr: Readable;
-  /** The command's exit code; the gatherer's when the command's was 0; -1 when either was killed or could not start. */
+  /** The command's exit code (128 + the signal when a signal ended it); the gatherer's when the command's was 0; -1 when the shell itself was killed or nothing could start. */
   readonly exited: Promise<number>;
   /** Ends the command and its gatherer at once, wherever they are (the whole process group). */
   kill(): void;
 }
 
-/** Runs `argv` (no shell: its words are passed as they are) with its output gathered into blocks. */
-export function gatheredStream(argv: readonly string[], o: { env?: NodeJS.ProcessEnv } = {}): GatheredStream {
-  if (!argv.length) throw new Error('gatheredStream: no command');
+/** Runs `argv` (its words passed as they are, never parsed), its output gathered into blocks unless `gather` is false. */
+export function outputStream(argv: readonly string[], o: { env?: NodeJS.ProcessEnv; gather?: boolean } = {}): OutputStream {
+  if (!argv.length) throw new Error('outputStream: no command');
+  if (o.gather === false) return direct(argv, o.env ?? process.env);
   // A group of its own, so a kill reaches the command and dd, not only the shell between them.
   const p = spawn('/bin/sh', ['-c', SCRIPT, 'failguard-gathered', ...argv], { env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
   let alive = true;
@@ -63,4 +65,16 @@ export function gatheredStream(argv: readonly string[], o: { env?: NodeJS.Proces
       if (alive && p.pid) try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
     },
   };
+}
+
+/** The command alone, read as it writes. */
+function direct(argv: readonly string[], env: NodeJS.ProcessEnv): OutputStream {
+  const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let alive = true;
+  const exited = new Promise<number>((resolve) => {
+    p.once('error', () => { alive = false; resolve(-1); });
+    p.once('exit', () => (alive = false));
+    p.once('close', (code) => resolve(code ?? -1));
+  });
+  return { stdout: p.stdout, stderr: p.stderr, exited, kill: () => { if (alive) p.kill('SIGKILL'); } };
 }

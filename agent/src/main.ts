@@ -104,7 +104,7 @@ async function run(configFile: string): Promise<void> {
     (admit) => st.note({ kind: 'admission', admit, message: `${admit ? 'mail is admitted' : 'mail is refused for now (451)'} on ${c.host}` }),
     // A port held by something else must not answer for this host: the agent stops, and its supervisor tries again.
     (e) => { st.note({ kind: 'agent', action: 'error', message: `cannot answer mail admission on 127.0.0.1: ${e.message}` }); process.exit(3); });
-  const shippers = c.role === 'source' ? c.targets.map((t) => new Shipper(c, t, tls, st)) : [];
+  const shippers = c.role === 'source' ? c.targets.map((t) => new Shipper(c, t, tls, st, () => void snap?.tick())) : [];
   const snap = c.role === 'source' ? new Snapshotter(c, st, () => shippers.forEach((s) => s.poke()), () => shippers.flatMap((s) => s.pinned())) : null;
   // The monitor first: a restarted source's services wait on the witness's word, not on its first snapshot (which can take seconds).
   monitor.start();

@@ -35,7 +35,11 @@ export class Shipper {
   /** Points this shipper is about to send or sends from: the snapshotter never prunes them meanwhile. */
   readonly #pinned = new Set<string>();
 
-  constructor(c: AgentConfig, t: TargetConfig, tls: TlsMaterial, st: StateFile) {
+  /** Called once a full send is confirmed: no point was taken while it ran (snapshotter.ts), so one is taken now. */
+  readonly #afterFullSend: () => void;
+
+  constructor(c: AgentConfig, t: TargetConfig, tls: TlsMaterial, st: StateFile, afterFullSend: () => void = () => undefined) {
+    this.#afterFullSend = afterFullSend;
     this.#c = c;
     this.#t = t;
     this.#tls = tls;
@@ -166,7 +170,7 @@ export class Shipper {
         throw said && !said.ok && said.error ? new Error(`${this.#t.name} did not take ${point}: ${String(said.error)}`) : e;
       });
       const code = await send.exited;
-      if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) ?? code}`);
+      if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) || (code > 128 ? `ended by signal ${code - 128}` : code < 0 ? 'it was stopped' : `exit ${code}`)}`);
       const { header } = await answer;
       if (!header.ok) throw new Error(`${this.#t.name} did not take ${point}: ${String(header.error)}`);
       const { estimateBytes: _, ...sendDone } = cur;
@@ -174,6 +178,7 @@ export class Shipper {
       Object.assign(ts, { state: 'idle', lastPoint: point, lastPointAt: parsePoint(point)!.at, lastParent: parent, lastSend: done, lastFullSend: parent ? (ts.lastFullSend ?? null) : done, current: null, lastError: null, sends: ts.sends + 1, fullSends: ts.fullSends + (parent ? 0 : 1) });
       // The confirmed point is what failback starts from: on the disk before the next send begins.
       await this.#st.flushDurably();
+      if (!parent) this.#afterFullSend();
     } finally {
       send.kill();
       s.destroy();

@@ -97,6 +97,21 @@ describe('frames carry a stream and say where it ends', () => {
       expect(Buffer.from('next\n').subarray(0, leftovers[0]!.length).equals(leftovers[0]!)).toBe(true);
       if (size === 4096) expect(leftovers[0]!.toString()).toBe('next\n');
     }
+    // A frame's data flows on as it comes, before the frame is whole.
+    const early = new Deframer();
+    const seen: Buffer[] = [];
+    early.on('data', (c: Buffer) => seen.push(c));
+    early.write(frame(Buffer.alloc(70_000, 1)).subarray(0, 30_004));
+    await new Promise((r) => setImmediate(r));
+    expect(Buffer.concat(seen).length).toBe(30_000);
+    // Input cut before the end frame, mid-frame or between frames, fails: it is never taken for a whole stream.
+    for (const cut of [frame(Buffer.alloc(70_000, 1)).subarray(0, 30_004), frame(Buffer.from('whole')), Buffer.from([0, 0])]) {
+      const d = new Deframer();
+      d.resume();
+      const failedCut = new Promise<Error>((r) => d.once('error', r));
+      d.end(cut);
+      expect((await failedCut).message).toMatch(/ended before its end frame/);
+    }
     const big = new Deframer();
     const failed = new Promise<Error>((r) => big.once('error', r));
     const h = Buffer.alloc(4);

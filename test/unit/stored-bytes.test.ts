@@ -20,6 +20,8 @@ describe("a full send's size told from btrfs's own count", () => {
     expect(storedBytes('Metadata, DUP: total=1073741824, used=741556224\n')).toBeNull();
     expect(storedBytes('Data, single: total=0, used=0\n')).toBeNull();
     expect(storedBytes('Data, single: total=1, used=99999999999999999999\n')).toBeNull();
+    // A mixed volume (data and metadata in one kind of block group) is read from its one line.
+    expect(storedBytes('Data+Metadata, single: total=9, used=6\nSystem, single: total=4, used=4\n')).toBe(6);
     // GlobalReserve and System are not what a send carries.
     expect(storedBytes('Data, single: total=10, used=7\nGlobalReserve, single: total=5, used=5\n')).toBe(7);
   });
