@@ -38,6 +38,13 @@ export async function runTorture(o: { killPoints: number; seed?: number; log?: (
   // Across points, in the order taken, the second file's record count never goes back (a crash of the source cuts the
   // files back only to what both held whole, which every earlier point holds at most).
   let last: { point: string; seq: number; b: number } | null = null;
+  startWriter();
+  // The writer's files exist from this moment: a point named after it must hold them. The moment it was launched is too
+  // early (the writer takes a moment to start): a point taken in between would be judged without its files.
+  for (let i = 0; sh('mail1', `test -s /srv/mail/${DIR}/a.log && test -s /srv/mail/${DIR}/b.log`).code !== 0; i++) {
+    if (i >= 100) throw new Error('the torture writer did not start within 10 s');
+    await sleep(100);
+  }
   const writerStartedAt = Date.now();
   let mailing = true;
   const mailLoop = (async () => {
@@ -46,7 +53,6 @@ export async function runTorture(o: { killPoints: number; seed?: number; log?: (
       await sleep(300);
     }
   })();
-  startWriter();
   try {
     for (let k = 0; k < o.killPoints; k++) {
       await sleep(1000 + rand() * 3000);
