@@ -18,7 +18,7 @@
  * - The shell sees the arguments only as "$@": nothing in them is parsed or expanded.
  * - POSIX sh has no pipefail, so both exit codes come back on fd 3, the command's first.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 
 /** The block the stream is gathered into: a Node read's own size (a read may still get part of one). */
@@ -43,38 +43,30 @@ export function outputStream(argv: readonly string[], o: { env?: NodeJS.ProcessE
   if (o.gather === false) return direct(argv, o.env ?? process.env);
   // A group of its own, so a kill reaches the command and dd, not only the shell between them.
   const p = spawn('/bin/sh', ['-c', SCRIPT, 'failguard-gathered', ...argv], { env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
-  let alive = true;
   let codes = '';
   (p.stdio[3] as Readable).on('data', (d: Buffer) => (codes += d.toString('latin1')));
-  const exited = new Promise<number>((resolve) => {
-    p.once('error', () => { alive = false; resolve(-1); });
-    p.once('exit', () => (alive = false));
-    p.once('close', (code) => {
-      const [cmd, dd] = codes.trim().split('\n').map(Number);
-      if (code !== 0 || cmd === undefined || dd === undefined || !Number.isInteger(cmd) || !Number.isInteger(dd)) return resolve(code === 0 ? -1 : code ?? -1);
-      // A command killed by a signal (a broken pipe after the reader stopped) exits 128 + the signal: a failure all the same.
-      resolve(cmd !== 0 ? cmd : dd);
-    });
-  });
-  return {
-    stdout: p.stdout!,
-    stderr: p.stderr!,
-    exited,
-    kill() {
-      // Only while the shell lives is its PID surely this group's: once it has exited, the number may be another's.
-      if (alive && p.pid) try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
-    },
-  };
+  return watched(p, (code) => {
+    const [cmd, dd] = codes.trim().split('\n').map(Number);
+    if (code !== 0 || cmd === undefined || dd === undefined || !Number.isInteger(cmd) || !Number.isInteger(dd)) return code === 0 ? -1 : code ?? -1;
+    // A command killed by a signal (a broken pipe after the reader stopped) exits 128 + the signal: a failure all the same.
+    return cmd !== 0 ? cmd : dd;
+  // Only while the shell lives is its PID surely this group's: once it has exited, the number may be another's.
+  }, () => { try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone meanwhile */ } });
 }
 
 /** The command alone, read as it writes. */
 function direct(argv: readonly string[], env: NodeJS.ProcessEnv): OutputStream {
   const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return watched(p, (code) => code ?? -1, () => p.kill('SIGKILL'));
+}
+
+/** A child as an OutputStream: `exitCode` reads its end once its output is closed; `kill` runs only while it has not exited. */
+function watched(p: ChildProcess, exitCode: (code: number | null) => number, kill: () => void): OutputStream {
   let alive = true;
   const exited = new Promise<number>((resolve) => {
     p.once('error', () => { alive = false; resolve(-1); });
     p.once('exit', () => (alive = false));
-    p.once('close', (code) => resolve(code ?? -1));
+    p.once('close', (code) => resolve(exitCode(code)));
   });
-  return { stdout: p.stdout, stderr: p.stderr, exited, kill: () => { if (alive) p.kill('SIGKILL'); } };
+  return { stdout: p.stdout!, stderr: p.stderr!, exited, kill: () => { if (alive && p.pid) kill(); } };
 }
