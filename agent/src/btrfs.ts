@@ -39,11 +39,14 @@ export async function isWholePoint(path: string): Promise<boolean> {
   return (await run(['btrfs', 'property', 'get', '-ts', path, 'ro']).catch(() => '')).includes('ro=true');
 }
 
-/** A received subvolume is complete only once receive made it read-only with its received UUID. */
+/** A received subvolume is complete only once receive made it read-only with its received UUID (one `subvolume show` says both). */
 export async function isCompleteReceive(path: string): Promise<boolean> {
-  const show = await run(['btrfs', 'subvolume', 'show', path]).catch(() => '');
-  const ro = (await run(['btrfs', 'property', 'get', '-ts', path, 'ro']).catch(() => '')).includes('ro=true');
-  return ro && /Received UUID:\s+[0-9a-f-]{36}/.test(show);
+  return showsCompleteReceive(await run(['btrfs', 'subvolume', 'show', path]).catch(() => ''));
+}
+
+/** `btrfs subvolume show`'s text of a complete receive: the read-only flag (the kernel's, as `property get ro` reads it) and a received UUID. */
+export function showsCompleteReceive(show: string): boolean {
+  return /^\s*Flags:\s+readonly\s*$/m.test(show) && /^\s*Received UUID:\s+[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s*$/m.test(show);
 }
 
 /** `btrfs send [-p parent] point` as a stream; a full send gathered into blocks (gathered-stream.ts: a million small files would otherwise come as millions of reads). */

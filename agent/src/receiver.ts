@@ -20,6 +20,7 @@ import { addHolds, readHolds } from './holds.ts';
 import { MAX_TRIPWIRE_HOLDS, newTripwireMemory, observePoint, pendingClean, type TripwireFire } from './tripwire.ts';
 import { plainMessage } from '../../shared/errors.ts';
 import { SendStreamMeter, type StreamMeasure } from './send-stream-meter.ts';
+import { OneAtATime } from './one-at-a-time.ts';
 
 /**
  * Complete points only; partial receives found here are removed (at start and before each
@@ -39,11 +40,15 @@ export async function receivedPoints(dir: string, removePartial: boolean, known:
   return sortedPoints(out).map((p) => p.name);
 }
 
+/** How long a receive request waits for the one before it (its pruning, usually) before it is refused as busy. */
+export const BUSY_WAIT_MS = 5_000;
+
 export class Receiver {
   readonly #c: AgentConfig;
   readonly #st: StateFile;
   readonly #sender: () => string | null;
-  #busy = false;
+  /** A receive under way, its pruning included. */
+  readonly #turn = new OneAtATime();
   readonly #complete = new Set<string>();
   /** `sender`: the one host that may send points here now (the job's source, or the standby the witness named after a failover). */
   readonly #onTripwire: (f: TripwireFire, holdError: string | null) => void;
@@ -72,6 +77,9 @@ export class Receiver {
   /** One exchange from a peer of the job; `from` is the name its certificate gives. Only the job's current source may send or list points. */
   async handle(s: TLSSocket, from: string | null, header: Record<string, unknown>, rest: Buffer): Promise<void> {
     const reply = (r: Record<string, unknown>) => s.end(`${JSON.stringify(r)}\n`);
+    // The source asks for the next point as soon as this one is confirmed, often while its pruning still runs: it waits
+    // for that a moment rather than being refused (and backing off) for housekeeping. Every check below comes after the wait.
+    if (header.op === 'receive' && from !== null && from === this.#sender()) await this.#turn.waitTurn(BUSY_WAIT_MS);
     const source = this.#sender();
     if (!source || from !== source) {
       this.#st.note({ kind: 'replication', action: 'refused', ...(from ? { peer: from } : {}), message: `refused ${String(header.op)} from ${from ?? 'a peer without a name'}: only ${source ?? 'the job\'s source'} sends points here` });
@@ -85,8 +93,7 @@ export class Receiver {
     const point = String(header.point);
     const parent = header.parent === null ? null : String(header.parent);
     if (!parsePoint(point) || (parent !== null && !parsePoint(parent))) return void reply({ error: 'not a point name' });
-    if (this.#busy) return void reply({ error: 'busy receiving another point' });
-    this.#busy = true;
+    if (!this.#turn.take()) return void reply({ error: 'busy receiving another point' });
     // A source that loses power mid-send never closes: without this the target would stay busy forever.
     watchIdle(s, `receiving ${point} from ${from}`);
     const dest = join(this.#c.receiveDir, point);
@@ -138,6 +145,10 @@ export class Receiver {
       reply({ ok: true });
       if (!parent) this.#st.note({ kind: 'replication', action: 'received-full', point, ...(from ? { peer: from } : {}), message: `received ${point} (full)` });
       await this.#setAsideDiverged(point, from);
+      // Said at once, before pruning (a process per old point): the state is what the dashboard, the RPO watch and a
+      // failover read, and a touch alone would write it up to 200 ms later.
+      this.#record(await receivedPoints(this.#c.receiveDir, false, this.#complete), from);
+      this.#st.flush();
       this.#record(await this.#prune(point), from);
     } catch (e) {
       await deleteSubvolume(dest).catch(() => undefined);
@@ -150,7 +161,7 @@ export class Receiver {
       s.resume();
       if (!s.destroyed) reply({ error: why, ...(full ? { code: 'target-full' } : {}) });
     } finally {
-      this.#busy = false;
+      this.#turn.release();
       this.#st.state.receiving = null;
       this.#st.touch();
     }

@@ -14,6 +14,7 @@ import type { StateFile, TargetState } from './state.ts';
 import { ask, dial, readHeader, watchIdle, type TlsMaterial } from './peer.ts';
 import { newestCommon, parsePoint, POINT_IN_TEXT, sortedPoints } from '../../shared/points.ts';
 import { listNames, sendStream, volumeStoredBytes } from './btrfs.ts';
+import type { OutputStream } from './gathered-stream.ts';
 import { Framer } from './frames.ts';
 import { Throttle } from './throttle.ts';
 import { limitAt, parseSchedule } from '../../shared/schedule.ts';
@@ -34,6 +35,12 @@ export class Shipper {
   #stopped = false;
   /** Points this shipper is about to send or sends from: the snapshotter never prunes them meanwhile. */
   readonly #pinned = new Set<string>();
+
+  /** The `btrfs send` under way, for `stop`. */
+  #sending: OutputStream | null = null;
+
+  /** The durable write of the point the target last confirmed, awaited before the next send starts. */
+  #confirmed: Promise<void> = Promise.resolve();
 
   /** Called once a full send is confirmed: no point was taken while it ran (snapshotter.ts), so one is taken now. */
   readonly #afterFullSend: () => void;
@@ -70,8 +77,10 @@ export class Shipper {
     this.#wake?.();
   }
 
+  /** Stops after the current round; a send under way is killed (a gathered one runs in a process group of its own, which the agent's exit would not end). */
   stop(): void {
     this.#stopped = true;
+    this.#sending?.kill();
     this.poke();
   }
 
@@ -88,7 +97,7 @@ export class Shipper {
         const msg = typeof (e as { code?: unknown }).code === 'string' ? `${this.#t.name}: ${plainMessage(e)}` : (e as Error).message;
         // Logged once per kind of failure, not once per point it concerns.
         const kind = (m: string | null) => m?.replace(POINT_IN_TEXT, 'p…');
-        if (kind(this.ts.lastError) !== kind(msg)) this.#st.note({ kind: 'replication', action: 'send-failing', peer: this.#t.name, message: `${this.#t.name}: ${msg}; trying again` });
+        if (kind(this.ts.lastError) !== kind(msg)) this.#st.note({ kind: 'replication', action: 'send-failing', peer: this.#t.name, message: `${msg.startsWith(`${this.#t.name}:`) ? '' : `${this.#t.name}: `}${msg.replace(/\.$/, '')}; trying again` });
         Object.assign(this.ts, { state: 'error', lastError: msg, current: null });
         this.#st.touch();
         await new Promise((r) => setTimeout(r, backoff));
@@ -135,6 +144,10 @@ export class Shipper {
       this.#st.touch();
       return false;
     }
+    // The last confirmed point on the disk first (its write began when the target confirmed it); a failed write fails this round.
+    const confirmed = this.#confirmed;
+    this.#confirmed = Promise.resolve();
+    await confirmed;
     if (!parent) this.#st.note({ kind: 'replication', action: 'full-send', peer: this.#t.name, point: newest, message: `${this.#t.name}: no common point${remote.length ? ` (it holds ${remote.length} points this host no longer has)` : ''}: full send of ${newest}` });
     await this.#send(newest, parent);
     return true;
@@ -151,6 +164,7 @@ export class Shipper {
     const s = await dial(this.#tls, this.#c.jobId, this.#peer());
     watchIdle(s, `sending ${point} to ${this.#t.name}`);
     const send = sendStream(join(this.#c.pointsDir, point), parent ? join(this.#c.pointsDir, parent) : null);
+    this.#sending = send;
     let err = '';
     send.stderr.on('data', (d: Buffer) => (err += d));
     try {
@@ -176,11 +190,15 @@ export class Shipper {
       const { estimateBytes: _, ...sendDone } = cur;
       const done = { ...sendDone, endedAt: Date.now() };
       Object.assign(ts, { state: 'idle', lastPoint: point, lastPointAt: parsePoint(point)!.at, lastParent: parent, lastSend: done, lastFullSend: parent ? (ts.lastFullSend ?? null) : done, current: null, lastError: null, sends: ts.sends + 1, fullSends: ts.fullSends + (parent ? 0 : 1) });
-      // The confirmed point is what failback starts from: on the disk before the next send begins.
-      await this.#st.flushDurably();
+      // The confirmed point is what failback starts from: on the disk before the next send begins. Written while the
+      // next round asks the target what it holds; that round waits for it before it sends (#shipNewest).
+      const durable = this.#st.flushDurably();
+      durable.catch(() => undefined);
+      this.#confirmed = durable;
       if (!parent) this.#afterFullSend();
     } finally {
       send.kill();
+      this.#sending = null;
       s.destroy();
     }
   }

@@ -67,8 +67,10 @@ export class Snapshotter {
       const pts = sortedPoints(await listNames(this.#c.pointsDir));
       const seq = (pts.at(-1)?.seq ?? 0) + 1;
       await snapshot(this.#c.subvolume, join(this.#c.pointsDir, pointName(seq, Date.now())));
-      await this.#prune();
+      // The shippers hear of the point before pruning runs: a delete takes a process of its own, and the RPO waits on none of it.
+      // (Pruning keeps the newest two and whatever a shipper pinned, so it never removes the point they are about to send.)
       this.#onPoint();
+      await this.#prune();
     } catch (e) {
       this.#st.note({ kind: 'replication', action: 'point-failed', message: `a consistency point could not be taken: ${(e as Error).message}` });
     } finally {
