@@ -79,7 +79,11 @@ export class Receiver {
     const reply = (r: Record<string, unknown>) => s.end(`${JSON.stringify(r)}\n`);
     // The source asks for the next point as soon as this one is confirmed, often while its pruning still runs: it waits
     // for that a moment rather than being refused (and backing off) for housekeeping. Every check below comes after the wait.
-    if (header.op === 'receive' && from !== null && from === this.#sender()) await this.#turn.waitTurn(BUSY_WAIT_MS);
+    if (header.op === 'receive' && from !== null && from === this.#sender()) {
+      await this.#turn.waitTurn(BUSY_WAIT_MS);
+      // A source that gave up meanwhile is not answered; its receive must not start on a closed socket and hold the turn.
+      if (s.destroyed) return;
+    }
     const source = this.#sender();
     if (!source || from !== source) {
       this.#st.note({ kind: 'replication', action: 'refused', ...(from ? { peer: from } : {}), message: `refused ${String(header.op)} from ${from ?? 'a peer without a name'}: only ${source ?? 'the job\'s source'} sends points here` });
@@ -144,12 +148,8 @@ export class Receiver {
       // Answer first: pruning old points must not hold up the source.
       reply({ ok: true });
       if (!parent) this.#st.note({ kind: 'replication', action: 'received-full', point, ...(from ? { peer: from } : {}), message: `received ${point} (full)` });
-      await this.#setAsideDiverged(point, from);
-      // Said at once, before pruning (a process per old point): the state is what the dashboard, the RPO watch and a
-      // failover read, and a touch alone would write it up to 200 ms later.
-      this.#record(await receivedPoints(this.#c.receiveDir, false, this.#complete), from);
-      this.#st.flush();
-      this.#record(await this.#prune(point), from);
+      // The point is confirmed now: nothing after this may remove it (the source sends from it next, and failback starts there).
+      await this.#afterConfirmed(point, from).catch((e: unknown) => this.#st.note({ kind: 'agent', action: 'error', message: `after receiving ${point}: ${plainMessage(e)}` }));
     } catch (e) {
       await deleteSubvolume(dest).catch(() => undefined);
       // A full volume is the one failure a person must act on here: say so in plain words (the partial point is gone, the older ones are whole).
@@ -165,6 +165,16 @@ export class Receiver {
       this.#st.state.receiving = null;
       this.#st.touch();
     }
+  }
+
+  /** A confirmed point's housekeeping: newer points set aside, the state said, old points pruned. */
+  async #afterConfirmed(point: string, from: string | null): Promise<void> {
+    await this.#setAsideDiverged(point, from);
+    // Said at once, before pruning (a process per old point): the state is what the dashboard, the RPO watch and a
+    // failover read, and a touch alone would write it up to 200 ms later.
+    this.#record(await receivedPoints(this.#c.receiveDir, false, this.#complete), from);
+    this.#st.flush();
+    this.#record(await this.#prune(point), from);
   }
 
   /** The tripwire judges the point; when it fires, the points before the anomaly are held before anything is pruned, then the alert goes out. */

@@ -22,6 +22,9 @@ import { plainMessage } from '../../shared/errors.ts';
 
 type TargetConfig = AgentConfig['targets'][number];
 
+/** The message already begins with the target's name ("MAIL2: …", "MAIL2 says …"). */
+const named = (msg: string, name: string) => msg === name || msg.startsWith(`${name}:`) || msg.startsWith(`${name} `);
+
 const counter = (add: (n: number) => void) => new Transform({ transform(chunk: Buffer, _e, done) { add(chunk.length); done(null, chunk); } });
 
 export class Shipper {
@@ -93,11 +96,13 @@ export class Shipper {
         if (!shipped) await new Promise<void>((r) => { this.#wake = r; setTimeout(r, 5000); });
         this.#wake = null;
       } catch (e) {
+        // A send killed by stop() is no failure to report.
+        if (this.#stopped) break;
         // A system error (a cut link, a refused port) in words; the agent's own errors are sentences already.
         const msg = typeof (e as { code?: unknown }).code === 'string' ? `${this.#t.name}: ${plainMessage(e)}` : (e as Error).message;
         // Logged once per kind of failure, not once per point it concerns.
         const kind = (m: string | null) => m?.replace(POINT_IN_TEXT, 'p…');
-        if (kind(this.ts.lastError) !== kind(msg)) this.#st.note({ kind: 'replication', action: 'send-failing', peer: this.#t.name, message: `${msg.startsWith(`${this.#t.name}:`) ? '' : `${this.#t.name}: `}${msg.replace(/\.$/, '')}; trying again` });
+        if (kind(this.ts.lastError) !== kind(msg)) this.#st.note({ kind: 'replication', action: 'send-failing', peer: this.#t.name, message: `${named(msg, this.#t.name) ? '' : `${this.#t.name}: `}${msg.replace(/\.$/, '')}; trying again` });
         Object.assign(this.ts, { state: 'error', lastError: msg, current: null });
         this.#st.touch();
         await new Promise((r) => setTimeout(r, backoff));
@@ -144,10 +149,15 @@ export class Shipper {
       this.#st.touch();
       return false;
     }
-    // The last confirmed point on the disk first (its write began when the target confirmed it); a failed write fails this round.
-    const confirmed = this.#confirmed;
-    this.#confirmed = Promise.resolve();
-    await confirmed;
+    // The last confirmed point on the disk first (its write began when the target confirmed it). A failed write fails this
+    // round and is tried again for the next: no send begins before it has succeeded once.
+    try {
+      await this.#confirmed;
+    } catch (e) {
+      this.#confirmed = this.#st.flushDurably();
+      this.#confirmed.catch(() => undefined);
+      throw e;
+    }
     if (!parent) this.#st.note({ kind: 'replication', action: 'full-send', peer: this.#t.name, point: newest, message: `${this.#t.name}: no common point${remote.length ? ` (it holds ${remote.length} points this host no longer has)` : ''}: full send of ${newest}` });
     await this.#send(newest, parent);
     return true;
@@ -162,6 +172,8 @@ export class Shipper {
     Object.assign(ts, { state: 'sending', current: cur });
     this.#st.touch();
     const s = await dial(this.#tls, this.#c.jobId, this.#peer());
+    // Stopped while dialing: no send starts after stop().
+    if (this.#stopped) return void s.destroy();
     watchIdle(s, `sending ${point} to ${this.#t.name}`);
     const send = sendStream(join(this.#c.pointsDir, point), parent ? join(this.#c.pointsDir, parent) : null);
     this.#sending = send;

@@ -92,8 +92,13 @@ export class Snapshotter {
     // Held points (a point-in-time failover's set-aside data, the tripwire's clean points) stay until released.
     const notHeld = prunableUnder(readHolds(this.#c.stateDir));
     const may = (p: string) => this.#prunable(p) && notHeld(p);
-    for (const p of pts) if (!keep.has(p) && may(p)) await deleteSubvolume(join(this.#c.pointsDir, p)).catch(() => undefined);
-    this.#st.state.points = pts.filter((p) => keep.has(p) || !may(p));
+    // The pins are read again before each delete: a shipper poked before this pruning began pins its parent meanwhile.
+    const gone = new Set<string>();
+    for (const p of pts) {
+      if (keep.has(p) || !may(p) || this.#pinned().includes(p)) continue;
+      if (await deleteSubvolume(join(this.#c.pointsDir, p)).then(() => true, () => false)) gone.add(p);
+    }
+    this.#st.state.points = pts.filter((p) => !gone.has(p));
     this.#st.touch();
   }
 }

@@ -31,6 +31,8 @@ export async function main(argv: string[]): Promise<void> {
     keep: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '2' },
   } });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number of rounds, 1 or more (not "${values.rounds}")`);
   const say = (x: string) => void (values.json ? process.stderr : process.stdout).write(`${x}\n`);
   const s = labStatus();
   if (!s.up) throw new Error('The lab is down; bring it up with: npm run lab -- up');
@@ -88,7 +90,6 @@ export async function main(argv: string[]): Promise<void> {
     };
     // Rounds in ABBA order (… raw, Failguard, Failguard, raw …, Failguard last): a drift over the run (the disk, the host)
     // weighs on both alike, and the last round's protection stays for the steady load.
-    const rounds = Math.max(1, Number(values.rounds));
     for (let i = 0; i < rounds; i++) {
       const failguardFirst = i % 2 === (rounds % 2 === 0 ? 0 : 1);
       for (const round of failguardFirst ? [failguardRound, rawRound] : [rawRound, failguardRound]) await round();

@@ -30,7 +30,9 @@ describe('one receive at a time (agent/src/one-at-a-time.ts)', () => {
   it('gives up after the bound while the holder keeps the turn, and forgets the waiter', async () => {
     const turn = new OneAtATime();
     turn.take();
+    const asked = performance.now();
     await turn.waitTurn(40);
+    expect(performance.now() - asked).toBeGreaterThanOrEqual(35);
     expect(turn.take()).toBe(false);
     // A release after the timed-out wait frees the turn for the next taker.
     turn.release();
