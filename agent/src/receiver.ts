@@ -172,9 +172,10 @@ export class Receiver {
     await this.#setAsideDiverged(point, from);
     // Said at once, before pruning (a process per old point): the state is what the dashboard, the RPO watch and a
     // failover read, and a touch alone would write it up to 200 ms later.
-    this.#record(await receivedPoints(this.#c.receiveDir, false, this.#complete), from);
+    const pts = await receivedPoints(this.#c.receiveDir, false, this.#complete);
+    this.#record(pts, from);
     this.#st.flush();
-    this.#record(await this.#prune(point), from);
+    this.#record(await this.#prune(point, pts), from);
   }
 
   /** The tripwire judges the point; when it fires, the points before the anomaly are held before anything is pruned, then the alert goes out. */
@@ -221,9 +222,8 @@ export class Receiver {
     if (moved.length) this.#st.note({ kind: 'replication', action: 'set-aside', point, message: `set aside ${moved.length} point(s) newer than ${point} that ${from ?? 'its sender'} never had (diverged-${moved[0]}…): kept, never promoted` });
   }
 
-  /** Keeps what the retention says, always the newest point (the parent of the next send), and every held point. */
-  async #prune(newest: string): Promise<string[]> {
-    const pts = await receivedPoints(this.#c.receiveDir, false, this.#complete);
+  /** Keeps what the retention says, always the newest point (the parent of the next send), and every held point; `pts` are the complete points here, as just read. */
+  async #prune(newest: string, pts: string[]): Promise<string[]> {
     const holds = readHolds(this.#c.stateDir);
     // Unreadable holds hold everything: a lost hold could delete the only clean copy.
     if (holds === null) return pts;

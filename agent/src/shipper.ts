@@ -45,6 +45,12 @@ export class Shipper {
   /** The durable write of the point the target last confirmed, awaited before the next send starts. */
   #confirmed: Promise<void> = Promise.resolve();
 
+  /** Starts the durable write of the state as it is now; the next send awaits it (a failure is seen there, not unhandled here). */
+  #writeConfirmed(): void {
+    this.#confirmed = this.#st.flushDurably();
+    this.#confirmed.catch(() => undefined);
+  }
+
   /** Called once a full send is confirmed: no point was taken while it ran (snapshotter.ts), so one is taken now. */
   readonly #afterFullSend: () => void;
 
@@ -154,8 +160,7 @@ export class Shipper {
     try {
       await this.#confirmed;
     } catch (e) {
-      this.#confirmed = this.#st.flushDurably();
-      this.#confirmed.catch(() => undefined);
+      this.#writeConfirmed();
       throw e;
     }
     if (!parent) this.#st.note({ kind: 'replication', action: 'full-send', peer: this.#t.name, point: newest, message: `${this.#t.name}: no common point${remote.length ? ` (it holds ${remote.length} points this host no longer has)` : ''}: full send of ${newest}` });
@@ -204,9 +209,7 @@ export class Shipper {
       Object.assign(ts, { state: 'idle', lastPoint: point, lastPointAt: parsePoint(point)!.at, lastParent: parent, lastSend: done, lastFullSend: parent ? (ts.lastFullSend ?? null) : done, current: null, lastError: null, sends: ts.sends + 1, fullSends: ts.fullSends + (parent ? 0 : 1) });
       // The confirmed point is what failback starts from: on the disk before the next send begins. Written while the
       // next round asks the target what it holds; that round waits for it before it sends (#shipNewest).
-      const durable = this.#st.flushDurably();
-      durable.catch(() => undefined);
-      this.#confirmed = durable;
+      this.#writeConfirmed();
       if (!parent) this.#afterFullSend();
     } finally {
       send.kill();

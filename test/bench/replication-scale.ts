@@ -92,7 +92,7 @@ export async function main(argv: string[]): Promise<void> {
     // weighs on both alike, and the last round's protection stays for the steady load.
     for (let i = 0; i < rounds; i++) {
       const failguardFirst = i % 2 === (rounds % 2 === 0 ? 0 : 1);
-      for (const round of failguardFirst ? [failguardRound, rawRound] : [rawRound, failguardRound]) await round();
+      for (const transfer of failguardFirst ? [failguardRound, rawRound] : [rawRound, failguardRound]) await transfer();
     }
     const raw = summary(raws);
     const initial = summary(initials);
