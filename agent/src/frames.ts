@@ -7,15 +7,19 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 const MAX = 1 << 20;
 
-/** Wraps data into frames and adds the end frame when its input ends. */
+/**
+ * Wraps data into frames and adds the end frame when its input ends. A frame leaves as one buffer, its
+ * length in front: pushed apart, the four bytes were a TLS record and a socket write of their own, as
+ * many writes as the data's (a full send's 64 KiB blocks: the copy costs less than the write it saves).
+ */
 export class Framer extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     for (let off = 0; off < chunk.length; off += MAX) {
       const part = chunk.subarray(off, off + MAX);
-      const head = Buffer.alloc(4);
-      head.writeUInt32BE(part.length);
-      this.push(head);
-      this.push(part);
+      const frame = Buffer.allocUnsafe(4 + part.length);
+      frame.writeUInt32BE(part.length);
+      part.copy(frame, 4);
+      this.push(frame);
     }
     done();
   }

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENTD } from '../../electron/provision/host-layout.ts';
+import { AGENT_OLD_SPACE_MB, AGENTD } from '../../electron/provision/host-layout.ts';
 import { parseEvents, type AgentEvent } from '../../shared/agent-events.ts';
 import { SUPERVISOR_POLL_S, SUPERVISOR_STALE_CHECKS } from '../../shared/supervisor-pace.ts';
 
@@ -117,6 +117,9 @@ describe('agentd boot (SysV, through update-rc.d): the agent starts at boot and 
   });
 });
 
+/** A stand-in's first line: Node's own options (before the script) are Node's, so the stand-in's arguments start at the script. */
+const SKIP_NODE_OPTIONS = 'while [ "${1#--}" != "$1" ]; do shift; done';
+
 /**
  * Runs `body` under the supervisor as provisioning installs it, with `agent` (a shell script) standing in for
  * the agent's runtime: in private mount and PID namespaces, over a scratch /var/lib, /opt and /run.
@@ -147,9 +150,36 @@ echo "left=$(pgrep -fc '^/bin/sh /opt/failguard/bin/node' || true)"`);
   });
 });
 
+describe('agentd supervise: the daemon\'s heap', () => {
+  it(`starts the agent with its old generation at ${AGENT_OLD_SPACE_MB} MB (a small one ran a full collection every half second while a send streamed)`, () => {
+    const r = withStandIn(`#!/bin/sh\necho "$@" > /var/lib/failguard/args\nwhile :; do cut -d' ' -f1 /proc/uptime > /var/lib/failguard/alive; sleep 0.2; done\n`, `/opt/failguard/agentd start; sleep 1
+echo "args=$(cat /var/lib/failguard/args)"; /opt/failguard/agentd stop; echo "stop=$?"`);
+    expect(r.stdout.match(/^args=(.*)$/m)?.[1], r.stdout + r.stderr).toBe(`--initial-old-space-size=${AGENT_OLD_SPACE_MB} /opt/failguard/agent.mjs run /etc/failguard/agent.json`);
+    expect(r.stdout).toMatch(/^stop=0$/m);
+  });
+
+  it('stop\'s last resort finds an agent with the flag and one an earlier supervisor started without it, and no other', () => {
+    const line = /pkill -KILL -f "(.*)" 2>\/dev\/null; exit 0/.exec(AGENTD)?.[1];
+    expect(line).toBeDefined();
+    // The pattern as the shell expands it, tried on each command line with grep -E (pkill's regular expressions).
+    const vars = /^NODE=.*$/m.exec(AGENTD)![0] + `\n${/^HEAP=.*$/m.exec(AGENTD)![0]}`;
+    const pattern = spawnSync('sh', ['-c', `${vars}\nprintf '%s' "${line}"`], { encoding: 'utf8' }).stdout;
+    const matches = (cmdline: string) => spawnSync('grep', ['-qE', pattern], { input: cmdline }).status === 0;
+    expect(pattern).toContain('--initial-old-space-size');
+    expect([
+      `/opt/failguard/bin/node --initial-old-space-size=${AGENT_OLD_SPACE_MB} /opt/failguard/agent.mjs run /etc/failguard/agent.json`,
+      '/opt/failguard/bin/node /opt/failguard/agent.mjs run /etc/failguard/agent.json',
+      '/opt/failguard/bin/node /opt/failguard/agent.mjs status /etc/failguard/agent.json',
+      '/opt/failguard/bin/node /opt/failguard/agent.mjs run /etc/failguard/other.json',
+      '/bin/sh /opt/failguard/bin/node /opt/failguard/agent.mjs run /etc/failguard/agent.json',
+    ].map(matches)).toEqual([true, true, false, false, false]);
+  });
+});
+
 describe('agentd supervise: a stamp older than the fence time its agent wrote stops the agent and the services', () => {
   /** A stand-in agent (called as node AGENT run|unserve CONF) that writes one stamp "UPTIME F" and then hangs; `unserve` records when it ran (boot-clock seconds). */
   const hangs = (f: number) => `#!/bin/sh
+${SKIP_NODE_OPTIONS}
 case "$2" in
   run) echo "$(cut -d' ' -f1 /proc/uptime) ${f}" > /var/lib/failguard/alive; exec sleep 600 ;;
   unserve) [ "$4" = --fence ] && cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;
@@ -157,6 +187,7 @@ esac
 `;
   /** Writes its stamp "UPTIME+AHEAD F" five times a second and never hangs (a clock a little or far ahead of the supervisor's). */
   const ahead = (f: number, aheadS: number) => `#!/bin/sh
+${SKIP_NODE_OPTIONS}
 case "$2" in
   run) while :; do awk '{ printf "%.1f ${f}\\n", $1 + ${aheadS} }' /proc/uptime > /var/lib/failguard/alive.tmp; mv /var/lib/failguard/alive.tmp /var/lib/failguard/alive; sleep 0.2; done ;;
   unserve) [ "$4" = --fence ] && cut -d' ' -f1 /proc/uptime >> /var/lib/failguard/unserved ;;

@@ -65,8 +65,11 @@ describe('consistency point names and retention', () => {
 describe('frames carry a stream and say where it ends', () => {
   it('round-trips any bytes, and stops at the end frame', async () => {
     const data = Buffer.from(Array.from({ length: 3_000_000 }, (_, i) => (i * 7) % 251));
+    // Each push as it leaves (read() would join what is buffered).
+    const framer = new Framer();
     const framed: Buffer[] = [];
-    await pipeline(Readable.from([data.subarray(0, 100), data.subarray(100)]), new Framer(), async (src: AsyncIterable<Buffer>) => { for await (const c of src) framed.push(c); });
+    framer.on('data', (c: Buffer) => framed.push(c));
+    await pipeline(Readable.from([data.subarray(0, 100), data.subarray(100)]), framer);
     const wire = Buffer.concat([...framed, Buffer.from('next request\n')]);
     const d = new Deframer();
     const got: Buffer[] = [];
@@ -76,6 +79,9 @@ describe('frames carry a stream and say where it ends', () => {
     for (let i = 0; i < wire.length; i += 65_537) d.write(wire.subarray(i, i + 65_537));
     await ended;
     expect(Buffer.concat(got).equals(data)).toBe(true);
+    // Each frame leaves as one buffer, its length first (a prefix pushed apart was a TLS record and a socket write of its own):
+    // 100 bytes, then 2,999,900 in frames of at most 1 MiB, then the end frame.
+    expect(framed.map((f) => [f.length, f.readUInt32BE(0)])).toEqual([[104, 100], [4 + 2 ** 20, 2 ** 20], [4 + 2 ** 20, 2 ** 20], [4 + 2_999_900 - 2 ** 21, 2_999_900 - 2 ** 21], [4, 0]]);
   });
 
   it('reads frames whose length prefixes and data are split anywhere, passes what follows the end frame on, and refuses an oversized frame', async () => {
