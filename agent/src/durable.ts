@@ -1,6 +1,6 @@
 /** Files the safety rule relies on, written so that a power loss leaves either the old or the new content whole. */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Writes `text` to `file` so that a power loss leaves either the old or the new content. */
@@ -42,4 +42,11 @@ export async function writeDurablyAsync(file: string, text: string, tmpSuffix: s
   } finally {
     await dir.close();
   }
+}
+
+/** Replaces `file` whole, off the event loop, through a temporary file of its own (a reader sees the old content or the new, never part); not fsynced. */
+export async function writeReplacing(file: string, text: string): Promise<void> {
+  const tmp = `${file}.async.tmp`;
+  await writeFile(tmp, text, { mode: 0o600 });
+  await rename(tmp, file);
 }

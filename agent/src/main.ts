@@ -137,7 +137,7 @@ async function run(configFile: string): Promise<void> {
     st.flush();
   };
   setInterval(() => {
-    st.flush();
+    void st.save();
     // A standby that took over has no RPO of its own: read once for the watch and the metrics.
     const tookOver = c.role === 'target' && readPhase(c.stateDir) !== null;
     try {

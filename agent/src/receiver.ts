@@ -174,7 +174,7 @@ export class Receiver {
     // failover read, and a touch alone would write it up to 200 ms later.
     const pts = await receivedPoints(this.#c.receiveDir, false, this.#complete);
     this.#record(pts, from);
-    this.#st.flush();
+    await this.#st.save();
     this.#record(await this.#prune(point, pts), from);
   }
 

@@ -1,7 +1,7 @@
 /** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed), events.jsonl and agent.log. */
 import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDurablyAsync } from './durable.ts';
+import { writeDurablyAsync, writeReplacing } from './durable.ts';
 
 // One schema for what the agent writes and the app reads (shared/agent-state.ts).
 export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
@@ -13,7 +13,8 @@ export class StateFile {
   readonly state: AgentState;
   readonly #dir: string;
   #timer: NodeJS.Timeout | null = null;
-  #durable: Promise<void> = Promise.resolve();
+  /** The writes off the event loop, one after the other (each writes the state as it is when its turn comes). */
+  #writes: Promise<void> = Promise.resolve();
   constructor(dir: string, init: Omit<AgentState, 'updatedAt' | 'pointBytes' | 'held'> & Partial<Pick<AgentState, 'pointBytes' | 'held'>>) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.#dir = dir;
@@ -21,11 +22,22 @@ export class StateFile {
     this.flush();
   }
 
-  /** Writes soon (at most a few times a second). */
+  /** Writes soon (at most a few times a second), off the event loop. */
   touch(): void {
-    this.#timer ??= setTimeout(() => { this.#timer = null; this.flush(); }, 200);
+    this.#timer ??= setTimeout(() => { this.#timer = null; void this.save(); }, 200);
   }
 
+  /**
+   * Writes now, off the event loop: replacing the file can wait on the disk (ext4 frees the old file's
+   * blocks at the rename, a discard on a volume mounted with it), and the agent's heartbeats and the
+   * stream it relays must not. Measured in the lab while a send streamed: the relay's thread stopped
+   * in that discard, and the send stopped behind it. Not fsynced: for facts a plan relies on, `flushDurably`.
+   */
+  save(): Promise<void> {
+    return this.#queue((text) => writeReplacing(join(this.#dir, 'state.json'), text));
+  }
+
+  /** Writes at once, on the event loop: at start and at exit, when nothing else runs. */
   flush(): void {
     if (this.#timer) {
       clearTimeout(this.#timer);
@@ -43,16 +55,22 @@ export class StateFile {
    * Off the event loop; one at a time (a later one waits for the one under way, then writes the state as it is then).
    */
   flushDurably(): Promise<void> {
+    return this.#queue((text) => writeDurablyAsync(join(this.#dir, 'state.json'), text, 'durable.tmp'));
+  }
+
+  /** A write after those before it (its own failure is its caller's; the next write goes on regardless). */
+  #queue(write: (text: string) => Promise<void>): Promise<void> {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    const write = async () => {
+    const turn = () => {
       this.state.updatedAt = Date.now();
-      await writeDurablyAsync(join(this.#dir, 'state.json'), JSON.stringify(this.state), 'durable.tmp');
+      return write(JSON.stringify(this.state));
     };
-    this.#durable = this.#durable.then(write, write);
-    return this.#durable;
+    const done = this.#writes.then(turn, turn);
+    this.#writes = done.catch(() => undefined);
+    return done;
   }
 
   /**

@@ -4,7 +4,7 @@
  * fit is refused in one sentence naming the field.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateFile } from '../../agent/src/state.ts';
@@ -28,4 +28,34 @@ describe('the agent\'s state file', () => {
     expect(() => parseAgentState(JSON.stringify({ ...old, role: 'boss' }))).toThrow(/^the agent's state does not fit what this version of Failguard reads \(role: /);
     expect(() => parseAgentState(JSON.stringify({ ...old, monitor: { role: 'target', state: 'dancing' } }))).toThrow(/\(monitor\.state: /);
   });
+
+  it('routine writes leave the event loop: saved after the call returns, in order, the last one last; a failed write stops none after it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-state-'));
+    const st = new StateFile(dir, { version: '1', jobId: 'j', host: 'MAIL2', role: 'target', pid: 7, node: 'v24', startedAt: 1, configSha256: 'c', points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
+    const onDisk = () => (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { received: { count: number } }).received.count;
+    st.state.received.count = 1;
+    const first = st.save();
+    // Not yet: the write runs on the thread pool, after this turn of the loop.
+    expect(onDisk()).toBe(0);
+    await first;
+    expect(onDisk()).toBe(1);
+    const all: Array<Promise<void>> = [];
+    for (let n = 2; n <= 30; n++) { st.state.received.count = n; all.push(st.save()); }
+    await Promise.all(all);
+    expect(onDisk()).toBe(30);
+    // A touch writes within its 200 ms, off the loop too.
+    st.state.received.count = 31;
+    st.touch();
+    expect(onDisk()).toBe(30);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(onDisk()).toBe(31);
+    // The folder gone: that write fails, and says so; the next one, once it is back, is written.
+    rmSync(dir, { recursive: true });
+    await expect(st.save()).rejects.toThrow(/ENOENT/);
+    mkdirSync(dir);
+    st.state.received.count = 32;
+    await st.save();
+    expect(onDisk()).toBe(32);
+  });
 });
+
