@@ -1,6 +1,6 @@
 /** Files the safety rule relies on, written so that a power loss leaves either the old or the new content whole. */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { open, rename, writeFile } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Writes `text` to `file` so that a power loss leaves either the old or the new content. */
@@ -23,30 +23,28 @@ export function writeDurably(file: string, text: string): void {
 }
 
 /**
- * The same, off the event loop (a slow disk must not hold up the agent's liveness stamp and heartbeats),
- * through a temporary file of its own (`tmpSuffix`), so a synchronous writer of the same file never shares it.
+ * Replaces `file` whole, off the event loop (a slow disk must not hold up the agent's liveness stamp,
+ * heartbeats and streams), through a temporary file of its own (`tmpSuffix`), so a synchronous writer
+ * of the same file never shares it. `fsync`: as writeDurably, so a power loss leaves the old content
+ * or the new. `wanted`: asked just before the rename; false (a newer write came meanwhile) leaves the
+ * file as it is and the temporary one removed.
  */
-export async function writeDurablyAsync(file: string, text: string, tmpSuffix: string): Promise<void> {
-  const tmp = `${file}.${tmpSuffix}`;
+export async function replaceFileAsync(file: string, text: string, o: { tmpSuffix: string; fsync: boolean; wanted?: () => boolean }): Promise<void> {
+  const tmp = `${file}.${o.tmpSuffix}`;
   const f = await open(tmp, 'w', 0o600);
   try {
     await f.writeFile(text);
-    await f.sync();
+    if (o.fsync) await f.sync();
   } finally {
     await f.close();
   }
+  if (o.wanted && !o.wanted()) return void (await rm(tmp, { force: true }));
   await rename(tmp, file);
+  if (!o.fsync) return;
   const dir = await open(dirname(file), 'r');
   try {
     await dir.sync();
   } finally {
     await dir.close();
   }
-}
-
-/** Replaces `file` whole, off the event loop, through a temporary file of its own (a reader sees the old content or the new, never part); not fsynced. */
-export async function writeReplacing(file: string, text: string): Promise<void> {
-  const tmp = `${file}.async.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, file);
 }

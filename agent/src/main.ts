@@ -131,13 +131,13 @@ async function run(configFile: string): Promise<void> {
   const sends = new SendWatch(alerted);
   const volume = new VolumeWatch(alerted);
   const metrics = metricsWriter(c, st, () => (c.monitor ? monitor.admits() : null));
-  /** Sends a watch's alert, and writes down at once that it was sent (or cleared), so a restart right after keeps it. */
+  /** Sends a watch's alert, and writes down at once (to the disk, off the event loop) that it was sent (or cleared), so a restart right after keeps it. */
   const alert = (a: { event: string; severity: 'info' | 'warning' | 'critical'; message: string }) => {
     raise(c, st, a.event, a.severity, a.message);
-    st.flush();
+    st.saveSoon(true);
   };
   setInterval(() => {
-    void st.save();
+    st.saveSoon();
     // A standby that took over has no RPO of its own: read once for the watch and the metrics.
     const tookOver = c.role === 'target' && readPhase(c.stateDir) !== null;
     try {
@@ -190,7 +190,7 @@ async function reload(file: string, c: AgentConfig, st: StateFile, o: { snap: Sn
   o.snap?.reschedule();
   st.state.configSha256 = configSha256(file);
   st.note({ kind: 'config', action: 'reloaded', changes: d.changes, message: `configuration reloaded in place${d.changes.length ? `: ${d.changes.join('; ')}` : ' (nothing the agent uses changed)'}` });
-  st.flush();
+  st.saveSoon(true);
 }
 
 /** Logs an alert and sends it to every receiver; never waits for them, never throws (a failover goes on). */

@@ -1,7 +1,7 @@
 /** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed), events.jsonl and agent.log. */
 import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDurablyAsync, writeReplacing } from './durable.ts';
+import { replaceFileAsync } from './durable.ts';
 
 // One schema for what the agent writes and the app reads (shared/agent-state.ts).
 export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
@@ -15,6 +15,10 @@ export class StateFile {
   #timer: NodeJS.Timeout | null = null;
   /** The writes off the event loop, one after the other (each writes the state as it is when its turn comes). */
   #writes: Promise<void> = Promise.resolve();
+  /** A routine save queued and not yet begun: another asked meanwhile is the same write (it will write the state as it is then). */
+  #waiting: Promise<void> | null = null;
+  /** Counts the writes on the event loop: a queued write begun before one of them does not replace the file after it. */
+  #syncWrites = 0;
   constructor(dir: string, init: Omit<AgentState, 'updatedAt' | 'pointBytes' | 'held'> & Partial<Pick<AgentState, 'pointBytes' | 'held'>>) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.#dir = dir;
@@ -24,7 +28,7 @@ export class StateFile {
 
   /** Writes soon (at most a few times a second), off the event loop. */
   touch(): void {
-    this.#timer ??= setTimeout(() => { this.#timer = null; void this.save(); }, 200);
+    this.#timer ??= setTimeout(() => { this.#timer = null; this.saveSoon(); }, 200);
   }
 
   /**
@@ -34,15 +38,28 @@ export class StateFile {
    * in that discard, and the send stopped behind it. Not fsynced: for facts a plan relies on, `flushDurably`.
    */
   save(): Promise<void> {
-    return this.#queue((text) => writeReplacing(join(this.#dir, 'state.json'), text));
+    if (this.#waiting) return this.#waiting;
+    const p = this.#queue({ tmpSuffix: 'async.tmp', fsync: false }, () => { this.#waiting = null; });
+    this.#waiting = p;
+    return p;
   }
 
-  /** Writes at once, on the event loop: at start and at exit, when nothing else runs. */
+  /** `save` for a caller that does not wait: a failure is noted, never thrown (a disk that refuses writes shows in the liveness stamp, which the supervisor watches). */
+  saveSoon(durably = false): void {
+    (durably ? this.flushDurably() : this.save()).catch((e: unknown) => {
+      try {
+        this.note({ kind: 'agent', action: 'error', message: `the state could not be written: ${(e as Error).message}` });
+      } catch { /* the same disk */ }
+    });
+  }
+
+  /** Writes at once, on the event loop: at start and at exit only (a queued write begun before it is left unrenamed). */
   flush(): void {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
+    this.#syncWrites++;
     this.state.updatedAt = Date.now();
     const tmp = join(this.#dir, 'state.json.tmp');
     writeFileSync(tmp, JSON.stringify(this.state), { mode: 0o600 });
@@ -51,22 +68,24 @@ export class StateFile {
 
   /**
    * Writes now and to the disk: for facts a later plan relies on (which point a target confirmed,
-   * what failback reads to tell what diverged), so a power cut right after them does not lose them.
+   * what failback reads to tell what diverged, an alert sent), so a power cut right after them does not lose them.
    * Off the event loop; one at a time (a later one waits for the one under way, then writes the state as it is then).
    */
   flushDurably(): Promise<void> {
-    return this.#queue((text) => writeDurablyAsync(join(this.#dir, 'state.json'), text, 'durable.tmp'));
+    return this.#queue({ tmpSuffix: 'durable.tmp', fsync: true });
   }
 
   /** A write after those before it (its own failure is its caller's; the next write goes on regardless). */
-  #queue(write: (text: string) => Promise<void>): Promise<void> {
+  #queue(o: { tmpSuffix: string; fsync: boolean }, begins: () => void = () => undefined): Promise<void> {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
     const turn = () => {
+      begins();
       this.state.updatedAt = Date.now();
-      return write(JSON.stringify(this.state));
+      const syncWrites = this.#syncWrites;
+      return replaceFileAsync(join(this.#dir, 'state.json'), JSON.stringify(this.state), { ...o, wanted: () => this.#syncWrites === syncWrites });
     };
     const done = this.#writes.then(turn, turn);
     this.#writes = done.catch(() => undefined);

@@ -152,7 +152,7 @@ echo "left=$(pgrep -fc '^/bin/sh /opt/failguard/bin/node' || true)"`);
 
 describe('agentd supervise: the daemon\'s heap', () => {
   it(`starts the agent with its old generation at ${AGENT_OLD_SPACE_MB} MB (a small one ran a full collection every half second while a send streamed)`, () => {
-    const r = withStandIn(`#!/bin/sh\necho "$@" > /var/lib/failguard/args\nwhile :; do cut -d' ' -f1 /proc/uptime > /var/lib/failguard/alive; sleep 0.2; done\n`, `/opt/failguard/agentd start; sleep 1
+    const r = withStandIn(`#!/bin/sh\necho "$@" > /var/lib/failguard/args\nwhile :; do cut -d' ' -f1 /proc/uptime > /var/lib/failguard/alive; sleep 0.2; done\n`, `/opt/failguard/agentd start; for i in $(seq 100); do [ -s /var/lib/failguard/args ] && break; sleep 0.1; done
 echo "args=$(cat /var/lib/failguard/args)"; /opt/failguard/agentd stop; echo "stop=$?"`);
     expect(r.stdout.match(/^args=(.*)$/m)?.[1], r.stdout + r.stderr).toBe(`--initial-old-space-size=${AGENT_OLD_SPACE_MB} /opt/failguard/agent.mjs run /etc/failguard/agent.json`);
     expect(r.stdout).toMatch(/^stop=0$/m);

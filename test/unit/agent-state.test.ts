@@ -29,33 +29,48 @@ describe('the agent\'s state file', () => {
     expect(() => parseAgentState(JSON.stringify({ ...old, monitor: { role: 'target', state: 'dancing' } }))).toThrow(/\(monitor\.state: /);
   });
 
-  it('routine writes leave the event loop: saved after the call returns, in order, the last one last; a failed write stops none after it', async () => {
+  it('routine writes leave the event loop, the last state last; one asked while another waits is the same write; a failure stops none after it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-state-'));
     const st = new StateFile(dir, { version: '1', jobId: 'j', host: 'MAIL2', role: 'target', pid: 7, node: 'v24', startedAt: 1, configSha256: 'c', points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
     const onDisk = () => (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { received: { count: number } }).received.count;
+    // Microtasks only: a file operation cannot complete before the event loop turns, so the write begun is still under way.
+    const begun = async () => { for (let i = 0; i < 5; i++) await null; };
     st.state.received.count = 1;
     const first = st.save();
-    // Not yet: the write runs on the thread pool, after this turn of the loop.
+    await begun();
+    // Under way, not done: the write runs on the thread pool.
     expect(onDisk()).toBe(0);
+    // Two asked while it runs: one write, of the state as it is when its turn comes.
+    st.state.received.count = 2;
+    const second = st.save();
+    st.state.received.count = 3;
+    expect(st.save()).toBe(second);
     await first;
     expect(onDisk()).toBe(1);
-    const all: Array<Promise<void>> = [];
-    for (let n = 2; n <= 30; n++) { st.state.received.count = n; all.push(st.save()); }
-    await Promise.all(all);
-    expect(onDisk()).toBe(30);
+    await second;
+    expect(onDisk()).toBe(3);
+    // A write on the event loop (at exit) while a queued one is under way: the older one does not replace it after.
+    st.state.received.count = 4;
+    const older = st.save();
+    await begun();
+    st.state.received.count = 5;
+    st.flush();
+    await older;
+    expect(onDisk()).toBe(5);
     // A touch writes within its 200 ms, off the loop too.
-    st.state.received.count = 31;
+    st.state.received.count = 6;
     st.touch();
-    expect(onDisk()).toBe(30);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(onDisk()).toBe(31);
-    // The folder gone: that write fails, and says so; the next one, once it is back, is written.
+    expect(onDisk()).toBe(5);
+    for (const until = Date.now() + 5000; onDisk() !== 6 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+    expect(onDisk()).toBe(6);
+    // The folder gone: that write fails and says so; a timer's save notes it and throws nothing; once it is back, the next one is written.
     rmSync(dir, { recursive: true });
     await expect(st.save()).rejects.toThrow(/ENOENT/);
+    st.saveSoon();
+    await new Promise((r) => setTimeout(r, 50));
     mkdirSync(dir);
-    st.state.received.count = 32;
-    await st.save();
-    expect(onDisk()).toBe(32);
+    st.state.received.count = 7;
+    await st.flushDurably();
+    expect(onDisk()).toBe(7);
   });
 });
-
