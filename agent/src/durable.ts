@@ -1,4 +1,4 @@
-/** Files the safety rule relies on, written so that a power loss leaves either the old or the new content whole. */
+/** Files replaced whole (a reader sees the old content or the new), and those the safety rule relies on written so that a power loss leaves either whole too. */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';

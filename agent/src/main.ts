@@ -111,7 +111,10 @@ async function run(configFile: string): Promise<void> {
   await snap?.start();
   for (const s of shippers) void s.run();
   follower?.start();
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     st.note({ kind: 'agent', action: 'stopping', message: 'agent stopping' });
     snap?.stop();
     follower?.stop();
@@ -119,8 +122,8 @@ async function run(configFile: string): Promise<void> {
     shippers.forEach((s) => s.stop());
     server.close();
     admission?.close();
-    st.flush();
-    process.exit(0);
+    // The last state written last: a queued write under way is awaited first (at most 2 s).
+    void st.close().finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

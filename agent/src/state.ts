@@ -1,7 +1,7 @@
 /** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed), events.jsonl and agent.log. */
-import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { replaceFileAsync } from './durable.ts';
+import { replaceFileAsync, writeDurably } from './durable.ts';
 
 // One schema for what the agent writes and the app reads (shared/agent-state.ts).
 export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
@@ -17,8 +17,10 @@ export class StateFile {
   #writes: Promise<void> = Promise.resolve();
   /** A routine save queued and not yet begun: another asked meanwhile is the same write (it will write the state as it is then). */
   #waiting: Promise<void> | null = null;
-  /** Counts the writes on the event loop: a queued write begun before one of them does not replace the file after it. */
+  /** Counts the writes on the event loop: a queued write begun before one of them and not yet renamed is not renamed after it. */
   #syncWrites = 0;
+  /** Closing (at exit): no queued write begins any more. */
+  #closed = false;
   constructor(dir: string, init: Omit<AgentState, 'updatedAt' | 'pointBytes' | 'held'> & Partial<Pick<AgentState, 'pointBytes' | 'held'>>) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.#dir = dir;
@@ -53,7 +55,20 @@ export class StateFile {
     });
   }
 
-  /** Writes at once, on the event loop: at start and at exit only (a queued write begun before it is left unrenamed). */
+  /**
+   * At exit: no queued write begins after this, the one under way is awaited (at most `ms`: a disk that
+   * hangs must not hold the exit), then the state is written at once, to the disk. So no older write
+   * lands after the last one.
+   */
+  async close(ms = 2000): Promise<void> {
+    this.#closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#writes, new Promise<void>((r) => { timer = setTimeout(r, ms); })]);
+    clearTimeout(timer);
+    this.flush();
+  }
+
+  /** Writes at once, on the event loop and to the disk: at start, and at exit from close(). */
   flush(): void {
     if (this.#timer) {
       clearTimeout(this.#timer);
@@ -61,15 +76,15 @@ export class StateFile {
     }
     this.#syncWrites++;
     this.state.updatedAt = Date.now();
-    const tmp = join(this.#dir, 'state.json.tmp');
-    writeFileSync(tmp, JSON.stringify(this.state), { mode: 0o600 });
-    renameSync(tmp, join(this.#dir, 'state.json'));
+    // To the disk: a durable write still queued is skipped after it (see #queue), and what it would have kept is in this one.
+    writeDurably(join(this.#dir, 'state.json'), JSON.stringify(this.state));
   }
 
   /**
    * Writes now and to the disk: for facts a later plan relies on (which point a target confirmed,
    * what failback reads to tell what diverged, an alert sent), so a power cut right after them does not lose them.
    * Off the event loop; one at a time (a later one waits for the one under way, then writes the state as it is then).
+   * Once closing, it writes nothing: close() writes the state to the disk itself.
    */
   flushDurably(): Promise<void> {
     return this.#queue({ tmpSuffix: 'durable.tmp', fsync: true });
@@ -81,8 +96,9 @@ export class StateFile {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    const turn = () => {
+    const turn = async () => {
       begins();
+      if (this.#closed) return;
       this.state.updatedAt = Date.now();
       const syncWrites = this.#syncWrites;
       return replaceFileAsync(join(this.#dir, 'state.json'), JSON.stringify(this.state), { ...o, wanted: () => this.#syncWrites === syncWrites });

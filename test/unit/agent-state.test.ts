@@ -29,7 +29,7 @@ describe('the agent\'s state file', () => {
     expect(() => parseAgentState(JSON.stringify({ ...old, monitor: { role: 'target', state: 'dancing' } }))).toThrow(/\(monitor\.state: /);
   });
 
-  it('routine writes leave the event loop, the last state last; one asked while another waits is the same write; a failure stops none after it', async () => {
+  it('routine writes leave the event loop, the last state last; one asked while another waits is the same write; a failure stops none after it; at exit the last is written last', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-state-'));
     const st = new StateFile(dir, { version: '1', jobId: 'j', host: 'MAIL2', role: 'target', pid: 7, node: 'v24', startedAt: 1, configSha256: 'c', points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null } });
     const onDisk = () => (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { received: { count: number } }).received.count;
@@ -49,28 +49,46 @@ describe('the agent\'s state file', () => {
     expect(onDisk()).toBe(1);
     await second;
     expect(onDisk()).toBe(3);
-    // A write on the event loop (at exit) while a queued one is under way: the older one does not replace it after.
+    // A write on the event loop while a queued one is under way: the older one is not renamed after it. (99 after the flush: had
+    // the queued one not begun before it, it would have written 99, and this would not test the skip.)
     st.state.received.count = 4;
     const older = st.save();
     await begun();
     st.state.received.count = 5;
     st.flush();
+    st.state.received.count = 99;
     await older;
     expect(onDisk()).toBe(5);
     // A touch writes within its 200 ms, off the loop too.
     st.state.received.count = 6;
     st.touch();
     expect(onDisk()).toBe(5);
-    for (const until = Date.now() + 5000; onDisk() !== 6 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+    const poll = async (ok: () => boolean) => { for (const until = Date.now() + 5000; !ok() && Date.now() < until;) await new Promise((r) => setTimeout(r, 20)); };
+    await poll(() => onDisk() === 6);
     expect(onDisk()).toBe(6);
-    // The folder gone: that write fails and says so; a timer's save notes it and throws nothing; once it is back, the next one is written.
-    rmSync(dir, { recursive: true });
-    await expect(st.save()).rejects.toThrow(/ENOENT/);
+    // A write that fails (its temporary file cannot be made): save() says so; a timer's saveSoon() notes it and throws nothing.
+    mkdirSync(join(dir, 'state.json.async.tmp'));
+    await expect(st.save()).rejects.toThrow(/EISDIR/);
     st.saveSoon();
-    await new Promise((r) => setTimeout(r, 50));
-    mkdirSync(dir);
+    const events = () => { try { return readFileSync(join(dir, 'events.jsonl'), 'utf8'); } catch { return ''; } };
+    await poll(() => events().includes('the state could not be written'));
+    expect(events()).toContain('the state could not be written');
+    rmSync(join(dir, 'state.json.async.tmp'), { recursive: true });
+    // Writes go on after a failure.
     st.state.received.count = 7;
     await st.flushDurably();
     expect(onDisk()).toBe(7);
+    // At exit: the write under way is awaited, then the last state written; nothing queued after it begins.
+    st.state.received.count = 8;
+    const last = st.save();
+    await begun();
+    st.state.received.count = 9;
+    await st.close();
+    await last;
+    expect(onDisk()).toBe(9);
+    st.state.received.count = 10;
+    await st.save();
+    await st.flushDurably();
+    expect(onDisk()).toBe(9);
   });
 });
