@@ -10,7 +10,7 @@ import { bootNowMs } from './monitor/clock.ts';
 import { timingOf } from './monitor/rules.ts';
 import { join } from 'node:path';
 import { loadConfig } from './config.ts';
-import { StateFile } from './state.ts';
+import { StateFile, keptFromBefore } from './state.ts';
 import { listen, loadTls, peerName } from './peer.ts';
 import { Monitor } from './monitor/monitor.ts';
 import { resolveServices, startServices } from './monitor/services.ts';
@@ -56,23 +56,14 @@ async function run(configFile: string): Promise<void> {
   // Then twice a second on a timer of its own, from here on: the receive folder's check and the first snapshot below can take
   // seconds, and a live agent must not look hung meanwhile (nor after, when a state write is slow).
   setInterval(stamp, 500);
-  // Counters survive a restart: they are the host's history, not this process's.
-  let before: { targets?: Record<string, import('./state.ts').TargetState>; pointBytes?: Record<string, number>; tripwire?: import('../../shared/agent-state.ts').AgentState['tripwire']; alerted?: Record<string, string> } = {};
-  try {
-    before = JSON.parse(readFileSync(join(c.stateDir, 'state.json'), 'utf8')) as typeof before;
-  } catch { /* first start */ }
-  // The threshold alerts still to be cleared, kept from the first state written on (a restart during start-up keeps them too).
-  const alerted = Object.fromEntries(Object.entries(typeof before.alerted === 'object' && before.alerted !== null ? before.alerted : {}).filter(([k, v]) => typeof v === 'string' && k.length <= 200));
-  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile), points: [], targets: {}, received: { count: 0, newest: null, newestAt: null, lastFrom: null }, alerted });
-  for (const [k, v] of Object.entries(before.targets ?? {})) st.state.targets[k] = { ...v, state: 'connecting', current: null };
-  st.state.pointBytes = before.pointBytes ?? {};
-  if (before.tripwire) st.state.tripwire = before.tripwire;
-  // What is held is said from the first state written (a status read right after a restart must not show none).
-  if (c.role === 'target') {
-    const holds = readHolds(c.stateDir);
-    st.state.held = holds ?? [];
-    if (holds === null) st.state.holdsUnreadable = true;
-  }
+  // Counters survive a restart: they are the host's history, not this process's. In the first state written, and so are
+  // the holds (a status read right after a restart must not show the targets or the holds gone).
+  const kept = keptFromBefore(c.stateDir);
+  const holds = c.role === 'target' ? readHolds(c.stateDir) : null;
+  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile),
+    points: [], received: { count: 0, newest: null, newestAt: null, lastFrom: null }, ...kept,
+    ...(c.role === 'target' ? { held: holds ?? [], ...(holds === null ? { holdsUnreadable: true } : {}) } : {}) });
+  const alerted = kept.alerted;
   st.note({ kind: 'agent', action: 'started', message: `agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})` });
   const tls = loadTls(c);
   const services = resolveServices(c.monitor?.services ?? []);

@@ -1,5 +1,5 @@
 /** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed), events.jsonl and agent.log. */
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFileAsync, writeDurably } from './durable.ts';
 
@@ -8,6 +8,26 @@ export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
 export type { AgentTargetState as TargetState } from '../../shared/agent-state.ts';
 import type { AgentState } from '../../shared/agent-state.ts';
 import type { AgentEventInput } from '../../shared/agent-events.ts';
+
+/** What a restart keeps of the state before it: the host's history (each target's record and counters, what was alerted), not the process's. */
+export type KeptState = Pick<AgentState, 'targets' | 'pointBytes'> & { alerted: Record<string, string>; tripwire?: AgentState['tripwire'] };
+
+/**
+ * Reads what the last agent wrote and keeps what survives a restart, for the new StateFile's first write: a
+ * status read, or another restart, right after this one must not find the targets' records gone (a crash
+ * in that window would lose them for good). A target's send under way ended with the process.
+ */
+export function keptFromBefore(dir: string): KeptState {
+  let before: Partial<Record<keyof AgentState, unknown>> = {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null) before = parsed;
+  } catch { /* first start */ }
+  const record = <T>(x: unknown) => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x as Record<string, T> : {});
+  const targets = Object.fromEntries(Object.entries(record<AgentState['targets'][string]>(before.targets)).map(([k, v]) => [k, { ...v, state: 'connecting' as const, current: null }]));
+  const alerted = Object.fromEntries(Object.entries(record<unknown>(before.alerted)).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0].length <= 200));
+  return { targets, pointBytes: record<number>(before.pointBytes), alerted, ...(before.tripwire ? { tripwire: before.tripwire as AgentState['tripwire'] } : {}) };
+}
 
 export class StateFile {
   readonly state: AgentState;
@@ -70,10 +90,7 @@ export class StateFile {
 
   /** Writes at once, on the event loop and to the disk: at start, and at exit from close(). */
   flush(): void {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
+    this.#cancelTouch();
     this.#syncWrites++;
     this.state.updatedAt = Date.now();
     // To the disk: a durable write still queued is skipped after it (see #queue), and what it would have kept is in this one.
@@ -90,12 +107,15 @@ export class StateFile {
     return this.#queue({ tmpSuffix: 'durable.tmp', fsync: true });
   }
 
+  /** A write now makes the pending touch's needless (it writes the state as it is then). */
+  #cancelTouch(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
   /** A write after those before it (its own failure is its caller's; the next write goes on regardless). */
   #queue(o: { tmpSuffix: string; fsync: boolean }, begins: () => void = () => undefined): Promise<void> {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
+    this.#cancelTouch();
     const turn = async () => {
       begins();
       if (this.#closed) return;

@@ -4,10 +4,10 @@
  * fit is refused in one sentence naming the field.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StateFile } from '../../agent/src/state.ts';
+import { StateFile, keptFromBefore } from '../../agent/src/state.ts';
 import { parseAgentState } from '../../shared/agent-state.ts';
 
 describe('the agent\'s state file', () => {
@@ -20,6 +20,31 @@ describe('the agent\'s state file', () => {
     st.flush();
     const text = readFileSync(join(dir, 'state.json'), 'utf8');
     expect(parseAgentState(text)).toEqual(JSON.parse(text));
+  });
+
+  it('a restart keeps the targets\' records, the sizes, the tripwire and what was alerted, in its very first write', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-state-'));
+    // Nothing before: a first start keeps nothing.
+    expect(keptFromBefore(dir)).toEqual({ targets: {}, pointBytes: {}, alerted: {} });
+    const send = { point: 'p0000000009-1800000009000', parent: 'p0000000008-1800000008000', startedAt: 9, bytesRaw: 1, bytesWire: 1, estimateBytes: null };
+    const mail2 = { state: 'sending', lastPoint: 'p0000000008-1800000008000', lastPointAt: 1_800_000_008_000, lastParent: 'p0000000007-1800000007000', sends: 8, fullSends: 1, bytesRaw: 80, bytesWire: 40, current: send, lastError: null, limitBytesPerSecond: null, lastSend: null, lastFullSend: null };
+    const tripwire = { state: 'armed', shares: [0.1], suspects: [], recent: [], firedAt: null, lastClean: null };
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: '1', host: 'MAIL1', role: 'source', pid: 6, targets: { MAIL2: mail2 }, pointBytes: { 'p0000000008-1800000008000': 123 }, tripwire,
+      alerted: { 'rpo:MAIL2': 'warning', ['x'.repeat(201)]: 'warning', odd: 5 } }));
+    const kept = keptFromBefore(dir);
+    // The send under way ended with the process that ran it; the counters and the last confirmed point stay.
+    expect(kept).toEqual({ targets: { MAIL2: { ...mail2, state: 'connecting', current: null } }, pointBytes: { 'p0000000008-1800000008000': 123 }, tripwire, alerted: { 'rpo:MAIL2': 'warning' } });
+    new StateFile(dir, { version: '1', jobId: 'j', host: 'MAIL1', role: 'source', pid: 7, node: 'v24', startedAt: 1, configSha256: 'c', points: [], received: { count: 0, newest: null, newestAt: null, lastFrom: null }, ...kept });
+    // On the disk as soon as the new state file exists: read now, with no write awaited.
+    const first = parseAgentState(readFileSync(join(dir, 'state.json'), 'utf8'));
+    expect(first.pid).toBe(7);
+    expect(first.targets.MAIL2).toMatchObject({ state: 'connecting', lastPoint: 'p0000000008-1800000008000', sends: 8, fullSends: 1, current: null });
+    expect(first.alerted).toEqual({ 'rpo:MAIL2': 'warning' });
+    // A file that is not an object (or not JSON) keeps nothing, and throws nothing.
+    for (const text of ['[1,2]', 'null', '{"targets":[1]', '{"targets":[{"state":"idle"}],"alerted":"x"}']) {
+      writeFileSync(join(dir, 'state.json'), text);
+      expect(keptFromBefore(dir)).toEqual({ targets: {}, pointBytes: {}, alerted: {} });
+    }
   });
 
   it('an older agent\'s file gets the defaults; one that does not fit is refused, naming the field', () => {
