@@ -29,6 +29,12 @@ export function readHolds(stateDir: string): Hold[] | null {
   return r.success ? r.data : null;
 }
 
+/** The holds as a standby's state says them: unreadable ones say so (and then none is shown, though all count as held). */
+export function heldState(stateDir: string): { held: Hold[]; holdsUnreadable: true | undefined } {
+  const holds = readHolds(stateDir);
+  return { held: holds ?? [], holdsUnreadable: holds === null ? true : undefined };
+}
+
 /** Whether pruning may delete `point` under these holds (null: the holds are unreadable, so no). */
 export const prunableUnder = (holds: Hold[] | null) => (point: string) => holds !== null && !holds.some((h) => h.point === point);
 

@@ -10,7 +10,7 @@ import { bootNowMs } from './monitor/clock.ts';
 import { timingOf } from './monitor/rules.ts';
 import { join } from 'node:path';
 import { loadConfig } from './config.ts';
-import { StateFile, keptFromBefore } from './state.ts';
+import { StateFile } from './state.ts';
 import { listen, loadTls, peerName } from './peer.ts';
 import { Monitor } from './monitor/monitor.ts';
 import { resolveServices, startServices } from './monitor/services.ts';
@@ -29,7 +29,7 @@ import { Follower } from './follow.ts';
 import { AGENT_VERSION } from './version.ts';
 import { RpoWatch } from './rpo-watch.ts';
 import { forgetOldMetrics, metricsText, writeMetrics } from './metrics.ts';
-import { addHolds, readHolds, releaseHolds } from './holds.ts';
+import { addHolds, heldState, releaseHolds } from './holds.ts';
 import { parsePoint } from '../../shared/points.ts';
 import { parseEvents, type AgentEvent } from '../../shared/agent-events.ts';
 import { applyInPlace, configSha256, reloadDecision } from './reload.ts';
@@ -56,14 +56,12 @@ async function run(configFile: string): Promise<void> {
   // Then twice a second on a timer of its own, from here on: the receive folder's check and the first snapshot below can take
   // seconds, and a live agent must not look hung meanwhile (nor after, when a state write is slow).
   setInterval(stamp, 500);
-  // Counters survive a restart: they are the host's history, not this process's. In the first state written, and so are
-  // the holds (a status read right after a restart must not show the targets or the holds gone).
-  const kept = keptFromBefore(c.stateDir);
-  const holds = c.role === 'target' ? readHolds(c.stateDir) : null;
-  const st = new StateFile(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(), configSha256: configSha256(configFile),
-    points: [], received: { count: 0, newest: null, newestAt: null, lastFrom: null }, ...kept,
-    ...(c.role === 'target' ? { held: holds ?? [], ...(holds === null ? { holdsUnreadable: true } : {}) } : {}) });
-  const alerted = kept.alerted;
+  // Counters survive a restart: they are the host's history, not this process's. They are in the first state written, with a
+  // standby's holds: a status read right after a restart (or a crash) must not find them gone.
+  const st = StateFile.afterRestart(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(),
+    configSha256: configSha256(configFile), ...(c.role === 'target' ? heldState(c.stateDir) : {}) });
+  // One object: the watches' record of what they alerted is the state's.
+  const alerted = (st.state.alerted ??= {});
   st.note({ kind: 'agent', action: 'started', message: `agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})` });
   const tls = loadTls(c);
   const services = resolveServices(c.monitor?.services ?? []);
@@ -144,9 +142,7 @@ async function run(configFile: string): Promise<void> {
       st.note({ kind: 'agent', action: 'error', message: `rpo watch: ${(e as Error).message}` });
     }
     if (c.role === 'target') {
-      const holds = readHolds(c.stateDir);
-      st.state.held = holds ?? [];
-      st.state.holdsUnreadable = holds === null ? true : undefined;
+      Object.assign(st.state, heldState(c.stateDir));
     }
     // The other health limits (health-watch.ts): sends and the initial sync on the source, free space on a standby.
     try {

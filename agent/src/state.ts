@@ -6,27 +6,46 @@ import { replaceFileAsync, writeDurably } from './durable.ts';
 // One schema for what the agent writes and the app reads (shared/agent-state.ts).
 export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
 export type { AgentTargetState as TargetState } from '../../shared/agent-state.ts';
-import type { AgentState } from '../../shared/agent-state.ts';
+import { agentStateSchema, agentTargetStateSchema, type AgentState } from '../../shared/agent-state.ts';
 import type { AgentEventInput } from '../../shared/agent-events.ts';
 
-/** What a restart keeps of the state before it: the host's history (each target's record and counters, what was alerted), not the process's. */
-export type KeptState = Pick<AgentState, 'targets' | 'pointBytes'> & { alerted: Record<string, string>; tripwire?: AgentState['tripwire'] };
+/** What a restart keeps of the state before it: the host's history (each target's record and counters, the points, what was alerted), not the process's. */
+export type KeptState = Pick<AgentState, 'targets' | 'pointBytes' | 'points' | 'received'> & { alerted: Record<string, string>; tripwire?: AgentState['tripwire'] };
+
+const object = (x: unknown): Record<string, unknown> => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x as Record<string, unknown> : {});
+const KEY_MAX = 200;
 
 /**
  * Reads what the last agent wrote and keeps what survives a restart, for the new StateFile's first write: a
  * status read, or another restart, right after this one must not find the targets' records gone (a crash
- * in that window would lose them for good). A target's send under way ended with the process.
+ * in that window would lose them for good), nor a standby's points while it checks them again. Each piece
+ * is kept only if it fits the schema the app reads with: a damaged file must neither stop the agent from
+ * starting nor be carried on, refused by every status read. What belonged to the process is not kept: a
+ * send under way, and whom the last point came from (`synced` waits for one received since the start).
  */
 export function keptFromBefore(dir: string): KeptState {
-  let before: Partial<Record<keyof AgentState, unknown>> = {};
+  let before: Record<string, unknown> = {};
   try {
-    const parsed: unknown = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
-    if (typeof parsed === 'object' && parsed !== null) before = parsed;
+    before = object(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')));
   } catch { /* first start */ }
-  const record = <T>(x: unknown) => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x as Record<string, T> : {});
-  const targets = Object.fromEntries(Object.entries(record<AgentState['targets'][string]>(before.targets)).map(([k, v]) => [k, { ...v, state: 'connecting' as const, current: null }]));
-  const alerted = Object.fromEntries(Object.entries(record<unknown>(before.alerted)).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0].length <= 200));
-  return { targets, pointBytes: record<number>(before.pointBytes), alerted, ...(before.tripwire ? { tripwire: before.tripwire as AgentState['tripwire'] } : {}) };
+  const fits = <T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false } }, x: unknown): T | null => {
+    const r = schema.safeParse(x);
+    return r.success ? r.data : null;
+  };
+  const targets: AgentState['targets'] = {};
+  for (const [k, v] of Object.entries(object(before.targets))) {
+    const t = k.length <= KEY_MAX ? fits(agentTargetStateSchema, v) : null;
+    if (t) targets[k] = { ...t, state: 'connecting', current: null };
+  }
+  const pointBytes = Object.fromEntries(Object.entries(object(before.pointBytes)).filter((e): e is [string, number] => e[0].length <= KEY_MAX && Number.isFinite(e[1])));
+  const alerted = Object.fromEntries(Object.entries(object(before.alerted)).filter((e): e is [string, string] => e[0].length <= KEY_MAX && typeof e[1] === 'string' && e[1].length <= 20));
+  const received = fits(agentStateSchema.shape.received, before.received);
+  const tripwire = fits(agentStateSchema.shape.tripwire, before.tripwire);
+  return {
+    targets, pointBytes, alerted, points: fits(agentStateSchema.shape.points, before.points) ?? [],
+    received: received ? { ...received, lastFrom: null } : { count: 0, newest: null, newestAt: null, lastFrom: null },
+    ...(tripwire ? { tripwire } : {}),
+  };
 }
 
 export class StateFile {
@@ -46,6 +65,11 @@ export class StateFile {
     this.#dir = dir;
     this.state = { pointBytes: {}, held: [], ...init, updatedAt: Date.now() };
     this.flush();
+  }
+
+  /** The state file of an agent starting: its first write already holds what it keeps from the last one (keptFromBefore). */
+  static afterRestart(dir: string, init: Omit<ConstructorParameters<typeof StateFile>[1], keyof KeptState>): StateFile {
+    return new StateFile(dir, { ...init, ...keptFromBefore(dir) });
   }
 
   /** Writes soon (at most a few times a second), off the event loop. */
@@ -107,7 +131,7 @@ export class StateFile {
     return this.#queue({ tmpSuffix: 'durable.tmp', fsync: true });
   }
 
-  /** A write now makes the pending touch's needless (it writes the state as it is then). */
+  /** Before a write: the pending touch would only write the same state again. */
   #cancelTouch(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
