@@ -11,7 +11,8 @@ import { parseJob } from '../../electron/jobs/job-file.ts';
 import { agentStatus, planProvisioning, protect, hostTargets } from '../../electron/provision/service.ts';
 import { SshPool } from '../../electron/hosts/ssh-pool.ts';
 import type { Job } from '../../shared/job.ts';
-import { agentEvents, jobKeysFor, lab, labStatus, resetProtection } from './helpers.ts';
+import { agentEvents, jobKeysFor, lab, labStatus, resetProtection, until } from './helpers.ts';
+import { showsCompleteReceive } from '../../agent/src/btrfs.ts';
 import type { JobKeys } from '../../electron/jobs/job-keys.ts';
 import { s, sh } from './preflight-helpers.ts';
 
@@ -26,7 +27,7 @@ const job: Job = parseJob(JSON.stringify({
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }));
 
-interface TargetState { state: string; lastPoint: string | null; fullSends: number; sends: number; bytesRaw: number; bytesWire: number; limitBytesPerSecond: number | null }
+interface TargetState { state: string; lastPoint: string | null; fullSends: number; sends: number; bytesRaw: number; bytesWire: number; limitBytesPerSecond: number | null; current: { point: string; parent: string | null; bytesRaw: number } | null }
 interface State { role: string; node: string; pid: number; points: string[]; targets: Record<string, TargetState>; received: { count: number; newest: string | null; newestAt: number | null } }
 
 async function states(): Promise<Record<string, State>> {
@@ -167,4 +168,41 @@ describe('replication', () => {
     const st = await pointAfter(Date.now() + 50);
     expect(st.MAIL1!.targets.MAIL2!.fullSends).toBe(before.fullSends);
   });
+
+  it('the source agent killed in the middle of a full send: its send and gatherer end with it, no partial point stays, and the next full send completes', async () => {
+    // Mail-like data (base64: it compresses, so the tripwire stays quiet) that MAIL3's 5 MB/s takes seconds to carry.
+    sh('mail1', 'head -c 24M /dev/urandom | base64 > /srv/mail/fg-test/big && sync');
+    const sum = sh('mail1', 'sha256sum < /srv/mail/fg-test/big').split(' ')[0];
+    const written = Date.now();
+    await until('MAIL3 to hold the big file', async () => ((await states()).MAIL3?.received.newestAt ?? 0) > written, 90_000);
+    const before = (await states()).MAIL1!.targets;
+    // MAIL3 loses its points: the source finds no common point, and sends it all again (gathered into blocks by dd).
+    sh('mail3', 'for p in /srv/.failguard/received/p*; do btrfs subvolume delete "$p" >/dev/null || true; done');
+    const sending = await until('a full send to MAIL3 well under way', async () => {
+      const st = await states();
+      const cur = st.MAIL1?.targets.MAIL3?.current;
+      return cur && cur.parent === null && cur.bytesRaw > 4e6 ? st : null;
+    }, 90_000, 200);
+    // The gatherer's process group (the shell, btrfs send, dd): a group of its own, so the agent's death must end it.
+    // The shell and its subshell carry the same words: one process group, led by the shell.
+    const groups = sh('mail1', 'ps -o pgid= -p "$(pgrep -d, -f "^/bin/sh -c .* failguard-gathered btrfs send")"').trim().split('\n').map((g) => g.trim());
+    expect(new Set(groups).size).toBe(1);
+    const group = () => sh('mail1', `pgrep -g ${groups[0]} || true`).trim().split('\n').filter(Boolean);
+    expect(group().length).toBeGreaterThanOrEqual(3);
+    sh('mail1', `kill -9 ${sending.MAIL1!.pid}`);
+    await until('the killed send\'s processes to end', () => group().length === 0, 15_000);
+    // The next full send completes, the killed one is not counted, and MAIL2 went on without one.
+    const after = await until('MAIL3 to take a whole full send again', async () => {
+      const st = await states();
+      return (st.MAIL1?.targets.MAIL3?.fullSends ?? 0) > before.MAIL3!.fullSends && st.MAIL3?.received.newest ? st : null;
+    }, 120_000);
+    expect(after.MAIL1!.targets.MAIL3!.fullSends).toBe(before.MAIL3!.fullSends + 1);
+    expect(after.MAIL1!.targets.MAIL2!.fullSends).toBe(before.MAIL2!.fullSends);
+    expect(sh('mail3', `sha256sum < /srv/.failguard/received/${after.MAIL3!.received.newest}/fg-test/big`).split(' ')[0]).toBe(sum);
+    // Nothing partial is kept on MAIL3: every subvolume in its folder of points is a complete receive.
+    const kept = sh('mail3', 'ls /srv/.failguard/received').trim().split('\n').filter(Boolean);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.filter((p) => !showsCompleteReceive(sh('mail3', `btrfs subvolume show /srv/.failguard/received/${p}`)))).toEqual([]);
+    sh('mail1', 'rm -f /srv/mail/fg-test/big');
+  }, 400_000);
 });
