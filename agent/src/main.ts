@@ -59,7 +59,7 @@ async function run(configFile: string): Promise<void> {
   // Counters survive a restart: they are the host's history, not this process's. They are in the first state written, with a
   // standby's holds: a status read right after a restart (or a crash) must not find them gone.
   const st = StateFile.afterRestart(c.stateDir, { version: AGENT_VERSION, jobId: c.jobId, host: c.host, role: c.role, pid: process.pid, node: process.version, startedAt: Date.now(),
-    configSha256: configSha256(configFile), ...(c.role === 'target' ? heldState(c.stateDir) : {}) });
+    configSha256: configSha256(configFile), ...(c.role === 'target' ? heldState(c.stateDir) : {}) }, c.role === 'target' ? c.receiveDir : c.role === 'source' ? c.pointsDir : null);
   // One object: the watches' record of what they alerted is the state's.
   const alerted = (st.state.alerted ??= {});
   st.note({ kind: 'agent', action: 'started', message: `agent ${AGENT_VERSION} started as ${c.role} of job ${c.jobId} (pid ${process.pid})` });

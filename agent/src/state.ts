@@ -1,5 +1,6 @@
 /** What the agent knows and says about itself, kept on the host: state.json (written whole, then renamed), events.jsonl and agent.log. */
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { sortedPoints } from '../../shared/points.ts';
 import { join } from 'node:path';
 import { replaceFileAsync, writeDurably } from './durable.ts';
 
@@ -12,38 +13,57 @@ import type { AgentEventInput } from '../../shared/agent-events.ts';
 /** What a restart keeps of the state before it: the host's history (each target's record and counters, the points, what was alerted), not the process's. */
 export type KeptState = Pick<AgentState, 'targets' | 'pointBytes' | 'points' | 'received'> & { alerted: Record<string, string>; tripwire?: AgentState['tripwire'] };
 
+/** Where the agent starting keeps its points (a standby: those it received), and in which role it starts. */
+export interface RestartOf { role: AgentState['role']; pointsDir: string | null }
+
 const object = (x: unknown): Record<string, unknown> => (typeof x === 'object' && x !== null && !Array.isArray(x) ? x as Record<string, unknown> : {});
 const KEY_MAX = 200;
+/** A state file is kilobytes; one far larger is damaged, and is not read into memory at start. */
+const STATE_MAX_BYTES = 16 << 20;
+const NONE_RECEIVED: AgentState['received'] = { count: 0, newest: null, newestAt: null, lastFrom: null };
 
 /**
  * Reads what the last agent wrote and keeps what survives a restart, for the new StateFile's first write: a
  * status read, or another restart, right after this one must not find the targets' records gone (a crash
- * in that window would lose them for good), nor a standby's points while it checks them again. Each piece
- * is kept only if it fits the schema the app reads with: a damaged file must neither stop the agent from
- * starting nor be carried on, refused by every status read. What belonged to the process is not kept: a
- * send under way, and whom the last point came from (`synced` waits for one received since the start).
+ * in that window would lose them for good), nor a standby's points while it checks them again.
+ * - Each piece is kept only if it fits the schema the app reads with: a damaged file must neither stop
+ *   the agent from starting nor be carried on, refused by every status read.
+ * - The points only in the same role (a standby that took over starts as a source at failback, and its
+ *   received points are not a source's), and only those still in the folder (a kill between a prune and
+ *   the next write leaves deleted ones named). A standby's `received` is said from them.
+ * - Not kept, as the process's own: a send under way, and whom the last point came from (`synced`
+ *   waits for one received since the start).
  */
-export function keptFromBefore(dir: string): KeptState {
+export function keptFromBefore(dir: string, now: RestartOf): KeptState {
   let before: Record<string, unknown> = {};
   try {
-    before = object(JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')));
+    const file = join(dir, 'state.json');
+    if (statSync(file).size <= STATE_MAX_BYTES) before = object(JSON.parse(readFileSync(file, 'utf8')));
   } catch { /* first start */ }
   const fits = <T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false } }, x: unknown): T | null => {
     const r = schema.safeParse(x);
     return r.success ? r.data : null;
   };
-  const targets: AgentState['targets'] = {};
-  for (const [k, v] of Object.entries(object(before.targets))) {
-    const t = k.length <= KEY_MAX ? fits(agentTargetStateSchema, v) : null;
-    if (t) targets[k] = { ...t, state: 'connecting', current: null };
-  }
-  const pointBytes = Object.fromEntries(Object.entries(object(before.pointBytes)).filter((e): e is [string, number] => e[0].length <= KEY_MAX && Number.isFinite(e[1])));
-  const alerted = Object.fromEntries(Object.entries(object(before.alerted)).filter((e): e is [string, string] => e[0].length <= KEY_MAX && typeof e[1] === 'string' && e[1].length <= 20));
-  const received = fits(agentStateSchema.shape.received, before.received);
+  // No "__proto__" key: the app's parser drops it, so it would only ride along in every write.
+  const entries = (x: unknown) => Object.entries(object(x)).filter(([k]) => k.length <= KEY_MAX && k !== '__proto__');
+  const targets = Object.fromEntries(entries(before.targets).flatMap(([k, v]) => {
+    const t = fits(agentTargetStateSchema, v);
+    return t ? [[k, { ...t, state: 'connecting' as const, current: null }]] : [];
+  }));
+  const pointBytes = Object.fromEntries(entries(before.pointBytes).filter((e): e is [string, number] => Number.isFinite(e[1])));
+  const alerted = Object.fromEntries(entries(before.alerted).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].length <= 20));
   const tripwire = fits(agentStateSchema.shape.tripwire, before.tripwire);
+  let here: Set<string>;
+  try {
+    here = new Set(now.pointsDir ? readdirSync(now.pointsDir) : []);
+  } catch {
+    here = new Set();
+  }
+  const points = before.role === now.role ? sortedPoints((fits(agentStateSchema.shape.points, before.points) ?? []).filter((p) => here.has(p))) : [];
+  const newest = now.role === 'target' ? points.at(-1) : undefined;
   return {
-    targets, pointBytes, alerted, points: fits(agentStateSchema.shape.points, before.points) ?? [],
-    received: received ? { ...received, lastFrom: null } : { count: 0, newest: null, newestAt: null, lastFrom: null },
+    targets, pointBytes, alerted, points: points.map((p) => p.name),
+    received: newest ? { count: points.length, newest: newest.name, newestAt: newest.at, lastFrom: null } : NONE_RECEIVED,
     ...(tripwire ? { tripwire } : {}),
   };
 }
@@ -68,8 +88,8 @@ export class StateFile {
   }
 
   /** The state file of an agent starting: its first write already holds what it keeps from the last one (keptFromBefore). */
-  static afterRestart(dir: string, init: Omit<ConstructorParameters<typeof StateFile>[1], keyof KeptState>): StateFile {
-    return new StateFile(dir, { ...init, ...keptFromBefore(dir) });
+  static afterRestart(dir: string, init: Omit<ConstructorParameters<typeof StateFile>[1], keyof KeptState>, pointsDir: string | null): StateFile {
+    return new StateFile(dir, { ...init, ...keptFromBefore(dir, { role: init.role, pointsDir }) });
   }
 
   /** Writes soon (at most a few times a second), off the event loop. */

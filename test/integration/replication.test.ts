@@ -27,7 +27,7 @@ const job: Job = parseJob(JSON.stringify({
   hostKeys: s.hosts.filter((h) => h.hostKeyFingerprint).map((h) => ({ host: h.address, port: 22, algorithm: 'ssh-ed25519', fingerprint: h.hostKeyFingerprint! })),
 }));
 
-interface TargetState { state: string; lastPoint: string | null; fullSends: number; sends: number; bytesRaw: number; bytesWire: number; limitBytesPerSecond: number | null; current: { point: string; parent: string | null; bytesRaw: number } | null }
+interface TargetState { state: string; lastPoint: string | null; fullSends: number; sends: number; bytesRaw: number; bytesWire: number; limitBytesPerSecond: number | null; current: { point: string; parent: string | null; bytesRaw: number } | null; lastFullSend: { point: string } | null }
 interface State { role: string; node: string; pid: number; points: string[]; targets: Record<string, TargetState>; received: { count: number; newest: string | null; newestAt: number | null } }
 
 async function states(): Promise<Record<string, State>> {
@@ -177,7 +177,10 @@ describe('replication', () => {
     await until('MAIL3 to hold the big file', async () => ((await states()).MAIL3?.received.newestAt ?? 0) > written, 90_000);
     const before = (await states()).MAIL1!.targets;
     // MAIL3 loses its points: the source finds no common point, and sends it all again (gathered into blocks by dd).
-    sh('mail3', 'for p in /srv/.failguard/received/p*; do btrfs subvolume delete "$p" >/dev/null || true; done');
+    // Its agent stopped meanwhile, so no point arrives while they are deleted.
+    sh('mail3', '/opt/failguard/agentd stop');
+    sh('mail3', 'for p in /srv/.failguard/received/p*; do btrfs subvolume delete "$p" >/dev/null; done; ! ls -d /srv/.failguard/received/p* 2>/dev/null');
+    sh('mail3', '/opt/failguard/agentd start');
     const sending = await until('a full send to MAIL3 well under way', async () => {
       const st = await states();
       const cur = st.MAIL1?.targets.MAIL3?.current;
@@ -189,8 +192,20 @@ describe('replication', () => {
     expect(new Set(groups).size).toBe(1);
     const group = () => sh('mail1', `pgrep -g ${groups[0]} || true`).trim().split('\n').filter(Boolean);
     expect(group().length).toBeGreaterThanOrEqual(3);
+    const killed = sending.MAIL1!.targets.MAIL3!.current!.point;
+    const killedAt = Date.now();
     sh('mail1', `kill -9 ${sending.MAIL1!.pid}`);
     await until('the killed send\'s processes to end', () => group().length === 0, 15_000);
+    // It was cut off, not done: MAIL3 failed the receive (and removed what had come), and the restarted source's first
+    // state still counts the full sends as before.
+    await until(`MAIL3 to fail the receive of ${killed}`, () => agentEvents('mail3').some((e) => e.at >= killedAt - 1000 && e.kind === 'replication' && e.action === 'receive-failed' && e.point === killed), 30_000);
+    const restarted = await until('the source agent to start again', async () => {
+      const st = await states();
+      return st.MAIL1 && st.MAIL1.pid !== sending.MAIL1!.pid ? st : null;
+    }, 30_000, 200);
+    expect(restarted.MAIL1!.targets.MAIL3).toMatchObject({ fullSends: before.MAIL3!.fullSends, lastFullSend: before.MAIL3!.lastFullSend });
+    // Gone from MAIL3, unless the restarted source is sending the same point again already.
+    if (restarted.MAIL1!.targets.MAIL3!.current?.point !== killed) expect(sh('mail3', `ls /srv/.failguard/received`).split('\n')).not.toContain(killed);
     // The next full send completes, the killed one is not counted, and MAIL2 went on without one.
     const after = await until('MAIL3 to take a whole full send again', async () => {
       const st = await states();

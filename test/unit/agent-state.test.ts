@@ -22,35 +22,47 @@ describe('the agent\'s state file', () => {
     expect(parseAgentState(text)).toEqual(JSON.parse(text));
   });
 
-  it('a restart keeps the targets\' records, the points, the sizes, the tripwire and what was alerted, in its very first write; a damaged piece is dropped', () => {
+  it('a restart keeps the targets\' records, the points still there, the sizes, the tripwire and what was alerted, in its very first write; a damaged piece is dropped', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg-state-'));
+    const pointsDir = join(dir, 'received');
     const none = { targets: {}, pointBytes: {}, alerted: {}, points: [], received: { count: 0, newest: null, newestAt: null, lastFrom: null } };
+    const standby = { role: 'target', pointsDir } as const;
     // Nothing before: a first start keeps nothing.
-    expect(keptFromBefore(dir)).toEqual(none);
-    const p8 = 'p0000000008-1800000008000';
+    expect(keptFromBefore(dir, standby)).toEqual(none);
+    const [p6, p7, p8] = ['p0000000006-1800000006000', 'p0000000007-1800000007000', 'p0000000008-1800000008000'];
+    // p6 was pruned after the last write: named in the file, gone from the folder.
+    for (const p of [p7, p8, 'p0000000009-1800000009000.partial']) mkdirSync(join(pointsDir, p), { recursive: true });
     const send = { point: 'p0000000009-1800000009000', parent: p8, startedAt: 9, bytesRaw: 1, bytesWire: 1, estimateBytes: null };
-    const mail2 = { state: 'sending', lastPoint: p8, lastPointAt: 1_800_000_008_000, lastParent: 'p0000000007-1800000007000', sends: 8, fullSends: 1, bytesRaw: 80, bytesWire: 40, current: send, lastError: null, limitBytesPerSecond: null, lastSend: null, lastFullSend: null };
+    const mail2 = { state: 'sending', lastPoint: p8, lastPointAt: 1_800_000_008_000, lastParent: p7, sends: 8, fullSends: 1, bytesRaw: 80, bytesWire: 40, current: send, lastError: null, limitBytesPerSecond: null, lastSend: null, lastFullSend: null };
     const tripwire = { state: 'armed', shares: [0.1], suspects: [], recent: [], firedAt: null, lastClean: null };
-    writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: '1', host: 'MAIL1', role: 'source', pid: 6, points: [p8], received: { count: 1, newest: p8, newestAt: 1_800_000_008_000, lastFrom: 'MAIL1' },
+    const previous = { version: '1', host: 'MAIL2', role: 'target', pid: 6, points: [p8, p6, p7], received: { count: 3, newest: p8, newestAt: 1_800_000_008_000, lastFrom: 'MAIL1' },
       // Damaged records beside the good one: each is dropped, not carried on (the app would refuse every status after).
-      targets: { MAIL2: mail2, MAIL3: null, MAIL4: {}, MAIL5: 'xyz', ['M'.repeat(201)]: mail2 },
+      // (JSON.parse makes "__proto__" a key of its own, as reading a hostile file would.)
+      targets: Object.assign(JSON.parse(`{"__proto__":${JSON.stringify(mail2)}}`) as object, { MAIL2: mail2, MAIL3: null, MAIL4: {}, MAIL5: 'xyz', ['M'.repeat(201)]: mail2 }),
       pointBytes: { [p8]: 123, bad: 'x', worse: null }, tripwire,
-      alerted: { 'rpo:MAIL2': 'warning', ['x'.repeat(201)]: 'warning', odd: 5, long: 'w'.repeat(21) } }));
-    const kept = keptFromBefore(dir);
+      alerted: { 'rpo:MAIL2': 'warning', ['x'.repeat(201)]: 'warning', odd: 5, long: 'w'.repeat(21) } };
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(previous));
+    const kept = keptFromBefore(dir, standby);
     // The send under way ended with the process that ran it, and whom the last point came from is the new process's to learn.
     expect(kept).toEqual({ targets: { MAIL2: { ...mail2, state: 'connecting', current: null } }, pointBytes: { [p8]: 123 }, tripwire, alerted: { 'rpo:MAIL2': 'warning' },
-      points: [p8], received: { count: 1, newest: p8, newestAt: 1_800_000_008_000, lastFrom: null } });
-    StateFile.afterRestart(dir, { version: '1', jobId: 'j', host: 'MAIL1', role: 'source', pid: 7, node: 'v24', startedAt: 1, configSha256: 'c' });
+      points: [p7, p8], received: { count: 2, newest: p8, newestAt: 1_800_000_008_000, lastFrom: null } });
+    expect(Object.getPrototypeOf(kept.targets)).toBe(Object.prototype);
+    StateFile.afterRestart(dir, { version: '1', jobId: 'j', host: 'MAIL2', role: 'target', pid: 7, node: 'v24', startedAt: 1, configSha256: 'c' }, pointsDir);
     // On the disk as soon as the state file exists: read now, with no write awaited, and read as the app reads it.
     const first = parseAgentState(readFileSync(join(dir, 'state.json'), 'utf8'));
     expect(first).toMatchObject({ pid: 7, ...kept });
     expect(first.targets.MAIL2).toMatchObject({ state: 'connecting', lastPoint: p8, sends: 8, fullSends: 1, current: null });
-    // A tripwire that does not fit is dropped; a file that is not an object (or not JSON) keeps nothing, and throws nothing.
-    writeFileSync(join(dir, 'state.json'), JSON.stringify({ tripwire: 'x', points: 'x', received: [1] }));
-    expect(keptFromBefore(dir)).toEqual(none);
-    for (const text of ['[1,2]', 'null', '"x"', '{"targets":[1]', '{"targets":[{"state":"idle"}],"alerted":"x","pointBytes":[5]}']) {
+    // Another role keeps no points (a standby that took over starts as a source at failback); a source says nothing received.
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(previous));
+    expect(keptFromBefore(dir, { role: 'source', pointsDir })).toMatchObject({ points: [], received: none.received, pointBytes: { [p8]: 123 } });
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ ...previous, role: 'source' }));
+    expect(keptFromBefore(dir, { role: 'source', pointsDir })).toMatchObject({ points: [p7, p8], received: none.received });
+    // A tripwire that does not fit is dropped; a file that is not an object (or not JSON, or far too large) keeps nothing, and throws nothing.
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ role: 'target', tripwire: 'x', points: 'x', received: [1] }));
+    expect(keptFromBefore(dir, standby)).toEqual(none);
+    for (const text of ['[1,2]', 'null', '"x"', '{"targets":[1]', '{"targets":[{"state":"idle"}],"alerted":"x","pointBytes":[5]}', JSON.stringify({ ...previous, pad: 'x'.repeat(16 << 20) })]) {
       writeFileSync(join(dir, 'state.json'), text);
-      expect(keptFromBefore(dir)).toEqual(none);
+      expect(keptFromBefore(dir, standby)).toEqual(none);
     }
   });
 
