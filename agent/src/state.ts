@@ -29,8 +29,8 @@ const NONE_RECEIVED: AgentState['received'] = { count: 0, newest: null, newestAt
  * - Each piece is kept only if it fits the schema the app reads with: a damaged file must neither stop
  *   the agent from starting nor be carried on, refused by every status read.
  * - The points only in the same role (a standby that took over starts as a source at failback, and its
- *   received points are not a source's), and only those still in the folder (a kill between a prune and
- *   the next write leaves deleted ones named). A standby's `received` is said from them.
+ *   received points are not a source's), only those still in the folder (a kill between a prune and
+ *   the next write leaves deleted ones named), each once. A standby's `received` is said from them.
  * - Not kept, as the process's own: a send under way, and whom the last point came from (`synced`
  *   waits for one received since the start).
  */
@@ -59,7 +59,9 @@ export function keptFromBefore(dir: string, now: RestartOf): KeptState {
   } catch {
     here = new Set();
   }
-  const points = before.role === now.role ? sortedPoints((fits(agentStateSchema.shape.points, before.points) ?? []).filter((p) => here.has(p))) : [];
+  // Not the one being received when the last agent stopped: a name received again (deleted outside the agent) can be partial.
+  here.delete(String(object(before.receiving).point));
+  const points = before.role === now.role ? sortedPoints([...new Set(fits(agentStateSchema.shape.points, before.points) ?? [])].filter((p) => here.has(p))) : [];
   const newest = now.role === 'target' ? points.at(-1) : undefined;
   return {
     targets, pointBytes, alerted, points: points.map((p) => p.name),

@@ -35,7 +35,10 @@ describe('the agent\'s state file', () => {
     const send = { point: 'p0000000009-1800000009000', parent: p8, startedAt: 9, bytesRaw: 1, bytesWire: 1, estimateBytes: null };
     const mail2 = { state: 'sending', lastPoint: p8, lastPointAt: 1_800_000_008_000, lastParent: p7, sends: 8, fullSends: 1, bytesRaw: 80, bytesWire: 40, current: send, lastError: null, limitBytesPerSecond: null, lastSend: null, lastFullSend: null };
     const tripwire = { state: 'armed', shares: [0.1], suspects: [], recent: [], firedAt: null, lastClean: null };
-    const previous = { version: '1', host: 'MAIL2', role: 'target', pid: 6, points: [p8, p6, p7], received: { count: 3, newest: p8, newestAt: 1_800_000_008_000, lastFrom: 'MAIL1' },
+    // p9 was being received again when the agent stopped (its name is in the folder and the list: it may be partial).
+    const p9 = 'p0000000009-1800000009000';
+    mkdirSync(join(pointsDir, p9));
+    const previous = { version: '1', host: 'MAIL2', role: 'target', pid: 6, points: [p8, p6, p7, p8, p9], receiving: { point: p9, from: 'MAIL1', bytes: 5, lastAt: 5 }, received: { count: 3, newest: p8, newestAt: 1_800_000_008_000, lastFrom: 'MAIL1' },
       // Damaged records beside the good one: each is dropped, not carried on (the app would refuse every status after).
       // (JSON.parse makes "__proto__" a key of its own, as reading a hostile file would.)
       targets: Object.assign(JSON.parse(`{"__proto__":${JSON.stringify(mail2)}}`) as object, { MAIL2: mail2, MAIL3: null, MAIL4: {}, MAIL5: 'xyz', ['M'.repeat(201)]: mail2 }),
