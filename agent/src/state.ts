@@ -7,7 +7,7 @@ import { replaceFileAsync, writeDurably } from './durable.ts';
 // One schema for what the agent writes and the app reads (shared/agent-state.ts).
 export type { AgentState, CompletedSend } from '../../shared/agent-state.ts';
 export type { AgentTargetState as TargetState } from '../../shared/agent-state.ts';
-import { agentStateSchema, agentTargetStateSchema, type AgentState } from '../../shared/agent-state.ts';
+import { agentStateSchema, type AgentState } from '../../shared/agent-state.ts';
 import type { AgentEventInput } from '../../shared/agent-events.ts';
 
 /** What a restart keeps of the state before it: the host's history (each target's record and counters, the points, what was alerted), not the process's. */
@@ -21,6 +21,23 @@ const KEY_MAX = 200;
 /** A state file is kilobytes; one far larger is damaged, and is not read into memory at start. */
 const STATE_MAX_BYTES = 16 << 20;
 const NONE_RECEIVED: AgentState['received'] = { count: 0, newest: null, newestAt: null, lastFrom: null };
+
+interface Schema<T> { safeParse(x: unknown): { success: true; data: T } | { success: false } }
+const fits = <T>(schema: Schema<T>, x: unknown): T | null => {
+  const r = schema.safeParse(x);
+  return r.success ? r.data : null;
+};
+
+/**
+ * The entries of a kept record whose key and value fit its schema, each on its own (one damaged entry
+ * does not cost the others). No "__proto__" key: the app's parser drops it, so it would only ride along.
+ */
+function keptEntries<V>(x: unknown, record: { keyType: Schema<string>; valueType: Schema<V> }): Record<string, V> {
+  return Object.fromEntries(Object.entries(object(x)).flatMap(([k, v]) => {
+    const value = k.length <= KEY_MAX && k !== '__proto__' && fits(record.keyType, k) !== null ? fits(record.valueType, v) : null;
+    return value === null ? [] : [[k, value] as const];
+  }));
+}
 
 /**
  * Reads what the last agent wrote and keeps what survives a restart, for the new StateFile's first write: a
@@ -40,18 +57,9 @@ export function keptFromBefore(dir: string, now: RestartOf): KeptState {
     const file = join(dir, 'state.json');
     if (statSync(file).size <= STATE_MAX_BYTES) before = object(JSON.parse(readFileSync(file, 'utf8')));
   } catch { /* first start */ }
-  const fits = <T>(schema: { safeParse(x: unknown): { success: true; data: T } | { success: false } }, x: unknown): T | null => {
-    const r = schema.safeParse(x);
-    return r.success ? r.data : null;
-  };
-  // No "__proto__" key: the app's parser drops it, so it would only ride along in every write.
-  const entries = (x: unknown) => Object.entries(object(x)).filter(([k]) => k.length <= KEY_MAX && k !== '__proto__');
-  const targets = Object.fromEntries(entries(before.targets).flatMap(([k, v]) => {
-    const t = fits(agentTargetStateSchema, v);
-    return t ? [[k, { ...t, state: 'connecting' as const, current: null }]] : [];
-  }));
-  const pointBytes = Object.fromEntries(entries(before.pointBytes).filter((e): e is [string, number] => Number.isFinite(e[1])));
-  const alerted = Object.fromEntries(entries(before.alerted).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].length <= 20));
+  const targets = Object.fromEntries(Object.entries(keptEntries(before.targets, agentStateSchema.shape.targets)).map(([k, t]) => [k, { ...t, state: 'connecting' as const, current: null }]));
+  const pointBytes = keptEntries(before.pointBytes, agentStateSchema.shape.pointBytes.unwrap());
+  const alerted = keptEntries(before.alerted, agentStateSchema.shape.alerted.unwrap());
   const tripwire = fits(agentStateSchema.shape.tripwire, before.tripwire);
   let here: Set<string>;
   try {
