@@ -1,72 +1,159 @@
 /**
- * A command's output gathered into blocks before the agent reads it, for `btrfs send`.
+ * A command's output gathered into blocks before the agent passes it on, for `btrfs send`.
  *
  * The kernel writes a send stream one command at a time, and for a small file each is a few
  * hundred bytes (create, write, owner, mode, times). Read as it came, the lab's million-file
  * store arrived in 1.44 million reads of 3 KiB on average. Each read was a pass through the
  * send's stages, a TLS record and a socket write: 40 s of the agent's CPU, on two cores that the
  * kernel's own send and receive already kept busy. A plain Node relay took 237 s where the bare
- * pipe took 195 s. Through `dd` in 64 KiB blocks: 90 thousand reads, 3 s of CPU, 175 s.
+ * pipe took 195 s.
  *
- * - `dd iflag=fullblock` writes a block only once it is whole, and the last, partial one at the
- *   end. So at most one block is held back, until the command ends. Only full sends are gathered:
- *   their data flows without pause, while a slow incremental send that wrote less than a block in
- *   a minute would look dead to the peer's idle timeout (peer.ts).
- * - The command writes into a real pipe (the shell's `|`). A pipe merges small writes into pages,
- *   where the socket Node would hand it keeps each write as a buffer of its own (measured: 188 s
- *   through a socket to dd, 175 s through a pipe).
- * - The shell sees the arguments only as "$@": nothing in them is parsed or expanded.
- * - POSIX sh has no pipefail, so both exit codes come back on fd 3, the command's first.
+ * `dd bs=64K iflag=fullblock` between them cut that to 90 thousand reads in Node, but dd itself
+ * still read as the kernel wrote: it slept on the empty pipe, and every write woke it for 3 KiB
+ * (10.9 s of dd's CPU in a million-file sync, and the send's as much again in wake-ups).
+ *
+ * So the agent reads the pipe itself, at its own pace: a FIFO's read end held non-blocking, read
+ * until it is empty, then left alone for a millisecond while the send fills it. A writer into a
+ * pipe that is not empty wakes nobody, and each read takes what a millisecond brought. The pipe
+ * holds 64 KiB: a read that found it near full comes back at once, so a fast send is never held.
+ * - Blocks of BLOCK_BYTES are passed on, and what a block holds once the pipe ran dry is passed on
+ *   after at most HOLD_MS (the peer's idle timeout must never see a slow send as dead, peer.ts).
+ * - The command runs as the agent's own child with its arguments as they are: no shell parses them.
+ *   A kill ends it directly, and so does the agent's death: its reads stop, and the send's next
+ *   write into a pipe with no reader fails.
+ * - The FIFO lives in a private folder (mode 0700) only until both ends are open.
+ * Only full sends are gathered: an incremental send is small, and read as it writes, none of it waits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 
-/** The block the stream is gathered into: a Node read's own size (a read may still get part of one). */
+/** The block the stream is gathered into: a Node read's own size. */
 export const BLOCK_BYTES = 64 << 10;
-
-const SCRIPT = `{ "$@" 3>&-; echo "$?" >&3; } | dd bs=${BLOCK_BYTES} iflag=fullblock status=none 3>&-; echo "$?" >&3`;
+/** How long the reader leaves an empty pipe alone. */
+export const PACE_MS = 1;
+/** The longest a block's first bytes wait for the rest of it once the pipe has run dry. */
+export const HOLD_MS = 20;
+/** A read pass that found at least this much comes back at once, not after PACE_MS: the pipe (64 KiB) was nearly full. */
+const FULL_PASS = 48 << 10;
 
 export interface OutputStream {
-  /** The command's output, in blocks of BLOCK_BYTES (the last one shorter). */
+  /** The command's output, in blocks of BLOCK_BYTES where it comes fast, shorter where it comes slowly or ends. */
   readonly stdout: Readable;
-  /** The command's complaints, and the gatherer's. */
+  /** The command's complaints. */
   readonly stderr: Readable;
-  /** The command's exit code (128 + the signal when a signal ended it); the gatherer's when the command's was 0; -1 when the shell itself was killed or nothing could start. */
+  /** The command's exit code (128 + the signal when a signal ended it); 127 when it could not start; -1 when `kill` ended it. */
   readonly exited: Promise<number>;
-  /** Ends the command and its gatherer at once, wherever they are (the whole process group). */
+  /** Ends the command at once, wherever it is. */
   kill(): void;
 }
 
 /** Runs `argv` (its words passed as they are, never parsed), its output gathered into blocks unless `gather` is false. */
 export function outputStream(argv: readonly string[], o: { env?: NodeJS.ProcessEnv; gather?: boolean } = {}): OutputStream {
   if (!argv.length) throw new Error('outputStream: no command');
-  if (o.gather === false) return direct(argv, o.env ?? process.env);
-  // A group of its own, so a kill reaches the command and dd, not only the shell between them.
-  const p = spawn('/bin/sh', ['-c', SCRIPT, 'failguard-gathered', ...argv], { env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true });
-  let codes = '';
-  (p.stdio[3] as Readable).on('data', (d: Buffer) => (codes += d.toString('latin1')));
-  return watched(p, (code) => {
-    const [cmd, dd] = codes.trim().split('\n').map(Number);
-    if (code !== 0 || cmd === undefined || dd === undefined || !Number.isInteger(cmd) || !Number.isInteger(dd)) return code === 0 ? -1 : code ?? -1;
-    // A command killed by a signal (a broken pipe after the reader stopped) exits 128 + the signal: a failure all the same.
-    return cmd !== 0 ? cmd : dd;
-  // Only while the shell lives is its PID surely this group's: once it has exited, the number may be another's.
-  }, () => { try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone meanwhile */ } });
+  const env = o.env ?? process.env;
+  if (o.gather === false) {
+    const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return watched(p, p.stdout!);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'failguard-send-'));
+  let readEnd = -1;
+  let writeEnd = -1;
+  try {
+    const fifo = join(dir, 'out');
+    execFileSync('mkfifo', ['-m', '600', fifo], { env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore', timeout: 10_000 });
+    // The read end first and non-blocking (its open does not wait for a writer); then the write end, blocking for the command.
+    readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    writeEnd = openSync(fifo, constants.O_WRONLY);
+    const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', writeEnd, 'pipe'] });
+    const out = pacedReader(readEnd);
+    readEnd = -1;
+    return watched(p, out);
+  } finally {
+    // The command holds its own copy of the write end: the agent's is closed, so the command's exit is the stream's end.
+    if (writeEnd >= 0) closeSync(writeEnd);
+    if (readEnd >= 0) closeSync(readEnd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-/** The command alone, read as it writes. */
-function direct(argv: readonly string[], env: NodeJS.ProcessEnv): OutputStream {
-  const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return watched(p, (code) => code ?? -1, () => p.kill('SIGKILL'));
-}
-
-/** A child as an OutputStream: `exitCode` reads its end once its output is closed; `kill` runs only while it has not exited. */
-function watched(p: ChildProcess, exitCode: (code: number | null) => number, kill: () => void): OutputStream {
-  let alive = true;
-  const exited = new Promise<number>((resolve) => {
-    p.once('error', () => { alive = false; resolve(-1); });
-    p.once('exit', () => (alive = false));
-    p.once('close', (code) => resolve(exitCode(code)));
+/** A pipe's non-blocking read end as a stream of blocks, read until empty, then left for PACE_MS (see the top of this file). */
+function pacedReader(fd: number): Readable {
+  let block = Buffer.allocUnsafe(BLOCK_BYTES);
+  let filled = 0;
+  /** When the block's first bytes came. */
+  let since = 0;
+  /** The next pass, when one is due (never run from inside the stream's own calls: no pass runs inside another). */
+  let next: (() => void) | null = null;
+  let closed = false;
+  const schedule = (soon: boolean) => {
+    if (next || closed) return;
+    if (soon) { const t = setImmediate(pump); next = () => clearImmediate(t); } else { const t = setTimeout(pump, PACE_MS); next = () => clearTimeout(t); }
+  };
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    next?.();
+    next = null;
+    closeSync(fd);
+  };
+  const handOver = () => {
+    const more = out.push(filled === BLOCK_BYTES ? block : block.subarray(0, filled));
+    block = Buffer.allocUnsafe(BLOCK_BYTES);
+    filled = 0;
+    return more;
+  };
+  function pump(): void {
+    next = null;
+    if (closed) return;
+    let got = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, block, filled, BLOCK_BYTES - filled, null);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        close();
+        out.destroy(e as Error);
+        return;
+      }
+      if (n === 0) {
+        // Every writer has closed: the command's output is whole.
+        if (filled) out.push(block.subarray(0, filled));
+        close();
+        out.push(null);
+        return;
+      }
+      if (!filled) since = performance.now();
+      filled += n;
+      got += n;
+      // A full block goes on; when the stream's reader has enough, the next pass waits until it asks for more (read()).
+      if (filled === BLOCK_BYTES && !handOver()) return;
+    }
+    if (filled && performance.now() - since >= HOLD_MS && !handOver()) return;
+    schedule(got >= FULL_PASS);
+  }
+  const out = new Readable({
+    highWaterMark: 4 * BLOCK_BYTES,
+    read: () => schedule(true),
+    destroy: (e, done) => { close(); done(e); },
   });
-  return { stdout: p.stdout!, stderr: p.stderr!, exited, kill: () => { if (alive && p.pid) kill(); } };
+  return out;
+}
+
+/** A child as an OutputStream: `exited` once it has ended and its pipes closed; `kill` only while it has not exited (its PID may be another's after). */
+function watched(p: ChildProcess, stdout: Readable): OutputStream {
+  let alive = true;
+  let killed = false;
+  const exited = new Promise<number>((resolve) => {
+    // A command that could not start answers 127, as a shell would; an error after the start (a failed kill) changes nothing.
+    let started = false;
+    p.once('spawn', () => (started = true));
+    p.once('error', () => { if (started) return; alive = false; resolve(127); });
+    p.once('exit', () => (alive = false));
+    p.once('close', (code, signal) => resolve(killed ? -1 : code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1)));
+  });
+  return { stdout, stderr: p.stderr!, exited, kill: () => { if (alive && p.pid) { killed = true; p.kill('SIGKILL'); } } };
 }

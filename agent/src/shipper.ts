@@ -201,7 +201,7 @@ export class Shipper {
         throw said && !said.ok && said.error ? new Error(`${this.#t.name} did not take ${point}: ${String(said.error)}`) : e;
       });
       const code = await send.exited;
-      if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) || (code > 128 ? `ended by signal ${code - 128}` : code < 0 ? 'it was stopped' : `exit ${code}`)}`);
+      if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) || (code > 128 ? `ended by signal ${code - 128}` : code < 0 ? 'it was stopped' : code === 127 ? 'the btrfs command could not start (is btrfs-progs installed?)' : `exit ${code}`)}`);
       const { header } = await answer;
       if (!header.ok) throw new Error(`${this.#t.name} did not take ${point}: ${String(header.error)}`);
       const { estimateBytes: _, ...sendDone } = cur;

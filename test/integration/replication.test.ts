@@ -169,14 +169,14 @@ describe('replication', () => {
     expect(st.MAIL1!.targets.MAIL2!.fullSends).toBe(before.fullSends);
   });
 
-  it('the source agent killed in the middle of a full send: its send and gatherer end with it, no partial point stays, and the next full send completes', async () => {
+  it('the source agent killed in the middle of a full send: its send ends with it, no partial point stays, and the next full send completes', async () => {
     // Mail-like data (base64: it compresses, so the tripwire stays quiet) that MAIL3's 5 MB/s takes seconds to carry.
     sh('mail1', 'head -c 24M /dev/urandom | base64 > /srv/mail/fg-test/big && sync');
     const sum = sh('mail1', 'sha256sum < /srv/mail/fg-test/big').split(' ')[0];
     const written = Date.now();
     await until('MAIL3 to hold the big file', async () => ((await states()).MAIL3?.received.newestAt ?? 0) > written, 90_000);
     const before = (await states()).MAIL1!.targets;
-    // MAIL3 loses its points: the source finds no common point, and sends it all again (gathered into blocks by dd).
+    // MAIL3 loses its points: the source finds no common point, and sends it all again (gathered into blocks, gathered-stream.ts).
     // Its agent stopped meanwhile, so no point arrives while they are deleted.
     sh('mail3', '/opt/failguard/agentd stop');
     sh('mail3', 'for p in /srv/.failguard/received/p*; do btrfs subvolume delete "$p" >/dev/null; done; ! ls -d /srv/.failguard/received/p* 2>/dev/null');
@@ -186,12 +186,16 @@ describe('replication', () => {
       const cur = st.MAIL1?.targets.MAIL3?.current;
       return cur && cur.parent === null && cur.bytesRaw > 4e6 ? st : null;
     }, 90_000, 200);
-    // The gatherer's process group (the shell, btrfs send, dd): a group of its own, so the agent's death must end it.
-    // The shell and its subshell carry the same words: one process group, led by the shell.
-    const groups = sh('mail1', 'ps -o pgid= -p "$(pgrep -d, -f "^/bin/sh -c .* failguard-gathered btrfs send")"').trim().split('\n').map((g) => g.trim());
-    expect(new Set(groups).size).toBe(1);
-    const group = () => sh('mail1', `pgrep -g ${groups[0]} || true`).trim().split('\n').filter(Boolean);
-    expect(group().length).toBeGreaterThanOrEqual(3);
+    // The full send: `btrfs send` of that point, the agent's own child, writing into the FIFO the agent reads at its pace
+    // (no shell, no dd). The agent's death must end it: its next write finds no reader.
+    const point = sending.MAIL1!.targets.MAIL3!.current!.point;
+    const sendPids = sh('mail1', `pgrep -f "^btrfs send -q /srv/.failguard/points/${point}$" || true`).trim().split('\n').filter(Boolean);
+    expect(sendPids).toHaveLength(1);
+    expect(sh('mail1', `ps -o ppid= -p ${sendPids[0]}`).trim()).toBe(String(sending.MAIL1!.pid));
+    // Its output is the FIFO (already unlinked from its private folder), not a file or a socket.
+    expect(sh('mail1', `stat -L -c %F /proc/${sendPids[0]}/fd/1`).trim()).toBe('fifo');
+    const group = () => sh('mail1', `ps -o pid= -p ${sendPids[0]} || true`).trim().split('\n').filter(Boolean);
+    expect(group()).toHaveLength(1);
     const killed = sending.MAIL1!.targets.MAIL3!.current!.point;
     const killedAt = Date.now();
     sh('mail1', `kill -9 ${sending.MAIL1!.pid}`);
