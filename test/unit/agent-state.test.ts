@@ -122,6 +122,19 @@ describe('the agent\'s state file', () => {
     await poll(() => events().includes('the state could not be written'));
     expect(events()).toContain('the state could not be written');
     rmSync(join(dir, 'state.json.async.tmp'), { recursive: true });
+    // The durable one (alerts sent, a reload): it goes through the fsynced write, and its failure is noted the same way.
+    const noted = () => events().split('the state could not be written').length - 1;
+    mkdirSync(join(dir, 'state.json.durable.tmp'));
+    st.saveSoon(true);
+    await poll(() => noted() === 2);
+    expect(noted()).toBe(2);
+    rmSync(join(dir, 'state.json.durable.tmp'), { recursive: true });
+    st.state.received.count = 61;
+    st.saveSoon(true);
+    // A durable write queued after it ends after it: by then the first has written what it was given.
+    await st.flushDurably();
+    expect(onDisk()).toBe(61);
+    expect(noted()).toBe(2);
     // Writes go on after a failure.
     st.state.received.count = 7;
     await st.flushDurably();
