@@ -46,7 +46,7 @@ export interface OutputStream {
   readonly stderr: Readable;
   /** The command's exit code (128 + the signal when a signal ended it); 127 when it could not start; -1 when `kill` ended it. */
   readonly exited: Promise<number>;
-  /** Ends the command at once, wherever it is. */
+  /** Ends the command at once, wherever it is, and lets its output go. */
   kill(): void;
 }
 
@@ -155,5 +155,6 @@ function watched(p: ChildProcess, stdout: Readable): OutputStream {
     p.once('exit', () => (alive = false));
     p.once('close', (code, signal) => resolve(killed ? -1 : code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1)));
   });
-  return { stdout, stderr: p.stderr!, exited, kill: () => { if (alive && p.pid) { killed = true; p.kill('SIGKILL'); } } };
+  // The output is let go too: a reader that never started would otherwise hold the FIFO's read end open.
+  return { stdout, stderr: p.stderr!, exited, kill: () => { if (alive && p.pid) { killed = true; p.kill('SIGKILL'); } stdout.destroy(); } };
 }

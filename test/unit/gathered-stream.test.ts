@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -107,6 +107,16 @@ describe('a command\'s output gathered into blocks', () => {
     expect(await g.exited).toBe(0);
     expect(out).toBe(hostile.map((h) => `[${h}]\n`).join(''));
     expect(existsSync(flag)).toBe(false);
+  });
+
+  it('kill lets the output go even when nothing read it: the FIFO\'s read end is closed', async () => {
+    const g = outputStream(writer(200_000, 1000, 1000));
+    const fds = () => readdirSync('/proc/self/fd').map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } }).filter((l) => l.includes('failguard-send-'));
+    expect(fds()).toHaveLength(1);
+    g.kill();
+    expect(await g.exited).toBe(-1);
+    expect(g.stdout.destroyed).toBe(true);
+    expect(fds()).toEqual([]);
   });
 
   it('kill ends the command itself, not only the shell between', async () => {
