@@ -36,6 +36,8 @@ export const BLOCK_BYTES = 64 << 10;
 export const PACE_MS = 1;
 /** The longest a block's first bytes wait for the rest of it once the pipe has run dry. */
 export const HOLD_MS = 20;
+/** The longest rest after passes that found the pipe empty (the pipe holds 64 KiB: at 8 ms, a send faster than 8 MB/s waits a moment once). */
+const MAX_REST_MS = 8;
 /** A read pass that found at least this much comes back at once, not after PACE_MS: the pipe (64 KiB) was nearly full. */
 const FULL_PASS = 48 << 10;
 
@@ -88,9 +90,11 @@ function pacedReader(fd: number): Readable {
   /** The next pass, when one is due (never run from inside the stream's own calls: no pass runs inside another). */
   let next: (() => void) | null = null;
   let closed = false;
+  /** The rest before the next pass: PACE_MS after a pass that found something. */
+  let rest = PACE_MS;
   const schedule = (soon: boolean) => {
     if (next || closed) return;
-    if (soon) { const t = setImmediate(pump); next = () => clearImmediate(t); } else { const t = setTimeout(pump, PACE_MS); next = () => clearTimeout(t); }
+    if (soon) { const t = setImmediate(pump); next = () => clearImmediate(t); } else { const t = setTimeout(pump, rest); next = () => clearTimeout(t); }
   };
   const close = () => {
     if (closed) return;
@@ -127,12 +131,18 @@ function pacedReader(fd: number): Readable {
         return;
       }
       if (!filled) since = performance.now();
+      const asked = BLOCK_BYTES - filled;
       filled += n;
       got += n;
       // A full block goes on; when the stream's reader has enough, the next pass waits until it asks for more (read()).
       if (filled === BLOCK_BYTES && !handOver()) return;
+      // Less than asked: the pipe is empty now. Reading again would only fail with EAGAIN, and in Node a failed read is a
+      // thrown error, a dear thing to make thousands of times a second.
+      if (n < asked) break;
     }
     if (filled && performance.now() - since >= HOLD_MS && !handOver()) return;
+    // A pass that found the pipe empty waits twice as long next time, up to MAX_REST_MS: a send busy reading the disk is not asked a thousand times a second.
+    rest = got ? PACE_MS : Math.min(MAX_REST_MS, rest * 2);
     schedule(got >= FULL_PASS);
   }
   const out = new Readable({

@@ -60,6 +60,13 @@ export async function main(argv: string[]): Promise<void> {
       for (const h of ['mail1', 'mail2']) inHost(s, h, 'btrfs subvolume sync /srv >/dev/null; sync; echo 3 > /proc/sys/vm/drop_caches');
       say(`  (volumes quiet and caches dropped in ${((performance.now() - t0) / 1000).toFixed(1)} s, not timed)`);
     };
+    const cpus: Array<Record<string, number>> = [];
+    const agentCpu = (host: string, side: 'source' | 'target') => {
+      const pid = (state(host) as { pid?: number } | null)?.pid;
+      // /proc/PID/stat after the command's name: utime, stime, cutime, cstime are fields 14–17, in ticks of 1/100 s.
+      const f = inHost(s, host, `cat /proc/${Number(pid)}/stat`).stdout.replace(/^.*\) /s, '').split(' ').map(Number);
+      return { [`${side}_agent`]: round((f[11]! + f[12]!) / 100), [`${side}_commands`]: round((f[13]! + f[14]!) / 100) };
+    };
     const raws: number[] = [];
     const initials: number[] = [];
     let fullSends = 0;
@@ -86,7 +93,11 @@ export async function main(argv: string[]): Promise<void> {
         .catch(() => { throw new Error(`the initial sync did not complete a point (${state('mail1')?.targets.MAIL2?.lastError ?? 'no error reported'})`); });
       initials.push(initial);
       fullSends = Math.max(fullSends, t.fullSends);
-      say(`  ${initial.toFixed(1)} s; ${t.fullSends} full send(s)`);
+      // Where the CPU went: each agent's own (all its threads) and its commands' (btrfs send or receive, reaped), since it started at provisioning.
+      const used = agentCpu('mail1', 'source');
+      const usedTarget = agentCpu('mail2', 'target');
+      cpus.push({ ...used, ...usedTarget });
+      say(`  ${initial.toFixed(1)} s; ${t.fullSends} full send(s); CPU: MAIL1's agent ${used.source_agent} s, its commands ${used.source_commands} s; MAIL2's agent ${usedTarget.target_agent} s, its commands ${usedTarget.target_commands} s`);
     };
     // Rounds in ABBA order (… raw, Failguard, Failguard, raw …, Failguard last): a drift over the run (the disk, the host)
     // weighs on both alike, and the last round's protection stays for the steady load.
@@ -103,7 +114,7 @@ export async function main(argv: string[]): Promise<void> {
     const p = (q: number) => rpo.slice().sort((a, b) => a - b)[Math.min(rpo.length - 1, Math.floor(q * rpo.length))]!;
     say(`  RPO over ${rpo.length} samples: p50 ${p(0.5).toFixed(2)} s, p95 ${p(0.95).toFixed(2)} s, max ${Math.max(...rpo).toFixed(2)} s`);
     process.stdout.write(`${JSON.stringify({ files, bytes, initial_sync_s: round(initial.median), raw_sync_s: round(raw.median), ratio: round(initial.median / raw.median), full_sends: fullSends,
-      runs: { failguard: initials.map(round), raw: raws.map(round) }, spread: { failguard: round(initial.spread), raw: round(raw.spread) }, rpo_p50_s: round(p(0.5)), rpo_p95_s: round(p(0.95)) })}\n`);
+      runs: { failguard: initials.map(round), raw: raws.map(round) }, spread: { failguard: round(initial.spread), raw: round(raw.spread) }, cpu_s: cpus, rpo_p50_s: round(p(0.5)), rpo_p95_s: round(p(0.95)) })}\n`);
   } finally {
     resetProtection(labStatus(), ['mail1', 'mail2'], 'bench');
     if (!values.keep) lab('scale-store', '--remove');
