@@ -49,9 +49,9 @@ export function showsCompleteReceive(show: string): boolean {
   return /^\s*Flags:\s+readonly\s*$/m.test(show) && /^\s*Received UUID:\s+[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\s*$/m.test(show);
 }
 
-/** `btrfs send [-p parent] point` as a stream; a full send gathered into blocks (gathered-stream.ts: a million small files would otherwise come as millions of reads). */
-export function sendStream(point: string, parent: string | null): OutputStream {
-  return outputStream(['btrfs', 'send', '-q', ...(parent ? ['-p', parent] : []), point], { env: ENV, gather: parent === null });
+/** `btrfs send [-p parent] point` as a stream; a full send gathered into blocks through a FIFO in `fifoDir` (gathered-stream.ts: a million small files would otherwise come as millions of reads). */
+export function sendStream(point: string, parent: string | null, fifoDir: string): OutputStream {
+  return outputStream(['btrfs', 'send', '-q', ...(parent ? ['-p', parent] : []), point], { env: ENV, gather: parent === null, fifoDir });
 }
 
 /** `btrfs receive dir` fed from stdin. */

@@ -21,11 +21,11 @@
  * - The command runs as the agent's own child with its arguments as they are: no shell parses them.
  *   A kill ends it directly, and so does the agent's death: its reads stop, and the send's next
  *   write into a pipe with no reader fails.
- * - The FIFO lives in a private folder (mode 0700) only until both ends are open.
+ * - The FIFO lives only until both ends are open, in a private folder (mode 0700) inside the agent's own state folder.
  * Only full sends are gathered: an incremental send is small, and read as it writes, none of it waits.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -52,23 +52,31 @@ export interface OutputStream {
   kill(): void;
 }
 
-/** Runs `argv` (its words passed as they are, never parsed), its output gathered into blocks unless `gather` is false. */
-export function outputStream(argv: readonly string[], o: { env?: NodeJS.ProcessEnv; gather?: boolean } = {}): OutputStream {
+/**
+ * Runs `argv` (its words passed as they are, never parsed), its output gathered into blocks unless `gather` is false.
+ * `fifoDir`: a folder only the agent can write (its state folder), where the FIFO lives while both its ends are opened;
+ * never a shared temporary folder, where another user could put a FIFO of their own in its place.
+ */
+export function outputStream(argv: readonly string[], o: { env?: NodeJS.ProcessEnv; gather?: boolean; fifoDir?: string } = {}): OutputStream {
   if (!argv.length) throw new Error('outputStream: no command');
   const env = o.env ?? process.env;
   if (o.gather === false) {
     const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     return watched(p, p.stdout!);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'failguard-send-'));
+  const dir = mkdtempSync(join(o.fifoDir ?? tmpdir(), 'send-'));
   let readEnd = -1;
   let writeEnd = -1;
   try {
     const fifo = join(dir, 'out');
-    execFileSync('mkfifo', ['-m', '600', fifo], { env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore', timeout: 10_000 });
-    // The read end first and non-blocking (its open does not wait for a writer); then the write end, blocking for the command.
-    readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    writeEnd = openSync(fifo, constants.O_WRONLY);
+    execFileSync('mkfifo', ['-m', '600', '--', fifo], { env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore', timeout: 10_000 });
+    // The read end first and non-blocking (its open does not wait for a writer); then the write end, non-blocking too (a
+    // FIFO that is not the one just made, with no reader, fails at once instead of hanging the agent), made blocking for
+    // the command by a second open of the same FIFO through the first's descriptor.
+    readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    const ends = fstatSync(readEnd);
+    if (!ends.isFIFO()) throw new Error(`${fifo} is not the FIFO the agent made`);
+    writeEnd = openSync(`/proc/self/fd/${readEnd}`, constants.O_WRONLY);
     const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', writeEnd, 'pipe'] });
     const out = pacedReader(readEnd);
     readEnd = -1;
@@ -104,8 +112,13 @@ function pacedReader(fd: number): Readable {
     closeSync(fd);
   };
   const handOver = () => {
-    const more = out.push(filled === BLOCK_BYTES ? block : block.subarray(0, filled));
-    block = Buffer.allocUnsafe(BLOCK_BYTES);
+    // A whole block goes as it is, and a new one takes its place; a short one (a slow send) as a copy of its own size, so
+    // what waits in the stream's buffer is what was read, not 64 KiB for each few bytes.
+    const whole = filled === BLOCK_BYTES;
+    let short: Buffer | null = null;
+    if (!whole) block.copy((short = Buffer.allocUnsafeSlow(filled)), 0, 0, filled);
+    const more = out.push(short ?? block);
+    if (whole) block = Buffer.allocUnsafe(BLOCK_BYTES);
     filled = 0;
     return more;
   };
@@ -125,7 +138,7 @@ function pacedReader(fd: number): Readable {
       }
       if (n === 0) {
         // Every writer has closed: the command's output is whole.
-        if (filled) out.push(block.subarray(0, filled));
+        if (filled) handOver();
         close();
         out.push(null);
         return;
@@ -161,7 +174,7 @@ function watched(p: ChildProcess, stdout: Readable): OutputStream {
     // A command that could not start answers 127, as a shell would; an error after the start (a failed kill) changes nothing.
     let started = false;
     p.once('spawn', () => (started = true));
-    p.once('error', () => { if (started) return; alive = false; resolve(127); });
+    p.on('error', () => { if (started) return; alive = false; resolve(127); });
     p.once('exit', () => (alive = false));
     p.once('close', (code, signal) => resolve(killed ? -1 : code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1)));
   });

@@ -86,7 +86,7 @@ export class Shipper {
     this.#wake?.();
   }
 
-  /** Stops after the current round; a send under way is killed (a gathered one runs in a process group of its own, which the agent's exit would not end). */
+  /** Stops after the current round; a send under way is killed at once (it would otherwise run until its next write finds no reader). */
   stop(): void {
     this.#stopped = true;
     this.#sending?.kill();
@@ -180,7 +180,14 @@ export class Shipper {
     // Stopped while dialing: no send starts after stop().
     if (this.#stopped) return void s.destroy();
     watchIdle(s, `sending ${point} to ${this.#t.name}`);
-    const send = sendStream(join(this.#c.pointsDir, point), parent ? join(this.#c.pointsDir, parent) : null);
+    let send: OutputStream;
+    try {
+      send = sendStream(join(this.#c.pointsDir, point), parent ? join(this.#c.pointsDir, parent) : null, this.#c.stateDir);
+    } catch (e) {
+      // Nothing started (no room for the FIFO, no descriptor left): the connection is let go with it, not left to its idle timeout.
+      s.destroy();
+      throw e;
+    }
     this.#sending = send;
     let err = '';
     send.stderr.on('data', (d: Buffer) => (err += d));
@@ -201,7 +208,7 @@ export class Shipper {
         throw said && !said.ok && said.error ? new Error(`${this.#t.name} did not take ${point}: ${String(said.error)}`) : e;
       });
       const code = await send.exited;
-      if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) || (code > 128 ? `ended by signal ${code - 128}` : code < 0 ? 'it was stopped' : code === 127 ? 'the btrfs command could not start (is btrfs-progs installed?)' : `exit ${code}`)}`);
+      if (code !== 0) throw new Error(`btrfs send of ${point} failed: ${err.trim().split('\n').at(-1) || (code > 128 ? `ended by signal ${code - 128}` : code < 0 ? 'it was stopped' : code === 127 ? 'the btrfs command could not start' : `exit ${code}`)}`);
       const { header } = await answer;
       if (!header.ok) throw new Error(`${this.#t.name} did not take ${point}: ${String(header.error)}`);
       const { estimateBytes: _, ...sendDone } = cur;
