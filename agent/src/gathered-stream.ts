@@ -17,7 +17,8 @@
  * pipe that is not empty wakes nobody, and each read takes what a millisecond brought. The pipe
  * holds 64 KiB: a read that found it near full comes back at once, so a fast send is never held.
  * - Blocks of BLOCK_BYTES are passed on, and what a block holds once the pipe ran dry is passed on
- *   after at most HOLD_MS (the peer's idle timeout must never see a slow send as dead, peer.ts).
+ *   after about HOLD_MS, checked between passes, so at most HOLD_MS + MAX_REST_MS (the peer's idle
+ *   timeout must never see a slow send as dead, peer.ts).
  * - The command runs as the agent's own child with its arguments as they are: no shell parses them.
  *   A kill ends it directly, and so does the agent's death: its reads stop, and the send's next
  *   write into a pipe with no reader fails.
@@ -25,7 +26,7 @@
  * Only full sends are gathered: an incremental send is small, and read as it writes, none of it waits.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, readdirSync, rmSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -62,7 +63,7 @@ export function outputStream(argv: readonly string[], o: { env?: NodeJS.ProcessE
   const env = o.env ?? process.env;
   if (o.gather === false) {
     const p = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    return watched(p, p.stdout!);
+    return watched(p, p.stdout);
   }
   const dir = mkdtempSync(join(o.fifoDir ?? tmpdir(), 'send-'));
   let readEnd = -1;
@@ -70,9 +71,9 @@ export function outputStream(argv: readonly string[], o: { env?: NodeJS.ProcessE
   try {
     const fifo = join(dir, 'out');
     execFileSync('mkfifo', ['-m', '600', '--', fifo], { env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore', timeout: 10_000 });
-    // The read end first and non-blocking (its open does not wait for a writer); then the write end, non-blocking too (a
-    // FIFO that is not the one just made, with no reader, fails at once instead of hanging the agent), made blocking for
-    // the command by a second open of the same FIFO through the first's descriptor.
+    // The read end first and non-blocking (its open does not wait for a writer), checked to be a FIFO; then the write end,
+    // blocking for the command, opened through the read end's descriptor: the same FIFO, whatever its path names by then,
+    // and at once (a reader is there).
     readEnd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
     const ends = fstatSync(readEnd);
     if (!ends.isFIFO()) throw new Error(`${fifo} is not the FIFO the agent made`);
@@ -85,8 +86,14 @@ export function outputStream(argv: readonly string[], o: { env?: NodeJS.ProcessE
     // The command holds its own copy of the write end: the agent's is closed, so the command's exit is the stream's end.
     if (writeEnd >= 0) closeSync(writeEnd);
     if (readEnd >= 0) closeSync(readEnd);
-    rmSync(dir, { recursive: true, force: true });
+    // A folder left behind must not lose a send that has started (the next start of the agent removes it: removeLeftoverFifoDirs).
+    try { rmSync(dir, { recursive: true, force: true }); } catch { /* removed at the next start */ }
   }
+}
+
+/** Removes FIFO folders an agent killed in the middle of making one left in `fifoDir` (at start, before any send). */
+export function removeLeftoverFifoDirs(fifoDir: string): void {
+  for (const name of readdirSync(fifoDir)) if (/^send-[A-Za-z0-9]{6}$/.test(name)) rmSync(join(fifoDir, name), { recursive: true, force: true });
 }
 
 /** A pipe's non-blocking read end as a stream of blocks, read until empty, then left for PACE_MS (see the top of this file). */
@@ -167,7 +174,10 @@ function pacedReader(fd: number): Readable {
 }
 
 /** A child as an OutputStream: `exited` once it has ended and its pipes closed; `kill` only while it has not exited (its PID may be another's after). */
-function watched(p: ChildProcess, stdout: Readable): OutputStream {
+function watched(p: ChildProcess, stdout: Readable | null): OutputStream {
+  // A spawn refused for want of descriptors returns a child without its pipes (and says why in an 'error' event).
+  stdout ??= Readable.from([]);
+  const stderr = p.stderr ?? Readable.from([]);
   let alive = true;
   let killed = false;
   const exited = new Promise<number>((resolve) => {
@@ -179,5 +189,5 @@ function watched(p: ChildProcess, stdout: Readable): OutputStream {
     p.once('close', (code, signal) => resolve(killed ? -1 : code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1)));
   });
   // The output is let go too: a reader that never started would otherwise hold the FIFO's read end open.
-  return { stdout, stderr: p.stderr!, exited, kill: () => { if (alive && p.pid) { killed = true; p.kill('SIGKILL'); } stdout.destroy(); } };
+  return { stdout, stderr, exited, kill: () => { if (alive && p.pid) { killed = true; p.kill('SIGKILL'); } stdout.destroy(); } };
 }

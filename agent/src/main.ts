@@ -23,6 +23,7 @@ import { rehearsalCheck, rehearsalEvidence } from './rehearsal-check.ts';
 import { holdQueue, queueHeld, setAsideDiverged, settle, synced, holdsLease, promote, readPromoted, serve, serving, setPhase, takeLease, unpromote, unserve } from './commands.ts';
 import { UserError } from '../../shared/errors.ts';
 import { Receiver } from './receiver.ts';
+import { removeLeftoverFifoDirs } from './gathered-stream.ts';
 import { Shipper } from './shipper.ts';
 import { Snapshotter } from './snapshotter.ts';
 import { Follower } from './follow.ts';
@@ -53,6 +54,8 @@ async function run(configFile: string): Promise<void> {
   // Written first, before anything slow (the first snapshot, the receive folder's check): the supervisor sees a live agent from the start.
   mkdirSync(c.stateDir, { recursive: true, mode: 0o700 });
   stamp();
+  // No send is under way yet: a FIFO folder left by a kill in the middle of making one goes.
+  removeLeftoverFifoDirs(c.stateDir);
   // Then twice a second on a timer of its own, from here on: the receive folder's check and the first snapshot below can take
   // seconds, and a live agent must not look hung meanwhile (nor after, when a state write is slow).
   setInterval(stamp, 500);

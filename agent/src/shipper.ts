@@ -190,8 +190,8 @@ export class Shipper {
     }
     this.#sending = send;
     let err = '';
-    send.stderr.on('data', (d: Buffer) => (err += d));
     try {
+      send.stderr.on('data', (d: Buffer) => (err += d));
       s.write(`${JSON.stringify({ op: 'receive', point, parent, compression: this.#t.compression, from: this.#c.host })}\n`);
       const raw = counter((n) => { cur.bytesRaw += n; ts.bytesRaw += n; this.#st.touch(); });
       const wire = counter((n) => { cur.bytesWire += n; ts.bytesWire += n; });

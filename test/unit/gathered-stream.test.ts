@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BLOCK_BYTES, outputStream } from '../../agent/src/gathered-stream.ts';
+import { BLOCK_BYTES, outputStream, removeLeftoverFifoDirs } from '../../agent/src/gathered-stream.ts';
 
 /** Writes `writes` pieces of `size` bytes, each its own write(2), with a pause every `burst` of them: a send stream's pace. */
 const WRITER = `
@@ -92,10 +92,17 @@ describe('a command\'s output gathered into blocks', () => {
     expect(await g.exited).toBe(0);
   });
 
-  it('refuses to start where it cannot make its FIFO, in a plain sentence, and leaves no descriptor open', () => {
+  it('throws where it cannot make its FIFO (the shipper then lets its connection go), and leaves no descriptor open', () => {
     const before = openFds();
     expect(() => outputStream(['printf', 'x'], { fifoDir: '/nonexistent/failguard' })).toThrow(/ENOENT/);
     expect(openFds()).toEqual(before);
+  });
+
+  it('removes at start only the FIFO folders a killed agent left, nothing else of its state folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-gathered-'));
+    for (const name of ['send-a1B2c3', 'send-Zz9yX8', 'send-toolongname', 'state.json', 'sender', 'send-']) mkdirSync(join(dir, name));
+    removeLeftoverFifoDirs(dir);
+    expect(readdirSync(dir).sort()).toEqual(['send-', 'send-toolongname', 'sender', 'state.json']);
   });
 
   it('fails with the command\'s SIGPIPE when its reader goes away mid-stream, and closes the FIFO', async () => {
