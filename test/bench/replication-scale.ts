@@ -18,7 +18,7 @@ import { protect } from '../../electron/provision/service.ts';
 import { inHost, jobKeysFor, labStatus, resetProtection, until } from '../integration/helpers.ts';
 import { lab } from './lab.ts';
 import { rawTransfer, summary, timedTransfer } from './race.ts';
-import { steadyLoad } from './replication.ts';
+import { processCpuSeconds, steadyLoad } from './replication.ts';
 
 const round = (x: number) => Number(x.toFixed(2));
 
@@ -62,10 +62,8 @@ export async function main(argv: string[]): Promise<void> {
     };
     const cpus: Array<Record<string, number>> = [];
     const agentCpu = (host: string, side: 'source' | 'target') => {
-      const pid = (state(host) as { pid?: number } | null)?.pid;
-      // /proc/PID/stat after the command's name: utime, stime, cutime, cstime are fields 14–17, in ticks of 1/100 s.
-      const f = inHost(s, host, `cat /proc/${Number(pid)}/stat`).stdout.replace(/^.*\) /s, '').split(' ').map(Number);
-      return { [`${side}_agent`]: round((f[11]! + f[12]!) / 100), [`${side}_commands`]: round((f[13]! + f[14]!) / 100) };
+      const cpu = processCpuSeconds(s, host, Number((state(host) as { pid?: number } | null)?.pid));
+      return { [`${side}_agent`]: round(cpu.own), [`${side}_commands`]: round(cpu.children) };
     };
     const raws: number[] = [];
     const initials: number[] = [];

@@ -148,20 +148,24 @@ export async function main(argv: string[]): Promise<void> {
 
 const round = (x: number) => Number(x.toFixed(3));
 
+/** The CPU a process on a lab host has used since it started, in seconds: its own (all its threads), and its waited-for children's. */
+export function processCpuSeconds(s: LabStatus, host: string, pid: number): { own: number; children: number } {
+  const f = inHost(s, host, `cat /proc/${Number(pid)}/stat; getconf CLK_TCK`).stdout.trim().split('\n');
+  // After the command's name (which may hold spaces and parentheses): utime, stime, cutime, cstime are fields 14–17, in clock ticks.
+  const v = f[0]!.slice(f[0]!.lastIndexOf(')') + 2).split(' ').map(Number);
+  const hz = Number(f[1]) || 100;
+  return { own: (v[11]! + v[12]!) / hz, children: (v[13]! + v[14]!) / hz };
+}
+
 /** The CPU the given processes and their waited-for children used from now to the call of the returned function, in % of one core. */
 function agentCpu(s: LabStatus, pids: [number, number]): () => [number, number] {
-  const ticks = () => pids.map((pid, i) => {
-    const f = inHost(s, i === 0 ? 'mail1' : 'mail2', `cat /proc/${pid}/stat`).stdout;
-    const v = f.slice(f.lastIndexOf(')') + 2).split(' ').map(Number);
-    return v[11]! + v[12]! + v[13]! + v[14]!;
-  });
-  const hz = Number(inHost(s, 'mail1', 'getconf CLK_TCK').stdout.trim()) || 100;
+  const seconds = () => pids.map((pid, i) => { const c = processCpuSeconds(s, i === 0 ? 'mail1' : 'mail2', pid); return c.own + c.children; });
   const t0 = Date.now();
-  const before = ticks();
+  const before = seconds();
   return () => {
-    const after = ticks();
+    const after = seconds();
     const secs = (Date.now() - t0) / 1000;
-    return after.map((a, i) => Number(((a - before[i]!) / hz / secs * 100).toFixed(1))) as [number, number];
+    return after.map((a, i) => Number(((a - before[i]!) / secs * 100).toFixed(1))) as [number, number];
   };
 }
 
